@@ -1,0 +1,192 @@
+"""Boundary data (SPEC §5): hard pins on coordinates or whole stalks, and soft pins.
+
+A :class:`PinSet` is immutable: every edit returns a new one, which keeps undo and the
+GUI's one-way data flow simple. Pins are stored per neuron ``(vertex, i)``; pinning a whole
+stalk is pinning each of its coordinates. A hard pin and a soft pin never coexist on one
+coordinate: the later edit replaces the earlier.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .sheaf import SheafLayout
+
+Neuron = tuple[str, int]
+
+
+class PinError(ValueError):
+    """A pin that does not fit the network (unknown vertex, index, count, NaN…)."""
+
+
+def _finite(value: float, what: str) -> float:
+    value = float(value)
+    if not np.isfinite(value):
+        raise PinError(f"{what}: the value must be a finite number, got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class ResolvedPins:
+    """Pins as flat cochain indices (for the solvers).
+
+    Attributes
+    ----------
+    hard_index, hard_value : ndarray (p,)
+    soft_index, soft_value, soft_gamma : ndarray (s,)
+    free_index : ndarray (N − p,), every coordinate that is not hard-pinned, ascending
+    """
+
+    hard_index: np.ndarray
+    hard_value: np.ndarray
+    soft_index: np.ndarray
+    soft_value: np.ndarray
+    soft_gamma: np.ndarray
+    free_index: np.ndarray
+
+
+@dataclass(frozen=True)
+class PinSet:
+    """Hard pins ``{(vertex, i): value}`` and soft pins ``{(vertex, i): (value, γ)}``."""
+
+    hard: dict = field(default_factory=dict)
+    soft: dict = field(default_factory=dict)
+
+    # -- edits (each returns a new PinSet) ----------------------------------------------
+    def pin(self, layout: SheafLayout, name: str, value, index: int | None = None) -> "PinSet":
+        """Hard-pin ``name[index]`` to a number, or the whole stalk to a sequence."""
+        hard, soft = dict(self.hard), dict(self.soft)
+        for neuron, val in _targets(layout, name, value, index):
+            hard[neuron] = val
+            soft.pop(neuron, None)
+        return PinSet(hard, soft)
+
+    def pin_soft(self, layout: SheafLayout, name: str, value, gamma: float,
+                 index: int | None = None) -> "PinSet":
+        """Soft-pin with stiffness γ > 0 (adds ½γ‖c − target‖² to the objective)."""
+        gamma = _finite(gamma, f"stiffness of the soft pin on {name}")
+        if gamma <= 0:
+            raise PinError(f"the stiffness of a soft pin must be positive, got {gamma}")
+        hard, soft = dict(self.hard), dict(self.soft)
+        for neuron, val in _targets(layout, name, value, index):
+            soft[neuron] = (val, gamma)
+            hard.pop(neuron, None)
+        return PinSet(hard, soft)
+
+    def unpin(self, layout: SheafLayout, name: str, index: int | None = None) -> "PinSet":
+        """Remove hard and soft pins from ``name[index]`` or the whole stalk."""
+        v = layout.vertex(name)
+        indices = range(v.dim) if index is None else [index]
+        for i in indices:
+            layout.index(name, i)
+        drop = {(name, i) for i in indices}
+        return PinSet({k: v for k, v in self.hard.items() if k not in drop},
+                      {k: v for k, v in self.soft.items() if k not in drop})
+
+    def toggle(self, layout: SheafLayout, name: str, value, index: int | None = None) -> "PinSet":
+        """Unpin if every target coordinate is pinned, else hard-pin to ``value``."""
+        v = layout.vertex(name)
+        indices = range(v.dim) if index is None else [index]
+        if all((name, i) in self.hard or (name, i) in self.soft for i in indices):
+            return self.unpin(layout, name, index)
+        return self.pin(layout, name, value, index)
+
+    # -- queries ------------------------------------------------------------------------
+    def is_pinned(self, name: str, index: int) -> bool:
+        return (name, index) in self.hard or (name, index) in self.soft
+
+    def stalk_pinned(self, layout: SheafLayout, name: str) -> bool:
+        """True when every coordinate of the stalk is hard-pinned."""
+        return all((name, i) in self.hard for i in range(layout.vertex(name).dim))
+
+    def __len__(self) -> int:
+        return len(self.hard) + len(self.soft)
+
+    def resolve(self, layout: SheafLayout) -> ResolvedPins:
+        """Flat indices and values, sorted by index; validates every neuron."""
+        hard = sorted((layout.index(n, i), v) for (n, i), v in self.hard.items())
+        soft = sorted((layout.index(n, i), v, g) for (n, i), (v, g) in self.soft.items())
+        hard_index = np.array([h[0] for h in hard], dtype=int)
+        mask = np.ones(layout.size, dtype=bool)
+        mask[hard_index] = False
+        return ResolvedPins(
+            hard_index=hard_index,
+            hard_value=np.array([h[1] for h in hard], dtype=float),
+            soft_index=np.array([s[0] for s in soft], dtype=int),
+            soft_value=np.array([s[1] for s in soft], dtype=float),
+            soft_gamma=np.array([s[2] for s in soft], dtype=float),
+            free_index=np.flatnonzero(mask),
+        )
+
+    def apply(self, layout: SheafLayout, c: np.ndarray) -> np.ndarray:
+        """A copy of cochain ``c`` (shape (..., size)) with the hard pins imposed."""
+        res = self.resolve(layout)
+        out = np.array(c, dtype=float, copy=True)
+        out[..., res.hard_index] = res.hard_value
+        return out
+
+    def to_json(self) -> dict:
+        """``{"hard": {"a1[0]": v}, "soft": {"y[0]": [v, γ]}}``."""
+        return {"hard": {f"{n}[{i}]": v for (n, i), v in sorted(self.hard.items())},
+                "soft": {f"{n}[{i}]": [v, g] for (n, i), (v, g) in sorted(self.soft.items())}}
+
+    @classmethod
+    def from_json(cls, layout: SheafLayout, data: dict) -> "PinSet":
+        pins = cls()
+        for key, value in (data.get("hard") or {}).items():
+            name, idx = layout.parse_neuron(key)
+            pins = pins.pin(layout, name, value, idx)
+        for key, (value, gamma) in (data.get("soft") or {}).items():
+            name, idx = layout.parse_neuron(key)
+            pins = pins.pin_soft(layout, name, value, gamma, idx)
+        return pins
+
+
+def _targets(layout: SheafLayout, name: str, value, index: int | None):
+    """Validate ``(name, index, value)`` and expand to ``[((name, i), float), ...]``."""
+    v = layout.vertex(name)
+    if index is not None:
+        layout.index(name, index)
+        values = np.atleast_1d(np.asarray(value, dtype=float))
+        if values.size != 1:
+            raise PinError(f"{name}[{index}] is one coordinate; got {values.size} values")
+        return [((name, index), _finite(values[0], f"{name}[{index}]"))]
+    values = np.atleast_1d(np.asarray(value, dtype=float)).reshape(-1)
+    if values.size != v.dim:
+        raise PinError(f"{name} has {v.dim} coordinate{'s' if v.dim != 1 else ''}; "
+                       f"got {values.size} value{'s' if values.size != 1 else ''}")
+    return [((name, i), _finite(val, f"{name}[{i}]")) for i, val in enumerate(values)]
+
+
+def parse_pin_spec(layout: SheafLayout, spec: str, *, soft: bool = False):
+    """Parse a CLI pin ``"x=1,2"``, ``"a1[0]=0.5"`` or (soft) ``"y=3@0.1"``.
+
+    Returns
+    -------
+    (name, index or None, values ndarray, gamma or None)
+    """
+    if "=" not in spec:
+        raise PinError(f"pin {spec!r} needs the form NAME=VALUES or NAME[i]=VALUE")
+    target, _, rhs = spec.partition("=")
+    try:
+        name, index = layout.parse_neuron(target)
+    except (KeyError, IndexError) as exc:
+        raise PinError(str(exc).strip("'\"")) from None
+    gamma = None
+    if soft:
+        if "@" not in rhs:
+            raise PinError(f"soft pin {spec!r} needs a stiffness: VALUE@GAMMA")
+        rhs, _, gamma_text = rhs.partition("@")
+        try:
+            gamma = float(gamma_text)
+        except ValueError:
+            raise PinError(f"soft pin {spec!r}: stiffness {gamma_text!r} is not a number") from None
+    try:
+        values = np.array([float(t) for t in rhs.split(",")], dtype=float)
+    except ValueError:
+        raise PinError(f"pin {spec!r}: {rhs!r} is not a comma-separated list of numbers") from None
+    if not np.all(np.isfinite(values)):
+        raise PinError(f"pin {spec!r}: values must be finite (no NaN or inf)")
+    return name, index, values, gamma

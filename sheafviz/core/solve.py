@@ -1,10 +1,39 @@
-"""Harmonic extension at fixed σ (SPEC §6) and the state-dependent equilibrium (SPEC §7)."""
+"""Harmonic extension at fixed σ (SPEC §6) and the state-dependent equilibrium (SPEC §7).
+
+``equilibrium(..., sigma="auto")`` returns a local minimiser of the piecewise-quadratic
+energy, the one reached from the forward pattern:
+
+1. **Active set.** Solve at the forward pattern, read σ off the solution's ``z``, repeat.
+   A pattern that reproduces itself is a consistent equilibrium.
+2. **Sliding equilibria.** When a pattern comes back (a cycle), the neurons that differ
+   inside the cycle are put on their switching surface ``z_j = 0`` (extra hard pins; at
+   ``z_j = 0`` both branches of the relu edge agree). The candidate is accepted when the
+   one-sided derivatives bracket zero, ``∂E/∂z_j|σ=0 ≤ 0 ≤ ∂E/∂z_j|σ=1``: the energy is a
+   max of two convex quadratics around such a kink, so this subgradient condition is the
+   exact local-optimality test. A neuron that violates it is released to the side where
+   the energy decreases, and the active set continues.
+3. **Fallback.** If that still does not settle, the heat flow (gradient descent on the
+   true energy) is run from the last iterate, and the boundary neurons it ends on are
+   polished by step 2.
+
+Nonlinear heads (sigmoid, softmax) use Gauss–Newton at each pattern (SPEC §9).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+
+from .linear import FixedSigmaSystem
+from .network import Network
+from .pins import PinSet
+from .sheaf import SheafLayout, energy as sheaf_energy, discrepancies
+
+#: |z| below this (relative to the stalk's scale) counts as "on the switching surface".
+BOUNDARY_RTOL = 1e-8
+MAX_ACTIVE_SET_ITERATIONS = 100
+MAX_GAUSS_NEWTON_ITERATIONS = 60
 
 
 @dataclass(frozen=True)
@@ -23,7 +52,7 @@ class Solution:
     underdetermined : bool, L_free was singular; the cochain is the minimum-norm minimiser
     local : bool, True for a local minimiser (what "auto" returns, SPEC §7)
     method : str, "direct", "active-set", "sliding" or "heat-flow"
-    iterations : int
+    iterations : int, fixed-σ solves performed
     cycled : bool, the active-set iteration revisited a pattern
     """
 
@@ -41,16 +70,261 @@ class Solution:
     cycled: bool
 
 
-def harmonic_extension(network, pins, sigma, *, layout=None, z_out=None):
+def pin_energy(pins: PinSet, layout: SheafLayout, c: np.ndarray) -> float:
+    """½ Σ γ (c_s − t_s)² over the soft pins."""
+    res = pins.resolve(layout)
+    return float(0.5 * np.sum(res.soft_gamma * (c[res.soft_index] - res.soft_value) ** 2))
+
+
+def harmonic_extension(network: Network, pins: PinSet, sigma, *, layout=None, z_out=None):
     """Minimiser of the fixed-σ energy with the pins held (SPEC §6).
 
-    Returns ``(cochain (size,), underdetermined: bool)``.
+    For a nonlinear head, Gauss–Newton from ``z_out`` (default: the forward pass).
+
+    Returns
+    -------
+    cochain : ndarray, shape (size,)
+    underdetermined : bool
     """
-    raise NotImplementedError
+    layout = layout or SheafLayout(network.arch)
+    c, system = _fixed_sigma_solve(layout, network, pins, sigma, z_out=z_out)
+    return c, system.underdetermined
 
 
-def equilibrium(network, pins, *, sigma="auto", layout=None) -> Solution:
-    """The equilibrium of SPEC §7: ``sigma="forward"`` holds the forward pattern fixed;
-    ``"auto"`` runs the active set from the forward pattern with cycle detection and a
-    sliding-equilibrium fallback."""
-    raise NotImplementedError
+def _fixed_sigma_solve(layout, network, pins, sigma, *, z_out=None):
+    """Solve at fixed σ; Gauss–Newton on the output edge for nonlinear heads."""
+    if network.output == "identity":
+        system = FixedSigmaSystem(layout, network, sigma, pins)
+        return system.harmonic_extension(), system
+    if z_out is None:
+        z_out = network.forward(_input_guess(layout, pins)).z[-1]
+    z_sl = layout.vertex(f"z{network.n_hidden + 1}").slice
+    best, best_obj, system = None, np.inf, None
+    for _ in range(MAX_GAUSS_NEWTON_ITERATIONS):
+        system = FixedSigmaSystem(layout, network, sigma, pins, z_out=z_out)
+        c = system.harmonic_extension()
+        obj = _fixed_sigma_objective(layout, network, pins, sigma, c)
+        if best is not None and obj > best_obj:
+            # Damp the Gauss–Newton step: halve toward the best point until it helps.
+            for _ in range(30):
+                c = 0.5 * (c + best)
+                obj = _fixed_sigma_objective(layout, network, pins, sigma, c)
+                if obj <= best_obj:
+                    break
+        step = np.max(np.abs(c[z_sl] - z_out))
+        if obj <= best_obj:
+            best, best_obj = c, obj
+        z_out = best[z_sl].copy()
+        if step <= 1e-13 * max(1.0, np.max(np.abs(z_out))):
+            break
+    return best, system
+
+
+def _fixed_sigma_objective(layout, network, pins, sigma, c) -> float:
+    """E with σ held fixed (not read off c) plus the soft-pin energy."""
+    stalks = layout.split(c)
+    total = 0.0
+    for edge, r in zip(layout.edges, discrepancies(layout, network, c)):
+        if edge.type == "relu":
+            r = stalks[edge.head] - sigma[edge.layer - 1] * stalks[edge.tail]
+        total += 0.5 * float(r @ r)
+    return total + pin_energy(pins, layout, c)
+
+
+def _input_guess(layout: SheafLayout, pins: PinSet) -> np.ndarray:
+    """x from its pins: hard values, soft targets, 0 for free coordinates."""
+    x = np.zeros(layout.vertex("x").dim)
+    for (name, i), value in pins.hard.items():
+        if name == "x":
+            x[i] = value
+    for (name, i), (value, _) in pins.soft.items():
+        if name == "x":
+            x[i] = value
+    return x
+
+
+def _pattern_key(sigma) -> bytes:
+    return b"".join(np.asarray(s, dtype=np.uint8).tobytes() for s in sigma)
+
+
+def _flat_hidden(layout: SheafLayout, sigma) -> list[tuple[int, int]]:
+    """(layer, j) of every hidden neuron, in order."""
+    return [(l, j) for l in range(1, layout.n_hidden + 1)
+            for j in range(layout.vertex(f"z{l}").dim)]
+
+
+def _on_boundary(layout: SheafLayout, c: np.ndarray) -> list[str]:
+    names = []
+    for l in range(1, layout.n_hidden + 1):
+        z = layout.hidden_z(c, l)
+        scale = max(1.0, float(np.max(np.abs(z))))
+        names += [f"z{l}[{j}]" for j in np.flatnonzero(np.abs(z) <= BOUNDARY_RTOL * scale)]
+    return names
+
+
+def _report(layout, network, pins, c, *, sigma_used, underdetermined, method, iterations,
+            cycled, local) -> Solution:
+    sigma = layout.sigma_of(c)
+    forward_sigma = network.forward(c[layout.vertex("x").slice]).sigma
+    flipped = [f"z{l}[{j}]" for l, (s, f) in enumerate(zip(sigma, forward_sigma), start=1)
+               for j in np.flatnonzero(s != f)]
+    consistent = sigma_used is not None and _pattern_key(sigma) == _pattern_key(sigma_used)
+    return Solution(cochain=c, sigma=sigma, energy=float(sheaf_energy(layout, network, c)),
+                    pin_energy=pin_energy(pins, layout, c), consistent=consistent,
+                    flipped=flipped, on_boundary=_on_boundary(layout, c),
+                    underdetermined=underdetermined, local=local, method=method,
+                    iterations=iterations, cycled=cycled)
+
+
+def equilibrium(network: Network, pins: PinSet, *, sigma="auto", layout=None) -> Solution:
+    """The equilibrium of SPEC §7.
+
+    Parameters
+    ----------
+    network : Network
+    pins : PinSet
+    sigma : {"auto", "forward"} or list of ndarray
+        ``"forward"`` holds the forward pattern (of the pinned input) fixed; an explicit
+        pattern is held fixed likewise; ``"auto"`` finds the state-dependent equilibrium.
+
+    Returns
+    -------
+    Solution
+    """
+    layout = layout or SheafLayout(network.arch)
+    pins.resolve(layout)  # validate before any work
+    forward_sigma = network.forward(_input_guess(layout, pins)).sigma
+    if not isinstance(sigma, str):
+        c, system = _fixed_sigma_solve(layout, network, pins, list(sigma))
+        return _report(layout, network, pins, c, sigma_used=list(sigma),
+                       underdetermined=system.underdetermined, method="direct",
+                       iterations=1, cycled=False, local=False)
+    if sigma not in ("auto", "forward"):
+        raise ValueError(f"sigma must be 'auto' or 'forward', got {sigma!r}")
+    if sigma == "forward":
+        c, system = _fixed_sigma_solve(layout, network, pins, forward_sigma)
+        sol = _report(layout, network, pins, c, sigma_used=forward_sigma,
+                      underdetermined=system.underdetermined, method="direct",
+                      iterations=1, cycled=False, local=False)
+        return _with(sol, local=sol.consistent)
+    return _auto_equilibrium(layout, network, pins, forward_sigma)
+
+
+def _with(sol: Solution, **changes) -> Solution:
+    fields = dict(sol.__dict__)
+    fields.update(changes)
+    return Solution(**fields)
+
+
+def _auto_equilibrium(layout, network, pins, forward_sigma) -> Solution:
+    current = [s.copy() for s in forward_sigma]
+    seen: list[bytes] = []
+    iterations = 0
+    c = None
+    for _ in range(MAX_ACTIVE_SET_ITERATIONS):
+        c, system = _fixed_sigma_solve(layout, network, pins, current)
+        iterations += 1
+        new = layout.sigma_of(c)
+        if _pattern_key(new) == _pattern_key(current):
+            method = "direct" if iterations == 1 else "active-set"
+            return _report(layout, network, pins, c, sigma_used=current,
+                           underdetermined=system.underdetermined, method=method,
+                           iterations=iterations, cycled=False, local=True)
+        seen.append(_pattern_key(current))
+        if _pattern_key(new) in seen:
+            cycle_start = seen.index(_pattern_key(new))
+            cycling = _cycling_neurons(layout, seen[cycle_start:])
+            sol = _sliding(layout, network, pins, new, cycling, iterations)
+            if sol is not None:
+                return sol
+            break
+        current = new
+    return _heat_flow_fallback(layout, network, pins, c, iterations)
+
+
+def _cycling_neurons(layout, keys: list[bytes]) -> set[tuple[int, int]]:
+    """Neurons whose σ differs between the patterns of a cycle."""
+    patterns = np.array([np.frombuffer(k, dtype=np.uint8) for k in keys])
+    differ = np.flatnonzero(np.any(patterns != patterns[0], axis=0))
+    neurons = _flat_hidden(layout, None)
+    return {neurons[i] for i in differ}
+
+
+def _sliding(layout, network, pins, sigma, boundary, iterations) -> Solution | None:
+    """Active set with the neurons of ``boundary`` held on z = 0 (see the module notes)."""
+    sigma = [s.copy() for s in sigma]
+    boundary = set(boundary)
+    visited = set()
+    for _ in range(MAX_ACTIVE_SET_ITERATIONS):
+        state = (frozenset(boundary), _pattern_key(sigma))
+        if state in visited:
+            return None
+        visited.add(state)
+        held = pins
+        for l, j in boundary:
+            held = held.pin(layout, f"z{l}", 0.0, j)
+            sigma[l - 1][j] = 1.0  # either branch: at z = 0 both relu rows agree
+        c, system = _fixed_sigma_solve(layout, network, held, sigma)
+        iterations += 1
+        new = layout.sigma_of(c)
+        free_changed = [(l, j) for l, j in _flat_hidden(layout, None)
+                        if (l, j) not in boundary and new[l - 1][j] != sigma[l - 1][j]]
+        if free_changed:
+            for l, j in free_changed:
+                sigma[l - 1][j] = new[l - 1][j]
+            continue
+        released = _release_violators(layout, network, c, boundary, sigma)
+        if not released:
+            return _report(layout, network, pins, c, sigma_used=None,
+                           underdetermined=system.underdetermined, method="sliding",
+                           iterations=iterations, cycled=True, local=True)
+    return None
+
+
+def _release_violators(layout, network, c, boundary, sigma) -> bool:
+    """Release boundary neurons whose one-sided derivatives do not bracket zero.
+
+    At z_j = 0: ∂E/∂z_j from the σ=0 side is r_aff (the affine discrepancy), from the
+    σ=1 side it is r_aff − a_j. A minimum on the surface needs r_aff ≤ 0 ≤ r_aff − a_j.
+    """
+    stalks = layout.split(c)
+    released = False
+    for l, j in sorted(boundary):
+        w, b = network.weights[l - 1], network.biases[l - 1]
+        a_prev = stalks["x" if l == 1 else f"a{l - 1}"]
+        r_aff = stalks[f"z{l}"][j] - w[j] @ a_prev - b[j]
+        a_j = stalks[f"a{l}"][j]
+        tol = 1e-10 * max(1.0, abs(a_j), abs(r_aff))
+        if r_aff > tol:  # energy falls when z_j goes below zero
+            boundary.discard((l, j))
+            sigma[l - 1][j] = 0.0
+            released = True
+        elif r_aff - a_j < -tol:  # energy falls when z_j goes above zero
+            boundary.discard((l, j))
+            sigma[l - 1][j] = 1.0
+            released = True
+    return released
+
+
+def _heat_flow_fallback(layout, network, pins, c0, iterations) -> Solution:
+    """Gradient descent on the true energy, then polish the boundary neurons it finds."""
+    from .descent import descend  # local import: only this rare path needs it
+
+    c = descend(layout, network, pins, c0)
+    boundary = {(int(n[1:n.index("[")]), int(n[n.index("[") + 1:-1]))
+                for n in _on_boundary_loose(layout, c)}
+    sol = _sliding(layout, network, pins, layout.sigma_of(c), boundary, iterations)
+    if sol is not None:
+        return sol
+    return _report(layout, network, pins, c, sigma_used=None, underdetermined=False,
+                   method="heat-flow", iterations=iterations, cycled=True, local=True)
+
+
+def _on_boundary_loose(layout, c) -> list[str]:
+    """Boundary neurons of an approximate (gradient-descent) solution: |z| ≤ 1e-5·scale."""
+    names = []
+    for l in range(1, layout.n_hidden + 1):
+        z = layout.hidden_z(c, l)
+        scale = max(1.0, float(np.max(np.abs(z))))
+        names += [f"z{l}[{j}]" for j in np.flatnonzero(np.abs(z) <= 1e-5 * scale)]
+    return names

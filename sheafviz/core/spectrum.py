@@ -1,17 +1,43 @@
-"""Spectral diagnostics of the free Laplacian (SPEC §11)."""
+"""Spectral diagnostics of the free Laplacian (SPEC §11).
+
+Small systems (free dimension ≤ ``full_limit``) get every eigenvalue from a dense
+``eigh``. Large ones use ARPACK (``eigsh``) twice without ever forming ``L_free``: the
+largest eigenvalues from products ``Dᵀ(D v)``, the smallest as the largest of ``L_free⁻¹``,
+applied by the structured solve of :mod:`linear` (shift-invert without a sparse LU, whose
+fill-in would cost as much as a dense factorisation at these widths).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from .linear import FixedSigmaSystem
+from .network import Network
+from .pins import PinSet
+from .sheaf import SheafLayout
+
+#: λ_min below this (relative to λ_max) is reported as 0 and the condition number as None.
+SINGULAR_RTOL = 1e-10
 
 
 @dataclass(frozen=True)
 class SpectrumSummary:
-    """Attributes: eigenvalues (ascending; all, or the extremes when ``partial``), partial,
-    lambda_min, lambda_max, condition (None when λ_min is 0), block_energy_min and
-    block_energy_max ({vertex: fraction of the eigenvector's squared norm}), free_dim."""
+    """Eigen-summary of ``L_free``.
+
+    Attributes
+    ----------
+    eigenvalues : ndarray, ascending; all of them, or the extremes when ``partial``
+    partial : bool
+    lambda_min, lambda_max : float
+    condition : float or None, κ = λ_max/λ_min (None when λ_min is 0)
+    block_energy_min, block_energy_max : dict {vertex name: fraction of the squared norm}
+        of the λ_min and λ_max eigenvectors (which layer is the bottleneck)
+    free_dim : int
+    """
 
     eigenvalues: np.ndarray
     partial: bool
@@ -22,18 +48,115 @@ class SpectrumSummary:
     block_energy_max: dict
     free_dim: int
 
+    def to_json(self) -> dict:
+        return {"eigenvalues": [float(v) for v in self.eigenvalues],
+                "eigenvalues_partial": self.partial,
+                "lambda_min": float(self.lambda_min), "lambda_max": float(self.lambda_max),
+                "condition": None if self.condition is None else float(self.condition),
+                "block_energy_min": self.block_energy_min,
+                "block_energy_max": self.block_energy_max,
+                "free_dim": self.free_dim}
 
-def free_laplacian(network, pins, sigma, *, layout=None, z_out=None):
-    """L_free(σ) = L[Ω, Ω] plus γ on the diagonal of soft-pinned coordinates (sparse)."""
-    raise NotImplementedError
+
+def _system(network, pins, sigma, layout, z_out) -> FixedSigmaSystem:
+    layout = layout or SheafLayout(network.arch)
+    return FixedSigmaSystem(layout, network, sigma, pins, z_out=z_out)
 
 
-def lambda_max(network, pins, sigma, *, layout=None, z_out=None) -> float:
+def free_laplacian(network: Network, pins: PinSet, sigma, *, layout=None, z_out=None):
+    """``L_free(σ) = L[Ω, Ω]`` plus γ on the diagonal of soft-pinned coordinates.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix, shape (n_free, n_free)
+    """
+    from .sheaf import coboundary
+
+    layout = layout or SheafLayout(network.arch)
+    res = pins.resolve(layout)
+    delta, _ = coboundary(layout, network, sigma, z_out=z_out)
+    d_free = delta[:, res.free_index]
+    soft = np.zeros(res.free_index.size)
+    soft[np.searchsorted(res.free_index, res.soft_index)] = res.soft_gamma
+    return (d_free.T @ d_free + sp.diags(soft)).tocsr()
+
+
+def _operator(system: FixedSigmaSystem) -> spla.LinearOperator:
+    n = system.n_free
+    return spla.LinearOperator((n, n), matvec=system.matvec, matmat=system.matvec,
+                               dtype=float)
+
+
+def _inverse_operator(system: FixedSigmaSystem) -> spla.LinearOperator:
+    n = system.n_free
+    return spla.LinearOperator((n, n), matvec=system.solve, matmat=system.solve, dtype=float)
+
+
+def _start_vector(n: int) -> np.ndarray:
+    # A fixed start makes ARPACK's result reproducible run to run.
+    return np.random.default_rng(12345).uniform(0.5, 1.5, size=n)
+
+
+def lambda_max(network: Network, pins: PinSet, sigma, *, layout=None, z_out=None) -> float:
     """Largest eigenvalue of L_free (for the Euler stability bound αΔtλ_max < 2)."""
-    raise NotImplementedError
+    system = _system(network, pins, sigma, layout, z_out)
+    if system.n_free == 0:
+        return 0.0
+    if system.n_free <= 200:
+        return float(np.linalg.eigvalsh(system.dense_free_laplacian())[-1])
+    return float(spla.eigsh(_operator(system), k=1, which="LA", tol=1e-8,
+                            v0=_start_vector(system.n_free), return_eigenvectors=False)[0])
 
 
-def spectrum_summary(network, pins, sigma, *, layout=None, z_out=None,
+def _block_energy(layout: SheafLayout, free_index: np.ndarray, vec: np.ndarray) -> dict:
+    total = float(vec @ vec)
+    full = np.zeros(layout.size)
+    full[free_index] = vec * vec / (total if total > 0 else 1.0)
+    return {v.name: float(full[v.slice].sum()) for v in layout.vertices}
+
+
+def spectrum_summary(network: Network, pins: PinSet, sigma, *, layout=None, z_out=None,
                      full_limit: int = 200, n_extreme: int = 10) -> SpectrumSummary:
-    """λ_1, λ_max, κ and the block energies of the extreme eigenvectors (SPEC §11)."""
-    raise NotImplementedError
+    """λ_1, λ_max, κ and the block energies of the extreme eigenvectors (SPEC §11).
+
+    Parameters
+    ----------
+    sigma : list of ndarray, the pattern (usually that of the state being inspected)
+    z_out : ndarray, optional, linearisation point of a nonlinear head (Gauss–Newton)
+    full_limit : int, free dimensions up to this get every eigenvalue (dense ``eigh``)
+    n_extreme : int, how many of each end ARPACK returns above ``full_limit``
+    """
+    layout = layout or SheafLayout(network.arch)
+    system = FixedSigmaSystem(layout, network, sigma, pins, z_out=z_out)
+    n = system.n_free
+    if n == 0:
+        return SpectrumSummary(np.zeros(0), False, 0.0, 0.0, None, {}, {}, 0)
+    if n <= full_limit:
+        values, vectors = np.linalg.eigh(system.dense_free_laplacian())
+        low_vec, high_vec = vectors[:, 0], vectors[:, -1]
+        partial = False
+    else:
+        k = min(n_extreme, n - 2)
+        hi_vals, hi_vecs = spla.eigsh(_operator(system), k=k, which="LA", tol=1e-10,
+                                      v0=_start_vector(n))
+        if system.underdetermined:
+            lo_vals, lo_vecs = spla.eigsh(_operator(system), k=k, which="SA", tol=1e-10,
+                                          v0=_start_vector(n), maxiter=20 * n)
+        else:
+            mu, lo_vecs = spla.eigsh(_inverse_operator(system), k=k, which="LA", tol=1e-10,
+                                     v0=_start_vector(n))
+            lo_vals = 1.0 / mu
+        lo_order, hi_order = np.argsort(lo_vals), np.argsort(hi_vals)
+        values = np.concatenate([lo_vals[lo_order], hi_vals[hi_order]])
+        low_vec, high_vec = lo_vecs[:, lo_order[0]], hi_vecs[:, hi_order[-1]]
+        partial = True
+    lam_min, lam_max = float(values[0]), float(values[-1])
+    if system.underdetermined or lam_min <= SINGULAR_RTOL * max(lam_max, 1.0):
+        lam_min, condition = 0.0, None
+    else:
+        condition = lam_max / lam_min
+    return SpectrumSummary(eigenvalues=values, partial=partial, lambda_min=lam_min,
+                           lambda_max=lam_max, condition=condition,
+                           block_energy_min=_block_energy(layout, system.free_index, low_vec),
+                           block_energy_max=_block_energy(layout, system.free_index, high_vec),
+                           free_dim=n)

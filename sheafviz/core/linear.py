@@ -1,0 +1,241 @@
+"""The pinned sheaf at a fixed activation pattern: fast solves with the free Laplacian.
+
+Why this is fast (SPEC §6). Order the cochain as ``x`` followed by ``c' = (z1, a1, …, y)``
+and the edges in path order. The coboundary is then ``D = [−E₀T₀ | A]`` where ``A`` is
+square and *block unit-lower-bidiagonal*: edge ``k`` has ``+I`` on its head (vertex
+``k+1``) and ``−T_k`` on its tail. So ``A⁻¹`` is forward substitution (the linearised
+forward pass) and ``A⁻ᵀ`` is backward substitution (backprop) — both a handful of GEMVs,
+never a factorisation of the dense-blocked Laplacian.
+
+Write the discrepancy as ``r = A v' − B v_F`` (``v_F`` the free input coordinates,
+``B = E₀T₀[:, F]``) and change variables from ``v'`` to ``r``. Hard pins inside ``c'``
+become ``k_P`` linear constraints ``C_P (r + B v_F) = …`` with ``C_P = E_Pᵀ A⁻¹``; soft pins
+inside ``c'`` become ``k_S`` penalty rows. Every solve with ``L_free`` then reduces to one
+backward pass, one small dense KKT system of size ``k_P + k_S + |F|`` and one forward pass.
+The small system is the Schur complement the issue speaks of; it is formed once per
+(σ, pins) with ``k_P + k_S`` backward passes and reused for every right-hand side (the
+harmonic extension, and every iteration of the sparse eigensolver in spectrum.py).
+
+When the free input coordinates are not determined by the pins (``[B_big; Q]`` has a
+null space) ``L_free`` is singular: the system reports ``underdetermined`` and returns the
+minimum-norm solution by projecting out the explicit null space ``{[d; A⁻¹Bd]}``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.linalg as sla
+
+from .network import Network
+from .pins import PinSet, ResolvedPins
+from .sheaf import SheafLayout, edge_maps
+
+#: Relative singular-value threshold below which the input is declared under-determined.
+UNDERDETERMINED_RTOL = 1e-9
+
+
+class _EdgeMap:
+    """``T_k`` stored as a dense matrix or, for relu/identity edges, as its diagonal."""
+
+    __slots__ = ("dense", "diag")
+
+    def __init__(self, t_map: np.ndarray, is_diagonal: bool) -> None:
+        self.dense = None if is_diagonal else t_map
+        self.diag = np.diag(t_map).copy() if is_diagonal else None
+
+    def apply(self, v: np.ndarray) -> np.ndarray:
+        if self.dense is not None:
+            return self.dense @ v
+        return self.diag[:, None] * v if v.ndim == 2 else self.diag * v
+
+    def apply_t(self, v: np.ndarray) -> np.ndarray:
+        if self.dense is not None:
+            return self.dense.T @ v
+        return self.diag[:, None] * v if v.ndim == 2 else self.diag * v
+
+
+class FixedSigmaSystem:
+    """The pinned, fixed-σ sheaf: ``L_free`` products, solves and the harmonic extension.
+
+    Parameters
+    ----------
+    layout : SheafLayout
+    network : Network
+    sigma : list of ndarray, the 0/1 pattern of each hidden layer, shapes (n_l,)
+    pins : PinSet or ResolvedPins
+    z_out : ndarray, shape (nK+1,), optional
+        Linearisation point of a nonlinear output head (Gauss–Newton, SPEC §9).
+
+    Attributes
+    ----------
+    free_index : ndarray (n_free,), flat cochain indices of Ω (not hard-pinned), ascending
+    underdetermined : bool, L_free is singular (the pins do not determine the input)
+    """
+
+    def __init__(self, layout: SheafLayout, network: Network, sigma, pins, *,
+                 z_out=None) -> None:
+        self.layout = layout
+        self.pins: ResolvedPins = pins.resolve(layout) if isinstance(pins, PinSet) else pins
+        self._n0 = layout.vertex("x").dim
+        self._slices = [e.slice for e in layout.edges]  # also the slices of c' = (z1, …, y)
+        maps = edge_maps(layout, network, sigma, z_out=z_out)
+        self._g = np.concatenate([g for _, g in maps])
+        self._maps = [_EdgeMap(t, e.type == "relu" or (e.type == "output"
+                                                         and network.output == "identity"))
+                      for (t, _), e in zip(maps, layout.edges)]
+        self._t0 = maps[0][0]
+        self._index_sets()
+        self._schur()
+
+    # -- index bookkeeping --------------------------------------------------------------
+    def _index_sets(self) -> None:
+        n0, pins = self._n0, self.pins
+        self.free_index = pins.free_index
+        self.n_free = self.free_index.size
+        hard_x = pins.hard_index[pins.hard_index < n0]
+        self._free_x = np.setdiff1d(np.arange(n0), hard_x)  # F
+        self._hard_c = pins.hard_index[pins.hard_index >= n0] - n0  # P, in c' coordinates
+        in_x = pins.soft_index < n0
+        self._soft_c = pins.soft_index[~in_x] - n0  # S', in c' coordinates
+        self._soft_c_gamma = pins.soft_gamma[~in_x]
+        # Q: stiffness on the free input coordinates that carry a soft pin.
+        self._q_diag = np.zeros(self._free_x.size)
+        pos_in_f = np.searchsorted(self._free_x, pins.soft_index[in_x])
+        self._q_diag[pos_in_f] = pins.soft_gamma[in_x]
+        # Positions of the free c' coordinates inside Ω (Ω = F ∪ (c' minus P)).
+        mask = np.ones(self.layout.size - n0, dtype=bool)
+        mask[self._hard_c] = False
+        self._free_c = np.flatnonzero(mask)
+
+    # -- the block-bidiagonal factor ----------------------------------------------------
+    def forward_solve(self, u: np.ndarray) -> np.ndarray:
+        """``A⁻¹ u`` — forward substitution, shape (N', …) → (N', …)."""
+        c = np.empty_like(u)
+        s = self._slices
+        c[s[0]] = u[s[0]]
+        for k in range(1, len(s)):
+            c[s[k]] = u[s[k]] + self._maps[k].apply(c[s[k - 1]])
+        return c
+
+    def backward_solve(self, v: np.ndarray) -> np.ndarray:
+        """``A⁻ᵀ v`` — backward substitution (backprop), shape (N', …) → (N', …)."""
+        w = np.empty_like(v)
+        s = self._slices
+        w[s[-1]] = v[s[-1]]
+        for k in range(len(s) - 1, 0, -1):
+            w[s[k - 1]] = v[s[k - 1]] + self._maps[k].apply_t(w[s[k]])
+        return w
+
+    def apply_d(self, c: np.ndarray) -> np.ndarray:
+        """``D c`` for full cochains, shape (N, …) → (edge_size, …)."""
+        n0, s = self._n0, self._slices
+        cp = c[n0:]
+        out = np.array(cp, dtype=float, copy=True)
+        out[s[0]] -= self._t0 @ c[:n0]
+        for k in range(1, len(s)):
+            out[s[k]] -= self._maps[k].apply(cp[s[k - 1]])
+        return out
+
+    def apply_dt(self, w: np.ndarray) -> np.ndarray:
+        """``Dᵀ w``, shape (edge_size, …) → (N, …)."""
+        n0, s = self._n0, self._slices
+        out = np.empty((self.layout.size,) + w.shape[1:])
+        out[:n0] = -(self._t0.T @ w[s[0]])
+        cp = out[n0:]
+        cp[...] = w
+        for k in range(1, len(s)):
+            cp[s[k - 1]] -= self._maps[k].apply_t(w[s[k]])
+        return out
+
+    # -- the small Schur/KKT system -----------------------------------------------------
+    def _schur(self) -> None:
+        n_c = self.layout.size - self._n0
+        k_p, k_s = self._hard_c.size, self._soft_c.size
+        selectors = np.zeros((n_c, k_p + k_s))
+        selectors[self._hard_c, np.arange(k_p)] = 1.0
+        selectors[self._soft_c, k_p + np.arange(k_s)] = np.sqrt(self._soft_c_gamma)
+        # Columns of C_bigᵀ = A⁻ᵀ [E_P, E_S Γ^½]: one backward pass per constrained coordinate.
+        self._cbig_t = self.backward_solve(selectors)
+        h = self._cbig_t.T @ self._cbig_t
+        h[k_p:, k_p:] += np.eye(k_s)
+        t0_free = self._t0[:, self._free_x]
+        self._t0_free = t0_free
+        b_big = self._cbig_t[self._slices[0]].T @ t0_free  # (k, f)
+        f = self._free_x.size
+        self._kkt = np.block([[h, b_big], [b_big.T, -np.diag(self._q_diag)]])
+        self._k = k_p + k_s
+        self.underdetermined = False
+        self._null = None
+        if f:
+            stacked = np.vstack([b_big, np.diag(self._q_diag)])
+            _, sv, vt = np.linalg.svd(stacked, full_matrices=True)
+            scale = max(1.0, sv[0] if sv.size else 0.0)
+            rank = int(np.sum(sv > UNDERDETERMINED_RTOL * scale))
+            if rank < f:
+                self.underdetermined = True
+                self._null = self._null_space_in_omega(vt[rank:].T)
+        self._kkt_factor = None if self.underdetermined or not self._kkt.size else \
+            sla.lu_factor(self._kkt)
+
+    def _null_space_in_omega(self, null_f: np.ndarray) -> np.ndarray:
+        """Orthonormal basis of ker L_free: directions ``[d; A⁻¹ B d]`` restricted to Ω."""
+        bd = np.zeros((self.layout.size - self._n0, null_f.shape[1]))
+        bd[self._slices[0]] = self._t0_free @ null_f
+        vp = self.forward_solve(bd)
+        basis = np.vstack([null_f, vp[self._free_c]])
+        q, _ = np.linalg.qr(basis)
+        return q
+
+    def _solve_kkt(self, rhs: np.ndarray) -> np.ndarray:
+        if not rhs.size:
+            return rhs
+        if self._kkt_factor is not None:
+            return sla.lu_solve(self._kkt_factor, rhs)
+        return np.linalg.lstsq(self._kkt, rhs, rcond=None)[0]
+
+    # -- public operations on Ω ---------------------------------------------------------
+    def matvec(self, v: np.ndarray) -> np.ndarray:
+        """``L_free v`` for v of shape (n_free,) or (n_free, m)."""
+        full = np.zeros((self.layout.size,) + v.shape[1:])
+        full[self.free_index] = v
+        lv = self.apply_dt(self.apply_d(full))[self.free_index]
+        omega_pos = np.searchsorted(self.free_index, self.pins.soft_index)
+        gamma = self.pins.soft_gamma if v.ndim == 1 else self.pins.soft_gamma[:, None]
+        lv[omega_pos] += gamma * v[omega_pos]
+        return lv
+
+    def solve(self, b: np.ndarray) -> np.ndarray:
+        """``L_free⁻¹ b`` (minimum-norm when under-determined), b of shape (n_free,) or (n_free, m)."""
+        n0, f = self._n0, self._free_x.size
+        b_f, b_c = b[:f], b[f:]
+        b_c_full = np.zeros((self.layout.size - n0,) + b.shape[1:])
+        b_c_full[self._free_c] = b_c
+        beta = self.backward_solve(b_c_full)
+        b_hat_f = b_f + self._t0_free.T @ beta[self._slices[0]]
+        rhs = np.concatenate([-(self._cbig_t.T @ beta), -b_hat_f])
+        sol = self._solve_kkt(rhs)
+        lam, v_f = sol[:self._k], sol[self._k:]
+        r = beta + self._cbig_t @ lam
+        r[self._slices[0]] += self._t0_free @ v_f
+        v_c = self.forward_solve(r)
+        v = np.concatenate([v_f, v_c[self._free_c]])
+        if self._null is not None:
+            v -= self._null @ (self._null.T @ v)
+        return v
+
+    def harmonic_extension(self) -> np.ndarray:
+        """The minimiser of the fixed-σ energy with the pins held, shape (size,).
+
+        Solves ``L_free c_Ω = E_Ωᵀ Dᵀ (g − D c_U) + Γ t`` (SPEC §6, affine form).
+        """
+        pins = self.pins
+        c = np.zeros(self.layout.size)
+        c[pins.hard_index] = pins.hard_value
+        rhs = self.apply_dt(self._g - self.apply_d(c))[self.free_index]
+        rhs[np.searchsorted(self.free_index, pins.soft_index)] += pins.soft_gamma * pins.soft_value
+        c[self.free_index] = self.solve(rhs)
+        return c
+
+    def dense_free_laplacian(self) -> np.ndarray:
+        """``L_free`` as a dense array (small systems and tests only), shape (n_free, n_free)."""
+        return self.matvec(np.eye(self.n_free))

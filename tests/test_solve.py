@@ -1,0 +1,257 @@
+"""Harmonic extension and equilibrium against dense references and SPEC's closed forms."""
+
+import numpy as np
+import pytest
+
+from reference import all_patterns, dense_coboundary, dense_pinned_solve, true_energy
+from sheafviz.core.linear import FixedSigmaSystem
+from sheafviz.core.network import Network
+from sheafviz.core.pins import PinSet
+from sheafviz.core.sheaf import SheafLayout, discords, energy
+from sheafviz.core.solve import equilibrium, harmonic_extension
+
+
+def random_network(rng, arch):
+    net = Network.he_init(arch, rng=rng)
+    return net.with_parameters(net.weights, [rng.normal(size=b.shape) for b in net.biases])
+
+
+def random_arch(rng):
+    hidden = list(rng.integers(1, 5, size=rng.integers(1, 4)))
+    return [int(rng.integers(1, 4))] + [int(h) for h in hidden] + [int(rng.integers(1, 3))]
+
+
+def flat_pins(layout, pins):
+    res = pins.resolve(layout)
+    hard = dict(zip(res.hard_index.tolist(), res.hard_value.tolist()))
+    soft = {i: (v, g) for i, v, g in zip(res.soft_index, res.soft_value, res.soft_gamma)}
+    return hard, soft
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_input_only_extension_is_the_forward_pass(seed):
+    rng = np.random.default_rng(seed)
+    net = random_network(rng, random_arch(rng))
+    layout = SheafLayout(net.arch)
+    x = rng.normal(size=net.arch[0])
+    c, under = harmonic_extension(net, PinSet().pin(layout, "x", x), net.forward(x).sigma)
+    fp = net.forward(x)
+    assert not under
+    for l, z in enumerate(fp.z, start=1):
+        np.testing.assert_allclose(c[layout.vertex(f"z{l}").slice], z, atol=1e-12)
+    for l, a in enumerate(fp.a, start=1):
+        np.testing.assert_allclose(c[layout.vertex(f"a{l}").slice], a, atol=1e-12)
+    np.testing.assert_allclose(c[layout.vertex("y").slice], fp.y, atol=1e-12)
+    assert energy(layout, net, c) < 1e-24
+
+
+@pytest.mark.parametrize("arch", [[2, 2, 1], [1, 2, 2, 1], [2, 3, 2]])
+def test_det_of_input_only_free_laplacian_is_one_for_every_pattern(arch):
+    rng = np.random.default_rng(7)
+    net = random_network(rng, arch)
+    n0 = arch[0]
+    for sigma in all_patterns(arch[1:-1]):
+        D, _ = dense_coboundary(net.weights, net.biases, sigma)
+        l_free = D[:, n0:].T @ D[:, n0:]
+        assert np.linalg.det(l_free) == pytest.approx(1.0, abs=1e-9)
+        assert np.linalg.eigvalsh(l_free)[0] > 0
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_fixed_sigma_solve_matches_dense_least_squares(seed):
+    """Random pins of every kind (hard, soft, partial input, none) vs a dense pinv solve."""
+    rng = np.random.default_rng(100 + seed)
+    net = random_network(rng, random_arch(rng))
+    layout = SheafLayout(net.arch)
+    sigma = [rng.integers(0, 2, size=n).astype(float) for n in net.arch[1:-1]]
+    pins = PinSet()
+    for v in layout.vertices:
+        for i in range(v.dim):
+            u = rng.random()
+            if u < (0.7 if v.name == "x" else 0.15):
+                pins = pins.pin(layout, v.name, rng.normal(), i)
+            elif u < (0.8 if v.name == "x" else 0.25):
+                pins = pins.pin_soft(layout, v.name, rng.normal(), 0.1 + rng.random(), i)
+    hard, soft = flat_pins(layout, pins)
+    c_ref, l_ref, _ = dense_pinned_solve(net.weights, net.biases, sigma, hard, soft)
+    system = FixedSigmaSystem(layout, net, sigma, pins)
+    np.testing.assert_allclose(system.harmonic_extension(), c_ref, atol=1e-9)
+    np.testing.assert_allclose(system.dense_free_laplacian(), l_ref, atol=1e-12)
+    singular = np.linalg.eigvalsh(l_ref)[0] < 1e-10 * max(1, np.linalg.eigvalsh(l_ref)[-1])
+    assert system.underdetermined == singular
+
+
+def test_two_sided_large_network_matches_dense_solve():
+    rng = np.random.default_rng(3)
+    net = Network.he_init([16, 40, 30, 3], rng=rng)
+    layout = SheafLayout(net.arch)
+    x, y = rng.normal(size=16), rng.normal(size=3)
+    pins = PinSet().pin(layout, "x", x).pin(layout, "y", y).pin(layout, "a1", 0.3, 5)
+    sigma = net.forward(x).sigma
+    c_ref, _, _ = dense_pinned_solve(net.weights, net.biases, sigma, *flat_pins(layout, pins))
+    c, under = harmonic_extension(net, pins, sigma)
+    assert not under
+    np.testing.assert_allclose(c, c_ref, atol=1e-10)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_discords_sum_to_twice_the_energy(seed):
+    rng = np.random.default_rng(seed)
+    net = random_network(rng, random_arch(rng))
+    layout = SheafLayout(net.arch)
+    c = rng.normal(size=layout.size)
+    d = discords(layout, net, c)
+    assert d.sum() == pytest.approx(2 * energy(layout, net, c), rel=1e-14)
+    assert energy(layout, net, c) == pytest.approx(true_energy(net.weights, net.biases, c))
+
+
+def sensitivities(net, x):
+    """J_e for every edge at the forward pattern (∂ŷ/∂ of a unit discrepancy on edge e)."""
+    fp = net.forward(x)
+    K = net.n_hidden
+    out = {"out": np.eye(net.arch[-1])}
+    J = np.eye(net.arch[-1])  # ∂ŷ/∂z_{K+1}
+    out[f"aff{K + 1}"] = J
+    for l in range(K, 0, -1):
+        J_a = J @ net.weights[l]  # ∂ŷ/∂a_l
+        out[f"relu{l}"] = J_a
+        J = J_a * (fp.z[l - 1] >= 0)  # ∂ŷ/∂z_l
+        out[f"aff{l}"] = J
+    return out
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_residual_closed_form_while_sigma_is_fixed(seed):
+    """R = ½ eᵀS⁻¹e and r_e = J_eᵀS⁻¹(y − f(x)) (SPEC §6 item 3)."""
+    rng = np.random.default_rng(50 + seed)
+    net = random_network(rng, [3, 5, 4, 2])
+    layout = SheafLayout(net.arch)
+    x = rng.normal(size=3)
+    f = net.predict(x)
+    y = f + 1e-3 * rng.normal(size=2)  # small enough that σ stays the forward pattern
+    pins = PinSet().pin(layout, "x", x).pin(layout, "y", y)
+    sol = equilibrium(net, pins)
+    assert sol.consistent and not sol.flipped
+    J = sensitivities(net, x)
+    S = sum(j @ j.T for j in J.values())
+    e = f - y
+    assert sol.energy == pytest.approx(0.5 * e @ np.linalg.solve(S, e), rel=1e-9)
+    stalks = layout.split(sol.cochain)
+    for edge in layout.edges:
+        r = stalks[edge.head] - (stalks[edge.tail] @ net.weights[edge.layer - 1].T
+                                 + net.biases[edge.layer - 1] if edge.type == "affine"
+                                 else np.maximum(stalks[edge.tail], 0) if edge.type == "relu"
+                                 else stalks[edge.tail])
+        np.testing.assert_allclose(r, J[edge.name].T @ np.linalg.solve(S, y - f), atol=1e-12)
+
+
+def test_course_example_corrected_values():
+    """SPEC §12: the corrected numbers to 1e-12."""
+    net = Network([np.eye(2), np.array([[1.0, 1.0]])], [np.array([0.0, -1.0]), np.zeros(1)])
+    layout = SheafLayout(net.arch)
+    pins = PinSet().pin(layout, "x", [1, 2]).pin(layout, "y", [3])
+    sol = equilibrium(net, pins)
+    s = layout.split(sol.cochain)
+    np.testing.assert_allclose(s["z1"], [7 / 6, 7 / 6], atol=1e-12)
+    np.testing.assert_allclose(s["a1"], [4 / 3, 4 / 3], atol=1e-12)
+    np.testing.assert_allclose(s["z2"], [17 / 6], atol=1e-12)
+    np.testing.assert_allclose(discords(layout, net, sol.cochain),
+                               [1 / 18, 1 / 18, 1 / 36, 1 / 36], atol=1e-12)
+    assert sol.energy == pytest.approx(1 / 12, abs=1e-12)
+    system = FixedSigmaSystem(layout, net, sol.sigma, pins)
+    ev = np.linalg.eigvalsh(system.dense_free_laplacian())
+    r5, r13 = np.sqrt(5), np.sqrt(13)
+    np.testing.assert_allclose(ev, sorted([(3 - r5) / 2, (5 - r13) / 2, 2, (3 + r5) / 2,
+                                           (5 + r13) / 2]), atol=1e-12)
+    assert np.prod(ev) == pytest.approx(6, abs=1e-10)
+    # Parameter gradients of SPEC §10 at the equilibrium: ΔW = −η ρ a_prevᵀ.
+    rho2 = net.weights[1] @ s["a1"] + net.biases[1] - s["z2"]
+    np.testing.assert_allclose(-np.outer(rho2, s["a1"]), [[2 / 9, 2 / 9]], atol=1e-12)
+    rho1 = net.weights[0] @ s["x"] + net.biases[0] - s["z1"]
+    np.testing.assert_allclose(-np.outer(rho1, s["x"]), [[1 / 6, 1 / 3], [1 / 6, 1 / 3]],
+                               atol=1e-12)
+
+
+def restricted_min(net, pins_flat, sigma, z_index, t):
+    """Minimum of the fixed-σ energy with z pinned to t at flat index z_index."""
+    hard = dict(pins_flat)
+    hard[z_index] = t
+    c, _, _ = dense_pinned_solve(net.weights, net.biases, sigma, hard)
+    return c
+
+
+def test_sliding_equilibrium_is_a_true_minimiser_on_the_switching_surface():
+    """Active set cycles; the answer sits on z1 = 0 and beats every nearby point."""
+    net = Network([np.array([[1.0]]), np.array([[1.0]])], [np.zeros(1), np.zeros(1)])
+    layout = SheafLayout(net.arch)
+    pins = PinSet().pin(layout, "x", [1.0]).pin(layout, "y", [-5.0])
+    sol = equilibrium(net, pins)
+    assert sol.cycled and not sol.consistent and sol.on_boundary == ["z1[0]"]
+    # Brute force: no pattern's fixed-σ solve is self-consistent.
+    hard = {0: 1.0, 4: -5.0}
+    for sigma in all_patterns([1]):
+        c, _, _ = dense_pinned_solve(net.weights, net.biases, sigma, hard)
+        assert float(c[1] >= 0) != sigma[0][0]
+    # The kink: along z1 = t (everything else re-optimised) the true energy is least at 0.
+    ts = np.linspace(-0.5, 0.5, 201)
+    best = [min(true_energy(net.weights, net.biases, restricted_min(net, hard, s, 1, t))
+                for s in all_patterns([1])) for t in ts]
+    # On each side only the pattern that matches the side is the true energy.
+    best = [true_energy(net.weights, net.biases,
+                        restricted_min(net, hard, [np.array([float(t >= 0)])], 1, t))
+            for t in ts]
+    assert ts[int(np.argmin(best))] == pytest.approx(0.0, abs=1e-12)
+    assert sol.energy == pytest.approx(min(best), abs=1e-12)
+    assert sol.energy == pytest.approx(0.5 * (1 + 3 * 25 / 9), abs=1e-12)
+    # And it beats random nearby points of the true energy.
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        c = sol.cochain + 1e-3 * rng.normal(size=layout.size)
+        c[[0, 4]] = [1.0, -5.0]
+        assert true_energy(net.weights, net.biases, c) >= sol.energy - 1e-15
+
+
+def test_two_minima_auto_returns_the_one_reached_from_the_forward_pattern():
+    net = Network([np.array([[1.0]]), np.array([[1.0]])], [np.array([-1.1]), np.zeros(1)])
+    layout = SheafLayout(net.arch)
+    pins = PinSet().pin(layout, "x", [1.0]).pin(layout, "y", [3.0])
+    sol = equilibrium(net, pins)
+    assert sol.local and sol.consistent
+    minima = []
+    for sigma in all_patterns([1]):
+        c, _, _ = dense_pinned_solve(net.weights, net.biases, sigma, {0: 1.0, 4: 3.0})
+        if float(c[1] >= 0) == sigma[0][0]:
+            minima.append((true_energy(net.weights, net.biases, c), sigma[0][0], c))
+    assert len(minima) == 2  # two self-consistent patterns: two local minima
+    forward_pattern = float(net.forward(np.array([1.0])).z[0][0] >= 0)
+    reached = next(m for m in minima if m[1] == forward_pattern)
+    np.testing.assert_allclose(sol.cochain, reached[2], atol=1e-12)
+    assert sol.energy > min(m[0] for m in minima)  # not the global one, and it says local
+
+
+def test_underdetermined_pins_give_the_minimum_norm_solution():
+    rng = np.random.default_rng(11)
+    net = random_network(rng, [3, 2, 1])
+    layout = SheafLayout(net.arch)
+    pins = PinSet().pin(layout, "y", [0.7])
+    sol = equilibrium(net, pins)
+    assert sol.underdetermined and sol.consistent
+    c_ref, _, _ = dense_pinned_solve(net.weights, net.biases, sol.sigma,
+                                     {layout.index("y", 0): 0.7})
+    np.testing.assert_allclose(sol.cochain, c_ref, atol=1e-10)
+
+
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+def test_nonlinear_head_solution_is_stationary(output):
+    """Gauss–Newton converges to a point where finite differences of E vanish."""
+    net = Network.he_init([2, 4, 3], seed=3, output=output)
+    layout = SheafLayout(net.arch)
+    pins = PinSet().pin(layout, "x", [1, -1]).pin(layout, "y", [0.9, 0.05, 0.05])
+    sol = equilibrium(net, pins)
+    free = pins.resolve(layout).free_index
+    h = 1e-6
+    for i in free:
+        e = np.zeros(layout.size)
+        e[i] = h
+        fd = (energy(layout, net, sol.cochain + e) - energy(layout, net, sol.cochain - e)) / (2 * h)
+        assert abs(fd) < 1e-7

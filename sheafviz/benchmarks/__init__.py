@@ -1,0 +1,25 @@
+"""``sheafviz bench``: benchmarks that print numbers (no thresholds; compare within a run).
+
+Sections: ``solve`` (structured solve and spectrum vs dense numpy), ``dynamics`` (joint-flow
+steps vs a plain numpy step and a backprop step), ``gui`` (animation frames per second and
+pin-to-redraw latency, offscreen). Each section module exposes ``run(print_fn=print)``.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+SECTIONS = ("solve", "dynamics", "gui")
+
+
+def run_all(sections=None, *, print_fn=print) -> None:
+    """Run the named sections (all by default) in this process, printing as they go."""
+    chosen = list(SECTIONS if not sections else sections)
+    unknown = [s for s in chosen if s not in SECTIONS]
+    if unknown:
+        raise ValueError(f"unknown benchmark section {unknown[0]!r}; choose from "
+                         f"{', '.join(SECTIONS)}")
+    for name in chosen:
+        print_fn(f"== {name} ==")
+        module = importlib.import_module(f"{__name__}.{name}")
+        module.run(print_fn=print_fn)

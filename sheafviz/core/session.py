@@ -1,0 +1,251 @@
+"""Sessions: everything a picture needs, as one versioned JSON file (DESIGN.md).
+
+A session holds the network (weights inline, so the file stands alone), the initial weights
+(for "restart from the same initial weights"), the data (a built-in data set by name and
+seed, or inline arrays), the pins, the flow settings, the view settings, and optionally
+the flow's state (stalks, step count, optimizer moments) and its recorded history.
+
+Floats are written with ``repr`` precision by the json module, so a save → open round trip
+is exact and a resumed flow takes bit-for-bit the same next steps. Writes are atomic: the
+file is written beside the target and renamed over it, so a crash never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from .network import Network, NetworkError, network_from_arrays
+from .pins import PinError, PinSet
+from .sheaf import SheafLayout
+
+FORMAT = "sheafviz-session"
+VERSION = 1
+MODES = ("relax", "paper", "adiabatic", "gd")
+
+
+class SessionError(ValueError):
+    """A session file that cannot be opened; the message names the problem."""
+
+
+@dataclass(frozen=True)
+class FlowSettings:
+    """Rates and modes of the flows (SPEC §8–10)."""
+
+    mode: str = "relax"
+    alpha: float = 1.0
+    beta: float | None = None
+    dt: float = 0.05
+    steps_per_frame: int = 10
+    init: str = "forward"
+    state_seed: int = 0
+    optimizer: str = "sgd"
+    lr: float = 0.005
+    output_force: str = "energy"
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """A data set: built-in by ``name`` (+ generator options) or ``inline`` arrays."""
+
+    name: str | None = None
+    seed: int = 42
+    n_train: int = 300
+    n_test: int = 100
+    inline: dict | None = None  #: {"X", "Y", "X_test", "Y_test"} as ndarrays
+
+
+@dataclass(frozen=True)
+class Session:
+    """One sheafviz session (see the module notes for what each part is for)."""
+
+    network: Network
+    pins: PinSet
+    flow: FlowSettings = field(default_factory=FlowSettings)
+    data: DataSpec | None = None
+    example: int | None = None  #: pinned training pair; None = the whole batch
+    initial_network: Network | None = None
+    state: dict | None = None  #: the flow's own state arrays (stalks, moments, counters)
+    history: dict | None = None
+    view: dict = field(default_factory=dict)
+    preset: str | None = None
+    title: str = ""
+
+    def with_changes(self, **changes) -> "Session":
+        return replace(self, **changes)
+
+
+# -- encoding ----------------------------------------------------------------------------
+def _encode(value):
+    """ndarrays → {"__array__": nested lists, "dtype"}; recurse into dicts and lists."""
+    if isinstance(value, np.ndarray):
+        return {"__array__": value.tolist(), "dtype": value.dtype.str}
+    if isinstance(value, (np.floating, np.integer, np.bool_)):
+        return value.item()
+    if isinstance(value, dict):
+        return {str(k): _encode(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_encode(v) for v in value]
+    return value
+
+
+def _decode(value):
+    if isinstance(value, dict):
+        if "__array__" in value:
+            return np.array(value["__array__"], dtype=np.dtype(value.get("dtype", "<f8")))
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+def _network_json(network: Network) -> dict:
+    weights = {}
+    for l, (w, b) in enumerate(zip(network.weights, network.biases), start=1):
+        weights[f"W{l}"], weights[f"b{l}"] = w.tolist(), b.tolist()
+    return {"arch": list(network.arch), "output": network.output, "weights": weights}
+
+
+def _network_from_json(data, where: str) -> Network:
+    if not isinstance(data, dict) or not isinstance(data.get("weights"), dict):
+        raise SessionError(f"{where}: needs an object with 'weights'")
+    arrays = {k: np.asarray(v, dtype=float) for k, v in data["weights"].items()}
+    arrays["output"] = np.array(data.get("output", "identity"))
+    try:
+        network = network_from_arrays(arrays, source=where)
+    except (NetworkError, ValueError) as exc:
+        raise SessionError(str(exc)) from None
+    if "arch" in data and list(network.arch) != list(data["arch"]):
+        raise SessionError(f"{where}: weights give architecture {list(network.arch)}, "
+                           f"the file says {data['arch']}")
+    return network
+
+
+def session_to_json(session: Session) -> dict:
+    """A JSON-ready dict (plain lists and numbers) of the session."""
+    data = None
+    if session.data is not None:
+        d = session.data
+        data = {"name": d.name, "seed": d.seed, "n_train": d.n_train, "n_test": d.n_test,
+                "inline": _encode(d.inline) if d.inline is not None else None}
+    return {
+        "format": FORMAT, "version": VERSION, "title": session.title, "preset": session.preset,
+        "network": _network_json(session.network),
+        "initial_network": (_network_json(session.initial_network)
+                            if session.initial_network is not None else None),
+        "pins": session.pins.to_json(),
+        "data": data, "example": session.example,
+        "flow": dict(session.flow.__dict__),
+        "view": _encode(session.view),
+        "state": _encode(session.state) if session.state is not None else None,
+        "history": _encode(session.history) if session.history is not None else None,
+    }
+
+
+def _require(cond: bool, message: str) -> None:
+    if not cond:
+        raise SessionError(message)
+
+
+def session_from_json(obj) -> Session:
+    """Validate and decode :func:`session_to_json`'s output; raise SessionError otherwise."""
+    _require(isinstance(obj, dict), "not a sheafviz session (the top level is not an object)")
+    _require(obj.get("format") == FORMAT, "not a sheafviz session (no 'format': "
+                                          f"'{FORMAT}' field)")
+    version = obj.get("version")
+    _require(isinstance(version, int), "the session has no integer 'version'")
+    _require(version <= VERSION, f"the session has version {version}; this sheafviz reads "
+                                 f"up to version {VERSION} (update sheafviz)")
+    network = _network_from_json(obj.get("network"), "network")
+    initial = obj.get("initial_network")
+    initial = _network_from_json(initial, "initial_network") if initial else None
+    layout = SheafLayout(network.arch)
+    try:
+        pins = PinSet.from_json(layout, obj.get("pins") or {})
+    except (PinError, KeyError, IndexError, TypeError, ValueError) as exc:
+        raise SessionError(f"pins: {str(exc).strip(chr(39))}") from None
+    flow_raw = obj.get("flow") or {}
+    _require(isinstance(flow_raw, dict), "flow: must be an object")
+    known = FlowSettings.__dataclass_fields__
+    unknown = sorted(set(flow_raw) - set(known))
+    _require(not unknown, f"flow: unknown setting {unknown[0]!r}" if unknown else "")
+    try:
+        flow = FlowSettings(**flow_raw)
+    except TypeError as exc:
+        raise SessionError(f"flow: {exc}") from None
+    _require(flow.mode in MODES, f"flow: mode {flow.mode!r} is not one of {', '.join(MODES)}")
+    for name in ("alpha", "dt", "lr"):
+        value = getattr(flow, name)
+        _require(isinstance(value, (int, float)) and np.isfinite(value) and value > 0,
+                 f"flow: {name} must be a positive number, got {value!r}")
+    data = obj.get("data")
+    if data is not None:
+        _require(isinstance(data, dict), "data: must be an object or null")
+        inline = _decode(data.get("inline")) if data.get("inline") is not None else None
+        data = DataSpec(name=data.get("name"), seed=int(data.get("seed", 42)),
+                        n_train=int(data.get("n_train", 300)),
+                        n_test=int(data.get("n_test", 100)), inline=inline)
+        _require(data.name is not None or data.inline is not None,
+                 "data: needs a 'name' or 'inline' arrays")
+    example = obj.get("example")
+    _require(example is None or (isinstance(example, int) and example >= 0),
+             f"example: must be a non-negative integer or null, got {example!r}")
+    state = _decode(obj["state"]) if obj.get("state") is not None else None
+    history = _decode(obj["history"]) if obj.get("history") is not None else None
+    return Session(network=network, pins=pins, flow=flow, data=data, example=example,
+                   initial_network=initial, state=state, history=history,
+                   view=_decode(obj.get("view") or {}), preset=obj.get("preset"),
+                   title=str(obj.get("title") or ""))
+
+
+# -- files -------------------------------------------------------------------------------
+def save_session(session: Session, path: str | Path) -> None:
+    """Write the session atomically (temporary file in the same folder, then rename)."""
+    path = Path(path)
+    text = json.dumps(session_to_json(session), allow_nan=False, separators=(",", ":"))
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_session(path: str | Path) -> Session:
+    """Read a session file; raise SessionError naming the problem when it cannot be used."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SessionError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SessionError(f"{path}: cannot be read ({exc})") from None
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SessionError(f"{path}: not valid JSON (truncated or corrupted?) at line "
+                           f"{exc.lineno}, column {exc.colno}") from None
+    try:
+        return session_from_json(obj)
+    except SessionError as exc:
+        raise SessionError(f"{path}: {exc}") from None
+
+
+def session_from_preset(preset) -> Session:
+    """A fresh session starting from a :class:`~sheafviz.core.presets.Preset`."""
+    flow = FlowSettings(mode=preset.mode, alpha=preset.alpha, beta=preset.beta, dt=preset.dt,
+                        init=preset.init, state_seed=preset.state_seed,
+                        output_force=preset.output_force)
+    data = DataSpec(name=preset.data) if preset.data else None
+    return Session(network=preset.network, pins=preset.pins, flow=flow, data=data,
+                   example=preset.example, initial_network=preset.network,
+                   preset=preset.name, title=preset.title)

@@ -1,0 +1,150 @@
+"""Entry point of the GUI: ``run_gui`` opens the main window (or renders a screenshot)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from ..core.pins import PinError, PinSet, parse_pin_spec
+from ..core.sheaf import SheafLayout
+
+
+def parse_size(size) -> tuple[int, int] | None:
+    """``"1920x1080"`` or ``(1920, 1080)`` → (w, h); raise ValueError naming the problem."""
+    if size is None:
+        return None
+    if isinstance(size, str):
+        parts = size.lower().replace("×", "x").split("x")
+        try:
+            w, h = (int(p) for p in parts)
+        except ValueError:
+            raise ValueError(f"size {size!r} must look like 1920x1080") from None
+    else:
+        w, h = (int(v) for v in size)
+    if not (320 <= w <= 10000 and 240 <= h <= 10000):
+        raise ValueError(f"size {w}x{h} is out of range (320x240 .. 10000x10000)")
+    return w, h
+
+
+def apply_pin_specs(layout: SheafLayout, pins: PinSet, specs) -> PinSet:
+    """Add CLI pin strings (``"x=1,2"``, ``"a1[0]=0.5"``, soft ``"y=3@0.1"``) to ``pins``."""
+    for spec in specs:
+        soft = "@" in spec
+        name, index, values, gamma = parse_pin_spec(layout, spec, soft=soft)
+        value = values[0] if index is not None else values
+        if soft:
+            pins = pins.pin_soft(layout, name, value, gamma, index)
+        else:
+            pins = pins.pin(layout, name, value, index)
+    return pins
+
+
+def _resolve_session(preset, pins):
+    """Validate the preset and pins before any window exists (errors → ValueError)."""
+    from . import engine
+
+    p = engine.load_preset(preset)
+    layout = SheafLayout(p.network.arch)
+    if pins is None:
+        return p, p.pins
+    if isinstance(pins, PinSet):
+        pins.resolve(layout)
+        return p, pins
+    if isinstance(pins, str):
+        pins = [pins]
+    try:
+        return p, apply_pin_specs(layout, p.pins, list(pins))
+    except (KeyError, IndexError) as exc:
+        raise PinError(str(exc).strip("'\"")) from None
+
+
+def _base_point_size(w: int, h: int) -> float:
+    """14 pt at 1920×1080 (readable from the back of a lecture hall), scaled, ≥ 9 pt."""
+    return max(9.0, 14.0 * min(w / 1920.0, h / 1080.0))
+
+
+def run_gui(preset: str | None = None, pins=None, steps: int | None = None,
+            screenshot: str | None = None, size=None) -> int:
+    """Open the main window on a preset; return the process exit code.
+
+    Parameters
+    ----------
+    preset : str, optional
+        Preset name (``None`` → ``DEFAULT_PRESET``).
+    pins : list of str or PinSet, optional
+        CLI pin strings added to the preset's pins, or a PinSet replacing them.
+    steps : int, optional
+        Advance the flow by this many steps before showing (or before the screenshot).
+    screenshot : str, optional
+        Render offscreen (when there is no display), save a PNG to this path and exit.
+    size : "WxH" or (w, h), optional
+        Window size (default: 85 % of the screen; 1920x1080 for screenshots).
+
+    Raises
+    ------
+    ValueError (PinError, NetworkError, ...) for a bad preset, pin or size — before any
+    window opens, so the CLI can report it as one line with exit code 2.
+    """
+    wh = parse_size(size)
+    if steps is not None and int(steps) < 0:
+        raise ValueError(f"steps must be non-negative, got {steps}")
+    if screenshot is not None and not str(screenshot).lower().endswith(".png"):
+        raise ValueError(f"screenshot {screenshot!r} must be a .png file")
+    if screenshot and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    preset_obj, pinset = _resolve_session(preset, pins)
+
+    from PySide6 import QtWidgets
+
+    from . import style
+    from .main_window import MainWindow
+
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0]])
+    if wh is None:
+        if screenshot:
+            wh = (1920, 1080)
+        else:
+            geo = app.primaryScreen().availableGeometry()
+            wh = (int(geo.width() * 0.85), int(geo.height() * 0.85))
+    prepare_app(app, wh)
+    window = MainWindow()
+    if not window.controller.load_preset(preset_obj.name, pins=pinset):
+        return 2
+    window.resize(*wh)
+    if steps:
+        window.controller.advance(int(steps))
+        window.controller.frameChanged.emit()
+    if screenshot:
+        return 0 if save_screenshot(window, screenshot) else 1
+    window.show()
+    return app.exec()
+
+
+def prepare_app(app, wh: tuple[int, int]) -> None:
+    """Fonts and pyqtgraph options for a window of size ``wh``."""
+    from PySide6 import QtGui
+
+    from . import style
+
+    style.configure_pyqtgraph()
+    style.set_base_point_size(_base_point_size(*wh))
+    f = QtGui.QFont(app.font())
+    f.setPointSizeF(style.base_pt())
+    app.setFont(f)
+    app.setApplicationName("sheafviz")
+
+
+def save_screenshot(window, path: str) -> bool:
+    """Show ``window``, let the layout settle, grab it into ``path`` (PNG)."""
+    from PySide6 import QtCore, QtWidgets
+
+    window.show()
+    app = QtWidgets.QApplication.instance()
+    deadline = QtCore.QDeadlineTimer(600)
+    while not deadline.hasExpired():
+        app.processEvents()
+    window.redraw()
+    app.processEvents()
+    ok = window.grab().save(str(path), "PNG")
+    window.close()
+    return bool(ok)

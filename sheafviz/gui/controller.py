@@ -1,0 +1,527 @@
+"""The controller: owns the session (network, pins, state, flow, rates) and the frame timer.
+
+Views never change the session themselves: they call an intent method here (usually through
+a Qt signal connected in :mod:`main_window`), the controller asks the core to recompute, and
+emits ``frameChanged`` / ``sessionChanged`` / ``pinsChanged`` so every view redraws from
+:attr:`Controller.snapshot`. Core errors never escape: they become a ``message`` and the
+session stays as it was before the failing intent.
+"""
+
+from __future__ import annotations
+
+import time as _time
+from collections import deque
+
+import numpy as np
+from PySide6 import QtCore
+
+from ..core.pins import PinSet
+from ..core.sheaf import SheafLayout, energy as sheaf_energy
+from . import engine
+from .state import History, Snapshot, hidden_z_index, make_snapshot
+
+MODES = ("relax", "joint")
+FRAME_MS = 16
+#: Refresh λ_min/λ_max at most this often while the weights change (joint flow).
+SPECTRUM_EVERY_S = 0.5
+
+
+class Controller(QtCore.QObject):
+    """Session owner. Intents are plain methods (slots); results are signals.
+
+    Signals
+    -------
+    sessionChanged : the network geometry changed (new preset): views rebuild their items
+    frameChanged : a new :class:`Snapshot` is ready: views redraw
+    pinsChanged : the pin set changed
+    paramsChanged : α, β, Δt, steps per frame, mode, example or batch changed
+    playingChanged(bool)
+    selectionChanged : the selected neuron changed
+    message(str, str) : text and level ("info", "warn", "error") for the status line
+    """
+
+    sessionChanged = QtCore.Signal()
+    frameChanged = QtCore.Signal()
+    pinsChanged = QtCore.Signal()
+    paramsChanged = QtCore.Signal()
+    playingChanged = QtCore.Signal(bool)
+    selectionChanged = QtCore.Signal()
+    message = QtCore.Signal(str, str)
+
+    def __init__(self, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self.timer = QtCore.QTimer(self)
+        self.timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(FRAME_MS)
+        self.timer.timeout.connect(self.tick)
+        self.preset = None
+        self.dataset = None
+        self.flow = None
+        self.selected: tuple[str, int] | None = None
+        self.solution = None
+        self.lam = (float("nan"), float("nan"))
+        self._lam_key = None
+        self._lam_at = 0.0
+        self._frame_times: deque = deque(maxlen=90)
+        self.steps_per_second = float("nan")
+
+    # ----------------------------------------------------------------------------------
+    # session
+    # ----------------------------------------------------------------------------------
+    def load_preset(self, name: str | None = None, *, pins: PinSet | None = None) -> bool:
+        """Open a preset (``pins`` replaces its own pins when given). False on failure."""
+        try:
+            preset = engine.load_preset(name)
+            dataset = engine.load_dataset(preset.data)
+        except Exception as exc:  # noqa: BLE001 - any core failure is a message, not a crash
+            self.message.emit(f"Cannot open preset {name!r}: {exc}", "error")
+            return False
+        self.pause()
+        self.preset, self.dataset = preset, dataset
+        self.network0 = preset.network
+        self.network = preset.network
+        self.layout = SheafLayout(self.network.arch)
+        self.z_index = hidden_z_index(self.layout)
+        self.pins = preset.pins if pins is None else pins
+        self.mode = "relax"
+        self.train_mode = preset.mode if preset.mode in ("paper", "adiabatic", "gd") else "paper"
+        self.alpha = float(preset.alpha)
+        n = dataset.n_train if dataset is not None else 1
+        self.beta = float(preset.beta) if preset.beta is not None else 1.0 / n
+        self.dt = float(preset.dt)
+        self.steps_per_frame = 2
+        self.example = int(preset.example or 0)
+        self.whole_batch = False
+        self.selected = None
+        self.history = History(len(self.layout.edges))
+        self.c = self._initial_state()
+        self._reset_clock()
+        self._after_pins_changed(solve=True)
+        self.sessionChanged.emit()
+        self.paramsChanged.emit()
+        self.pinsChanged.emit()
+        self.frameChanged.emit()
+        return True
+
+    def _initial_state(self) -> np.ndarray:
+        return engine.initial_state(self.network, self.pins, self.layout,
+                                    init=self.preset.init, state_seed=self.preset.state_seed)
+
+    def _reset_clock(self) -> None:
+        self.t, self.steps = 0.0, 0
+        self.flow = None
+        self.history.clear()
+        self._segment = None
+
+    @property
+    def title(self) -> str:
+        return self.preset.title if self.preset is not None else ""
+
+    @property
+    def has_data(self) -> bool:
+        return self.dataset is not None
+
+    # ----------------------------------------------------------------------------------
+    # derived state
+    # ----------------------------------------------------------------------------------
+    def _refresh(self, *, record: bool = True) -> None:
+        """Recompute the snapshot from ``self.c`` and push one history sample."""
+        self.snapshot: Snapshot = make_snapshot(self.layout, self.network, self.c, time=self.t,
+                                                steps=self.steps, z_index=self.z_index)
+        e = self.current_energy()
+        prev = getattr(self, "_sign", None)
+        sign = self.c[self.z_index] >= 0
+        if prev is not None and prev.shape == sign.shape and record:
+            for _ in np.flatnonzero(prev != sign)[:8]:
+                self.history.add_event(self.t, e)
+        self._sign = sign
+        if record:
+            self.history.append(self.t, e, self.snapshot.discords, force=self.history.n < 2)
+        if self._segment is None:
+            self._segment = (self.t, e)
+        self._update_spectrum()
+
+    def current_energy(self) -> float:
+        """E of the shown cochain (relax) or the batch mean residual (joint flow)."""
+        if self.mode == "joint" and self.flow is not None:
+            return float(np.mean(sheaf_energy(self.layout, self.network, self.flow.cochains)))
+        return self.snapshot.energy
+
+    def _update_spectrum(self, *, force: bool = False) -> None:
+        key = (self.c[self.z_index] >= 0).tobytes() + bytes([self.mode == "joint"])
+        now = _time.perf_counter()
+        if not force and key == self._lam_key:
+            return
+        if not force and self.mode == "joint" and now - self._lam_at < SPECTRUM_EVERY_S:
+            return
+        try:
+            self.lam = engine.spectrum(self.network, self.pins, self.layout, self.c)
+        except Exception:  # noqa: BLE001 - a diagnostic must never stop the animation
+            self.lam = (float("nan"), float("nan"))
+        self._lam_key, self._lam_at = key, now
+
+    def envelope(self) -> tuple[np.ndarray, np.ndarray]:
+        """Predicted envelope ``E0 exp(−2αλ_min (t − t0))`` since the last pin/state change."""
+        if self._segment is None or not np.isfinite(self.lam[0]):
+            return np.zeros(0), np.zeros(0)
+        t0, e0 = self._segment
+        h = self.history
+        t = h.t[: h.n]
+        t = t[t >= t0]
+        if t.size < 2 or e0 <= 0:
+            return np.zeros(0), np.zeros(0)
+        return t, e0 * np.exp(-2.0 * self.alpha * self.lam[0] * (t - t0))
+
+    @property
+    def residual(self) -> float:
+        """R: the equilibrium energy with the current clamps (relax), or the batch mean of E
+        of the current stalks (joint flow, SPEC §10)."""
+        if self.mode == "joint":
+            return self.current_energy()
+        return float(self.solution.energy) if self.solution is not None else float("nan")
+
+    @property
+    def consistency(self) -> str:
+        s = self.solution
+        if s is None or self.mode == "joint":
+            return "—"
+        words = "consistent" if s.consistent else "inconsistent"
+        if s.on_boundary:
+            words += f", {len(s.on_boundary)} on z=0"
+        return words
+
+    @property
+    def fps(self) -> float:
+        ft = self._frame_times
+        if len(ft) < 2 or ft[-1] - ft[0] <= 0:
+            return float("nan")
+        return (len(ft) - 1) / (ft[-1] - ft[0])
+
+    # ----------------------------------------------------------------------------------
+    # pins
+    # ----------------------------------------------------------------------------------
+    def _leave_joint(self) -> None:
+        if self.mode == "joint":
+            self.set_mode("relax")
+            self.message.emit("Switched to Relax to edit pins.", "info")
+
+    def _set_pins(self, pins: PinSet, *, solve_now: bool) -> None:
+        old = (self.pins, self.c)
+        try:
+            self.pins = pins
+            self.c = pins.apply(self.layout, self.c)
+            self._after_pins_changed(solve=True)
+            if solve_now and self.solution is not None:
+                self.c = np.array(self.solution.cochain, dtype=float)
+                self.flow = None
+                self._segment = None
+                self._refresh()
+        except Exception as exc:  # noqa: BLE001
+            self.pins, self.c = old
+            self.message.emit(f"Pin change refused: {exc}", "error")
+            return
+        self.pinsChanged.emit()
+        self.frameChanged.emit()
+
+    def _after_pins_changed(self, *, solve: bool) -> None:
+        self.flow = None
+        self._segment = None
+        if solve:
+            try:
+                self.solution = engine.equilibrium(self.network, self.pins, self.layout)
+                if self.solution.underdetermined:
+                    self.message.emit("Under-determined: no input pinned; showing the "
+                                      "minimum-norm equilibrium.", "warn")
+            except Exception as exc:  # noqa: BLE001
+                self.solution = None
+                self.message.emit(f"Equilibrium not available: {exc}", "warn")
+        self._lam_key = None
+        self._refresh()
+
+    def toggle_neuron(self, name: str, index: int) -> None:
+        """Pin ``name[index]`` at its current value, or unpin it."""
+        self._leave_joint()
+        i = self.layout.index(name, index)
+        self.selected = (name, index)
+        pins = self.pins.toggle(self.layout, name, float(self.c[i]), index)
+        self._set_pins(pins, solve_now=False)
+        self.selectionChanged.emit()
+        state = "pinned" if pins.is_pinned(name, index) else "unpinned"
+        self.message.emit(f"{name}[{index}] {state}.", "info")
+
+    def toggle_stalk(self, name: str) -> None:
+        """Pin the whole stalk at its current values, or unpin it."""
+        self._leave_joint()
+        v = self.layout.vertex(name)
+        pins = self.pins.toggle(self.layout, name, self.c[v.slice].copy())
+        self._set_pins(pins, solve_now=False)
+        state = "pinned" if pins.stalk_pinned(self.layout, name) else "unpinned"
+        self.message.emit(f"{name} {state}.", "info")
+
+    def set_pin_value(self, name: str, index: int, value: float) -> None:
+        """Pin ``name[index]`` to ``value`` and jump to the new equilibrium (drag / editor)."""
+        self._leave_joint()
+        if not np.isfinite(value):
+            self.message.emit(f"{name}[{index}]: the value must be a finite number.", "error")
+            return
+        pins = self.pins.pin(self.layout, name, float(value), index)
+        self._set_pins(pins, solve_now=True)
+
+    def select(self, name: str, index: int) -> None:
+        self.selected = (name, int(index))
+        self.selectionChanged.emit()
+
+    # ----------------------------------------------------------------------------------
+    # flow
+    # ----------------------------------------------------------------------------------
+    @property
+    def playing(self) -> bool:
+        return self.timer.isActive()
+
+    def play(self) -> None:
+        if not self.playing and self._ensure_flow():
+            self._frame_times.clear()
+            self.timer.start()
+            self.playingChanged.emit(True)
+
+    def pause(self) -> None:
+        if self.timer.isActive():
+            self.timer.stop()
+            self.playingChanged.emit(False)
+
+    def toggle_play(self) -> None:
+        self.pause() if self.playing else self.play()
+
+    def _joint_batch(self):
+        if self.dataset is not None:
+            if self.whole_batch:
+                return self.dataset.X, self.dataset.Y
+            sl = slice(self.example, self.example + 1)
+            return self.dataset.X[sl], self.dataset.Y[sl]
+        lay = self.layout
+        if not (self.pins.stalk_pinned(lay, "x") and self.pins.stalk_pinned(lay, "y")):
+            raise ValueError("the joint flow needs x and y pinned (a training pair)")
+        return (self.c[lay.vertex("x").slice][None, :].copy(),
+                self.c[lay.vertex("y").slice][None, :].copy())
+
+    def _ensure_flow(self) -> bool:
+        """Create the flow for the current mode and state if needed; False (and a message)
+        when the core refuses (e.g. an unstable Δt)."""
+        if self.flow is not None:
+            return True
+        try:
+            if self.mode == "relax":
+                self.flow = engine.heat_flow(self.network, self.pins, self.c, alpha=self.alpha,
+                                             dt=self.dt, layout=self.layout,
+                                             force=self.preset.output_force)
+            else:
+                X, Y = self._joint_batch()
+                self.flow = engine.joint_flow(self.network, X, Y, alpha=self.alpha,
+                                              beta=self.beta, dt=self.dt, mode=self.train_mode)
+            self._flow_t0, self._flow_steps0 = self.t, self.steps
+        except Exception as exc:  # noqa: BLE001
+            self.flow = None
+            self.pause()
+            self.message.emit(str(exc), "error")
+            return False
+        return True
+
+    def _shown_row(self) -> int:
+        return self.example if (self.dataset is not None and self.whole_batch) else 0
+
+    def advance(self, n: int) -> bool:
+        """Advance the flow by ``n`` steps and refresh; return True when it converged."""
+        if not self._ensure_flow():
+            return False
+        converged = False
+        try:
+            converged = bool(self.flow.advance(int(n)))
+        except engine.CORE_ERRORS as exc:
+            self.pause()
+            self.message.emit(str(exc), "error")
+        self._pull_state()
+        self._refresh()
+        return converged
+
+    def _pull_state(self) -> None:
+        f = self.flow
+        if self.mode == "relax":
+            self.c = np.array(f.cochain, dtype=float)
+        else:
+            self.network = f.network
+            self.c = np.array(f.cochains[self._shown_row()], dtype=float)
+        self.t = self._flow_t0 + float(f.time)
+        self.steps = self._flow_steps0 + int(f.steps)
+
+    def tick(self) -> None:
+        """One animation frame: advance by steps-per-frame and emit ``frameChanged``."""
+        now = _time.perf_counter()
+        self._frame_times.append(now)
+        before = self.steps
+        converged = self.advance(self.steps_per_frame)
+        fps = self.fps
+        if np.isfinite(fps):
+            self.steps_per_second = fps * (self.steps - before)
+        if converged and self.mode == "relax":
+            self.pause()
+            self.message.emit(f"Converged at t = {self.t:.4g} ({self.steps} steps).", "info")
+        self.frameChanged.emit()
+
+    def step(self) -> None:
+        """One frame's worth of steps while paused."""
+        self.pause()
+        self.advance(self.steps_per_frame)
+        self.frameChanged.emit()
+
+    def reset(self) -> None:
+        """Back to the preset's initial state (and weights), keeping the current pins."""
+        self.pause()
+        self.network = self.network0
+        if self.dataset is not None:
+            self._pin_example()
+        self.c = self._initial_state()
+        self._reset_clock()
+        self._after_pins_changed(solve=True)
+        self.pinsChanged.emit()
+        self.frameChanged.emit()
+
+    def jump_to_equilibrium(self) -> None:
+        """Replace the state by the equilibrium of the current pins (relax mode)."""
+        self.pause()
+        if self.mode == "joint":
+            self.message.emit("Jump to equilibrium works on a relaxation; switch to Relax.",
+                              "warn")
+            return
+        if self.solution is None:
+            self._after_pins_changed(solve=True)
+        if self.solution is None:
+            return
+        self.c = np.array(self.solution.cochain, dtype=float)
+        self.flow = None
+        self._segment = None
+        self._refresh()
+        method = getattr(self.solution, "method", "")
+        self.message.emit(f"Equilibrium ({method}): E = {self.solution.energy:.4g}.", "info")
+        self.frameChanged.emit()
+
+    # ----------------------------------------------------------------------------------
+    # parameters
+    # ----------------------------------------------------------------------------------
+    def _set_param(self, name: str, value: float, *, minimum: float = 0.0) -> None:
+        value = float(value)
+        if not np.isfinite(value) or value <= minimum:
+            self.message.emit(f"{name} must be a positive number, got {value:g}", "error")
+            self.paramsChanged.emit()
+            return
+        old = getattr(self, name)
+        setattr(self, name, value)
+        if self.flow is not None and self.mode == "relax" and name in ("alpha", "dt") \
+                and hasattr(self.flow, "set_rates"):
+            try:
+                self.flow.set_rates(**{name: value})
+            except Exception as exc:  # noqa: BLE001
+                setattr(self, name, old)
+                self.flow.set_rates(**{name: old})
+                self.message.emit(str(exc), "error")
+        else:
+            self._restart_flow_here()
+        self.paramsChanged.emit()
+
+    def _restart_flow_here(self) -> None:
+        """Drop the flow; the next frame re-creates it from the current state."""
+        if self.flow is not None and self.mode == "joint":
+            self.network = self.flow.network
+        self.flow = None
+        if self.playing and not self._ensure_flow():
+            self.pause()
+
+    def set_alpha(self, v: float) -> None:
+        self._set_param("alpha", v)
+
+    def set_beta(self, v: float) -> None:
+        self._set_param("beta", v)
+
+    def set_dt(self, v: float) -> None:
+        self._set_param("dt", v)
+
+    def set_steps_per_frame(self, n: int) -> None:
+        self.steps_per_frame = max(1, int(n))
+        self.paramsChanged.emit()
+
+    def set_mode(self, mode: str) -> None:
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; expected one of {MODES}")
+        if mode == self.mode:
+            return
+        playing = self.playing
+        self.pause()
+        if self.mode == "joint" and self.flow is not None:
+            self.network = self.flow.network
+        self.mode = mode
+        self.flow = None
+        self._segment = None
+        if mode == "relax":
+            self._after_pins_changed(solve=True)
+        elif not self._ensure_flow():
+            self.mode = "relax"
+        self.paramsChanged.emit()
+        self.frameChanged.emit()
+        if playing:
+            self.play()
+
+    def _pin_example(self) -> None:
+        x, y = self.dataset.example(self.example)
+        self.pins = self.pins.pin(self.layout, "x", x).pin(self.layout, "y", y)
+
+    def set_example(self, i: int) -> None:
+        """Pin training pair ``i`` of the data set at x and y."""
+        if self.dataset is None:
+            return
+        i = int(np.clip(i, 0, self.dataset.n_train - 1))
+        self.example = i
+        if self.mode == "joint":
+            self._restart_flow_here()
+            if self.flow is not None:
+                self._pull_state()
+            self._refresh()
+        else:
+            self._pin_example()
+            self.c = self.pins.apply(self.layout, self.c)
+            self._after_pins_changed(solve=True)
+            self.pinsChanged.emit()
+        self.paramsChanged.emit()
+        self.frameChanged.emit()
+
+    def set_whole_batch(self, on: bool) -> None:
+        self.whole_batch = bool(on) and self.dataset is not None
+        if self.mode == "joint":
+            self._restart_flow_here()
+        self.paramsChanged.emit()
+
+    # ----------------------------------------------------------------------------------
+    # read-outs for views
+    # ----------------------------------------------------------------------------------
+    def neuron_info(self, name: str, index: int) -> list[tuple[str, str]]:
+        """Label/value rows for the hover card of neuron ``name[index]`` (live values)."""
+        from .style import fmt
+
+        lay, s = self.layout, self.snapshot
+        i = lay.index(name, index)
+        rows = [("value", fmt(s.cochain[i], 4)), ("forward", fmt(s.forward[i], 4))]
+        if (name, index) in self.pins.hard:
+            rows.append(("pin", f"hard at {fmt(self.pins.hard[(name, index)], 4)}"))
+        elif (name, index) in self.pins.soft:
+            v, g = self.pins.soft[(name, index)]
+            rows.append(("pin", f"soft {fmt(v, 4)} (γ {fmt(g)})"))
+        else:
+            rows.append(("pin", "free"))
+        layer = name[1:]
+        if name[0] in "za" and layer.isdigit() and int(layer) <= lay.n_hidden:
+            z = s.cochain[lay.index(f"z{layer}", index)]
+            rows.append(("σ", "1 (active)" if z >= 0 else "0 (off)"))
+        for edge, r in zip(lay.edges, s.residuals):
+            if edge.head == name:
+                rows.append((f"r {edge.name}", fmt(r[index], 3)))
+            if edge.tail == name or edge.head == name:
+                rows.append((f"d {edge.name}", fmt(s.discords[edge.position], 3)))
+        return rows

@@ -1,0 +1,253 @@
+"""The drape panel: the cochain as a string along the path, with clamps, ghost and springs.
+
+x = position along the path (vertex ``k`` at ``x = k``, its coordinates spread a little
+around it), y = value. Each edge's discrepancy ``r_e = head − mapped tail`` is drawn as a
+zig-zag spring just left of the head column, from the mapped-tail value to the head value,
+so its length *is* |r_e[j]|.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore
+
+from . import style
+from .viewbox import DelegatingViewBox, PassiveScatter
+
+SPRING_OFFSET = 0.36
+SPRING_AMP = 0.035
+SPRING_POINTS = 13
+#: Most springs drawn per edge (the largest |r| first) and most string segments per edge.
+MAX_SPRINGS = 48
+MAX_FAN = 64
+HIT_PX = 14
+
+
+def spread(dim: int) -> np.ndarray:
+    """Horizontal offsets of a stalk's coordinates around its column, shape (dim,)."""
+    if dim == 1:
+        return np.zeros(1)
+    width = min(0.5, 0.05 * dim)
+    return ((np.arange(dim) + 0.5) / dim - 0.5) * width
+
+
+def spring_polyline(x: np.ndarray, y0: np.ndarray, y1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Zig-zags from ``y0`` to ``y1`` at ``x`` (all shape (m,)), NaN-separated for
+    ``connect="finite"``; returns flat ``(xs, ys)`` of length ``m·(SPRING_POINTS+1)``."""
+    m = x.size
+    s = np.linspace(0.0, 1.0, SPRING_POINTS)
+    wiggle = np.zeros(SPRING_POINTS)
+    wiggle[1:-1] = np.where(np.arange(1, SPRING_POINTS - 1) % 2 == 1, 1.0, -1.0)
+    xs = np.full((m, SPRING_POINTS + 1), np.nan)
+    ys = np.full((m, SPRING_POINTS + 1), np.nan)
+    xs[:, :-1] = x[:, None] + SPRING_AMP * wiggle[None, :]
+    ys[:, :-1] = y0[:, None] + (y1 - y0)[:, None] * s[None, :]
+    return xs.ravel(), ys.ravel()
+
+
+class DrapePanel(pg.PlotWidget):
+    """Signals: ``neuronClicked(str, int)``, ``pinDragged(str, int, float)``."""
+
+    neuronClicked = QtCore.Signal(str, int)
+    pinDragged = QtCore.Signal(str, int, float)
+
+    def __init__(self, parent=None) -> None:
+        self.vb = DelegatingViewBox(self)
+        super().__init__(parent, viewBox=self.vb)
+        self.setBackground(style.BACKGROUND)
+        self.plotItem.hideButtons()
+        style.style_plot(self.plotItem, left="value")
+        self.layout_ = None
+        self._items: list = []
+        self._yr = None
+        self._drag = None
+        self._pin_flat = np.zeros(0, dtype=int)
+
+    def _add(self, item, z: float):
+        item.setZValue(z)
+        self.vb.addItem(item)
+        self._items.append(item)
+        return item
+
+    def set_session(self, layout) -> None:
+        """Create every item once per architecture."""
+        for it in self._items:
+            self.vb.removeItem(it)
+        self._items = []
+        self.layout_ = layout
+        self._yr = None
+        xs = np.empty(layout.size)
+        for v in layout.vertices:
+            xs[v.slice] = v.position + spread(v.dim)
+        self.xs = xs
+        ax = self.plotItem.getAxis("bottom")
+        ax.setTicks([[(v.position, v.name) for v in layout.vertices], []])
+        self.vb.setXRange(-0.6, len(layout.vertices) - 0.4, padding=0)
+        self._add(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen("#888", width=1.5,
+                                                                  style=QtCore.Qt.PenStyle.DashLine)), 0)
+        self._build_string_index(layout)
+        self.ghost_line = self._add(pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(
+            style.GHOST_COLOR, width=1.5, style=QtCore.Qt.PenStyle.DashLine)), 1)
+        self.ghost = self._add(PassiveScatter(pxMode=True, symbol="o", size=self._size + 4,
+                                              brush=None, pen=pg.mkPen(style.GHOST_COLOR, width=2)), 2)
+        self.fan = self._add(pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(
+            (60, 60, 60, 45), width=1)), 1)
+        self.string = self._add(pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(
+            "#444444", width=2.5)), 3)
+        self.springs = {}
+        for etype, color in style.EDGE_COLORS.items():
+            self.springs[etype] = self._add(pg.PlotCurveItem(
+                connect="finite", pen=pg.mkPen(color, width=3)), 4)
+        self.mapped = self._add(PassiveScatter(pxMode=True, symbol="t1", size=9,
+                                               brush=pg.mkBrush("#555"), pen=None), 4)
+        self.points = self._add(PassiveScatter(pxMode=True, symbol="o", size=self._size,
+                                               brush=pg.mkBrush(style.VALUE_COLOR),
+                                               pen=pg.mkPen("w", width=1)), 6)
+        self.flip_marks = self._add(PassiveScatter(pxMode=True, symbol="o", size=self._size + 12,
+                                                   brush=None, pen=pg.mkPen(style.FLIP_COLOR, width=3)), 5)
+        self.boundary_marks = self._add(PassiveScatter(
+            pxMode=True, symbol="d", size=self._size + 10, brush=None,
+            pen=pg.mkPen(style.BOUNDARY_COLOR, width=3)), 5)
+        self.clamp_bars = self._add(pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(
+            style.PIN_COLOR, width=5)), 7)
+        self.clamps = self._add(PassiveScatter(pxMode=True, symbol="s", size=self._size + 5,
+                                               brush=pg.mkBrush(style.PIN_COLOR),
+                                               pen=pg.mkPen("w", width=1.5)), 8)
+
+    def _build_string_index(self, layout) -> None:
+        """Which coordinate pairs the string joins: one-to-one on relu/out edges, and all
+        pairs of small affine edges (faint)."""
+        pairs, fan = [], []
+        for edge in layout.edges:
+            t, h = layout.vertex(edge.tail), layout.vertex(edge.head)
+            if edge.type != "affine":
+                step = max(1, h.dim // MAX_FAN)
+                pairs += [(t.offset + j, h.offset + j) for j in range(0, h.dim, step)]
+            elif t.dim * h.dim <= MAX_FAN:
+                fan += [(t.offset + i, h.offset + j) for i in range(t.dim) for j in range(h.dim)]
+        self.pair_idx = np.array(pairs, dtype=int).reshape(-1)
+        self.fan_idx = np.array(fan, dtype=int).reshape(-1)
+        self._size = 13 if layout.size <= 60 else (8 if layout.size <= 400 else 4)
+
+    def set_pins(self, pins) -> None:
+        res = pins.resolve(self.layout_)
+        self._pin_flat = np.concatenate([res.hard_index, res.soft_index]).astype(int)
+        free = np.ones(self.layout_.size, dtype=bool)
+        free[self._pin_flat] = False
+        self._free_flat = np.flatnonzero(free)
+
+    def set_frame(self, snap) -> None:
+        lay = self.layout_
+        if lay is None:
+            return
+        c, f, xs = snap.cochain, snap.forward, self.xs
+        self._last_c = c
+        self.points.setData(xs[self._free_flat], c[self._free_flat])
+        self.ghost.setData(xs, f)
+        self.ghost_line.setData(xs[self.pair_idx], f[self.pair_idx])
+        self.string.setData(xs[self.pair_idx], c[self.pair_idx])
+        if self.fan_idx.size:
+            self.fan.setData(xs[self.fan_idx], c[self.fan_idx])
+        p = self._pin_flat
+        self.clamps.setData(xs[p], c[p])
+        bars_x = np.repeat(xs[p], 2) + np.tile([-0.09, 0.09], p.size)
+        self.clamp_bars.setData(bars_x, np.repeat(c[p], 2))
+        fl = np.flatnonzero(snap.flipped)
+        self.flip_marks.setData(xs[fl], c[fl])
+        bd = np.flatnonzero(snap.boundary)
+        self.boundary_marks.setData(xs[bd], c[bd])
+        lo, hi = self._draw_springs(snap)
+        both = np.concatenate([c, f]) if c.size < 5000 else c
+        self._autorange(min(lo, float(both.min())), max(hi, float(both.max())))
+
+    def _draw_springs(self, snap) -> tuple[float, float]:
+        lay, xs = self.layout_, self.xs
+        per_type = {t: ([], [], []) for t in style.EDGE_COLORS}
+        mx, my = [], []
+        lo, hi = np.inf, -np.inf
+        for edge, r, mapped in zip(lay.edges, snap.residuals, snap.mapped):
+            h = lay.vertex(edge.head)
+            idx = np.arange(h.dim)
+            if h.dim > MAX_SPRINGS:
+                idx = np.argpartition(-np.abs(r), MAX_SPRINGS)[:MAX_SPRINGS]
+            head = snap.cochain[h.offset + idx]
+            x = xs[h.offset + idx] - SPRING_OFFSET
+            acc = per_type[edge.type]
+            acc[0].append(x)
+            acc[1].append(mapped[idx])
+            acc[2].append(head)
+            mx.append(x)
+            my.append(mapped[idx])
+            if idx.size:
+                lo = min(lo, float(mapped[idx].min()))
+                hi = max(hi, float(mapped[idx].max()))
+        for etype, (x, y0, y1) in per_type.items():
+            if x:
+                px, py = spring_polyline(np.concatenate(x), np.concatenate(y0), np.concatenate(y1))
+                self.springs[etype].setData(px, py)
+            else:
+                self.springs[etype].setData([], [])
+        self.mapped.setData(np.concatenate(mx), np.concatenate(my))
+        return lo, hi
+
+    def _autorange(self, lo: float, hi: float) -> None:
+        """Grow at once, shrink only when the data uses less than half the range (no jitter)."""
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            return
+        pad = 0.08 * max(hi - lo, 0.5)
+        want = (lo - pad, hi + pad)
+        cur = self._yr
+        if cur is None or want[0] < cur[0] or want[1] > cur[1] or \
+                (want[1] - want[0]) < 0.5 * (cur[1] - cur[0]):
+            self._yr = want
+            self.vb.setYRange(*want, padding=0)
+
+    # -- mouse ---------------------------------------------------------------------------
+    def hit(self, scene_pos) -> tuple[int, bool] | None:
+        """(flat index, pinned) of the point under ``scene_pos`` or None."""
+        if self.layout_ is None or not hasattr(self, "xs"):
+            return None
+        p = self.vb.mapSceneToView(scene_pos)
+        pw, ph = self.vb.viewPixelSize()
+        c = self._last_c if hasattr(self, "_last_c") else None
+        if c is None:
+            return None
+        dist = np.hypot((self.xs - p.x()) / pw, (c - p.y()) / ph)
+        j = int(np.argmin(dist))
+        if dist[j] > HIT_PX:
+            return None
+        return j, bool(np.isin(j, self._pin_flat))
+
+    def on_click(self, ev) -> None:
+        h = self.hit(ev.scenePos()) if ev.button() == QtCore.Qt.MouseButton.LeftButton else None
+        if h is None:
+            ev.ignore()
+            return
+        ev.accept()
+        name, i = self._neuron(h[0])
+        self.neuronClicked.emit(name, i)
+
+    def _neuron(self, flat: int) -> tuple[str, int]:
+        text = self.layout_.neuron_name(flat)
+        name, _, rest = text.partition("[")
+        return name, int(rest[:-1])
+
+    def on_drag(self, ev) -> None:
+        if ev.button() != QtCore.Qt.MouseButton.LeftButton:
+            ev.ignore()
+            return
+        if ev.isStart():
+            h = self.hit(ev.buttonDownScenePos())
+            self._drag = self._neuron(h[0]) if h is not None and h[1] else None
+        if self._drag is None:
+            ev.ignore()
+            return
+        ev.accept()
+        y = self.vb.mapSceneToView(ev.scenePos()).y()
+        self.pinDragged.emit(self._drag[0], self._drag[1], float(y))
+        if ev.isFinish():
+            self._drag = None
+
+    def on_hover(self, ev) -> None:
+        pass

@@ -1,0 +1,356 @@
+"""The path graph view: vertex columns of neurons, coloured edges, pins, hover card.
+
+Geometry (data coordinates): vertex ``k`` of the path sits at ``x = k``; its neurons fill
+``y ∈ [−1, 1]`` top to bottom; vertex labels sit above at ``y = LABEL_Y``. Stalks wider than
+``style.MAX_DOTS`` are drawn as a strip (an ImageItem, one pixel row per coordinate) in
+which any coordinate can still be picked by its height.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui
+
+from . import style
+from .viewbox import DelegatingViewBox, PassiveScatter
+
+LABEL_Y = 1.18
+STRIP_HALF = 0.11
+STRIP_TOP = 0.95
+HIT_PX = 16
+#: Most line segments drawn for one edge (affine edges of wide layers are sampled).
+MAX_SEGMENTS = 400
+
+
+def dot_positions(dim: int) -> np.ndarray:
+    """y of each dot of a column with ``dim`` dots (top to bottom), shape (dim,)."""
+    if dim == 1:
+        return np.zeros(1)
+    spacing = min(0.42, 1.9 / (dim - 1))
+    return ((dim - 1) / 2.0 - np.arange(dim)) * spacing
+
+
+def strip_positions(dim: int) -> np.ndarray:
+    """y of each coordinate of a strip (top to bottom), shape (dim,)."""
+    return STRIP_TOP - 2 * STRIP_TOP * (np.arange(dim) + 0.5) / dim
+
+
+class GraphView(pg.PlotWidget):
+    """The path graph. Emits intents; redraws only through ``set_*`` methods.
+
+    Signals
+    -------
+    neuronClicked(str, int), stalkClicked(str), pinDragged(str, int, float)
+    """
+
+    neuronClicked = QtCore.Signal(str, int)
+    stalkClicked = QtCore.Signal(str)
+    pinDragged = QtCore.Signal(str, int, float)
+
+    def __init__(self, parent=None) -> None:
+        self.vb = DelegatingViewBox(self)
+        super().__init__(parent, viewBox=self.vb)
+        self.setBackground(style.BACKGROUND)
+        self.plotItem.hideAxis("left")
+        self.plotItem.hideAxis("bottom")
+        self.plotItem.hideButtons()
+        self.setMinimumHeight(160)
+        self.layout_ = None
+        self._items: list = []
+        self._hover: tuple[str, int] | None = None
+        self._drag = None
+        self.controller = None  # read-only access for the hover card (set by the window)
+
+    # -- building ------------------------------------------------------------------------
+    def _clear(self) -> None:
+        for it in self._items:
+            self.vb.removeItem(it)
+        self._items = []
+
+    def _add(self, item, z: float = 0.0):
+        item.setZValue(z)
+        self.vb.addItem(item)
+        self._items.append(item)
+        return item
+
+    def set_session(self, layout) -> None:
+        """Build every item for a new architecture (once per preset, never per frame)."""
+        self._clear()
+        self.layout_ = layout
+        self._hover, self._drag = None, None
+        self._build_geometry(layout)
+        self._build_edges(layout)
+        self._build_neurons(layout)
+        self._build_labels(layout)
+        self.hover_card = self._add(pg.TextItem("", color=style.FOREGROUND,
+                                                fill=pg.mkBrush(255, 255, 240, 235),
+                                                border=pg.mkPen("#444", width=1.5)), 50)
+        self.hover_card.setFont(style.font(0.9))
+        self.hover_card.hide()
+        n = len(layout.vertices)
+        self.vb.setRange(xRange=(-0.55, n - 0.45), yRange=(-1.12, LABEL_Y + 0.22), padding=0)
+        self._last_pens = [None] * len(layout.edges)
+
+    def _build_geometry(self, layout) -> None:
+        self.is_strip = [v.dim > style.MAX_DOTS for v in layout.vertices]
+        self.ys = [strip_positions(v.dim) if s else dot_positions(v.dim)
+                   for v, s in zip(layout.vertices, self.is_strip)]
+        dots = [(k, j) for k, v in enumerate(layout.vertices) if not self.is_strip[k]
+                for j in range(v.dim)]
+        self.dot_vertex = np.array([k for k, _ in dots], dtype=int)
+        self.dot_coord = np.array([j for _, j in dots], dtype=int)
+        self.dot_flat = np.array([layout.vertices[k].offset + j for k, j in dots], dtype=int)
+        self.dot_x = self.dot_vertex.astype(float)
+        self.dot_y = np.array([self.ys[k][j] for k, j in dots]) if dots else np.zeros(0)
+        n_dots_max = max([v.dim for v, s in zip(layout.vertices, self.is_strip) if not s] or [1])
+        self.dot_size = 30 if n_dots_max <= 6 else (22 if n_dots_max <= 12 else 15)
+
+    def _edge_segments(self, k: int, etype: str) -> np.ndarray:
+        """Line segments (2m, 2) joining neurons of columns k and k+1."""
+        ya, yb = self.ys[k], self.ys[k + 1]
+        if etype == "affine":
+            ia, ib = np.arange(ya.size), np.arange(yb.size)
+            if ya.size * yb.size > MAX_SEGMENTS:
+                ia = np.unique(np.linspace(0, ya.size - 1, 20).astype(int))
+                ib = np.unique(np.linspace(0, yb.size - 1, 20).astype(int))
+            pa, pb = np.meshgrid(ia, ib, indexing="ij")
+            pa, pb = pa.ravel(), pb.ravel()
+        else:
+            pa = np.unique(np.linspace(0, ya.size - 1, min(ya.size, 64)).astype(int))
+            pb = pa
+        seg = np.empty((2 * pa.size, 2))
+        seg[0::2, 0], seg[0::2, 1] = k + 0.08, ya[pa]
+        seg[1::2, 0], seg[1::2, 1] = k + 0.92, yb[pb]
+        return seg
+
+    def _build_edges(self, layout) -> None:
+        self.edge_items = []
+        for edge in layout.edges:
+            seg = self._edge_segments(edge.position, edge.type)
+            item = pg.PlotCurveItem(seg[:, 0], seg[:, 1], connect="pairs",
+                                    pen=pg.mkPen(style.EDGE_COLORS[edge.type], width=1.5))
+            self.edge_items.append(self._add(item, 1))
+
+    def _build_neurons(self, layout) -> None:
+        self.dots = self._add(PassiveScatter(pxMode=True), 10)
+        self.halo = self._add(PassiveScatter(pxMode=True), 9)
+        self.strips, self.strip_pins, self.strip_sel = {}, {}, {}
+        lut = style.value_lut()
+        for k, v in enumerate(layout.vertices):
+            if not self.is_strip[k]:
+                continue
+            img = pg.ImageItem(axisOrder="col-major")
+            img.setLookupTable(lut)
+            img.setImage(np.zeros((1, v.dim)), levels=(-1, 1), autoLevels=False)
+            img.setRect(QtCore.QRectF(k - STRIP_HALF, -STRIP_TOP, 2 * STRIP_HALF,
+                                      2 * STRIP_TOP))
+            self.strips[k] = self._add(img, 5)
+            border = pg.PlotCurveItem(
+                [k - STRIP_HALF, k + STRIP_HALF, k + STRIP_HALF, k - STRIP_HALF, k - STRIP_HALF],
+                [STRIP_TOP, STRIP_TOP, -STRIP_TOP, -STRIP_TOP, STRIP_TOP],
+                pen=pg.mkPen("#333", width=1.5))
+            self._add(border, 6)
+            self.strip_pins[k] = self._add(PassiveScatter(pxMode=True, symbol="s", size=7,
+                                                          brush=pg.mkBrush(style.PIN_COLOR),
+                                                          pen=None), 7)
+        self.value_texts = []
+        if self.dot_flat.size <= 40:
+            for x, y in zip(self.dot_x, self.dot_y):
+                t = pg.TextItem("", color="#333", anchor=(0.0, 0.5))
+                t.setFont(style.font(0.8))
+                t.setPos(x + 0.09, y)
+                self.value_texts.append(self._add(t, 11))
+        self._last_texts = [""] * len(self.value_texts)
+
+    def _build_labels(self, layout) -> None:
+        self.labels = []
+        for k, v in enumerate(layout.vertices):
+            t = pg.TextItem("", anchor=(0.5, 0.5), border=pg.mkPen("#333", width=1.5))
+            t.setFont(style.font(1.05, bold=True))
+            t.setPos(k, LABEL_Y)
+            self.labels.append(self._add(t, 12))
+        self._label_state = [None] * len(self.labels)
+
+    # -- drawing -------------------------------------------------------------------------
+    def set_pins(self, pins, selected) -> None:
+        """Pin markers, clamped symbols, stalk labels (when pins or selection change)."""
+        lay = self.layout_
+        if lay is None:
+            return
+        self._pins = pins
+        self._selected = selected
+        pinned = np.array([pins.is_pinned(lay.vertices[k].name, j)
+                           for k, j in zip(self.dot_vertex, self.dot_coord)], dtype=bool)
+        self._dot_pinned = pinned
+        self._symbols = np.where(pinned, "s", "o").tolist()
+        free_pen = pg.mkPen("#333333", width=1.5)
+        pin_pen = pg.mkPen(style.PIN_COLOR, width=4)
+        self._pens = [pin_pen if p else free_pen for p in pinned]
+        self._sizes = np.where(pinned, self.dot_size + 6, self.dot_size)
+        for k, img in self.strips.items():
+            v = lay.vertices[k]
+            idx = [j for j in range(v.dim) if pins.is_pinned(v.name, j)]
+            ys = self.ys[k][idx]
+            self.strip_pins[k].setData(np.full(len(idx), k + STRIP_HALF + 0.035), ys)
+        for k, (v, label) in enumerate(zip(lay.vertices, self.labels)):
+            n_pin = sum(pins.is_pinned(v.name, j) for j in range(v.dim))
+            state = (n_pin == v.dim, n_pin)
+            if state == self._label_state[k]:
+                continue
+            self._label_state[k] = state
+            text = v.name + (f" ({v.dim})" if v.dim > style.MAX_DOTS else "")
+            if n_pin == v.dim:
+                label.fill = pg.mkBrush(style.PIN_COLOR)
+                label.setColor("#ffffff")
+                text = "▣ " + text
+            else:
+                label.fill = pg.mkBrush(255, 255, 255, 230)
+                label.setColor(style.FOREGROUND)
+                if n_pin:
+                    text += f" · {n_pin} pinned"
+            label.setText(text)
+            label.update()
+        self._draw_halo()
+
+    def _draw_halo(self) -> None:
+        sel = self._selected
+        xs, ys = [], []
+        if sel is not None and self.layout_ is not None:
+            k = self.layout_.vertex(sel[0]).position
+            if sel[1] < len(self.ys[k]):
+                xs, ys = [k], [self.ys[k][sel[1]]]
+        size = self.dot_size + 18 if xs and not self.is_strip[xs[0]] else 26
+        self.halo.setData(xs, ys, symbol="o", size=size, brush=pg.mkBrush(240, 180, 0, 120),
+                          pen=pg.mkPen(style.SELECT_COLOR, width=3))
+
+    def set_frame(self, snap) -> None:
+        """Redraw values and discords of one frame (called every animation frame)."""
+        if self.layout_ is None:
+            return
+        c = snap.cochain
+        scale = float(np.max(np.abs(c))) if c.size else 1.0
+        brushes = style.value_brushes()
+        if self.dot_flat.size:
+            vals = c[self.dot_flat]
+            idx = style.brush_index(vals, scale)
+            pens = list(self._pens)
+            flip = snap.flipped[self.dot_flat] | snap.boundary[self.dot_flat]
+            if flip.any():
+                flip_pen = pg.mkPen(style.FLIP_COLOR, width=4)
+                for j in np.flatnonzero(flip & ~self._dot_pinned):
+                    pens[j] = flip_pen
+            self.dots.setData(self.dot_x, self.dot_y, symbol=self._symbols, size=self._sizes,
+                              brush=[brushes[i] for i in idx], pen=pens)
+            for j, t in enumerate(self.value_texts):
+                s = style.fmt(vals[j], 3)
+                if s != self._last_texts[j]:
+                    self._last_texts[j] = s
+                    t.setText(s)
+        for k, img in self.strips.items():
+            v = self.layout_.vertices[k]
+            img.setImage(c[v.slice][::-1][None, :], levels=(-scale, scale), autoLevels=False)
+        self._draw_edges(snap.discords)
+        self._update_hover()
+
+    def _draw_edges(self, d: np.ndarray) -> None:
+        top = float(np.max(d)) if d.size else 0.0
+        for e, (edge, item) in enumerate(zip(self.layout_.edges, self.edge_items)):
+            t = float(np.sqrt(d[e] / top)) if top > 1e-12 else 0.0
+            key = (round(t * 12),)
+            if key == self._last_pens[e]:
+                continue
+            self._last_pens[e] = key
+            q = key[0] / 12.0
+            color = QtGui.QColor(style.EDGE_COLORS[edge.type])
+            color.setAlpha(int(70 + 185 * q))
+            item.setPen(pg.mkPen(color, width=1.5 + 6.5 * q))
+
+    # -- hit testing and mouse -----------------------------------------------------------
+    def hit(self, scene_pos) -> tuple | None:
+        """("neuron", name, i), ("stalk", name) or None for a scene position."""
+        lay = self.layout_
+        if lay is None:
+            return None
+        p = self.vb.mapSceneToView(scene_pos)
+        pw, ph = self.vb.viewPixelSize()
+        if self.dot_flat.size:
+            dist = np.hypot((self.dot_x - p.x()) / pw, (self.dot_y - p.y()) / ph)
+            j = int(np.argmin(dist))
+            if dist[j] <= max(HIT_PX, self.dot_size / 2 + 4):
+                return ("neuron", lay.vertices[self.dot_vertex[j]].name, int(self.dot_coord[j]))
+        for k in self.strips:
+            if abs(p.x() - k) <= STRIP_HALF + 6 * pw and abs(p.y()) <= STRIP_TOP + 2 * ph:
+                dim = lay.vertices[k].dim
+                j = int(np.clip((STRIP_TOP - p.y()) / (2 * STRIP_TOP) * dim, 0, dim - 1))
+                return ("neuron", lay.vertices[k].name, j)
+        if p.y() >= LABEL_Y - 0.12:
+            k = int(round(p.x()))
+            if 0 <= k < len(lay.vertices) and abs(p.x() - k) <= 0.42:
+                return ("stalk", lay.vertices[k].name)
+        return None
+
+    def on_click(self, ev) -> None:
+        if ev.button() != QtCore.Qt.MouseButton.LeftButton:
+            ev.ignore()
+            return
+        h = self.hit(ev.scenePos())
+        if h is None:
+            ev.ignore()
+            return
+        ev.accept()
+        if h[0] == "neuron":
+            self.neuronClicked.emit(h[1], h[2])
+        else:
+            self.stalkClicked.emit(h[1])
+
+    def on_drag(self, ev) -> None:
+        if ev.button() != QtCore.Qt.MouseButton.LeftButton:
+            ev.ignore()
+            return
+        if ev.isStart():
+            h = self.hit(ev.buttonDownScenePos())
+            if (h is None or h[0] != "neuron" or self.controller is None
+                    or not self._pins.is_pinned(h[1], h[2])):
+                self._drag = None
+                ev.ignore()
+                return
+            c = self.controller.snapshot.cochain
+            v0 = float(c[self.layout_.index(h[1], h[2])])
+            # 100 px of drag move the value by the largest |value| shown (at least 0.5).
+            self._drag = (h[1], h[2], v0, max(0.5, float(np.max(np.abs(c)))) / 100.0)
+        if self._drag is None:
+            ev.ignore()
+            return
+        ev.accept()
+        name, i, v0, per_px = self._drag
+        dy = ev.scenePos().y() - ev.buttonDownScenePos().y()
+        self.pinDragged.emit(name, i, v0 - dy * per_px)
+        if ev.isFinish():
+            self._drag = None
+
+    def on_hover(self, ev) -> None:
+        if ev.isExit():
+            self._hover = None
+            self.hover_card.hide()
+            return
+        h = self.hit(ev.scenePos())
+        self._hover = (h[1], h[2]) if h is not None and h[0] == "neuron" else None
+        self._update_hover()
+
+    def _update_hover(self) -> None:
+        if self._hover is None or self.controller is None:
+            self.hover_card.hide()
+            return
+        name, i = self._hover
+        rows = self.controller.neuron_info(name, i)
+        html = (f"<b>{name}[{i}]</b><br>" +
+                "<br>".join(f"{k}: <b>{v}</b>" for k, v in rows))
+        self.hover_card.setHtml(f"<div style='font-size:{style.base_pt() * 0.9:.0f}pt'>"
+                                f"{html}</div>")
+        k = self.layout_.vertex(name).position
+        y = self.ys[k][i]
+        right = k > len(self.layout_.vertices) / 2
+        self.hover_card.setAnchor((1.05, 0.5) if right else (-0.05, 0.5))
+        self.hover_card.setPos(k, float(np.clip(y, -0.6, 0.6)))
+        self.hover_card.show()

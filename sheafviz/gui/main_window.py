@@ -1,0 +1,245 @@
+"""The main window: assembles the views and wires every intent to the controller (all the
+wiring lives here, in :meth:`MainWindow._wire`)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from . import engine, style
+from .controller import Controller
+from .drape import DrapePanel
+from .flow_panel import FlowPanel
+from .graph_view import GraphView
+from .plots import DiscordBars, DiscordHistory, EnergyPlot
+
+#: When set, the window writes its pins, state and neuron screen positions to this JSON file
+#: (used by the real-X test that clicks the app with xdotool).
+STATE_FILE_ENV = "SHEAFVIZ_STATE_FILE"
+MESSAGE_MS = 8000
+
+
+def _titled(title: str, widget: QtWidgets.QWidget, *, note: str = "") -> QtWidgets.QWidget:
+    box = QtWidgets.QWidget()
+    lay = QtWidgets.QVBoxLayout(box)
+    lay.setContentsMargins(2, 2, 2, 2)
+    lay.setSpacing(0)
+    label = QtWidgets.QLabel(f"<b>{title}</b>" + (f"&nbsp;&nbsp;&nbsp;{note}" if note else ""))
+    label.setTextFormat(QtCore.Qt.TextFormat.RichText)
+    label.setWordWrap(True)
+    lay.addWidget(label)
+    lay.addWidget(widget, 1)
+    return box
+
+
+def _swatch(color: str, char: str) -> str:
+    return f"<span style='color:{color}; font-weight:bold'>{char}</span>"
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    """``sheafviz — <preset title>``: graph view, drape, flow panel, plots, status bar."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.controller = Controller(self)
+        self.graph = GraphView()
+        self.graph.controller = self.controller
+        self.drape = DrapePanel()
+        self.energy = EnergyPlot()
+        self.bars = DiscordBars()
+        self.dhist = DiscordHistory()
+        try:
+            presets = engine.list_presets()
+        except Exception:  # noqa: BLE001 - the list only fills a combo box
+            presets = []
+        self.panel = FlowPanel(presets)
+        self._build()
+        self._wire()
+        self._shortcuts()
+        self._state_file = os.environ.get(STATE_FILE_ENV)
+
+    # -- layout ----------------------------------------------------------------------------
+    def _build(self) -> None:
+        e = style.EDGE_COLORS
+        types = (f"{_swatch(e['affine'], '━')} affine&nbsp; {_swatch(e['relu'], '━')} relu&nbsp; "
+                 f"{_swatch(e['output'], '━')} output")
+        graph_note = (f"{types} &nbsp;·&nbsp; thicker = more discord &nbsp;·&nbsp; "
+                      f"{_swatch(style.PIN_COLOR, '■')} pinned &nbsp;·&nbsp; click: pin, "
+                      f"drag a pin: move it")
+        drape_note = (f"{_swatch(style.VALUE_COLOR, '●')} value &nbsp;"
+                      f"{_swatch('#777', '○')} forward pass &nbsp;"
+                      f"{_swatch(style.PIN_COLOR, '■')} clamp &nbsp;"
+                      f"{_swatch(e['affine'], '⌇')} spring = r<sub>e</sub> &nbsp;"
+                      f"{_swatch(style.FLIP_COLOR, '◯')} σ flipped &nbsp;"
+                      f"{_swatch(style.BOUNDARY_COLOR, '◇')} z = 0")
+        left = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
+        left.addWidget(_titled("Path graph", self.graph, note=graph_note))
+        left.addWidget(_titled("Drape", self.drape, note=drape_note))
+        bottom = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
+        bottom.addWidget(_titled("Discord now", self.bars.widget))
+        bottom.addWidget(_titled("Discord over time", self.dhist.widget,
+                                 note=f"{_swatch(e['affine'], '━')} aff "
+                                      f"{_swatch(e['relu'], '━')} relu "
+                                      f"{_swatch(e['output'], '━')} out"))
+        left.addWidget(bottom)
+        left.setStretchFactor(0, 4)
+        left.setStretchFactor(1, 5)
+        left.setStretchFactor(2, 3)
+        self.panel.add_plot(_titled("Residual energy", self.energy.widget,
+                                    note=f"{_swatch('#1a1a8c', '━')} E &nbsp;"
+                                         f"{_swatch(style.ENVELOPE_COLOR, '╌')} envelope &nbsp;"
+                                         f"{_swatch(style.FLIP_COLOR, '▼')} ReLU switch"))
+        main = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
+        main.addWidget(left)
+        main.addWidget(self.panel)
+        main.setStretchFactor(0, 7)
+        main.setStretchFactor(1, 3)
+        self._left, self._main, self._bottom = left, main, bottom
+        self.setCentralWidget(main)
+        self.metrics = QtWidgets.QLabel()
+        self.metrics.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.note = QtWidgets.QLabel()
+        self.statusBar().addWidget(self.metrics, 3)
+        self.statusBar().addWidget(self.note, 2)
+        self._note_timer = QtCore.QTimer(self, singleShot=True, interval=MESSAGE_MS)
+        self._note_timer.timeout.connect(lambda: self.note.setText(""))
+        for b in (self.panel.play, self.panel.step, self.panel.reset, self.panel.jump):
+            b.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802 - keep proportions when resized
+        super().resizeEvent(ev)
+        w, h = self.width(), self.height()
+        self._main.setSizes([int(w * 0.7), int(w * 0.3)])
+        self._left.setSizes([int(h * 0.34), int(h * 0.40), int(h * 0.26)])
+
+    # -- wiring ----------------------------------------------------------------------------
+    def _wire(self) -> None:
+        ctl, p = self.controller, self.panel
+        ctl.sessionChanged.connect(self._on_session)
+        ctl.frameChanged.connect(self.redraw)
+        ctl.pinsChanged.connect(self._on_pins)
+        ctl.paramsChanged.connect(lambda: p.set_params(ctl))
+        ctl.playingChanged.connect(p.set_playing)
+        ctl.selectionChanged.connect(self._on_selection)
+        ctl.message.connect(self.show_message)
+        self.graph.neuronClicked.connect(ctl.toggle_neuron)
+        self.graph.stalkClicked.connect(ctl.toggle_stalk)
+        self.graph.pinDragged.connect(ctl.set_pin_value)
+        self.drape.neuronClicked.connect(ctl.toggle_neuron)
+        self.drape.pinDragged.connect(ctl.set_pin_value)
+        p.presetChosen.connect(ctl.load_preset)
+        p.playClicked.connect(ctl.toggle_play)
+        p.stepClicked.connect(ctl.step)
+        p.resetClicked.connect(ctl.reset)
+        p.equilibriumClicked.connect(ctl.jump_to_equilibrium)
+        p.modeChosen.connect(ctl.set_mode)
+        p.alphaChanged.connect(ctl.set_alpha)
+        p.betaChanged.connect(ctl.set_beta)
+        p.dtChanged.connect(ctl.set_dt)
+        p.stepsPerFrameChanged.connect(ctl.set_steps_per_frame)
+        p.exampleChanged.connect(ctl.set_example)
+        p.batchToggled.connect(ctl.set_whole_batch)
+        p.pinValueEdited.connect(ctl.set_pin_value)
+        p.pinToggled.connect(ctl.toggle_neuron)
+
+    def _shortcuts(self) -> None:
+        ctl = self.controller
+        keys = [("Space", ctl.toggle_play), ("Right", ctl.step), ("R", ctl.reset),
+                ("E", ctl.jump_to_equilibrium),
+                ("J", lambda: ctl.set_mode("joint" if ctl.mode == "relax" else "relax")),
+                ("+", lambda: ctl.set_steps_per_frame(ctl.steps_per_frame * 2)),
+                ("-", lambda: ctl.set_steps_per_frame(max(1, ctl.steps_per_frame // 2)))]
+        for key, fn in keys:
+            sc = QtGui.QShortcut(QtGui.QKeySequence(key), self)
+            sc.setContext(QtCore.Qt.ShortcutContext.ApplicationShortcut)
+            sc.activated.connect(fn)
+
+    # -- redraw ----------------------------------------------------------------------------
+    def _on_session(self) -> None:
+        ctl = self.controller
+        self.setWindowTitle(f"sheafviz — {ctl.title}")
+        self.graph.set_session(ctl.layout)
+        self.drape.set_session(ctl.layout)
+        self.bars.set_session(ctl.layout)
+        self.dhist.set_session(ctl.layout)
+        self._on_pins()
+        self._on_selection()
+
+    def _on_pins(self) -> None:
+        ctl = self.controller
+        self.graph.set_pins(ctl.pins, ctl.selected)
+        self.drape.set_pins(ctl.pins)
+        self.panel.set_selection(ctl)
+        self._write_state()
+
+    def _on_selection(self) -> None:
+        ctl = self.controller
+        self.graph.set_pins(ctl.pins, ctl.selected)
+        self.panel.set_selection(ctl)
+
+    def redraw(self) -> None:
+        """Redraw every panel from the controller's snapshot (once per frame)."""
+        ctl = self.controller
+        snap = ctl.snapshot
+        self.graph.set_frame(snap)
+        self.drape.set_frame(snap)
+        self.energy.set_data(ctl.history, ctl.envelope())
+        self.bars.set_data(snap.discords)
+        self.dhist.set_data(ctl.history)
+        if ctl.selected is not None and not self.panel.sel_value.hasFocus():
+            name, i = ctl.selected
+            with QtCore.QSignalBlocker(self.panel.sel_value):
+                self.panel.sel_value.setValue(float(snap.cochain[ctl.layout.index(name, i)]))
+        self.metrics.setText(self._metrics_text())
+
+    def _metrics_text(self) -> str:
+        ctl = self.controller
+        lo, hi = ctl.lam
+        r_name = "R̄ (batch)" if ctl.mode == "joint" else "R"
+        parts = [f"E = <b>{style.fmt(ctl.current_energy())}</b>",
+                 f"{r_name} = <b>{style.fmt(ctl.residual)}</b>",
+                 f"λ<sub>min</sub> = {style.fmt(lo)}", f"λ<sub>max</sub> = {style.fmt(hi)}",
+                 f"σ: {ctl.consistency}",
+                 f"step {ctl.steps} (t = {style.fmt(ctl.t)})",
+                 f"{style.fmt(ctl.fps, 2)} fps" if ctl.playing else "paused"]
+        return " &nbsp;│&nbsp; ".join(parts)
+
+    def show_message(self, text: str, level: str = "info") -> None:
+        """A non-modal message in the status bar (errors in red), cleared after a while."""
+        color = {"error": "#b00020", "warn": "#8a5a00"}.get(level, "#1a4d1a")
+        self.note.setText(f"<span style='color:{color}'>{text}</span>")
+        self.note.setToolTip(text)
+        self._note_timer.start()
+
+    # -- state file for external tests -------------------------------------------------------
+    def _write_state(self) -> None:
+        if not self._state_file:
+            return
+        ctl = self.controller
+        data = {"title": self.windowTitle(), "pins": ctl.pins.to_json(),
+                "cochain": [float(v) for v in ctl.c], "neurons": self.neuron_screen_positions()}
+        tmp = self._state_file + ".tmp"
+        with open(tmp, "w") as fh:
+            json.dump(data, fh)
+        os.replace(tmp, self._state_file)
+
+    def neuron_screen_positions(self) -> dict:
+        """Global screen position ``[x, y]`` of each dot in the graph view, by neuron name."""
+        g = self.graph
+        out = {}
+        if g.layout_ is None:
+            return out
+        vp = g.viewport()
+        for k, j, x, y in zip(g.dot_vertex, g.dot_coord, g.dot_x, g.dot_y):
+            scene = g.vb.mapViewToScene(QtCore.QPointF(float(x), float(y)))
+            pt = vp.mapToGlobal(g.mapFromScene(scene))
+            out[f"{g.layout_.vertices[k].name}[{j}]"] = [pt.x(), pt.y()]
+        return out
+
+    def showEvent(self, ev) -> None:  # noqa: N802
+        super().showEvent(ev)
+        if self._state_file:
+            QtCore.QTimer.singleShot(800, self._write_state)

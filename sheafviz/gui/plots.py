@@ -1,0 +1,120 @@
+"""Diagnostic plots: residual energy (log) with envelope and switch ticks, per-edge discord
+bars (grouped by layer, coloured by type, with per-type totals), discord over time."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore
+
+from . import style
+
+#: Energies are clamped to this floor before the log axis (E = 0 exactly is common).
+FLOOR = 1e-16
+
+
+def _plot_widget(*, left: str, bottom: str | None = None, title: str | None = None,
+                 log_y: bool = False) -> pg.PlotWidget:
+    w = pg.PlotWidget(background=style.BACKGROUND)
+    w.plotItem.hideButtons()
+    w.plotItem.setMenuEnabled(False)
+    w.plotItem.vb.setMouseEnabled(x=False, y=False)
+    style.style_plot(w.plotItem, left=left, bottom=bottom, title=title)
+    if log_y:
+        w.plotItem.setLogMode(x=False, y=True)
+    w.setMinimumHeight(120)
+    return w
+
+
+class EnergyPlot:
+    """E(t) on a log axis, the predicted envelope E0·exp(−2αλ_min t), ReLU-switch ticks."""
+
+    def __init__(self) -> None:
+        self.widget = _plot_widget(left="E", bottom="time t", log_y=True)
+        pi = self.widget.plotItem
+        self.envelope = pi.plot(pen=pg.mkPen(style.ENVELOPE_COLOR, width=2.5,
+                                              style=QtCore.Qt.PenStyle.DashLine),
+                                name="envelope")
+        self.curve = pi.plot(pen=pg.mkPen("#1a1a8c", width=3), name="E")
+        self.ticks = pi.plot(pen=None, symbol="t", symbolSize=14,
+                             symbolBrush=pg.mkBrush(style.FLIP_COLOR),
+                             symbolPen=pg.mkPen("#7a4a00", width=1))
+
+    def set_data(self, history, envelope: tuple[np.ndarray, np.ndarray]) -> None:
+        n = history.n
+        self.curve.setData(history.t[:n], np.maximum(history.energy[:n], FLOOR))
+        te, ee = envelope
+        self.envelope.setData(te, np.maximum(ee, FLOOR))
+        if history.events_t:
+            self.ticks.setData(np.asarray(history.events_t),
+                               np.maximum(np.asarray(history.events_e), FLOOR))
+        else:
+            self.ticks.setData([], [])
+
+
+class DiscordBars:
+    """Bars of d_e now, in path order (grouped by layer), coloured by type, then the three
+    per-type totals after a gap."""
+
+    def __init__(self) -> None:
+        self.widget = _plot_widget(left="d_e = ‖r_e‖²")
+        self.layout_ = None
+        self.bars = None
+
+    def set_session(self, layout) -> None:
+        pi = self.widget.plotItem
+        if self.bars is not None:
+            pi.removeItem(self.bars)
+        self.layout_ = layout
+        n = len(layout.edges)
+        types = list(style.EDGE_COLORS)
+        self.x = np.concatenate([np.arange(n), n + 0.8 + np.arange(len(types))])
+        colors = [style.EDGE_COLORS[e.type] for e in layout.edges] + \
+                 [style.EDGE_COLORS[t] for t in types]
+        self.bars = pg.BarGraphItem(x=self.x, height=np.zeros(self.x.size), width=0.7,
+                                    brushes=[pg.mkBrush(c) for c in colors],
+                                    pens=[pg.mkPen("#222", width=1)] * self.x.size)
+        pi.addItem(self.bars)
+        ticks = [(i, e.name) for i, e in enumerate(layout.edges)]
+        ticks += [(x, f"Σ{t[:3]}") for x, t in zip(self.x[n:], types)]
+        pi.getAxis("bottom").setTicks([ticks, []])
+        pi.vb.setXRange(-0.6, self.x[-1] + 0.6, padding=0)
+        self._type_of = np.array([types.index(e.type) for e in layout.edges])
+        self._top = None
+
+    def set_data(self, d: np.ndarray) -> None:
+        totals = np.bincount(self._type_of, weights=d, minlength=3)
+        h = np.concatenate([d, totals])
+        self.bars.setOpts(height=h)
+        top = float(h.max()) if h.size else 0.0
+        top = max(top, 1e-12) * 1.1
+        if self._top is None or top > self._top or top < 0.4 * self._top:
+            self._top = top
+            self.widget.plotItem.vb.setYRange(0, top, padding=0)
+
+
+class DiscordHistory:
+    """Σ d_e per edge type over time (log axis)."""
+
+    def __init__(self) -> None:
+        self.widget = _plot_widget(left="Σ d_e by type", bottom="time t", log_y=True)
+        pi = self.widget.plotItem
+        self.curves = {t: pi.plot(pen=pg.mkPen(c, width=3), name=t)
+                       for t, c in style.EDGE_COLORS.items()}
+        self._type_of = None
+
+    def set_session(self, layout) -> None:
+        types = list(style.EDGE_COLORS)
+        self._type_of = np.array([types.index(e.type) for e in layout.edges])
+
+    def set_data(self, history) -> None:
+        n = history.n
+        if n == 0:
+            for c in self.curves.values():
+                c.setData([], [])
+            return
+        t = history.t[:n]
+        d = history.discords[:n]
+        for k, (etype, curve) in enumerate(self.curves.items()):
+            cols = self._type_of == k
+            curve.setData(t, np.maximum(d[:, cols].sum(axis=1), FLOOR))

@@ -1,0 +1,124 @@
+"""Pure-numpy derived state the views draw: one :class:`Snapshot` per frame, and a bounded
+history of energy and discords (no Qt here, so it is cheap to test)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..core.network import Network
+from ..core.sheaf import SheafLayout, discrepancies
+
+#: |z| below this (relative to max(1, max|z_l|)) counts as sitting on the switching surface.
+BOUNDARY_TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything drawn for one cochain.
+
+    Attributes
+    ----------
+    cochain : ndarray (size,), the current state
+    forward : ndarray (size,), the forward pass of the current x (the ghost)
+    residuals : list of ndarray, ``r_e`` per edge (shape (d_e,)), SPEC §3 signs
+    mapped : list of ndarray, the mapped tail per edge, ``head − r_e`` (shape (d_e,))
+    discords : ndarray (n_edges,), ``d_e = ‖r_e‖²``
+    energy : float, ``E = ½Σd_e``
+    flipped : ndarray (size,) bool, z neurons whose σ differs from the forward pattern
+    boundary : ndarray (size,) bool, z neurons with |z| ≈ 0
+    time : float, flow time
+    steps : int, flow steps taken since the session started
+    """
+
+    cochain: np.ndarray
+    forward: np.ndarray
+    residuals: list
+    mapped: list
+    discords: np.ndarray
+    energy: float
+    flipped: np.ndarray
+    boundary: np.ndarray
+    time: float
+    steps: int
+
+
+def hidden_z_index(layout: SheafLayout) -> np.ndarray:
+    """Flat indices of every hidden z coordinate (the neurons with a ReLU σ)."""
+    parts = [np.arange(v.offset, v.offset + v.dim) for v in layout.vertices
+             if v.name.startswith("z") and int(v.name[1:]) <= layout.n_hidden]
+    return np.concatenate(parts).astype(int) if parts else np.zeros(0, dtype=int)
+
+
+def make_snapshot(layout: SheafLayout, network: Network, c: np.ndarray, *, time: float,
+                  steps: int, z_index: np.ndarray) -> Snapshot:
+    """Derive the drawn quantities from a cochain ``c`` of shape (size,)."""
+    c = np.asarray(c, dtype=float)
+    fwd = layout.forward_cochain(network, c[layout.vertex("x").slice])
+    res = discrepancies(layout, network, c)
+    mapped = []
+    for edge, r in zip(layout.edges, res):
+        mapped.append(c[layout.vertex(edge.head).slice] - r)
+    d = np.array([float(r @ r) for r in res])
+    flipped = np.zeros(layout.size, dtype=bool)
+    boundary = np.zeros(layout.size, dtype=bool)
+    if z_index.size:
+        z = c[z_index]
+        flipped[z_index] = (z >= 0) != (fwd[z_index] >= 0)
+        scale = max(1.0, float(np.max(np.abs(z))))
+        boundary[z_index] = np.abs(z) <= BOUNDARY_TOL * scale
+    return Snapshot(c.copy(), fwd, res, mapped, d, 0.5 * float(d.sum()), flipped, boundary,
+                    float(time), int(steps))
+
+
+class History:
+    """Bounded (t, E, d_e) history: when full, every other sample is dropped, so memory stays
+    flat over an arbitrarily long run while the curve keeps its overall shape.
+
+    Parameters
+    ----------
+    n_edges : int
+    capacity : int, an even number of samples kept at most
+    """
+
+    def __init__(self, n_edges: int, capacity: int = 4096) -> None:
+        self.capacity = int(capacity)
+        self.t = np.zeros(self.capacity)
+        self.energy = np.zeros(self.capacity)
+        self.discords = np.zeros((self.capacity, n_edges))
+        self.n = 0
+        self._stride, self._skip = 1, 0
+        self.events_t: list[float] = []
+        self.events_e: list[float] = []
+
+    def clear(self) -> None:
+        self.n, self._stride, self._skip = 0, 1, 0
+        self.events_t.clear()
+        self.events_e.clear()
+
+    def append(self, t: float, energy: float, discords: np.ndarray, *, force: bool = False) -> None:
+        if not force and self._skip > 0 and self.n > 0:
+            self._skip -= 1
+            # Keep the newest point visible: overwrite the last sample in place.
+            self.t[self.n - 1], self.energy[self.n - 1] = t, energy
+            self.discords[self.n - 1] = discords
+            return
+        if self.n == self.capacity:
+            half = self.capacity // 2
+            self.t[:half] = self.t[0::2]
+            self.energy[:half] = self.energy[0::2]
+            self.discords[:half] = self.discords[0::2]
+            self.n = half
+            self._stride *= 2
+        self.t[self.n], self.energy[self.n] = t, energy
+        self.discords[self.n] = discords
+        self.n += 1
+        self._skip = self._stride - 1
+
+    def add_event(self, t: float, energy: float, *, limit: int = 2000) -> None:
+        if len(self.events_t) >= limit:
+            del self.events_t[: limit // 2]
+            del self.events_e[: limit // 2]
+        self.events_t.append(t)
+        self.events_e.append(energy)

@@ -1,0 +1,355 @@
+"""The sheaf heat equation (SPEC §8): forward Euler on the free coordinates, σ from the state.
+
+``HeatFlow`` is the stateful stepper the GUI animates; ``relax`` runs it to convergence for
+the CLI. Each step computes every force from the old state (``forces.energy_gradient``),
+moves the free coordinates by ``−αΔt·∇``, and re-imposes the hard pins.
+
+Stability (SPEC §8): before a run ``αΔt λ_max(L_free(σ₀)) < 2`` is required, else
+:class:`UnstableStepError` (the message proposes a Δt). If ``αΔt`` times the σ-independent
+bound of :mod:`flowcheck` is also below 2 no pattern can destabilise the run; otherwise the
+exact λ_max is re-checked whenever the flow enters a pattern it has not seen, and the run
+stops with :class:`FlowDivergedError` (state left at the last step, which is finite) if it
+is too large. As a last guard the state is checked for non-finite values / explosive growth
+every ``GUARD_EVERY`` steps and rolled back to the last good copy, so NaN never leaves here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from .events import SwitchEvent, SwitchRecorder
+from .flowcheck import (FlowDivergedError, UnstableStepError, check_step, free_lambda,
+                        lambda_max_bound, stable_dt)
+from .forces import check_force, energy_gradient, objective, pin_energy
+from .network import Network
+from .sheaf import SheafLayout, energy
+
+__all__ = ["HeatFlow", "RelaxResult", "relax", "energy_gradient", "predicted_envelope",
+           "SwitchEvent", "UnstableStepError", "FlowDivergedError", "INITS"]
+
+INITS = ("forward", "zeros", "random")
+GUARD_EVERY = 64
+#: The objective may not grow beyond this factor of (its starting value + 1).
+GROWTH_LIMIT = 1e8
+
+
+def predicted_envelope(energy0: float, lam: float, t, *, alpha: float = 1.0) -> np.ndarray:
+    """The bound ``E(0)·exp(−2αλt)`` of SPEC §8 (λ = λ_min(L_free(σ)); input-only pins)."""
+    return float(energy0) * np.exp(-2.0 * alpha * float(lam) * np.asarray(t, dtype=float))
+
+
+class HeatFlow:
+    """Stateful forward-Euler heat flow of one cochain (SPEC §8).
+
+    Parameters
+    ----------
+    network : Network
+    pins : PinSet
+    c0 : ndarray, shape (size,), the initial state (hard pins are imposed on a copy)
+    alpha : float, the stalk rate α
+    dt : float or None; None → ``1/(α λ_max(L_free(σ₀)))`` (half the Euler limit)
+    layout : SheafLayout, optional
+    record_every : int, record ``(t, E)`` in ``energy_trace`` every this many steps
+    force : {"energy", "cross-entropy"} (SPEC §9)
+    tol : float, convergence when ``max |Δc| / Δt`` over free coordinates is below it
+    """
+
+    def __init__(self, network: Network, pins, c0, *, alpha: float = 1.0, dt: float | None = None,
+                 layout: SheafLayout | None = None, record_every: int = 1,
+                 force: str = "energy", tol: float = 1e-9) -> None:
+        self._layout = layout if layout is not None else SheafLayout(network.arch)
+        self._force = check_force(force)
+        if force == "cross-entropy" and network.output == "identity":
+            raise ValueError("the cross-entropy force needs a sigmoid or softmax output head")
+        if int(record_every) < 1:
+            raise ValueError(f"record_every must be at least 1, got {record_every}")
+        c0 = np.array(c0, dtype=float).reshape(-1)
+        if c0.shape != (self._layout.size,):
+            raise ValueError(f"initial cochain has {c0.size} entries, the sheaf has "
+                             f"{self._layout.size}")
+        if not np.all(np.isfinite(c0)):
+            raise ValueError("initial cochain contains NaN or inf")
+        self._network, self._pins = network, pins
+        self._alpha, self._dt_auto = float(alpha), dt is None
+        self._dt = None if dt is None else float(dt)
+        self._tol, self._record_every = float(tol), int(record_every)
+        self._c = c0
+        self._time, self._steps, self._velocity = 0.0, 0, np.inf
+        self.converged = False
+        self._trace: list[tuple[float, float]] = []
+        self._z_index = np.concatenate(
+            [np.arange(v.offset, v.offset + v.dim) for v in self._layout.vertices
+             if v.name.startswith("z") and int(v.name[1:]) <= self._layout.n_hidden]
+            or [np.zeros(0, dtype=int)]).astype(int)
+        self._recorder = SwitchRecorder([self._layout.neuron_name(i) for i in self._z_index])
+        self._configure()
+        self._trace.append((0.0, self.energy))
+
+    # -- configuration -------------------------------------------------------------------
+    def _configure(self) -> None:
+        """Resolve pins, impose them, (re)check the step size for the current state."""
+        self._res = self._pins.resolve(self._layout)
+        self._c[self._res.hard_index] = self._res.hard_value
+        self._lam_cache: dict[bytes, float] = {}
+        lam0 = self._lambda_max_here()
+        if self._dt_auto:
+            self._dt = stable_dt(lam0, self._alpha)
+        check_step(self._alpha, self._dt, lam0)
+        max_gamma = float(self._res.soft_gamma.max()) if self._res.soft_gamma.size else 0.0
+        self._needs_recheck = (self._alpha * self._dt *
+                               lambda_max_bound(self._network, max_gamma) >= 2.0)
+        self._sign = self._c[self._z_index] >= 0
+        self._start_objective = self.objective
+        self.converged = False
+
+    def _lambda_max_here(self) -> float:
+        key = (self._c[self._z_index] >= 0).tobytes()
+        if key not in self._lam_cache:
+            sigma = self._layout.sigma_of(self._c)
+            self._lam_cache[key] = free_lambda(self._layout, self._network, self._pins, sigma,
+                                               which="max", cochain=self._c)
+        return self._lam_cache[key]
+
+    def set_pins(self, pins) -> None:
+        """New pins; the state is kept and the new hard pins are imposed on it."""
+        self._pins = pins
+        self._configure()
+
+    def set_network(self, network: Network) -> None:
+        """New weights of the same architecture; the state is kept."""
+        if tuple(network.arch) != tuple(self._layout.arch):
+            raise ValueError(f"network architecture {list(network.arch)} differs from the "
+                             f"flow's {list(self._layout.arch)}")
+        self._network = network
+        self._configure()
+
+    def set_rates(self, *, alpha: float | None = None, dt: float | None = None) -> None:
+        """Change α and/or Δt (checked for stability; ``dt=None`` keeps the current rule)."""
+        if alpha is not None:
+            self._alpha = float(alpha)
+        if dt is not None:
+            self._dt, self._dt_auto = float(dt), False
+        self._configure()
+
+    # -- state -----------------------------------------------------------------------------
+    @property
+    def layout(self) -> SheafLayout:
+        return self._layout
+
+    @property
+    def network(self) -> Network:
+        return self._network
+
+    @property
+    def pins(self):
+        return self._pins
+
+    @property
+    def cochain(self) -> np.ndarray:
+        return self._c.copy()
+
+    @property
+    def time(self) -> float:
+        return self._time
+
+    @property
+    def steps(self) -> int:
+        return self._steps
+
+    @property
+    def dt(self) -> float:
+        return self._dt
+
+    @property
+    def alpha(self) -> float:
+        return self._alpha
+
+    @property
+    def velocity(self) -> float:
+        """``max |Δc|/Δt`` of the last step (inf before the first)."""
+        return self._velocity
+
+    @property
+    def energy(self) -> float:
+        """E = ½Σd_e over the sheaf's edges (soft pins excluded, SPEC §4)."""
+        return float(energy(self._layout, self._network, self._c))
+
+    @property
+    def pin_energy(self) -> float:
+        return float(pin_energy(self._c, self._res))
+
+    @property
+    def objective(self) -> float:
+        """What the flow descends: E + pin energy (CE output term in that force mode)."""
+        return float(objective(self._layout, self._network, self._c, self._res,
+                               force=self._force))
+
+    @property
+    def sigma(self) -> list[np.ndarray]:
+        return self._layout.sigma_of(self._c)
+
+    @property
+    def events(self) -> list[SwitchEvent]:
+        return self._recorder.events
+
+    @property
+    def energy_trace(self) -> list[tuple[float, float]]:
+        return list(self._trace)
+
+    def lambda_min(self) -> float:
+        """λ_min(L_free(σ)) at the current state (the rate of the predicted envelope)."""
+        return free_lambda(self._layout, self._network, self._pins, self.sigma, which="min",
+                           cochain=self._c)
+
+    def predicted_envelope(self, times=None) -> tuple[np.ndarray, np.ndarray]:
+        """``(t, E(0)·exp(−2αλt))`` with λ = λ_min(L_free) at the current pattern."""
+        t = np.array([p[0] for p in self._trace]) if times is None else np.asarray(times)
+        return t, predicted_envelope(self._trace[0][1], self.lambda_min(), t, alpha=self._alpha)
+
+    # -- stepping --------------------------------------------------------------------------
+    def advance(self, n_steps: int) -> bool:
+        """Take up to ``n_steps`` Euler steps; stop early at convergence. Returns ``converged``.
+
+        Raises
+        ------
+        FlowDivergedError
+            The step became unstable for a pattern the flow entered, or the state blew up;
+            the flow is left at its last good (finite) state.
+        """
+        good_c, good = self._c.copy(), (self._time, self._steps)
+        step_size = self._alpha * self._dt
+        hard = self._res.hard_index
+        for i in range(int(n_steps)):
+            if self.converged:
+                break
+            grad = energy_gradient(self._layout, self._network, self._c, self._res,
+                                   force=self._force)
+            self._velocity = self._alpha * float(np.max(np.abs(grad))) if grad.size else 0.0
+            self._c -= step_size * grad
+            self._c[hard] = self._res.hard_value
+            self._time += self._dt
+            self._steps += 1
+            self._track_switches()
+            if self._steps % self._record_every == 0:
+                self._trace.append((self._time, self.energy))
+            if self._velocity < self._tol:
+                self.converged = True
+            if (i + 1) % GUARD_EVERY == 0 or i + 1 == n_steps or self.converged:
+                self._guard(good_c, good)
+                good_c, good = self._c.copy(), (self._time, self._steps)
+        return self.converged
+
+    def _track_switches(self) -> None:
+        sign = self._c[self._z_index] >= 0
+        changed = np.flatnonzero(sign != self._sign)
+        if changed.size == 0:
+            return
+        self._sign = sign
+        self._recorder.record(self._steps, self._time, changed, sign[changed])
+        if self._needs_recheck:
+            lam = self._lambda_max_here()
+            if self._alpha * self._dt * lam >= 2.0:
+                raise FlowDivergedError(
+                    f"at t={self._time:.4g} the flow entered an activation pattern with "
+                    f"λ_max(L_free) = {lam:.4g}, where Δt = {self._dt:g} is unstable "
+                    f"(α Δt λ_max = {self._alpha * self._dt * lam:.3g} ≥ 2); stopped there; "
+                    f"use Δt ≤ {stable_dt(lam, self._alpha):.3g}")
+
+    def _guard(self, good_c: np.ndarray, good: tuple[float, int]) -> None:
+        obj = self.objective if np.all(np.isfinite(self._c)) else np.inf
+        if np.isfinite(obj) and obj <= GROWTH_LIMIT * (self._start_objective + 1.0):
+            return
+        self._c, (self._time, self._steps) = good_c, good
+        self._trace = [p for p in self._trace if p[0] <= self._time]
+        self._sign = self._c[self._z_index] >= 0
+        raise FlowDivergedError(
+            f"the heat flow diverged after t={self._time:.4g} (Δt = {self._dt:g}, "
+            f"α = {self._alpha:g}); stopped at the last finite state; try a smaller Δt")
+
+
+@dataclass(frozen=True)
+class RelaxResult:
+    """Outcome of :func:`relax`.
+
+    Attributes
+    ----------
+    cochain : ndarray (size,), the final state
+    steps : int
+    converged : bool
+    energy_trace : list of (t, E)
+    events : list of SwitchEvent
+    time : float
+    energy, pin_energy, objective : float, at the final state
+    dt : float, the step used
+    """
+
+    cochain: np.ndarray
+    steps: int
+    converged: bool
+    energy_trace: list
+    events: list
+    time: float
+    energy: float
+    pin_energy: float
+    objective: float
+    dt: float
+    sigma: list = field(default_factory=list)
+
+
+def initial_state(network: Network, pins, *, init: str = "forward", state_seed: int = 0,
+                  layout: SheafLayout | None = None) -> np.ndarray:
+    """An initial cochain (SPEC §8): the forward pass of the pinned x (unpinned x coordinates
+    are 0), zeros, or N(0, 1) from ``default_rng(state_seed)``; hard pins imposed."""
+    layout = layout if layout is not None else SheafLayout(network.arch)
+    if init not in INITS:
+        raise ValueError(f"unknown init {init!r}; expected one of {', '.join(INITS)}")
+    res = pins.resolve(layout)
+    if init == "zeros":
+        c = np.zeros(layout.size)
+    elif init == "random":
+        c = np.random.default_rng(state_seed).standard_normal(layout.size)
+    else:
+        x = np.zeros(layout.size)
+        x[res.hard_index] = res.hard_value
+        c = layout.forward_cochain(network, x[layout.vertex("x").slice])
+    c[res.hard_index] = res.hard_value
+    return c
+
+
+def relax(network: Network, pins, *, init: str = "forward", state_seed: int = 0,
+          alpha: float = 1.0, dt: float | None = None, tol: float = 1e-9,
+          max_steps: int = 100_000, record_every: int = 1, force: str = "energy",
+          c0: np.ndarray | None = None, layout: SheafLayout | None = None,
+          progress: Callable[[int, int], None] | None = None) -> RelaxResult:
+    """Run the heat flow from an initial state until converged or ``max_steps`` (SPEC §8).
+
+    Parameters
+    ----------
+    init : {"forward", "zeros", "random"}, ignored when ``c0`` is given
+    progress : callable(steps_done, max_steps), optional, called about 200 times
+    (other parameters as :class:`HeatFlow`)
+
+    Raises
+    ------
+    UnstableStepError, FlowDivergedError
+    """
+    layout = layout if layout is not None else SheafLayout(network.arch)
+    if c0 is None:
+        c0 = initial_state(network, pins, init=init, state_seed=state_seed, layout=layout)
+    flow = HeatFlow(network, pins, c0, alpha=alpha, dt=dt, layout=layout,
+                    record_every=record_every, force=force, tol=tol)
+    chunk = max(1, int(max_steps) // 200)
+    while flow.steps < max_steps and not flow.converged:
+        flow.advance(min(chunk, int(max_steps) - flow.steps))
+        if progress is not None:
+            progress(flow.steps, int(max_steps))
+    trace = flow.energy_trace
+    if trace[-1][0] != flow.time:
+        trace.append((flow.time, flow.energy))
+    return RelaxResult(cochain=flow.cochain, steps=flow.steps, converged=flow.converged,
+                       energy_trace=trace, events=flow.events, time=flow.time,
+                       energy=flow.energy, pin_energy=flow.pin_energy, objective=flow.objective,
+                       dt=flow.dt, sigma=flow.sigma)

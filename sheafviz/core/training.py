@@ -1,0 +1,329 @@
+"""Joint state–parameter flow: sheaf training (SPEC §10), and the backprop baseline.
+
+Modes
+-----
+``"paper"``
+    The paper's algorithm exactly: B cochains (x, y pinned per example), one shared θ,
+    simultaneous forward Euler of stalks (rate α) and parameters (rate β on the batch *sum*)
+    from the old state, full batch, stalks warm-started across steps. Stalks start at the
+    forward pass with y clamped to the target.
+``"adiabatic"``
+    Every cochain relaxed to its two-sided equilibrium (batched active set, warm-started from
+    the previous equilibria's patterns, :mod:`batchsolve`), then one optimizer step on the mean
+    sheaf-loss gradient ``(1/B) Σ_i ∇_θ E(c_i*)`` — exact gradient descent on
+    ``L(θ) = mean_i R(θ; x_i, y_i)`` by the envelope theorem.
+``"gd"``
+    Backprop gradient descent on the forward loss (MSE mean over samples and outputs for an
+    identity head, mean CE otherwise), same optimizers — the baseline.
+
+In adiabatic and gd modes ``lr`` defaults to ``Δt·β·B`` (= 0.005 with the paper's defaults,
+the same effective rate as paper mode) for sgd / momentum, and 1e-3 for adam.
+
+Recording (every ``record_every`` steps, see :class:`TrainingHistory`): the sheaf gradient
+compared with backprop is the gradient the flow uses (current stalks in paper mode, the
+equilibria otherwise), against the backprop gradient of ``Σ_i ½‖φ(z_i) − y_i‖²`` (energy
+force) or ``Σ_i CE_i`` (cross-entropy force), i.e. the sum that the sheaf loss approaches as
+the residuals shrink.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from .backprop import backprop, default_kind, forward_loss
+from .batchsolve import two_sided_batch
+from .flowcheck import FlowDivergedError, UnstableStepError, check_step
+from .forces import check_force, cross_entropy
+from .jointstep import JointStepper
+from .network import Network, phi
+from .optim import OPTIMIZERS, make_optimizer
+from .sheaf import SheafLayout
+from .trainmetrics import (TrainingHistory, compare_gradients, edge_discords, median_spread,
+                           free_lambdas)
+
+__all__ = ["JointFlow", "TrainingHistory", "MODES", "FlowDivergedError", "UnstableStepError"]
+
+MODES = ("paper", "adiabatic", "gd")
+#: Paper-mode steps between finiteness checks (the state is snapshotted at each check).
+GUARD_EVERY = 250
+#: A state entry beyond this magnitude counts as divergence (long before overflow).
+BLOWUP = 1e12
+
+
+def _as_2d(name: str, arr, width: int) -> np.ndarray:
+    arr = np.asarray(arr, dtype=float)
+    if arr.ndim == 1 and width == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2 or arr.shape[1] != width:
+        raise ValueError(f"{name} must have shape (n, {width}), got {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or inf")
+    return arr
+
+
+class JointFlow:
+    """Sheaf training of a network on a data set (SPEC §10).
+
+    Parameters
+    ----------
+    network : Network, the initial θ (copied)
+    X : ndarray (B, n0); Y : ndarray (B, n_out) (or (B,) for one output)
+    mode : {"paper", "adiabatic", "gd"}
+    alpha : float, stalk rate α
+    beta : float, parameter rate on the batch sum; None → 1/B (the paper's 1/n_train)
+    dt : float, Euler step of the paper mode (also sets the default ``lr``)
+    optimizer : {"sgd", "momentum", "adam"} (adiabatic and gd)
+    lr : float, optional (see the module docstring for the default)
+    X_test, Y_test : optional test data (forward loss only)
+    force : {"energy", "cross-entropy"} (SPEC §9; cross-entropy needs sigmoid/softmax)
+    record_every : int; spectrum_every : int (None → 10·record_every)
+    spectrum_subsample : int, inputs over which λ_1, λ_max, κ are measured
+    seed : int, picks the spectrum subsample
+    """
+
+    def __init__(self, network: Network, X, Y, *, mode: str = "paper", alpha: float = 1.0,
+                 beta: float | None = None, dt: float = 0.005, optimizer: str = "sgd",
+                 lr: float | None = None, X_test=None, Y_test=None, force: str = "energy",
+                 record_every: int = 100, spectrum_every: int | None = None,
+                 spectrum_subsample: int = 16, seed: int = 0) -> None:
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
+        if optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {optimizer!r}; expected one of "
+                             f"{', '.join(OPTIMIZERS)}")
+        self.force = check_force(force)
+        if force == "cross-entropy" and network.output == "identity":
+            raise ValueError("the cross-entropy force needs a sigmoid or softmax output head")
+        arch = network.arch
+        self.X, self.Y = _as_2d("X", X, arch[0]), _as_2d("Y", Y, arch[-1])
+        if len(self.X) != len(self.Y) or len(self.X) == 0:
+            raise ValueError(f"X and Y need the same, non-zero number of rows "
+                             f"(got {len(self.X)} and {len(self.Y)})")
+        self.X_test = None if X_test is None else _as_2d("X_test", X_test, arch[0])
+        self.Y_test = None if Y_test is None else _as_2d("Y_test", Y_test, arch[-1])
+        if (self.X_test is None) != (self.Y_test is None):
+            raise ValueError("give both X_test and Y_test, or neither")
+        self.mode, self.output, self.layout = mode, network.output, SheafLayout(arch)
+        B = len(self.X)
+        self.alpha, self.dt = float(alpha), float(dt)
+        self.beta = 1.0 / B if beta is None else float(beta)
+        for name, val in (("alpha", self.alpha), ("beta", self.beta), ("dt", self.dt)):
+            if not (np.isfinite(val) and val > 0):
+                raise ValueError(f"{name} must be a positive number, got {val}")
+        if int(record_every) < 1:
+            raise ValueError(f"record_every must be at least 1, got {record_every}")
+        self.record_every = int(record_every)
+        self.spectrum_every = (10 * self.record_every if spectrum_every is None
+                               else max(1, int(spectrum_every)))
+        rng = np.random.default_rng(seed)
+        self._sub = np.sort(rng.choice(B, size=min(int(spectrum_subsample), B), replace=False))
+        if lr is None:
+            lr = 1e-3 if optimizer == "adam" else self.dt * self.beta * B
+        self.lr = float(lr)
+        self._opt = make_optimizer(optimizer, self.lr) if mode != "paper" else None
+        fwd = network.forward(self.X)
+        self._stepper = JointStepper(network.weights, network.biases, network.output,
+                                     self.X, self.Y, fwd.z, fwd.a, alpha=self.alpha,
+                                     beta=self.beta, dt=self.dt, force=force)
+        self._eq = None
+        self._steps = 0
+        self.history = TrainingHistory()
+        if mode == "paper":
+            lam = max(self._lambdas(pin_y=True)[1])
+            check_step(self.alpha, self.dt, lam, what="the stalks of the joint flow")
+        if mode == "adiabatic":
+            self._relax()
+        self._record(spectrum=True)
+
+    # -- state -----------------------------------------------------------------------------
+    @property
+    def steps(self) -> int:
+        return self._steps
+
+    @property
+    def network(self) -> Network:
+        """The current θ as a (new) Network."""
+        st = self._stepper
+        return Network(st.weights, st.biases, self.output)
+
+    @property
+    def stalks(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Copies of the current stalks: ``(z list (B, n_l) l=1..K+1, a list l=1..K)``.
+        In gd mode these are the two-sided equilibria of the current weights."""
+        if self.mode == "gd":
+            eq = self._solve()
+            return [z.copy() for z in eq.z], [a.copy() for a in eq.a]
+        return self._stepper.stalks()
+
+    @property
+    def cochains(self) -> np.ndarray:
+        """The B cochains, shape (B, size), x and y pinned to the data (a copy)."""
+        z, a = self.stalks
+        c = np.empty((len(self.X), self.layout.size))
+        st = self.layout.split(c)
+        st["x"][...] = self.X
+        st["y"][...] = self.Y
+        for l, zl in enumerate(z, start=1):
+            st[f"z{l}"][...] = zl
+        for l, al in enumerate(a, start=1):
+            st[f"a{l}"][...] = al
+        return c
+
+    # -- stepping --------------------------------------------------------------------------
+    def advance(self, n_steps: int) -> None:
+        """Take ``n_steps`` steps of the chosen mode, recording as configured.
+
+        Raises
+        ------
+        FlowDivergedError
+            The state or θ blew up; both are rolled back to the last finite snapshot.
+        """
+        remaining = int(n_steps)
+        while remaining > 0:
+            to_record = self.record_every - self._steps % self.record_every
+            chunk = min(remaining, to_record, GUARD_EVERY if self.mode == "paper" else 1)
+            self._guarded(chunk)
+            self._steps += chunk
+            remaining -= chunk
+            if self._steps % self.record_every == 0:
+                self._record(spectrum=self._steps % self.spectrum_every == 0)
+
+    def run(self, steps: int, progress: Callable[[int, int], None] | None = None) -> TrainingHistory:
+        """Advance ``steps`` steps, calling ``progress(done, steps)`` about 200 times."""
+        chunk, done = max(1, int(steps) // 200), 0
+        while done < steps:
+            n = min(chunk, int(steps) - done)
+            self.advance(n)
+            done += n
+            if progress is not None:
+                progress(done, int(steps))
+        return self.history
+
+    def _guarded(self, n: int) -> None:
+        st = self._stepper
+        S0, P0 = st.S.copy(), st.P.copy()
+        with np.errstate(all="ignore"):
+            if self.mode == "paper":
+                st.step(n)
+            elif self.mode == "adiabatic":
+                self._adiabatic_step()
+            else:
+                self._gd_step()
+        bad = not (np.all(np.isfinite(st.P)) and np.max(np.abs(st.P)) < BLOWUP and
+                   np.all(np.isfinite(st.S)) and np.max(np.abs(st.S)) < BLOWUP)
+        if bad:
+            st.S[...], st.P[...] = S0, P0
+            hint = ("lower Δt or β (β·n_train above ≈10 diverges, SPEC §10)"
+                    if self.mode == "paper" else "lower the learning rate")
+            raise FlowDivergedError(f"the {self.mode} training diverged between steps "
+                                    f"{self._steps} and {self._steps + n}; stopped at step "
+                                    f"{self._steps} (finite state kept); {hint}")
+
+    def _solve(self, warm: bool = False):
+        st = self._stepper
+        kw = {}
+        if warm and self._eq is not None:
+            kw = dict(sigma0=[(z >= 0).astype(float) for z in self._eq.z[:-1]],
+                      z0=self._eq.z[-1])
+        return two_sided_batch(st.weights, st.biases, self.output, self.X, self.Y,
+                               force=self.force, **kw)
+
+    def _relax(self) -> None:
+        self._eq = self._solve(warm=True)
+        self._stepper.set_stalks(self._eq.z, self._eq.a)
+
+    def _set_gradient(self, grad_w, grad_b, scale: float) -> None:
+        for g, gw, gb in zip(self._stepper.gWb, grad_w, grad_b):
+            g[:, :-1] = gw
+            g[:, -1] = gb
+        self._stepper.G *= scale
+
+    def _adiabatic_step(self) -> None:
+        gw, gb = self._eq.param_gradient(self.X)
+        self._set_gradient(gw, gb, 1.0 / len(self.X))
+        self._opt.step(self._stepper.P, self._stepper.G)
+        self._relax()
+
+    def _gd_step(self) -> None:
+        kind = default_kind(self.output)
+        scale = 1.0 / (len(self.X) * (self.Y.shape[1] if kind == "squared" else 1))
+        st = self._stepper
+        _, gw, gb = backprop(st.weights, st.biases, self.output, self.X, self.Y, kind=kind,
+                             scale=scale)
+        self._set_gradient(gw, gb, 1.0)
+        self._opt.step(st.P, st.G)
+
+    # -- recording -------------------------------------------------------------------------
+    def _current_residuals(self):
+        """(ρ list, q list, r_out, consistent or None, a list, z_out), all (B, n), now."""
+        if self.mode == "paper":
+            z, a = self._stepper.stalks()
+            st = self._stepper
+            prev = [self.X] + a
+            rho = [p @ w.T + b - zl for p, w, b, zl in zip(prev, st.weights, st.biases, z)]
+            q = [al - np.maximum(zl, 0.0) for al, zl in zip(a, z[:-1])]
+            return rho, q, self.Y - phi(z[-1], self.output), None, a, z[-1]
+        eq = self._eq if self.mode == "adiabatic" else self._solve()
+        return eq.rho, eq.q, eq.r_out, eq.consistent, eq.a, eq.z[-1]
+
+    def _lambdas(self, *, pin_y: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """λ_min, λ_max of L_free over the spectrum subsample (σ of the forward pass)."""
+        st = self._stepper
+        w, b = st.weights, st.biases
+        pairs = np.array([free_lambdas(w, b, self.output, self.X[i], pin_y=pin_y)
+                          for i in self._sub])
+        return pairs[:, 0], pairs[:, 1]
+
+    def _record(self, *, spectrum: bool) -> None:
+        h, st = self.history, self._stepper
+        rho, q, r_out, consistent, a, z_out = self._current_residuals()
+        by_edge, by_type, by_layer, energy = edge_discords(self.layout, rho, q, r_out)
+        h.step.append(self._steps)
+        h.time.append(self._steps * self.dt if self.mode == "paper" else float(self._steps))
+        h.residual.append(float(energy.mean()))
+        h.residual_per_example.append(energy)
+        if self.force == "cross-entropy":
+            inner = energy - 0.5 * np.sum(r_out * r_out, axis=1)
+            h.objective.append(float(np.mean(inner + cross_entropy(z_out, self.Y, self.output))))
+        else:
+            h.objective.append(float(energy.mean()))
+        h.discord_by_edge.append(by_edge)
+        h.discord_by_type.append(by_type)
+        h.discord_by_layer.append(by_layer)
+        w, b = st.weights, st.biases
+        h.train_loss.append(forward_loss(w, b, self.output, self.X, self.Y))
+        h.test_loss.append(None if self.X_test is None else
+                           forward_loss(w, b, self.output, self.X_test, self.Y_test))
+        h.inconsistent.append(0 if consistent is None else int(np.sum(~consistent)))
+        prev = [self.X] + a
+        sw = [r.T @ p for r, p in zip(rho, prev)]
+        sb = [r.sum(axis=0) for r in rho]
+        kind = "ce" if self.force == "cross-entropy" else "squared"
+        _, bw, bb = backprop(w, b, self.output, self.X, self.Y, kind=kind,
+                             scale=1.0 if kind == "ce" else 0.5)
+        cos, ratio = compare_gradients(sw, sb, bw, bb)
+        h.grad_cosine.append(cos)
+        h.grad_norm_ratio.append(ratio)
+        if spectrum:
+            self._record_spectrum()
+
+    def _record_spectrum(self) -> None:
+        h = self.history
+        lmin, lmax = self._lambdas()
+        h.spectrum_step.append(self._steps)
+        h.lambda_min_values.append(lmin)
+        h.lambda_max_values.append(lmax)
+        h.lambda_min.append(median_spread(lmin))
+        h.lambda_max.append(median_spread(lmax))
+        h.condition.append(median_spread(lmax / np.maximum(lmin, 1e-300)))
+        cmin, cmax = self._lambdas(pin_y=True)
+        h.lambda_min_clamped.append(median_spread(cmin))
+        h.lambda_max_clamped.append(median_spread(cmax))
+        h.condition_clamped.append(median_spread(cmax / np.maximum(cmin, 1e-300)))
+        if self.mode == "paper" and self.alpha * self.dt * cmax.max() >= 2.0:
+            h.warnings.append(f"step {self._steps}: α Δt λ_max = "
+                              f"{self.alpha * self.dt * cmax.max():.3g} ≥ 2 on the spectrum "
+                              f"subsample; the stalk flow is about to become unstable")
+

@@ -1,0 +1,170 @@
+"""What the joint flow records (SPEC §4, §10, §11): history container and measurements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from .flowcheck import DENSE_LIMIT, _extreme_eigenvalue
+from .network import phi_jacobian
+
+
+@dataclass
+class TrainingHistory:
+    """Lists indexed by record (one entry per recorded step unless stated).
+
+    Attributes
+    ----------
+    step : list of int, total steps taken when recorded
+    time : list of float, flow time (steps·Δt in paper mode, steps otherwise)
+    residual : list of float, batch mean of E of the current stalks (paper), of the
+        equilibria (adiabatic), or the two-sided R of the current weights (gd)
+    residual_per_example : list of ndarray (B,)
+    objective : list of float, batch mean of what the stalks descend (E, or CE variant)
+    discord_by_edge : list of {edge name: batch-mean d_e} (d_e = ‖r_e‖², no ½)
+    discord_by_type : list of {"affine"|"relu"|"output": batch-mean Σ d_e}
+    discord_by_layer : list of {layer: batch-mean Σ d_e}
+    train_loss, test_loss : list of float (test: None without test data); forward-pass MSE
+        for identity, mean CE for sigmoid/softmax
+    inconsistent : list of int, examples whose two-sided solve did not settle (adiabatic/gd)
+    grad_cosine, grad_norm_ratio : list of list of float, per layer: cosine and
+        ‖sheaf‖/‖backprop‖ of the ``[W_l | b_l]`` gradients (see ``JointFlow``)
+    spectrum_step : list of int, steps at which the spectrum was measured
+    lambda_min, lambda_max, condition : list of (median, q25, q75) over the subsample, of
+        L_free with only x pinned (σ of the forward pass; the inference Laplacian)
+    lambda_min_values, lambda_max_values : list of ndarray (subsample,), same
+    lambda_min_clamped, lambda_max_clamped, condition_clamped : the same statistics with
+        x and y pinned (the training clamp)
+    warnings : list of str
+    """
+
+    step: list = field(default_factory=list)
+    time: list = field(default_factory=list)
+    residual: list = field(default_factory=list)
+    residual_per_example: list = field(default_factory=list)
+    objective: list = field(default_factory=list)
+    discord_by_edge: list = field(default_factory=list)
+    discord_by_type: list = field(default_factory=list)
+    discord_by_layer: list = field(default_factory=list)
+    train_loss: list = field(default_factory=list)
+    test_loss: list = field(default_factory=list)
+    inconsistent: list = field(default_factory=list)
+    grad_cosine: list = field(default_factory=list)
+    grad_norm_ratio: list = field(default_factory=list)
+    spectrum_step: list = field(default_factory=list)
+    lambda_min: list = field(default_factory=list)
+    lambda_max: list = field(default_factory=list)
+    condition: list = field(default_factory=list)
+    lambda_min_values: list = field(default_factory=list)
+    lambda_max_values: list = field(default_factory=list)
+    lambda_min_clamped: list = field(default_factory=list)
+    lambda_max_clamped: list = field(default_factory=list)
+    condition_clamped: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+
+
+def edge_discords(layout, rho, q, r_out) -> tuple[dict, dict, dict, np.ndarray]:
+    """Batch-mean discords per edge / type / layer and the per-example E.
+
+    Parameters
+    ----------
+    rho : list of (B, n_l), l = 1..K+1; q : list of (B, n_l), l = 1..K; r_out : (B, n_out)
+    """
+    per_edge = {}
+    for edge in layout.edges:
+        if edge.type == "affine":
+            r = rho[edge.layer - 1]
+        elif edge.type == "relu":
+            r = q[edge.layer - 1]
+        else:
+            r = r_out
+        per_edge[edge.name] = np.sum(r * r, axis=1)
+    energy = 0.5 * sum(per_edge.values())
+    by_edge = {name: float(d.mean()) for name, d in per_edge.items()}
+    by_type, by_layer = {"affine": 0.0, "relu": 0.0, "output": 0.0}, {}
+    for edge in layout.edges:
+        by_type[edge.type] += by_edge[edge.name]
+        by_layer[edge.layer] = by_layer.get(edge.layer, 0.0) + by_edge[edge.name]
+    return by_edge, by_type, by_layer, energy
+
+
+def free_lambdas(weights, biases, output: str, x: np.ndarray, *,
+                 pin_y: bool = False) -> tuple[float, float]:
+    """λ_min and λ_max of ``L_free`` with x pinned (and y too when ``pin_y``), σ and the output
+    linearisation taken at the forward pass of ``x`` (SPEC §11; a function of θ only, so paper,
+    adiabatic and gd runs are measured alike).
+
+    Free coordinates: z1, a1, …, zK, aK, z{K+1} (, y); ``L_free = D_Ωᵀ D_Ω`` with ``D_Ω`` the
+    coboundary's free columns. With y pinned, λ_min ≥ (3−√5)/2 whenever a hidden neuron is
+    active (its z–a pair alone has that eigenvalue), so the input-only Laplacian — the one
+    that sets the inference heat flow's rate, SPEC §8 — is the informative one over training.
+    """
+    K = len(weights) - 1
+    widths = [w.shape[0] for w in weights]
+    a, sig = x, []
+    for l, (w, b) in enumerate(zip(weights, biases)):
+        z = w @ a + b
+        if l < K:
+            sig.append((z >= 0).astype(float))
+            a = np.maximum(z, 0.0)
+    # column offsets of the free blocks z1, a1, ..., zK, aK, z{K+1}
+    col, zc, ac = 0, [], []
+    for l in range(K + 1):
+        zc.append(col)
+        col += widths[l]
+        if l < K:
+            ac.append(col)
+            col += widths[l]
+    y_col = col
+    n_free = col + (0 if pin_y else widths[K])
+    rows, cols, vals, row = [], [], [], 0
+
+    def block(r0, c0, mat):
+        rr, cc = np.nonzero(mat)
+        rows.append(rr + r0)
+        cols.append(cc + c0)
+        vals.append(mat[rr, cc])
+
+    for l in range(K + 1):
+        n = widths[l]
+        block(row, zc[l], np.eye(n))                  # aff{l+1}: +I on z
+        if l > 0:
+            block(row, ac[l - 1], -weights[l])        # −W on a_{l}
+        row += n
+        if l < K:
+            block(row, ac[l], np.eye(n))              # relu: +I on a
+            block(row, zc[l], -np.diag(sig[l]))       # −diag σ on z
+            row += n
+    jac = phi_jacobian(z, output)
+    block(row, zc[K], -jac)                           # out: −J_φ on z{K+1}
+    if not pin_y:
+        block(row, y_col, np.eye(widths[K]))          # out: +I on a free y
+    row += widths[K]
+    D = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                      shape=(row, n_free))
+    lap = (D.T @ D).tocsr()
+    if n_free <= DENSE_LIMIT:
+        ev = np.linalg.eigvalsh(lap.toarray())
+        return float(ev[0]), float(ev[-1])
+    return _extreme_eigenvalue(lap, "SA"), _extreme_eigenvalue(lap, "LA")
+
+
+def median_spread(values: np.ndarray) -> tuple[float, float, float]:
+    """(median, 25th percentile, 75th percentile)."""
+    q25, med, q75 = np.percentile(values, [25, 50, 75])
+    return float(med), float(q25), float(q75)
+
+
+def compare_gradients(sheaf_w, sheaf_b, bp_w, bp_b) -> tuple[list[float], list[float]]:
+    """Per layer cosine and norm ratio ‖sheaf‖/‖backprop‖ of the ``[W_l | b_l]`` gradients
+    (None where a gradient is zero)."""
+    cosines, ratios = [], []
+    for sw, sb, bw, bb in zip(sheaf_w, sheaf_b, bp_w, bp_b):
+        s = np.concatenate([sw.ravel(), sb.ravel()])
+        b = np.concatenate([bw.ravel(), bb.ravel()])
+        ns, nb = np.linalg.norm(s), np.linalg.norm(b)
+        cosines.append(float(s @ b / (ns * nb)) if ns > 0 and nb > 0 else None)
+        ratios.append(float(ns / nb) if nb > 0 else None)
+    return cosines, ratios

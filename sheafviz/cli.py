@@ -16,6 +16,7 @@ The GUI is imported only inside the ``gui`` command (and when no subcommand is g
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import math
 import sys
@@ -124,9 +125,6 @@ def _flow_options(parser: argparse.ArgumentParser, *, train: bool) -> None:
                       help="Euler steps (relax: the cap, default 100000; train: default 1000)")
     flow.add_argument("--dt", type=_float_type(), default=None, help="Euler step Δt")
     flow.add_argument("--alpha", type=_float_type(), default=None, help="stalk rate α")
-    flow.add_argument("--init", choices=("forward", "zeros", "random"), default=None,
-                      help="initial state of the stalks (default forward)")
-    flow.add_argument("--state-seed", type=int, default=None, help="seed of --init random")
     flow.add_argument("--record-every", type=_int_type(1), default=None,
                       help="record every this many steps (default: relax 1, train 10)")
     flow.add_argument("--force", choices=("energy", "cross-entropy"), default=None,
@@ -141,6 +139,11 @@ def _flow_options(parser: argparse.ArgumentParser, *, train: bool) -> None:
         flow.add_argument("--lr", type=_float_type(), default=None,
                           help="learning rate of the adiabatic and gd modes (default 0.005)")
     else:
+        # The joint flow always starts its stalks at the forward pass (SPEC §10).
+        flow.add_argument("--init", choices=("forward", "zeros", "random"), default=None,
+                          help="initial state of the stalks (default forward)")
+        flow.add_argument("--state-seed", type=int, default=None,
+                          help="seed of --init random")
         flow.add_argument("--tol", type=_float_type(), default=1e-9,
                           help="stop when max |Δc|/Δt is below this (default 1e-9)")
     out = parser.add_argument_group("output")
@@ -434,8 +437,7 @@ def cmd_train(args) -> int:
             network, data, mode=mode, alpha=rates["alpha"], beta=beta, dt=rates["dt"],
             optimizer=args.optimizer, lr=args.lr, force=rates["force"],
             steps=1000 if args.steps is None else args.steps,
-            record_every=args.record_every or 10, init=rates["init"],
-            state_seed=rates["state_seed"], progress=progress)
+            record_every=args.record_every or 10, progress=progress)
     finally:
         progress.close()
     doc.update(preset=preset.name if preset else None, data=data.name)
@@ -470,11 +472,15 @@ def _parse_size(text: str | None):
 
 
 def cmd_gui(args) -> int:
+    """Open the GUI (imported only here). ``run_gui`` validates before any window opens and
+    raises ValueError subclasses for bad input, which become exit 2 like everywhere else."""
     if args.session and args.preset:
         raise CLIError("give a SESSION file or --preset, not both")
     if args.session and not Path(args.session).is_file():
         raise CLIError(f"{args.session}: no such session file")
     size = _parse_size(getattr(args, "size", None))
+    if args.screenshot and not args.screenshot.lower().endswith(".png"):
+        raise CLIError(f"--screenshot {args.screenshot!r} must be a .png file")
     preset_name = args.preset or (None if args.session else DEFAULT_PRESET)
     pins = None
     if preset_name is not None:
@@ -483,16 +489,22 @@ def cmd_gui(args) -> int:
             layout = SheafLayout(preset.network.arch)
             pins = apply_pin_ops(layout, preset.pins, args.pin_ops)
     elif args.pin_ops:
-        raise CLIError("--pin/--soft/--unpin with a SESSION are not supported yet")
+        raise CLIError("--pin/--soft/--unpin apply to a preset, not to a SESSION file")
     try:
         from .gui.app import run_gui
     except ImportError as exc:
         raise CLIError(f"the GUI cannot start: {exc}") from None
-    kwargs = dict(preset=preset_name, session=args.session, steps=args.steps,
-                  screenshot=args.screenshot, size=size)
+    kwargs = dict(preset=preset_name, steps=args.steps, screenshot=args.screenshot, size=size)
     if pins is not None:
         kwargs["pins"] = pins
-    return int(run_gui(**kwargs) or 0)
+    if args.session:
+        if "session" not in inspect.signature(run_gui).parameters:
+            raise CLIError("this GUI cannot open session files yet")
+        kwargs["session"] = args.session
+    try:
+        return int(run_gui(**kwargs) or 0)
+    except ValueError as exc:  # run_gui's documented bad-input errors
+        raise CLIError(_one_line(exc)) from None
 
 
 def cmd_render(args) -> int:

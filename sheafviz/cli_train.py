@@ -1,0 +1,56 @@
+"""``sheafviz train``: run a :class:`~sheafviz.core.training.JointFlow` and build its JSON document.
+
+The document has ``steps`` (the total, an int), ``recorded_steps`` and, per recorded step,
+``train_loss``, ``test_loss`` (None without test data), ``residual`` (the batch mean of E of
+the current stalks; for gd the two-sided R of the current weights) and ``objective``; plus
+the run's settings and the last recorded discords and spectrum statistics.
+"""
+
+from __future__ import annotations
+
+from .core.datasets import Dataset
+from .core.network import Network
+from .core.training import JointFlow
+
+#: SPEC §13: Δt = 0.005 with one hidden layer, 0.01 with two or more.
+def paper_dt(network: Network) -> float:
+    return 0.005 if network.n_hidden <= 1 else 0.01
+
+
+def run_training(network: Network, data: Dataset, *, mode: str, alpha: float, beta: float,
+                 dt: float | None, optimizer: str, lr: float | None, force: str, steps: int,
+                 record_every: int, progress=None) -> tuple[JointFlow, dict]:
+    """Train ``network`` on ``data`` for ``steps`` steps; return the flow and its document.
+
+    Raises
+    ------
+    UnstableStepError, FlowDivergedError (from the flow)
+    """
+    dt = paper_dt(network) if dt is None else dt
+    has_test = data.X_test.shape[0] > 0
+    flow = JointFlow(network, data.X, data.Y, mode=mode, alpha=alpha, beta=beta, dt=dt,
+                     optimizer=optimizer, lr=lr, force=force, record_every=record_every,
+                     X_test=data.X_test if has_test else None,
+                     Y_test=data.Y_test if has_test else None)
+    history = flow.run(steps, progress=progress)
+    last = -1 if history.step else None
+    doc = {
+        "arch": list(network.arch), "output": network.output, "mode": mode,
+        "alpha": alpha, "beta": flow.beta, "dt": dt, "optimizer": optimizer, "lr": flow.lr,
+        "force": force, "n_train": data.n_train, "n_test": int(data.X_test.shape[0]),
+        "steps": int(flow.steps),
+        "recorded_steps": [int(s) for s in history.step],
+        "train_loss": list(history.train_loss),
+        "test_loss": list(history.test_loss),
+        "residual": list(history.residual),
+        "objective": list(history.objective),
+        "discord_by_type": history.discord_by_type[last] if last is not None else None,
+        "discord_by_layer": ({str(k): v for k, v in history.discord_by_layer[last].items()}
+                             if last is not None else None),
+        "spectrum_steps": [int(s) for s in history.spectrum_step],
+        "lambda_min_median": [s[0] for s in history.lambda_min],
+        "lambda_max_median": [s[0] for s in history.lambda_max],
+        "condition_median": [s[0] for s in history.condition],
+        "warnings": list(history.warnings),
+    }
+    return flow, doc

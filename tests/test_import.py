@@ -1,0 +1,39 @@
+"""``import sheafviz`` (and the CLI module) must stay Qt-free (DESIGN.md architecture rules)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+CHECK = """
+import sys
+import sheafviz, sheafviz.cli, sheafviz.cli_report
+import sheafviz.core.presets, sheafviz.core.datasets, sheafviz.core.solve, sheafviz.core.heat
+from sheafviz.core.presets import list_presets, load_preset
+for name in list_presets():
+    load_preset(name)
+bad = sorted(m for m in sys.modules
+             if m.split(".")[0] in ("PySide6", "shiboken6", "pyqtgraph")
+             or m.startswith("sheafviz.gui"))
+print(",".join(bad))
+"""
+
+
+def test_import_sheafviz_imports_no_qt():
+    proc = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == ""
+
+
+def test_cli_solve_imports_no_qt():
+    code = ("import sys, contextlib, io\n"
+            "from sheafviz.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    rc = main(['solve', '--json'])\n"
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph')]\n"
+            "print(rc, bad)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "0 []"

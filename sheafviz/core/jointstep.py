@@ -81,6 +81,7 @@ class JointStepper:
         # -- temporaries
         self.rho = [np.empty((n, B)) for n in self.arch[1:]]
         self.m = [np.empty((n, B)) for n in self.arch[1:K + 1]]
+        self.mb = [np.empty((n, B), dtype=bool) for n in self.arch[1:K + 1]]
         self.q = [np.empty((n, B)) for n in self.arch[1:K + 1]]
         self.negWT = [np.empty((self.arch[l - 1], self.arch[l])) for l in range(2, K + 2)]
         self.tmp_out = np.empty((self.arch[-1], B))
@@ -127,14 +128,15 @@ class JointStepper:
             if l < K:
                 prev = self.a_aug[l]
         for l in range(K):
-            np.greater_equal(z[l], 0.0, out=m[l])     # σ from the current z
+            np.greater_equal(z[l], 0.0, out=self.mb[l])  # σ from the current z
+            np.copyto(m[l], self.mb[l])               # (bool compare + cast beats a float compare)
             mul(m[l], z[l], out=q[l])
             sub(self.a[l], q[l], out=q[l])            # q = a − relu(z)
             mul(m[l], q[l], out=self.fz[l])
             self.fz[l] += rho[l]                      # ż/α = ρ − m(z − a)
             np.negative(self.Wb[l + 1][:, :-1].T, out=self.negWT[l])
-            if self.arch[l + 2] == 1:                 # outer product: broadcast beats GEMM
-                mul(self.negWT[l], rho[l + 1], out=self.fa[l])
+            if self.arch[l + 2] == 1:                 # outer product: np.dot beats matmul here
+                np.dot(self.negWT[l], rho[l + 1], out=self.fa[l])
             else:
                 mm(self.negWT[l], rho[l + 1], out=self.fa[l])
             sub(self.fa[l], q[l], out=self.fa[l])     # ȧ/α = −q − Wᵀρ

@@ -138,9 +138,17 @@ class JointFlow:
         self._record(spectrum=True)
 
     # -- state -----------------------------------------------------------------------------
+    #: A joint flow never "converges" in the heat-flow sense; kept for a uniform interface.
+    converged = False
+
     @property
     def steps(self) -> int:
         return self._steps
+
+    @property
+    def time(self) -> float:
+        """Flow time: steps·Δt in paper mode, the step count in adiabatic and gd modes."""
+        return self._steps * self.dt if self.mode == "paper" else float(self._steps)
 
     @property
     def network(self) -> Network:
@@ -172,8 +180,10 @@ class JointFlow:
         return c
 
     # -- stepping --------------------------------------------------------------------------
-    def advance(self, n_steps: int) -> None:
+    def advance(self, n_steps: int) -> bool:
         """Take ``n_steps`` steps of the chosen mode, recording as configured.
+
+        Returns False (a joint flow has no convergence test; same interface as HeatFlow).
 
         Raises
         ------
@@ -189,6 +199,7 @@ class JointFlow:
             remaining -= chunk
             if self._steps % self.record_every == 0:
                 self._record(spectrum=self._steps % self.spectrum_every == 0)
+        return False
 
     def run(self, steps: int, progress: Callable[[int, int], None] | None = None) -> TrainingHistory:
         """Advance ``steps`` steps, calling ``progress(done, steps)`` about 200 times."""
@@ -281,7 +292,7 @@ class JointFlow:
         rho, q, r_out, consistent, a, z_out = self._current_residuals()
         by_edge, by_type, by_layer, energy = edge_discords(self.layout, rho, q, r_out)
         h.step.append(self._steps)
-        h.time.append(self._steps * self.dt if self.mode == "paper" else float(self._steps))
+        h.time.append(self.time)
         h.residual.append(float(energy.mean()))
         h.residual_per_example.append(energy)
         if self.force == "cross-entropy":

@@ -19,6 +19,7 @@ import argparse
 import inspect
 import json
 import math
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -151,6 +152,18 @@ def _flow_options(parser: argparse.ArgumentParser, *, train: bool) -> None:
     out.add_argument("--save-weights", metavar="FILE.npz", help="write the final weights")
 
 
+def _gui_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("session", nargs="?", metavar="SESSION", help="a saved session (.json)")
+    p.add_argument("--preset", metavar="NAME", help="a shipped preset (default running-241)")
+    p.add_argument("--pin", action=_PinOp, const="pin", metavar="SPEC", help="extra hard pin")
+    p.add_argument("--soft", action=_PinOp, const="soft", metavar="SPEC", help="extra soft pin")
+    p.add_argument("--unpin", action=_PinOp, const="unpin", metavar="NAME", help="remove pins")
+    p.set_defaults(pin_ops=[])
+    p.add_argument("--steps", type=_int_type(0), default=None,
+                   help="run this many flow steps first")
+    p.add_argument("--size", metavar="WxH", help="window size, e.g. 1280x720")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of the whole command line."""
     parser = _Parser(prog=PROG, description="The neural sheaf of a ReLU network: pin, relax, "
@@ -178,24 +191,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
 
     p = sub.add_parser("gui", help="open the main window")
-    p.add_argument("session", nargs="?", metavar="SESSION", help="a saved session (.json)")
-    p.add_argument("--preset", metavar="NAME", help="a shipped preset (default running-241)")
-    p.add_argument("--pin", action=_PinOp, const="pin", metavar="SPEC", help="extra hard pin")
-    p.add_argument("--soft", action=_PinOp, const="soft", metavar="SPEC", help="extra soft pin")
-    p.add_argument("--unpin", action=_PinOp, const="unpin", metavar="NAME", help="remove pins")
-    p.set_defaults(pin_ops=[])
-    p.add_argument("--steps", type=_int_type(0), default=None,
-                   help="run this many flow steps after opening")
+    _gui_options(p)
     p.add_argument("--screenshot", metavar="FILE.png", help="save a screenshot and quit")
-    p.add_argument("--size", metavar="WxH", help="window size, e.g. 1280x720")
 
-    p = sub.add_parser("render", help="headless PNG/GIF of a session (not available yet)")
-    p.add_argument("session", nargs="?", metavar="SESSION")
-    p.add_argument("--out", metavar="FILE")
+    p = sub.add_parser("render", help="headless PNG of a preset's window (for slides)")
+    _gui_options(p)
+    p.add_argument("--out", metavar="FILE.png", required=True, help="the picture to write")
 
     p = sub.add_parser("bench", help="benchmarks")
     p.add_argument("--only", metavar="SECTIONS", help="comma list of solve,dynamics,gui")
-    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
     return parser
 
 
@@ -466,21 +470,18 @@ def _parse_size(text: str | None):
         size = (int(w), int(h))
     except ValueError:
         size = None
-    if not sep or size is None or min(size) < 100:
-        raise CLIError(f"--size {text!r} must look like 1280x720 (each side at least 100)")
+    if not sep or size is None or not (320 <= size[0] <= 10000 and 240 <= size[1] <= 10000):
+        raise CLIError(f"--size {text!r} must look like 1280x720 (320x240 .. 10000x10000)")
     return size
 
 
-def cmd_gui(args) -> int:
-    """Open the GUI (imported only here). ``run_gui`` validates before any window opens and
-    raises ValueError subclasses for bad input, which become exit 2 like everywhere else."""
+def _launch_gui(args, *, screenshot: str | None) -> int:
+    """Validate the gui/render options, then call ``run_gui`` (the GUI is imported here)."""
     if args.session and args.preset:
         raise CLIError("give a SESSION file or --preset, not both")
     if args.session and not Path(args.session).is_file():
         raise CLIError(f"{args.session}: no such session file")
-    size = _parse_size(getattr(args, "size", None))
-    if args.screenshot and not args.screenshot.lower().endswith(".png"):
-        raise CLIError(f"--screenshot {args.screenshot!r} must be a .png file")
+    size = _parse_size(args.size)
     preset_name = args.preset or (None if args.session else DEFAULT_PRESET)
     pins = None
     if preset_name is not None:
@@ -494,41 +495,56 @@ def cmd_gui(args) -> int:
         from .gui.app import run_gui
     except ImportError as exc:
         raise CLIError(f"the GUI cannot start: {exc}") from None
-    kwargs = dict(preset=preset_name, steps=args.steps, screenshot=args.screenshot, size=size)
+    kwargs = dict(preset=preset_name, steps=args.steps, screenshot=screenshot, size=size)
     if pins is not None:
         kwargs["pins"] = pins
     if args.session:
         if "session" not in inspect.signature(run_gui).parameters:
-            raise CLIError("this GUI cannot open session files yet")
+            raise CLIError("this GUI cannot open session files yet; use --preset")
         kwargs["session"] = args.session
     try:
         return int(run_gui(**kwargs) or 0)
-    except ValueError as exc:  # run_gui's documented bad-input errors
+    except ValueError as exc:  # run_gui's documented bad-input errors (before any window)
         raise CLIError(_one_line(exc)) from None
 
 
+def cmd_gui(args) -> int:
+    """Open the GUI; ``--screenshot FILE.png`` saves the window and quits instead."""
+    if args.screenshot and not args.screenshot.lower().endswith(".png"):
+        raise CLIError(f"--screenshot {args.screenshot!r} must be a .png file")
+    return _launch_gui(args, screenshot=args.screenshot)
+
+
 def cmd_render(args) -> int:
-    raise CLIError("render is not available yet (it needs the session files of the GUI work)")
+    """Headless PNG of the main window on a preset (offscreen when there is no display).
+
+    GIF export and rendering a SESSION file are not available yet."""
+    suffix = Path(args.out).suffix.lower()
+    if suffix == ".gif":
+        raise CLIError("GIF rendering is not available yet; use --out FILE.png")
+    if suffix != ".png":
+        raise CLIError(f"--out {args.out!r} must be a .png file")
+    if not Path(args.out).resolve().parent.is_dir():
+        raise CLIError(f"cannot write {args.out}: its directory does not exist")
+    return _launch_gui(args, screenshot=args.out)
 
 
 def cmd_bench(args) -> int:
+    """Run ``sheafviz.benchmarks.run_all`` (it prints its own report)."""
     try:
-        from .benchmarks import run_all
+        from . import benchmarks
     except ImportError as exc:
         raise CLIError(f"benchmarks are not available: {exc}") from None
+    known = tuple(getattr(benchmarks, "SECTIONS", ("solve", "dynamics", "gui")))
     sections = None
     if args.only:
         sections = [s.strip() for s in args.only.split(",") if s.strip()]
-        unknown = sorted(set(sections) - {"solve", "dynamics", "gui"})
-        if unknown:
-            raise CLIError(f"--only: unknown section(s) {', '.join(unknown)}; expected "
-                           f"solve, dynamics, gui")
-    result = run_all(sections=sections)
-    if isinstance(result, int):
-        return result
-    if result is not None:
-        print(dumps(result) if args.json or not isinstance(result, str) else result)
-    return 0
+        unknown = [s for s in sections if s not in known]
+        if unknown or not sections:
+            raise CLIError(f"--only: unknown section(s) {', '.join(unknown) or '(none given)'}; "
+                           f"expected a comma list of {', '.join(known)}")
+    result = benchmarks.run_all(sections=sections)
+    return result if isinstance(result, int) else 0
 
 
 COMMANDS = {"solve": cmd_solve, "relax": cmd_relax, "train": cmd_train,
@@ -566,6 +582,18 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             print(f"{PROG}: interrupted", file=sys.stderr)
             return 130
+        except BrokenPipeError:  # e.g. `sheafviz solve | head`: the reader left, stay quiet
+            _silence_stdout()
+            return 1
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so Python's exit-time flush does not complain again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

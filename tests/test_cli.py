@@ -263,7 +263,10 @@ BAD = [
     (["gui", "--size", "big"], "must look like 1280x720"),
     (["gui", "--screenshot", "shot.jpg"], "must be a .png file"),
     (["bench", "--only", "solve,nothing"], "unknown section(s) nothing"),
-    (["render"], "not available yet"),
+    (["render"], "required: --out"),
+    (["render", "--out", "film.gif"], "GIF rendering is not available yet"),
+    (["render", "--out", "/nonexistent/dir/x.png"], "its directory does not exist"),
+    (["gui", "--size", "100x100"], "must look like 1280x720"),
     (["frobnicate"], "invalid choice"),
 ]
 
@@ -302,3 +305,18 @@ def test_subprocess_bad_input_and_help():
                            "(0..3)\n")
     proc = _proc("--help")
     assert proc.returncode == 0 and "solve" in proc.stdout
+
+
+def test_render_png_headless(tmp_path):
+    pytest.importorskip("PySide6")
+    out = tmp_path / "slide.png"
+    env = dict(__import__("os").environ, QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run([sys.executable, "-m", "sheafviz", "render", "--preset", "course-221",
+                           "--size", "800x600", "--out", str(out)],
+                          capture_output=True, text=True, timeout=180, env=env)
+    assert proc.returncode == 0, proc.stderr
+    from PIL import Image
+    with Image.open(out) as im:
+        assert im.size == (800, 600)
+        # not a blank picture: many distinct colours
+        assert len(im.convert("RGB").getcolors(maxcolors=1 << 20)) > 50

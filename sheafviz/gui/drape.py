@@ -87,18 +87,18 @@ class DrapePanel(pg.PlotWidget):
         self._add(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen("#888", width=1.5,
                                                                   style=QtCore.Qt.PenStyle.DashLine)), 0)
         self._build_string_index(layout)
-        self.ghost_line = self._add(pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(
+        self.ghost_line = self._add(pg.PlotCurveItem(connect="pairs", antialias=False, pen=pg.mkPen(
             style.GHOST_COLOR, width=1.5, style=QtCore.Qt.PenStyle.DashLine)), 1)
         self.ghost = self._add(PassiveScatter(pxMode=True, symbol="o", size=self._size + 4,
                                               brush=None, pen=pg.mkPen(style.GHOST_COLOR, width=2)), 2)
-        self.fan = self._add(pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(
+        self.fan = self._add(pg.PlotCurveItem(connect="pairs", antialias=False, pen=pg.mkPen(
             (60, 60, 60, 45), width=1)), 1)
         self.string = self._add(pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(
             "#444444", width=2.5)), 3)
         self.springs = {}
         for etype, color in style.EDGE_COLORS.items():
             self.springs[etype] = self._add(pg.PlotCurveItem(
-                connect="finite", pen=pg.mkPen(color, width=3)), 4)
+                connect="finite", antialias=False, pen=pg.mkPen(color, width=3)), 4)
         self.mapped = self._add(PassiveScatter(pxMode=True, symbol="t1", size=9,
                                                brush=pg.mkBrush("#555"), pen=None), 4)
         self.points = self._add(PassiveScatter(pxMode=True, symbol="o", size=self._size,
@@ -109,7 +109,7 @@ class DrapePanel(pg.PlotWidget):
         self.boundary_marks = self._add(PassiveScatter(
             pxMode=True, symbol="d", size=self._size + 10, brush=None,
             pen=pg.mkPen(style.BOUNDARY_COLOR, width=3)), 5)
-        self.clamp_bars = self._add(pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(
+        self.clamp_bars = self._add(pg.PlotCurveItem(connect="pairs", antialias=False, pen=pg.mkPen(
             style.PIN_COLOR, width=5)), 7)
         self.clamps = self._add(PassiveScatter(pxMode=True, symbol="s", size=self._size + 5,
                                                brush=pg.mkBrush(style.PIN_COLOR),

@@ -128,7 +128,8 @@ class GraphView(pg.PlotWidget):
         self.edge_items = []
         for edge in layout.edges:
             seg = self._edge_segments(edge.position, edge.type)
-            item = pg.PlotCurveItem(seg[:, 0], seg[:, 1], connect="pairs",
+            # Thick translucent lines: antialiasing them costs ~3× and shows little.
+            item = pg.PlotCurveItem(seg[:, 0], seg[:, 1], connect="pairs", antialias=False,
                                     pen=pg.mkPen(style.EDGE_COLORS[edge.type], width=1.5))
             self.edge_items.append(self._add(item, 1))
 

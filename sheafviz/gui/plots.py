@@ -26,6 +26,32 @@ def _plot_widget(*, left: str, bottom: str | None = None, title: str | None = No
     return w
 
 
+class StableRange:
+    """Axis ranges that change rarely: time grows in 1.5× jumps, log y in whole decades.
+
+    Re-laying out an axis costs more than drawing the curves, so a range that moved every
+    frame would dominate the frame time.
+    """
+
+    def __init__(self, vb) -> None:
+        self.vb = vb
+        vb.disableAutoRange()
+        self.x = None
+        self.y = None
+
+    def update(self, t_max: float, y_lo: float, y_hi: float) -> None:
+        t_max = max(float(t_max), 1e-9)
+        if self.x is None or t_max > self.x or t_max < 0.3 * self.x:
+            self.x = t_max * 1.5
+            self.vb.setXRange(0.0, self.x, padding=0.02)
+        lo = np.floor(np.log10(max(y_lo, FLOOR)))
+        hi = np.ceil(np.log10(max(y_hi, FLOOR)))
+        hi = max(hi, lo + 1)
+        if self.y != (lo, hi):
+            self.y = (lo, hi)
+            self.vb.setYRange(lo, hi, padding=0.02)
+
+
 class EnergyPlot:
     """E(t) on a log axis, the predicted envelope E0·exp(−2αλ_min t), ReLU-switch ticks."""
 
@@ -39,10 +65,14 @@ class EnergyPlot:
         self.ticks = pi.plot(pen=None, symbol="t", symbolSize=14,
                              symbolBrush=pg.mkBrush(style.FLIP_COLOR),
                              symbolPen=pg.mkPen("#7a4a00", width=1))
+        self.range = StableRange(pi.vb)
 
     def set_data(self, history, envelope: tuple[np.ndarray, np.ndarray]) -> None:
         n = history.n
-        self.curve.setData(history.t[:n], np.maximum(history.energy[:n], FLOOR))
+        e = np.maximum(history.energy[:n], FLOOR)
+        self.curve.setData(history.t[:n], e)
+        if n:
+            self.range.update(history.t[n - 1], float(e.min()), float(e.max()))
         te, ee = envelope
         self.envelope.setData(te, np.maximum(ee, FLOOR))
         if history.events_t:
@@ -102,6 +132,7 @@ class DiscordHistory:
         self.curves = {t: pi.plot(pen=pg.mkPen(c, width=3), name=t)
                        for t, c in style.EDGE_COLORS.items()}
         self._type_of = None
+        self.range = StableRange(pi.vb)
 
     def set_session(self, layout) -> None:
         types = list(style.EDGE_COLORS)
@@ -115,6 +146,11 @@ class DiscordHistory:
             return
         t = history.t[:n]
         d = history.discords[:n]
+        lo, hi = np.inf, 0.0
         for k, (etype, curve) in enumerate(self.curves.items()):
             cols = self._type_of == k
-            curve.setData(t, np.maximum(d[:, cols].sum(axis=1), FLOOR))
+            y = np.maximum(d[:, cols].sum(axis=1), FLOOR)
+            curve.setData(t, y)
+            lo, hi = min(lo, float(y.min())), max(hi, float(y.max()))
+        # Decades below 1e-12 of the largest are numerically zero: do not spend the axis on them.
+        self.range.update(t[-1], max(lo, hi * 1e-12), hi)

@@ -55,7 +55,7 @@ def configure_pyqtgraph() -> None:
 
 
 def style_plot(plot: pg.PlotItem, *, left: str | None = None, bottom: str | None = None,
-               title: str | None = None) -> None:
+               title: str | None = None, grid: bool = False) -> None:
     """Readable axes: tick fonts at 0.85× base, labels at base size."""
     size = f"{base_pt():.0f}pt"
     for name in ("left", "bottom"):
@@ -70,7 +70,8 @@ def style_plot(plot: pg.PlotItem, *, left: str | None = None, bottom: str | None
         plot.setLabel("bottom", bottom, **{"font-size": size})
     if title:
         plot.setTitle(title, size=size, color=FOREGROUND)
-    plot.showGrid(x=True, y=True, alpha=0.25)
+    if grid:
+        plot.showGrid(x=True, y=True, alpha=0.25)
 
 
 def fmt(value, digits: int = 3) -> str:

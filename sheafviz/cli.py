@@ -5,17 +5,13 @@
 ends with exit code 2 and one line ``sheafviz: error: …`` on stderr, never a traceback; only
 errors of the project's own types (and argparse's) are caught, so a real bug still shows.
 
-Order in which pins are applied: the preset's own pins, then (``relax``/``train`` with
-``--data`` or ``--example``) ``x`` and ``y`` of the chosen training example, then the
-``--pin`` / ``--soft`` / ``--unpin`` options in the order they appear on the command line
-(a later option overrides an earlier one on the same coordinate).
-
-The GUI is imported only inside the ``gui`` command (and when no subcommand is given).
+The parser and the resolution of network, pins and data live in :mod:`sheafviz.cli_args`,
+the printed documents in :mod:`sheafviz.cli_report`. The GUI is imported only inside the
+``gui`` and ``render`` commands (and when no subcommand is given).
 """
 
 from __future__ import annotations
 
-import argparse
 import inspect
 import json
 import math
@@ -26,259 +22,19 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__
-from .core.datasets import DATASETS, DataError, Dataset, load_data_file, load_dataset
+from . import cli_report as report
+from .cli_args import (PROG, CLIError, UsageError, apply_pin_ops, build_parser,
+                       resolve_data, resolve_network, resolve_pins)
+from .core.datasets import DataError
 from .core.flowcheck import FlowDivergedError, UnstableStepError
-from .core.network import OUTPUT_HEADS, Network, NetworkError, validate_arch
-from .core.pins import PinError, PinSet, parse_pin_spec
+from .core.network import Network, NetworkError
+from .core.pins import PinError
 from .core.presets import DEFAULT_PRESET, Preset, PresetError, load_preset, preset_info
 from .core.sheaf import SheafLayout
-from . import cli_report as report
-
-PROG = "sheafviz"
-
-
-class CLIError(Exception):
-    """Bad command-line input found by the CLI itself (exit code 2)."""
-
-
-class _UsageError(Exception):
-    """An argparse error, re-raised so that ``main`` prints it as one line."""
-
 
 #: Everything that means "the user's input cannot be used" → exit 2, one line.
-USER_ERRORS = (CLIError, _UsageError, NetworkError, PinError, DataError, PresetError,
+USER_ERRORS = (CLIError, UsageError, NetworkError, PinError, DataError, PresetError,
                UnstableStepError, FlowDivergedError)
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # noqa: D401 — argparse hook
-        raise _UsageError(f"{message} (see '{self.prog} --help')")
-
-
-# -- argument types -----------------------------------------------------------------------
-def _float_type(*, positive: bool = True):
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
-        if positive and value <= 0:
-            raise argparse.ArgumentTypeError(f"{text!r} must be positive")
-        return value
-    return parse
-
-
-def _int_type(minimum: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"{text!r} must be at least {minimum}")
-        return value
-    return parse
-
-
-class _PinOp(argparse.Action):
-    """Collect --pin / --soft / --unpin in command-line order into ``args.pin_ops``."""
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        ops = list(getattr(namespace, "pin_ops", None) or [])
-        ops.append((self.const, values))
-        namespace.pin_ops = ops
-
-
-# -- parser -------------------------------------------------------------------------------
-def _network_options(parser: argparse.ArgumentParser, *, pins: bool = True) -> None:
-    group = parser.add_argument_group("network (default: --preset " + DEFAULT_PRESET + ")")
-    which = group.add_mutually_exclusive_group()
-    which.add_argument("--preset", metavar="NAME", help="a shipped preset (see 'presets')")
-    which.add_argument("--weights", metavar="FILE.npz", help="weights file (SPEC §1)")
-    which.add_argument("--arch", metavar="N0,N1,...", help="He-initialised network, e.g. 2,4,1")
-    group.add_argument("--seed", type=int, default=None,
-                       help="seed of the --arch weights (default 0)")
-    group.add_argument("--output", choices=OUTPUT_HEADS, default=None,
-                       help="output head (default identity for --arch; overrides the others)")
-    if not pins:
-        return
-    pin = parser.add_argument_group("pins (applied after the preset's own, in order)")
-    pin.add_argument("--pin", action=_PinOp, const="pin", metavar="SPEC",
-                     help="hard pin: x=1,2 (a stalk) or 'a1[0]=0.5' (a coordinate)")
-    pin.add_argument("--soft", action=_PinOp, const="soft", metavar="SPEC",
-                     help="soft pin VALUE@STIFFNESS: y=3@0.1 or 'a1[0]=0.5@10'")
-    pin.add_argument("--unpin", action=_PinOp, const="unpin", metavar="NAME",
-                     help="remove pins: a vertex (y) or a coordinate ('a1[2]')")
-    parser.set_defaults(pin_ops=[])
-
-
-def _flow_options(parser: argparse.ArgumentParser, *, train: bool) -> None:
-    flow = parser.add_argument_group("data and flow (defaults: the preset's, else shown)")
-    flow.add_argument("--data", metavar="NAME|FILE",
-                      help=f"data set ({', '.join(DATASETS)}) or a .npz / .csv file")
-    flow.add_argument("--data-seed", type=int, default=42, help="seed of a named data set")
-    flow.add_argument("--example", type=_int_type(0), default=None,
-                      help="training example pinned at x and y (default 0)")
-    flow.add_argument("--steps", type=_int_type(0), default=None,
-                      help="Euler steps (relax: the cap, default 100000; train: default 1000)")
-    flow.add_argument("--dt", type=_float_type(), default=None, help="Euler step Δt")
-    flow.add_argument("--alpha", type=_float_type(), default=None, help="stalk rate α")
-    flow.add_argument("--record-every", type=_int_type(1), default=None,
-                      help="record every this many steps (default: relax 1, train 10)")
-    flow.add_argument("--force", choices=("energy", "cross-entropy"), default=None,
-                      help="output force (SPEC §9; cross-entropy needs sigmoid/softmax)")
-    if train:
-        flow.add_argument("--mode", choices=("paper", "adiabatic", "gd"), default=None,
-                          help="joint flow (paper), relax-then-step (adiabatic), or backprop")
-        flow.add_argument("--beta", type=_float_type(), default=None,
-                          help="parameter rate β (default 1/n_train)")
-        flow.add_argument("--optimizer", choices=("sgd", "momentum", "adam"), default="sgd",
-                          help="optimizer of the adiabatic and gd modes")
-        flow.add_argument("--lr", type=_float_type(), default=None,
-                          help="learning rate of the adiabatic and gd modes (default 0.005)")
-    else:
-        # The joint flow always starts its stalks at the forward pass (SPEC §10).
-        flow.add_argument("--init", choices=("forward", "zeros", "random"), default=None,
-                          help="initial state of the stalks (default forward)")
-        flow.add_argument("--state-seed", type=int, default=None,
-                          help="seed of --init random")
-        flow.add_argument("--tol", type=_float_type(), default=1e-9,
-                          help="stop when max |Δc|/Δt is below this (default 1e-9)")
-    out = parser.add_argument_group("output")
-    out.add_argument("--out", metavar="RUN.json", help="also write the JSON document here")
-    out.add_argument("--save-weights", metavar="FILE.npz", help="write the final weights")
-
-
-def _gui_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("session", nargs="?", metavar="SESSION", help="a saved session (.json)")
-    p.add_argument("--preset", metavar="NAME", help="a shipped preset (default running-241)")
-    p.add_argument("--pin", action=_PinOp, const="pin", metavar="SPEC", help="extra hard pin")
-    p.add_argument("--soft", action=_PinOp, const="soft", metavar="SPEC", help="extra soft pin")
-    p.add_argument("--unpin", action=_PinOp, const="unpin", metavar="NAME", help="remove pins")
-    p.set_defaults(pin_ops=[])
-    p.add_argument("--steps", type=_int_type(0), default=None,
-                   help="run this many flow steps first")
-    p.add_argument("--size", metavar="WxH", help="window size, e.g. 1280x720")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argparse parser of the whole command line."""
-    parser = _Parser(prog=PROG, description="The neural sheaf of a ReLU network: pin, relax, "
-                     "train. Without a subcommand the GUI opens on the default preset.")
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    p = sub.add_parser("solve", help="equilibrium of the pinned sheaf (SPEC §6-7)")
-    _network_options(p)
-    p.add_argument("--sigma", choices=("auto", "forward"), default="auto",
-                   help="auto: state-dependent equilibrium; forward: hold the forward pattern")
-    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
-
-    p = sub.add_parser("relax", help="heat flow of the pinned sheaf (SPEC §8)")
-    _network_options(p)
-    _flow_options(p, train=False)
-    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
-
-    p = sub.add_parser("train", help="joint state-parameter flow (SPEC §10)")
-    _network_options(p, pins=False)
-    _flow_options(p, train=True)
-    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
-
-    p = sub.add_parser("presets", help="list the shipped presets")
-    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
-
-    p = sub.add_parser("gui", help="open the main window")
-    _gui_options(p)
-    p.add_argument("--screenshot", metavar="FILE.png", help="save a screenshot and quit")
-
-    p = sub.add_parser("render", help="headless PNG of a preset's window (for slides)")
-    _gui_options(p)
-    p.add_argument("--out", metavar="FILE.png", required=True, help="the picture to write")
-
-    p = sub.add_parser("bench", help="benchmarks")
-    p.add_argument("--only", metavar="SECTIONS", help="comma list of solve,dynamics,gui")
-    return parser
-
-
-# -- resolving the network, pins and data ---------------------------------------------------
-def resolve_network(args) -> tuple[Network, Preset | None]:
-    """The network named by --preset / --weights / --arch (default: the default preset)."""
-    preset = None
-    if args.seed is not None and not args.arch:
-        raise CLIError("--seed seeds the weights of --arch; give --arch too")
-    if args.weights:
-        network = Network.load(args.weights)
-    elif args.arch:
-        try:
-            arch = [int(t) for t in args.arch.split(",")]
-        except ValueError:
-            raise CLIError(f"--arch {args.arch!r} is not a comma-separated list of "
-                           f"integers") from None
-        arch = validate_arch(arch)
-        network = Network.he_init(arch, seed=0 if args.seed is None else args.seed,
-                                  output=args.output or "identity")
-    else:
-        preset = load_preset(args.preset or DEFAULT_PRESET)
-        network = preset.network
-    if args.output and args.output != network.output:
-        network = Network(network.weights, network.biases, args.output)
-    return network, preset
-
-
-def _neuron(layout: SheafLayout, text: str) -> tuple[str, int | None]:
-    try:
-        return layout.parse_neuron(text)
-    except (KeyError, IndexError) as exc:
-        raise PinError(str(exc.args[0]) if exc.args else str(exc)) from None
-
-
-def apply_pin_ops(layout: SheafLayout, pins: PinSet, ops) -> PinSet:
-    """Apply ``[("pin"|"soft"|"unpin", text), ...]`` in order; raise PinError on bad input."""
-    for kind, text in ops:
-        try:
-            if kind == "unpin":
-                name, index = _neuron(layout, text)
-                pins = pins.unpin(layout, name, index)
-                continue
-            name, index, values, gamma = parse_pin_spec(layout, text, soft=(kind == "soft"))
-            if kind == "soft":
-                pins = pins.pin_soft(layout, name, values, gamma, index)
-            else:
-                pins = pins.pin(layout, name, values, index)
-        except (KeyError, IndexError) as exc:
-            raise PinError(str(exc.args[0]) if exc.args else str(exc)) from None
-    return pins
-
-
-def resolve_data(args, network: Network, preset: Preset | None) -> Dataset | None:
-    """The data set of --data (a name or a file), else the preset's, else None."""
-    source = args.data or (preset.data if preset is not None else None)
-    if source is None:
-        return None
-    if source in DATASETS:
-        ds = load_dataset(source, seed=args.data_seed)
-    elif Path(source).suffix.lower() in (".npz", ".csv") or Path(source).exists():
-        ds = load_data_file(source, n_outputs=network.arch[-1], output=network.output)
-    else:
-        raise DataError(f"unknown data set {source!r}; the data sets are "
-                        f"{', '.join(DATASETS)} (or give a .npz / .csv file)")
-    ds.check_network(network.arch)
-    return ds
-
-
-def resolve_pins(args, network: Network, preset: Preset | None, layout: SheafLayout,
-                 data: Dataset | None = None) -> PinSet:
-    pins = preset.pins if preset is not None else PinSet()
-    explicit_example = getattr(args, "example", None) is not None
-    if data is not None and (getattr(args, "data", None) or explicit_example):
-        x, y = data.example(args.example or 0)
-        pins = pins.pin(layout, "x", x).pin(layout, "y", y)
-    elif explicit_example:
-        raise CLIError("--example needs data: give --data NAME|FILE or a preset with data")
-    return apply_pin_ops(layout, pins, getattr(args, "pin_ops", []))
 
 
 # -- output helpers -----------------------------------------------------------------------
@@ -565,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-    except _UsageError as exc:
+    except UsageError as exc:
         print(f"{PROG}: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except SystemExit as exc:  # --help / --version

@@ -70,34 +70,50 @@ def energy_gradient(layout: SheafLayout, network: Network, c: np.ndarray, pins_r
     check_force(force)
     if force == "cross-entropy" and network.output == "identity":
         raise ValueError("the cross-entropy force needs a sigmoid or softmax output head")
-    c = np.asarray(c, dtype=float)
+    return gradient_and_energy(layout, network, np.asarray(c, dtype=float), pins_resolved,
+                               force=force, free_only=free_only)[0]
+
+
+def gradient_and_energy(layout: SheafLayout, network: Network, c: np.ndarray, pins_resolved,
+                        *, force: str = "energy", free_only: bool = True,
+                        with_energy: bool = False):
+    """:func:`energy_gradient` (unchecked) and, when asked, E of SPEC §4 at ``c`` as a
+    by-product of the same residuals (float or (B,); None otherwise)."""
     st = layout.split(c)
     grad = np.zeros_like(c)
     gs = layout.split(grad)
     k = layout.n_hidden
+    sq = []
     for l, (w, b) in enumerate(zip(network.weights, network.biases), start=1):
         prev = "x" if l == 1 else f"a{l - 1}"
         rho = st[prev] @ w.T + b - st[f"z{l}"]  # prediction error ρ_l = −r_aff
         gs[f"z{l}"] -= rho
         gs[prev] += rho @ w
+        sq.append(rho)
     for l in range(1, k + 1):
         z, a = st[f"z{l}"], st[f"a{l}"]
         m = z >= 0
         q = a - np.where(m, z, 0.0)  # relu discrepancy a − relu(z)
         gs[f"a{l}"] += q
         gs[f"z{l}"] -= np.where(m, q, 0.0)
+        sq.append(q)
     z, y = st[f"z{k + 1}"], st["y"]
     p = phi(z, network.output)
     r = y - p
     gs["y"] += r
     gs[f"z{k + 1}"] -= r if force == "cross-entropy" else phi_vjp(z, p, r, network.output)
+    sq.append(r)
     if pins_resolved is not None:
         si = pins_resolved.soft_index
         if si.size:
             grad[..., si] += pins_resolved.soft_gamma * (c[..., si] - pins_resolved.soft_value)
         if free_only and pins_resolved.hard_index.size:
             grad[..., pins_resolved.hard_index] = 0.0
-    return grad
+    e = None
+    if with_energy:
+        e = 0.5 * sum(np.sum(v * v, axis=-1) for v in sq)
+        e = float(e) if np.ndim(e) == 0 else e
+    return grad, e
 
 
 def pin_energy(c: np.ndarray, pins_resolved) -> np.ndarray | float:

@@ -23,7 +23,8 @@ import numpy as np
 from .events import SwitchEvent, SwitchRecorder
 from .flowcheck import (FlowDivergedError, UnstableStepError, check_step, free_lambda,
                         lambda_max_bound, stable_dt)
-from .forces import check_force, energy_gradient, objective, pin_energy
+from .forces import (check_force, energy_gradient, gradient_and_energy, objective,
+                     pin_energy)
 from .network import Network
 from .sheaf import SheafLayout, energy
 
@@ -80,6 +81,7 @@ class HeatFlow:
         self._time, self._steps, self._velocity = 0.0, 0, np.inf
         self.converged = False
         self._trace: list[tuple[float, float]] = []
+        self._pending: float | None = None  # a recording time whose E is not yet stored
         self._z_index = np.concatenate(
             [np.arange(v.offset, v.offset + v.dim) for v in self._layout.vertices
              if v.name.startswith("z") and int(v.name[1:]) <= self._layout.n_hidden]
@@ -91,6 +93,8 @@ class HeatFlow:
     # -- configuration -------------------------------------------------------------------
     def _configure(self) -> None:
         """Resolve pins, impose them, (re)check the step size for the current state."""
+        if hasattr(self, "_res"):
+            self._flush()  # a pending record belongs to the state before this edit
         self._res = self._pins.resolve(self._layout)
         self._c[self._res.hard_index] = self._res.hard_value
         self._lam_cache: dict[bytes, float] = {}
@@ -197,7 +201,14 @@ class HeatFlow:
 
     @property
     def energy_trace(self) -> list[tuple[float, float]]:
+        """``[(t, E)]`` recorded at t = 0 and every ``record_every`` steps."""
+        self._flush()
         return list(self._trace)
+
+    def _flush(self) -> None:
+        if self._pending is not None:
+            self._trace.append((self._pending, self.energy))
+            self._pending = None
 
     def lambda_min(self) -> float:
         """λ_min(L_free(σ)) at the current state (the rate of the predicted envelope)."""
@@ -225,8 +236,13 @@ class HeatFlow:
         for i in range(int(n_steps)):
             if self.converged:
                 break
-            grad = energy_gradient(self._layout, self._network, self._c, self._res,
-                                   force=self._force)
+            # E of a recorded state comes free with the next step's gradient.
+            grad, e_old = gradient_and_energy(self._layout, self._network, self._c, self._res,
+                                              force=self._force,
+                                              with_energy=self._pending is not None)
+            if self._pending is not None:
+                self._trace.append((self._pending, e_old))
+                self._pending = None
             self._velocity = self._alpha * float(np.max(np.abs(grad))) if grad.size else 0.0
             self._c -= step_size * grad
             self._c[hard] = self._res.hard_value
@@ -234,12 +250,13 @@ class HeatFlow:
             self._steps += 1
             self._track_switches()
             if self._steps % self._record_every == 0:
-                self._trace.append((self._time, self.energy))
+                self._pending = self._time
             if self._velocity < self._tol:
                 self.converged = True
             if (i + 1) % GUARD_EVERY == 0 or i + 1 == n_steps or self.converged:
                 self._guard(good_c, good)
                 good_c, good = self._c.copy(), (self._time, self._steps)
+        self._flush()
         return self.converged
 
     def _track_switches(self) -> None:
@@ -263,6 +280,7 @@ class HeatFlow:
         if np.isfinite(obj) and obj <= GROWTH_LIMIT * (self._start_objective + 1.0):
             return
         self._c, (self._time, self._steps) = good_c, good
+        self._pending = None
         self._trace = [p for p in self._trace if p[0] <= self._time]
         self._sign = self._c[self._z_index] >= 0
         raise FlowDivergedError(

@@ -162,10 +162,24 @@ def cmd_relax(args) -> int:
     doc.update(preset=preset.name if preset else None, steps=int(result.steps),
                converged=bool(result.converged), time=result.time, dt=result.dt,
                alpha=rates["alpha"], init=rates["init"], force=rates["force"],
-               energy_trace=[[t, e] for t, e in result.energy_trace],
+               energy_trace=_thin(result.energy_trace, None if args.record_every else
+                                  MAX_TRACE_POINTS),
                events=[report.event_json(ev) for ev in result.events])
     _finish(args, doc, network, lambda: report.format_relax(doc))
     return 0
+
+
+#: Without --record-every, a relax's energy trace is thinned to this many points.
+MAX_TRACE_POINTS = 2001
+
+
+def _thin(trace, limit: int | None) -> list:
+    """``[[t, E], ...]``, at most ``limit`` evenly spaced entries (first and last kept)."""
+    trace = [[float(t), float(e)] for t, e in trace]
+    if limit is None or len(trace) <= limit:
+        return trace
+    keep = np.unique(np.linspace(0, len(trace) - 1, limit).round().astype(int))
+    return [trace[i] for i in keep]
 
 
 def _finish(args, doc: dict, network: Network, text) -> None:

@@ -107,7 +107,8 @@ def _flow_options(parser: argparse.ArgumentParser, *, train: bool) -> None:
     flow.add_argument("--dt", type=_float_type(), default=None, help="Euler step Δt")
     flow.add_argument("--alpha", type=_float_type(), default=None, help="stalk rate α")
     flow.add_argument("--record-every", type=_int_type(1), default=None,
-                      help="record every this many steps (default: relax 1, train 10)")
+                      help="record every this many steps (default: train 10; relax every "
+                      "step, the energy trace thinned to at most 2001 points)")
     flow.add_argument("--force", choices=("energy", "cross-entropy"), default=None,
                       help="output force (SPEC §9; cross-entropy needs sigmoid/softmax)")
     if train:

@@ -100,6 +100,16 @@ def test_relax_json_reaches_the_same_equilibrium(capsys, tmp_path):
     assert json.loads(out_file.read_text()) == doc
 
 
+def test_relax_sliding_chatter_and_thinned_trace(capsys):
+    doc = run_json(capsys, "relax", "--preset", "sliding", "--steps", "3000", "--json")
+    assert doc["steps"] == 3000 and doc["converged"] is False  # Euler cannot rest on a kink
+    trace = doc["energy_trace"]
+    assert len(trace) == 2001 and trace[0][0] == 0 and trace[-1][0] == pytest.approx(150)
+    chatter = [e for e in doc["events"] if e["neuron"] == "z1[0]"]
+    assert len(chatter) == 1 and chatter[0]["count"] > 10  # merged into one event
+    assert doc["energy"] == pytest.approx(14 / 3, abs=0.05)  # near the sliding minimiser
+
+
 def test_relax_from_data_pins_the_example(capsys):
     doc = run_json(capsys, "relax", "--arch", "2,5,1", "--seed", "3", "--data", "saddle",
                    "--example", "7", "--steps", "50", "--json")

@@ -261,6 +261,9 @@ def _launch_gui(args, *, screenshot: str | None) -> int:
             pins = apply_pin_ops(layout, preset.pins, args.pin_ops)
     elif args.pin_ops:
         raise CLIError("--pin/--soft/--unpin apply to a preset, not to a SESSION file")
+    if not screenshot and not _has_display():
+        raise CLIError("no display to open the window on (DISPLAY is not set); use "
+                       "'sheafviz render --out FILE.png' or run under xvfb-run")
     try:
         from .gui.app import run_gui
     except ImportError as exc:
@@ -276,6 +279,15 @@ def _launch_gui(args, *, screenshot: str | None) -> int:
         return int(run_gui(**kwargs) or 0)
     except ValueError as exc:  # run_gui's documented bad-input errors (before any window)
         raise CLIError(_one_line(exc)) from None
+
+
+def _has_display() -> bool:
+    """False on a Linux machine with no X/Wayland display and no Qt platform chosen (Qt
+    would abort with a core dump there; say so in one line instead)."""
+    if not sys.platform.startswith("linux"):
+        return True
+    env = os.environ
+    return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY") or env.get("QT_QPA_PLATFORM"))
 
 
 def cmd_gui(args) -> int:

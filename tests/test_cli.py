@@ -209,11 +209,21 @@ def test_no_subcommand_opens_the_gui_on_the_default_preset(capsys, monkeypatch):
     fake = types.ModuleType("sheafviz.gui.app")
     fake.run_gui = lambda **kw: calls.append(kw) or 0
     monkeypatch.setitem(sys.modules, "sheafviz.gui.app", fake)
+    monkeypatch.setenv("DISPLAY", ":99")  # the fake needs no display; the CLI checks for one
     assert main([]) == 0
     assert calls[-1]["preset"] == "running-241" and "pins" not in calls[-1]
     assert main(["gui", "--preset", "sliding", "--pin", "y=1", "--size", "1280x720"]) == 0
     assert calls[-1]["size"] == (1280, 720)
     assert calls[-1]["pins"].hard[("y", 0)] == 1.0
+
+
+def test_gui_without_a_display_is_one_line(capsys, monkeypatch):
+    for var in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    rc, out, err = run(capsys, "gui", "--preset", "sliding")
+    assert rc == 2 and out == "" and err.count("\n") == 1
+    assert err.startswith("sheafviz: error: no display")
 
 
 # -- bad input: exit 2, one line, no traceback ---------------------------------------------------

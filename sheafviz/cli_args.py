@@ -133,6 +133,39 @@ def _flow_options(parser: argparse.ArgumentParser, *, train: bool) -> None:
     out.add_argument("--save-weights", metavar="FILE.npz", help="write the final weights")
 
 
+SOLVE_EPILOG = """\
+--json keys: vertices, forward (the forward pass of the pinned x, or of the returned x when
+x is not fully pinned: see forward_from), energy (E = ½Σd), discord_sum (Σd), pin_energy,
+objective, edges [{name, type, layer, tail, head, discord}], discord_by_type,
+discord_by_layer, sigma, consistent, flipped, on_boundary, underdetermined, local, method,
+spectrum {eigenvalues, eigenvalues_partial, lambda_min, lambda_max, condition (null when
+λ_min is 0), block_energy_min, block_energy_max, free_dim}. No NaN: missing values are null.
+
+examples:
+  sheafviz solve --preset course-221 --json
+  sheafviz solve --arch 2,4,1 --seed 0 --pin x=1,2 --pin y=3
+  sheafviz solve --preset running-241 --pin 'a1[0]=0' --unpin y
+"""
+
+RELAX_EPILOG = """\
+--json: the solve keys for the final state, plus steps, converged, time, dt, energy_trace
+[[t, E], ...] and events (ReLU switches; chatter merged).
+
+examples:
+  sheafviz relax --preset two-minima --init random --state-seed 1
+  sheafviz relax --arch 2,8,1 --data saddle --example 3 --json
+"""
+
+TRAIN_EPILOG = """\
+--json: steps, recorded_steps, train_loss, test_loss, residual, objective per recorded
+step, the settings, and weights (the path) with --save-weights.
+
+examples:
+  sheafviz train --preset paraboloid --steps 5000
+  sheafviz train --arch 2,16,1 --data my.csv --mode gd --optimizer adam --lr 0.01
+"""
+
+
 def _gui_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("session", nargs="?", metavar="SESSION", help="a saved session (.json)")
     p.add_argument("--preset", metavar="NAME", help="a shipped preset (default running-241)")
@@ -152,18 +185,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("solve", help="equilibrium of the pinned sheaf (SPEC §6-7)")
+    p = sub.add_parser("solve", help="equilibrium of the pinned sheaf (SPEC §6-7)",
+                       epilog=SOLVE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     _network_options(p)
     p.add_argument("--sigma", choices=("auto", "forward"), default="auto",
                    help="auto: state-dependent equilibrium; forward: hold the forward pattern")
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
 
-    p = sub.add_parser("relax", help="heat flow of the pinned sheaf (SPEC §8)")
+    p = sub.add_parser("relax", help="heat flow of the pinned sheaf (SPEC §8)",
+                       epilog=RELAX_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     _network_options(p)
     _flow_options(p, train=False)
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
 
-    p = sub.add_parser("train", help="joint state-parameter flow (SPEC §10)")
+    p = sub.add_parser("train", help="joint state-parameter flow (SPEC §10)",
+                       epilog=TRAIN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     _network_options(p, pins=False)
     _flow_options(p, train=True)
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")

@@ -88,11 +88,9 @@ class DrapePanel(pg.PlotWidget):
                                                                   style=QtCore.Qt.PenStyle.DashLine)), 0)
         self._build_string_index(layout)
         self.ghost_line = self._add(pg.PlotCurveItem(connect="pairs", antialias=False, pen=pg.mkPen(
-            style.GHOST_COLOR, width=1.5, style=QtCore.Qt.PenStyle.DashLine)), 1)
+            style.GHOST_COLOR, width=1.5)), 1)
         self.ghost = self._add(PassiveScatter(pxMode=True, symbol="o", size=self._size + 4,
                                               brush=None, pen=pg.mkPen(style.GHOST_COLOR, width=2)), 2)
-        self.fan = self._add(pg.PlotCurveItem(connect="pairs", antialias=False, pen=pg.mkPen(
-            (60, 60, 60, 45), width=1)), 1)
         self.string = self._add(pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(
             "#444444", width=2.5)), 3)
         self.springs = {}
@@ -116,18 +114,15 @@ class DrapePanel(pg.PlotWidget):
                                                pen=pg.mkPen("w", width=1.5)), 8)
 
     def _build_string_index(self, layout) -> None:
-        """Which coordinate pairs the string joins: one-to-one on relu/out edges, and all
-        pairs of small affine edges (faint)."""
-        pairs, fan = [], []
+        """Which coordinate pairs the string joins: one-to-one on relu/out edges (an affine
+        edge mixes every coordinate, so its tension is shown by its springs only)."""
+        pairs = []
         for edge in layout.edges:
             t, h = layout.vertex(edge.tail), layout.vertex(edge.head)
             if edge.type != "affine":
                 step = max(1, h.dim // MAX_FAN)
                 pairs += [(t.offset + j, h.offset + j) for j in range(0, h.dim, step)]
-            elif t.dim * h.dim <= MAX_FAN:
-                fan += [(t.offset + i, h.offset + j) for i in range(t.dim) for j in range(h.dim)]
         self.pair_idx = np.array(pairs, dtype=int).reshape(-1)
-        self.fan_idx = np.array(fan, dtype=int).reshape(-1)
         self._size = 13 if layout.size <= 60 else (8 if layout.size <= 400 else 4)
 
     def set_pins(self, pins) -> None:
@@ -147,8 +142,6 @@ class DrapePanel(pg.PlotWidget):
         self.ghost.setData(xs, f)
         self.ghost_line.setData(xs[self.pair_idx], f[self.pair_idx])
         self.string.setData(xs[self.pair_idx], c[self.pair_idx])
-        if self.fan_idx.size:
-            self.fan.setData(xs[self.fan_idx], c[self.fan_idx])
         p = self._pin_flat
         self.clamps.setData(xs[p], c[p])
         bars_x = np.repeat(xs[p], 2) + np.tile([-0.09, 0.09], p.size)

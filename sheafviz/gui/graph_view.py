@@ -8,6 +8,8 @@ which any coordinate can still be picked by its height.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
@@ -19,6 +21,8 @@ LABEL_Y = 1.18
 STRIP_HALF = 0.11
 STRIP_TOP = 0.95
 HIT_PX = 16
+#: Value labels next to the dots refresh at most this often while animating (readable).
+TEXT_PERIOD_S = 0.1
 #: Most line segments drawn for one edge (affine edges of wide layers are sampled).
 MAX_SEGMENTS = 400
 
@@ -163,6 +167,7 @@ class GraphView(pg.PlotWidget):
                 t.setPos(x + 0.09, y)
                 self.value_texts.append(self._add(t, 11))
         self._last_texts = [""] * len(self.value_texts)
+        self._texts_at = 0.0
 
     def _build_labels(self, layout) -> None:
         self.labels = []
@@ -243,11 +248,14 @@ class GraphView(pg.PlotWidget):
                     pens[j] = flip_pen
             self.dots.setData(self.dot_x, self.dot_y, symbol=self._symbols, size=self._sizes,
                               brush=[brushes[i] for i in idx], pen=pens)
-            for j, t in enumerate(self.value_texts):
-                s = style.fmt(vals[j], 3)
-                if s != self._last_texts[j]:
-                    self._last_texts[j] = s
-                    t.setText(s)
+            now = time.perf_counter()
+            if now - self._texts_at >= TEXT_PERIOD_S or not self.controller.playing:
+                self._texts_at = now
+                for j, t in enumerate(self.value_texts):
+                    s = style.fmt(vals[j], 3)
+                    if s != self._last_texts[j]:
+                        self._last_texts[j] = s
+                        t.setText(s)
         for k, img in self.strips.items():
             v = self.layout_.vertices[k]
             img.setImage(c[v.slice][::-1][None, :], levels=(-scale, scale), autoLevels=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -20,6 +21,8 @@ from .plots import DiscordBars, DiscordHistory, EnergyPlot
 #: (used by the real-X test that clicks the app with xdotool).
 STATE_FILE_ENV = "SHEAFVIZ_STATE_FILE"
 MESSAGE_MS = 8000
+#: Refresh rate of the numeric read-outs (status line, editor) while animating.
+TEXT_HZ = 10.0
 
 
 def _titled(title: str, widget: QtWidgets.QWidget, *, note: str = "") -> QtWidgets.QWidget:
@@ -60,6 +63,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._wire()
         self._shortcuts()
         self._state_file = os.environ.get(STATE_FILE_ENV)
+        self._text_at = 0.0
 
     # -- layout ----------------------------------------------------------------------------
     def _build(self) -> None:
@@ -189,11 +193,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.energy.set_data(ctl.history, ctl.envelope())
         self.bars.set_data(snap.discords)
         self.dhist.set_data(ctl.history)
-        if ctl.selected is not None and not self.panel.sel_value.hasFocus():
-            name, i = ctl.selected
-            with QtCore.QSignalBlocker(self.panel.sel_value):
-                self.panel.sel_value.setValue(float(snap.cochain[ctl.layout.index(name, i)]))
-        self.metrics.setText(self._metrics_text())
+        # Numbers that change every frame are unreadable and re-layout their widgets: text
+        # read-outs refresh at TEXT_HZ while the pictures animate at the full frame rate.
+        now = time.perf_counter()
+        if now - self._text_at >= 1.0 / TEXT_HZ or not ctl.playing:
+            self._text_at = now
+            if ctl.selected is not None and not self.panel.sel_value.hasFocus():
+                name, i = ctl.selected
+                with QtCore.QSignalBlocker(self.panel.sel_value):
+                    self.panel.sel_value.setValue(float(snap.cochain[ctl.layout.index(name, i)]))
+            self.metrics.setText(self._metrics_text())
 
     def _metrics_text(self) -> str:
         ctl = self.controller

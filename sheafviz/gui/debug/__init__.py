@@ -1,0 +1,88 @@
+"""Training-debug panels (issue 6), hosted by the main window as dock widgets.
+
+``install_debug_panels(main_window, controller)`` builds every panel, puts each in a
+:class:`QDockWidget` (tabified together in the bottom area, hidden until chosen from the
+window's "Debug" menu), and wires them to the controller through one :class:`DebugHub`.
+
+Panels (each usable on its own; thin views with ``set_*`` methods and intent signals):
+
+* :class:`DataPanel` — data over the predictions; ``exampleClicked(int)``
+* :class:`DiscordHeatmap` — discord space–time heatmap; ``expandToggled(bool)``,
+  ``exampleChosen(int)``
+* :class:`SpectrumPanel` — L_free, eigenvalues, λ/κ over training, block energies;
+  ``ghostToggled(bool)``
+* :class:`SwitchTimelinePanel` — ReLU switching with a scrubber; ``timeChanged(float)``
+* :class:`GradientPanel` — sheaf vs backprop per layer
+* :class:`ComparePanel` — joint flow vs gradient descent; ``runRequested(int)``
+* :class:`ImportPanel` — own weights and data; ``modelLoaded(object, object)``
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtWidgets
+
+from .compare_panel import ComparePanel
+from .data_panel import DataPanel
+from .discord_heatmap import DiscordHeatmap
+from .gradient_panel import GradientPanel
+from .hub import DebugHub
+from .import_panel import ImportPanel
+from .spectrum_panel import SpectrumPanel
+from .switch_timeline import SwitchTimelinePanel
+
+__all__ = ["install_debug_panels", "build_panels", "DebugHub", "DataPanel", "DiscordHeatmap",
+           "SpectrumPanel", "SwitchTimelinePanel", "GradientPanel", "ComparePanel",
+           "ImportPanel", "PANEL_TITLES"]
+
+#: Dock titles in tab order (keys of :func:`build_panels`).
+PANEL_TITLES = {"data": "Data", "heatmap": "Discord heatmap", "spectrum": "Spectrum",
+                "timeline": "ReLU switching", "gradient": "Sheaf vs backprop",
+                "compare": "Joint flow vs GD", "import": "Own model"}
+
+
+def build_panels() -> dict:
+    """One instance of every panel, by key (see :data:`PANEL_TITLES`)."""
+    return {"data": DataPanel(), "heatmap": DiscordHeatmap(), "spectrum": SpectrumPanel(),
+            "timeline": SwitchTimelinePanel(), "gradient": GradientPanel(),
+            "compare": ComparePanel(), "import": ImportPanel()}
+
+
+def install_debug_panels(main_window: QtWidgets.QMainWindow, controller, *,
+                         visible: bool = False,
+                         area=QtCore.Qt.DockWidgetArea.BottomDockWidgetArea
+                         ) -> list[QtWidgets.QDockWidget]:
+    """Create the debug docks in ``main_window`` and wire them to ``controller``.
+
+    Parameters
+    ----------
+    visible : show the docks now (default: hidden, toggled from the "Debug" menu)
+    area : the dock area; all docks are tabified there
+
+    Returns
+    -------
+    list of QDockWidget in :data:`PANEL_TITLES` order; the hub is ``docks[0].hub`` (and
+    ``main_window.debug_hub``), the panel of a dock is ``dock.widget()``.
+    """
+    panels = build_panels()
+    hub = DebugHub(controller, panels, parent=main_window)
+    docks: list[QtWidgets.QDockWidget] = []
+    menu = main_window.menuBar().addMenu("&Debug")
+    for key, title in PANEL_TITLES.items():
+        dock = QtWidgets.QDockWidget(title, main_window)
+        dock.setObjectName(f"debug-{key}")
+        dock.setWidget(panels[key])
+        dock.hub = hub
+        main_window.addDockWidget(area, dock)
+        if docks:
+            main_window.tabifyDockWidget(docks[0], dock)
+        dock.setVisible(visible)
+        # drawing resumes when a dock is shown again
+        dock.visibilityChanged.connect(lambda on, h=hub: on and h.refresh())
+        menu.addAction(dock.toggleViewAction())
+        docks.append(dock)
+    if docks and visible:
+        docks[0].raise_()
+    main_window.debug_hub = hub
+    if getattr(controller, "layout", None) is not None:
+        hub.on_session()  # a session is already open: start from it
+    return docks

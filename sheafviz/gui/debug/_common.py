@@ -1,0 +1,86 @@
+"""Shared pieces of the debug panels: a styled plot, a hover read-out, colour maps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from .. import style
+
+#: Values below this are drawn as this on log scales (a discord of exactly 0 is common).
+FLOOR = 1e-16
+#: Layer colours for per-layer curves (Okabe–Ito, after the three edge-type colours).
+LAYER_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
+                "#F0E442"]
+#: Class colours of the data panel (same palette, light enough to see points on top).
+CLASS_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
+
+
+def layer_color(l: int) -> str:
+    return LAYER_COLORS[(int(l) - 1) % len(LAYER_COLORS)]
+
+
+def make_plot(*, left: str | None = None, bottom: str | None = None, log_y: bool = False,
+              view_box: pg.ViewBox | None = None) -> pg.PlotWidget:
+    """A fixed (no pan / zoom / menu) PlotWidget with the project's readable axes."""
+    w = pg.PlotWidget(background=style.BACKGROUND, viewBox=view_box)
+    pi = w.plotItem
+    pi.hideButtons()
+    pi.setMenuEnabled(False)
+    pi.vb.setMouseEnabled(x=False, y=False)
+    pi.vb.setMenuEnabled(False)
+    style.style_plot(pi, left=left, bottom=bottom)
+    if log_y:
+        pi.setLogMode(x=False, y=True)
+    w.setMinimumSize(260, 160)
+    return w
+
+
+class ReadOut(QtWidgets.QLabel):
+    """A one-line (or few-line) label under a plot that says what the mouse points at."""
+
+    def __init__(self, placeholder: str = "", parent=None) -> None:
+        super().__init__(placeholder, parent)
+        self.placeholder = placeholder
+        self.setFont(style.font(0.95))
+        self.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        self.setMinimumHeight(int(style.base_pt() * 1.8))
+        self.setStyleSheet(f"color: {style.FOREGROUND};")
+
+    def clear_text(self) -> None:
+        self.setText(self.placeholder)
+
+
+def title_label(text: str) -> QtWidgets.QLabel:
+    lab = QtWidgets.QLabel(f"<b>{text}</b>")
+    lab.setTextFormat(QtCore.Qt.TextFormat.RichText)
+    lab.setFont(style.font(1.0))
+    return lab
+
+
+def viridis_lut(n: int = 256) -> np.ndarray:
+    return pg.colormap.get("viridis").getLookupTable(nPts=n, alpha=True)
+
+
+def hover_scene_pos(view: pg.PlotWidget, callback) -> None:
+    """Call ``callback(view_point: QPointF | None)`` on every mouse move over ``view``
+    (``None`` when the pointer leaves the plotting area)."""
+    vb = view.plotItem.vb
+
+    def moved(scene_pos):
+        if vb.sceneBoundingRect().contains(scene_pos):
+            callback(vb.mapSceneToView(scene_pos))
+        else:
+            callback(None)
+
+    view.scene().sigMouseMoved.connect(moved)
+
+
+def brush(color) -> QtGui.QBrush:
+    return pg.mkBrush(color)
+
+
+def finite_or_floor(values: np.ndarray, floor: float = FLOOR) -> np.ndarray:
+    v = np.asarray(values, dtype=float)
+    return np.where(np.isfinite(v), np.maximum(v, floor), floor)

@@ -1,0 +1,303 @@
+"""The adapter between the controller and the debug panels: all their wiring in one place.
+
+It listens to the controller's ``sessionChanged`` / ``frameChanged`` signals, keeps the
+Qt-free records the panels draw (a :class:`~sheafviz.core.diagnostics.DiscordHistory` for
+the relaxation and one for the joint flow), reads the joint flow's own
+``TrainingHistory``, and turns the panels' intents into controller calls. It only reads
+the controller's public attributes (``mode``, ``flow``, ``network``, ``network0``,
+``layout``, ``pins``, ``c``, ``t``, ``steps``, ``dataset``, ``example``, ``dt``, ``alpha``,
+``beta``) and calls its intents (``set_example``).
+
+Signals for the main window: ``timeScrubbed(float)`` (the switching timeline's scrubber, in
+the controller's time) and ``modeGhostChanged(object)`` (the slowest mode as a cochain
+(size,) to draw as a ghost on the drape, or None).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time as _time
+
+import numpy as np
+from PySide6 import QtCore
+
+from ...core import diagnostics as diag
+from ...core.pins import PinSet
+
+#: Fewest seconds between two expensive refreshes (spectrum, prediction grid, heatmap).
+THROTTLE_S = 0.25
+
+
+class _Relay(QtCore.QObject):
+    """Carries a worker thread's result back to the GUI thread (queued connection)."""
+
+    done = QtCore.Signal(object)
+    failed = QtCore.Signal(str)
+
+
+class DebugHub(QtCore.QObject):
+    """Owns the debug records and wires panels ↔ controller.
+
+    Parameters
+    ----------
+    controller : the main window's Controller (or anything with the same attributes)
+    panels : dict with keys "data", "heatmap", "spectrum", "timeline", "gradient",
+        "compare", "import" (any may be missing)
+    throttle_s : float, see :data:`THROTTLE_S` (0 in tests: refresh on every frame)
+    """
+
+    timeScrubbed = QtCore.Signal(float)
+    modeGhostChanged = QtCore.Signal(object)
+
+    def __init__(self, controller, panels: dict, *, throttle_s: float = THROTTLE_S,
+                 parent=None) -> None:
+        super().__init__(parent)
+        self.ctl, self.p = controller, panels
+        self.throttle_s = float(throttle_s)
+        self.relax_history: diag.DiscordHistory | None = None
+        self.joint_history: diag.DiscordHistory | None = None
+        self._flow = None
+        self._last_step = None
+        self._last_refresh = -np.inf
+        self._series_len = -1
+        self._ghost_on = False
+        self._expand = False
+        self._example = -1
+        self._relay = _Relay(self)
+        self._relay.done.connect(self._compare_done)
+        self._relay.failed.connect(self._compare_failed)
+        self._wire()
+
+    # -- wiring ------------------------------------------------------------------------------
+    def _wire(self) -> None:
+        ctl, p = self.ctl, self.p
+        ctl.sessionChanged.connect(self.on_session)
+        ctl.frameChanged.connect(self.on_frame)
+        if "data" in p:
+            p["data"].exampleClicked.connect(self._example_clicked)
+        if "heatmap" in p:
+            p["heatmap"].expandToggled.connect(self._set_expand)
+            p["heatmap"].exampleChosen.connect(self._set_example_view)
+        if "timeline" in p:
+            p["timeline"].timeChanged.connect(self.timeScrubbed)
+        if "spectrum" in p:
+            p["spectrum"].ghostToggled.connect(self._set_ghost)
+        if "compare" in p:
+            p["compare"].runRequested.connect(self.run_comparison)
+        if "import" in p:
+            p["import"].modelLoaded.connect(self._model_loaded)
+
+    def _visible(self, key: str) -> bool:
+        w = self.p.get(key)
+        return w is not None and w.isVisible()
+
+    # -- session -----------------------------------------------------------------------------
+    def on_session(self) -> None:
+        """A new network geometry: drop every record and redraw from scratch."""
+        ctl = self.ctl
+        self.relax_history = diag.DiscordHistory(ctl.layout, 1)
+        self.joint_history = None
+        self._flow, self._last_step, self._series_len = None, None, -1
+        self._last_refresh = -np.inf
+        if "data" in self.p:
+            ds = ctl.dataset
+            if ds is not None and ds.n_inputs <= 2:
+                self.p["data"].set_data(ds.X, ds.Y, ctl.network.output)
+            else:
+                self.p["data"].set_data(None, None, ctl.network.output)
+                self.p["data"].set_prediction(None)
+        if "heatmap" in self.p:
+            self.p["heatmap"].set_examples(1)
+        if "gradient" in self.p:
+            self.p["gradient"].set_series(np.zeros(0), np.zeros((0, 0)), np.zeros((0, 0)),
+                                          np.zeros((0, 0)), np.zeros((0, 0)))
+        if "spectrum" in self.p:
+            self.p["spectrum"].set_series(None)
+        if "timeline" in self.p:
+            self.p["timeline"].set_timeline(None)
+        if "compare" in self.p:
+            self.p["compare"].set_comparison(None)
+        self.on_frame(force=True)
+
+    # -- frames ------------------------------------------------------------------------------
+    def _joint(self) -> bool:
+        flow = self.ctl.flow
+        return self.ctl.mode == "joint" and flow is not None and hasattr(flow, "history")
+
+    def on_frame(self, force: bool = False) -> None:
+        """Record the new state; redraw what is visible (throttled)."""
+        if self.relax_history is None:
+            return
+        self._record()
+        now = _time.perf_counter()
+        if not force and now - self._last_refresh < self.throttle_s:
+            return
+        self._last_refresh = now
+        self.refresh()
+
+    def _record(self) -> None:
+        ctl = self.ctl
+        if self._joint():
+            flow = ctl.flow
+            if flow is not self._flow:
+                self._flow = flow
+                self.joint_history = diag.DiscordHistory(ctl.layout, len(flow.X))
+                self._last_step = None
+                if "heatmap" in self.p:
+                    self.p["heatmap"].set_examples(len(flow.X))
+            if self._last_step != flow.steps:
+                self._last_step = flow.steps
+                self.joint_history.record(ctl.steps, flow.network, flow.cochains, time=ctl.t)
+            return
+        if self._flow is not None and ctl.flow is not self._flow and not self._joint():
+            self._flow = None
+        if self._last_step != ("relax", ctl.steps):
+            self._last_step = ("relax", ctl.steps)
+            self.relax_history.record(ctl.steps, ctl.network, ctl.c, time=ctl.t)
+
+    def refresh(self) -> None:
+        """Redraw every visible panel from the records and the controller's state."""
+        if self._visible("heatmap"):
+            self._draw_heatmap()
+        if self._visible("timeline"):
+            self._draw_timeline()
+        if self._visible("gradient") or self._visible("spectrum"):
+            self._draw_series()
+        if self._visible("spectrum") or self._ghost_on:
+            self._draw_spectrum()
+        if self._visible("data"):
+            self._draw_data()
+
+    def _draw_heatmap(self) -> None:
+        hist = self.joint_history if self._joint() and self.joint_history else self.relax_history
+        example = None if self._example < 0 or hist.n_examples == 1 else \
+            min(self._example, hist.n_examples - 1)
+        self.p["heatmap"].set_matrix(hist.matrix(example=example, expand=self._expand))
+
+    def _draw_timeline(self) -> None:
+        ctl, flow = self.ctl, self.ctl.flow
+        if self._joint() or flow is None or not hasattr(flow, "events"):
+            return
+        neurons = diag.hidden_neurons(ctl.layout)
+        z = [ctl.layout.index(n.split("[")[0], int(n[:-1].split("[")[1])) for n in neurons]
+        offset = ctl.t - flow.time  # flow time → the controller's (session) time
+        events = [dataclasses.replace(e, time=e.time + offset,
+                                      t_end=None if e.t_end is None else e.t_end + offset)
+                  for e in flow.events]
+        start = diag.initial_active_from_events(events, neurons, ctl.c[z] >= 0)
+        tl = diag.switching_timeline(events, neurons, start, t_end=ctl.t, t_start=offset)
+        self.p["timeline"].set_timeline(tl)
+
+    def _draw_series(self) -> None:
+        if not self._joint():
+            return
+        hist = self.ctl.flow.history
+        if len(hist.step) == self._series_len:
+            return
+        self._series_len = len(hist.step)
+        s = diag.history_series(hist)
+        if "gradient" in self.p:
+            self.p["gradient"].set_series(s["step"], s["grad_cosine"], s["grad_cosine_defined"],
+                                          s["grad_ratio"], s["grad_ratio_defined"])
+        if "spectrum" in self.p:
+            self.p["spectrum"].set_series(s)
+
+    def _shown_pins(self) -> PinSet:
+        ctl = self.ctl
+        if not self._joint():
+            return ctl.pins
+        lay = ctl.layout
+        return PinSet().pin(lay, "x", ctl.c[lay.vertex("x").slice]).pin(
+            lay, "y", ctl.c[lay.vertex("y").slice])
+
+    def _draw_spectrum(self) -> None:
+        ctl = self.ctl
+        try:
+            detail = diag.spectrum_detail(ctl.network, self._shown_pins(), ctl.c,
+                                          layout=ctl.layout)
+        except (ValueError, ArithmeticError, np.linalg.LinAlgError):
+            detail = None  # e.g. everything pinned: nothing to show
+        if "spectrum" in self.p:
+            self.p["spectrum"].set_detail(detail, ctl.c)
+        if self._ghost_on:
+            self.modeGhostChanged.emit(self.p["spectrum"].ghost_cochain())
+
+    def _draw_data(self) -> None:
+        ctl, ds = self.ctl, self.ctl.dataset
+        if ds is None or ds.n_inputs > 2:
+            return
+        self.p["data"].set_prediction(diag.prediction_grid(ctl.network, ds.X))
+        self.p["data"].set_pinned(ctl.example)
+
+    # -- intents -----------------------------------------------------------------------------
+    def _example_clicked(self, i: int) -> None:
+        self.ctl.set_example(int(i))
+        if "data" in self.p:
+            self.p["data"].set_pinned(self.ctl.example)
+
+    def _set_expand(self, on: bool) -> None:
+        self._expand = bool(on)
+        self._draw_heatmap()
+
+    def _set_example_view(self, i: int) -> None:
+        self._example = int(i)
+        self._draw_heatmap()
+
+    def _set_ghost(self, on: bool) -> None:
+        self._ghost_on = bool(on)
+        if on:
+            self._draw_spectrum()
+        else:
+            self.modeGhostChanged.emit(None)
+
+    def _model_loaded(self, network, dataset) -> None:
+        load = getattr(self.ctl, "load_network", None)
+        if load is None:
+            self.p["import"]._fail("this window cannot open an own model yet "
+                                   "(the controller has no load_network)")
+            return
+        load(network, dataset)
+
+    # -- side-by-side training ---------------------------------------------------------------
+    def comparison_inputs(self):
+        """(network, X, Y) of the comparison: the session's initial weights and its data
+        (or the pinned pair when there is no data set)."""
+        ctl = self.ctl
+        if ctl.dataset is not None:
+            return ctl.network0, ctl.dataset.X, ctl.dataset.Y
+        lay = ctl.layout
+        if not (ctl.pins.stalk_pinned(lay, "x") and ctl.pins.stalk_pinned(lay, "y")):
+            raise ValueError("pin x and y (a training pair) or open a preset with data")
+        return (ctl.network0, ctl.c[lay.vertex("x").slice][None, :].copy(),
+                ctl.c[lay.vertex("y").slice][None, :].copy())
+
+    def run_comparison(self, steps: int) -> None:
+        """Train both from the initial weights in a worker thread (never blocks the GUI)."""
+        try:
+            net, X, Y = self.comparison_inputs()
+        except ValueError as exc:
+            self._compare_failed(str(exc))
+            return
+        ctl = self.ctl
+        beta = ctl.beta if ctl.dataset is not None else None
+        kw = dict(steps=int(steps), record_every=max(1, int(steps) // 200), alpha=ctl.alpha,
+                  beta=beta, dt=ctl.dt)
+        relay = self._relay
+        if "compare" in self.p:
+            self.p["compare"].set_running(True)
+
+        def work():
+            try:
+                relay.done.emit(diag.compare_training(net, X, Y, **kw))
+            except Exception as exc:  # noqa: BLE001 - any failure becomes a message
+                relay.failed.emit(str(exc))
+
+        QtCore.QThreadPool.globalInstance().start(work)
+
+    def _compare_done(self, result) -> None:
+        if "compare" in self.p:
+            self.p["compare"].set_comparison(result)
+
+    def _compare_failed(self, text: str) -> None:
+        if "compare" in self.p:
+            self.p["compare"].set_error(text)

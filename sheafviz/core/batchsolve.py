@@ -93,7 +93,7 @@ def _output_model(z0, Y, output, force):
 
 
 def two_sided_batch(weights, biases, output: str, X, Y, *, force: str = "energy",
-                    sigma0=None, z0=None, max_iter: int = 12, tol: float = 1e-12
+                    sigma0=None, z0=None, max_iter: int | None = None, tol: float = 1e-12
                     ) -> BatchEquilibrium:
     """Equilibria of the batch with x and y pinned (see the module docstring).
 
@@ -102,10 +102,14 @@ def two_sided_batch(weights, biases, output: str, X, Y, *, force: str = "energy"
     weights, biases : lists of ndarray
     X : ndarray (B, n0); Y : ndarray (B, n_out)
     sigma0 : list of ndarray (B, n_l) of 0/1, optional starting pattern (default: forward)
+    max_iter : int, batched passes before the per-example sliding fallback
+        (default 6 for an identity head, 20 otherwise)
     z0 : ndarray (B, n_out), optional linearisation point of a nonlinear head
     """
     K = len(weights) - 1
     B = X.shape[0]
+    if max_iter is None:  # the active set settles in 1–3 passes; Gauss–Newton needs more
+        max_iter = 6 if output == "identity" else 20
     if sigma0 is None or z0 is None:
         a, fwd_sigma = X, []
         for l, (w, b) in enumerate(zip(weights, biases)):
@@ -126,15 +130,93 @@ def two_sided_batch(weights, biases, output: str, X, Y, *, force: str = "energy"
             same &= np.all(s_old == s_new, axis=1)
         moved = np.max(np.abs(zs[-1] - z0), axis=1) <= tol * (1.0 + np.max(np.abs(z0), axis=1))
         settled = same & (moved | (output == "identity"))
-        sigma, z0 = new_sigma, zs[-1]
+        old_sigma, sigma, z0 = sigma, new_sigma, zs[-1]
         if settled.all():
             break
-    a_full = [X] + as_
+    for i in np.flatnonzero(~settled):
+        # A neuron that keeps flipping is (almost always) on a sliding surface: pin it at 0.
+        cycling = [s_old[i] != s_new[i] for s_old, s_new in zip(old_sigma, sigma)]
+        out = _sliding_solve(weights, biases, output, force, X[i], Y[i],
+                             [s[i] for s in sigma], cycling, z0[i])
+        if out is not None:
+            for l, z in enumerate(out[0]):
+                zs[l][i] = z
+            for l, a in enumerate(out[1]):
+                as_[l][i] = a
+            settled[i] = True
     rho = [-r for r in r_aff]
     q = [a - np.maximum(z, 0.0) for a, z in zip(as_, zs[:-1])]
     r_out = Y - _phi(zs[-1], output)
     return BatchEquilibrium(z=zs, a=as_, rho=rho, q=q, r_out=r_out, consistent=settled,
                             iterations=it)
+
+
+def _sliding_solve(weights, biases, output, force, x, y, sigma, cycling, z0, *,
+                   max_iter: int = 30, tol: float = 1e-12):
+    """Dense fallback for one example: active set with the cycling hidden z's pinned at 0
+    (where both patterns agree, relu(0) = 0), Newton on the output term as above.
+
+    Minimises ``½‖A c − h‖² + ℓ(z{K+1})`` over the free stalks ``c = (z1, a1, …, zK, aK,
+    z{K+1})`` with A, h the affine and relu rows of the coboundary, by its normal equations.
+    Returns ``(z list, a list)`` or None when the pattern still does not settle.
+    """
+    K = len(weights) - 1
+    widths = [w.shape[0] for w in weights]
+    col, zc, ac = 0, [], []
+    for l in range(K + 1):
+        zc.append(col)
+        col += widths[l]
+        if l < K:
+            ac.append(col)
+            col += widths[l]
+    n = col
+    pinned = [np.asarray(c, dtype=bool).copy() for c in cycling]
+    sigma = [np.array(s, dtype=float) for s in sigma]
+    z0 = np.array(z0, dtype=float)
+    flips = [np.zeros(len(s), dtype=int) for s in sigma]
+    for _ in range(max_iter):
+        rows = sum(widths) + sum(widths[:K])
+        A, h, r = np.zeros((rows, n)), np.zeros(rows), 0
+        for l in range(K + 1):
+            w = widths[l]
+            A[r:r + w, zc[l]:zc[l] + w] = np.eye(w)
+            if l == 0:
+                h[r:r + w] = weights[0] @ x + biases[0]
+            else:
+                A[r:r + w, ac[l - 1]:ac[l - 1] + widths[l - 1]] = -weights[l]
+                h[r:r + w] = biases[l]
+            r += w
+            if l < K:
+                A[r:r + w, ac[l]:ac[l] + w] = np.eye(w)
+                A[r:r + w, zc[l]:zc[l] + w] = -np.diag(sigma[l])
+                r += w
+        g, H = _output_model(z0[None], y[None], output, force)
+        g, H = g[0], np.asarray(H[0])
+        N = A.T @ A
+        rhs = A.T @ h
+        o = slice(zc[K], zc[K] + widths[K])
+        N[o, o] += H
+        rhs[o] -= g - H @ z0
+        keep = np.ones(n, dtype=bool)
+        for l in range(K):
+            keep[zc[l]:zc[l] + widths[l]] = ~pinned[l]
+        c = np.zeros(n)
+        try:
+            c[keep] = np.linalg.solve(N[np.ix_(keep, keep)], rhs[keep])
+        except np.linalg.LinAlgError:
+            return None
+        zs = [c[zc[l]:zc[l] + widths[l]] for l in range(K + 1)]
+        new = [np.where(p, s, (z >= 0).astype(float)) for p, s, z in zip(pinned, sigma,
+                                                                           zs[:-1])]
+        moved = np.max(np.abs(zs[-1] - z0)) <= tol * (1.0 + np.max(np.abs(z0)))
+        if all(np.array_equal(a, b) for a, b in zip(new, sigma)) and \
+                (moved or output == "identity"):
+            return zs, [c[ac[l]:ac[l] + widths[l]] for l in range(K)]
+        for l in range(K):  # a further neuron flipping back and forth joins the pinned set
+            flips[l] += new[l] != sigma[l]
+            pinned[l] |= flips[l] >= 2
+        sigma, z0 = new, zs[-1].copy()
+    return None
 
 
 def _solve_fixed(weights, biases, output, force, X, Y, sigma, z0):

@@ -129,6 +129,8 @@ def test_timeline_state_agrees_with_the_signs_seen_step_by_step():
         seen.append((flow.time, flow.cochain[z_idx] >= 0))
     tl = D.switching_timeline(flow.events, names, c0[z_idx] >= 0, t_end=flow.time)
     assert len(tl.time) >= 2  # this start does switch neurons
+    start = D.initial_active_from_events(flow.events, names, flow.cochain[z_idx] >= 0)
+    assert np.array_equal(start, c0[z_idx] >= 0)
     for t, signs in seen:
         assert np.array_equal(tl.active_at(t), signs), t
     flips = np.sum([np.sum(a[1] != b[1]) for a, b in zip(seen, seen[1:])])
@@ -318,6 +320,7 @@ def test_history_series_masks_missing_values():
     assert list(s["step"]) == [0, 5, 10, 15, 20]
     assert s["grad_cosine"].shape == (5, 2)
     assert not s["grad_cosine_defined"][0].any()  # at the forward pass: no sheaf gradient
+    assert not s["grad_ratio_defined"][0].any()
     assert s["grad_cosine_defined"][1:].all()
     assert s["lambda_min"].shape == (3, 3) and list(s["spectrum_step"]) == [0, 10, 20]
     assert np.all(np.isfinite(s["grad_cosine"]))

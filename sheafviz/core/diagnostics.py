@@ -32,8 +32,11 @@ from .pins import PinSet
 from .sheaf import EDGE_TYPES, SheafLayout, discrepancies
 from .spectrum import SINGULAR_RTOL, free_laplacian, spectrum_summary
 
+#: A sheaf gradient with ‖g_s‖ ≤ this × ‖g_b‖ is round-off: its cosine is undefined.
+GRADIENT_RTOL = 1e-9
+
 __all__ = ["DiscordRows", "discord_rows", "DiscordMatrix", "DiscordHistory", "SwitchTimeline",
-           "switching_timeline", "GradientComparison", "sheaf_parameter_gradient",
+           "switching_timeline", "initial_active_from_events", "GradientComparison", "sheaf_parameter_gradient",
            "compare_gradients", "PredictionGrid", "prediction_grid",
            "SpectrumDetail", "spectrum_detail", "mode_ghost",
            "TrainingComparison", "compare_training", "history_series", "hidden_neurons"]
@@ -248,6 +251,22 @@ class SwitchTimeline:
         return int(idx[np.argmin(np.abs(self.time[idx] - t))])
 
 
+def initial_active_from_events(events, neurons: list[str], active_now) -> np.ndarray:
+    """σ at the start of a run, recovered from σ now and the run's events.
+
+    A neuron whose first event switched it on (direction +1) was inactive before it, and
+    vice versa; a neuron without events kept its state. Shape (n,) bool.
+    """
+    state = np.asarray(active_now, dtype=bool).reshape(-1).copy()
+    where = {n: i for i, n in enumerate(neurons)}
+    seen = set()
+    for ev in sorted(events, key=lambda e: e.time):
+        if ev.neuron in where and ev.neuron not in seen:
+            seen.add(ev.neuron)
+            state[where[ev.neuron]] = ev.direction < 0
+    return state
+
+
 def switching_timeline(events, neurons: list[str], initial_active, *, t_end: float,
                        t_start: float = 0.0) -> SwitchTimeline:
     """Build a :class:`SwitchTimeline` from a heat flow's switching events (SPEC §8).
@@ -332,7 +351,7 @@ class GradientComparison:
 
 def compare_gradients(network: Network, X: np.ndarray, Y: np.ndarray, cochains: np.ndarray, *,
                       layout: SheafLayout | None = None, force: str = "energy",
-                      rtol: float = 1e-9) -> GradientComparison:
+                      rtol: float | None = None) -> GradientComparison:
     """Cosine and norm ratio of the sheaf gradient against backprop, per layer (SPEC §10).
 
     The backprop loss is the one the sheaf's output edge stands for, summed over the batch
@@ -349,6 +368,7 @@ def compare_gradients(network: Network, X: np.ndarray, Y: np.ndarray, cochains: 
         ``‖g_b‖ = 0``
     """
     layout = layout if layout is not None else SheafLayout(network.arch)
+    rtol = GRADIENT_RTOL if rtol is None else float(rtol)
     X, Y = np.atleast_2d(np.asarray(X, float)), np.atleast_2d(np.asarray(Y, float))
     sw, sb = sheaf_parameter_gradient(layout, network, cochains)
     kind, scale = ("ce", 1.0) if force == "cross-entropy" else ("squared", 0.5)
@@ -619,6 +639,12 @@ def history_series(history) -> dict:
     """
     cos, cos_ok = _masked(history.grad_cosine)
     ratio, ratio_ok = _masked(history.grad_norm_ratio)
+    # a sheaf gradient at round-off level (exactly 0 in theory, e.g. at the forward pass)
+    # has no direction: the same rule as compare_gradients' rtol
+    if ratio.shape == cos.shape:
+        noise = ratio_ok & (ratio <= GRADIENT_RTOL)
+        cos_ok &= ~noise
+        ratio_ok &= ~noise
     out = {"step": np.asarray(history.step, dtype=float),
            "train_loss": np.asarray(history.train_loss, dtype=float),
            "residual": np.asarray(history.residual, dtype=float),

@@ -176,14 +176,18 @@ class DebugHub(QtCore.QObject):
 
     def _draw_timeline(self) -> None:
         ctl, flow = self.ctl, self.ctl.flow
-        if self._joint() or flow is None or not hasattr(flow, "events"):
+        if self._joint():
+            self.p["timeline"].set_timeline(None)
             return
         neurons = diag.hidden_neurons(ctl.layout)
         z = [ctl.layout.index(n.split("[")[0], int(n[:-1].split("[")[1])) for n in neurons]
-        offset = ctl.t - flow.time  # flow time → the controller's (session) time
-        events = [dataclasses.replace(e, time=e.time + offset,
-                                      t_end=None if e.t_end is None else e.t_end + offset)
-                  for e in flow.events]
+        if flow is None or not hasattr(flow, "events"):
+            offset, events = ctl.t, []  # no relaxation since the last change: no switches
+        else:
+            offset = ctl.t - flow.time  # flow time → the controller's (session) time
+            events = [dataclasses.replace(e, time=e.time + offset,
+                                          t_end=None if e.t_end is None else e.t_end + offset)
+                      for e in flow.events]
         start = diag.initial_active_from_events(events, neurons, ctl.c[z] >= 0)
         tl = diag.switching_timeline(events, neurons, start, t_end=ctl.t, t_start=offset)
         self.p["timeline"].set_timeline(tl)

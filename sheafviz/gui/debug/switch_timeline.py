@@ -45,9 +45,12 @@ class SwitchTimelinePanel(QtWidgets.QWidget):
         self.vb.on_click = self._clicked
         self.plot = make_plot(bottom="flow time t", view_box=self.vb)
         pi = self.plot.plotItem
-        pi.showGrid(x=True, y=False)
+        pi.showGrid(x=True, y=False, alpha=0.12)
         self.vb.invertY(True)
         self.bars = pi.plot(pen=pg.mkPen(ACTIVE, width=9), connect="pairs")
+        # a chatter run (Euler flipping a neuron on a sliding surface): σ is undecided there
+        self.chatter = pi.plot(pen=pg.mkPen(CHATTER, width=5, style=QtCore.Qt.PenStyle.DotLine),
+                               connect="pairs")
         self.markers = pg.ScatterPlotItem(size=15, pen=pg.mkPen("#111111", width=1))
         # markers must not swallow the click that moves the scrubber
         self.markers.setAcceptedMouseButtons(QtCore.Qt.MouseButton.NoButton)
@@ -66,7 +69,7 @@ class SwitchTimelinePanel(QtWidgets.QWidget):
         legend = QtWidgets.QLabel(
             f"<span style='color:{ACTIVE}'>━</span> active &nbsp;"
             f"<span style='color:{ON}'>▲</span> on &nbsp;<span style='color:{OFF}'>▼</span> off"
-            f" &nbsp;<span style='color:{CHATTER}'>◆</span> chatter")
+            f" &nbsp;<span style='color:{CHATTER}'>◆┅</span> chatter")
         legend.setFont(style.font(0.9))
         head.addStretch(1)
         head.addWidget(legend)
@@ -81,10 +84,18 @@ class SwitchTimelinePanel(QtWidgets.QWidget):
         pi = self.plot.plotItem
         if tl is None or not tl.neurons:
             self.bars.setData([], [])
+            self.chatter.setData([], [])
             self.markers.setData([], [])
+            pi.getAxis("left").setTicks([[], []])
+            self.readout.setText("No relaxation to show: the timeline follows the heat flow "
+                                 "(Relax mode)." if tl is None else
+                                 "This network has no hidden ReLU neurons.")
             return
         xs, ys = self._active_segments(tl)
         self.bars.setData(xs, ys)
+        runs = np.flatnonzero(tl.count > 1)
+        self.chatter.setData(np.column_stack([tl.time[runs], tl.t_last[runs]]).ravel(),
+                             np.repeat(tl.row[runs], 2).astype(float))
         spots = []
         for k in range(tl.time.size):
             chatter = tl.count[k] > 1
@@ -101,6 +112,7 @@ class SwitchTimelinePanel(QtWidgets.QWidget):
         pi.vb.setRange(xRange=(tl.t_start, tl.t_start + span), yRange=(-0.7, n - 0.3),
                        padding=0.01)
         self.scrubber.setBounds((tl.t_start, tl.t_start + span))
+        self._describe(self.time)
 
     @staticmethod
     def _active_segments(tl: SwitchTimeline) -> tuple[np.ndarray, np.ndarray]:

@@ -2,8 +2,10 @@
 
 The document has ``steps`` (the total, an int), ``recorded_steps`` and, per recorded step,
 ``train_loss``, ``test_loss`` (None without test data), ``residual`` (the batch mean of E of
-the current stalks; for gd the two-sided R of the current weights) and ``objective``; plus
-the run's settings and the last recorded discords and spectrum statistics.
+the current stalks; for gd the two-sided R of the current weights), ``objective``, and per
+layer the cosine and norm ratio of the sheaf gradient against backprop (``grad_cosine``,
+``grad_norm_ratio``; None where undefined); plus the run's settings, the last recorded
+discords and the spectrum statistics (medians over a subsample of inputs).
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ def run_training(network: Network, data: Dataset, *, mode: str, alpha: float, be
         "lambda_min_median": [s[0] for s in history.lambda_min],
         "lambda_max_median": [s[0] for s in history.lambda_max],
         "condition_median": [s[0] for s in history.condition],
+        "grad_cosine": [list(v) for v in history.grad_cosine],
+        "grad_norm_ratio": [list(v) for v in history.grad_norm_ratio],
         "warnings": list(history.warnings),
     }
     return flow, doc

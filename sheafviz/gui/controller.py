@@ -317,7 +317,8 @@ class Controller(QtCore.QObject):
             else:
                 X, Y = self._joint_batch()
                 self.flow = engine.joint_flow(self.network, X, Y, alpha=self.alpha,
-                                              beta=self.beta, dt=self.dt, mode=self.train_mode)
+                                              beta=self.beta, dt=self.dt, mode=self.train_mode,
+                                              force=self.preset.output_force)
             self._flow_t0, self._flow_steps0 = self.t, self.steps
         except Exception as exc:  # noqa: BLE001
             self.flow = None

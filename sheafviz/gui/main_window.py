@@ -250,5 +250,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def showEvent(self, ev) -> None:  # noqa: N802
         super().showEvent(ev)
-        if self._state_file:
-            QtCore.QTimer.singleShot(800, self._write_state)
+        if self._state_file and not hasattr(self, "_state_timer"):
+            # Re-written twice a second: positions are only right once the layout settled.
+            self._state_timer = QtCore.QTimer(self, interval=500)
+            self._state_timer.timeout.connect(self._write_state)
+            self._state_timer.start()

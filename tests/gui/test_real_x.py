@@ -75,8 +75,16 @@ def test_click_neuron_in_real_window(xserver, tmp_path):
                               capture_output=True, text=True, timeout=10).stdout
         assert name.startswith("sheafviz — ")
         assert "a1[0]" not in state["pins"]["hard"]
-        time.sleep(1.0)  # let the layout settle, then take the final positions
-        state = read_state(state_file)
+        # The app rewrites the file twice a second; wait until a1[0] stays put (layout settled).
+        seen = []
+
+        def settled():
+            s = read_state(state_file)
+            if s and s["neurons"]:
+                seen.append(s["neurons"]["a1[0]"])
+            return len(seen) >= 3 and seen[-1] == seen[-2] == seen[-3] and s
+
+        state = wait_for(settled, 30, "the window layout to settle")
         x, y = state["neurons"]["a1[0]"]
         subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "1"], env=xenv,
                        check=True, timeout=10)

@@ -119,7 +119,8 @@ class JointStepper:
     def compute(self) -> None:
         """Forces ``F`` (= ċ/α) and parameter gradients ``G`` (= Σ_i ∇_θ E) at the state."""
         K, rho, z, m, q = self.K, self.rho, self.z, self.m, self.q
-        mm, sub, mul = np.matmul, np.subtract, np.multiply
+        # np.dot has less call overhead than np.matmul for these small 2-D products
+        mm, sub, mul = np.dot, np.subtract, np.multiply
         prev = self.x_aug
         for l in range(K + 1):
             mm(self.Wb[l], prev, out=rho[l])          # W a + b (ones row carries b)
@@ -135,10 +136,7 @@ class JointStepper:
             mul(m[l], q[l], out=self.fz[l])
             self.fz[l] += rho[l]                      # ż/α = ρ − m(z − a)
             np.negative(self.Wb[l + 1][:, :-1].T, out=self.negWT[l])
-            if self.arch[l + 2] == 1:                 # outer product: np.dot beats matmul here
-                np.dot(self.negWT[l], rho[l + 1], out=self.fa[l])
-            else:
-                mm(self.negWT[l], rho[l + 1], out=self.fa[l])
+            mm(self.negWT[l], rho[l + 1], out=self.fa[l])
             sub(self.fa[l], q[l], out=self.fa[l])     # ȧ/α = −q − Wᵀρ
         self._output_force()
 

@@ -311,6 +311,35 @@ def test_compare_training_against_hand_written_loops():
     assert out.sheaf_loss == pytest.approx(sheaf, rel=1e-10)
 
 
+def test_training_monitor_spectrum_and_gradients():
+    ds = load_dataset("paraboloid", n_train=12, n_test=0)
+    net = Network.he_init([2, 4, 1], seed=6)
+    lay = SheafLayout(net.arch)
+    mon = D.TrainingMonitor(12, spectrum_subsample=5, seed=1)
+    mon.record_spectrum(0, net, ds.X)
+    lmins, lmaxs = [], []
+    for i in mon.subsample:  # x pinned, forward σ: dense L_free from the SPEC §3 coboundary
+        h = net.weights[0] @ ds.X[i] + net.biases[0]
+        Dm, _ = dense_coboundary(net.weights, net.biases, [(h >= 0).astype(float)])
+        free = np.arange(2, lay.size)
+        ev = np.linalg.eigvalsh(Dm[:, free].T @ Dm[:, free])
+        lmins.append(ev[0])
+        lmaxs.append(ev[-1])
+    s = mon.series()
+    assert s["lambda_min"][0, 0] == pytest.approx(np.median(lmins), rel=1e-9)
+    assert s["lambda_max"][0, 0] == pytest.approx(np.median(lmaxs), rel=1e-9)
+    assert s["condition"][0, 0] == pytest.approx(np.median(np.array(lmaxs) / lmins), rel=1e-9)
+    C = np.stack([lay.forward_cochain(net, x) for x in ds.X])
+    C[:, -1] = ds.Y[:, 0]
+    mon.record_gradients(0, net, ds.X, ds.Y, C)  # at the forward pass: undefined
+    C[:, 3] += 0.1
+    g = mon.record_gradients(5, net, ds.X, ds.Y, C)
+    s = mon.series()
+    assert list(s["step"]) == [0, 5] and not s["grad_cosine_defined"][0].any()
+    assert s["grad_cosine"][1] == pytest.approx(g.cosine)
+    assert s["train_loss"][0] == pytest.approx(np.mean((net.predict(ds.X) - ds.Y) ** 2))
+
+
 def test_history_series_masks_missing_values():
     ds = load_dataset("paraboloid", n_train=20, n_test=0)
     flow = JointFlow(Network.he_init([2, 4, 1], seed=0), ds.X, ds.Y, record_every=5,

@@ -39,7 +39,7 @@ __all__ = ["DiscordRows", "discord_rows", "DiscordMatrix", "DiscordHistory", "Sw
            "switching_timeline", "initial_active_from_events", "GradientComparison", "sheaf_parameter_gradient",
            "compare_gradients", "PredictionGrid", "prediction_grid",
            "SpectrumDetail", "spectrum_detail", "mode_ghost",
-           "TrainingComparison", "compare_training", "history_series", "hidden_neurons"]
+           "TrainingComparison", "compare_training", "history_series", "TrainingMonitor", "hidden_neurons"]
 
 
 # ============================================================================================
@@ -657,3 +657,59 @@ def history_series(history) -> dict:
         if key == "condition":
             out["condition_defined"] = ok.all(axis=1) if ok.size else np.zeros(0, dtype=bool)
     return out
+
+
+class TrainingMonitor:
+    """Records over training what a JointFlow's ``TrainingHistory`` holds, for a flow that
+    was created with recording off (the GUI's flows): per-layer gradient comparison and
+    λ_1 / λ_max / κ statistics across a fixed subsample of inputs.
+
+    The spectrum follows :func:`~sheafviz.core.trainmetrics.free_lambdas` (x pinned, σ of the
+    forward pass: the inference Laplacian), like the CLI's history. :meth:`series` returns
+    the dictionary of :func:`history_series`.
+
+    Parameters
+    ----------
+    n_inputs : int, the batch size B; spectrum_subsample : int; seed : int (the subsample)
+    """
+
+    def __init__(self, n_inputs: int, *, spectrum_subsample: int = 16, seed: int = 0) -> None:
+        rng = np.random.default_rng(seed)
+        k = min(int(spectrum_subsample), int(n_inputs))
+        self.subsample = np.sort(rng.choice(int(n_inputs), size=k, replace=False))
+        self._g_step, self._cos, self._ratio, self._loss = [], [], [], []
+        self._s_step, self._lmin, self._lmax, self._cond = [], [], [], []
+
+    def record_gradients(self, step: float, network: Network, X, Y, cochains, *,
+                         force: str = "energy") -> GradientComparison:
+        g = compare_gradients(network, X, Y, cochains, force=force)
+        self._g_step.append(float(step))
+        self._cos.append([float(c) if ok else None for c, ok in zip(g.cosine, g.defined)])
+        self._ratio.append([float(r) if ok else None for r, ok in zip(g.ratio, g.defined)])
+        self._loss.append(forward_loss(network.weights, network.biases, network.output,
+                                       np.atleast_2d(X), np.atleast_2d(Y)))
+        return g
+
+    def record_spectrum(self, step: float, network: Network, X) -> None:
+        from .trainmetrics import free_lambdas, median_spread
+
+        X = np.atleast_2d(X)
+        pairs = np.array([free_lambdas(network.weights, network.biases, network.output, X[i])
+                          for i in self.subsample])
+        lmin, lmax = pairs[:, 0], pairs[:, 1]
+        self._s_step.append(float(step))
+        self._lmin.append(median_spread(lmin))
+        self._lmax.append(median_spread(lmax))
+        singular = lmin <= SINGULAR_RTOL * np.maximum(lmax, 1.0)
+        self._cond.append(None if singular.any() else median_spread(lmax / lmin))
+
+    def series(self) -> dict:
+        """The arrays of :func:`history_series` (no "residual": zeros)."""
+        from types import SimpleNamespace
+
+        cond = [c if c is not None else (None, None, None) for c in self._cond]
+        h = SimpleNamespace(step=self._g_step, train_loss=self._loss,
+                            residual=[0.0] * len(self._g_step), grad_cosine=self._cos,
+                            grad_norm_ratio=self._ratio, spectrum_step=self._s_step,
+                            lambda_min=self._lmin, lambda_max=self._lmax, condition=cond)
+        return history_series(h)

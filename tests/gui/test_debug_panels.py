@@ -144,8 +144,9 @@ def heatmap_history():
 
 
 def edge_discord_by_hand(net, c, name):
-    """d of edge ``name`` (or r² of one coordinate ``name[j]``) for a [2,4,1] cochain."""
-    x, z1, a1, z2, y = c[:2], c[2:6], c[6:10], c[10:11], c[11:12]
+    """d of edge ``name`` (or r² of one coordinate ``name[j]``) for a [2,h,1] cochain."""
+    h = net.weights[0].shape[0]
+    x, z1, a1, z2, y = c[:2], c[2:2 + h], c[2 + h:2 + 2 * h], c[2 + 2 * h:3 + 2 * h], c[-1:]
     r = {"aff1": z1 - net.weights[0] @ x - net.biases[0], "relu1": a1 - np.maximum(z1, 0),
          "aff2": z2 - net.weights[1] @ a1 - net.biases[1], "out": y - z2}
     if "[" in name:
@@ -229,9 +230,18 @@ def test_timeline_click_and_drag_move_the_scrubber_and_emit_the_time(qtbot, tmp_
 
 
 # -- spectrum ------------------------------------------------------------------------------
-def test_spectrum_hover_reads_l_free_and_the_ghost_is_the_slow_mode(qtbot, tmp_path):
-    from reference import dense_coboundary
+def dense_laplacian_221(net, sigma):
+    """δᵀδ of a [2,2,1] identity-head sheaf, rows aff1, relu1, aff2, out (SPEC §3);
+    columns x(2), z1(2), a1(2), z2, y."""
+    D = np.zeros((6, 8))
+    D[0:2, 0:2], D[0:2, 2:4] = -net.weights[0], np.eye(2)      # z1 − W1 x
+    D[2:4, 2:4], D[2:4, 4:6] = -np.diag(sigma), np.eye(2)      # a1 − σ z1
+    D[4, 4:6], D[4, 6] = -net.weights[1][0], 1.0               # z2 − W2 a1
+    D[5, 6], D[5, 7] = -1.0, 1.0                               # y − z2
+    return D.T @ D
 
+
+def test_spectrum_hover_reads_l_free_and_the_ghost_is_the_slow_mode(qtbot, tmp_path):
     p = load_preset("course-221")
     lay = SheafLayout(p.network.arch)
     c = initial_state(p.network, p.pins, layout=lay)
@@ -243,8 +253,7 @@ def test_spectrum_hover_reads_l_free_and_the_ghost_is_the_slow_mode(qtbot, tmp_p
                      spectrum_every=20)
     flow.advance(100)
     panel.set_series(D.history_series(flow.history))
-    Dm, _ = dense_coboundary(p.network.weights, p.network.biases, lay.sigma_of(c))
-    L = Dm.T @ Dm
+    L = dense_laplacian_221(p.network, lay.sigma_of(c)[0])
     free = [2, 3, 4, 5, 6]  # z1, a1, z2 of [2,2,1] (x = 0,1 and y = 7 pinned)
     i, j = 1, 3  # z1[1] row, a1[1] column
     hover(qtbot, panel.matrix_plot, j + 0.5, i + 0.5)
@@ -389,10 +398,17 @@ def test_installed_docks_follow_the_joint_flow(qtbot, window, tmp_path):
     assert heat.matrix.values.shape == (4, 7)
     assert heat.example_box.count() == 1 + ctl.dataset.n_train
     grad = docks[4].widget()
-    assert grad.data["step"].size == len(ctl.flow.history.step)
-    # the heatmap's last column is the flow's own batch-mean discord per edge
-    last = ctl.flow.history.discord_by_edge[-1]
+    assert grad.data["step"].size == 7 and grad.data["cos_ok"][1:].all()
+    # the last column is the batch-mean discord per edge of the flow's stalks, by hand
+    C, net = ctl.flow.cochains, ctl.flow.network
     col = heat.matrix.values[:, -1]
     for row, name in enumerate(heat.matrix.rows.labels):
-        assert col[row] == pytest.approx(last[name], rel=1e-9)
-    assert "nan" not in docks[2].widget().summary.text().lower()
+        want = np.mean([edge_discord_by_hand(net, c, name) for c in C])
+        assert col[row] == pytest.approx(want, rel=1e-9, abs=1e-15)
+    # the plotted comparison is the one at the flow's current stalks (compare_gradients
+    # itself is checked against finite differences in tests/test_diagnostics.py)
+    assert grad.data["cos"][-1] == pytest.approx(
+        D.compare_gradients(net, ctl.dataset.X, ctl.dataset.Y, C).cosine, abs=1e-12)
+    spec = docks[2].widget()
+    assert spec.series["spectrum_step"].size == 7
+    assert "nan" not in spec.summary.text().lower()

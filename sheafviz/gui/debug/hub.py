@@ -2,8 +2,9 @@
 
 It listens to the controller's ``sessionChanged`` / ``frameChanged`` signals, keeps the
 Qt-free records the panels draw (a :class:`~sheafviz.core.diagnostics.DiscordHistory` for
-the relaxation and one for the joint flow), reads the joint flow's own
-``TrainingHistory``, and turns the panels' intents into controller calls. It only reads
+the relaxation and one for the joint flow, and a
+:class:`~sheafviz.core.diagnostics.TrainingMonitor` for the gradient comparison and the
+spectrum over training — the GUI's flows record nothing themselves), and turns the panels' intents into controller calls. It only reads
 the controller's public attributes (``mode``, ``flow``, ``network``, ``network0``,
 ``layout``, ``pins``, ``c``, ``t``, ``steps``, ``dataset``, ``example``, ``dt``, ``alpha``,
 ``beta``) and calls its intents (``set_example``).
@@ -56,6 +57,8 @@ class DebugHub(QtCore.QObject):
         self.throttle_s = float(throttle_s)
         self.relax_history: diag.DiscordHistory | None = None
         self.joint_history: diag.DiscordHistory | None = None
+        self.monitor: diag.TrainingMonitor | None = None
+        self._last_record = self._last_spectrum = -np.inf
         self._flow = None
         self._last_step = None
         self._last_refresh = -np.inf
@@ -142,12 +145,23 @@ class DebugHub(QtCore.QObject):
             if flow is not self._flow:
                 self._flow = flow
                 self.joint_history = diag.DiscordHistory(ctl.layout, len(flow.X))
-                self._last_step = None
+                self.monitor = diag.TrainingMonitor(len(flow.X))
+                self._last_step, self._series_len = None, -1
+                self._last_record = self._last_spectrum = -np.inf
                 if "heatmap" in self.p:
                     self.p["heatmap"].set_examples(len(flow.X))
-            if self._last_step != flow.steps:
-                self._last_step = flow.steps
-                self.joint_history.record(ctl.steps, flow.network, flow.cochains, time=ctl.t)
+            now = _time.perf_counter()
+            first = self._last_step is None
+            if self._last_step != flow.steps and (first or now - self._last_record >=
+                                                  self.throttle_s / 2):
+                self._last_step, self._last_record = flow.steps, now
+                net, cochains = flow.network, flow.cochains  # gd mode: solves; hence throttled
+                self.joint_history.record(ctl.steps, net, cochains, time=ctl.t)
+                self.monitor.record_gradients(ctl.steps, net, flow.X, flow.Y, cochains,
+                                              force=getattr(flow, "force", "energy"))
+                if first or now - self._last_spectrum >= 4 * self.throttle_s:
+                    self._last_spectrum = now
+                    self.monitor.record_spectrum(ctl.steps, net, flow.X)
             return
         if self._flow is not None and ctl.flow is not self._flow and not self._joint():
             self._flow = None
@@ -195,11 +209,10 @@ class DebugHub(QtCore.QObject):
     def _draw_series(self) -> None:
         if not self._joint():
             return
-        hist = self.ctl.flow.history
-        if len(hist.step) == self._series_len:
+        s = self.monitor.series()
+        if s["step"].size + s["spectrum_step"].size == self._series_len:
             return
-        self._series_len = len(hist.step)
-        s = diag.history_series(hist)
+        self._series_len = s["step"].size + s["spectrum_step"].size
         if "gradient" in self.p:
             self.p["gradient"].set_series(s["step"], s["grad_cosine"], s["grad_cosine_defined"],
                                           s["grad_ratio"], s["grad_ratio_defined"])

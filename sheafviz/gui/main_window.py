@@ -228,7 +228,9 @@ class MainWindow(QtWidgets.QMainWindow):
         if not self._state_file:
             return
         ctl = self.controller
-        data = {"title": self.windowTitle(), "pins": ctl.pins.to_json(),
+        self._state_serial = getattr(self, "_state_serial", 0) + 1
+        data = {"serial": self._state_serial, "title": self.windowTitle(),
+                "pins": ctl.pins.to_json(),
                 "cochain": [float(v) for v in ctl.c], "neurons": self.neuron_screen_positions()}
         tmp = self._state_file + ".tmp"
         with open(tmp, "w") as fh:

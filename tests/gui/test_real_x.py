@@ -75,14 +75,20 @@ def test_click_neuron_in_real_window(xserver, tmp_path):
                               capture_output=True, text=True, timeout=10).stdout
         assert name.startswith("sheafviz — ")
         assert "a1[0]" not in state["pins"]["hard"]
-        # The app rewrites the file twice a second; wait until a1[0] stays put (layout settled).
-        seen = []
+        # The app rewrites the file twice a second; wait until three successive versions agree
+        # and the neurons sit on distinct pixels (right after show() they all coincide).
+        seen = {}
 
         def settled():
             s = read_state(state_file)
-            if s and s["neurons"]:
-                seen.append(s["neurons"]["a1[0]"])
-            return len(seen) >= 3 and seen[-1] == seen[-2] == seen[-3] and s
+            if not (s and s["neurons"]):
+                return None
+            seen[s["serial"]] = s["neurons"]
+            last = [seen[k] for k in sorted(seen)[-3:]]
+            pixels = {tuple(p) for p in s["neurons"].values()}
+            ok = (len(last) == 3 and last[0] == last[1] == last[2]
+                  and len(pixels) == len(s["neurons"]))
+            return s if ok else None
 
         state = wait_for(settled, 30, "the window layout to settle")
         x, y = state["neurons"]["a1[0]"]

@@ -130,37 +130,54 @@ def two_sided_batch(weights, biases, output: str, X, Y, *, force: str = "energy"
             same &= np.all(s_old == s_new, axis=1)
         moved = np.max(np.abs(zs[-1] - z0), axis=1) <= tol * (1.0 + np.max(np.abs(z0), axis=1))
         settled = same & (moved | (output == "identity"))
-        old_sigma, sigma, z0 = sigma, new_sigma, zs[-1]
         if settled.all():
+            old_sigma, sigma, z0 = sigma, new_sigma, zs[-1]
             break
-    for i in np.flatnonzero(~settled):
+        if output == "identity" and it >= 2:  # every unsettled example in a 2-cycle: stop
+            back = np.ones(B, dtype=bool)
+            for s2, s_new in zip(older_sigma, new_sigma):
+                back &= np.all(s2 == s_new, axis=1)
+            if np.all(back | settled):
+                old_sigma, sigma, z0 = sigma, new_sigma, zs[-1]
+                break
+        older_sigma = sigma
+        old_sigma, sigma, z0 = sigma, new_sigma, zs[-1]
+    bad = np.flatnonzero(~settled)
+    if bad.size:
         # A neuron that keeps flipping is (almost always) on a sliding surface: pin it at 0.
-        cycling = [s_old[i] != s_new[i] for s_old, s_new in zip(old_sigma, sigma)]
-        out = _sliding_solve(weights, biases, output, force, X[i], Y[i],
-                             [s[i] for s in sigma], cycling, z0[i])
-        if out is not None:
-            for l, z in enumerate(out[0]):
-                zs[l][i] = z
-            for l, a in enumerate(out[1]):
-                as_[l][i] = a
-            settled[i] = True
-    rho = [-r for r in r_aff]
+        cycling = [s_old[bad] != s_new[bad] for s_old, s_new in zip(old_sigma, sigma)]
+        z_s, a_s, ok = _sliding_batch(weights, biases, output, force, X[bad], Y[bad],
+                                      [s[bad] for s in sigma], cycling, z0[bad])
+        rows = bad[ok]
+        for l, z in enumerate(z_s):
+            zs[l][rows] = z[ok]
+        for l, a in enumerate(a_s):
+            as_[l][rows] = a[ok]
+        settled[rows] = True
+    prev = [X] + as_
+    rho = [p @ w.T + b - z for p, w, b, z in zip(prev, weights, biases, zs)]
     q = [a - np.maximum(z, 0.0) for a, z in zip(as_, zs[:-1])]
     r_out = Y - _phi(zs[-1], output)
     return BatchEquilibrium(z=zs, a=as_, rho=rho, q=q, r_out=r_out, consistent=settled,
                             iterations=it)
 
 
-def _sliding_solve(weights, biases, output, force, x, y, sigma, cycling, z0, *,
+def _sliding_batch(weights, biases, output, force, X, Y, sigma, cycling, z0, *,
                    max_iter: int = 30, tol: float = 1e-12):
-    """Dense fallback for one example: active set with the cycling hidden z's pinned at 0
-    (where both patterns agree, relu(0) = 0), Newton on the output term as above.
+    """Dense fallback for the examples that did not settle: active set with the cycling
+    hidden z's pinned at 0 (where both patterns agree, relu(0) = 0), Newton on the output term.
 
-    Minimises ``½‖A c − h‖² + ℓ(z{K+1})`` over the free stalks ``c = (z1, a1, …, zK, aK,
-    z{K+1})`` with A, h the affine and relu rows of the coboundary, by its normal equations.
-    Returns ``(z list, a list)`` or None when the pattern still does not settle.
+    Per example it minimises ``½‖A c − h‖² + ℓ(z{K+1})`` over the free stalks
+    ``c = (z1, a1, …, zK, aK, z{K+1})`` (A, h: the affine and relu rows of the coboundary) by
+    its normal equations, batched over the U examples; a pinned coordinate gets an identity
+    row and column. A neuron that flips twice more joins the pinned set.
+
+    Returns
+    -------
+    z list (U, n_l), a list (U, n_l), ok (U,) bool — ok where the pattern settled
     """
     K = len(weights) - 1
+    U = X.shape[0]
     widths = [w.shape[0] for w in weights]
     col, zc, ac = 0, [], []
     for l in range(K + 1):
@@ -170,53 +187,65 @@ def _sliding_solve(weights, biases, output, force, x, y, sigma, cycling, z0, *,
             ac.append(col)
             col += widths[l]
     n = col
+    rows = sum(widths) + sum(widths[:K])
+    A0, h = np.zeros((rows, n)), np.zeros((U, rows))
+    relu_rows, r = [], 0
+    for l in range(K + 1):  # the σ-independent part of A (and h)
+        w = widths[l]
+        A0[r:r + w, zc[l]:zc[l] + w] = np.eye(w)
+        if l == 0:
+            h[:, r:r + w] = X @ weights[0].T + biases[0]
+        else:
+            A0[r:r + w, ac[l - 1]:ac[l - 1] + widths[l - 1]] = -weights[l]
+            h[:, r:r + w] = biases[l]
+        r += w
+        if l < K:
+            A0[r:r + w, ac[l]:ac[l] + w] = np.eye(w)
+            relu_rows.append(r)
+            r += w
     pinned = [np.asarray(c, dtype=bool).copy() for c in cycling]
+    flips = [np.zeros(p.shape, dtype=int) for p in pinned]
     sigma = [np.array(s, dtype=float) for s in sigma]
     z0 = np.array(z0, dtype=float)
-    flips = [np.zeros(len(s), dtype=int) for s in sigma]
+    ok = np.zeros(U, dtype=bool)
+    o = slice(zc[K], zc[K] + widths[K])
+    eye_n = np.eye(n)
     for _ in range(max_iter):
-        rows = sum(widths) + sum(widths[:K])
-        A, h, r = np.zeros((rows, n)), np.zeros(rows), 0
-        for l in range(K + 1):
-            w = widths[l]
-            A[r:r + w, zc[l]:zc[l] + w] = np.eye(w)
-            if l == 0:
-                h[r:r + w] = weights[0] @ x + biases[0]
-            else:
-                A[r:r + w, ac[l - 1]:ac[l - 1] + widths[l - 1]] = -weights[l]
-                h[r:r + w] = biases[l]
-            r += w
-            if l < K:
-                A[r:r + w, ac[l]:ac[l] + w] = np.eye(w)
-                A[r:r + w, zc[l]:zc[l] + w] = -np.diag(sigma[l])
-                r += w
-        g, H = _output_model(z0[None], y[None], output, force)
-        g, H = g[0], np.asarray(H[0])
-        N = A.T @ A
-        rhs = A.T @ h
-        o = slice(zc[K], zc[K] + widths[K])
-        N[o, o] += H
-        rhs[o] -= g - H @ z0
-        keep = np.ones(n, dtype=bool)
+        A = np.broadcast_to(A0, (U, rows, n)).copy()
         for l in range(K):
-            keep[zc[l]:zc[l] + widths[l]] = ~pinned[l]
-        c = np.zeros(n)
+            w = widths[l]
+            idx = np.arange(w)
+            A[:, relu_rows[l] + idx, zc[l] + idx] = -sigma[l]
+        At = np.swapaxes(A, 1, 2)
+        N = At @ A
+        rhs = np.einsum("bji,bj->bi", A, h)
+        g, H = _output_model(z0, Y, output, force)
+        N[:, o, o] += H
+        rhs[:, o] -= g - np.einsum("bij,bj->bi", H, z0)
+        mask = np.zeros((U, n), dtype=bool)
+        for l in range(K):
+            mask[:, zc[l]:zc[l] + widths[l]] = pinned[l]
+        N = np.where(mask[:, :, None] | mask[:, None, :], 0.0, N) + mask[:, :, None] * eye_n
+        rhs = np.where(mask, 0.0, rhs)
         try:
-            c[keep] = np.linalg.solve(N[np.ix_(keep, keep)], rhs[keep])
+            c = np.linalg.solve(N, rhs[:, :, None])[:, :, 0]
         except np.linalg.LinAlgError:
-            return None
-        zs = [c[zc[l]:zc[l] + widths[l]] for l in range(K + 1)]
+            break
+        zs = [c[:, zc[l]:zc[l] + widths[l]] for l in range(K + 1)]
         new = [np.where(p, s, (z >= 0).astype(float)) for p, s, z in zip(pinned, sigma,
                                                                            zs[:-1])]
-        moved = np.max(np.abs(zs[-1] - z0)) <= tol * (1.0 + np.max(np.abs(z0)))
-        if all(np.array_equal(a, b) for a, b in zip(new, sigma)) and \
-                (moved or output == "identity"):
-            return zs, [c[ac[l]:ac[l] + widths[l]] for l in range(K)]
+        same = np.ones(U, dtype=bool)
+        for a_, b_ in zip(new, sigma):
+            same &= np.all(a_ == b_, axis=1)
+        moved = np.max(np.abs(zs[-1] - z0), axis=1) <= tol * (1.0 + np.max(np.abs(z0), axis=1))
+        ok = same & (moved | (output == "identity"))
+        if ok.all():
+            break
         for l in range(K):  # a further neuron flipping back and forth joins the pinned set
             flips[l] += new[l] != sigma[l]
             pinned[l] |= flips[l] >= 2
         sigma, z0 = new, zs[-1].copy()
-    return None
+    return zs, [c[:, ac[l]:ac[l] + widths[l]] for l in range(K)], ok
 
 
 def _solve_fixed(weights, biases, output, force, X, Y, sigma, z0):

@@ -255,3 +255,26 @@ def test_relax_progress_and_result_fields():
     assert res.time == pytest.approx(res.steps * res.dt)
     with pytest.raises(ValueError, match="init"):
         relax(net, pins, init="bogus")
+
+
+@pytest.mark.parametrize("output", ["identity", "sigmoid", "softmax"])
+def test_path_bound_is_above_lambda_max_for_every_pattern(output):
+    from sheafviz.core.flowcheck import lambda_max_bound
+
+    arch = [3, 5, 4, 3] if output != "sigmoid" else [3, 5, 4, 1]
+    net = _net(arch, 11, output)
+    layout = SheafLayout(net.arch)
+    rng = np.random.default_rng(0)
+    pin_sets = [PinSet().pin(layout, "x", [0.1, 0.2, 0.3]),
+                PinSet().pin(layout, "x", [0.1, 0.2, 0.3]).pin(layout, "y", [0.5] * arch[-1]),
+                PinSet().pin(layout, "a1", 0.3, index=2).pin_soft(layout, "z2", 1.0, 3.0, 0)]
+    for pins in pin_sets:
+        res = pins.resolve(layout)
+        gmax = res.soft_gamma.max() if res.soft_gamma.size else 0.0
+        bound = lambda_max_bound(net, gmax, layout=layout, resolved=res)
+        for _ in range(20):
+            sigma = [rng.integers(0, 2, size=n).astype(float) for n in arch[1:-1]]
+            lap = laplacian(layout, net, sigma, z_out=rng.normal(size=arch[-1]) * 2).toarray()
+            lap[res.soft_index, res.soft_index] += res.soft_gamma
+            ev = np.linalg.eigvalsh(lap[np.ix_(res.free_index, res.free_index)])
+            assert ev[-1] <= bound * (1 + 1e-12)

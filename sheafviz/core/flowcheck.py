@@ -43,10 +43,33 @@ def spectral_norm(w: np.ndarray) -> float:
     return float(spla.svds(sp.csr_matrix(w), k=1, return_singular_vectors=False)[0])
 
 
-def lambda_max_bound(network: Network, max_gamma: float = 0.0) -> float:
-    """σ-independent upper bound ``(1 + max(1, max‖W_l‖₂))² + max γ`` on λ_max(L_free)."""
-    s = max([1.0] + [spectral_norm(w) for w in network.weights])
-    return (1.0 + s) ** 2 + float(max_gamma)
+def lambda_max_bound(network: Network, max_gamma: float = 0.0, *, layout=None,
+                     resolved=None) -> float:
+    """σ-independent upper bound on λ_max(L_free) (the module docstring explains it).
+
+    With ``layout`` and ``resolved`` (ResolvedPins) the bound is the tighter path form: for
+    edge k, ``‖r_k‖ ≤ h_{k+1} u_{k+1} + s_k u_k`` with ``u`` the norms of the free parts of
+    the stalks, ``s_k`` a bound on ``‖T_k‖`` (``‖W_l‖₂``, 1 for relu, ``‖J_φ‖ ≤ 1, ¼, ½``) and
+    h, s zero on fully pinned vertices, so ``λ_max ≤ ‖M‖₂² + max γ`` with M the small
+    edges × vertices bidiagonal matrix of these numbers.
+    """
+    norms = [spectral_norm(w) for w in network.weights]
+    if layout is None or resolved is None:
+        return (1.0 + max([1.0] + norms)) ** 2 + float(max_gamma)
+    free = np.zeros(layout.size, dtype=bool)
+    free[resolved.free_index] = True
+    has_free = [bool(free[v.slice].any()) for v in layout.vertices]
+    out_norm = {"identity": 1.0, "sigmoid": 0.25, "softmax": 0.5}[network.output]
+    M = np.zeros((len(layout.edges), len(layout.vertices)))
+    for edge in layout.edges:
+        k = edge.position
+        if edge.type == "affine":
+            t_norm = norms[edge.layer - 1]
+        else:
+            t_norm = 1.0 if edge.type == "relu" else out_norm
+        M[k, k] = t_norm if has_free[k] else 0.0
+        M[k, k + 1] = 1.0 if has_free[k + 1] else 0.0
+    return float(np.linalg.norm(M, 2) ** 2) + float(max_gamma)
 
 
 def free_laplacian_local(layout: SheafLayout, network: Network, resolved, sigma, *,

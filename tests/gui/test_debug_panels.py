@@ -92,7 +92,10 @@ def isolated_point(X):
 
 def test_data_panel_click_pins_the_pair_and_hover_reads_the_prediction(qtbot, tmp_path):
     ds = load_dataset("circular", n_train=120, n_test=0)
-    net = Network.he_init([2, 8, 1], seed=3, output="sigmoid")
+    flow = JointFlow(Network.he_init([2, 8, 1], seed=3, output="sigmoid"), ds.X, ds.Y,
+                     mode="gd", lr=0.5, record_every=10**9)
+    flow.advance(300)  # a partly trained classifier: a visible decision boundary
+    net = flow.network
     panel = show(qtbot, DataPanel())
     panel.set_data(ds.X, ds.Y, net.output)
     grid = D.prediction_grid(net, ds.X, resolution=40)

@@ -84,3 +84,27 @@ def brush(color) -> QtGui.QBrush:
 def finite_or_floor(values: np.ndarray, floor: float = FLOOR) -> np.ndarray:
     v = np.asarray(values, dtype=float)
     return np.where(np.isfinite(v), np.maximum(v, floor), floor)
+
+
+def log_ticks(lo: float, hi: float) -> list:
+    """Major ticks for a log axis (positions in log10) at 1-2-5 steps, or decades only when
+    the span is wide: pyqtgraph's own minor labels overlap on short axes."""
+    lo, hi = max(float(lo), FLOOR), max(float(hi), FLOOR)
+    d0, d1 = int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi)))
+    steps = (1, 2, 5) if d1 - d0 <= 3 else (1,)
+    every = max(1, (d1 - d0) // 6)
+    ticks = []
+    for d in range(d0, d1 + 1, every if steps == (1,) else 1):
+        for m in steps:
+            v = m * 10.0 ** d
+            if lo / 1.0001 <= v <= hi * 1.0001 or (m == 1 and d in (d0, d1)):
+                ticks.append((np.log10(v), f"{v:g}"))
+    return ticks
+
+
+def legend(plot: pg.PlotWidget, *, offset=(-10, 10)):
+    """A readable legend: dark text on a mostly opaque white box."""
+    return plot.plotItem.addLegend(offset=offset, labelTextColor=style.FOREGROUND,
+                                   brush=pg.mkBrush(255, 255, 255, 220),
+                                   pen=pg.mkPen("#999999"),
+                                   labelTextSize=f"{style.base_pt() * 0.85:.0f}pt")

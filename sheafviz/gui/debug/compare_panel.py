@@ -12,7 +12,8 @@ from PySide6 import QtCore, QtWidgets
 
 from ...core.diagnostics import TrainingComparison
 from .. import style
-from ._common import ReadOut, finite_or_floor, hover_scene_pos, make_plot, title_label
+from ._common import (ReadOut, finite_or_floor, hover_scene_pos, legend, log_ticks, make_plot,
+                      title_label)
 
 SHEAF_COLOR, GD_COLOR = "#0072B2", "#D55E00"
 
@@ -26,7 +27,7 @@ class ComparePanel(QtWidgets.QWidget):
         super().__init__(parent)
         self.plot = make_plot(left="forward loss", bottom="step", log_y=True)
         pi = self.plot.plotItem
-        pi.addLegend(offset=(-10, 10), labelTextSize=f"{style.base_pt() * 0.9:.0f}pt")
+        legend(self.plot)
         self.sheaf = pi.plot(pen=pg.mkPen(SHEAF_COLOR, width=3), name="joint flow (sheaf)")
         self.gd = pi.plot(pen=pg.mkPen(GD_COLOR, width=3, style=QtCore.Qt.PenStyle.DashLine),
                           name="gradient descent (backprop)")
@@ -70,6 +71,8 @@ class ComparePanel(QtWidgets.QWidget):
         s = np.asarray(result.steps, float)
         self.sheaf.setData(s, finite_or_floor(result.sheaf_loss))
         self.gd.setData(s, finite_or_floor(result.gd_loss))
+        both = np.concatenate([finite_or_floor(result.sheaf_loss), finite_or_floor(result.gd_loss)])
+        self.plot.plotItem.getAxis("left").setTicks([log_ticks(both.min(), both.max()), []])
         self.readout.setText(self.describe(len(s) - 1))
 
     def describe(self, k: int) -> str:

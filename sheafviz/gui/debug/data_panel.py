@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...core.diagnostics import PredictionGrid
 from .. import style
@@ -41,7 +41,7 @@ class DataPanel(QtWidgets.QWidget):
         self.image.setZValue(-10)
         pi.addItem(self.image)
         self.boundary = pg.IsocurveItem(level=0.5, pen=pg.mkPen("#111111", width=3))
-        self.boundary.setParentItem(self.image)
+        pi.addItem(self.boundary)
         self.curve = pi.plot(pen=pg.mkPen("#1a1a8c", width=3))
         self.points = pg.ScatterPlotItem(size=POINT_SIZE, pen=pg.mkPen("#111111", width=1),
                                          hoverable=False)
@@ -130,8 +130,13 @@ class DataPanel(QtWidgets.QWidget):
         dy = grid.ys[1] - grid.ys[0] if grid.ys.size > 1 else 1.0
         self.image.setRect(QtCore.QRectF(grid.xs[0] - dx / 2, grid.ys[0] - dy / 2,
                                          dx * grid.xs.size, dy * grid.ys.size))
-        # the 0.5 contour of P(class 1) is the decision boundary of a binary classifier
-        self.boundary.setData(grid.values.T if self.output == "sigmoid" else None)
+        # the 0.5 contour of P(class 1) is the decision boundary of a binary classifier;
+        # the contour's coordinates are (i, j) grid indices, so map index → (xs[i], ys[j])
+        tr = QtGui.QTransform()
+        tr.translate(grid.xs[0], grid.ys[0])
+        tr.scale(dx, dy)
+        self.boundary.setTransform(tr)
+        self.boundary.setData(grid.values if self.output == "sigmoid" else None)
 
     def _image_rgba(self, grid: PredictionGrid) -> np.ndarray:
         v = grid.values.T  # row-major image: rows are y

@@ -17,7 +17,9 @@ from ._common import FLOOR, ReadOut, hover_scene_pos, make_plot, title_label, vi
 
 #: Colour range spans at most this many decades below the largest value.
 DECADES = 8
-STRIP_W = 0.6
+#: Width of the type strip left of the image, in columns (at least STRIP_MIN).
+STRIP_FRACTION = 0.025
+STRIP_MIN = 0.2
 
 
 class DiscordHeatmap(QtWidgets.QWidget):
@@ -39,10 +41,16 @@ class DiscordHeatmap(QtWidgets.QWidget):
         self.strip = pg.ImageItem(axisOrder="row-major")
         pi.addItem(self.strip)
         self.colorbar = pg.ColorBarItem(values=(-DECADES, 0), colorMap=pg.colormap.get("viridis"),
-                                        interactive=False, label="log₁₀ discord", width=18,
+                                        interactive=False, width=18,
                                         colorMapMenu=False)
         self.colorbar.setImageItem(self.image, insert_in=pi)
-        self.colorbar.axis.setTickFont(style.font(0.8))
+        ax = self.colorbar.axis
+        ax.setTickFont(style.font(0.8))
+        ax.setTextPen(pg.mkPen(style.FOREGROUND))
+        ax.setPen(pg.mkPen(style.FOREGROUND))
+        self.colorbar.getAxis("left").setLabel(
+            "log₁₀ discord", color=style.FOREGROUND,
+            **{"font-size": f"{style.base_pt() * 0.9:.0f}pt"})
         self.expand_box = QtWidgets.QCheckBox("one row per neuron")
         self.expand_box.toggled.connect(self.expandToggled)
         self.example_box = QtWidgets.QComboBox()
@@ -92,15 +100,16 @@ class DiscordHeatmap(QtWidgets.QWidget):
         self.image.setImage(logv, autoLevels=False, levels=(top - DECADES, top))
         self.colorbar.setLevels((top - DECADES, top))
         self.image.setRect(QtCore.QRectF(0, 0, n_cols, n_rows))
-        key = tuple(m.rows.labels)
+        strip = max(STRIP_MIN, STRIP_FRACTION * n_cols)
+        key = (tuple(m.rows.labels), strip)
         if key != self._rows_key:
             self._rows_key = key
-            self._draw_rows(m)
+            self._draw_rows(m, strip)
         ticks = self._step_ticks(m.steps)
         pi.getAxis("bottom").setTicks([ticks, []])
-        pi.vb.setRange(xRange=(-STRIP_W - 0.2, n_cols), yRange=(0, n_rows), padding=0)
+        pi.vb.setRange(xRange=(-1.3 * strip, n_cols), yRange=(0, n_rows), padding=0)
 
-    def _draw_rows(self, m: DiscordMatrix) -> None:
+    def _draw_rows(self, m: DiscordMatrix, strip: float) -> None:
         rows = m.rows
         n_rows = len(rows)
         rgba = np.zeros((n_rows, 1, 4), dtype=np.uint8)
@@ -109,7 +118,7 @@ class DiscordHeatmap(QtWidgets.QWidget):
             shade = 1.0 if layer % 2 else 0.65
             rgba[i, 0] = [int(c.red() * shade), int(c.green() * shade), int(c.blue() * shade), 255]
         self.strip.setImage(rgba, autoLevels=False, levels=(0, 255))
-        self.strip.setRect(QtCore.QRectF(-STRIP_W - 0.1, 0, STRIP_W, n_rows))
+        self.strip.setRect(QtCore.QRectF(-1.2 * strip, 0, strip, n_rows))
         # label every row when they fit, else one label per edge (its first row)
         every = n_rows <= 40
         ticks = [(i + 0.5, label) for i, label in enumerate(rows.labels)

@@ -9,7 +9,8 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from .. import style
-from ._common import FLOOR, ReadOut, hover_scene_pos, layer_color, make_plot, title_label
+from ._common import (FLOOR, ReadOut, hover_scene_pos, layer_color, legend, log_ticks,
+                      make_plot, title_label)
 
 
 class GradientPanel(QtWidgets.QWidget):
@@ -21,8 +22,7 @@ class GradientPanel(QtWidgets.QWidget):
         self.ratio_plot = make_plot(left="‖sheaf‖ / ‖backprop‖", bottom="step", log_y=True)
         self.ratio_plot.setXLink(self.cos_plot)
         self.cos_plot.plotItem.vb.setYRange(-1.05, 1.05, padding=0)
-        self.cos_plot.plotItem.addLegend(offset=(-10, -10),
-                                         labelTextSize=f"{style.base_pt() * 0.85:.0f}pt")
+        legend(self.cos_plot, offset=(-10, -10))
         one = pg.InfiniteLine(pos=0.0, angle=0, pen=pg.mkPen("#888888", width=1.5,
                                                              style=QtCore.Qt.PenStyle.DashLine))
         self.ratio_plot.addItem(one)  # log axis: y = 0 is a ratio of 1
@@ -69,6 +69,11 @@ class GradientPanel(QtWidgets.QWidget):
             self.cos_curves[l].setData(steps, np.where(ok_c, cosine[:, l], np.nan))
             self.ratio_curves[l].setData(steps, np.where(ok_r, np.maximum(ratio[:, l], FLOOR),
                                                          np.nan))
+        shown = ratio[self.data["ratio_ok"]] if n_layers else np.zeros(0)
+        if shown.size:
+            lo, hi = max(float(shown.min()), FLOOR), float(shown.max())
+            self.ratio_plot.plotItem.getAxis("left").setTicks(
+                [log_ticks(min(lo, 0.5), max(hi, 1.0)), []])
 
     def describe(self, k: int) -> str:
         d = self.data

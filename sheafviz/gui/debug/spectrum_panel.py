@@ -12,7 +12,8 @@ from PySide6 import QtCore, QtWidgets
 
 from ...core.diagnostics import SpectrumDetail, mode_ghost
 from .. import style
-from ._common import FLOOR, ReadOut, finite_or_floor, hover_scene_pos, make_plot, title_label
+from ._common import (ReadOut, finite_or_floor, hover_scene_pos, legend, log_ticks, make_plot,
+                      title_label)
 
 SERIES = (("lambda_min", "λ₁", "#0072B2"), ("lambda_max", "λ_max", "#D55E00"),
           ("condition", "κ", "#111111"))
@@ -46,7 +47,7 @@ class SpectrumPanel(QtWidgets.QWidget):
         # over training
         self.series_plot = make_plot(left="λ₁, λ_max, κ", bottom="step", log_y=True)
         sp = self.series_plot.plotItem
-        sp.addLegend(offset=(-10, 10), labelTextSize=f"{style.base_pt() * 0.85:.0f}pt")
+        legend(self.series_plot, offset=(-10, -10))
         self.curves, self.bands = {}, {}
         for key, name, color in SERIES:
             c = pg.mkColor(color)
@@ -125,6 +126,10 @@ class SpectrumPanel(QtWidgets.QWidget):
             self.image.clear()
         ev = finite_or_floor(detail.eigenvalues)
         self.eig.setData(np.arange(ev.size), ev)
+        ep = self.eig_plot.plotItem
+        ep.getAxis("left").setTicks([log_ticks(ev.min(), ev.max()), []])
+        ep.getAxis("bottom").setTicks(None if ev.size > 12 else
+                                      [[(k, str(k)) for k in range(ev.size)], []])
         names = list(detail.block_energy_min)
         x = np.arange(len(names), dtype=float)
         self.slow_bars.setOpts(x=x - 0.2, height=[detail.block_energy_min[n] for n in names])
@@ -142,6 +147,7 @@ class SpectrumPanel(QtWidgets.QWidget):
         dictionary of :func:`~sheafviz.core.diagnostics.history_series`)."""
         self.series = series
         steps = np.zeros(0) if series is None else np.asarray(series["spectrum_step"], float)
+        lo_all, hi_all = np.inf, 0.0
         for key, _name, _color in SERIES:
             if steps.size == 0:
                 vals, ok = np.zeros((0, 3)), np.zeros(0, dtype=bool)
@@ -150,10 +156,15 @@ class SpectrumPanel(QtWidgets.QWidget):
                 ok = series["condition_defined"] if key == "condition" else \
                     np.ones(steps.size, dtype=bool)
             s, v = steps[ok], finite_or_floor(vals[ok]) if vals.size else vals
+            if v.size:
+                lo_all = min(lo_all, float(v.min()))
+                hi_all = max(hi_all, float(v.max()))
             self.curves[key].setData(s, v[:, 0] if v.size else [])
             lo, hi = self.bands[key]
             lo.setData(s, v[:, 1] if v.size else [])
             hi.setData(s, v[:, 2] if v.size else [])
+        if hi_all > 0:
+            self.series_plot.plotItem.getAxis("left").setTicks([log_ticks(lo_all, hi_all), []])
 
     def ghost_cochain(self, *, amplitude: float | None = None) -> np.ndarray | None:
         """The shown state displaced along the slowest mode (shape (size,)), for the drape."""

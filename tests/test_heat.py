@@ -278,3 +278,22 @@ def test_path_bound_is_above_lambda_max_for_every_pattern(output):
             lap[res.soft_index, res.soft_index] += res.soft_gamma
             ev = np.linalg.eigvalsh(lap[np.ix_(res.free_index, res.free_index)])
             assert ev[-1] <= bound * (1 + 1e-12)
+
+
+def test_sliding_equilibrium_is_reached_instead_of_chattering():
+    net = _net([2, 5, 4, 1], 1)
+    layout = SheafLayout(net.arch)
+    pins = PinSet().pin(layout, "x", [0.3, -0.7]).pin(layout, "y", [2.0])
+    res = relax(net, pins, max_steps=20_000)
+    assert res.converged and res.sliding == ["z2[1]"]
+    # reference: the fixed-σ minimiser with z2[1] held at 0 (both patterns agree there)
+    sigma = layout.sigma_of(res.cochain)
+    ref = _dense_two_sided(net, layout, pins.pin(layout, "z2", 0.0, index=1), sigma)
+    np.testing.assert_allclose(res.cochain, ref, atol=1e-7)
+    # and it is a minimum along z2[1] from both sides (the surface attracts)
+    i = layout.index("z2", 1)
+    for step in (1e-4, -1e-4):
+        c = ref.copy()
+        c[i] += step
+        assert energy(layout, net, c) > energy(layout, net, ref)
+    assert any(e.neuron == "z2[1]" for e in res.events)

@@ -27,6 +27,7 @@ from .forces import (check_force, energy_gradient, gradient_and_energy, objectiv
                      pin_energy)
 from .network import Network
 from .sheaf import SheafLayout, energy
+from .sliding import SlidingSet
 
 __all__ = ["HeatFlow", "RelaxResult", "relax", "energy_gradient", "predicted_envelope",
            "SwitchEvent", "UnstableStepError", "FlowDivergedError", "INITS"]
@@ -88,6 +89,11 @@ class HeatFlow:
              if v.name.startswith("z") and int(v.name[1:]) <= self._layout.n_hidden]
             or [np.zeros(0, dtype=int)]).astype(int)
         self._recorder = SwitchRecorder([self._layout.neuron_name(i) for i in self._z_index])
+        a_index = self._z_index + np.concatenate(
+            [np.full(v.dim, v.dim) for v in self._layout.vertices
+             if v.name.startswith("z") and int(v.name[1:]) <= self._layout.n_hidden]
+            or [np.zeros(0, dtype=int)]).astype(int)  # a_l follows z_l in the cochain
+        self._sliding = SlidingSet(self._z_index, a_index, np.ones(len(self._z_index), bool))
         self._configure()
         self._trace.append((0.0, self.energy))
 
@@ -98,6 +104,7 @@ class HeatFlow:
             self._flush()  # a pending record belongs to the state before this edit
         self._res = self._pins.resolve(self._layout)
         self._c[self._res.hard_index] = self._res.hard_value
+        self._sliding.reset(~np.isin(self._z_index, self._res.hard_index))
         self._lam_cache: dict[bytes, float] = {}
         lam0 = self._lambda_max_here()
         if self._dt_auto:
@@ -201,6 +208,12 @@ class HeatFlow:
         return self._layout.sigma_of(self._c)
 
     @property
+    def sliding(self) -> list[str]:
+        """Neurons currently held on their switching surface ``z = 0`` (sliding mode)."""
+        return [self._layout.neuron_name(i)
+                for i in self._z_index[self._sliding.active]]
+
+    @property
     def events(self) -> list[SwitchEvent]:
         return self._recorder.events
 
@@ -241,6 +254,9 @@ class HeatFlow:
         for i in range(int(n_steps)):
             if self.converged:
                 break
+            self._sliding.project(self._c)
+            if self._sliding.active.any():
+                self._sign = self._c[self._z_index] >= 0  # z = 0 exactly is not a switch
             # E of a recorded state comes free with the next step's gradient.
             grad, e_old = gradient_and_energy(self._layout, self._network, self._c, self._res,
                                               force=self._force,
@@ -248,6 +264,7 @@ class HeatFlow:
             if self._pending is not None:
                 self._trace.append((self._pending, e_old))
                 self._pending = None
+            self._sliding.constrain(self._c, grad)
             self._velocity = self._alpha * float(np.max(np.abs(grad))) if grad.size else 0.0
             self._c -= step_size * grad
             self._c[hard] = self._res.hard_value
@@ -271,6 +288,7 @@ class HeatFlow:
             return
         self._sign = sign
         self._recorder.record(self._steps, self._time, changed, sign[changed])
+        self._sliding.flipped(self._steps, changed)
         if self._needs_recheck:
             lam = self._lambda_max_here()
             if self._alpha * self._dt * lam >= 2.0:
@@ -288,6 +306,7 @@ class HeatFlow:
         self._pending = None
         self._trace = [p for p in self._trace if p[0] <= self._time]
         self._sign = self._c[self._z_index] >= 0
+        self._sliding.reset(self._sliding.free)
         raise FlowDivergedError(
             f"the heat flow diverged after t={self._time:.4g} (Δt = {self._dt:g}, "
             f"α = {self._alpha:g}); stopped at the last finite state; try a smaller Δt")
@@ -307,6 +326,8 @@ class RelaxResult:
     time : float
     energy, pin_energy, objective : float, at the final state
     dt : float, the step used
+    sigma : list of ndarray, the pattern of the final state
+    sliding : list of str, neurons held on their switching surface z = 0 at the end
     """
 
     cochain: np.ndarray
@@ -320,6 +341,7 @@ class RelaxResult:
     objective: float
     dt: float
     sigma: list = field(default_factory=list)
+    sliding: list = field(default_factory=list)
 
 
 def initial_state(network: Network, pins, *, init: str = "forward", state_seed: int = 0,
@@ -375,4 +397,4 @@ def relax(network: Network, pins, *, init: str = "forward", state_seed: int = 0,
     return RelaxResult(cochain=flow.cochain, steps=flow.steps, converged=flow.converged,
                        energy_trace=trace, events=flow.events, time=flow.time,
                        energy=flow.energy, pin_energy=flow.pin_energy, objective=flow.objective,
-                       dt=flow.dt, sigma=flow.sigma)
+                       dt=flow.dt, sigma=flow.sigma, sliding=flow.sliding)

@@ -245,8 +245,8 @@ def _parse_size(text: str | None):
     return size
 
 
-def _launch_gui(args, *, screenshot: str | None) -> int:
-    """Validate the gui/render options, then call ``run_gui`` (the GUI is imported here)."""
+def _gui_target(args):
+    """(preset name or None, PinSet or None, (w, h) or None) of the gui/render options."""
     if args.session and args.preset:
         raise CLIError("give a SESSION file or --preset, not both")
     if args.session and not Path(args.session).is_file():
@@ -261,6 +261,12 @@ def _launch_gui(args, *, screenshot: str | None) -> int:
             pins = apply_pin_ops(layout, preset.pins, args.pin_ops)
     elif args.pin_ops:
         raise CLIError("--pin/--soft/--unpin apply to a preset, not to a SESSION file")
+    return preset_name, pins, size
+
+
+def _launch_gui(args, *, screenshot: str | None) -> int:
+    """Validate the gui/render options, then call ``run_gui`` (the GUI is imported here)."""
+    preset_name, pins, size = _gui_target(args)
     if not screenshot and not _has_display():
         raise CLIError("no display to open the window on (DISPLAY is not set); use "
                        "'sheafviz render --out FILE.png' or run under xvfb-run")
@@ -298,17 +304,35 @@ def cmd_gui(args) -> int:
 
 
 def cmd_render(args) -> int:
-    """Headless PNG of the main window on a preset (offscreen when there is no display).
-
-    GIF export and rendering a SESSION file are not available yet."""
+    """Headless PNG (``--steps`` first) or animated GIF (``--frames`` × ``--steps-per-frame``)
+    of the main window on a preset; offscreen when there is no display. Rendering a SESSION
+    file waits for the GUI to open sessions."""
     suffix = Path(args.out).suffix.lower()
-    if suffix == ".gif":
-        raise CLIError("GIF rendering is not available yet; use --out FILE.png")
-    if suffix != ".png":
-        raise CLIError(f"--out {args.out!r} must be a .png file")
+    if suffix not in (".png", ".gif"):
+        raise CLIError(f"--out {args.out!r} must be a .png or .gif file")
     if not Path(args.out).resolve().parent.is_dir():
         raise CLIError(f"cannot write {args.out}: its directory does not exist")
-    return _launch_gui(args, screenshot=args.out)
+    if suffix == ".png":
+        if args.train:
+            raise CLIError("--train animates a .gif; for a .png use 'sheafviz gui' options")
+        return _launch_gui(args, screenshot=args.out)
+    if args.steps is not None:
+        raise CLIError("a .gif takes --frames and --steps-per-frame, not --steps")
+    preset_name, pins, size = _gui_target(args)
+    if preset_name is None:
+        raise CLIError("rendering a SESSION file is not available yet; use --preset")
+    try:
+        from .cli_render import render_gif
+    except ImportError as exc:
+        raise CLIError(f"the GUI cannot start: {exc}") from None
+    try:
+        return render_gif(preset_name, out=args.out, pins=pins, size=size or (1280, 720),
+                          frames=args.frames, steps_per_frame=args.steps_per_frame,
+                          frame_ms=args.frame_ms, joint=args.train)
+    except ValueError as exc:
+        raise CLIError(_one_line(exc)) from None
+    except OSError as exc:
+        raise CLIError(f"cannot write {args.out}: {exc.strerror or exc}") from None
 
 
 def cmd_bench(args) -> int:

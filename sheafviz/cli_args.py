@@ -211,9 +211,18 @@ def build_parser() -> argparse.ArgumentParser:
     _gui_options(p)
     p.add_argument("--screenshot", metavar="FILE.png", help="save a screenshot and quit")
 
-    p = sub.add_parser("render", help="headless PNG of a preset's window (for slides)")
+    p = sub.add_parser("render", help="headless PNG or animated GIF of a preset's window")
     _gui_options(p)
-    p.add_argument("--out", metavar="FILE.png", required=True, help="the picture to write")
+    p.add_argument("--out", metavar="FILE.png|FILE.gif", required=True,
+                   help="the picture (.png) or animation (.gif) to write")
+    gif = p.add_argument_group("animation (.gif)")
+    gif.add_argument("--frames", type=_int_type(1), default=60, help="frames (default 60)")
+    gif.add_argument("--steps-per-frame", type=_int_type(1), default=5,
+                     help="flow steps between frames (default 5)")
+    gif.add_argument("--frame-ms", type=_int_type(10), default=80,
+                     help="display time of a frame in ms (default 80)")
+    gif.add_argument("--train", action="store_true",
+                     help="animate the joint flow (training) instead of the heat flow")
 
     p = sub.add_parser("bench", help="benchmarks")
     p.add_argument("--only", metavar="SECTIONS", help="comma list of solve,dynamics,gui")

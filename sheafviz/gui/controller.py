@@ -22,7 +22,7 @@ from .state import History, Snapshot, hidden_z_index, make_snapshot
 
 MODES = ("relax", "joint")
 FRAME_MS = 16
-#: Refresh λ_min/λ_max at most this often while the weights change (joint flow).
+#: Refresh λ_min/λ_max at most this often while animating.
 SPECTRUM_EVERY_S = 0.5
 
 
@@ -69,13 +69,19 @@ class Controller(QtCore.QObject):
     # session
     # ----------------------------------------------------------------------------------
     def load_preset(self, name: str | None = None, *, pins: PinSet | None = None) -> bool:
-        """Open a preset (``pins`` replaces its own pins when given). False on failure."""
+        """Open a shipped preset (``pins`` replaces its own pins when given). False (and a
+        message) on failure; the current session is then kept."""
         try:
             preset = engine.load_preset(name)
             dataset = engine.load_dataset(preset.data)
         except Exception as exc:  # noqa: BLE001 - any core failure is a message, not a crash
             self.message.emit(f"Cannot open preset {name!r}: {exc}", "error")
             return False
+        return self.open(preset, dataset=dataset, pins=pins)
+
+    def open(self, preset, *, dataset=None, pins: PinSet | None = None) -> bool:
+        """Open a :class:`~sheafviz.core.presets.Preset` object (any network, e.g. a
+        benchmark's), with an optional data set."""
         self.pause()
         self.preset, self.dataset = preset, dataset
         self.network0 = preset.network
@@ -96,6 +102,7 @@ class Controller(QtCore.QObject):
         self.history = History(len(self.layout.edges))
         self.c = self._initial_state()
         self._reset_clock()
+        self._sign = None
         self._after_pins_changed(solve=True)
         self.sessionChanged.emit()
         self.paramsChanged.emit()
@@ -152,7 +159,9 @@ class Controller(QtCore.QObject):
         now = _time.perf_counter()
         if not force and key == self._lam_key:
             return
-        if not force and self.mode == "joint" and now - self._lam_at < SPECTRUM_EVERY_S:
+        # While animating, σ (or θ) may change every frame: refresh at most every
+        # SPECTRUM_EVERY_S; a stale value is replaced as soon as the animation pauses.
+        if not force and self.playing and now - self._lam_at < SPECTRUM_EVERY_S:
             return
         try:
             self.lam = engine.spectrum(self.network, self.pins, self.layout, self.c)
@@ -207,6 +216,10 @@ class Controller(QtCore.QObject):
 
     def _set_pins(self, pins: PinSet, *, solve_now: bool) -> None:
         old = (self.pins, self.c)
+        # Only a changed *set* of pinned neurons restyles the views; a moved value (a drag)
+        # is just a new frame.
+        same_set = (pins.hard.keys() == self.pins.hard.keys()
+                    and pins.soft.keys() == self.pins.soft.keys())
         try:
             self.pins = pins
             self.c = pins.apply(self.layout, self.c)
@@ -220,7 +233,8 @@ class Controller(QtCore.QObject):
             self.pins, self.c = old
             self.message.emit(f"Pin change refused: {exc}", "error")
             return
-        self.pinsChanged.emit()
+        if not same_set:
+            self.pinsChanged.emit()
         self.frameChanged.emit()
 
     def _after_pins_changed(self, *, solve: bool) -> None:

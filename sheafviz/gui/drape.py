@@ -87,12 +87,15 @@ class DrapePanel(pg.PlotWidget):
         self._add(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen("#888", width=1.5,
                                                                   style=QtCore.Qt.PenStyle.DashLine)), 0)
         self._build_string_index(layout)
-        self.ghost_line = self._add(pg.PlotCurveItem(connect="pairs", antialias=False, pen=pg.mkPen(
-            style.GHOST_COLOR, width=1.5)), 1)
+        self.ghost_line = self._add(pg.PlotCurveItem(
+            connect="pairs", segmentedLineMode="on", antialias=False,
+            pen=pg.mkPen(style.GHOST_COLOR, width=1.5)), 1)
         self.ghost = self._add(PassiveScatter(pxMode=True, symbol="o", size=self._size + 4,
                                               brush=None, pen=pg.mkPen(style.GHOST_COLOR, width=2)), 2)
-        self.string = self._add(pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(
-            "#444444", width=2.5)), 3)
+        # Qt's raster engine antialiases each segment slowly (~0.05–0.2 ms): only small strings.
+        self.string = self._add(pg.PlotCurveItem(
+            connect="pairs", segmentedLineMode="on", antialias=self.pair_idx.size <= 64,
+            pen=pg.mkPen("#444444", width=2.5)), 3)
         self.springs = {}
         for etype, color in style.EDGE_COLORS.items():
             self.springs[etype] = self._add(pg.PlotCurveItem(
@@ -107,8 +110,9 @@ class DrapePanel(pg.PlotWidget):
         self.boundary_marks = self._add(PassiveScatter(
             pxMode=True, symbol="d", size=self._size + 10, brush=None,
             pen=pg.mkPen(style.BOUNDARY_COLOR, width=3)), 5)
-        self.clamp_bars = self._add(pg.PlotCurveItem(connect="pairs", antialias=False, pen=pg.mkPen(
-            style.PIN_COLOR, width=5)), 7)
+        self.clamp_bars = self._add(pg.PlotCurveItem(
+            connect="pairs", segmentedLineMode="on", antialias=False,
+            pen=pg.mkPen(style.PIN_COLOR, width=5)), 7)
         self.clamps = self._add(PassiveScatter(pxMode=True, symbol="s", size=self._size + 5,
                                                brush=pg.mkBrush(style.PIN_COLOR),
                                                pen=pg.mkPen("w", width=1.5)), 8)

@@ -25,6 +25,8 @@ HIT_PX = 16
 TEXT_PERIOD_S = 0.1
 #: Most line segments drawn for one edge (affine edges of wide layers are sampled).
 MAX_SEGMENTS = 400
+#: Neurons sampled per side when an affine edge has more than MAX_SEGMENTS pairs.
+SAMPLE = 12
 
 
 def dot_positions(dim: int) -> np.ndarray:
@@ -116,12 +118,12 @@ class GraphView(pg.PlotWidget):
         if etype == "affine":
             ia, ib = np.arange(ya.size), np.arange(yb.size)
             if ya.size * yb.size > MAX_SEGMENTS:
-                ia = np.unique(np.linspace(0, ya.size - 1, 20).astype(int))
-                ib = np.unique(np.linspace(0, yb.size - 1, 20).astype(int))
+                ia = np.unique(np.linspace(0, ya.size - 1, SAMPLE).astype(int))
+                ib = np.unique(np.linspace(0, yb.size - 1, SAMPLE).astype(int))
             pa, pb = np.meshgrid(ia, ib, indexing="ij")
             pa, pb = pa.ravel(), pb.ravel()
         else:
-            pa = np.unique(np.linspace(0, ya.size - 1, min(ya.size, 64)).astype(int))
+            pa = np.unique(np.linspace(0, ya.size - 1, min(ya.size, 32)).astype(int))
             pb = pa
         seg = np.empty((2 * pa.size, 2))
         seg[0::2, 0], seg[0::2, 1] = k + 0.08, ya[pa]
@@ -134,6 +136,7 @@ class GraphView(pg.PlotWidget):
             seg = self._edge_segments(edge.position, edge.type)
             # Thick translucent lines: antialiasing them costs ~3× and shows little.
             item = pg.PlotCurveItem(seg[:, 0], seg[:, 1], connect="pairs", antialias=False,
+                                    segmentedLineMode="on",
                                     pen=pg.mkPen(style.EDGE_COLORS[edge.type], width=1.5))
             self.edge_items.append(self._add(item, 1))
 
@@ -194,6 +197,7 @@ class GraphView(pg.PlotWidget):
         pin_pen = pg.mkPen(style.PIN_COLOR, width=4)
         self._pens = [pin_pen if p else free_pen for p in pinned]
         self._sizes = np.where(pinned, self.dot_size + 6, self.dot_size)
+        self._dots_stale = True
         for k, img in self.strips.items():
             v = lay.vertices[k]
             idx = [j for j in range(v.dim) if pins.is_pinned(v.name, j)]
@@ -219,6 +223,14 @@ class GraphView(pg.PlotWidget):
             label.update()
         self._draw_halo()
 
+    def _pens_with(self, flip: np.ndarray) -> list:
+        pens = list(self._pens)
+        if flip.any():
+            flip_pen = pg.mkPen(style.FLIP_COLOR, width=4)
+            for j in np.flatnonzero(flip):
+                pens[j] = flip_pen
+        return pens
+
     def _draw_halo(self) -> None:
         sel = self._selected
         xs, ys = [], []
@@ -240,14 +252,22 @@ class GraphView(pg.PlotWidget):
         if self.dot_flat.size:
             vals = c[self.dot_flat]
             idx = style.brush_index(vals, scale)
-            pens = list(self._pens)
-            flip = snap.flipped[self.dot_flat] | snap.boundary[self.dot_flat]
-            if flip.any():
-                flip_pen = pg.mkPen(style.FLIP_COLOR, width=4)
-                for j in np.flatnonzero(flip & ~self._dot_pinned):
-                    pens[j] = flip_pen
-            self.dots.setData(self.dot_x, self.dot_y, symbol=self._symbols, size=self._sizes,
-                              brush=[brushes[i] for i in idx], pen=pens)
+            flip = (snap.flipped[self.dot_flat] | snap.boundary[self.dot_flat]) & ~self._dot_pinned
+            # Positions, symbols and sizes are set with the pins; a frame only restyles, and
+            # only what changed (setData per frame would rebuild every spot).
+            if self._dots_stale:
+                self._dots_stale = False
+                self.dots.setData(self.dot_x, self.dot_y, symbol=self._symbols,
+                                  size=self._sizes, brush=[brushes[i] for i in idx],
+                                  pen=self._pens_with(flip))
+                self._last_idx, self._last_flip = idx, flip
+            else:
+                if not np.array_equal(idx, self._last_idx):
+                    self.dots.setBrush([brushes[i] for i in idx])
+                    self._last_idx = idx
+                if not np.array_equal(flip, self._last_flip):
+                    self.dots.setPen(self._pens_with(flip))
+                    self._last_flip = flip
             now = time.perf_counter()
             if now - self._texts_at >= TEXT_PERIOD_S or not self.controller.playing:
                 self._texts_at = now

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore
 
 from conftest import drag, send_mouse, settled_pixels, view_pixel
 from sheafviz.core import diagnostics as D
@@ -23,7 +23,7 @@ from sheafviz.core.presets import load_preset
 from sheafviz.core.sheaf import SheafLayout
 from sheafviz.core.training import JointFlow
 from sheafviz.gui import style
-from sheafviz.gui.debug import (ComparePanel, DataPanel, DiscordHeatmap, GradientPanel,
+from sheafviz.gui.debug import (DataPanel, DiscordHeatmap, GradientPanel,
                                 ImportPanel, SpectrumPanel, SwitchTimelinePanel,
                                 install_debug_panels)
 
@@ -249,7 +249,7 @@ def test_spectrum_hover_reads_l_free_and_the_ghost_is_the_slow_mode(qtbot, tmp_p
     lay = SheafLayout(p.network.arch)
     c = initial_state(p.network, p.pins, layout=lay)
     det = D.spectrum_detail(p.network, p.pins, c, layout=lay)
-    panel = show(qtbot, SpectrumPanel(), size=(1100, 700))
+    panel = show(qtbot, SpectrumPanel(), size=(1500, 460))
     panel.set_detail(det, c)
     ds = load_dataset("paraboloid", n_train=30, n_test=0)
     flow = JointFlow(Network.he_init([2, 5, 1], seed=0), ds.X, ds.Y, record_every=20,
@@ -415,3 +415,36 @@ def test_installed_docks_follow_the_joint_flow(qtbot, window, tmp_path):
     spec = docks[2].widget()
     assert spec.series["spectrum_step"].size == 7
     assert "nan" not in spec.summary.text().lower()
+
+
+def test_scrubbing_the_timeline_gives_the_state_at_that_time(qtbot, window, tmp_path):
+    ctl = window.controller
+    assert ctl.load_preset("sliding")  # a relaxation that chatters on z1[0] = 0
+    docks = install_debug_panels(window, ctl, visible=True)
+    hub = window.debug_hub
+    hub.throttle_s = 0.0
+    dock = [d for d in docks if d.objectName() == "debug-timeline"][0]
+    dock.raise_()
+    panel = dock.widget()
+    qtbot.waitUntil(panel.isVisible)
+    states = {}
+    for _ in range(40):
+        ctl.advance(5)
+        states[round(ctl.t, 9)] = ctl.c.copy()
+        ctl.frameChanged.emit()
+    hub.refresh()
+    tl = panel.timeline
+    assert tl is not None and tl.count.max() > 1  # the chatter run is there
+    seen = []
+    hub.timeScrubbed.connect(seen.append)
+    t_want = sorted(states)[20]
+    (px,) = settled_pixels(qtbot, panel.plot, [(t_want, 0.0)])
+    qtbot.mouseClick(panel.plot.viewport(), LEFT, pos=px)
+    assert seen and seen[-1] == pytest.approx(t_want, abs=0.2)
+    t_got, c = hub.state_at(seen[-1])
+    assert c == pytest.approx(states[round(t_got, 9)])
+    if os.environ.get("SHEAFVIZ_SCREENSHOTS"):
+        for size in ((1280, 720), (1920, 1080)):
+            window.resize(*size)
+            qtbot.wait(200)
+            assert window.grab().save(str(SHOTS / f"debug-window-{size[0]}.png"))

@@ -82,6 +82,10 @@ def install_debug_panels(main_window: QtWidgets.QMainWindow, controller, *,
         docks.append(dock)
     if docks and visible:
         docks[0].raise_()
+    if docks:
+        # a first height that leaves the main view most of the window
+        main_window.resizeDocks([docks[0]], [max(200, int(0.32 * main_window.height()))],
+                                QtCore.Qt.Orientation.Vertical)
     main_window.debug_hub = hub
     if getattr(controller, "layout", None) is not None:
         hub.on_session()  # a session is already open: start from it

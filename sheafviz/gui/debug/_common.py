@@ -33,7 +33,7 @@ def make_plot(*, left: str | None = None, bottom: str | None = None, log_y: bool
     style.style_plot(pi, left=left, bottom=bottom)
     if log_y:
         pi.setLogMode(x=False, y=True)
-    w.setMinimumSize(260, 160)
+    w.setMinimumSize(160, 70)  # docks must fit under the main view at 1280×720
     return w
 
 

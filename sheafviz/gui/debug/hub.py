@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import time as _time
+from collections import deque
 
 import numpy as np
 from PySide6 import QtCore
@@ -27,6 +28,8 @@ from ...core.pins import PinSet
 
 #: Fewest seconds between two expensive refreshes (spectrum, prediction grid, heatmap).
 THROTTLE_S = 0.25
+#: Relaxation states kept for :meth:`DebugHub.state_at` (the scrubber's drape link).
+MAX_STATES = 4096
 
 
 class _Relay(QtCore.QObject):
@@ -59,6 +62,7 @@ class DebugHub(QtCore.QObject):
         self.joint_history: diag.DiscordHistory | None = None
         self.monitor: diag.TrainingMonitor | None = None
         self._last_record = self._last_spectrum = -np.inf
+        self._states: deque = deque(maxlen=MAX_STATES)
         self._flow = None
         self._last_step = None
         self._last_refresh = -np.inf
@@ -100,6 +104,7 @@ class DebugHub(QtCore.QObject):
         ctl = self.ctl
         self.relax_history = diag.DiscordHistory(ctl.layout, 1)
         self.joint_history = None
+        self._states.clear()
         self._flow, self._last_step, self._series_len = None, None, -1
         self._last_refresh = -np.inf
         if "data" in self.p:
@@ -168,6 +173,9 @@ class DebugHub(QtCore.QObject):
         if self._last_step != ("relax", ctl.steps):
             self._last_step = ("relax", ctl.steps)
             self.relax_history.record(ctl.steps, ctl.network, ctl.c, time=ctl.t)
+            if self._states and self._states[-1][0] > ctl.t:
+                self._states.clear()  # the clock went back (reset): a new run
+            self._states.append((float(ctl.t), np.array(ctl.c, dtype=float)))
 
     def refresh(self) -> None:
         """Redraw every visible panel from the records and the controller's state."""
@@ -245,6 +253,16 @@ class DebugHub(QtCore.QObject):
             return
         self.p["data"].set_prediction(diag.prediction_grid(ctl.network, ds.X))
         self.p["data"].set_pinned(ctl.example)
+
+    def state_at(self, t: float) -> tuple[float, np.ndarray] | None:
+        """The recorded relaxation state closest to time ``t``: ``(time, cochain (size,))``,
+        or None before anything was recorded. With ``timeScrubbed`` this lets the main
+        window draw the drape at the scrubbed time."""
+        if not self._states:
+            return None
+        times = np.fromiter((s[0] for s in self._states), dtype=float, count=len(self._states))
+        k = int(np.argmin(np.abs(times - float(t))))
+        return self._states[k][0], self._states[k][1].copy()
 
     # -- intents -----------------------------------------------------------------------------
     def _example_clicked(self, i: int) -> None:

@@ -71,11 +71,13 @@ class SpectrumPanel(QtWidgets.QWidget):
         self.summary.setFont(style.font(0.95))
         self.readout = ReadOut("Hover the matrix or the plots to read values.")
         grid = QtWidgets.QGridLayout()
-        grid.addWidget(self._boxed("L_free at the shown state (free coordinates)", self.matrix_plot), 0, 0)
+        # one row: a bottom dock is wide and short (it must fit under the main view)
+        grid.addWidget(self._boxed("L_free at the shown state", self.matrix_plot), 0, 0)
         grid.addWidget(self._boxed("Eigenvalues", self.eig_plot), 0, 1)
-        grid.addWidget(self._boxed("Over training: x pinned, forward σ (median, 25–75 %)", self.series_plot), 1, 0)
-        grid.addWidget(self._boxed("Block energy: slowest (blue), fastest (red) mode",
-                                   self.block_plot), 1, 1)
+        grid.addWidget(self._boxed("Over training: x pinned, forward σ\n(median, 25–75 %)",
+                                   self.series_plot), 0, 2)
+        grid.addWidget(self._boxed("Block energy of the slowest (blue)\nand fastest (red) mode",
+                                   self.block_plot), 0, 3)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         top = QtWidgets.QHBoxLayout()

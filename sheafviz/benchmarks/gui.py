@@ -1,0 +1,151 @@
+"""GUI benchmark: animation frames per second and pin-to-redraw latency, offscreen.
+
+Measured on the real main window at 1920×1080. One *frame* is what the animation timer
+does: advance the flow by steps-per-frame, update every panel, and let Qt repaint every
+visible panel (``processEvents`` delivers the paints; the count of viewport paints per
+frame is printed so a frame that skipped a panel would show). The *latency* is from a
+pin-value change (what one drag move or one typed value does) to the redrawn equilibrium.
+
+Targets (issue 4): default preset ≥ 60 fps and ≤ 16 ms; a [784,128,64,10] network
+≥ 20 fps and ≤ 100 ms (its wide stalks are drawn as collapsed strips).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+
+SIZE = (1920, 1080)
+FRAMES = 240
+LATENCY_REPEATS = 40
+
+
+def _app():
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6 import QtWidgets
+
+    from ..gui.app import prepare_app
+
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0]])
+    prepare_app(app, SIZE)
+    return app
+
+
+def _large_preset():
+    """A He-initialised [784,128,64,10] network with an input and a one-hot target pinned."""
+    from ..core.network import Network
+    from ..core.pins import PinSet
+    from ..core.presets import Preset
+    from ..core.sheaf import SheafLayout
+    from ..gui import engine
+
+    net = Network.he_init([784, 128, 64, 10], seed=0)
+    lay = SheafLayout(net.arch)
+    rng = np.random.default_rng(1)
+    pins = PinSet().pin(lay, "x", rng.uniform(0.0, 1.0, 784)).pin(lay, "y", np.eye(10)[3])
+    c = lay.forward_cochain(net, rng.uniform(0.0, 1.0, 784))
+    lam_max = engine.spectrum(net, pins, lay, c)[1]
+    dt = 0.5 / lam_max  # a quarter of the Euler limit: stable through pattern changes
+    return Preset("bench-784", "[784,128,64,10] benchmark network", "", net, pins, dt=dt)
+
+
+class _PaintCounter:
+    def __init__(self, widgets) -> None:
+        from PySide6 import QtCore
+
+        class Filter(QtCore.QObject):
+            def __init__(self, outer):
+                super().__init__()
+                self.outer = outer
+
+            def eventFilter(self, obj, ev):  # noqa: N802
+                if ev.type() == QtCore.QEvent.Type.Paint:
+                    self.outer.count += 1
+                return False
+
+        self.count = 0
+        self.filter = Filter(self)
+        self.widgets = widgets
+        for w in widgets:
+            w.installEventFilter(self.filter)
+
+    def remove(self) -> None:
+        for w in self.widgets:
+            w.removeEventFilter(self.filter)
+
+
+def _window(app, preset_name=None, preset=None):
+    from ..gui.main_window import MainWindow
+
+    w = MainWindow()
+    ok = w.controller.open(preset) if preset is not None else w.controller.load_preset(preset_name)
+    if not ok:
+        raise RuntimeError("could not open the benchmark session")
+    w.resize(*SIZE)
+    w.show()
+    end = time.perf_counter() + 0.5
+    while time.perf_counter() < end:
+        app.processEvents()
+    return w
+
+
+def measure(app, window, *, frames: int = FRAMES, pin=("x", 0)) -> dict:
+    """fps over ``frames`` frames and the pin→redraw latency (median, max) in ms."""
+    ctl = window.controller
+    views = [window.graph, window.drape, window.energy.widget, window.bars.widget,
+             window.dhist.widget]
+    counter = _PaintCounter([v.viewport() for v in views])
+    ctl.reset()
+    for _ in range(10):  # warm caches (first paints build glyph and symbol atlases)
+        ctl.tick()
+        app.processEvents()
+    counter.count = 0
+    t0 = time.perf_counter()
+    for _ in range(frames):
+        ctl.tick()
+        app.processEvents()
+    elapsed = time.perf_counter() - t0
+    paints = counter.count / frames
+    name, i = pin
+    v0 = float(ctl.c[ctl.layout.index(name, i)])
+    lat = []
+    for k in range(LATENCY_REPEATS):
+        value = v0 + 0.5 * np.sin(0.7 * k)
+        t = time.perf_counter()
+        ctl.set_pin_value(name, i, value)  # emits frameChanged → every panel updates
+        app.processEvents()                # … and repaints
+        lat.append((time.perf_counter() - t) * 1e3)
+    counter.remove()
+    return {"fps": frames / elapsed, "ms_per_frame": elapsed / frames * 1e3,
+            "paints_per_frame": paints, "latency_median_ms": statistics.median(lat),
+            "latency_max_ms": max(lat), "steps_per_frame": ctl.steps_per_frame}
+
+
+def run(print_fn=print) -> dict:
+    """Print and return the numbers for the default preset and the large network."""
+    app = _app()
+    results = {}
+    cases = [("default preset (running-241)", dict(preset_name=None), 60, 16),
+             ("[784,128,64,10]", dict(preset=_large_preset()), 20, 100)]
+    for label, kwargs, fps_target, lat_target in cases:
+        w = _window(app, **kwargs)
+        r = measure(app, w)
+        results[label] = r
+        print_fn(f"{label}: {r['fps']:.1f} fps ({r['ms_per_frame']:.2f} ms/frame, "
+                 f"{r['steps_per_frame']} steps/frame, {r['paints_per_frame']:.1f} panel "
+                 f"paints/frame; target ≥ {fps_target})")
+        print_fn(f"{label}: pin → redrawn equilibrium {r['latency_median_ms']:.1f} ms median, "
+                 f"{r['latency_max_ms']:.1f} ms max (target ≤ {lat_target})")
+        w.close()
+        w.deleteLater()
+        app.processEvents()
+    return results
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

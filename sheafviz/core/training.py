@@ -46,7 +46,7 @@ from .trainmetrics import (TrainingHistory, compare_gradients, edge_discords, me
 __all__ = ["JointFlow", "TrainingHistory", "MODES", "FlowDivergedError", "UnstableStepError"]
 
 MODES = ("paper", "adiabatic", "gd")
-#: Paper-mode steps between finiteness checks (the state is snapshotted at each check).
+#: Steps between finiteness checks (the state is snapshotted at each check).
 GUARD_EVERY = 250
 #: A state entry beyond this magnitude counts as divergence (long before overflow).
 BLOWUP = 1e12
@@ -193,7 +193,7 @@ class JointFlow:
         remaining = int(n_steps)
         while remaining > 0:
             to_record = self.record_every - self._steps % self.record_every
-            chunk = min(remaining, to_record, GUARD_EVERY if self.mode == "paper" else 1)
+            chunk = min(remaining, to_record, GUARD_EVERY)
             self._guarded(chunk)
             self._steps += chunk
             remaining -= chunk
@@ -214,14 +214,16 @@ class JointFlow:
 
     def _guarded(self, n: int) -> None:
         st = self._stepper
-        S0, P0 = st.S.copy(), st.P.copy()
+        S0, P0 = st.S.copy(), st.P.copy()  # gd never touches S; the copy is cheap anyway
         with np.errstate(all="ignore"):
             if self.mode == "paper":
                 st.step(n)
             elif self.mode == "adiabatic":
-                self._adiabatic_step()
+                for _ in range(n):
+                    self._adiabatic_step()
             else:
-                self._gd_step()
+                for _ in range(n):
+                    self._gd_step()
         bad = not (np.all(np.isfinite(st.P)) and np.max(np.abs(st.P)) < BLOWUP and
                    np.all(np.isfinite(st.S)) and np.max(np.abs(st.S)) < BLOWUP)
         if bad:

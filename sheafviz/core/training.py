@@ -179,6 +179,25 @@ class JointFlow:
             st[f"a{l}"][...] = al
         return c
 
+    def set_rates(self, *, alpha: float | None = None, beta: float | None = None,
+                  dt: float | None = None, lr: float | None = None) -> None:
+        """Change α, β, Δt (paper mode; Δt is checked for stability) or ``lr`` mid-run."""
+        new = {"alpha": self.alpha if alpha is None else float(alpha),
+               "beta": self.beta if beta is None else float(beta),
+               "dt": self.dt if dt is None else float(dt)}
+        for name, val in new.items():
+            if not (np.isfinite(val) and val > 0):
+                raise ValueError(f"{name} must be a positive number, got {val}")
+        if self.mode == "paper" and (alpha is not None or dt is not None):
+            lam = max(self._lambdas(pin_y=True)[1])
+            check_step(new["alpha"], new["dt"], lam, what="the stalks of the joint flow")
+        self.alpha, self.beta, self.dt = new["alpha"], new["beta"], new["dt"]
+        self._stepper.set_rates(alpha=self.alpha, beta=self.beta, dt=self.dt)
+        if lr is not None and self._opt is not None:
+            if not (np.isfinite(lr) and lr > 0):
+                raise ValueError(f"lr must be a positive number, got {lr}")
+            self.lr = self._opt.lr = float(lr)
+
     # -- stepping --------------------------------------------------------------------------
     def advance(self, n_steps: int) -> bool:
         """Take ``n_steps`` steps of the chosen mode, recording as configured.

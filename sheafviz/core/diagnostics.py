@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .backprop import backprop, forward_loss
-from .network import Network, phi
+from .network import Network
 from .pins import PinSet
 from .sheaf import EDGE_TYPES, SheafLayout, discrepancies
 from .spectrum import SINGULAR_RTOL, free_laplacian, spectrum_summary

@@ -365,6 +365,26 @@ def test_import_panel_reports_errors_and_offers_a_fitting_model(qtbot, tmp_path)
     grab_check(panel, "import", tmp_path)
 
 
+def test_own_model_opens_as_a_session_in_the_window(qtbot, window, tmp_path):
+    ctl = window.controller
+    docks = install_debug_panels(window, ctl, visible=True)
+    dock = [d for d in docks if d.objectName() == "debug-import"][0]
+    dock.raise_()
+    panel = dock.widget()
+    qtbot.waitUntil(panel.isVisible)
+    net = Network.he_init([2, 5, 1], seed=9)
+    net.save(tmp_path / "mine.npz")
+    rows = "\n".join(f"{a},{b},{a * b}" for a, b in [(0.5, 1.0), (-1.0, 2.0), (1.5, -0.5)])
+    (tmp_path / "mine.csv").write_text("x1,x2,y\n" + rows + "\n")
+    assert panel.load_weights(tmp_path / "mine.npz") and panel.load_data(tmp_path / "mine.csv")
+    qtbot.mouseClick(panel.apply_button, LEFT)
+    assert ctl.preset.name == "own-model" and ctl.network.arch == (2, 5, 1)
+    assert np.array_equal(ctl.network.weights[0], net.weights[0])
+    assert ctl.dataset.n_train == 3
+    assert ctl.pins.hard[("x", 0)] == 0.5 and ctl.pins.hard[("y", 0)] == 0.5
+    assert "mine.npz" in window.windowTitle()
+
+
 # -- the whole set in the main window ------------------------------------------------------
 def test_installed_docks_follow_the_joint_flow(qtbot, window, tmp_path):
     ctl = window.controller

@@ -23,8 +23,11 @@ from collections import deque
 import numpy as np
 from PySide6 import QtCore
 
+from pathlib import Path
+
 from ...core import diagnostics as diag
 from ...core.pins import PinSet
+from ...core.sheaf import SheafLayout
 
 #: Fewest seconds between two expensive refreshes (spectrum, prediction grid, heatmap).
 THROTTLE_S = 0.25
@@ -114,6 +117,9 @@ class DebugHub(QtCore.QObject):
             else:
                 self.p["data"].set_data(None, None, ctl.network.output)
                 self.p["data"].set_prediction(None)
+                self.p["data"].readout.setText(
+                    "No data set in this session." if ds is None else
+                    f"The data view needs 1 or 2 inputs; this data has {ds.n_inputs}.")
         if "heatmap" in self.p:
             self.p["heatmap"].set_examples(1)
         if "gradient" in self.p:
@@ -286,12 +292,19 @@ class DebugHub(QtCore.QObject):
             self.modeGhostChanged.emit(None)
 
     def _model_loaded(self, network, dataset) -> None:
-        load = getattr(self.ctl, "load_network", None)
-        if load is None:
-            self.p["import"]._fail("this window cannot open an own model yet "
-                                   "(the controller has no load_network)")
+        """Open an own network (and data) as a session through ``Controller.open``."""
+        open_ = getattr(self.ctl, "open", None)
+        if open_ is None:
+            self.p["import"]._fail("this window cannot open an own model (the controller "
+                                   "has no open(preset))")
             return
-        load(network, dataset)
+        try:
+            preset = own_preset(network, dataset, source=getattr(self.p["import"],
+                                                                 "weights_path", None))
+        except (ValueError, ArithmeticError) as exc:
+            self.p["import"]._fail(str(exc))
+            return
+        open_(preset, dataset=dataset)
 
     # -- side-by-side training ---------------------------------------------------------------
     def comparison_inputs(self):
@@ -336,3 +349,24 @@ class DebugHub(QtCore.QObject):
     def _compare_failed(self, text: str) -> None:
         if "compare" in self.p:
             self.p["compare"].set_error(text)
+
+
+def own_preset(network, dataset=None, *, source=None):
+    """A :class:`~sheafviz.core.presets.Preset` for an own network: training pair 0 pinned
+    at x and y when there is data (nothing pinned otherwise, like ``--weights`` on the CLI);
+    Δt = min(0.05, 1/λ_max-bound) so the heat flow starts stable whatever the weights."""
+    from ...core.flowcheck import lambda_max_bound
+    from ...core.presets import Preset
+
+    layout = SheafLayout(network.arch)
+    pins = PinSet()
+    if dataset is not None:
+        dataset.check_network(network.arch)
+        x, y = dataset.example(0)
+        pins = pins.pin(layout, "x", x).pin(layout, "y", y)
+    bound = float(lambda_max_bound(network))
+    dt = min(0.05, 1.0 / bound) if bound > 0 else 0.05
+    name = "own model" if source is None else f"own model ({Path(source).name})"
+    return Preset(name="own-model", title=f"{name} {list(network.arch)}", notes="",
+                  network=network, pins=pins, data=None,
+                  example=0 if dataset is not None else None, dt=dt)

@@ -119,6 +119,8 @@ def free_lambdas(weights, biases, output: str, x: np.ndarray, *,
             col += widths[l]
     y_col = col
     n_free = col + (0 if pin_y else widths[K])
+    if n_free > DENSE_LIMIT:
+        return _lambdas_structured(weights, biases, output, x, sig, z, pin_y)
     rows, cols, vals, row = [], [], [], 0
 
     def block(r0, c0, mat):
@@ -149,6 +151,23 @@ def free_lambdas(weights, biases, output: str, x: np.ndarray, *,
         ev = np.linalg.eigvalsh(lap.toarray())
         return float(ev[0]), float(ev[-1])
     return _extreme_eigenvalue(lap, "SA"), _extreme_eigenvalue(lap, "LA")
+
+
+def _lambdas_structured(weights, biases, output, x, sigma, z_out, pin_y):
+    """Large free dimensions: the lead's :func:`spectrum.spectrum_summary` (Lanczos with the
+    triangular structure for λ_min); same definition as the sparse path above."""
+    from .network import Network, phi
+    from .pins import PinSet
+    from .sheaf import SheafLayout
+    from .spectrum import spectrum_summary
+
+    net = Network(list(weights), list(biases), output)
+    layout = SheafLayout(net.arch)
+    pins = PinSet().pin(layout, "x", x)
+    if pin_y:
+        pins = pins.pin(layout, "y", phi(z_out, output))  # the value does not enter L
+    s = spectrum_summary(net, pins, sigma, layout=layout, z_out=z_out, n_extreme=1)
+    return float(s.lambda_min), float(s.lambda_max)
 
 
 def median_spread(values: np.ndarray) -> tuple[float, float, float]:

@@ -44,16 +44,17 @@ def spectral_norm(w: np.ndarray) -> float:
 
 
 def lambda_max_bound(network: Network, max_gamma: float = 0.0, *, layout=None,
-                     resolved=None) -> float:
+                     resolved=None, norms: list[float] | None = None) -> float:
     """σ-independent upper bound on λ_max(L_free) (the module docstring explains it).
 
     With ``layout`` and ``resolved`` (ResolvedPins) the bound is the tighter path form: for
     edge k, ``‖r_k‖ ≤ h_{k+1} u_{k+1} + s_k u_k`` with ``u`` the norms of the free parts of
     the stalks, ``s_k`` a bound on ``‖T_k‖`` (``‖W_l‖₂``, 1 for relu, ``‖J_φ‖ ≤ 1, ¼, ½``) and
     h, s zero on fully pinned vertices, so ``λ_max ≤ ‖M‖₂² + max γ`` with M the small
-    edges × vertices bidiagonal matrix of these numbers.
+    edges × vertices bidiagonal matrix of these numbers. ``norms`` may pass precomputed
+    ``‖W_l‖₂`` (they are the only costly part).
     """
-    norms = [spectral_norm(w) for w in network.weights]
+    norms = [spectral_norm(w) for w in network.weights] if norms is None else list(norms)
     if layout is None or resolved is None:
         return (1.0 + max([1.0] + norms)) ** 2 + float(max_gamma)
     free = np.zeros(layout.size, dtype=bool)

@@ -6,8 +6,9 @@ moves the free coordinates by ``−αΔt·∇``, and re-imposes the hard pins.
 
 Stability (SPEC §8): before a run ``αΔt λ_max(L_free(σ₀)) < 2`` is required, else
 :class:`UnstableStepError` (the message proposes a Δt). If ``αΔt`` times the σ-independent
-bound of :mod:`flowcheck` is also below 2 no pattern can destabilise the run; otherwise the
-exact λ_max is re-checked whenever the flow enters a pattern it has not seen, and the run
+path bound of :mod:`flowcheck` is below 2 no pattern can destabilise the run (the default Δt
+is ``1/(α·bound)``, so no eigensolver runs at all then); otherwise the exact λ_max decides
+at the start and is re-checked whenever the flow enters a pattern it has not seen, and the run
 stops with :class:`FlowDivergedError` (state left at the last step, which is finite) if it
 is too large. As a last guard the state is checked for non-finite values / explosive growth
 every ``GUARD_EVERY`` steps and rolled back to the last good copy, so NaN never leaves here.
@@ -22,7 +23,7 @@ import numpy as np
 
 from .events import SwitchEvent, SwitchRecorder
 from .flowcheck import (FlowDivergedError, UnstableStepError, check_step, free_lambda,
-                        lambda_max_bound, stable_dt)
+                        lambda_max_bound, spectral_norm, stable_dt)
 from .forces import (check_force, energy_gradient, gradient_and_energy, objective,
                      pin_energy)
 from .network import Network
@@ -53,7 +54,9 @@ class HeatFlow:
     pins : PinSet
     c0 : ndarray, shape (size,), the initial state (hard pins are imposed on a copy)
     alpha : float, the stalk rate α
-    dt : float or None; None → ``1/(α λ_max(L_free(σ₀)))`` (half the Euler limit)
+    dt : float or None; None → ``1/(α λ̄)`` with λ̄ the σ-independent path bound on
+        λ_max(L_free) of :mod:`flowcheck` (within a few % of λ_max; at most half the Euler
+        limit for every pattern)
     layout : SheafLayout, optional
     record_every : int, record ``(t, E)`` in ``energy_trace`` every this many steps
     force : {"energy", "cross-entropy"} (SPEC §9)
@@ -76,6 +79,7 @@ class HeatFlow:
         if not np.all(np.isfinite(c0)):
             raise ValueError("initial cochain contains NaN or inf")
         self._network, self._pins = network, pins
+        self._norms: list[float] | None = None  # ‖W_l‖₂, cached per network
         self._alpha, self._dt_auto = float(alpha), dt is None
         self._dt = None if dt is None else float(dt)
         self._tol, self._record_every = float(tol), int(record_every)
@@ -106,13 +110,17 @@ class HeatFlow:
         self._c[self._res.hard_index] = self._res.hard_value
         self._sliding.reset(~np.isin(self._z_index, self._res.hard_index))
         self._lam_cache: dict[bytes, float] = {}
-        lam0 = self._lambda_max_here()
-        if self._dt_auto:
-            self._dt = stable_dt(lam0, self._alpha)
-        check_step(self._alpha, self._dt, lam0)
+        if self._norms is None:
+            self._norms = [spectral_norm(w) for w in self._network.weights]
         max_gamma = float(self._res.soft_gamma.max()) if self._res.soft_gamma.size else 0.0
         bound = lambda_max_bound(self._network, max_gamma, layout=self._layout,
-                                 resolved=self._res)
+                                 resolved=self._res, norms=self._norms)
+        if self._dt_auto:
+            # The path bound is within a few % of λ_max(L_free) and needs no eigensolver,
+            # so pin edits (a drag in the GUI) stay cheap; 1/(α·bound) keeps a ≥ 2× margin.
+            self._dt = stable_dt(bound, self._alpha)
+        if self._alpha * self._dt * bound >= 2.0:
+            check_step(self._alpha, self._dt, self._lambda_max_here())
         # Above RECHECK_LIMIT free coordinates an exact λ_max per new pattern costs too much
         # for an animation; the growth guard still stops a divergence there.
         self._needs_recheck = (self._alpha * self._dt * bound >= 2.0 and
@@ -140,6 +148,7 @@ class HeatFlow:
             raise ValueError(f"network architecture {list(network.arch)} differs from the "
                              f"flow's {list(self._layout.arch)}")
         self._network = network
+        self._norms = None
         self._configure()
 
     def set_rates(self, *, alpha: float | None = None, dt: float | None = None) -> None:

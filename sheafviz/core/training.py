@@ -119,7 +119,8 @@ class JointFlow:
         self.spectrum_every = (10 * self.record_every if spectrum_every is None
                                else max(1, int(spectrum_every)))
         rng = np.random.default_rng(seed)
-        self._sub = np.sort(rng.choice(B, size=min(int(spectrum_subsample), B), replace=False))
+        self._sub = np.sort(rng.choice(B, size=min(max(1, int(spectrum_subsample)), B),
+                                       replace=False))
         if lr is None:
             lr = 1e-3 if optimizer == "adam" else self.dt * self.beta * B
         self.lr = float(lr)

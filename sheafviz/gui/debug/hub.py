@@ -66,6 +66,7 @@ class DebugHub(QtCore.QObject):
         self.monitor: diag.TrainingMonitor | None = None
         self._last_record = self._last_spectrum = -np.inf
         self._states: deque = deque(maxlen=MAX_STATES)
+        self._spectrum_key, self._spectrum_at, self._spectrum_cost = None, -np.inf, 0.0
         self._flow = None
         self._last_step = None
         self._last_refresh = -np.inf
@@ -110,6 +111,7 @@ class DebugHub(QtCore.QObject):
         self._states.clear()
         self._flow, self._last_step, self._series_len = None, None, -1
         self._last_refresh = -np.inf
+        self._spectrum_key, self._spectrum_at, self._spectrum_cost = None, -np.inf, 0.0
         if "data" in self.p:
             ds = ctl.dataset
             if ds is not None and ds.n_inputs <= 2:
@@ -176,11 +178,14 @@ class DebugHub(QtCore.QObject):
             return
         if self._flow is not None and ctl.flow is not self._flow and not self._joint():
             self._flow = None
-        if self._last_step != ("relax", ctl.steps):
-            self._last_step = ("relax", ctl.steps)
-            self.relax_history.record(ctl.steps, ctl.network, ctl.c, time=ctl.t)
+        # a new step, or the same step with a new state (a pin moved, jump to equilibrium)
+        key = ("relax", ctl.steps, hash(np.asarray(ctl.c).tobytes()))
+        if self._last_step != key:
+            self._last_step = key
             if self._states and self._states[-1][0] > ctl.t:
                 self._states.clear()  # the clock went back (reset): a new run
+                self.relax_history.clear()
+            self.relax_history.record(ctl.steps, ctl.network, ctl.c, time=ctl.t)
             self._states.append((float(ctl.t), np.array(ctl.c, dtype=float)))
 
     def refresh(self) -> None:
@@ -243,11 +248,27 @@ class DebugHub(QtCore.QObject):
 
     def _draw_spectrum(self) -> None:
         ctl = self.ctl
+        pins = self._shown_pins()
+        # L_free depends on θ, the pins and σ (and the output linearisation point)
+        key = (id(ctl.network), repr(sorted(pins.hard.items())), repr(sorted(pins.soft.items())),
+               (ctl.c[ctl.z_index] >= 0).tobytes() if hasattr(ctl, "z_index") else b"",
+               ctl.c[ctl.layout.vertex(f"z{ctl.layout.n_hidden + 1}").slice].tobytes()
+               if ctl.network.output != "identity" else b"")
+        now = _time.perf_counter()
+        if key == self._spectrum_key or now - self._spectrum_at < 10 * self._spectrum_cost:
+            # unchanged, or too soon for a large network (never more than ~10 % CPU): keep
+            # the modes, move the ghost's anchor to the current state
+            if "spectrum" in self.p:
+                self.p["spectrum"].cochain = np.array(ctl.c, dtype=float)
+            if self._ghost_on:
+                self.modeGhostChanged.emit(self.p["spectrum"].ghost_cochain())
+            return
         try:
-            detail = diag.spectrum_detail(ctl.network, self._shown_pins(), ctl.c,
-                                          layout=ctl.layout)
+            detail = diag.spectrum_detail(ctl.network, pins, ctl.c, layout=ctl.layout)
         except (ValueError, ArithmeticError, np.linalg.LinAlgError):
             detail = None  # e.g. everything pinned: nothing to show
+        self._spectrum_key, self._spectrum_at = key, now
+        self._spectrum_cost = _time.perf_counter() - now
         if "spectrum" in self.p:
             self.p["spectrum"].set_detail(detail, ctl.c)
         if self._ghost_on:

@@ -63,6 +63,7 @@ class Controller(QtCore.QObject):
         self._lam_key = None
         self._lam_at = 0.0
         self._frame_times: deque = deque(maxlen=90)
+        self._in_tick = False
         self.steps_per_second = float("nan")
 
     # ----------------------------------------------------------------------------------
@@ -161,7 +162,7 @@ class Controller(QtCore.QObject):
             return
         # While animating, σ (or θ) may change every frame: refresh at most every
         # SPECTRUM_EVERY_S; a stale value is replaced as soon as the animation pauses.
-        if not force and self.playing and now - self._lam_at < SPECTRUM_EVERY_S:
+        if not force and self.animating and now - self._lam_at < SPECTRUM_EVERY_S:
             return
         try:
             self.lam = engine.spectrum(self.network, self.pins, self.layout, self.c)
@@ -292,6 +293,12 @@ class Controller(QtCore.QObject):
     def playing(self) -> bool:
         return self.timer.isActive()
 
+    @property
+    def animating(self) -> bool:
+        """True while an animation frame (:meth:`tick`) is being computed and drawn: views
+        may then throttle what is too fast to read (numbers) or too slow to redo (spectra)."""
+        return self._in_tick
+
     def play(self) -> None:
         if not self.playing and self._ensure_flow():
             self._frame_times.clear()
@@ -373,14 +380,19 @@ class Controller(QtCore.QObject):
         now = _time.perf_counter()
         self._frame_times.append(now)
         before = self.steps
-        converged = self.advance(self.steps_per_frame)
-        fps = self.fps
-        if np.isfinite(fps):
-            self.steps_per_second = fps * (self.steps - before)
-        if converged and self.mode == "relax":
-            self.pause()
-            self.message.emit(f"Converged at t = {self.t:.4g} ({self.steps} steps).", "info")
-        self.frameChanged.emit()
+        self._in_tick = True
+        try:
+            converged = self.advance(self.steps_per_frame)
+            fps = self.fps
+            if np.isfinite(fps):
+                self.steps_per_second = fps * (self.steps - before)
+            if converged and self.mode == "relax" and self.playing:
+                self.pause()
+                self.message.emit(f"Converged at t = {self.t:.4g} ({self.steps} steps).",
+                                  "info")
+            self.frameChanged.emit()
+        finally:
+            self._in_tick = False
 
     def step(self) -> None:
         """One frame's worth of steps while paused."""

@@ -15,13 +15,14 @@ from PySide6 import QtCore
 from . import style
 from .viewbox import DelegatingViewBox, PassiveScatter
 
-SPRING_OFFSET = 0.36
+SPRING_OFFSET = 0.3
 SPRING_AMP = 0.035
 SPRING_POINTS = 13
 #: Most springs drawn per edge (the largest |r| first) and most string segments per edge.
 MAX_SPRINGS = 48
 MAX_FAN = 64
 HIT_PX = 14
+MAX_CLAMP_BARS = 64
 
 
 def spread(dim: int) -> np.ndarray:
@@ -100,8 +101,14 @@ class DrapePanel(pg.PlotWidget):
         for etype, color in style.EDGE_COLORS.items():
             self.springs[etype] = self._add(pg.PlotCurveItem(
                 connect="finite", antialias=False, pen=pg.mkPen(color, width=3)), 4)
-        self.mapped = self._add(PassiveScatter(pxMode=True, symbol="t1", size=9,
-                                               brush=pg.mkBrush("#555"), pen=None), 4)
+        # The mapped-tail end of each spring ("where the edge pulls the head to") and a thin
+        # arm from the spring's head end to the head coordinate it pulls on.
+        self.anchors = self._add(pg.PlotCurveItem(connect="pairs", segmentedLineMode="on",
+                                                  antialias=False,
+                                                  pen=pg.mkPen("#555555", width=3)), 4)
+        self.arms = self._add(pg.PlotCurveItem(connect="pairs", segmentedLineMode="on",
+                                               antialias=False,
+                                               pen=pg.mkPen((90, 90, 90, 150), width=1)), 4)
         self.points = self._add(PassiveScatter(pxMode=True, symbol="o", size=self._size,
                                                brush=pg.mkBrush(style.VALUE_COLOR),
                                                pen=pg.mkPen("w", width=1)), 6)
@@ -135,6 +142,8 @@ class DrapePanel(pg.PlotWidget):
         free = np.ones(self.layout_.size, dtype=bool)
         free[self._pin_flat] = False
         self._free_flat = np.flatnonzero(free)
+        self.clamps.setSize(self._size + 5 if self._pin_flat.size <= MAX_CLAMP_BARS
+                            else max(4, self._size))
 
     def set_frame(self, snap) -> None:
         lay = self.layout_
@@ -148,8 +157,11 @@ class DrapePanel(pg.PlotWidget):
         self.string.setData(xs[self.pair_idx], c[self.pair_idx])
         p = self._pin_flat
         self.clamps.setData(xs[p], c[p])
-        bars_x = np.repeat(xs[p], 2) + np.tile([-0.09, 0.09], p.size)
-        self.clamp_bars.setData(bars_x, np.repeat(c[p], 2))
+        if p.size <= MAX_CLAMP_BARS:  # a wall of 784 vise bars says nothing more than squares
+            bars_x = np.repeat(xs[p], 2) + np.tile([-0.09, 0.09], p.size)
+            self.clamp_bars.setData(bars_x, np.repeat(c[p], 2))
+        else:
+            self.clamp_bars.setData([], [])
         fl = np.flatnonzero(snap.flipped)
         self.flip_marks.setData(xs[fl], c[fl])
         bd = np.flatnonzero(snap.boundary)
@@ -161,7 +173,7 @@ class DrapePanel(pg.PlotWidget):
     def _draw_springs(self, snap) -> tuple[float, float]:
         lay, xs = self.layout_, self.xs
         per_type = {t: ([], [], []) for t in style.EDGE_COLORS}
-        mx, my = [], []
+        mx, my, hy, hxs = [], [], [], []
         lo, hi = np.inf, -np.inf
         for edge, r, mapped in zip(lay.edges, snap.residuals, snap.mapped):
             h = lay.vertex(edge.head)
@@ -176,6 +188,8 @@ class DrapePanel(pg.PlotWidget):
             acc[2].append(head)
             mx.append(x)
             my.append(mapped[idx])
+            hy.append(head)
+            hxs.append(xs[h.offset + idx])
             if idx.size:
                 lo = min(lo, float(mapped[idx].min()))
                 hi = max(hi, float(mapped[idx].max()))
@@ -185,7 +199,15 @@ class DrapePanel(pg.PlotWidget):
                 self.springs[etype].setData(px, py)
             else:
                 self.springs[etype].setData([], [])
-        self.mapped.setData(np.concatenate(mx), np.concatenate(my))
+        x = np.concatenate(mx)
+        y0 = np.concatenate(my)
+        y1 = np.concatenate(hy)
+        hx = np.concatenate(hxs)
+        self.anchors.setData(np.repeat(x, 2) + np.tile([-0.05, 0.05], x.size), np.repeat(y0, 2))
+        arms_x = np.empty(2 * x.size)
+        arms_x[0::2], arms_x[1::2] = x, hx
+        arms_y = np.repeat(y1, 2)
+        self.arms.setData(arms_x, arms_y)
         return lo, hi
 
     def _autorange(self, lo: float, hi: float) -> None:

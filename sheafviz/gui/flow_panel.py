@@ -115,7 +115,7 @@ class FlowPanel(QtWidgets.QWidget):
         outer.addLayout(form)
 
         editor = QtWidgets.QHBoxLayout()
-        self.sel_label = QtWidgets.QLabel("—")
+        self.sel_label = QtWidgets.QLabel("click a neuron")
         self.sel_label.setMinimumWidth(60)
         self.sel_label.setToolTip("Selected neuron (click one in the graph)")
         f = self.sel_label.font()
@@ -186,5 +186,5 @@ class FlowPanel(QtWidgets.QWidget):
             self.sel_value.setValue(float(ctl.c[ctl.layout.index(name, i)]))
             self.sel_pin.setChecked(ctl.pins.is_pinned(name, i))
         else:
-            self.sel_label.setText("—")
+            self.sel_label.setText("click a neuron")
         del blockers

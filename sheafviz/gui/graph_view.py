@@ -110,7 +110,10 @@ class GraphView(pg.PlotWidget):
         self.dot_x = self.dot_vertex.astype(float)
         self.dot_y = np.array([self.ys[k][j] for k, j in dots]) if dots else np.zeros(0)
         n_dots_max = max([v.dim for v, s in zip(layout.vertices, self.is_strip) if not s] or [1])
-        self.dot_size = 30 if n_dots_max <= 6 else (22 if n_dots_max <= 12 else 15)
+        # Scaled with the text size, so 1280×720 keeps the dots of a column apart.
+        scale = style.base_pt() / 14.0
+        base = 30 if n_dots_max <= 6 else (22 if n_dots_max <= 12 else 15)
+        self.dot_size = int(round(base * max(0.7, min(scale, 1.3))))
 
     def _edge_segments(self, k: int, etype: str) -> np.ndarray:
         """Line segments (2m, 2) joining neurons of columns k and k+1."""
@@ -165,9 +168,10 @@ class GraphView(pg.PlotWidget):
         self.value_texts = []
         if self.dot_flat.size <= 40:
             for x, y in zip(self.dot_x, self.dot_y):
-                t = pg.TextItem("", color="#333", anchor=(0.0, 0.5))
+                t = pg.TextItem("", color="#222", anchor=(0.0, 0.5),
+                                fill=pg.mkBrush(255, 255, 255, 200))
                 t.setFont(style.font(0.8))
-                t.setPos(x + 0.09, y)
+                t.setPos(x + 0.07, y)
                 self.value_texts.append(self._add(t, 11))
         self._last_texts = [""] * len(self.value_texts)
         self._texts_at = 0.0
@@ -269,7 +273,7 @@ class GraphView(pg.PlotWidget):
                     self.dots.setPen(self._pens_with(flip))
                     self._last_flip = flip
             now = time.perf_counter()
-            if now - self._texts_at >= TEXT_PERIOD_S or not self.controller.playing:
+            if now - self._texts_at >= TEXT_PERIOD_S or not self.controller.animating:
                 self._texts_at = now
                 for j, t in enumerate(self.value_texts):
                     s = style.fmt(vals[j], 3)

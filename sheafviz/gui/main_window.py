@@ -196,7 +196,7 @@ class MainWindow(QtWidgets.QMainWindow):
         # Numbers that change every frame are unreadable and re-layout their widgets: text
         # read-outs refresh at TEXT_HZ while the pictures animate at the full frame rate.
         now = time.perf_counter()
-        if now - self._text_at >= 1.0 / TEXT_HZ or not ctl.playing:
+        if now - self._text_at >= 1.0 / TEXT_HZ or not ctl.animating:
             self._text_at = now
             if ctl.selected is not None and not self.panel.sel_value.hasFocus():
                 name, i = ctl.selected

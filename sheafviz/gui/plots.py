@@ -152,5 +152,6 @@ class DiscordHistory:
             y = np.maximum(d[:, cols].sum(axis=1), FLOOR)
             curve.setData(t, y)
             lo, hi = min(lo, float(y.min())), max(hi, float(y.max()))
-        # Decades below 1e-12 of the largest are numerically zero: do not spend the axis on them.
-        self.range.update(t[-1], max(lo, hi * 1e-12), hi)
+        # Decades below 1e-8 of the largest do not matter to the picture: keep the axis
+        # readable (a 16-decade log axis is a wall of minor ticks).
+        self.range.update(t[-1], max(lo, hi * 1e-8), hi)

@@ -355,3 +355,20 @@ def test_adiabatic_gradient_at_a_sliding_equilibrium_matches_finite_differences(
     flow.advance(1)
     step = (theta0 - _params(flow.network)) / 0.01
     np.testing.assert_allclose(step, _fd(R, theta0), atol=1e-7)
+
+
+def test_fast_paper_step_equals_the_plain_reference_over_many_steps():
+    from sheafviz.benchmarks.dynamics import plain_paper_step
+
+    arch = [2, 10, 8, 1]
+    net = _net(arch, 12)
+    X, Y = _data(arch, 50, 13)
+    flow = JointFlow(net, X, Y, dt=0.01, beta=1 / 50, record_every=10**6)
+    flow.advance(300)
+    fp = net.forward(X)
+    w, b, z, a = net.weights, net.biases, fp.z, fp.a
+    for _ in range(300):
+        w, b, z, a = plain_paper_step(w, b, X, Y, z, a, alpha=1.0, beta=1 / 50, dt=0.01)
+    got_z, got_a = flow.stalks
+    for u, v in zip(got_z + got_a + flow.network.weights + flow.network.biases, z + a + w + b):
+        np.testing.assert_allclose(u, v, atol=1e-11)

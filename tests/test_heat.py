@@ -297,3 +297,13 @@ def test_sliding_equilibrium_is_reached_instead_of_chattering():
         c[i] += step
         assert energy(layout, net, c) > energy(layout, net, ref)
     assert any(e.neuron == "z2[1]" for e in res.events)
+
+
+@pytest.mark.parametrize("kw", [dict(alpha=0.0), dict(alpha=-1.0), dict(dt=-0.1),
+                                dict(dt=float("nan"))])
+def test_bad_rates_are_named(kw):
+    net = _net([2, 3, 1], 0)
+    layout = SheafLayout(net.arch)
+    pins = PinSet().pin(layout, "x", [0.1, 0.2])
+    with pytest.raises(ValueError, match="α|Δt"):
+        HeatFlow(net, pins, initial_state(net, pins, layout=layout), **kw)

@@ -12,6 +12,11 @@ at the start and is re-checked whenever the flow enters a pattern it has not see
 stops with :class:`FlowDivergedError` (state left at the last step, which is finite) if it
 is too large. As a last guard the state is checked for non-finite values / explosive growth
 every ``GUARD_EVERY`` steps and rolled back to the last good copy, so NaN never leaves here.
+
+Sliding (SPEC §7): where a switching surface ``z_j = 0`` attracts from both sides, Euler would
+chatter forever; :mod:`sliding` holds such a neuron on the surface (Filippov sliding mode)
+while the surface attracts, so the flow converges to the sliding equilibrium. The chatter
+that led there is still reported as one merged switching event.
 """
 
 from __future__ import annotations
@@ -30,8 +35,9 @@ from .network import Network
 from .sheaf import SheafLayout, energy
 from .sliding import SlidingSet
 
-__all__ = ["HeatFlow", "RelaxResult", "relax", "energy_gradient", "predicted_envelope",
-           "SwitchEvent", "UnstableStepError", "FlowDivergedError", "INITS"]
+__all__ = ["HeatFlow", "RelaxResult", "relax", "initial_state", "energy_gradient",
+           "predicted_envelope", "SwitchEvent", "UnstableStepError", "FlowDivergedError",
+           "INITS"]
 
 INITS = ("forward", "zeros", "random")
 GUARD_EVERY = 64
@@ -106,6 +112,10 @@ class HeatFlow:
         """Resolve pins, impose them, (re)check the step size for the current state."""
         if hasattr(self, "_res"):
             self._flush()  # a pending record belongs to the state before this edit
+        if not (np.isfinite(self._alpha) and self._alpha > 0):
+            raise ValueError(f"α must be a positive number, got {self._alpha}")
+        if not self._dt_auto and not (np.isfinite(self._dt) and self._dt > 0):
+            raise ValueError(f"Δt must be a positive number, got {self._dt}")
         self._res = self._pins.resolve(self._layout)
         self._c[self._res.hard_index] = self._res.hard_value
         self._sliding.reset(~np.isin(self._z_index, self._res.hard_index))

@@ -84,38 +84,48 @@ class EnergyPlot:
 
 class DiscordBars:
     """Bars of d_e now, in path order (grouped by layer), coloured by type, then the three
-    per-type totals after a gap."""
+    per-type totals after a gap.
+
+    Drawn as one filled step curve per edge type (zero between bars): a BarGraphItem
+    re-records its picture inside paint and so paints twice per update.
+    """
+
+    HALF = 0.35
 
     def __init__(self) -> None:
         self.widget = _plot_widget(left="d_e = ‖r_e‖²")
+        pi = self.widget.plotItem
+        self.curves = {t: pi.plot(stepMode="center", fillLevel=0, brush=pg.mkBrush(c),
+                                  pen=pg.mkPen("#222", width=1))
+                       for t, c in style.EDGE_COLORS.items()}
         self.layout_ = None
-        self.bars = None
 
     def set_session(self, layout) -> None:
         pi = self.widget.plotItem
-        if self.bars is not None:
-            pi.removeItem(self.bars)
         self.layout_ = layout
         n = len(layout.edges)
         types = list(style.EDGE_COLORS)
         self.x = np.concatenate([np.arange(n), n + 0.8 + np.arange(len(types))])
-        colors = [style.EDGE_COLORS[e.type] for e in layout.edges] + \
-                 [style.EDGE_COLORS[t] for t in types]
-        self.bars = pg.BarGraphItem(x=self.x, height=np.zeros(self.x.size), width=0.7,
-                                    brushes=[pg.mkBrush(c) for c in colors],
-                                    pens=[pg.mkPen("#222", width=1)] * self.x.size)
-        pi.addItem(self.bars)
+        self._type_of = np.array([types.index(e.type) for e in layout.edges])
+        bar_type = np.concatenate([self._type_of, np.arange(len(types))])
+        self._masks = {t: bar_type == k for k, t in enumerate(types)}
+        self._edges = np.repeat(self.x, 2) + np.tile([-self.HALF, self.HALF], self.x.size)
         ticks = [(i, e.name) for i, e in enumerate(layout.edges)]
         ticks += [(x, f"Σ{t[:3]}") for x, t in zip(self.x[n:], types)]
         pi.getAxis("bottom").setTicks([ticks, []])
+        pi.vb.disableAutoRange()
         pi.vb.setXRange(-0.6, self.x[-1] + 0.6, padding=0)
-        self._type_of = np.array([types.index(e.type) for e in layout.edges])
         self._top = None
+        self.heights = np.zeros(self.x.size)
 
     def set_data(self, d: np.ndarray) -> None:
         totals = np.bincount(self._type_of, weights=d, minlength=3)
         h = np.concatenate([d, totals])
-        self.bars.setOpts(height=h)
+        self.heights = h
+        for t, curve in self.curves.items():
+            steps = np.zeros(2 * h.size - 1)
+            steps[0::2] = np.where(self._masks[t], h, 0.0)
+            curve.setData(self._edges, steps)
         top = float(h.max()) if h.size else 0.0
         top = max(top, 1e-12) * 1.1
         if self._top is None or top > self._top or top < 0.4 * self._top:

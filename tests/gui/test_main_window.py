@@ -98,7 +98,7 @@ def test_pin_y_makes_output_discord_appear(qtbot, window):
     assert not ctl.pins.is_pinned("y", 0)
     qtbot.mouseClick(window.panel.jump, LEFT)
     out = [e.name for e in ctl.layout.edges].index("out")
-    assert window.bars.bars.opts["height"][out] == pytest.approx(0.0, abs=1e-20)
+    assert window.bars.heights[out] == pytest.approx(0.0, abs=1e-20)
     # pin y (click its dot), then type a target in the editor
     click_neuron(qtbot, graph, "y", 0)
     assert ctl.pins.is_pinned("y", 0)
@@ -110,7 +110,7 @@ def test_pin_y_makes_output_discord_appear(qtbot, window):
                                         ctl.layout.sigma_of(ctl.c))
     d_ref = exact_discords(ctl.network, ctl.layout, ref)
     assert d_ref["out"] > 1e-4
-    drawn = window.bars.bars.opts["height"][out]
+    drawn = window.bars.heights[out]
     assert drawn == pytest.approx(d_ref["out"], rel=1e-7)
 
 

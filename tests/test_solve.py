@@ -255,3 +255,22 @@ def test_nonlinear_head_solution_is_stationary(output):
         e[i] = h
         fd = (energy(layout, net, sol.cochain + e) - energy(layout, net, sol.cochain - e)) / (2 * h)
         assert abs(fd) < 1e-7
+
+
+def test_heat_flow_fallback_finds_the_sliding_minimiser(monkeypatch):
+    """When the first sliding attempt fails, the heat flow + polish reaches the same point."""
+    import sheafviz.core.solve as solve_module
+
+    net = Network([np.array([[1.0]]), np.array([[1.0]])], [np.zeros(1), np.zeros(1)])
+    layout = SheafLayout(net.arch)
+    pins = PinSet().pin(layout, "x", [1.0]).pin(layout, "y", [-5.0])
+    original, calls = solve_module._sliding, []
+
+    def fail_once(*args, **kwargs):
+        calls.append(1)
+        return None if len(calls) == 1 else original(*args, **kwargs)
+
+    monkeypatch.setattr(solve_module, "_sliding", fail_once)
+    sol = solve_module.equilibrium(net, pins)
+    assert len(calls) == 2
+    np.testing.assert_allclose(sol.cochain, [1, 0, -5 / 3, -10 / 3, -5], atol=1e-9)

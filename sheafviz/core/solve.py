@@ -307,10 +307,10 @@ def _release_violators(layout, network, c, boundary, sigma) -> bool:
 
 
 def _heat_flow_fallback(layout, network, pins, c0, iterations) -> Solution:
-    """Gradient descent on the true energy, then polish the boundary neurons it finds."""
-    from .descent import descend  # local import: only this rare path needs it
+    """The heat flow from the last iterate, then polish the boundary neurons it ends on."""
+    from .heat import relax  # local import: heat.py builds on this module
 
-    c = descend(layout, network, pins, c0)
+    c = relax(network, pins, c0=c0, layout=layout, tol=1e-10, max_steps=200_000).cochain
     boundary = {(int(n[1:n.index("[")]), int(n[n.index("[") + 1:-1]))
                 for n in _on_boundary_loose(layout, c)}
     sol = _sliding(layout, network, pins, layout.sigma_of(c), boundary, iterations)
@@ -321,10 +321,10 @@ def _heat_flow_fallback(layout, network, pins, c0, iterations) -> Solution:
 
 
 def _on_boundary_loose(layout, c) -> list[str]:
-    """Boundary neurons of an approximate (gradient-descent) solution: |z| ≤ 1e-5·scale."""
+    """Boundary neurons of an approximate (flow) solution: |z| ≤ 1e-6·scale."""
     names = []
     for l in range(1, layout.n_hidden + 1):
         z = layout.hidden_z(c, l)
         scale = max(1.0, float(np.max(np.abs(z))))
-        names += [f"z{l}[{j}]" for j in np.flatnonzero(np.abs(z) <= 1e-5 * scale)]
+        names += [f"z{l}[{j}]" for j in np.flatnonzero(np.abs(z) <= 1e-6 * scale)]
     return names

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
+import numpy as np
+
 from ..core.pins import PinError, PinSet, parse_pin_spec
 from ..core.sheaf import SheafLayout
 
@@ -44,18 +46,53 @@ def _resolve_session(preset, pins):
     from . import engine
 
     p = engine.load_preset(preset)
+    return p, _extend_pins(p, pins)
+
+
+def _extend_pins(p, pins) -> PinSet:
+    """The preset's pins extended by CLI strings, or replaced by a PinSet (validated)."""
     layout = SheafLayout(p.network.arch)
     if pins is None:
-        return p, p.pins
+        return p.pins
     if isinstance(pins, PinSet):
         pins.resolve(layout)
-        return p, pins
+        return pins
     if isinstance(pins, str):
         pins = [pins]
     try:
-        return p, apply_pin_specs(layout, p.pins, list(pins))
+        return apply_pin_specs(layout, p.pins, list(pins))
     except (KeyError, IndexError) as exc:
         raise PinError(str(exc).strip("'\"")) from None
+
+
+def session_preset(path):
+    """Open a saved session file as ``(Preset, Dataset or None, steps_per_frame)``; raise
+    ``SessionError`` / ``DataError`` (ValueErrors) naming the problem."""
+    from pathlib import Path
+
+    from ..core.datasets import TASKS, Dataset, load_dataset
+    from ..core.presets import Preset
+    from ..core.session import load_session
+
+    s = load_session(path)
+    f = s.flow
+    dataset = None
+    if s.data is not None:
+        if s.data.inline is not None:
+            d = s.data.inline
+            n0, n_out = s.network.arch[0], s.network.arch[-1]
+            dataset = Dataset("inline", np.asarray(d["X"], float), np.asarray(d["Y"], float),
+                              np.asarray(d.get("X_test", np.zeros((0, n0))), float),
+                              np.asarray(d.get("Y_test", np.zeros((0, n_out))), float),
+                              s.network.output, TASKS[s.network.output])
+        elif s.data.name:
+            dataset = load_dataset(s.data.name, seed=s.data.seed, n_train=s.data.n_train,
+                                   n_test=s.data.n_test)
+    preset = Preset(name=s.preset or Path(path).stem, title=s.title or Path(path).name,
+                    notes="", network=s.network, pins=s.pins, data=None,
+                    example=s.example, alpha=f.alpha, beta=f.beta, dt=f.dt, mode=f.mode,
+                    init=f.init, state_seed=f.state_seed, output_force=f.output_force)
+    return preset, dataset, int(f.steps_per_frame)
 
 
 def _base_point_size(w: int, h: int) -> float:
@@ -64,7 +101,7 @@ def _base_point_size(w: int, h: int) -> float:
 
 
 def run_gui(preset: str | None = None, pins=None, steps: int | None = None,
-            screenshot: str | None = None, size=None) -> int:
+            screenshot: str | None = None, size=None, session: str | None = None) -> int:
     """Open the main window on a preset; return the process exit code.
 
     Parameters
@@ -79,6 +116,9 @@ def run_gui(preset: str | None = None, pins=None, steps: int | None = None,
         Render offscreen (when there is no display), save a PNG to this path and exit.
     size : "WxH" or (w, h), optional
         Window size (default: 85 % of the screen; 1920x1080 for screenshots).
+    session : str, optional
+        A saved session file (.json) to open instead of a preset (``pins`` then add to or
+        replace its pins like a preset's).
 
     Raises
     ------
@@ -92,7 +132,14 @@ def run_gui(preset: str | None = None, pins=None, steps: int | None = None,
         raise ValueError(f"screenshot {screenshot!r} must be a .png file")
     if screenshot and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    preset_obj, pinset = _resolve_session(preset, pins)
+    if session is not None and preset is not None:
+        raise ValueError("give a session file or a preset, not both")
+    dataset, spf = None, None
+    if session is not None:
+        preset_obj, dataset, spf = session_preset(session)
+        pinset = _extend_pins(preset_obj, pins)
+    else:
+        preset_obj, pinset = _resolve_session(preset, pins)
 
     from PySide6 import QtWidgets
 
@@ -108,7 +155,14 @@ def run_gui(preset: str | None = None, pins=None, steps: int | None = None,
             wh = (int(geo.width() * 0.85), int(geo.height() * 0.85))
     prepare_app(app, wh)
     window = MainWindow()
-    if not window.controller.load_preset(preset_obj.name, pins=pinset):
+    ctl = window.controller
+    if session is not None:
+        ok = ctl.open(preset_obj, dataset=dataset, pins=pinset)
+        if ok and spf:
+            ctl.set_steps_per_frame(spf)
+    else:
+        ok = ctl.load_preset(preset_obj.name, pins=pinset)
+    if not ok:
         return 2
     window.resize(*wh)
     if steps:

@@ -259,19 +259,19 @@ class Controller(QtCore.QObject):
         i = self.layout.index(name, index)
         self.selected = (name, index)
         pins = self.pins.toggle(self.layout, name, float(self.c[i]), index)
+        state = "pinned" if pins.is_pinned(name, index) else "unpinned"
+        self.message.emit(f"{name}[{index}] {state}.", "info")  # before: a warning may follow
         self._set_pins(pins, solve_now=False)
         self.selectionChanged.emit()
-        state = "pinned" if pins.is_pinned(name, index) else "unpinned"
-        self.message.emit(f"{name}[{index}] {state}.", "info")
 
     def toggle_stalk(self, name: str) -> None:
         """Pin the whole stalk at its current values, or unpin it."""
         self._leave_joint()
         v = self.layout.vertex(name)
         pins = self.pins.toggle(self.layout, name, self.c[v.slice].copy())
-        self._set_pins(pins, solve_now=False)
         state = "pinned" if pins.stalk_pinned(self.layout, name) else "unpinned"
         self.message.emit(f"{name} {state}.", "info")
+        self._set_pins(pins, solve_now=False)
 
     def set_pin_value(self, name: str, index: int, value: float) -> None:
         """Pin ``name[index]`` to ``value`` and jump to the new equilibrium (drag / editor)."""

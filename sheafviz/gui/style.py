@@ -84,6 +84,8 @@ def fmt(value, digits: int = 3) -> str:
         return "—"
     if not math.isfinite(v):
         return "—"
+    if abs(v) < 1e-14:  # round-off, not a value: "4.3e-30" would only distract
+        return "0"
     if v != 0 and (abs(v) < 1e-3 or abs(v) >= 1e4):
         return f"{v:.{digits - 1}e}"
     return f"{v:.{digits}g}" if abs(v) >= 1 else f"{v:.{digits}f}".rstrip("0").rstrip(".") \

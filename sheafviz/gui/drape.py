@@ -108,7 +108,7 @@ class DrapePanel(pg.PlotWidget):
                                                   pen=pg.mkPen("#555555", width=3)), 4)
         self.arms = self._add(pg.PlotCurveItem(connect="pairs", segmentedLineMode="on",
                                                antialias=False,
-                                               pen=pg.mkPen((90, 90, 90, 150), width=1)), 4)
+                                               pen=pg.mkPen(style.ARM_COLOR, width=1)), 4)
         self.points = self._add(PassiveScatter(pxMode=True, symbol="o", size=self._size,
                                                brush=pg.mkBrush(style.VALUE_COLOR),
                                                pen=pg.mkPen("w", width=1)), 6)
@@ -162,10 +162,11 @@ class DrapePanel(pg.PlotWidget):
             self.clamp_bars.setData(bars_x, np.repeat(c[p], 2))
         else:
             self.clamp_bars.setData([], [])
-        fl = np.flatnonzero(snap.flipped)
-        self.flip_marks.setData(xs[fl], c[fl])
-        bd = np.flatnonzero(snap.boundary)
-        self.boundary_marks.setData(xs[bd], c[bd])
+        for item, mask in ((self.flip_marks, snap.flipped), (self.boundary_marks, snap.boundary)):
+            idx = np.flatnonzero(mask)
+            item.setVisible(idx.size > 0)  # an empty scatter still costs a paint
+            if idx.size or item.data.size:
+                item.setData(xs[idx], c[idx])
         lo, hi = self._draw_springs(snap)
         both = np.concatenate([c, f]) if c.size < 5000 else c
         self._autorange(min(lo, float(both.min())), max(hi, float(both.max())))

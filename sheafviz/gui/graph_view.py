@@ -295,9 +295,8 @@ class GraphView(pg.PlotWidget):
                 continue
             self._last_pens[e] = key
             q = key[0] / 12.0
-            color = QtGui.QColor(style.EDGE_COLORS[edge.type])
-            color.setAlpha(int(70 + 185 * q))
-            item.setPen(pg.mkPen(color, width=1.5 + 6.5 * q))
+            item.setPen(pg.mkPen(style.faded(style.EDGE_COLORS[edge.type], q),
+                                 width=1.5 + 6.5 * q))
 
     # -- hit testing and mouse -----------------------------------------------------------
     def hit(self, scene_pos) -> tuple | None:

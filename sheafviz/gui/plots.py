@@ -62,6 +62,9 @@ class EnergyPlot:
                                               style=QtCore.Qt.PenStyle.DashLine),
                                 name="envelope")
         self.curve = pi.plot(pen=pg.mkPen("#1a1a8c", width=3), name="E")
+        # At most a few points per pixel column reach the (antialiased) painter.
+        self.curve.setDownsampling(auto=True, method="peak")
+        self.curve.setClipToView(True)
         self.ticks = pi.plot(pen=None, symbol="t", symbolSize=14,
                              symbolBrush=pg.mkBrush(style.FLIP_COLOR),
                              symbolPen=pg.mkPen("#7a4a00", width=1))
@@ -95,8 +98,9 @@ class DiscordBars:
     def __init__(self) -> None:
         self.widget = _plot_widget(left="d_e = ‖r_e‖²")
         pi = self.widget.plotItem
+        # Axis-aligned rectangles gain nothing from antialiasing.
         self.curves = {t: pi.plot(stepMode="center", fillLevel=0, brush=pg.mkBrush(c),
-                                  pen=pg.mkPen("#222", width=1))
+                                  pen=pg.mkPen("#222", width=1), antialias=False)
                        for t, c in style.EDGE_COLORS.items()}
         self.layout_ = None
 
@@ -128,7 +132,9 @@ class DiscordBars:
             curve.setData(self._edges, steps)
         top = float(h.max()) if h.size else 0.0
         top = max(top, 1e-12) * 1.1
-        if self._top is None or top > self._top or top < 0.4 * self._top:
+        # Grow at once, shrink only by a decade: a range change re-lays out the axis, which
+        # costs more than the bars.
+        if self._top is None or top > self._top or top < 0.1 * self._top:
             self._top = top
             self.widget.plotItem.vb.setYRange(0, top, padding=0)
 
@@ -139,8 +145,11 @@ class DiscordHistory:
     def __init__(self) -> None:
         self.widget = _plot_widget(left="Σ d_e by type", bottom="time t", log_y=True)
         pi = self.widget.plotItem
-        self.curves = {t: pi.plot(pen=pg.mkPen(c, width=3), name=t)
+        self.curves = {t: pi.plot(pen=pg.mkPen(c, width=3), name=t, antialias=False)
                        for t, c in style.EDGE_COLORS.items()}
+        for c in self.curves.values():
+            c.setDownsampling(auto=True, method="peak")
+            c.setClipToView(True)
         self._type_of = None
         self.range = StableRange(pi.vb)
 

@@ -22,7 +22,9 @@ PIN_COLOR = "#000000"
 SELECT_COLOR = "#F0B400"
 FLIP_COLOR = "#E69F00"
 BOUNDARY_COLOR = "#CC0099"
-GHOST_COLOR = (110, 110, 110, 140)
+#: Opaque colours throughout: Qt's raster engine blends translucent pens several times slower.
+GHOST_COLOR = "#a8a8a8"
+ARM_COLOR = "#9a9a9a"
 VALUE_COLOR = "#222266"
 ENVELOPE_COLOR = "#7a7a7a"
 
@@ -90,6 +92,14 @@ def fmt(value, digits: int = 3) -> str:
         return f"{v:.{digits - 1}e}"
     return f"{v:.{digits}g}" if abs(v) >= 1 else f"{v:.{digits}f}".rstrip("0").rstrip(".") \
         if v != 0 else "0"
+
+
+def faded(color: str, q: float) -> QtGui.QColor:
+    """``color`` mixed with white: q = 1 full colour, q = 0 a light tint (opaque)."""
+    c = QtGui.QColor(color)
+    w = 0.78 * (1.0 - q)
+    return QtGui.QColor(int(c.red() + (255 - c.red()) * w), int(c.green() + (255 - c.green()) * w),
+                        int(c.blue() + (255 - c.blue()) * w))
 
 
 def value_lut(n: int = 256) -> np.ndarray:

@@ -22,6 +22,9 @@ from .state import History, Snapshot, hidden_z_index, make_snapshot
 
 MODES = ("relax", "joint")
 FRAME_MS = 16
+#: Most time one animation frame may spend stepping the flow (the rest draws); a slower
+#: flow takes fewer steps per frame rather than freezing the window.
+FRAME_BUDGET_S = 0.030
 #: Refresh λ_min/λ_max at most this often while animating.
 SPECTRUM_EVERY_S = 0.5
 
@@ -351,13 +354,29 @@ class Controller(QtCore.QObject):
     def _shown_row(self) -> int:
         return self.example if (self.dataset is not None and self.whole_batch) else 0
 
-    def advance(self, n: int) -> bool:
-        """Advance the flow by ``n`` steps and refresh; return True when it converged."""
+    def advance(self, n: int, *, budget_s: float | None = None) -> bool:
+        """Advance the flow by ``n`` steps and refresh; return True when it converged.
+
+        With ``budget_s`` the steps are taken in chunks and the frame stops early once the
+        budget is spent (so a slow mode, e.g. adiabatic training on a big batch, lowers the
+        steps per frame instead of freezing the window).
+        """
         if not self._ensure_flow():
             return False
         converged = False
+        start = _time.perf_counter()
+        done, chunk = 0, 1 if budget_s is not None else int(n)
         try:
-            converged = bool(self.flow.advance(int(n)))
+            while done < n and not converged:
+                k = min(chunk, int(n) - done)
+                converged = bool(self.flow.advance(k))
+                done += k
+                spent = _time.perf_counter() - start
+                if budget_s is not None:
+                    if spent >= budget_s:
+                        break
+                    per_step = spent / done
+                    chunk = max(1, int((budget_s - spent) / max(per_step, 1e-9)))
         except engine.CORE_ERRORS as exc:
             self.pause()
             self.message.emit(str(exc), "error")
@@ -382,7 +401,7 @@ class Controller(QtCore.QObject):
         before = self.steps
         self._in_tick = True
         try:
-            converged = self.advance(self.steps_per_frame)
+            converged = self.advance(self.steps_per_frame, budget_s=FRAME_BUDGET_S)
             fps = self.fps
             if np.isfinite(fps):
                 self.steps_per_second = fps * (self.steps - before)

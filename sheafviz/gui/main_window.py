@@ -213,7 +213,8 @@ class MainWindow(QtWidgets.QMainWindow):
                  f"λ<sub>min</sub> = {style.fmt(lo)}", f"λ<sub>max</sub> = {style.fmt(hi)}",
                  f"σ: {ctl.consistency}",
                  f"step {ctl.steps} (t = {style.fmt(ctl.t)})",
-                 f"{style.fmt(ctl.fps, 2)} fps" if ctl.playing else "paused"]
+                 (f"{style.fmt(ctl.fps, 2)} fps · {style.fmt(ctl.steps_per_second, 3)} steps/s"
+                  if ctl.playing else "paused")]
         return " &nbsp;│&nbsp; ".join(parts)
 
     def show_message(self, text: str, level: str = "info") -> None:

@@ -67,6 +67,9 @@ class Controller(QtCore.QObject):
         self._lam_at = 0.0
         self._frame_times: deque = deque(maxlen=90)
         self._in_tick = False
+        self._lam_timer = QtCore.QTimer(self, singleShot=True,
+                                        interval=int(SPECTRUM_EVERY_S * 1000))
+        self._lam_timer.timeout.connect(self._deferred_spectrum)
         self.steps_per_second = float("nan")
 
     # ----------------------------------------------------------------------------------
@@ -163,15 +166,25 @@ class Controller(QtCore.QObject):
         now = _time.perf_counter()
         if not force and key == self._lam_key:
             return
-        # While animating, σ (or θ) may change every frame: refresh at most every
-        # SPECTRUM_EVERY_S; a stale value is replaced as soon as the animation pauses.
-        if not force and self.animating and now - self._lam_at < SPECTRUM_EVERY_S:
+        # While animating or dragging, σ (or θ, or the pins) may change every frame: refresh at
+        # most every SPECTRUM_EVERY_S (an eigensolve of a wide L_free costs ~10 ms); the
+        # deferred refresh brings the numbers up to date once things calm down.
+        if not force and now - self._lam_at < SPECTRUM_EVERY_S:
+            if not self._lam_timer.isActive():
+                self._lam_timer.start()
             return
         try:
             self.lam = engine.spectrum(self.network, self.pins, self.layout, self.c)
         except Exception:  # noqa: BLE001 - a diagnostic must never stop the animation
             self.lam = (float("nan"), float("nan"))
         self._lam_key, self._lam_at = key, now
+
+    def _deferred_spectrum(self) -> None:
+        if self.preset is None:
+            return
+        self._update_spectrum(force=True)
+        if not self.playing:
+            self.frameChanged.emit()
 
     def envelope(self) -> tuple[np.ndarray, np.ndarray]:
         """Predicted envelope ``E0 exp(−2αλ_min (t − t0))`` since the last pin/state change."""
@@ -227,7 +240,9 @@ class Controller(QtCore.QObject):
         try:
             self.pins = pins
             self.c = pins.apply(self.layout, self.c)
-            self._after_pins_changed(solve=True)
+            self._after_pins_changed(solve=True, refresh=not solve_now)
+            if solve_now and self.solution is None:
+                self._refresh()
             if solve_now and self.solution is not None:
                 self.c = np.array(self.solution.cochain, dtype=float)
                 self.flow = None
@@ -241,7 +256,7 @@ class Controller(QtCore.QObject):
             self.pinsChanged.emit()
         self.frameChanged.emit()
 
-    def _after_pins_changed(self, *, solve: bool) -> None:
+    def _after_pins_changed(self, *, solve: bool, refresh: bool = True) -> None:
         self.flow = None
         self._segment = None
         if solve:
@@ -254,7 +269,8 @@ class Controller(QtCore.QObject):
                 self.solution = None
                 self.message.emit(f"Equilibrium not available: {exc}", "warn")
         self._lam_key = None
-        self._refresh()
+        if refresh:
+            self._refresh()
 
     def toggle_neuron(self, name: str, index: int) -> None:
         """Pin ``name[index]`` at its current value, or unpin it."""

@@ -174,12 +174,25 @@ def run_gui(preset: str | None = None, pins=None, steps: int | None = None,
     return app.exec()
 
 
+#: Printed by Qt's offscreen platform for every top-level window; not a problem of ours.
+_BENIGN_QT = ("This plugin does not support propagateSizeHints()",)
+
+
+def _qt_messages(mode, context, message) -> None:
+    """Forward Qt's messages to stderr, minus the offscreen plugin's benign notice."""
+    if any(b in message for b in _BENIGN_QT):
+        return
+    sys.stderr.write(message + "\n")
+
+
 def prepare_app(app, wh: tuple[int, int]) -> None:
     """Fonts and pyqtgraph options for a window of size ``wh``."""
-    from PySide6 import QtGui
+    from PySide6 import QtCore, QtGui
 
     from . import style
 
+    if "PYTEST_CURRENT_TEST" not in os.environ:  # pytest-qt captures messages itself
+        QtCore.qInstallMessageHandler(_qt_messages)
     style.configure_pyqtgraph()
     style.set_base_point_size(_base_point_size(*wh))
     f = QtGui.QFont(app.font())

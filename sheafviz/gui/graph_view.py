@@ -66,6 +66,9 @@ class GraphView(pg.PlotWidget):
         self._items: list = []
         self._hover: tuple[str, int] | None = None
         self._drag = None
+        self._text_timer = QtCore.QTimer(self, singleShot=True,
+                                         interval=int(TEXT_PERIOD_S * 1000))
+        self._text_timer.timeout.connect(lambda: self.layout_ is not None and self._set_texts())
         self.controller = None  # read-only access for the hover card (set by the window)
 
     # -- building ------------------------------------------------------------------------
@@ -272,19 +275,27 @@ class GraphView(pg.PlotWidget):
                 if not np.array_equal(flip, self._last_flip):
                     self.dots.setPen(self._pens_with(flip))
                     self._last_flip = flip
+            self._vals = vals
             now = time.perf_counter()
-            if now - self._texts_at >= TEXT_PERIOD_S or not self.controller.animating:
-                self._texts_at = now
-                for j, t in enumerate(self.value_texts):
-                    s = style.fmt(vals[j], 3)
-                    if s != self._last_texts[j]:
-                        self._last_texts[j] = s
-                        t.setText(s)
+            if now - self._texts_at >= TEXT_PERIOD_S:
+                self._set_texts()
+            elif not self._text_timer.isActive():  # a drag or the animation: catch up later
+                self._text_timer.start()
         for k, img in self.strips.items():
             v = self.layout_.vertices[k]
             img.setImage(c[v.slice][::-1][None, :], levels=(-scale, scale), autoLevels=False)
         self._draw_edges(snap.discords)
         self._update_hover()
+
+    def _set_texts(self) -> None:
+        """Value labels beside the dots (at most every TEXT_PERIOD_S: readable, and each
+        text change re-lays out a text item)."""
+        self._texts_at = time.perf_counter()
+        for j, t in enumerate(self.value_texts):
+            s = style.fmt(self._vals[j], 3)
+            if s != self._last_texts[j]:
+                self._last_texts[j] = s
+                t.setText(s)
 
     def _draw_edges(self, d: np.ndarray) -> None:
         top = float(np.max(d)) if d.size else 0.0

@@ -64,6 +64,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._shortcuts()
         self._state_file = os.environ.get(STATE_FILE_ENV)
         self._text_at = 0.0
+        self._text_timer = QtCore.QTimer(self, singleShot=True, interval=int(1000 / TEXT_HZ))
+        self._text_timer.timeout.connect(self._refresh_texts)
 
     # -- layout ----------------------------------------------------------------------------
     def _build(self) -> None:
@@ -203,15 +205,20 @@ class MainWindow(QtWidgets.QMainWindow):
         self.bars.set_data(snap.discords)
         self.dhist.set_data(ctl.history)
         # Numbers that change every frame are unreadable and re-layout their widgets: text
-        # read-outs refresh at TEXT_HZ while the pictures animate at the full frame rate.
-        now = time.perf_counter()
-        if now - self._text_at >= 1.0 / TEXT_HZ or not ctl.animating:
-            self._text_at = now
-            if ctl.selected is not None and not self.panel.sel_value.hasFocus():
-                name, i = ctl.selected
-                with QtCore.QSignalBlocker(self.panel.sel_value):
-                    self.panel.sel_value.setValue(float(snap.cochain[ctl.layout.index(name, i)]))
-            self.metrics.setText(self._metrics_text())
+        # read-outs refresh at most at TEXT_HZ (animation or drag); the pictures at once.
+        if time.perf_counter() - self._text_at >= 1.0 / TEXT_HZ:
+            self._refresh_texts()
+        elif not self._text_timer.isActive():
+            self._text_timer.start()
+
+    def _refresh_texts(self) -> None:
+        ctl = self.controller
+        self._text_at = time.perf_counter()
+        if ctl.selected is not None and not self.panel.sel_value.hasFocus():
+            name, i = ctl.selected
+            with QtCore.QSignalBlocker(self.panel.sel_value):
+                self.panel.sel_value.setValue(float(ctl.c[ctl.layout.index(name, i)]))
+        self.metrics.setText(self._metrics_text())
 
     def _metrics_text(self) -> str:
         ctl = self.controller

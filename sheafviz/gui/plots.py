@@ -26,6 +26,15 @@ def _plot_widget(*, left: str, bottom: str | None = None, title: str | None = No
     return w
 
 
+def nice_ceiling(v: float) -> float:
+    """Smallest of 1, 2, 5 × 10^k that is ≥ v (v > 0)."""
+    k = np.floor(np.log10(v))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if m * 10 ** k >= v:
+            return float(m * 10 ** k)
+    return float(10 ** (k + 1))
+
+
 class StableRange:
     """Axis ranges that change rarely: time grows in 1.5× jumps, log y in whole decades.
 
@@ -130,13 +139,12 @@ class DiscordBars:
             steps = np.zeros(2 * h.size - 1)
             steps[0::2] = np.where(self._masks[t], h, 0.0)
             curve.setData(self._edges, steps)
-        top = float(h.max()) if h.size else 0.0
-        top = max(top, 1e-12) * 1.1
-        # Grow at once, shrink only by a decade: a range change re-lays out the axis, which
-        # costs more than the bars.
-        if self._top is None or top > self._top or top < 0.1 * self._top:
-            self._top = top
-            self.widget.plotItem.vb.setYRange(0, top, padding=0)
+        top = max(float(h.max()) if h.size else 0.0, 1e-12)
+        # Grow at once to the next 1-2-5 step, shrink only below 1/20: a range change
+        # repaints the axis and the whole plot, which costs more than the bars.
+        if self._top is None or top > self._top or top < 0.05 * self._top:
+            self._top = nice_ceiling(1.05 * top)
+            self.widget.plotItem.vb.setYRange(0, self._top, padding=0)
 
 
 class DiscordHistory:

@@ -66,6 +66,9 @@ def style_plot(plot: pg.PlotItem, *, left: str | None = None, bottom: str | None
         ax.setPen(pg.mkPen(FOREGROUND, width=1.5))
         ax.setTextPen(pg.mkPen(FOREGROUND))
         ax.enableAutoSIPrefix(False)  # "(x0.001)" on an axis confuses a class
+    # A fixed left-axis width: tick labels of changing width ("0.002" → "0.1") would
+    # otherwise re-lay out the whole plot (a full repaint) whenever the range moves.
+    plot.getAxis("left").setWidth(int(base_pt() * 96 / 72 * 4.6))
     if left:
         plot.setLabel("left", left, **{"font-size": size})
     if bottom:

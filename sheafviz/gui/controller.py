@@ -241,13 +241,15 @@ class Controller(QtCore.QObject):
             self.pins = pins
             self.c = pins.apply(self.layout, self.c)
             self._after_pins_changed(solve=True, refresh=not solve_now)
+            # A drag sends many values at one instant of flow time: they are not history
+            # (the next frame records the state it starts from).
             if solve_now and self.solution is None:
-                self._refresh()
+                self._refresh(record=False)
             if solve_now and self.solution is not None:
                 self.c = np.array(self.solution.cochain, dtype=float)
                 self.flow = None
                 self._segment = None
-                self._refresh()
+                self._refresh(record=False)
         except Exception as exc:  # noqa: BLE001
             self.pins, self.c = old
             self.message.emit(f"Pin change refused: {exc}", "error")

@@ -80,12 +80,17 @@ class EnergyPlot:
         self.range = StableRange(pi.vb)
 
     def set_data(self, history, envelope: tuple[np.ndarray, np.ndarray]) -> None:
+        te, ee = envelope
+        key = (history.version, te.size, float(ee[0]) if ee.size else None,
+               float(ee[-1]) if ee.size else None)
+        if key == getattr(self, "_key", None):
+            return  # nothing new: an unchanged plot is not repainted
+        self._key = key
         n = history.n
         e = np.maximum(history.energy[:n], FLOOR)
         self.curve.setData(history.t[:n], e)
         if n:
             self.range.update(history.t[n - 1], float(e.min()), float(e.max()))
-        te, ee = envelope
         self.envelope.setData(te, np.maximum(ee, FLOOR))
         if history.events_t:
             self.ticks.setData(np.asarray(history.events_t),
@@ -166,6 +171,9 @@ class DiscordHistory:
         self._type_of = np.array([types.index(e.type) for e in layout.edges])
 
     def set_data(self, history) -> None:
+        if history.version == getattr(self, "_version", None):
+            return
+        self._version = history.version
         n = history.n
         if n == 0:
             for c in self.curves.values():

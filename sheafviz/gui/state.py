@@ -88,16 +88,19 @@ class History:
         self.energy = np.zeros(self.capacity)
         self.discords = np.zeros((self.capacity, n_edges))
         self.n = 0
+        self.version = 0  #: bumped on every change, so plots can skip an unchanged redraw
         self._stride, self._skip = 1, 0
         self.events_t: list[float] = []
         self.events_e: list[float] = []
 
     def clear(self) -> None:
+        self.version += 1
         self.n, self._stride, self._skip = 0, 1, 0
         self.events_t.clear()
         self.events_e.clear()
 
     def append(self, t: float, energy: float, discords: np.ndarray, *, force: bool = False) -> None:
+        self.version += 1
         if not force and self._skip > 0 and self.n > 0:
             self._skip -= 1
             # Keep the newest point visible: overwrite the last sample in place.
@@ -117,6 +120,7 @@ class History:
         self._skip = self._stride - 1
 
     def add_event(self, t: float, energy: float, *, limit: int = 2000) -> None:
+        self.version += 1
         if len(self.events_t) >= limit:
             del self.events_t[: limit // 2]
             del self.events_e[: limit // 2]

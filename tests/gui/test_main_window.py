@@ -172,3 +172,41 @@ def test_data_preset_switches_example(qtbot, window):
     window.panel.joint.setChecked(True)
     qtbot.mouseClick(window.panel.step, LEFT)
     assert ctl.mode == "joint" and ctl.steps > 0
+
+
+def test_typing_in_editor_is_not_taken_by_shortcuts(qtbot, window):
+    ctl = window.controller
+    click_neuron(qtbot, window.graph, "a1", 2)
+    spf = ctl.steps_per_frame
+    spin = window.panel.sel_value
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, "-1.25")
+    qtbot.keyClick(spin, QtCore.Qt.Key.Key_Return)
+    assert ctl.steps_per_frame == spf  # "-" did not halve the speed
+    assert ctl.pins.hard[("a1", 2)] == pytest.approx(-1.25)
+    assert not ctl.playing
+
+
+def test_wide_stalk_strip_picks_a_coordinate(qtbot, window):
+    from sheafviz.core.network import Network
+    from sheafviz.core.pins import PinSet
+    from sheafviz.core.presets import Preset
+    from sheafviz.core.sheaf import SheafLayout
+
+    net = Network.he_init([40, 30, 3], seed=2)
+    lay = SheafLayout(net.arch)
+    pins = PinSet().pin(lay, "x", np.linspace(-1, 1, 40))
+    ctl, graph = window.controller, window.graph
+    assert ctl.open(Preset("wide", "wide test", "", net, pins))
+    k = lay.vertex("z1").position
+    assert k in graph.strips  # 30 > MAX_DOTS neurons: drawn as a strip
+    j = 17
+    (px,) = settled_pixels(qtbot, graph, [(k, graph.ys[k][j]), (k, graph.ys[k][0])])[:1]
+    qtbot.mouseClick(graph.viewport(), LEFT, pos=px)
+    assert ctl.pins.is_pinned("z1", j)
+    assert sum(ctl.pins.is_pinned("z1", i) for i in range(30)) == 1
+    ref = float(ctl.c[lay.index("z1", j)])
+    assert ctl.pins.hard[("z1", j)] == pytest.approx(ref)
+    # the strip shows the pin as a marker at that coordinate's height
+    assert np.allclose(graph.strip_pins[k].getData()[1], [graph.ys[k][j]])

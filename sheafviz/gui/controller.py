@@ -187,8 +187,9 @@ class Controller(QtCore.QObject):
             self.frameChanged.emit()
 
     def envelope(self) -> tuple[np.ndarray, np.ndarray]:
-        """Predicted envelope ``E0 exp(−2αλ_min (t − t0))`` since the last pin/state change."""
-        if self._segment is None or not np.isfinite(self.lam[0]):
+        """Predicted envelope ``E0 exp(−2αλ_min (t − t0))`` since the last pin/state change
+        (a heat-flow bound, SPEC §8: not drawn while the weights move)."""
+        if self._segment is None or not np.isfinite(self.lam[0]) or self.mode == "joint":
             return np.zeros(0), np.zeros(0)
         t0, e0 = self._segment
         h = self.history

@@ -117,7 +117,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.note = QtWidgets.QLabel()
         self.note.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
                                 QtWidgets.QSizePolicy.Policy.Fixed)
-        self.statusBar().addWidget(self.metrics, 3)
+        self.statusBar().addWidget(self.metrics, 5)
         self.statusBar().addWidget(self.note, 2)
         self._note_timer = QtCore.QTimer(self, singleShot=True, interval=MESSAGE_MS)
         self._note_timer.timeout.connect(lambda: self.note.setText(""))
@@ -223,14 +223,15 @@ class MainWindow(QtWidgets.QMainWindow):
     def _metrics_text(self) -> str:
         ctl = self.controller
         lo, hi = ctl.lam
-        r_name = "R̄ (batch)" if ctl.mode == "joint" else "R"
-        parts = [f"E = {style.fmt(ctl.current_energy())}",
+        r_name = "R̄ (batch mean E)" if ctl.mode == "joint" else "R"
+        parts = [f"E = {style.fmt(ctl.snapshot.energy)}",
                  f"{r_name} = {style.fmt(ctl.residual)}",
-                 f"λmin = {style.fmt(lo)}", f"λmax = {style.fmt(hi)}",
-                 f"σ: {ctl.consistency}",
-                 f"step {ctl.steps} (t = {style.fmt(ctl.t)})",
-                 (f"{style.fmt(ctl.fps, 2)} fps · {style.fmt(ctl.steps_per_second, 3)} steps/s"
-                  if ctl.playing else "paused")]
+                 f"λmin = {style.fmt(lo)}", f"λmax = {style.fmt(hi)}"]
+        if ctl.mode == "relax":
+            parts.append(f"σ: {ctl.consistency}")
+        parts.append(f"step {ctl.steps} (t = {style.fmt(ctl.t)})")
+        parts.append(f"{style.fmt(ctl.fps, 2)} fps · {style.fmt(ctl.steps_per_second, 3)} steps/s"
+                     if ctl.playing else "paused")
         return "   │   ".join(parts)
 
     def show_message(self, text: str, level: str = "info") -> None:

@@ -394,6 +394,10 @@ class GraphView(pg.PlotWidget):
         k = self.layout_.vertex(name).position
         y = self.ys[k][i]
         right = k > len(self.layout_.vertices) / 2
-        self.hover_card.setAnchor((1.05, 0.5) if right else (-0.05, 0.5))
-        self.hover_card.setPos(k, float(np.clip(y, -0.6, 0.6)))
-        self.hover_card.show()
+        self.hover_card.setAnchor((1.0, 0.5) if right else (0.0, 0.5))
+        # beside the neuron (and its value label), never on top of it
+        self.hover_card.setPos(k - 0.15 if right else k + 0.3, float(np.clip(y, -0.6, 0.6)))
+        if not self.hover_card.isVisible():
+            self.hover_card.show()
+            # A TextItem created hidden has never taken its pixel-size transform.
+            self.hover_card.updateTransform(force=True)

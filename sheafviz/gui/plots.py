@@ -11,6 +11,8 @@ from . import style
 
 #: Energies are clamped to this floor before the log axis (E = 0 exactly is common).
 FLOOR = 1e-16
+#: Shortest time axis shown (before the flow has run, the axis would read "1e-09").
+MIN_T = 1.0
 
 
 def _plot_widget(*, left: str, bottom: str | None = None, title: str | None = None,
@@ -49,7 +51,7 @@ class StableRange:
         self.y = None
 
     def update(self, t_max: float, y_lo: float, y_hi: float) -> None:
-        t_max = max(float(t_max), 1e-9)
+        t_max = max(float(t_max), MIN_T)
         if self.x is None or t_max > self.x or t_max < 0.3 * self.x:
             self.x = t_max * 1.5
             self.vb.setXRange(0.0, self.x, padding=0.02)

@@ -120,6 +120,10 @@ def test_hover_card_is_live(qtbot, window):
     qtbot.mouseMove(graph.viewport(), pos=px)
     qtbot.waitUntil(lambda: graph.hover_card.isVisible(), timeout=3000)
     before = graph.hover_card.textItem.toPlainText()
+    # drawn at pixel size, inside the view, near the neuron (not scaled by the data transform)
+    rect = graph.hover_card.sceneBoundingRect()
+    assert rect.width() < 400 and rect.height() < 400
+    assert graph.sceneRect().contains(rect.center())
     assert "z1[0]" in before and "forward" in before and "σ" in before
     for _ in range(5):
         ctl.step()

@@ -112,6 +112,12 @@ def test_pin_y_makes_output_discord_appear(qtbot, window):
     assert d_ref["out"] > 1e-4
     drawn = window.bars.heights[out]
     assert drawn == pytest.approx(d_ref["out"], rel=1e-7)
+    # the drape's output spring spans exactly |r_out| = |y − z2| (identity head)
+    ys = window.drape.springs["output"].getData()[1]
+    ys = ys[np.isfinite(ys)]
+    lay = ctl.layout
+    r_out = ref[lay.index("y", 0)] - ref[lay.index("z2", 0)]
+    assert ys.max() - ys.min() == pytest.approx(abs(r_out), rel=1e-7)
 
 
 def test_hover_card_is_live(qtbot, window):

@@ -171,7 +171,27 @@ def run_gui(preset: str | None = None, pins=None, steps: int | None = None,
     if screenshot:
         return 0 if save_screenshot(window, screenshot) else 1
     window.show()
-    return app.exec()
+    previous = sys.excepthook
+    sys.excepthook = _status_excepthook(window)
+    try:
+        return app.exec()
+    finally:
+        sys.excepthook = previous
+
+
+def _status_excepthook(window):
+    """An unexpected error inside a slot becomes a red status message and one stderr line
+    (the session is untouched: every intent changes it only after the core succeeded)."""
+
+    def hook(exc_type, exc, tb) -> None:
+        text = f"Internal error ({exc_type.__name__}): {exc}"
+        sys.stderr.write(f"sheafviz: {text}\n")
+        try:
+            window.show_message(text, "error")
+        except Exception:  # noqa: BLE001 - the window may be gone at exit
+            pass
+
+    return hook
 
 
 #: Printed by Qt's offscreen platform for every top-level window; not a problem of ours.

@@ -173,7 +173,7 @@ class GraphView(pg.PlotWidget):
             for x, y in zip(self.dot_x, self.dot_y):
                 t = pg.TextItem("", color="#222", anchor=(0.0, 0.5),
                                 fill=pg.mkBrush(255, 255, 255, 200))
-                t.setFont(style.font(0.8))
+                t.setFont(style.font(0.9))
                 t.setPos(x + 0.07, y)
                 self.value_texts.append(self._add(t, 11))
         self._last_texts = [""] * len(self.value_texts)

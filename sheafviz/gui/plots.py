@@ -151,7 +151,8 @@ class DiscordBars:
         # repaints the axis and the whole plot, which costs more than the bars.
         if self._top is None or top > self._top or top < 0.05 * self._top:
             self._top = nice_ceiling(1.05 * top)
-            self.widget.plotItem.vb.setYRange(0, self._top, padding=0)
+            # a little headroom so the top tick label is not cut by the frame
+            self.widget.plotItem.vb.setYRange(0, self._top * 1.04, padding=0)
 
 
 class DiscordHistory:

@@ -5,6 +5,9 @@ a Qt signal connected in :mod:`main_window`), the controller asks the core to re
 emits ``frameChanged`` / ``sessionChanged`` / ``pinsChanged`` so every view redraws from
 :attr:`Controller.snapshot`. Core errors never escape: they become a ``message`` and the
 session stays as it was before the failing intent.
+
+The intents are split over three modules so each stays small: session and flow here, pin
+edits in :mod:`pin_intents`, rates / mode / example in :mod:`params` (mixins).
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ from PySide6 import QtCore
 from ..core.pins import PinSet
 from ..core.sheaf import SheafLayout, energy as sheaf_energy
 from . import engine
-from .state import History, Snapshot, hidden_z_index, make_snapshot
+from .params import MODES, ParamIntents  # noqa: F401 - MODES is part of this module's API
+from .pin_intents import PinIntents
+from .state import History, Snapshot, hidden_z_index, make_snapshot, neuron_rows
 
-MODES = ("relax", "joint")
 FRAME_MS = 16
 #: Most time one animation frame may spend stepping the flow (the rest draws); a slower
 #: flow takes fewer steps per frame rather than freezing the window.
@@ -29,7 +33,7 @@ FRAME_BUDGET_S = 0.030
 SPECTRUM_EVERY_S = 0.5
 
 
-class Controller(QtCore.QObject):
+class Controller(PinIntents, ParamIntents, QtCore.QObject):
     """Session owner. Intents are plain methods (slots); results are signals.
 
     Signals
@@ -225,90 +229,6 @@ class Controller(QtCore.QObject):
         return (len(ft) - 1) / (ft[-1] - ft[0])
 
     # ----------------------------------------------------------------------------------
-    # pins
-    # ----------------------------------------------------------------------------------
-    def _leave_joint(self) -> None:
-        if self.mode == "joint":
-            self.set_mode("relax")
-            self.message.emit("Switched to Relax to edit pins.", "info")
-
-    def _set_pins(self, pins: PinSet, *, solve_now: bool) -> None:
-        old = (self.pins, self.c)
-        # Only a changed *set* of pinned neurons restyles the views; a moved value (a drag)
-        # is just a new frame.
-        same_set = (pins.hard.keys() == self.pins.hard.keys()
-                    and pins.soft.keys() == self.pins.soft.keys())
-        try:
-            self.pins = pins
-            self.c = pins.apply(self.layout, self.c)
-            self._after_pins_changed(solve=True, refresh=not solve_now)
-            # A drag sends many values at one instant of flow time: they are not history
-            # (the next frame records the state it starts from).
-            if solve_now and self.solution is None:
-                self._refresh(record=False)
-            if solve_now and self.solution is not None:
-                self.c = np.array(self.solution.cochain, dtype=float)
-                self.flow = None
-                self._segment = None
-                self._refresh(record=False)
-        except Exception as exc:  # noqa: BLE001
-            self.pins, self.c = old
-            self.message.emit(f"Pin change refused: {exc}", "error")
-            return
-        if not same_set:
-            self.pinsChanged.emit()
-        self.frameChanged.emit()
-
-    def _after_pins_changed(self, *, solve: bool, refresh: bool = True) -> None:
-        self.flow = None
-        self._segment = None
-        if solve:
-            try:
-                self.solution = engine.equilibrium(self.network, self.pins, self.layout)
-                if self.solution.underdetermined:
-                    self.message.emit("Under-determined: no input pinned; showing the "
-                                      "minimum-norm equilibrium.", "warn")
-            except Exception as exc:  # noqa: BLE001
-                self.solution = None
-                self.message.emit(f"Equilibrium not available: {exc}", "warn")
-        self._lam_key = None
-        if refresh:
-            self._refresh()
-
-    def toggle_neuron(self, name: str, index: int) -> None:
-        """Pin ``name[index]`` at its current value, or unpin it."""
-        self._leave_joint()
-        i = self.layout.index(name, index)
-        self.selected = (name, index)
-        pins = self.pins.toggle(self.layout, name, float(self.c[i]), index)
-        state = "pinned" if pins.is_pinned(name, index) else "unpinned"
-        self.message.emit(f"{name}[{index}] {state}.", "info")  # before: a warning may follow
-        self._set_pins(pins, solve_now=False)
-        self.selectionChanged.emit()
-
-    def toggle_stalk(self, name: str) -> None:
-        """Pin the whole stalk at its current values, or unpin it."""
-        self._leave_joint()
-        v = self.layout.vertex(name)
-        pins = self.pins.toggle(self.layout, name, self.c[v.slice].copy())
-        state = "pinned" if pins.stalk_pinned(self.layout, name) else "unpinned"
-        self.message.emit(f"{name} {state}.", "info")
-        self._set_pins(pins, solve_now=False)
-
-    def set_pin_value(self, name: str, index: int, value: float) -> None:
-        """Pin ``name[index]`` to ``value`` and jump to the new equilibrium (drag / editor)."""
-        self._leave_joint()
-        if not np.isfinite(value):
-            self.message.emit(f"{name}[{index}]: the value must be a finite number.", "error")
-            return
-        pins = self.pins.pin(self.layout, name, float(value), index)
-        self._set_pins(pins, solve_now=True)
-
-    def select(self, name: str, index: int) -> None:
-        self.selected = (name, int(index))
-        self.selectionChanged.emit()
-
-    # ----------------------------------------------------------------------------------
     # flow
     # ----------------------------------------------------------------------------------
     @property
@@ -470,123 +390,10 @@ class Controller(QtCore.QObject):
         self.frameChanged.emit()
 
     # ----------------------------------------------------------------------------------
-    # parameters
-    # ----------------------------------------------------------------------------------
-    def _set_param(self, name: str, value: float, *, minimum: float = 0.0) -> None:
-        value = float(value)
-        if not np.isfinite(value) or value <= minimum:
-            self.message.emit(f"{name} must be a positive number, got {value:g}", "error")
-            self.paramsChanged.emit()
-            return
-        old = getattr(self, name)
-        setattr(self, name, value)
-        if self.flow is not None and self.mode == "relax" and name in ("alpha", "dt") \
-                and hasattr(self.flow, "set_rates"):
-            try:
-                self.flow.set_rates(**{name: value})
-            except Exception as exc:  # noqa: BLE001
-                setattr(self, name, old)
-                self.flow.set_rates(**{name: old})
-                self.message.emit(str(exc), "error")
-        else:
-            self._restart_flow_here()
-        self.paramsChanged.emit()
-
-    def _restart_flow_here(self) -> None:
-        """Drop the flow; the next frame re-creates it from the current state."""
-        if self.flow is not None and self.mode == "joint":
-            self.network = self.flow.network
-        self.flow = None
-        if self.playing and not self._ensure_flow():
-            self.pause()
-
-    def set_alpha(self, v: float) -> None:
-        self._set_param("alpha", v)
-
-    def set_beta(self, v: float) -> None:
-        self._set_param("beta", v)
-
-    def set_dt(self, v: float) -> None:
-        self._set_param("dt", v)
-
-    def set_steps_per_frame(self, n: int) -> None:
-        self.steps_per_frame = max(1, int(n))
-        self.paramsChanged.emit()
-
-    def set_mode(self, mode: str) -> None:
-        if mode not in MODES:
-            raise ValueError(f"unknown mode {mode!r}; expected one of {MODES}")
-        if mode == self.mode:
-            return
-        playing = self.playing
-        self.pause()
-        if self.mode == "joint" and self.flow is not None:
-            self.network = self.flow.network
-        self.mode = mode
-        self.flow = None
-        self._segment = None
-        if mode == "relax":
-            self._after_pins_changed(solve=True)
-        elif not self._ensure_flow():
-            self.mode = "relax"
-        self.paramsChanged.emit()
-        self.frameChanged.emit()
-        if playing:
-            self.play()
-
-    def _pin_example(self) -> None:
-        x, y = self.dataset.example(self.example)
-        self.pins = self.pins.pin(self.layout, "x", x).pin(self.layout, "y", y)
-
-    def set_example(self, i: int) -> None:
-        """Pin training pair ``i`` of the data set at x and y."""
-        if self.dataset is None:
-            return
-        i = int(np.clip(i, 0, self.dataset.n_train - 1))
-        self.example = i
-        if self.mode == "joint":
-            self._restart_flow_here()
-            if self.flow is not None:
-                self._pull_state()
-            self._refresh()
-        else:
-            self._pin_example()
-            self.c = self.pins.apply(self.layout, self.c)
-            self._after_pins_changed(solve=True)
-            self.pinsChanged.emit()
-        self.paramsChanged.emit()
-        self.frameChanged.emit()
-
-    def set_whole_batch(self, on: bool) -> None:
-        self.whole_batch = bool(on) and self.dataset is not None
-        if self.mode == "joint":
-            self._restart_flow_here()
-        self.paramsChanged.emit()
-
-    # ----------------------------------------------------------------------------------
     # read-outs for views
     # ----------------------------------------------------------------------------------
     def neuron_info(self, name: str, index: int) -> list[tuple[str, str]]:
         """Label/value rows for the hover card of neuron ``name[index]`` (live values)."""
         from .style import fmt
 
-        lay, s = self.layout, self.snapshot
-        i = lay.index(name, index)
-        rows = [("value", fmt(s.cochain[i], 4)), ("forward", fmt(s.forward[i], 4))]
-        if (name, index) in self.pins.hard:
-            rows.append(("pin", f"hard at {fmt(self.pins.hard[(name, index)], 4)}"))
-        elif (name, index) in self.pins.soft:
-            v, g = self.pins.soft[(name, index)]
-            rows.append(("pin", f"soft {fmt(v, 4)} (γ {fmt(g)})"))
-        else:
-            rows.append(("pin", "free"))
-        layer = name[1:]
-        if name[0] in "za" and layer.isdigit() and int(layer) <= lay.n_hidden:
-            z = s.cochain[lay.index(f"z{layer}", index)]
-            rows.append(("σ", "1 (active)" if z >= 0 else "0 (off)"))
-        for edge, r in zip(lay.edges, s.residuals):
-            if edge.head == name:
-                rows.append((f"r {edge.name}", fmt(r[index], 3)))
-            if edge.tail == name or edge.head == name:
-                rows.append((f"d {edge.name}", fmt(s.discords[edge.position], 3)))
-        return rows
+        return neuron_rows(self.layout, self.snapshot, self.pins, name, index, fmt=fmt)

@@ -126,3 +126,28 @@ class History:
             del self.events_e[: limit // 2]
         self.events_t.append(t)
         self.events_e.append(energy)
+
+
+def neuron_rows(layout: SheafLayout, snap: Snapshot, pins, name: str, index: int, *,
+                fmt=lambda v, digits=3: f"{v:.{digits}g}") -> list[tuple[str, str]]:
+    """Label/value rows describing neuron ``name[index]``: value, forward value, pin state,
+    σ (hidden layers), and the discrepancy / discord of every incident edge."""
+    i = layout.index(name, index)
+    rows = [("value", fmt(snap.cochain[i], 4)), ("forward", fmt(snap.forward[i], 4))]
+    if (name, index) in pins.hard:
+        rows.append(("pin", f"hard at {fmt(pins.hard[(name, index)], 4)}"))
+    elif (name, index) in pins.soft:
+        v, g = pins.soft[(name, index)]
+        rows.append(("pin", f"soft {fmt(v, 4)} (γ {fmt(g)})"))
+    else:
+        rows.append(("pin", "free"))
+    layer = name[1:]
+    if name[0] in "za" and layer.isdigit() and int(layer) <= layout.n_hidden:
+        z = snap.cochain[layout.index(f"z{layer}", index)]
+        rows.append(("σ", "1 (active)" if z >= 0 else "0 (off)"))
+    for edge, r in zip(layout.edges, snap.residuals):
+        if edge.head == name:
+            rows.append((f"r {edge.name}", fmt(r[index], 3)))
+        if edge.tail == name or edge.head == name:
+            rows.append((f"d {edge.name}", fmt(snap.discords[edge.position], 3)))
+    return rows

@@ -1,0 +1,95 @@
+"""The pin intents of the controller: toggle a neuron or a stalk, set a pinned value (a drag
+or the editor), select a neuron. Mixed into :class:`~sheafviz.gui.controller.Controller`."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.pins import PinSet
+from . import engine
+
+
+class PinIntents:
+    """Pins change through here only; every change re-solves the equilibrium (SPEC §7), and
+    a refused change (bad value, core error) leaves the session exactly as it was."""
+
+    def _leave_joint(self) -> None:
+        if self.mode == "joint":
+            self.set_mode("relax")
+            self.message.emit("Switched to Relax to edit pins.", "info")
+
+    def _set_pins(self, pins: PinSet, *, solve_now: bool) -> None:
+        old = (self.pins, self.c)
+        # Only a changed *set* of pinned neurons restyles the views; a moved value (a drag)
+        # is just a new frame.
+        same_set = (pins.hard.keys() == self.pins.hard.keys()
+                    and pins.soft.keys() == self.pins.soft.keys())
+        try:
+            self.pins = pins
+            self.c = pins.apply(self.layout, self.c)
+            self._after_pins_changed(solve=True, refresh=not solve_now)
+            # A drag sends many values at one instant of flow time: they are not history
+            # (the next frame records the state it starts from).
+            if solve_now and self.solution is None:
+                self._refresh(record=False)
+            if solve_now and self.solution is not None:
+                self.c = np.array(self.solution.cochain, dtype=float)
+                self.flow = None
+                self._segment = None
+                self._refresh(record=False)
+        except Exception as exc:  # noqa: BLE001
+            self.pins, self.c = old
+            self.message.emit(f"Pin change refused: {exc}", "error")
+            return
+        if not same_set:
+            self.pinsChanged.emit()
+        self.frameChanged.emit()
+
+    def _after_pins_changed(self, *, solve: bool, refresh: bool = True) -> None:
+        self.flow = None
+        self._segment = None
+        if solve:
+            try:
+                self.solution = engine.equilibrium(self.network, self.pins, self.layout)
+                if self.solution.underdetermined:
+                    self.message.emit("Under-determined: no input pinned; showing the "
+                                      "minimum-norm equilibrium.", "warn")
+            except Exception as exc:  # noqa: BLE001
+                self.solution = None
+                self.message.emit(f"Equilibrium not available: {exc}", "warn")
+        self._lam_key = None
+        if refresh:
+            self._refresh()
+
+    def toggle_neuron(self, name: str, index: int) -> None:
+        """Pin ``name[index]`` at its current value, or unpin it."""
+        self._leave_joint()
+        i = self.layout.index(name, index)
+        self.selected = (name, index)
+        pins = self.pins.toggle(self.layout, name, float(self.c[i]), index)
+        state = "pinned" if pins.is_pinned(name, index) else "unpinned"
+        self.message.emit(f"{name}[{index}] {state}.", "info")  # before: a warning may follow
+        self._set_pins(pins, solve_now=False)
+        self.selectionChanged.emit()
+
+    def toggle_stalk(self, name: str) -> None:
+        """Pin the whole stalk at its current values, or unpin it."""
+        self._leave_joint()
+        v = self.layout.vertex(name)
+        pins = self.pins.toggle(self.layout, name, self.c[v.slice].copy())
+        state = "pinned" if pins.stalk_pinned(self.layout, name) else "unpinned"
+        self.message.emit(f"{name} {state}.", "info")
+        self._set_pins(pins, solve_now=False)
+
+    def set_pin_value(self, name: str, index: int, value: float) -> None:
+        """Pin ``name[index]`` to ``value`` and jump to the new equilibrium (drag / editor)."""
+        self._leave_joint()
+        if not np.isfinite(value):
+            self.message.emit(f"{name}[{index}]: the value must be a finite number.", "error")
+            return
+        pins = self.pins.pin(self.layout, name, float(value), index)
+        self._set_pins(pins, solve_now=True)
+
+    def select(self, name: str, index: int) -> None:
+        self.selected = (name, int(index))
+        self.selectionChanged.emit()

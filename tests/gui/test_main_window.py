@@ -220,3 +220,27 @@ def test_wide_stalk_strip_picks_a_coordinate(qtbot, window):
     assert ctl.pins.hard[("z1", j)] == pytest.approx(ref)
     # the strip shows the pin as a marker at that coordinate's height
     assert np.allclose(graph.strip_pins[k].getData()[1], [graph.ys[k][j]])
+
+
+def test_unpinning_x_is_reported_and_shows_no_nan(qtbot, window):
+    ctl, graph = window.controller, window.graph
+    k = ctl.layout.vertex("x").position
+    (label_px,) = settled_pixels(qtbot, graph, [(k, 1.18)])
+    qtbot.mouseClick(graph.viewport(), LEFT, pos=label_px)
+    assert not ctl.pins.is_pinned("x", 0) and not ctl.pins.is_pinned("x", 1)
+    assert ctl.solution.underdetermined
+    assert "Under-determined" in window.note.text()
+    for _ in range(3):
+        qtbot.mouseClick(window.panel.step, LEFT)
+    qtbot.waitUntil(lambda: "paused" in window.metrics.text(), timeout=2000)
+    assert "nan" not in window.metrics.text().lower()
+    assert np.all(np.isfinite(ctl.c))
+
+
+def test_refused_pin_value_keeps_the_session(qtbot, window):
+    ctl = window.controller
+    pins, c = ctl.pins, ctl.c.copy()
+    ctl.set_pin_value("x", 0, float("nan"))
+    assert ctl.pins is pins
+    np.testing.assert_array_equal(ctl.c, c)
+    assert "finite" in window.note.text()

@@ -248,7 +248,7 @@ class MainWindow(QtWidgets.QMainWindow):
         ctl = self.controller
         self._state_serial = getattr(self, "_state_serial", 0) + 1
         data = {"serial": self._state_serial, "title": self.windowTitle(),
-                "pins": ctl.pins.to_json(),
+                "pins": ctl.pins.to_json(), "steps": ctl.steps, "playing": ctl.playing,
                 "cochain": [float(v) for v in ctl.c], "neurons": self.neuron_screen_positions()}
         tmp = self._state_file + ".tmp"
         with open(tmp, "w") as fh:

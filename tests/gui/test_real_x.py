@@ -68,11 +68,14 @@ def test_click_neuron_in_real_window(xserver, tmp_path):
         state = wait_for(lambda: (s := read_state(state_file)) and s["neurons"] and s,
                          30, "the app's state file")
         xenv = dict(os.environ, DISPLAY=xserver)
-        wid = subprocess.run(["xdotool", "search", "--sync", "--name", "sheafviz"],
+        ids = subprocess.run(["xdotool", "search", "--sync", "--name", "sheafviz"],
                              env=xenv, capture_output=True, text=True, timeout=20
-                             ).stdout.split()[0]
-        name = subprocess.run(["xdotool", "getwindowname", wid], env=xenv,
-                              capture_output=True, text=True, timeout=10).stdout
+                             ).stdout.split()
+        names = {i: subprocess.run(["xdotool", "getwindowname", i], env=xenv,
+                                   capture_output=True, text=True, timeout=10).stdout.strip()
+                 for i in ids}
+        # Qt may own more than one X window with the application's name: take the main one
+        wid, name = next((i, n) for i, n in names.items() if n.startswith("sheafviz — "))
         assert name.startswith("sheafviz — ")
         assert "a1[0]" not in state["pins"]["hard"]
         # The app rewrites the file twice a second; wait until three successive versions agree
@@ -99,6 +102,13 @@ def test_click_neuron_in_real_window(xserver, tmp_path):
         # running-241 is [2,4,1]: cochain = x(2) z1(4) a1(4) z2(1) y(1), so a1[0] is entry 6;
         # the pin holds the value the neuron had when clicked.
         assert pinned["pins"]["hard"]["a1[0]"] == pytest.approx(state["cochain"][6], abs=1e-12)
+        # the keyboard: Space plays the relaxation (the window needs the X focus first)
+        assert pinned["steps"] == 0
+        subprocess.run(["xdotool", "windowfocus", "--sync", wid], env=xenv, check=True,
+                       timeout=10)
+        subprocess.run(["xdotool", "key", "space"], env=xenv, check=True, timeout=10)
+        wait_for(lambda: (s := read_state(state_file)) and s["steps"] > 0, 15,
+                 "Space to start the flow")
     finally:
         app.terminate()
         try:

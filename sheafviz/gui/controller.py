@@ -191,8 +191,15 @@ class Controller(PinIntents, ParamIntents, QtCore.QObject):
             self.frameChanged.emit()
 
     def envelope(self) -> tuple[np.ndarray, np.ndarray]:
-        """Predicted envelope ``E0 exp(−2αλ_min (t − t0))`` since the last pin/state change
-        (a heat-flow bound, SPEC §8: not drawn while the weights move)."""
+        """Predicted envelope since the last pin/state change (a heat-flow bound, SPEC §8;
+        not drawn while the weights move).
+
+        ``E* + (E0 − E*)·exp(−2αλ_min (t − t0))`` with ``E*`` the equilibrium energy: within
+        one linear region ``E − E* = ½ (c − c*)ᵀ L_free (c − c*)`` decays at least that fast.
+        With only the input pinned ``E* = 0`` and this is SPEC §8's ``E0·exp(−2αλ_min t)``;
+        with both clamps the curve levels off at R instead of crossing it. λ_min is that of
+        the current pattern (the late-run rate).
+        """
         if self._segment is None or not np.isfinite(self.lam[0]) or self.mode == "joint":
             return np.zeros(0), np.zeros(0)
         t0, e0 = self._segment
@@ -201,7 +208,9 @@ class Controller(PinIntents, ParamIntents, QtCore.QObject):
         t = t[t >= t0]
         if t.size < 2 or e0 <= 0:
             return np.zeros(0), np.zeros(0)
-        return t, e0 * np.exp(-2.0 * self.alpha * self.lam[0] * (t - t0))
+        e_star = self.solution.energy if self.solution is not None else 0.0
+        e_star = min(max(float(e_star), 0.0), e0)
+        return t, e_star + (e0 - e_star) * np.exp(-2.0 * self.alpha * self.lam[0] * (t - t0))
 
     @property
     def residual(self) -> float:

@@ -244,3 +244,32 @@ def test_refused_pin_value_keeps_the_session(qtbot, window):
     assert ctl.pins is pins
     np.testing.assert_array_equal(ctl.c, c)
     assert "finite" in window.note.text()
+
+
+def test_energy_stays_under_the_predicted_envelope(qtbot, window):
+    """SPEC §8 in the linear region of the default preset (no switches): the measured E
+    never exceeds E* + (E0 − E*) exp(−2αλ_min t), E* = the dense equilibrium energy."""
+    ctl = window.controller
+    ctl.set_steps_per_frame(5)
+    for _ in range(40):
+        ctl.step()
+    assert not ctl.history.events_t  # one activation pattern throughout
+    t_env, e_env = window.energy.envelope.getOriginalDataset()
+    t, e = window.energy.curve.getOriginalDataset()
+    ref = dense_equilibrium_fixed_sigma(ctl.network, ctl.pins, ctl.layout,
+                                        ctl.layout.sigma_of(ctl.c))
+    e_star = 0.5 * sum(exact_discords(ctl.network, ctl.layout, ref).values())
+    lay, pins = ctl.layout, ctl.pins
+    # independent λ_min of L_free at the current pattern, dense
+    n = lay.size
+    free = [i for i in range(n) if (lay.neuron_name(i).split("[")[0],
+                                    int(lay.neuron_name(i)[:-1].split("[")[1])) not in pins.hard]
+    from sheafviz.core.sheaf import coboundary
+    delta, _ = coboundary(lay, ctl.network, lay.sigma_of(ctl.c))
+    d = delta.toarray()[:, free]
+    lam = np.linalg.eigvalsh(d.T @ d)[0]
+    e0 = e[0]
+    expected = e_star + (e0 - e_star) * np.exp(-2 * ctl.alpha * lam * (t_env - t_env[0]))
+    np.testing.assert_allclose(e_env, expected, rtol=1e-9)
+    assert np.all(e[-len(t_env):] <= e_env * (1 + 1e-9) + 1e-15)
+    assert e[-1] > e_star  # approaches R from above, never below

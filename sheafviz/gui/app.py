@@ -166,8 +166,14 @@ def run_gui(preset: str | None = None, pins=None, steps: int | None = None,
         return 2
     window.resize(*wh)
     if steps:
-        window.controller.advance(int(steps))
-        window.controller.frameChanged.emit()
+        # frame by frame, as the animation would, so the plots hold the whole history
+        done = 0
+        while done < int(steps):
+            k = min(ctl.steps_per_frame, int(steps) - done)
+            if ctl.advance(k) or ctl.flow is None:
+                break  # converged, or the core refused (the message is on the status line)
+            done += k
+        ctl.frameChanged.emit()
     if screenshot:
         return 0 if save_screenshot(window, screenshot) else 1
     window.show()

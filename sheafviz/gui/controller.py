@@ -200,8 +200,9 @@ class Controller(PinIntents, ParamIntents, QtCore.QObject):
         with both clamps the curve levels off at R instead of crossing it. λ_min is that of
         the current pattern (the late-run rate).
         """
-        if self._segment is None or not np.isfinite(self.lam[0]) or self.mode == "joint":
-            return np.zeros(0), np.zeros(0)
+        if (self._segment is None or not np.isfinite(self.lam[0]) or self.mode == "joint"
+                or self.cross_entropy):
+            return np.zeros(0), np.zeros(0)  # E is not what the flow descends then
         t0, e0 = self._segment
         h = self.history
         t = h.t[: h.n]
@@ -211,6 +212,20 @@ class Controller(PinIntents, ParamIntents, QtCore.QObject):
         e_star = self.solution.energy if self.solution is not None else 0.0
         e_star = min(max(float(e_star), 0.0), e0)
         return t, e_star + (e0 - e_star) * np.exp(-2.0 * self.alpha * self.lam[0] * (t - t0))
+
+    @property
+    def cross_entropy(self) -> bool:
+        """True when the output force is the cross-entropy one (SPEC §9): the flow then
+        descends the objective, not E."""
+        return self.preset is not None and self.preset.output_force == "cross-entropy"
+
+    def objective(self) -> float:
+        """The objective the relaxation descends at the shown state (SPEC §9)."""
+        try:
+            return engine.objective(self.network, self.pins, self.layout, self.c,
+                                    force=self.preset.output_force)
+        except Exception:  # noqa: BLE001 - a read-out only
+            return float("nan")
 
     @property
     def residual(self) -> float:

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..core import presets as _presets
 from ..core.datasets import load_dataset as _load_dataset
+from ..core.forces import objective as _objective
 from ..core.heat import FlowDivergedError, HeatFlow, UnstableStepError
 from ..core.heat import initial_state as _initial_state
 from ..core.network import Network
@@ -63,6 +64,13 @@ def joint_flow(network: Network, X: np.ndarray, Y: np.ndarray, *, alpha: float,
     """A joint state–parameter flow (SPEC §10) on a batch ``X (B, n0)``, ``Y (B, n_out)``."""
     return JointFlow(network, X, Y, mode=mode, alpha=alpha, beta=beta, dt=dt, force=force,
                      record_every=_NO_TRACE)
+
+
+def objective(network: Network, pins: PinSet, layout: SheafLayout, c: np.ndarray, *,
+              force: str) -> float:
+    """What the heat flow descends (SPEC §4, §9): E + pin energy, with the output edge's
+    term replaced by the cross-entropy in that force mode."""
+    return float(_objective(layout, network, c, pins.resolve(layout), force=force))
 
 
 def list_presets() -> list[str]:

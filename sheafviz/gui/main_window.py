@@ -118,7 +118,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.note.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
                                 QtWidgets.QSizePolicy.Policy.Fixed)
         self.statusBar().addWidget(self.metrics, 5)
-        self.statusBar().addWidget(self.note, 2)
+        self.statusBar().addWidget(self.note, 1)
         self._note_timer = QtCore.QTimer(self, singleShot=True, interval=MESSAGE_MS)
         self._note_timer.timeout.connect(lambda: self.note.setText(""))
         for b in (self.panel.play, self.panel.step, self.panel.reset, self.panel.jump):
@@ -229,10 +229,12 @@ class MainWindow(QtWidgets.QMainWindow):
                  f"λmin = {style.fmt(lo)}", f"λmax = {style.fmt(hi)}"]
         if ctl.mode == "relax":
             parts.append(f"σ: {ctl.consistency}")
+        if ctl.cross_entropy:  # SPEC §9: say which force is active and what it descends
+            parts.insert(2, f"objective (CE) = {style.fmt(ctl.objective())}")
         parts.append(f"step {ctl.steps} (t = {style.fmt(ctl.t)})")
         parts.append(f"{style.fmt(ctl.fps, 2)} fps · {style.fmt(ctl.steps_per_second, 3)} steps/s"
                      if ctl.playing else "paused")
-        return "   │   ".join(parts)
+        return "  │  ".join(parts)
 
     def show_message(self, text: str, level: str = "info") -> None:
         """A non-modal message in the status bar (errors in red), cleared after a while."""

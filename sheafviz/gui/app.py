@@ -130,8 +130,13 @@ def run_gui(preset: str | None = None, pins=None, steps: int | None = None,
         raise ValueError(f"steps must be non-negative, got {steps}")
     if screenshot is not None and not str(screenshot).lower().endswith(".png"):
         raise ValueError(f"screenshot {screenshot!r} must be a .png file")
-    if screenshot and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+    headless = not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")
+    if screenshot and headless:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    elif headless and not os.environ.get("QT_QPA_PLATFORM") and sys.platform.startswith("linux"):
+        # Qt would abort the process ("could not connect to display"): say it in one line.
+        raise ValueError("no display to open the window on (DISPLAY is not set); use "
+                         "--screenshot FILE.png, or run under xvfb-run")
     if session is not None and preset is not None:
         raise ValueError("give a session file or a preset, not both")
     dataset, spf = None, None

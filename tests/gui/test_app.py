@@ -49,3 +49,10 @@ def test_session_file_opens(qapp, qtbot, tmp_path):
     assert opened.title == "my lesson"
     assert dataset is not None and dataset.n_train == 300
     np.testing.assert_array_equal(opened.network.weights[0], preset.network.weights[0])
+
+
+def test_no_display_is_a_clear_error(qapp, monkeypatch):
+    for var in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(var, raising=False)
+    with pytest.raises(ValueError, match="no display"):
+        run_gui()

@@ -58,7 +58,7 @@ class DrapePanel(pg.PlotWidget):
         super().__init__(parent, viewBox=self.vb)
         self.setBackground(style.BACKGROUND)
         self.plotItem.hideButtons()
-        style.style_plot(self.plotItem, left="value")
+        style.style_plot(self.plotItem, left="value", fixed_axes=True)
         self.layout_ = None
         self._items: list = []
         self._yr = None

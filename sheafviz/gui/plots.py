@@ -21,7 +21,7 @@ def _plot_widget(*, left: str, bottom: str | None = None, title: str | None = No
     w.plotItem.hideButtons()
     w.plotItem.setMenuEnabled(False)
     w.plotItem.vb.setMouseEnabled(x=False, y=False)
-    style.style_plot(w.plotItem, left=left, bottom=bottom, title=title)
+    style.style_plot(w.plotItem, left=left, bottom=bottom, title=title, fixed_axes=True)
     if log_y:
         w.plotItem.setLogMode(x=False, y=True)
     w.setMinimumHeight(120)

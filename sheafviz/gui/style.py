@@ -57,8 +57,13 @@ def configure_pyqtgraph() -> None:
 
 
 def style_plot(plot: pg.PlotItem, *, left: str | None = None, bottom: str | None = None,
-               title: str | None = None, grid: bool = False) -> None:
-    """Readable axes: tick fonts at 0.95× base, labels at base size."""
+               title: str | None = None, grid: bool = False, fixed_axes: bool = False) -> None:
+    """Readable axes: tick fonts at 0.95× base, labels at base size.
+
+    ``fixed_axes`` gives the axes a fixed size: tick labels of changing width ("0.002" →
+    "0.1") would otherwise re-lay out the whole plot (a full repaint) when the range moves,
+    which matters for plots redrawn every animation frame.
+    """
     size = f"{base_pt():.0f}pt"
     for name in ("left", "bottom"):
         ax = plot.getAxis(name)
@@ -66,12 +71,11 @@ def style_plot(plot: pg.PlotItem, *, left: str | None = None, bottom: str | None
         ax.setPen(pg.mkPen(FOREGROUND, width=1.5))
         ax.setTextPen(pg.mkPen(FOREGROUND))
         ax.enableAutoSIPrefix(False)  # "(x0.001)" on an axis confuses a class
-    # A fixed left-axis width: tick labels of changing width ("0.002" → "0.1") would
-    # otherwise re-lay out the whole plot (a full repaint) whenever the range moves.
-    line = base_pt() * 96 / 72
-    plot.getAxis("left").setWidth(int(line * 4.6))
-    # Room for descenders ("y") and, when there is one, the axis label under the ticks.
-    plot.getAxis("bottom").setHeight(int(line * (2.9 if bottom else 1.9)))
+    if fixed_axes:
+        line = base_pt() * 96 / 72
+        plot.getAxis("left").setWidth(int(line * 4.6))
+        # Room for descenders ("y") and, when there is one, the axis label under the ticks.
+        plot.getAxis("bottom").setHeight(int(line * (2.9 if bottom else 1.9)))
     if left:
         plot.setLabel("left", left, **{"font-size": size})
     if bottom:

@@ -23,6 +23,8 @@ MAX_SPRINGS = 48
 MAX_FAN = 64
 HIT_PX = 14
 MAX_CLAMP_BARS = 64
+#: Feed lines are drawn for affine edges with at most this many (tail, head) pairs.
+MAX_FEEDS = 32
 
 
 def spread(dim: int) -> np.ndarray:
@@ -106,6 +108,11 @@ class DrapePanel(pg.PlotWidget):
         self.anchors = self._add(pg.PlotCurveItem(connect="pairs", segmentedLineMode="on",
                                                   antialias=False,
                                                   pen=pg.mkPen("#555555", width=3)), 4)
+        # Thin feeds from each tail coordinate of a small affine edge to the anchors it
+        # determines (the mapped tail W a + b), so the string reads continuously x → y.
+        self.feeds = self._add(pg.PlotCurveItem(connect="pairs", segmentedLineMode="on",
+                                                antialias=False,
+                                                pen=pg.mkPen(style.FEED_COLOR, width=1)), 1)
         self.arms = self._add(pg.PlotCurveItem(connect="pairs", segmentedLineMode="on",
                                                antialias=False,
                                                pen=pg.mkPen(style.ARM_COLOR, width=1)), 4)
@@ -175,6 +182,7 @@ class DrapePanel(pg.PlotWidget):
         lay, xs = self.layout_, self.xs
         per_type = {t: ([], [], []) for t in style.EDGE_COLORS}
         mx, my, hy, hxs = [], [], [], []
+        fx, fy = [], []
         lo, hi = np.inf, -np.inf
         for edge, r, mapped in zip(lay.edges, snap.residuals, snap.mapped):
             h = lay.vertex(edge.head)
@@ -191,6 +199,18 @@ class DrapePanel(pg.PlotWidget):
             my.append(mapped[idx])
             hy.append(head)
             hxs.append(xs[h.offset + idx])
+            t = lay.vertex(edge.tail)
+            if edge.type == "affine" and t.dim * idx.size <= MAX_FEEDS:
+                tx = np.repeat(xs[t.slice], idx.size)
+                ty = np.repeat(snap.cochain[t.slice], idx.size)
+                ax_ = np.tile(x - 0.05, t.dim)
+                ay = np.tile(mapped[idx], t.dim)
+                seg_x = np.empty(2 * tx.size)
+                seg_y = np.empty(2 * tx.size)
+                seg_x[0::2], seg_x[1::2] = tx, ax_
+                seg_y[0::2], seg_y[1::2] = ty, ay
+                fx.append(seg_x)
+                fy.append(seg_y)
             if idx.size:
                 lo = min(lo, float(mapped[idx].min()))
                 hi = max(hi, float(mapped[idx].max()))
@@ -209,6 +229,10 @@ class DrapePanel(pg.PlotWidget):
         arms_x[0::2], arms_x[1::2] = x, hx
         arms_y = np.repeat(y1, 2)
         self.arms.setData(arms_x, arms_y)
+        if fx:
+            self.feeds.setData(np.concatenate(fx), np.concatenate(fy))
+        else:
+            self.feeds.setData([], [])
         return lo, hi
 
     def _autorange(self, lo: float, hi: float) -> None:

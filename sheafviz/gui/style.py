@@ -25,6 +25,7 @@ BOUNDARY_COLOR = "#CC0099"
 #: Opaque colours throughout: Qt's raster engine blends translucent pens several times slower.
 GHOST_COLOR = "#a8a8a8"
 ARM_COLOR = "#9a9a9a"
+FEED_COLOR = "#d2d2d2"
 VALUE_COLOR = "#222266"
 ENVELOPE_COLOR = "#7a7a7a"
 

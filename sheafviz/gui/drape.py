@@ -2,8 +2,11 @@
 
 x = position along the path (vertex ``k`` at ``x = k``, its coordinates spread a little
 around it), y = value. Each edge's discrepancy ``r_e = head − mapped tail`` is drawn as a
-zig-zag spring just left of the head column, from the mapped-tail value to the head value,
-so its length *is* |r_e[j]|.
+zig-zag spring just left of the head column, from the mapped-tail value (a short dark
+"anchor" tick: where the edge pulls the head to) to the head value, so its length *is*
+|r_e[j]|; a thin arm joins it to the head coordinate. The string joins coordinates
+one-to-one along relu and output edges; along a small affine edge, thin "feeds" run from
+each tail coordinate to the anchors it determines, so the picture reads from clamp to clamp.
 """
 
 from __future__ import annotations

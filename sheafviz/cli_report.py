@@ -21,7 +21,7 @@ import numpy as np
 from .core.network import Network
 from .core.pins import PinSet
 from .core.sheaf import SheafLayout, discords, group_discords
-from .core.solve import harmonic_extension
+from .core.solve import harmonic_extension, on_boundary
 from .core.spectrum import spectrum_summary
 
 #: A flow state's |z| below this (relative to the stalk's scale) counts as on the switching
@@ -86,15 +86,6 @@ def state_document(network: Network, pins: PinSet, layout: SheafLayout, c: np.nd
     }
 
 
-def _boundary(layout: SheafLayout, c: np.ndarray) -> list[str]:
-    names = []
-    for l in range(1, layout.n_hidden + 1):
-        z = layout.hidden_z(c, l)
-        scale = max(1.0, float(np.max(np.abs(z))))
-        names += [f"z{l}[{j}]" for j in np.flatnonzero(np.abs(z) <= FLOW_BOUNDARY_RTOL * scale)]
-    return names
-
-
 def flow_state_document(network: Network, pins: PinSet, layout: SheafLayout, c: np.ndarray,
                         *, force: str = "energy") -> dict:
     """The solve schema for the end state of a heat flow.
@@ -116,7 +107,7 @@ def flow_state_document(network: Network, pins: PinSet, layout: SheafLayout, c: 
     res = pins.resolve(layout)
     pin_energy = 0.5 * float(np.sum(res.soft_gamma * (c[res.soft_index] - res.soft_value) ** 2))
     return state_document(network, pins, layout, c, sigma=sigma, consistent=consistent,
-                          flipped=flipped, on_boundary=_boundary(layout, c),
+                          flipped=flipped, on_boundary=on_boundary(layout, c, rtol=FLOW_BOUNDARY_RTOL),
                           underdetermined=underdetermined, local=True, method="heat-flow",
                           pin_energy=pin_energy)
 

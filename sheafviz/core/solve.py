@@ -153,12 +153,13 @@ def _flat_hidden(layout: SheafLayout, sigma) -> list[tuple[int, int]]:
             for j in range(layout.vertex(f"z{l}").dim)]
 
 
-def _on_boundary(layout: SheafLayout, c: np.ndarray) -> list[str]:
+def on_boundary(layout: SheafLayout, c: np.ndarray, *, rtol: float = BOUNDARY_RTOL) -> list[str]:
+    """Hidden neurons ("z1[0]") with |z| ≤ rtol · max(1, max|z_l|): on a switching surface."""
     names = []
     for l in range(1, layout.n_hidden + 1):
         z = layout.hidden_z(c, l)
         scale = max(1.0, float(np.max(np.abs(z))))
-        names += [f"z{l}[{j}]" for j in np.flatnonzero(np.abs(z) <= BOUNDARY_RTOL * scale)]
+        names += [f"z{l}[{j}]" for j in np.flatnonzero(np.abs(z) <= rtol * scale)]
     return names
 
 
@@ -171,7 +172,7 @@ def _report(layout, network, pins, c, *, sigma_used, underdetermined, method, it
     consistent = sigma_used is not None and _pattern_key(sigma) == _pattern_key(sigma_used)
     return Solution(cochain=c, sigma=sigma, energy=float(sheaf_energy(layout, network, c)),
                     pin_energy=pin_energy(pins, layout, c), consistent=consistent,
-                    flipped=flipped, on_boundary=_on_boundary(layout, c),
+                    flipped=flipped, on_boundary=on_boundary(layout, c),
                     underdetermined=underdetermined, local=local, method=method,
                     iterations=iterations, cycled=cycled)
 
@@ -312,19 +313,10 @@ def _heat_flow_fallback(layout, network, pins, c0, iterations) -> Solution:
 
     c = relax(network, pins, c0=c0, layout=layout, tol=1e-10, max_steps=200_000).cochain
     boundary = {(int(n[1:n.index("[")]), int(n[n.index("[") + 1:-1]))
-                for n in _on_boundary_loose(layout, c)}
+                for n in on_boundary(layout, c, rtol=1e-6)}
     sol = _sliding(layout, network, pins, layout.sigma_of(c), boundary, iterations)
     if sol is not None:
         return sol
     return _report(layout, network, pins, c, sigma_used=None, underdetermined=False,
                    method="heat-flow", iterations=iterations, cycled=True, local=True)
 
-
-def _on_boundary_loose(layout, c) -> list[str]:
-    """Boundary neurons of an approximate (flow) solution: |z| ≤ 1e-6·scale."""
-    names = []
-    for l in range(1, layout.n_hidden + 1):
-        z = layout.hidden_z(c, l)
-        scale = max(1.0, float(np.max(np.abs(z))))
-        names += [f"z{l}[{j}]" for j in np.flatnonzero(np.abs(z) <= 1e-6 * scale)]
-    return names

@@ -1,0 +1,1 @@
+"""Lecture-hall features (issue 5)."""

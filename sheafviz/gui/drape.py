@@ -96,6 +96,10 @@ class DrapePanel(pg.PlotWidget):
         self.ghost_line = self._add(pg.PlotCurveItem(
             connect="pairs", segmentedLineMode="on", antialias=False,
             pen=pg.mkPen(style.GHOST_COLOR, width=1.5)), 1)
+        # The slowest mode of L_free added to the state (the spectrum panel's ghost, SPEC §11).
+        self.mode_ghost = self._add(PassiveScatter(pxMode=True, symbol="x", size=self._size,
+                                                   brush=pg.mkBrush(style.GHOST_COLOR),
+                                                   pen=pg.mkPen(style.GHOST_COLOR, width=2)), 2)
         self.ghost = self._add(PassiveScatter(pxMode=True, symbol="o", size=self._size + 4,
                                               brush=None, pen=pg.mkPen(style.GHOST_COLOR, width=2)), 2)
         # Qt's raster engine antialiases each segment slowly (~0.05–0.2 ms): only small strings.
@@ -133,6 +137,15 @@ class DrapePanel(pg.PlotWidget):
         self.clamps = self._add(PassiveScatter(pxMode=True, symbol="s", size=self._size + 5,
                                                brush=pg.mkBrush(style.PIN_COLOR),
                                                pen=pg.mkPen("w", width=1.5)), 8)
+
+    def set_mode_ghost(self, cochain) -> None:
+        """Draw ``cochain`` (shape (size,)) as ghost crosses along the path, or clear it."""
+        if self.layout_ is None:
+            return
+        if cochain is None:
+            self.mode_ghost.setData([], [])
+        else:
+            self.mode_ghost.setData(self.xs, np.asarray(cochain, dtype=float))
 
     def _build_string_index(self, layout) -> None:
         """Which coordinate pairs the string joins: one-to-one on relu/out edges (an affine

@@ -16,6 +16,7 @@ from .drape import DrapePanel
 from .flow_panel import FlowPanel
 from .graph_view import GraphView
 from .plots import DiscordBars, DiscordHistory, EnergyPlot
+from .state import make_snapshot
 
 #: When set, the window writes its pins, state and neuron screen positions to this JSON file
 #: (used by the real-X test that clicks the app with xdotool).
@@ -62,10 +63,34 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build()
         self._wire()
         self._shortcuts()
+        self._install_debug_docks()
         self._state_file = os.environ.get(STATE_FILE_ENV)
         self._text_at = 0.0
         self._text_timer = QtCore.QTimer(self, singleShot=True, interval=int(1000 / TEXT_HZ))
         self._text_timer.timeout.connect(self._refresh_texts)
+
+    # -- debug docks (issue 6) ---------------------------------------------------------------
+    def _install_debug_docks(self) -> None:
+        """The debugging docks, hidden until chosen in the Debug menu; their two links to the
+        drape: the slowest-mode ghost and the switching timeline's scrubber."""
+        from .debug import install_debug_panels  # the docks cost ~0.1 s; only built here
+
+        self.debug_docks = install_debug_panels(self, self.controller)
+        self.debug_hub = self.debug_docks[0].hub
+        self.debug_hub.modeGhostChanged.connect(self.drape.set_mode_ghost)
+        self.debug_hub.timeScrubbed.connect(self.show_recorded_state)
+
+    def show_recorded_state(self, t: float) -> None:
+        """Pause and draw the recorded relaxation state nearest to time ``t`` on the drape."""
+        found = self.debug_hub.state_at(t)
+        if found is None:
+            return
+        self.controller.pause()
+        ctl = self.controller
+        t_found, cochain = found
+        snap = make_snapshot(ctl.layout, ctl.network, cochain, time=t_found, steps=ctl.steps,
+                             z_index=ctl.z_index)
+        self.drape.set_frame(snap)
 
     # -- layout ----------------------------------------------------------------------------
     def _build(self) -> None:

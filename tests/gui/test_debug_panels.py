@@ -24,8 +24,7 @@ from sheafviz.core.sheaf import SheafLayout
 from sheafviz.core.training import JointFlow
 from sheafviz.gui import style
 from sheafviz.gui.debug import (DataPanel, DiscordHeatmap, GradientPanel,
-                                ImportPanel, SpectrumPanel, SwitchTimelinePanel,
-                                install_debug_panels)
+                                ImportPanel, SpectrumPanel, SwitchTimelinePanel)
 
 LEFT = QtCore.Qt.MouseButton.LeftButton
 NONE = QtCore.Qt.MouseButton.NoButton
@@ -320,7 +319,10 @@ def test_gradient_comparison_now_matches_an_independent_backprop():
 def test_compare_panel_run_button_draws_both_losses(qtbot, window, tmp_path):
     ctl = window.controller
     assert ctl.load_preset("paraboloid")
-    docks = install_debug_panels(window, ctl, visible=True)
+    docks = window.debug_docks  # the main window installs them, hidden
+    assert not any(d.isVisible() for d in docks)
+    for d in docks:
+        d.setVisible(True)
     dock = [d for d in docks if d.objectName() == "debug-compare"][0]
     dock.raise_()
     panel = dock.widget()
@@ -367,8 +369,9 @@ def test_import_panel_reports_errors_and_offers_a_fitting_model(qtbot, tmp_path)
 
 def test_own_model_opens_as_a_session_in_the_window(qtbot, window, tmp_path):
     ctl = window.controller
-    docks = install_debug_panels(window, ctl, visible=True)
+    docks = window.debug_docks
     dock = [d for d in docks if d.objectName() == "debug-import"][0]
+    dock.setVisible(True)
     dock.raise_()
     panel = dock.widget()
     qtbot.waitUntil(panel.isVisible)
@@ -389,7 +392,10 @@ def test_own_model_opens_as_a_session_in_the_window(qtbot, window, tmp_path):
 def test_installed_docks_follow_the_joint_flow(qtbot, window, tmp_path):
     ctl = window.controller
     assert ctl.load_preset("paraboloid")
-    docks = install_debug_panels(window, ctl, visible=True)
+    docks = window.debug_docks  # the main window installs them, hidden
+    assert not any(d.isVisible() for d in docks)
+    for d in docks:
+        d.setVisible(True)
     assert [d.windowTitle() for d in docks] == ["Data", "Discord heatmap", "Spectrum",
                                                 "ReLU switching", "Sheaf vs backprop",
                                                 "Joint flow vs GD", "Own model"]
@@ -440,7 +446,9 @@ def test_installed_docks_follow_the_joint_flow(qtbot, window, tmp_path):
 def test_scrubbing_the_timeline_gives_the_state_at_that_time(qtbot, window, tmp_path):
     ctl = window.controller
     assert ctl.load_preset("sliding")  # a relaxation that chatters on z1[0] = 0
-    docks = install_debug_panels(window, ctl, visible=True)
+    docks = window.debug_docks
+    for d in docks:
+        d.setVisible(True)
     hub = window.debug_hub
     hub.throttle_s = 0.0
     dock = [d for d in docks if d.objectName() == "debug-timeline"][0]
@@ -463,8 +471,41 @@ def test_scrubbing_the_timeline_gives_the_state_at_that_time(qtbot, window, tmp_
     assert seen and seen[-1] == pytest.approx(t_want, abs=0.2)
     t_got, c = hub.state_at(seen[-1])
     assert c == pytest.approx(states[round(t_got, 9)])
+    # the main window shows that recorded state on the drape (free coordinates as points)
+    assert not ctl.playing
+    free = ctl.pins.resolve(ctl.layout).free_index
+    _, drawn_y = window.drape.points.getData()
+    assert drawn_y == pytest.approx(c[free])
     if os.environ.get("SHEAFVIZ_SCREENSHOTS"):
         for size in ((1280, 720), (1920, 1080)):
             window.resize(*size)
             qtbot.wait(200)
             assert window.grab().save(str(SHOTS / f"debug-window-{size[0]}.png"))
+
+
+def test_slowest_mode_ghost_is_drawn_on_the_drape(qtbot, window):
+    """Ticking "ghost" in the spectrum dock draws state + slowest eigenvector on the drape."""
+    ctl = window.controller
+    assert ctl.load_preset("course-221")
+    dock = [d for d in window.debug_docks if d.objectName() == "debug-spectrum"][0]
+    dock.setVisible(True)
+    dock.raise_()
+    panel = dock.widget()
+    qtbot.waitUntil(panel.isVisible)
+    window.debug_hub.throttle_s = 0.0
+    window.debug_hub.refresh()
+    with qtbot.waitSignal(window.debug_hub.modeGhostChanged):
+        qtbot.mouseClick(panel.ghost_box, LEFT,
+                         pos=QtCore.QPoint(8, panel.ghost_box.height() // 2))
+    _, drawn = window.drape.mode_ghost.getData()
+    # Independent reference: the λ_min eigenvector of a hand-built L_free (course example).
+    c = ctl.c
+    free = ctl.pins.resolve(ctl.layout).free_index
+    ghost = np.asarray(drawn)
+    delta = ghost[free] - c[free]
+    sigma = (c[ctl.layout.vertex("z1").slice] >= 0).astype(float)
+    values, vectors = np.linalg.eigh(dense_laplacian_221(ctl.network, sigma)[np.ix_(free, free)])
+    v0 = vectors[:, 0]
+    unit = delta / np.linalg.norm(delta)
+    assert abs(unit @ v0) == pytest.approx(1.0, abs=1e-9)
+    assert ghost[[0, 1, 7]] == pytest.approx(c[[0, 1, 7]])

@@ -1,1 +1,322 @@
-"""Lecture-hall features (issue 5)."""
+"""Lecture-hall features (issue 5), plugged into the main window with one call.
+
+``install_lecture_features(main_window, controller)`` adds:
+
+* menus File (Open, Save, Save As, Recent, Export, Preferences), Edit (Undo / Redo),
+  View (Presentation mode F5, Full screen F11, Hide controls, Theme, Palette, text size,
+  Rewind), Presets (every preset, and the gallery with thumbnails and lesson notes);
+* the keyboard control of :mod:`.shortcuts` (Space, S, J, R, P, arrows, T, F5, F11, Esc);
+* the Rewind dock (time scrubber, restart from the same initial weights);
+* sessions (unsaved-changes prompt, autosave + recovery, drag-and-drop of .json / .npz),
+  undo / redo, persistent preferences.
+
+It returns a :class:`LectureFeatures` holding every part, for tests and for the window.
+
+Runtime changes made to the window (instead of editing its module; they should move into
+``main_window.py`` / ``controller.py`` once this is integrated): the window's own
+shortcuts on the keys above are disabled (they would be ambiguous), and the flow panel's
+preset combo box is routed through the unsaved-changes prompt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from . import export as export_mod
+from .gallery import GalleryDialog
+from .prefs import Preferences, PreferencesDialog
+from .presentation import PALETTES, THEMES, Look, Presentation
+from .rewind import RewindController, RewindPanel
+from .sessions import SessionManager
+from .shortcuts import install_shortcuts
+from .undo import UndoRecorder
+
+__all__ = ["install_lecture_features", "LectureFeatures"]
+
+
+@dataclass
+class LectureFeatures:
+    """Handles to everything :func:`install_lecture_features` created."""
+
+    prefs: Preferences
+    look: Look
+    presentation: Presentation
+    undo: UndoRecorder
+    sessions: SessionManager
+    rewind: RewindController
+    rewind_dock: QtWidgets.QDockWidget
+    actions: dict = field(default_factory=dict)
+    menus: dict = field(default_factory=dict)
+
+
+def _menu(window: QtWidgets.QMainWindow, title: str) -> QtWidgets.QMenu:
+    """The window's menu of that title (reused if it exists), else a new one."""
+    plain = title.replace("&", "")
+    bar = window.menuBar()
+    for act in bar.actions():
+        if act.menu() is not None and act.text().replace("&", "") == plain:
+            return act.menu()
+    before = getattr(window, "_lecture_first_menu", None)
+    if before is None:
+        return bar.addMenu(title)
+    menu = QtWidgets.QMenu(title, bar)
+    bar.insertMenu(before, menu)  # File, Edit, View, Presets before the window's own menus
+    return menu
+
+
+def _panels(window) -> dict:
+    """Exportable panels by title (whatever of them the window has)."""
+    out = {"Whole window": window}
+    for attr, title in (("graph", "Path graph"), ("drape", "Drape"),
+                        ("energy", "Residual energy"), ("bars", "Discord now"),
+                        ("dhist", "Discord over time")):
+        obj = getattr(window, attr, None)
+        w = getattr(obj, "widget", obj)
+        if isinstance(w, QtWidgets.QWidget):
+            out[title] = w
+    return out
+
+
+def _file_menu(window, ctl, f: LectureFeatures) -> None:
+    m = _menu(window, "&File")
+    s = f.sessions
+    std = QtGui.QKeySequence.StandardKey
+    for name, text, key, slot in (("open", "&Open session…", std.Open, lambda: s.open()),
+                                  ("save", "&Save session", std.Save, lambda: s.save()),
+                                  ("save_as", "Save session &as…", std.SaveAs, s.save_as)):
+        act = m.addAction(text)
+        act.setShortcut(QtGui.QKeySequence(key))
+        act.triggered.connect(lambda *_, fn=slot: fn())
+        f.actions[name] = act
+    recent = m.addMenu("Open &recent")
+
+    def fill_recent() -> None:
+        recent.clear()
+        for path in f.prefs.get("recent_files"):
+            recent.addAction(path).triggered.connect(lambda *_, p=path: s.open(p))
+        recent.setEnabled(bool(f.prefs.get("recent_files")))
+
+    recent.aboutToShow.connect(fill_recent)
+    fill_recent()
+    m.addSeparator()
+    ex = m.addMenu("&Export")
+    f.menus["export"] = ex
+    _export_menu(window, ctl, f, ex)
+    m.addSeparator()
+    prefs = m.addAction("&Preferences…")
+    prefs.triggered.connect(lambda *_: _edit_prefs(window, f))
+    f.actions["preferences"] = prefs
+    f.menus["file"] = m
+
+
+def _ask_path(window, title: str, pattern: str, default: str) -> str:
+    path, _ = QtWidgets.QFileDialog.getSaveFileName(window, title, default, pattern)
+    return path
+
+
+def _guarded(ctl, fn, *args, **kw) -> None:
+    try:
+        result = fn(*args, **kw)
+    except (export_mod.ExportError, OSError) as exc:
+        ctl.message.emit(str(exc), "error")
+        return
+    ctl.message.emit(f"Exported ({result}).", "info")
+
+
+def _export_menu(window, ctl, f: LectureFeatures, ex: QtWidgets.QMenu) -> None:
+    for title, widget in _panels(window).items():
+        sub = ex.addMenu(title)
+        sub.addAction("PNG…").triggered.connect(
+            lambda *_, w=widget: (p := _ask_path(window, "Export PNG", "PNG (*.png)",
+                                                 "sheafviz.png")) and
+            _guarded(ctl, export_mod.export_png, w, p))
+        sub.addAction("SVG…").triggered.connect(
+            lambda *_, w=widget: (p := _ask_path(window, "Export SVG", "SVG (*.svg)",
+                                                 "sheafviz.svg")) and
+            _guarded(ctl, export_mod.export_svg, w, p))
+    ex.addSeparator()
+    redraw = getattr(window, "redraw", None)
+    gif = ex.addAction("Animation as &GIF…")
+    gif.triggered.connect(lambda *_: (p := _ask_path(window, "Export GIF", "GIF (*.gif)",
+                                                     "sheafviz.gif")) and
+                          _guarded(ctl, export_mod.export_gif, window, ctl, p,
+                                   frame_ms=f.prefs.get("gif_frame_ms"), redraw=redraw))
+    mp4 = ex.addAction("Animation as &MP4…")
+    mp4.setEnabled(export_mod.mp4_available())
+    if not mp4.isEnabled():
+        mp4.setText("Animation as MP4 (needs imageio-ffmpeg)")
+    mp4.triggered.connect(lambda *_: (p := _ask_path(window, "Export MP4", "MP4 (*.mp4)",
+                                                     "sheafviz.mp4")) and
+                          _guarded(ctl, export_mod.export_mp4, window, ctl, p, redraw=redraw))
+    ex.addSeparator()
+    ex.addAction("History as &CSV…").triggered.connect(
+        lambda *_: (p := _ask_path(window, "Export CSV", "CSV (*.csv)", "history.csv")) and
+        _guarded(ctl, export_mod.export_history_csv, ctl, p))
+    ex.addAction("History as &JSON…").triggered.connect(
+        lambda *_: (p := _ask_path(window, "Export JSON", "JSON (*.json)", "history.json"))
+        and _guarded(ctl, export_mod.export_history_json, ctl, p))
+    f.actions["export_gif"], f.actions["export_mp4"] = gif, mp4
+
+
+def _edit_prefs(window, f: LectureFeatures) -> None:
+    dlg = PreferencesDialog(f.prefs, window)
+    if dlg.exec():
+        _apply_current_look(f)
+        f.sessions.set_autosave_seconds(f.prefs.get("autosave_seconds"))
+
+
+def _apply_current_look(f: LectureFeatures) -> None:
+    if f.presentation.active:
+        f.presentation.apply_presentation_look()
+    else:
+        f.presentation.apply_window_look()
+
+
+def _view_menu(window, f: LectureFeatures) -> None:
+    m = _menu(window, "&View")
+    for name in ("presentation", "fullscreen", "hide_controls"):
+        m.addAction(f.actions[name])
+    m.addSeparator()
+    theme_menu = m.addMenu("&Theme")
+    group = QtGui.QActionGroup(theme_menu)
+    for name in THEMES:
+        act = theme_menu.addAction(name)
+        act.setCheckable(True)
+        act.setChecked(name == f.prefs.get("theme"))
+        group.addAction(act)
+        act.triggered.connect(lambda *_, n=name: (f.prefs.set("theme", n),
+                                                  _apply_current_look(f)))
+    pal_menu = m.addMenu("&Palette")
+    group2 = QtGui.QActionGroup(pal_menu)
+    for name in PALETTES:
+        act = pal_menu.addAction(name + (" (colour-blind safe)" if "okabe" in name else ""))
+        act.setCheckable(True)
+        act.setChecked(name == f.prefs.get("palette"))
+        group2.addAction(act)
+        act.triggered.connect(lambda *_, n=name: (f.prefs.set("palette", n),
+                                                  _apply_current_look(f)))
+    for text, key, delta in (("Larger text", "Ctrl++", 0.1), ("Smaller text", "Ctrl+-", -0.1)):
+        act = m.addAction(text)
+        act.setShortcut(QtGui.QKeySequence(key))
+        pref = "font_scale"
+
+        def bump(*_, d=delta) -> None:
+            name = "presentation_font_scale" if f.presentation.active else pref
+            f.prefs.set(name, round(min(3.0, max(0.5, f.prefs.get(name) + d)), 2))
+            _apply_current_look(f)
+
+        act.triggered.connect(bump)
+    m.addSeparator()
+    m.addAction(f.rewind_dock.toggleViewAction())
+    f.menus["view"] = m
+
+
+def _presets_menu(window, ctl, f: LectureFeatures) -> None:
+    from .. import engine
+
+    m = _menu(window, "&Presets")
+    gallery = m.addAction("&Gallery…")
+    gallery.setShortcut(QtGui.QKeySequence("Ctrl+G"))
+
+    def show_gallery(*_) -> None:
+        dlg = GalleryDialog(parent=window)
+        if ctl.preset is not None and ctl.preset.name in dlg.presets:
+            dlg.select(ctl.preset.name)
+        if dlg.exec() and dlg.chosen:
+            f.sessions.load_preset(dlg.chosen)
+
+    gallery.triggered.connect(show_gallery)
+    f.actions["gallery"] = gallery
+    m.addSeparator()
+    try:
+        names = engine.list_presets()
+    except Exception:  # noqa: BLE001 - the menu only lists them
+        names = []
+    for name in names:
+        m.addAction(name).triggered.connect(lambda *_, n=name: f.sessions.load_preset(n))
+    f.menus["presets"] = m
+
+
+def _edit_menu(window, f: LectureFeatures) -> None:
+    m = _menu(window, "&Edit")
+    undo = f.undo.stack.createUndoAction(window, "&Undo")
+    undo.setShortcut(QtGui.QKeySequence("Ctrl+Z"))
+    redo = f.undo.stack.createRedoAction(window, "&Redo")
+    redo.setShortcuts([QtGui.QKeySequence("Ctrl+Shift+Z"), QtGui.QKeySequence("Ctrl+Y")])
+    # the stack's own actions act on the stack; flush a coalescing change first
+    for act, fn in ((undo, f.undo.undo), (redo, f.undo.redo)):
+        act.triggered.disconnect()
+        act.triggered.connect(lambda *_, g=fn: g())
+        m.addAction(act)
+        window.addAction(act)
+    f.actions["undo"], f.actions["redo"] = undo, redo
+    f.menus["edit"] = m
+
+
+def _route_preset_combo(window, ctl, sessions: SessionManager) -> None:
+    panel = getattr(window, "panel", None)
+    if panel is None or not hasattr(panel, "presetChosen"):
+        return
+    try:
+        panel.presetChosen.disconnect(ctl.load_preset)
+    except (RuntimeError, TypeError):
+        return
+    panel.presetChosen.connect(sessions.load_preset)
+
+
+def install_lecture_features(main_window: QtWidgets.QMainWindow, controller, *,
+                             settings: QtCore.QSettings | None = None,
+                             autosave_path=None, offer_recovery: bool = True
+                             ) -> LectureFeatures:
+    """Add the lecture features to ``main_window`` (see the module notes).
+
+    Parameters
+    ----------
+    settings : QSettings to keep the preferences in (default: :func:`prefs.default_settings`)
+    autosave_path : file of the autosave (default: the platform's app-data folder)
+    offer_recovery : offer an autosaved session at start-up (once the event loop runs)
+    """
+    w, ctl = main_window, controller
+    existing = w.menuBar().actions()
+    w._lecture_first_menu = existing[0] if existing else None
+    prefs = Preferences(settings, parent=w)
+    look = Look(w, ctl)
+    presentation = Presentation(look, prefs, parent=w)
+    undo = UndoRecorder(ctl, parent=w)
+    sessions = SessionManager(w, ctl, prefs, undo=undo, autosave_path=autosave_path)
+    rewind = RewindController(ctl, parent=w)
+    dock = QtWidgets.QDockWidget("Rewind", w)
+    dock.setObjectName("lecture-rewind")
+    panel = RewindPanel(rewind)
+    panel.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred,
+                        QtWidgets.QSizePolicy.Policy.Fixed)
+    dock.setWidget(panel)
+    dock.setFeatures(QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetClosable
+                     | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable)
+    w.addDockWidget(QtCore.Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+    f = LectureFeatures(prefs, look, presentation, undo, sessions, rewind, dock)
+    hide = QtGui.QAction("&Hide controls", w)
+    hide.setCheckable(True)
+    hide.setShortcut(QtGui.QKeySequence("Ctrl+H"))
+    hide.toggled.connect(presentation.set_controls_hidden)
+    w.addAction(hide)
+    extra = {"presentation": (["F5"], "&Presentation mode", presentation.toggle),
+             "fullscreen": (["F11"], "&Full screen", presentation.toggle_fullscreen),
+             "escape": (["Esc"], "Leave full screen", presentation.escape)}
+    f.actions.update(install_shortcuts(w, ctl, extra))
+    f.actions["hide_controls"] = hide
+    presentation.modeChanged.connect(lambda on: hide.setChecked(presentation.controls_hidden))
+    _file_menu(w, ctl, f)
+    _edit_menu(w, f)
+    _view_menu(w, f)
+    _presets_menu(w, ctl, f)
+    _route_preset_combo(w, ctl, sessions)
+    if (prefs.get("theme"), prefs.get("palette"), prefs.get("font_scale")) != \
+            ("light", "okabe-ito", 1.0):
+        presentation.apply_window_look()
+    w.lecture = f
+    if offer_recovery:
+        QtCore.QTimer.singleShot(0, sessions.check_recovery)
+    return f

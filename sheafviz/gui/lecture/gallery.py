@@ -1,0 +1,161 @@
+"""The presets gallery: a dialog of thumbnails (drawn offscreen from each preset's network,
+pins and equilibrium) with the preset's lesson notes, and the Presets menu.
+
+A thumbnail is the path graph in miniature: one column per vertex, one dot per neuron
+(at most :data:`MAX_DOTS` shown per column) coloured by its equilibrium value (the views'
+blue–white–red scale), pinned neurons as black squares, edges in their type colours.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from .. import engine, style
+
+THUMB = QtCore.QSize(240, 150)
+MAX_DOTS = 10
+
+
+def _values(preset) -> tuple[object, np.ndarray]:
+    from ...core.sheaf import SheafLayout
+
+    layout = SheafLayout(preset.network.arch)
+    try:
+        c = np.asarray(engine.equilibrium(preset.network, preset.pins, layout).cochain, float)
+    except Exception:  # noqa: BLE001 - a thumbnail falls back to the forward pass
+        c = engine.initial_state(preset.network, preset.pins, layout)
+    return layout, c
+
+
+def render_thumbnail(preset, size: QtCore.QSize = THUMB) -> QtGui.QImage:
+    """An offscreen picture of ``preset`` (see the module notes)."""
+    layout, c = _values(preset)
+    img = QtGui.QImage(size, QtGui.QImage.Format.Format_RGB32)
+    img.fill(QtGui.QColor(style.BACKGROUND))
+    p = QtGui.QPainter(img)
+    p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+    w, h = size.width(), size.height()
+    n = len(layout.vertices)
+    xs = [(k + 0.5) * w / n for k in range(n)]
+    cols = []
+    for v in layout.vertices:
+        m = min(v.dim, MAX_DOTS)
+        idx = np.unique(np.linspace(0, v.dim - 1, m).astype(int))
+        ys = [h * (0.15 + 0.7 * (j + 0.5) / len(idx)) for j in range(len(idx))]
+        cols.append((idx, ys))
+    for edge in layout.edges:
+        k0, k1 = layout.vertex(edge.tail).position, layout.vertex(edge.head).position
+        p.setPen(QtGui.QPen(QtGui.QColor(style.EDGE_COLORS[edge.type]), 1.2))
+        for ya in cols[k0][1][:4]:
+            for yb in cols[k1][1][:4]:
+                p.drawLine(QtCore.QPointF(xs[k0], ya), QtCore.QPointF(xs[k1], yb))
+    scale = float(np.max(np.abs(c))) or 1.0
+    lut = style.value_lut(64)
+    r = max(3.0, min(9.0, 0.6 * h / (2 * MAX_DOTS) + 3))
+    for k, v in enumerate(layout.vertices):
+        idx, ys = cols[k]
+        for i, y in zip(idx, ys):
+            val = c[v.offset + i]
+            rgb = lut[int(np.clip(np.rint((val / scale + 1) * 31.5), 0, 63))]
+            pinned = preset.pins.is_pinned(v.name, int(i))
+            p.setPen(QtGui.QPen(QtGui.QColor(style.PIN_COLOR if pinned else "#555555"),
+                                2.0 if pinned else 1.0))
+            p.setBrush(QtGui.QColor(int(rgb[0]), int(rgb[1]), int(rgb[2])))
+            rect = QtCore.QRectF(xs[k] - r, y - r, 2 * r, 2 * r)
+            p.drawRect(rect) if pinned else p.drawEllipse(rect)
+    p.setPen(QtGui.QColor(style.FOREGROUND))
+    f = p.font()
+    f.setPointSizeF(8)
+    p.setFont(f)
+    p.drawText(QtCore.QRectF(0, h * 0.86, w, h * 0.14), QtCore.Qt.AlignmentFlag.AlignCenter,
+               "[" + ", ".join(str(d) for d in layout.arch) + "]")
+    p.end()
+    return img
+
+
+_CACHE: dict[str, QtGui.QImage] = {}
+
+
+def thumbnail(name: str) -> QtGui.QImage:
+    if name not in _CACHE:
+        _CACHE[name] = render_thumbnail(engine.load_preset(name))
+    return _CACHE[name]
+
+
+class GalleryDialog(QtWidgets.QDialog):
+    """Thumbnails of every shipped preset and the chosen one's lesson notes.
+
+    ``chosen`` holds the preset name after "Open" (``presetChosen(str)`` is emitted too).
+    """
+
+    presetChosen = QtCore.Signal(str)
+
+    def __init__(self, names: list[str] | None = None, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Presets gallery")
+        self.chosen: str | None = None
+        names = engine.list_presets() if names is None else names
+        self.list = QtWidgets.QListWidget()
+        self.list.setViewMode(QtWidgets.QListView.ViewMode.IconMode)
+        self.list.setIconSize(THUMB)
+        self.list.setResizeMode(QtWidgets.QListView.ResizeMode.Adjust)
+        self.list.setMovement(QtWidgets.QListView.Movement.Static)
+        self.list.setSpacing(8)
+        self.list.setWordWrap(True)
+        self.presets = {}
+        for name in names:
+            try:
+                preset = engine.load_preset(name)
+                icon = QtGui.QIcon(QtGui.QPixmap.fromImage(thumbnail(name)))
+            except Exception:  # noqa: BLE001 - one broken preset must not hide the others
+                continue
+            self.presets[name] = preset
+            item = QtWidgets.QListWidgetItem(icon, f"{preset.title}\n({name})")
+            item.setData(QtCore.Qt.ItemDataRole.UserRole, name)
+            item.setToolTip(preset.notes.splitlines()[0] if preset.notes else name)
+            self.list.addItem(item)
+        self.notes = QtWidgets.QTextBrowser()
+        self.notes.setOpenExternalLinks(False)
+        split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
+        split.addWidget(self.list)
+        split.addWidget(self.notes)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        buttons = QtWidgets.QDialogButtonBox(
+            QtWidgets.QDialogButtonBox.StandardButton.Open
+            | QtWidgets.QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.addWidget(split, 1)
+        lay.addWidget(buttons)
+        self.list.currentItemChanged.connect(self._show_notes)
+        self.list.itemDoubleClicked.connect(lambda *_: self.accept())
+        if self.list.count():
+            self.list.setCurrentRow(0)
+        self.resize(1100, 700)
+
+    def current_name(self) -> str | None:
+        item = self.list.currentItem()
+        return None if item is None else item.data(QtCore.Qt.ItemDataRole.UserRole)
+
+    def select(self, name: str) -> None:
+        for i in range(self.list.count()):
+            if self.list.item(i).data(QtCore.Qt.ItemDataRole.UserRole) == name:
+                self.list.setCurrentRow(i)
+                return
+        raise KeyError(f"no preset {name!r} in the gallery")
+
+    def _show_notes(self, item, _prev=None) -> None:
+        if item is None:
+            self.notes.clear()
+            return
+        p = self.presets[item.data(QtCore.Qt.ItemDataRole.UserRole)]
+        self.notes.setPlainText(f"{p.title}\n\n{p.notes}".strip())
+
+    def accept(self) -> None:
+        self.chosen = self.current_name()
+        if self.chosen is not None:
+            self.presetChosen.emit(self.chosen)
+        super().accept()

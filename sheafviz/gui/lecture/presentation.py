@@ -1,0 +1,325 @@
+"""Themes, palettes, font scale, thick lines, full screen and presentation mode.
+
+The views read their colours and text size from :mod:`sheafviz.gui.style` when they build
+their items (``set_session``), so a new look is applied by (1) setting the style module's
+colours and base size, (2) re-running the window's session rebuild, (3) re-styling the
+pyqtgraph axes and backgrounds and the Qt palette and fonts of the window, and (4)
+widening the pens of the rebuilt curves by the line scale.
+
+Presentation mode (F5) = full screen + the presentation font scale + thick lines + the
+presentation theme (high contrast by default); Esc or F5 leaves it and restores the window
+look from the preferences. F11 is plain full screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from .. import style
+
+#: style constants a theme sets (the light theme is style.py's own values, kept here).
+_STYLE_KEYS = ("BACKGROUND", "FOREGROUND", "GRID", "PIN_COLOR", "SELECT_COLOR", "GHOST_COLOR",
+               "ARM_COLOR", "FEED_COLOR", "VALUE_COLOR", "ENVELOPE_COLOR")
+_LIGHT = {k: getattr(style, k) for k in _STYLE_KEYS}
+_LIGHT_EDGES = dict(style.EDGE_COLORS)
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Colours of the pictures (``style`` constants) and of the Qt widgets."""
+
+    name: str
+    colors: dict
+    window: str
+    text: str
+    base: str
+    button: str
+
+
+THEMES = {
+    "light": Theme("light", dict(_LIGHT), "#f3f3f3", "#111111", "#ffffff", "#e8e8e8"),
+    # Pure black on pure white, darker greys: for a washed-out projector in a lit room.
+    "high-contrast": Theme("high-contrast", dict(_LIGHT, FOREGROUND="#000000", GRID="#808080",
+                                                 GHOST_COLOR="#6e6e6e", ARM_COLOR="#555555",
+                                                 FEED_COLOR="#9a9a9a", VALUE_COLOR="#000050",
+                                                 ENVELOPE_COLOR="#444444"),
+                           "#ffffff", "#000000", "#ffffff", "#f0f0f0"),
+    "dark": Theme("dark", dict(_LIGHT, BACKGROUND="#16181d", FOREGROUND="#eeeeee",
+                               GRID="#3a3d44", PIN_COLOR="#ffffff", GHOST_COLOR="#6c7078",
+                               ARM_COLOR="#80848c", FEED_COLOR="#3f434a",
+                               VALUE_COLOR="#c9d4ff", ENVELOPE_COLOR="#a0a0a0"),
+                  "#202329", "#eeeeee", "#16181d", "#2d3139"),
+}
+
+#: Edge-type colours. Okabe–Ito stays distinct for the common colour-vision deficiencies.
+PALETTES = {
+    "okabe-ito": dict(_LIGHT_EDGES),
+    "okabe-ito-bright": {"affine": "#56B4E9", "relu": "#009E73", "output": "#E69F00"},
+    "classic": {"affine": "#1f77b4", "relu": "#2ca02c", "output": "#d62728"},
+}
+
+#: Font scale and line scale used by presentation mode unless the preferences say otherwise.
+PRESENTATION_FONT_SCALE = 1.25
+PRESENTATION_LINE_SCALE = 1.8
+
+
+def apply_style_constants(theme: Theme, palette: dict) -> None:
+    """Set the style module's colours (read by the views when they rebuild their items)."""
+    for key, value in theme.colors.items():
+        setattr(style, key, value)
+    style.EDGE_COLORS.clear()
+    style.EDGE_COLORS.update(palette)
+    pg.setConfigOptions(background=style.BACKGROUND, foreground=style.FOREGROUND)
+
+
+def qt_palette(theme: Theme) -> QtGui.QPalette:
+    pal = QtGui.QPalette()
+    c = QtGui.QColor
+    roles = QtGui.QPalette.ColorRole
+    for role, col in ((roles.Window, theme.window), (roles.WindowText, theme.text),
+                      (roles.Base, theme.base), (roles.AlternateBase, theme.window),
+                      (roles.Text, theme.text), (roles.Button, theme.button),
+                      (roles.ButtonText, theme.text), (roles.ToolTipBase, theme.base),
+                      (roles.ToolTipText, theme.text), (roles.BrightText, "#ff5555"),
+                      (roles.PlaceholderText, "#888888")):
+        pal.setColor(role, c(col))
+    pal.setColor(roles.Highlight, c("#0072B2"))
+    pal.setColor(roles.HighlightedText, c("#ffffff"))
+    return pal
+
+
+def _scale_fonts(window: QtWidgets.QWidget, ratio: float, base_font: QtGui.QFont) -> None:
+    """Window font = base × ratio; widgets with their own font keep their proportion."""
+    f = QtGui.QFont(base_font)
+    f.setPointSizeF(base_font.pointSizeF() * ratio)
+    window.setFont(f)
+    for w in window.findChildren(QtWidgets.QWidget):
+        if not w.testAttribute(QtCore.Qt.WidgetAttribute.WA_SetFont):
+            continue
+        orig = w.property("_lecture_pt")
+        if orig is None:
+            orig = w.font().pointSizeF()
+            if orig <= 0:
+                continue
+            w.setProperty("_lecture_pt", orig)
+        wf = QtGui.QFont(w.font())
+        # the status line is one long fixed-width read-out: it grows less, or it is cut
+        r = min(ratio, 1.1) if isinstance(w.parentWidget(), QtWidgets.QStatusBar) else ratio
+        wf.setPointSizeF(float(orig) * r)
+        w.setFont(wf)
+
+
+def _restyle_plots(window: QtWidgets.QWidget, ratio: float) -> None:
+    """Axes, labels and backgrounds of every pyqtgraph plot in the window."""
+    size = f"{style.base_pt():.0f}pt"
+    for pw in window.findChildren(pg.PlotWidget):
+        pw.setBackground(style.BACKGROUND)
+        for name in ("left", "bottom", "right", "top"):
+            ax = pw.plotItem.getAxis(name) if name in pw.plotItem.axes else None
+            if ax is None:
+                continue
+            ax.setTickFont(style.font(0.95))
+            if getattr(ax, "logMode", False):
+                # the 2..9 minor labels of a log axis collide once the text is large
+                if ratio > 1.1:
+                    ax.logTickValues = _sparse_log_ticks
+                else:
+                    ax.__dict__.pop("logTickValues", None)
+                ax.picture = None
+                ax.update()
+            ax.setPen(pg.mkPen(style.FOREGROUND, width=1.5))
+            ax.setTextPen(pg.mkPen(style.FOREGROUND))
+            for attr, setter in (("fixedWidth", ax.setWidth), ("fixedHeight", ax.setHeight)):
+                orig_key = f"_lecture_{attr}"
+                if getattr(ax, attr, None) is not None:
+                    if not hasattr(ax, orig_key):
+                        setattr(ax, orig_key, getattr(ax, attr))
+                    setter(int(getattr(ax, orig_key) * ratio))
+            if ax.labelText:
+                ax.setLabel(ax.labelText, units=ax.labelUnits or None,
+                            **{"font-size": size, "color": style.FOREGROUND})
+        title = pw.plotItem.titleLabel
+        if title.text:
+            title.setText(title.text, size=size, color=style.FOREGROUND)
+
+
+def _sparse_log_ticks(min_val: float, max_val: float, size, std_ticks) -> list:
+    """Log-axis ticks at decades (level 0) and 2×, 5× (level 1) only."""
+    import math
+
+    lo, hi = math.floor(min_val), math.ceil(max_val)
+    major = [float(v) for v in range(lo, hi + 1) if min_val <= v <= max_val]
+    if hi - lo > 3:  # many decades: label every k-th decade only
+        k = math.ceil((hi - lo) / 4)
+        return [(float(k), [v for v in major if (v - lo) % k == 0]), (None, [])]
+    minor = [v + math.log10(m) for v in range(lo, hi) for m in (2, 5)
+             if min_val < v + math.log10(m) < max_val]
+    return [(1.0, major), (None, minor)]
+
+
+def thicken(window: QtWidgets.QWidget, factor: float) -> None:
+    """Multiply the pen width of every curve in the window's plots by ``factor``."""
+    if factor == 1.0:
+        return
+    for pw in window.findChildren(pg.PlotWidget):
+        for item in pw.plotItem.vb.addedItems + pw.plotItem.items:
+            curves = [item] if isinstance(item, pg.PlotCurveItem) else (
+                [item.curve] if isinstance(item, pg.PlotDataItem) else [])
+            for curve in curves:
+                pen = QtGui.QPen(curve.opts["pen"]) if curve.opts.get("pen") is not None \
+                    else None
+                if pen is None or pen.style() == QtCore.Qt.PenStyle.NoPen:
+                    continue
+                pen.setWidthF(max(1.0, pen.widthF()) * factor)
+                curve.setPen(pen)
+
+
+class Look:
+    """Applies theme / palette / font scale / line scale to one main window."""
+
+    def __init__(self, window: QtWidgets.QMainWindow, controller) -> None:
+        self.window, self.ctl = window, controller
+        self.base_pt = style.base_pt()
+        self.base_font = QtGui.QFont(window.font())
+        if self.base_font.pointSizeF() <= 0:
+            self.base_font.setPointSizeF(self.base_pt)
+        self.current = ("light", "okabe-ito", 1.0, 1.0)
+
+    def apply(self, *, theme: str = "light", palette: str = "okabe-ito",
+              font_scale: float = 1.0, line_scale: float = 1.0) -> None:
+        if theme not in THEMES:
+            raise ValueError(f"unknown theme {theme!r}; expected one of {', '.join(THEMES)}")
+        if palette not in PALETTES:
+            raise ValueError(f"unknown palette {palette!r}; expected one of "
+                             f"{', '.join(PALETTES)}")
+        font_scale = float(min(max(font_scale, 0.5), 3.0))
+        line_scale = float(min(max(line_scale, 0.5), 4.0))
+        th = THEMES[theme]
+        apply_style_constants(th, PALETTES[palette])
+        style.set_base_point_size(self.base_pt * font_scale)
+        w = self.window
+        w.setPalette(qt_palette(th))
+        _scale_fonts(w, font_scale, self.base_font)
+        _restyle_plots(w, font_scale)
+        if getattr(self.ctl, "layout", None) is not None:
+            rebuild = getattr(w, "_on_session", None)
+            if rebuild is not None:
+                rebuild()
+            if hasattr(w, "redraw"):
+                w.redraw()
+        thicken(w, line_scale)
+        self.current = (theme, palette, font_scale, line_scale)
+
+
+class Presentation(QtCore.QObject):
+    """F5 presentation mode, F11 full screen, Esc leaves; teacher-hideable controls.
+
+    Parameters
+    ----------
+    look : Look
+    prefs : Preferences (theme, palette, font scales, presentation theme)
+    """
+
+    modeChanged = QtCore.Signal(bool)
+
+    def __init__(self, look: Look, prefs, parent=None) -> None:
+        super().__init__(parent)
+        self.look, self.prefs = look, prefs
+        self.window = look.window
+        self.active = False
+        self.controls_hidden = False
+        self._was_maximized = False
+
+    # -- looks -------------------------------------------------------------------------
+    def apply_window_look(self) -> None:
+        p = self.prefs
+        self.look.apply(theme=p.get("theme"), palette=p.get("palette"),
+                        font_scale=p.get("font_scale"), line_scale=1.0)
+
+    def apply_presentation_look(self) -> None:
+        p = self.prefs
+        self.look.apply(theme=p.get("presentation_theme"), palette=p.get("palette"),
+                        font_scale=p.get("presentation_font_scale"),
+                        line_scale=p.get("presentation_line_scale"))
+
+    # -- modes -------------------------------------------------------------------------
+    def enter(self, *, fullscreen: bool = True) -> None:
+        """Presentation look (+ full screen unless ``fullscreen=False``, e.g. for a
+        screenshot at a given size)."""
+        if self.active:
+            return
+        self.active = True
+        self._was_maximized = self.window.isMaximized()
+        if fullscreen:
+            self.window.showFullScreen()
+        self.apply_presentation_look()
+        self.set_controls_hidden(self.prefs.get("presentation_hide_controls"))
+        self.modeChanged.emit(True)
+
+    def leave(self) -> None:
+        if not self.active:
+            return
+        self.active = False
+        self._restore_window()
+        self.apply_window_look()
+        self.set_controls_hidden(False)
+        self.modeChanged.emit(False)
+
+    def toggle(self) -> None:
+        self.leave() if self.active else self.enter()
+
+    def toggle_fullscreen(self) -> None:
+        if self.window.isFullScreen():
+            self._restore_window()
+        else:
+            self._was_maximized = self.window.isMaximized()
+            self.window.showFullScreen()
+
+    def escape(self) -> None:
+        """Esc: leave presentation mode, else leave full screen."""
+        if self.active:
+            self.leave()
+        elif self.window.isFullScreen():
+            self._restore_window()
+
+    def _restore_window(self) -> None:
+        if self._was_maximized:
+            self.window.showMaximized()
+        else:
+            self.window.showNormal()
+
+    # -- hideable controls ---------------------------------------------------------------
+    def controls(self) -> list[QtWidgets.QWidget]:
+        """The side panel's input widgets a teacher may hide (not the transport buttons,
+        not the plots)."""
+        panel = getattr(self.window, "panel", None)
+        if panel is None:
+            return []
+        keep = [getattr(panel, n, None) for n in ("play", "step", "reset", "jump")]
+        boxes = [pw.parentWidget() for pw in panel.findChildren(pg.PlotWidget)]
+        out = []
+        for w in panel.findChildren(QtWidgets.QWidget):
+            if w in keep or w in boxes or isinstance(w, pg.PlotWidget):
+                continue
+            if any(b is not None and (b is w or b.isAncestorOf(w)) for b in boxes):
+                continue
+            if w.parentWidget() is panel and isinstance(w, (QtWidgets.QAbstractButton,
+                                                            QtWidgets.QComboBox,
+                                                            QtWidgets.QAbstractSpinBox,
+                                                            QtWidgets.QLabel,
+                                                            QtWidgets.QSlider)):
+                out.append(w)
+        return out
+
+    def set_controls_hidden(self, hidden: bool) -> None:
+        hidden = bool(hidden)
+        for w in self.controls():
+            if hidden:
+                w.setProperty("_lecture_was_visible", w.isVisibleTo(self.window.panel))
+                w.hide()
+            elif w.property("_lecture_was_visible") is not False:
+                w.show()
+        self.controls_hidden = hidden

@@ -1,0 +1,285 @@
+"""File > Open / Save / Save As / Recent, the unsaved-changes prompt, autosave with crash
+recovery, and drag-and-drop of session (.json) and weights (.npz) files.
+
+Saving and opening go through :mod:`session_io` (same picture, same next steps) and
+:mod:`sheafviz.core.session` (versioned JSON, atomic writes). A file that cannot be opened
+gives one clear message and leaves the window exactly as it was.
+
+Dialogs are attributes (``ask_save``, ``ask_recover``, ``ask_open_path``,
+``ask_save_path``) so tests can replace them with plain functions.
+
+The autosave file is written every ``autosave_seconds`` while there are unsaved changes,
+and deleted when the window closes normally; if it exists at start-up the previous run did
+not end normally and recovery is offered.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6 import QtCore, QtWidgets
+
+from ...core.network import Network
+from ...core.session import SessionError, load_session, save_session
+from . import session_io
+from .undo import replace_weights
+
+SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+
+
+def default_autosave_path() -> Path:
+    base = QtCore.QStandardPaths.writableLocation(
+        QtCore.QStandardPaths.StandardLocation.AppDataLocation) or str(Path.home() / ".sheafviz")
+    return Path(base) / "autosave.sheafviz.json"
+
+
+class SessionManager(QtCore.QObject):
+    """Owns the current file name and the dirty flag of one window's session."""
+
+    fileChanged = QtCore.Signal(str)
+    dirtyChanged = QtCore.Signal(bool)
+
+    def __init__(self, window: QtWidgets.QMainWindow, controller, prefs, *, undo=None,
+                 autosave_path: str | Path | None = None, parent=None) -> None:
+        super().__init__(parent or window)
+        self.window, self.ctl, self.prefs, self.undo = window, controller, prefs, undo
+        self.path: Path | None = None
+        self.dirty = False
+        self._saved_steps = None
+        self._loading = False
+        self.autosave_path = Path(autosave_path) if autosave_path else default_autosave_path()
+        self.ask_save = self._ask_save
+        self.ask_recover = self._ask_recover
+        self.ask_open_path = self._ask_open_path
+        self.ask_save_path = self._ask_save_path
+        controller.pinsChanged.connect(self._touch)
+        controller.paramsChanged.connect(self._touch)
+        controller.frameChanged.connect(self._on_frame)
+        controller.sessionChanged.connect(self._on_session)
+        self.timer = QtCore.QTimer(self)
+        self.timer.timeout.connect(self.autosave)
+        self.set_autosave_seconds(prefs.get("autosave_seconds"))
+        window.installEventFilter(self)
+        window.setAcceptDrops(True)
+
+    # -- dirty flag ------------------------------------------------------------------------
+    def _set_dirty(self, on: bool) -> None:
+        if on != self.dirty:
+            self.dirty = on
+            self.dirtyChanged.emit(on)
+
+    def _touch(self) -> None:
+        if not self._loading and getattr(self.ctl, "preset", None) is not None:
+            self._set_dirty(True)
+
+    def _on_frame(self) -> None:
+        if self._loading or getattr(self.ctl, "preset", None) is None:
+            return
+        if self._saved_steps is not None and self.ctl.steps != self._saved_steps:
+            self._set_dirty(True)
+
+    def _on_session(self) -> None:
+        if self._loading:
+            return
+        self.path = None  # a preset (or an import) is a new, untitled session
+        self._mark_clean()
+        self.fileChanged.emit("")
+
+    def _mark_clean(self) -> None:
+        self._saved_steps = getattr(self.ctl, "steps", None)
+        self._set_dirty(False)
+
+    # -- open / save -----------------------------------------------------------------------
+    def save(self, path: str | Path | None = None) -> bool:
+        """Save to ``path`` (or the current file; asks for one when there is none)."""
+        if path is None:
+            path = self.path or self.ask_save_path()
+            if not path:
+                return False
+        path = Path(path)
+        if path.suffix.lower() != ".json":
+            path = path.with_suffix(".json")
+        try:
+            save_session(session_io.capture(self.ctl), path)
+        except (OSError, ValueError) as exc:
+            self.ctl.message.emit(f"Cannot save {path}: {exc}", "error")
+            return False
+        self.path = path
+        self.prefs.add_recent(str(path))
+        self._mark_clean()
+        self.fileChanged.emit(str(path))
+        self.ctl.message.emit(f"Saved {path.name}.", "info")
+        return True
+
+    def save_as(self) -> bool:
+        path = self.ask_save_path()
+        return bool(path) and self.save(path)
+
+    def open(self, path: str | Path | None = None, *, prompt: bool = True) -> bool:
+        """Open a session file; on any problem: one message, nothing changed."""
+        if prompt and not self.maybe_save():
+            return False
+        if path is None:
+            path = self.ask_open_path()
+            if not path:
+                return False
+        path = Path(path)
+        try:
+            session = load_session(path)
+        except SessionError as exc:
+            self.ctl.message.emit(str(exc), "error")
+            return False
+        self._loading = True
+        try:
+            session_io.restore(self.ctl, session, name=path.stem)
+        except SessionError as exc:
+            self.ctl.message.emit(f"{path}: {exc}", "error")
+            return False
+        finally:
+            self._loading = False
+        if self.undo is not None:
+            self.undo.reset()
+        self.path = path
+        self.prefs.add_recent(str(path))
+        self._mark_clean()
+        self.fileChanged.emit(str(path))
+        self.ctl.message.emit(f"Opened {path.name}.", "info")
+        return True
+
+    def open_weights(self, path: str | Path) -> bool:
+        """Replace the network by weights from an .npz file (undoable)."""
+        try:
+            network = Network.load(path)
+        except (OSError, ValueError, KeyError) as exc:
+            self.ctl.message.emit(f"Cannot open weights {path}: {exc}", "error")
+            return False
+        run = (self.undo.record if self.undo is not None else (lambda f, *a: f(*a)))
+        self._loading = True
+        try:
+            run(replace_weights, self.ctl, network)
+        finally:
+            self._loading = False
+        self._set_dirty(True)
+        self.ctl.message.emit(f"Weights from {Path(path).name}: "
+                              f"{list(network.arch)}.", "info")
+        return True
+
+    def load_preset(self, name: str) -> bool:
+        """Open a shipped preset after the unsaved-changes prompt."""
+        if not self.maybe_save():
+            return False
+        return bool(self.ctl.load_preset(name))
+
+    # -- prompts ---------------------------------------------------------------------------
+    def maybe_save(self) -> bool:
+        """True when it is fine to drop the current session (saved, discarded or clean)."""
+        if not self.dirty:
+            return True
+        answer = self.ask_save()
+        if answer == SAVE:
+            return self.save()
+        return answer == DISCARD
+
+    def _ask_save(self) -> str:
+        box = QtWidgets.QMessageBox(self.window)
+        box.setWindowTitle("Unsaved changes")
+        box.setText("The session has unsaved changes. Save them first?")
+        std = QtWidgets.QMessageBox.StandardButton
+        box.setStandardButtons(std.Save | std.Discard | std.Cancel)
+        box.setDefaultButton(std.Save)
+        res = box.exec()
+        return {std.Save: SAVE, std.Discard: DISCARD}.get(std(res), CANCEL)
+
+    def _ask_recover(self, path: Path) -> bool:
+        res = QtWidgets.QMessageBox.question(
+            self.window, "Recover session",
+            f"sheafviz did not close normally last time. Recover the autosaved session "
+            f"from {path}?")
+        return res == QtWidgets.QMessageBox.StandardButton.Yes
+
+    def _ask_open_path(self) -> str:
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(
+            self.window, "Open session", str(self.path.parent if self.path else ""),
+            "sheafviz sessions (*.json);;Weights (*.npz)")
+        return path
+
+    def _ask_save_path(self) -> str:
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(
+            self.window, "Save session", str(self.path or "session.json"),
+            "sheafviz sessions (*.json)")
+        return path
+
+    # -- autosave and recovery -------------------------------------------------------------
+    def set_autosave_seconds(self, seconds: int) -> None:
+        self.timer.stop()
+        if int(seconds) > 0:
+            self.timer.start(int(seconds) * 1000)
+
+    def autosave(self) -> bool:
+        """Write the autosave file when there are unsaved changes."""
+        if not self.dirty or getattr(self.ctl, "preset", None) is None:
+            return False
+        try:
+            self.autosave_path.parent.mkdir(parents=True, exist_ok=True)
+            save_session(session_io.capture(self.ctl), self.autosave_path)
+        except (OSError, ValueError) as exc:
+            self.ctl.message.emit(f"Autosave failed: {exc}", "warn")
+            return False
+        return True
+
+    def discard_autosave(self) -> None:
+        self.autosave_path.unlink(missing_ok=True)
+
+    def check_recovery(self) -> bool:
+        """Offer the autosaved session of a run that did not close normally."""
+        p = self.autosave_path
+        if not p.exists():
+            return False
+        if not self.ask_recover(p):
+            self.discard_autosave()
+            return False
+        ok = self.open(p, prompt=False)
+        if ok:
+            self.path = None  # recovered work is untitled: Save asks where
+            self._set_dirty(True)
+            self.fileChanged.emit("")
+        return ok
+
+    # -- window events ---------------------------------------------------------------------
+    def eventFilter(self, obj, ev) -> bool:  # noqa: N802
+        if obj is not self.window:
+            return False
+        t = ev.type()
+        if t == QtCore.QEvent.Type.Close:
+            if not self.maybe_save():
+                ev.ignore()
+                return True
+            self.timer.stop()
+            self.discard_autosave()
+        elif t in (QtCore.QEvent.Type.DragEnter, QtCore.QEvent.Type.DragMove):
+            if self._dropped_path(ev) is not None:
+                ev.acceptProposedAction()
+                return True
+        elif t == QtCore.QEvent.Type.Drop:
+            path = self._dropped_path(ev)
+            if path is not None:
+                ev.acceptProposedAction()
+                self.open_dropped(path)
+                return True
+        return False
+
+    @staticmethod
+    def _dropped_path(ev) -> Path | None:
+        md = ev.mimeData()
+        if md is None or not md.hasUrls():
+            return None
+        for url in md.urls():
+            p = Path(url.toLocalFile())
+            if p.suffix.lower() in (".json", ".npz"):
+                return p
+        return None
+
+    def open_dropped(self, path: Path) -> bool:
+        if path.suffix.lower() == ".npz":
+            return self.open_weights(path)
+        return self.open(path)

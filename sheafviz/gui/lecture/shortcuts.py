@@ -1,0 +1,130 @@
+"""Keyboard control for the lecture hall (issue 5).
+
+=========  ==============================================================
+Space      play / pause
+S          one step (a frame's worth of steps)
+J          jump to the equilibrium of the current pins
+R          reset (initial state and weights, pins kept)
+P          pin / unpin the selected neuron
+← / →      select the previous / next neuron
+↑ / ↓      raise / lower the selected pinned value (Shift: ×10 finer)
+T          toggle relax / joint (training) flow
+F5         presentation mode;  F11 plain full screen;  Esc leaves either
+=========  ==============================================================
+
+The main window defines a few shortcuts of its own (Space, → step, R, J = joint toggle,
+E, +, −). Two shortcuts on one key would be *ambiguous* in Qt and neither would fire, so
+:func:`install_shortcuts` disables the window's shortcuts for the keys defined here (E, +
+and − stay). The actions are window-wide (they work whatever panel has focus) but a focused
+text field or spin box keeps its own keys (Qt's ShortcutOverride).
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+#: Step of ↑/↓ on a pinned value (Shift: a tenth of it).
+VALUE_STEP = 0.1
+
+
+def neuron_order(layout) -> list[tuple[str, int]]:
+    """Every neuron ``(vertex, index)`` left to right, top to bottom: the ←/→ order."""
+    return [(v.name, i) for v in layout.vertices for i in range(v.dim)]
+
+
+def move_selection(ctl, delta: int) -> None:
+    """Select the neuron ``delta`` places after the selected one (wraps around)."""
+    order = neuron_order(ctl.layout)
+    if not order:
+        return
+    if ctl.selected in order:
+        k = (order.index(tuple(ctl.selected)) + delta) % len(order)
+    else:
+        k = 0 if delta > 0 else len(order) - 1
+    ctl.select(*order[k])
+
+
+def toggle_selected_pin(ctl) -> None:
+    if ctl.selected is None:
+        ctl.message.emit("Select a neuron first (← / → or a click).", "warn")
+        return
+    ctl.toggle_neuron(*ctl.selected)
+
+
+def nudge_selected(ctl, direction: float, *, fine: bool = False) -> None:
+    """Move the selected neuron's pinned value by ±VALUE_STEP (a tenth with ``fine``)."""
+    if ctl.selected is None:
+        ctl.message.emit("Select a neuron first (← / → or a click).", "warn")
+        return
+    name, i = ctl.selected
+    if (name, i) not in ctl.pins.hard:
+        ctl.message.emit(f"{name}[{i}] is not pinned: press P to pin it.", "warn")
+        return
+    step = VALUE_STEP * (0.1 if fine else 1.0)
+    ctl.set_pin_value(name, i, float(ctl.pins.hard[(name, i)]) + direction * step)
+
+
+def _toggle_mode(ctl) -> None:
+    ctl.set_mode("joint" if ctl.mode == "relax" else "relax")
+
+
+#: name → (keys, text, callable(ctl)); presentation keys are added by the caller.
+FLOW_KEYS = {
+    "play": (["Space"], "Play / pause", lambda c: c.toggle_play()),
+    "step": (["S"], "Step", lambda c: c.step()),
+    "equilibrium": (["J"], "Jump to equilibrium", lambda c: c.jump_to_equilibrium()),
+    "reset": (["R"], "Reset", lambda c: c.reset()),
+    "pin": (["P"], "Pin / unpin selected neuron", toggle_selected_pin),
+    "prev": (["Left"], "Select previous neuron", lambda c: move_selection(c, -1)),
+    "next": (["Right"], "Select next neuron", lambda c: move_selection(c, +1)),
+    "up": (["Up"], "Raise pinned value", lambda c: nudge_selected(c, +1.0)),
+    "down": (["Down"], "Lower pinned value", lambda c: nudge_selected(c, -1.0)),
+    "up_fine": (["Shift+Up"], "Raise pinned value (fine)",
+                lambda c: nudge_selected(c, +1.0, fine=True)),
+    "down_fine": (["Shift+Down"], "Lower pinned value (fine)",
+                  lambda c: nudge_selected(c, -1.0, fine=True)),
+    "mode": (["T"], "Toggle relax / joint flow", _toggle_mode),
+}
+
+
+def _disable_conflicts(window: QtWidgets.QWidget, keys: set[str]) -> list:
+    """Disable the window's own QShortcuts on ``keys`` (they would be ambiguous)."""
+    off = []
+    wanted = {QtGui.QKeySequence(k).toString() for k in keys}
+    for sc in window.findChildren(QtGui.QShortcut):
+        if sc.key().toString() in wanted and sc.isEnabled():
+            sc.setEnabled(False)
+            off.append(sc)
+    return off
+
+
+def make_action(window: QtWidgets.QWidget, text: str, keys: list[str], slot) -> QtGui.QAction:
+    act = QtGui.QAction(text, window)
+    act.setShortcuts([QtGui.QKeySequence(k) for k in keys])
+    act.setShortcutContext(QtCore.Qt.ShortcutContext.WindowShortcut)
+    act.triggered.connect(lambda *_: slot())
+    window.addAction(act)  # active even when the action sits in no visible menu
+    return act
+
+
+def install_shortcuts(window: QtWidgets.QMainWindow, ctl, extra: dict | None = None
+                      ) -> dict[str, QtGui.QAction]:
+    """Create the lecture actions on ``window``.
+
+    Parameters
+    ----------
+    extra : name → (keys, text, callable()) for keys owned elsewhere (F5, F11, Esc)
+
+    Returns
+    -------
+    dict name → QAction (the flow keys of :data:`FLOW_KEYS` plus ``extra``)
+    """
+    all_keys = {k for keys, _, _ in FLOW_KEYS.values() for k in keys}
+    for keys, _, _ in (extra or {}).values():
+        all_keys.update(keys)
+    window._lecture_disabled_shortcuts = _disable_conflicts(window, all_keys)
+    actions = {name: make_action(window, text, keys, lambda f=fn: f(ctl))
+               for name, (keys, text, fn) in FLOW_KEYS.items()}
+    for name, (keys, text, fn) in (extra or {}).items():
+        actions[name] = make_action(window, text, keys, fn)
+    return actions

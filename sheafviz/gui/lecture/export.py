@@ -163,7 +163,7 @@ def export_mp4(widget, controller, path, *, frames: int = 120, steps_per_frame: 
     path = _check_suffix(path, (".mp4",))
     if not mp4_available():
         raise ExportUnavailable("MP4 export needs the optional packages imageio and "
-                                "imageio-ffmpeg (pip install 'sheafviz[video]')")
+                                "imageio-ffmpeg (pip install 'sheafviz[mp4]')")
     import imageio.v2 as imageio
 
     images = grab_frames(widget, controller, frames=frames, steps_per_frame=steps_per_frame,

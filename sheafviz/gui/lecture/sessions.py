@@ -47,6 +47,7 @@ class SessionManager(QtCore.QObject):
         self.dirty = False
         self._saved_steps = None
         self._loading = False
+        self._fresh = False
         self.autosave_path = Path(autosave_path) if autosave_path else default_autosave_path()
         self.ask_save = self._ask_save
         self.ask_recover = self._ask_recover
@@ -69,10 +70,16 @@ class SessionManager(QtCore.QObject):
             self.dirtyChanged.emit(on)
 
     def _touch(self) -> None:
+        if self._fresh:
+            return  # the rest of a session opening (params, pins), not an edit
         if not self._loading and getattr(self.ctl, "preset", None) is not None:
             self._set_dirty(True)
 
     def _on_frame(self) -> None:
+        if self._fresh:  # Controller.open ends with frameChanged: the new session is clean
+            self._fresh = False
+            self._mark_clean()
+            return
         if self._loading or getattr(self.ctl, "preset", None) is None:
             return
         if self._saved_steps is not None and self.ctl.steps != self._saved_steps:
@@ -82,6 +89,7 @@ class SessionManager(QtCore.QObject):
         if self._loading:
             return
         self.path = None  # a preset (or an import) is a new, untitled session
+        self._fresh = True
         self._mark_clean()
         self.fileChanged.emit("")
 

@@ -84,21 +84,35 @@ def apply_settings(ctl, s: Settings) -> None:
             ctl.pinsChanged.emit()
 
 
+def _fitting_pins(pins, layout):
+    """The pins of ``pins`` that exist in ``layout`` (others are dropped)."""
+    from ...core.pins import PinSet
+
+    def fits(key) -> bool:
+        name, i = key
+        try:
+            layout.index(name, i)
+        except (KeyError, IndexError):
+            return False
+        return True
+
+    return PinSet({k: v for k, v in pins.hard.items() if fits(k)},
+                  {k: v for k, v in pins.soft.items() if fits(k)})
+
+
 def replace_weights(ctl, network) -> None:
     """New weights (same or another architecture) with the current pins where they fit;
     the new weights become the "initial weights" that reset returns to."""
     from dataclasses import replace
 
-    pins = ctl.pins
-    try:
-        from ...core.sheaf import SheafLayout
+    from ...core.sheaf import SheafLayout
 
-        pins.resolve(SheafLayout(network.arch))
-    except Exception:  # noqa: BLE001 - pins of another architecture do not carry over
-        pins = None
-    preset = replace(ctl.preset, network=network)
+    layout = SheafLayout(network.arch)
+    pins = _fitting_pins(ctl.pins, layout)
+    preset = replace(ctl.preset, network=network, pins=_fitting_pins(ctl.preset.pins, layout))
     dataset = ctl.dataset if (ctl.dataset is not None and
-                              ctl.dataset.X.shape[1] == network.arch[0]) else None
+                              ctl.dataset.X.shape[1] == network.arch[0] and
+                              ctl.dataset.Y.shape[1] == network.arch[-1]) else None
     ctl.open(preset, dataset=dataset, pins=pins)
 
 

@@ -1,0 +1,195 @@
+"""Sessions in the real window: save → open gives the same state and the same next 100
+steps bit for bit; bad files change nothing; unsaved-changes prompt; autosave recovery;
+dropping a session or weights file onto the window."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from test_lecture_common import close_window, lecture, make_window  # noqa: F401
+
+from sheafviz.gui.lecture.sessions import CANCEL, DISCARD
+
+
+def state_of(ctl) -> dict:
+    """Everything the picture and the next steps depend on, copied."""
+    h = ctl.history
+    return {"c": ctl.c.copy(), "t": ctl.t, "steps": ctl.steps, "pins": ctl.pins,
+            "mode": ctl.mode, "params": (ctl.alpha, ctl.beta, ctl.dt, ctl.steps_per_frame),
+            "weights": [w.copy() for w in ctl.network.weights],
+            "weights0": [w.copy() for w in ctl.network0.weights],
+            "hist": (h.t[:h.n].copy(), h.energy[:h.n].copy(), h.discords[:h.n].copy()),
+            "selected": ctl.selected, "title": ctl.title}
+
+
+def assert_same(a: dict, b: dict) -> None:
+    for key in a:
+        va, vb = a[key], b[key]
+        if key == "hist":
+            for x, y in zip(va, vb):
+                np.testing.assert_array_equal(x, y)
+        elif key in ("weights", "weights0"):
+            for x, y in zip(va, vb):
+                np.testing.assert_array_equal(x, y)
+        elif isinstance(va, np.ndarray):
+            np.testing.assert_array_equal(va, vb)
+        else:
+            assert va == vb, key
+
+
+def run_frames(ctl, n: int, k: int = 10) -> None:
+    for _ in range(n // k):
+        ctl.advance(k)
+        ctl.frameChanged.emit()
+
+
+@pytest.mark.parametrize("preset, joint", [("running-241", False), ("sliding", False),
+                                           ("paraboloid", True)])
+def test_save_open_same_state_and_next_100_steps(qtbot, tmp_path, preset, joint):
+    w1, c1, f1 = make_window(qtbot, tmp_path, preset=preset, show=False)
+    w2, c2, f2 = make_window(qtbot, tmp_path, preset="course-221", show=False)
+    try:
+        if joint:
+            c1.set_mode("joint")
+        c1.select(c1.layout.vertices[1].name, 0)
+        run_frames(c1, 70, 7)  # mid-flow: the flow object is live and has its own state
+        path = tmp_path / "s.json"
+        assert f1.sessions.save(path)
+        assert f2.sessions.open(path, prompt=False)
+        assert_same(state_of(c1), state_of(c2))
+        run_frames(c1, 100)
+        run_frames(c2, 100)
+        assert c1.steps == c2.steps == 170
+        assert_same(state_of(c1), state_of(c2))
+        np.testing.assert_array_equal(c1.snapshot.discords, c2.snapshot.discords)
+    finally:
+        close_window(w1, f1)
+        close_window(w2, f2)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "version", "pins", "state"])
+def test_bad_session_gives_clear_error_and_changes_nothing(lecture, tmp_path, damage):
+    w, ctl, feats = lecture
+    path = tmp_path / "good.json"
+    ctl.toggle_neuron("a1", 0)
+    run_frames(ctl, 20)
+    assert feats.sessions.save(path)
+    text = path.read_text()
+    doc = json.loads(text)
+    if damage == "truncated":
+        bad = text[: len(text) // 2]
+        expect = "not valid JSON"
+    elif damage == "garbage":
+        bad = "\x00\x01 not json"
+        expect = "not valid JSON"
+    elif damage == "version":
+        doc["version"] = 99
+        bad, expect = json.dumps(doc), "version 99"
+    elif damage == "pins":
+        doc["pins"] = {"hard": {"q7[3]": 1.0}}
+        bad, expect = json.dumps(doc), "pins"
+    else:
+        doc["state"]["gui"]["cochain"] = {"__array__": [1.0, 2.0], "dtype": "<f8"}
+        bad, expect = json.dumps(doc), "cochain"
+    bad_path = tmp_path / f"{damage}.json"
+    bad_path.write_text(bad)
+    ctl.toggle_neuron("z1", 1)  # something different from the saved file
+    before = state_of(ctl)
+    messages = []
+    ctl.message.connect(lambda text, level: messages.append((text, level)))
+    assert not feats.sessions.open(bad_path, prompt=False)
+    assert_same(before, state_of(ctl))
+    assert messages and messages[-1][1] == "error"
+    assert expect in messages[-1][0] and str(bad_path) in messages[-1][0]
+
+
+def test_unsaved_changes_prompt_guards_preset_switch(lecture):
+    w, ctl, feats = lecture
+    asked = []
+    ctl.toggle_neuron("a1", 1)
+    assert feats.sessions.dirty
+    feats.sessions.ask_save = lambda: asked.append(1) or CANCEL
+    w.panel.presetChosen.emit("course-221")  # the side panel's preset box
+    assert asked and ctl.preset.name == "running-241"  # cancelled: nothing changed
+    feats.sessions.ask_save = lambda: asked.append(2) or DISCARD
+    w.panel.presetChosen.emit("course-221")
+    assert ctl.preset.name == "course-221"
+    assert not feats.sessions.dirty
+
+
+def test_close_with_unsaved_changes_can_be_cancelled(lecture):
+    w, ctl, feats = lecture
+    ctl.toggle_neuron("a1", 1)
+    feats.sessions.ask_save = lambda: CANCEL
+    assert not w.close()
+    assert w.isVisible()
+
+
+def test_autosave_then_recovery_restores_the_session(qtbot, tmp_path):
+    w1, c1, f1 = make_window(qtbot, tmp_path, show=False)
+    w2 = None
+    try:
+        c1.toggle_neuron("z1", 2)
+        run_frames(c1, 30)
+        assert f1.sessions.autosave()
+        assert f1.sessions.autosave_path.exists()
+        saved = state_of(c1)
+        # "crash": the autosave stays; a new window offers it
+        w2, c2, f2 = make_window(qtbot, tmp_path, preset="course-221", show=False)
+        offered = []
+        f2.sessions.ask_recover = lambda p: offered.append(p) or True
+        assert f2.sessions.check_recovery()
+        assert offered == [f2.sessions.autosave_path]
+        assert_same(saved, state_of(c2))
+        assert f2.sessions.dirty and f2.sessions.path is None
+        # a normal close removes the autosave
+        f2.sessions.ask_save = lambda: DISCARD
+        assert w2.close()
+        assert not f2.sessions.autosave_path.exists()
+    finally:
+        close_window(w1, f1)
+
+
+def drop(window, path) -> None:
+    md = QtCore.QMimeData()
+    md.setUrls([QtCore.QUrl.fromLocalFile(str(path))])
+    pos = QtCore.QPointF(window.width() / 2, window.height() / 2)
+    actions = QtCore.Qt.DropAction.CopyAction
+    enter = QtGui.QDragEnterEvent(pos.toPoint(), actions, md, QtCore.Qt.MouseButton.LeftButton,
+                                  QtCore.Qt.KeyboardModifier.NoModifier)
+    QtWidgets.QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    ev = QtGui.QDropEvent(pos, actions, md, QtCore.Qt.MouseButton.LeftButton,
+                          QtCore.Qt.KeyboardModifier.NoModifier)
+    QtWidgets.QApplication.sendEvent(window, ev)
+
+
+def test_drop_session_and_weights_files(lecture, tmp_path):
+    from sheafviz.core.network import Network
+
+    w, ctl, feats = lecture
+    ctl.toggle_neuron("a1", 3)
+    path = tmp_path / "dropped.json"
+    assert feats.sessions.save(path)
+    saved = state_of(ctl)
+    ctl.load_preset("course-221")
+    drop(w, path)
+    assert_same(saved, state_of(ctl))
+    net = Network.he_init([2, 3, 1], seed=5)
+    npz = tmp_path / "w.npz"
+    net.save(npz)
+    feats.sessions.ask_save = lambda: DISCARD
+    drop(w, npz)
+    assert list(ctl.network.arch) == [2, 3, 1]
+    for a, b in zip(ctl.network.weights, net.weights):
+        np.testing.assert_array_equal(a, b)
+    assert not ctl.pins.is_pinned("a1", 3) and ctl.pins.stalk_pinned(ctl.layout, "x")
+    feats.undo.undo()  # a weights drop is undoable
+    assert list(ctl.network.arch) == [2, 4, 1]
+    for a, b in zip(ctl.network.weights, saved["weights0"]):
+        np.testing.assert_array_equal(a, b)
+    assert ctl.pins == saved["pins"]

@@ -22,9 +22,11 @@ def _plot_widget(*, left: str, bottom: str | None = None, title: str | None = No
     w.plotItem.setMenuEnabled(False)
     w.plotItem.vb.setMouseEnabled(x=False, y=False)
     style.style_plot(w.plotItem, left=left, bottom=bottom, title=title, fixed_axes=True)
-    if log_y:
-        w.plotItem.setLogMode(x=False, y=True)
-    w.setMinimumHeight(120)
+    # tick labels thinned to the plot's height (they overlapped on short plots)
+    style.use_log_axis(w.plotItem, log=log_y)
+    # low enough that the drape keeps some height when a debug dock opens at 1280×720; the
+    # log axes thin their labels to whatever height they get (style.LogAxis)
+    w.setMinimumHeight(90)
     return w
 
 
@@ -112,7 +114,7 @@ class DiscordBars:
     HALF = 0.35
 
     def __init__(self) -> None:
-        self.widget = _plot_widget(left="d_e = ‖r_e‖²")
+        self.widget = _plot_widget(left="d_e")
         pi = self.widget.plotItem
         # Axis-aligned rectangles gain nothing from antialiasing.
         self.curves = {t: pi.plot(stepMode="center", fillLevel=0, brush=pg.mkBrush(c),
@@ -159,7 +161,7 @@ class DiscordHistory:
     """Σ d_e per edge type over time (log axis)."""
 
     def __init__(self) -> None:
-        self.widget = _plot_widget(left="Σ d_e by type", bottom="time t", log_y=True)
+        self.widget = _plot_widget(left="Σ d_e", bottom="time t", log_y=True)
         pi = self.widget.plotItem
         self.curves = {t: pi.plot(pen=pg.mkPen(c, width=3), name=t, antialias=False)
                        for t, c in style.EDGE_COLORS.items()}

@@ -144,3 +144,137 @@ def brush_index(values: np.ndarray, scale: float) -> np.ndarray:
     scale = scale if scale > 0 else 1.0
     t = np.clip(values / scale, -1.0, 1.0)
     return np.rint((t + 1.0) * 31.5).astype(int)
+
+
+# -- log axes whose labels never overlap -----------------------------------------------------
+#: Labelled ticks on a log axis, densest first: mantissas within a decade, then decades.
+_LOG_LABEL_STEPS = ((1.0, 2.0, 5.0), (1.0,))
+#: Smallest gap between two tick labels, in label heights (1.0 would let them touch).
+LABEL_GAP = 1.3
+
+
+def _sup(n: int) -> str:
+    table = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+    return str(n).translate(table)
+
+
+def log_label(v: float) -> str:
+    """A tick label for the value ``v`` > 0 of a log axis: "0.02", "500", "10⁻⁶", "2·10⁵"."""
+    if not (math.isfinite(v) and v > 0):
+        return "—"
+    if 1e-4 <= v < 1e5:
+        return f"{v:.6g}"
+    e = int(math.floor(math.log10(v) + 1e-9))
+    m = round(v / 10.0 ** e)
+    return f"10{_sup(e)}" if m == 1 else f"{m:g}·10{_sup(e)}"
+
+
+def log_label_values(lo: float, hi: float, pixels: float, label_px: float) -> list[float]:
+    """Positions (log10) of the labelled ticks of a log axis showing log10 range [lo, hi]
+    on ``pixels`` pixels, with labels ``label_px`` tall: the densest of 1-2-5, decades, every
+    2nd / 5th / 10th … decade whose neighbours are at least ``LABEL_GAP`` label heights apart.
+    """
+    lo, hi = sorted((float(lo), float(hi)))
+    span = max(hi - lo, 1e-12)
+    px_per_decade = pixels / span
+    need = LABEL_GAP * label_px / max(px_per_decade, 1e-12)  # decades between labels
+    d0, d1 = int(math.floor(lo)) - 1, int(math.ceil(hi)) + 1
+    for mants in _LOG_LABEL_STEPS:
+        gaps = np.diff(np.log10(np.array(mants + (10.0,))))
+        if gaps.min() >= need:
+            vals = [d + math.log10(m) for d in range(d0, d1 + 1) for m in mants]
+            return [v for v in vals if lo - 1e-9 <= v <= hi + 1e-9]
+    every = 1
+    for k in (2, 3, 5, 10, 20, 50, 100):
+        every = k
+        if k >= need:
+            break
+    start = int(math.ceil(lo / every - 1e-9)) * every
+    return [float(d) for d in range(start, int(math.floor(hi)) + 1, every)]
+
+
+def _next_125(step: float) -> float:
+    """The next larger of 1, 2, 5 × 10^k after ``step``."""
+    k = math.floor(math.log10(step) + 1e-9)
+    m = step / 10.0 ** k
+    for nxt in (2.0, 5.0, 10.0):
+        if nxt > m + 1e-9:
+            return nxt * 10.0 ** k
+    return 20.0 * 10.0 ** k
+
+
+class LogAxis(pg.AxisItem):
+    """An axis whose tick labels never overlap, chosen from the axis length in pixels and
+    the tick font. Log mode: 1-2-5 when tall, decades when short, every k-th decade when
+    tiny; unlabelled minor marks at 2…9 only when they are at least 3 px apart. Linear mode:
+    pyqtgraph's spacing, widened to the next 1-2-5 step until the labels are
+    ``LABEL_GAP`` label heights apart.
+
+    pyqtgraph's own log ticks label every 2…9 whenever fewer than three major levels fit,
+    which on a short plot is a stack of overlapping "0.9 0.8 0.7 …".
+    """
+
+    def __init__(self, orientation: str = "left", **kwargs) -> None:
+        super().__init__(orientation, **kwargs)
+        self.setStyle(maxTextLevel=0)  # labels on the first level only; level 1 = marks
+
+    def label_height(self) -> float:
+        f = self.style.get("tickFont") or self.font()
+        fm = QtGui.QFontMetricsF(f)
+        vertical = self.orientation in ("left", "right")
+        # along a horizontal axis the labels' widths are what must not overlap
+        return fm.height() * 0.8 if vertical else fm.horizontalAdvance("2·10⁻⁸") + 4
+
+    def tickSpacing(self, minVal, maxVal, size):
+        levels = super().tickSpacing(minVal, maxVal, size)
+        if self.logMode or not levels or self._tickSpacing is not None or size <= 0:
+            return levels
+        px_per_unit = size / max(abs(maxVal - minVal), 1e-300)
+        major = levels[0][0]
+        need = LABEL_GAP * self.label_height()
+        while major * px_per_unit < need:
+            major = _next_125(major)
+        minor = major / 5.0 if major / 5.0 * px_per_unit >= 4 else major
+        return [(major, 0.0), (minor, 0.0)]
+
+    def tickValues(self, minVal, maxVal, size):
+        if not self.logMode:
+            return super().tickValues(minVal, maxVal, size)
+        lo, hi = sorted((float(minVal), float(maxVal)))
+        if not (math.isfinite(lo) and math.isfinite(hi)) or size <= 0:
+            return []
+        major = log_label_values(lo, hi, float(size), self.label_height())
+        minor: list[float] = []
+        px_per_decade = size / max(hi - lo, 1e-12)
+        if px_per_decade * math.log10(10 / 9) >= 3.0:
+            for d in range(int(math.floor(lo)), int(math.ceil(hi)) + 1):
+                minor += [d + math.log10(m) for m in range(1, 10)]
+        elif px_per_decade >= 3.0:
+            minor = [float(d) for d in range(int(math.floor(lo)), int(math.ceil(hi)) + 1)]
+        minor = [v for v in minor if lo <= v <= hi and min((abs(v - m) for m in major),
+                                                          default=1.0) > 1e-6]
+        return [(None, major), (None, minor)]
+
+    def tickStrings(self, values, scale, spacing):
+        if not self.logMode:
+            return super().tickStrings(values, scale, spacing)
+        return [log_label(10.0 ** v * scale) for v in values]
+
+
+def use_log_axis(plot: pg.PlotItem, name: str = "left", *, log: bool = True) -> LogAxis:
+    """Replace ``plot``'s ``name`` axis by a :class:`LogAxis` (keeping its label and style)
+    and, if ``log``, put that axis in log mode. Call before adding items to the plot."""
+    old = plot.getAxis(name)
+    axis = LogAxis(name)
+    axis.setTickFont(old.style.get("tickFont"))
+    axis.setPen(old.pen())
+    axis.setTextPen(old.textPen())
+    axis.enableAutoSIPrefix(False)
+    if old.labelText:
+        axis.setLabel(old.labelText, **old.labelStyle)
+    if old.fixedWidth is not None:
+        axis.setWidth(old.fixedWidth)
+    plot.setAxisItems({name: axis})
+    if log:
+        plot.setLogMode(**{"x" if name in ("bottom", "top") else "y": True})
+    return axis

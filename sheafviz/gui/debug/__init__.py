@@ -34,6 +34,10 @@ __all__ = ["install_debug_panels", "build_panels", "DebugHub", "DataPanel", "Dis
            "SpectrumPanel", "SwitchTimelinePanel", "GradientPanel", "ComparePanel",
            "ImportPanel", "PANEL_TITLES"]
 
+#: Height of the dock area when a first debug dock opens, as a share of the window height:
+#: enough for a plot with readable ticks, and the main view keeps about two thirds.
+DOCK_SHARE = 0.35
+
 #: Dock titles in tab order (keys of :func:`build_panels`).
 PANEL_TITLES = {"data": "Data", "heatmap": "Discord heatmap", "spectrum": "Spectrum",
                 "timeline": "ReLU switching", "gradient": "Sheaf vs backprop",
@@ -78,15 +82,32 @@ def install_debug_panels(main_window: QtWidgets.QMainWindow, controller, *,
         dock.setVisible(visible)
         # drawing resumes when a dock is shown again
         dock.visibilityChanged.connect(lambda on, h=hub: on and h.refresh())
+        dock.visibilityChanged.connect(
+            lambda on, d=dock: on and _size_on_open(main_window, docks, d))
         menu.addAction(dock.toggleViewAction())
         docks.append(dock)
     if docks and visible:
         docks[0].raise_()
-    if docks:
-        # a first height that leaves the main view most of the window
-        main_window.resizeDocks([docks[0]], [max(200, int(0.32 * main_window.height()))],
-                                QtCore.Qt.Orientation.Vertical)
     main_window.debug_hub = hub
     if getattr(controller, "layout", None) is not None:
         hub.on_session()  # a session is already open: start from it
     return docks
+
+
+def _size_on_open(main_window: QtWidgets.QMainWindow, docks: list, dock) -> None:
+    """Give the dock area :data:`DOCK_SHARE` of the window's height when ``dock`` opens and
+    no other debug dock was open (a tab switch or a user's own resize is left alone).
+
+    Sized at opening, not at install: the window is built at a default size and resized
+    (1280×720, 1920×1080) only afterwards, so a height fixed at install was ~200 px at any
+    window size.
+    """
+    if any(not d.isHidden() for d in docks if d is not dock):
+        return
+
+    def size() -> None:
+        if not dock.isHidden():
+            main_window.resizeDocks([dock], [int(DOCK_SHARE * main_window.height())],
+                                    QtCore.Qt.Orientation.Vertical)
+
+    QtCore.QTimer.singleShot(0, size)

@@ -31,8 +31,8 @@ def make_plot(*, left: str | None = None, bottom: str | None = None, log_y: bool
     pi.vb.setMouseEnabled(x=False, y=False)
     pi.vb.setMenuEnabled(False)
     style.style_plot(pi, left=left, bottom=bottom)
-    if log_y:
-        pi.setLogMode(x=False, y=True)
+    # tick labels thinned to the plot's height (they overlapped on short plots)
+    style.use_log_axis(pi, log=log_y)
     w.setMinimumSize(160, 70)  # docks must fit under the main view at 1280×720
     return w
 
@@ -108,3 +108,53 @@ def legend(plot: pg.PlotWidget, *, offset=(-10, 10)):
                                    brush=pg.mkBrush(255, 255, 255, 220),
                                    pen=pg.mkPen("#999999"),
                                    labelTextSize=f"{style.base_pt() * 0.85:.0f}pt")
+
+
+class EmptyNote:
+    """A centred sentence over a plot that has nothing to draw yet ("runs when the joint flow
+    trains"). While it shows, the plot's tick values, grid and legend are hidden: an axis
+    over nothing only shows meaningless numbers.
+
+    ``note.shown`` says whether it is visible; ``note.item`` is the text item (a child of
+    the view box, in its pixel coordinates, so it stays centred when the plot resizes).
+    """
+
+    def __init__(self, plot: pg.PlotWidget, text: str) -> None:
+        self.plot = plot
+        vb = plot.plotItem.vb
+        self.item = pg.TextItem(anchor=(0.5, 0.5), color=style.FOREGROUND)
+        self.item.setParentItem(vb)
+        self.item.setFont(style.font(1.0))
+        self.item.setZValue(1000)
+        self.set_text(text)
+        vb.sigResized.connect(self._place)
+        self.shown = False
+        self.set_empty(True)
+
+    def set_text(self, text: str) -> None:
+        self.text = text
+        self.item.setHtml(f"<div style='text-align:center; color:#444444'>{text}</div>")
+        self._place()
+
+    def _place(self, *_) -> None:
+        r = self.plot.plotItem.vb.rect()
+        self.item.setTextWidth(max(120.0, r.width() * 0.9))
+        self.item.setPos(r.center())
+
+    def set_empty(self, empty: bool) -> None:
+        """Show the note (and hide the tick values and the legend) when ``empty``."""
+        empty = bool(empty)
+        if empty == self.shown:
+            return
+        self.shown = empty
+        self.item.setVisible(empty)
+        pi = self.plot.plotItem
+        for name in ("left", "bottom"):
+            ax = pi.getAxis(name)
+            if empty:
+                self._tick_len = ax.style["tickLength"]
+            ax.setStyle(showValues=not empty,
+                        tickLength=0 if empty else getattr(self, "_tick_len", -5))
+        if pi.legend is not None:
+            pi.legend.setVisible(not empty)
+        self._place()

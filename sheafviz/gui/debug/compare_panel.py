@@ -12,7 +12,7 @@ from PySide6 import QtCore, QtWidgets
 
 from ...core.diagnostics import TrainingComparison
 from .. import style
-from ._common import (ReadOut, finite_or_floor, hover_scene_pos, legend, log_ticks, make_plot,
+from ._common import (EmptyNote, ReadOut, finite_or_floor, hover_scene_pos, legend, make_plot,
                       title_label)
 
 SHEAF_COLOR, GD_COLOR = "#0072B2", "#D55E00"
@@ -31,6 +31,8 @@ class ComparePanel(QtWidgets.QWidget):
         self.sheaf = pi.plot(pen=pg.mkPen(SHEAF_COLOR, width=3), name="joint flow (sheaf)")
         self.gd = pi.plot(pen=pg.mkPen(GD_COLOR, width=3, style=QtCore.Qt.PenStyle.DashLine),
                           name="gradient descent (backprop)")
+        self.note = EmptyNote(self.plot, "Press “Run both” to train the joint flow and gradient "
+                                         "descent from the same initial weights")
         self.steps_box = QtWidgets.QSpinBox()
         self.steps_box.setRange(10, 1_000_000)
         self.steps_box.setSingleStep(1000)
@@ -64,6 +66,7 @@ class ComparePanel(QtWidgets.QWidget):
     def set_comparison(self, result: TrainingComparison | None) -> None:
         self.result = result
         self.set_running(False)
+        self.note.set_empty(result is None or len(result.steps) == 0)
         if result is None:
             self.sheaf.setData([], [])
             self.gd.setData([], [])
@@ -71,8 +74,6 @@ class ComparePanel(QtWidgets.QWidget):
         s = np.asarray(result.steps, float)
         self.sheaf.setData(s, finite_or_floor(result.sheaf_loss))
         self.gd.setData(s, finite_or_floor(result.gd_loss))
-        both = np.concatenate([finite_or_floor(result.sheaf_loss), finite_or_floor(result.gd_loss)])
-        self.plot.plotItem.getAxis("left").setTicks([log_ticks(both.min(), both.max()), []])
         self.readout.setText(self.describe(len(s) - 1))
 
     def describe(self, k: int) -> str:

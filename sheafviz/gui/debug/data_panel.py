@@ -14,7 +14,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...core.diagnostics import PredictionGrid
 from .. import style
-from ._common import CLASS_COLORS, ReadOut, hover_scene_pos, make_plot, title_label
+from ._common import CLASS_COLORS, EmptyNote, ReadOut, hover_scene_pos, make_plot, title_label
 
 POINT_SIZE = 11
 PINNED_SIZE = 26
@@ -52,6 +52,8 @@ class DataPanel(QtWidgets.QWidget):
                                          brush=pg.mkBrush(0, 0, 0, 0))
         self.pinned.setZValue(10)
         pi.addItem(self.pinned)
+        self.note = EmptyNote(self.plot, "This session has no data set: open a task preset "
+                                         "(blobs, circular, …) or load data in “Own model”")
         self.readout = ReadOut("Click a point to pin that training pair.")
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
@@ -74,6 +76,7 @@ class DataPanel(QtWidgets.QWidget):
         self.X, self.Y, self.output = np.asarray(X, float), np.asarray(Y, float), output
         self.pinned_index = None
         self.pinned.setData([], [])
+        self.note.set_empty(len(self.X) == 0)
         n0 = self.X.shape[1]
         pi = self.plot.plotItem
         pi.setLabel("left", "x₂" if n0 == 2 else "y", **{"font-size": f"{style.base_pt():.0f}pt"})

@@ -9,17 +9,21 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from .. import style
-from ._common import (FLOOR, ReadOut, hover_scene_pos, layer_color, legend, log_ticks,
+from ._common import (FLOOR, EmptyNote, ReadOut, hover_scene_pos, layer_color, legend,
                       make_plot, title_label)
 
 
 class GradientPanel(QtWidgets.QWidget):
-    """Two stacked plots sharing the step axis: cosine (linear, −1..1) and ratio (log)."""
+    """Two plots side by side sharing the step axis: cosine (linear, −1..1) and ratio (log).
+
+    Side by side because a bottom dock is wide and short: stacked, each plot was ~30 px tall
+    at 1280×720 and its tick labels overlapped.
+    """
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.cos_plot = make_plot(left="cosine")
-        self.ratio_plot = make_plot(left="‖sheaf‖ / ‖backprop‖", bottom="step", log_y=True)
+        self.cos_plot = make_plot(left="cosine", bottom="step")
+        self.ratio_plot = make_plot(left="norm ratio", bottom="step", log_y=True)
         self.ratio_plot.setXLink(self.cos_plot)
         self.cos_plot.plotItem.vb.setYRange(-1.05, 1.05, padding=0)
         legend(self.cos_plot, offset=(-10, -10))
@@ -28,12 +32,18 @@ class GradientPanel(QtWidgets.QWidget):
         self.ratio_plot.addItem(one)  # log axis: y = 0 is a ratio of 1
         self.cos_curves: list = []
         self.ratio_curves: list = []
+        why = "Fills when the joint flow trains (Joint mode, then Play)"
+        self.cos_note = EmptyNote(self.cos_plot, why)
+        self.ratio_note = EmptyNote(self.ratio_plot, why)
         self.readout = ReadOut("Hover to read the values at a step.")
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
-        lay.addWidget(title_label("Sheaf gradient vs backprop, per layer"))
-        lay.addWidget(self.cos_plot, 1)
-        lay.addWidget(self.ratio_plot, 1)
+        lay.addWidget(title_label("Sheaf gradient vs backprop, per layer: cosine (left) and "
+                                  "norm ratio ‖sheaf‖ / ‖backprop‖ (right)"))
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(self.cos_plot, 1)
+        row.addWidget(self.ratio_plot, 1)
+        lay.addLayout(row, 1)
         lay.addWidget(self.readout)
         hover_scene_pos(self.cos_plot, self._on_hover)
         hover_scene_pos(self.ratio_plot, self._on_hover)
@@ -69,11 +79,15 @@ class GradientPanel(QtWidgets.QWidget):
             self.cos_curves[l].setData(steps, np.where(ok_c, cosine[:, l], np.nan))
             self.ratio_curves[l].setData(steps, np.where(ok_r, np.maximum(ratio[:, l], FLOOR),
                                                          np.nan))
+        empty = steps.size == 0 or n_layers == 0
+        self.cos_note.set_empty(empty)
+        self.ratio_note.set_empty(empty)
         shown = ratio[self.data["ratio_ok"]] if n_layers else np.zeros(0)
         if shown.size:
+            # keep the dashed ratio-1 line in view
             lo, hi = max(float(shown.min()), FLOOR), float(shown.max())
-            self.ratio_plot.plotItem.getAxis("left").setTicks(
-                [log_ticks(min(lo, 0.5), max(hi, 1.0)), []])
+            self.ratio_plot.plotItem.vb.setYRange(np.log10(min(lo, 0.5)),
+                                                  np.log10(max(hi, 2.0)), padding=0.05)
 
     def describe(self, k: int) -> str:
         d = self.data

@@ -12,7 +12,7 @@ from PySide6 import QtCore, QtWidgets
 
 from ...core.diagnostics import SpectrumDetail, mode_ghost
 from .. import style
-from ._common import (ReadOut, finite_or_floor, hover_scene_pos, legend, log_ticks, make_plot,
+from ._common import (EmptyNote, ReadOut, finite_or_floor, hover_scene_pos, make_plot,
                       title_label)
 
 SERIES = (("lambda_min", "λ₁", "#0072B2"), ("lambda_max", "λ_max", "#D55E00"),
@@ -47,7 +47,9 @@ class SpectrumPanel(QtWidgets.QWidget):
         # over training
         self.series_plot = make_plot(left="λ₁, λ_max, κ", bottom="step", log_y=True)
         sp = self.series_plot.plotItem
-        legend(self.series_plot, offset=(-10, -10))
+        # no legend box: on a plot this short it covered the curves; the box title names them
+        self.series_note = EmptyNote(self.series_plot, "Fills when the joint flow trains "
+                                                       "(Joint mode, then Play)")
         self.curves, self.bands = {}, {}
         for key, name, color in SERIES:
             c = pg.mkColor(color)
@@ -74,8 +76,9 @@ class SpectrumPanel(QtWidgets.QWidget):
         # one row: a bottom dock is wide and short (it must fit under the main view)
         grid.addWidget(self._boxed("L_free at the shown state", self.matrix_plot), 0, 0)
         grid.addWidget(self._boxed("Eigenvalues", self.eig_plot), 0, 1)
-        grid.addWidget(self._boxed("Over training: x pinned, forward σ\n(median, 25–75 %)",
-                                   self.series_plot), 0, 2)
+        swatches = " ".join(f"<span style='color:{c}'>━</span>&nbsp;{n}" for _k, n, c in SERIES)
+        grid.addWidget(self._boxed(f"Over training (x pinned, forward σ)<br>{swatches} "
+                                   f"median, band 25–75 %", self.series_plot), 0, 2)
         grid.addWidget(self._boxed("Block energy of the slowest (blue)\nand fastest (red) mode",
                                    self.block_plot), 0, 3)
         lay = QtWidgets.QVBoxLayout(self)
@@ -129,7 +132,6 @@ class SpectrumPanel(QtWidgets.QWidget):
         ev = finite_or_floor(detail.eigenvalues)
         self.eig.setData(np.arange(ev.size), ev)
         ep = self.eig_plot.plotItem
-        ep.getAxis("left").setTicks([log_ticks(ev.min(), ev.max()), []])
         ep.getAxis("bottom").setTicks(None if ev.size > 12 else
                                       [[(k, str(k)) for k in range(ev.size)], []])
         names = list(detail.block_energy_min)
@@ -165,8 +167,7 @@ class SpectrumPanel(QtWidgets.QWidget):
             lo, hi = self.bands[key]
             lo.setData(s, v[:, 1] if v.size else [])
             hi.setData(s, v[:, 2] if v.size else [])
-        if hi_all > 0:
-            self.series_plot.plotItem.getAxis("left").setTicks([log_ticks(lo_all, hi_all), []])
+        self.series_note.set_empty(hi_all <= 0)
 
     def ghost_cochain(self, *, amplitude: float | None = None) -> np.ndarray | None:
         """The shown state displaced along the slowest mode (shape (size,)), for the drape."""

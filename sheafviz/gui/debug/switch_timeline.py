@@ -12,7 +12,7 @@ from PySide6 import QtCore, QtWidgets
 
 from ...core.diagnostics import SwitchTimeline
 from .. import style
-from ._common import ReadOut, make_plot, title_label
+from ._common import EmptyNote, ReadOut, make_plot, title_label
 
 ACTIVE = "#009E73"
 ON, OFF, CHATTER = "#0072B2", "#D55E00", "#CC79A7"
@@ -61,6 +61,7 @@ class SwitchTimelinePanel(QtWidgets.QWidget):
         self.scrubber.setZValue(20)
         self.scrubber.sigPositionChanged.connect(self._moved)
         pi.addItem(self.scrubber)
+        self.note = EmptyNote(self.plot, "Fills when the heat flow runs (Relax mode, then Play)")
         self.readout = ReadOut("Drag the yellow line (or click) to pick a time.")
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
@@ -87,10 +88,16 @@ class SwitchTimelinePanel(QtWidgets.QWidget):
             self.chatter.setData([], [])
             self.markers.setData([], [])
             pi.getAxis("left").setTicks([[], []])
-            self.readout.setText("No relaxation to show: the timeline follows the heat flow "
-                                 "(Relax mode)." if tl is None else
-                                 "This network has no hidden ReLU neurons.")
+            why = ("No relaxation to show: the timeline follows the heat flow "
+                   "(Relax mode, then Play)." if tl is None else
+                   "This network has no hidden ReLU neurons.")
+            self.readout.setText(why)
+            self.note.set_text(why)
+            self.note.set_empty(True)
+            self.scrubber.setVisible(False)
             return
+        self.note.set_empty(False)
+        self.scrubber.setVisible(True)
         xs, ys = self._active_segments(tl)
         self.bars.setData(xs, ys)
         runs = np.flatnonzero(tl.count > 1)

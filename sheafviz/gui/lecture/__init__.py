@@ -241,16 +241,19 @@ def _presets_menu(window, ctl, f: LectureFeatures) -> None:
 
 def _edit_menu(window, f: LectureFeatures) -> None:
     m = _menu(window, "&Edit")
-    undo = f.undo.stack.createUndoAction(window, "&Undo")
+    # Plain actions, always enabled: a change still being coalesced (a drag that just
+    # ended) is not on the stack yet, and the stack's own actions would be disabled then.
+    undo = QtGui.QAction("&Undo", window)
     undo.setShortcut(QtGui.QKeySequence("Ctrl+Z"))
-    redo = f.undo.stack.createRedoAction(window, "&Redo")
+    redo = QtGui.QAction("&Redo", window)
     redo.setShortcuts([QtGui.QKeySequence("Ctrl+Shift+Z"), QtGui.QKeySequence("Ctrl+Y")])
-    # the stack's own actions act on the stack; flush a coalescing change first
     for act, fn in ((undo, f.undo.undo), (redo, f.undo.redo)):
-        act.triggered.disconnect()
         act.triggered.connect(lambda *_, g=fn: g())
         m.addAction(act)
         window.addAction(act)
+    stack = f.undo.stack
+    stack.undoTextChanged.connect(lambda t: undo.setText(f"&Undo {t}".strip()))
+    stack.redoTextChanged.connect(lambda t: redo.setText(f"&Redo {t}".strip()))
     f.actions["undo"], f.actions["redo"] = undo, redo
     f.menus["edit"] = m
 

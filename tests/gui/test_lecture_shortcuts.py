@@ -1,0 +1,103 @@
+"""The keyboard drives the flow in the real window (pytest-qt key clicks)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6 import QtCore
+
+from conftest import dense_equilibrium_fixed_sigma
+from test_lecture_common import lecture  # noqa: F401
+
+K = QtCore.Qt.Key
+
+
+def key(qtbot, w, k, mod=QtCore.Qt.KeyboardModifier.NoModifier) -> None:
+    qtbot.keyClick(w, k, mod)
+
+
+def test_keyboard_drives_the_flow(qtbot, lecture):
+    w, ctl, feats = lecture
+    w.activateWindow()
+    w.setFocus()
+    # → selects the first neuron, → again the next one (left-to-right order)
+    key(qtbot, w, K.Key_Right)
+    assert ctl.selected == ("x", 0)
+    key(qtbot, w, K.Key_Right)
+    key(qtbot, w, K.Key_Right)
+    assert ctl.selected == ("z1", 0)
+    key(qtbot, w, K.Key_Left)
+    assert ctl.selected == ("x", 1)
+    key(qtbot, w, K.Key_Right)
+    # P pins z1[0] at its value; ↑ raises it by 0.1; Shift+↓ lowers it by 0.01
+    v0 = float(ctl.c[ctl.layout.index("z1", 0)])
+    key(qtbot, w, K.Key_P)
+    assert ctl.pins.hard[("z1", 0)] == pytest.approx(v0)
+    key(qtbot, w, K.Key_Up)
+    assert ctl.pins.hard[("z1", 0)] == pytest.approx(v0 + 0.1)
+    key(qtbot, w, K.Key_Down, QtCore.Qt.KeyboardModifier.ShiftModifier)
+    assert ctl.pins.hard[("z1", 0)] == pytest.approx(v0 + 0.09)
+    # the pinned value moved the state to the equilibrium of the new pins (dense reference)
+    ref = dense_equilibrium_fixed_sigma(ctl.network, ctl.pins, ctl.layout,
+                                        ctl.layout.sigma_of(ctl.c))
+    np.testing.assert_allclose(ctl.c, ref, atol=1e-8)
+    # R resets the clock; S steps one frame's worth of steps
+    key(qtbot, w, K.Key_R)
+    assert ctl.steps == 0
+    key(qtbot, w, K.Key_S)
+    assert ctl.steps == ctl.steps_per_frame
+    # Space plays, Space pauses
+    key(qtbot, w, K.Key_Space)
+    assert ctl.playing
+    qtbot.waitUntil(lambda: ctl.steps > 3 * ctl.steps_per_frame, timeout=5000)
+    key(qtbot, w, K.Key_Space)
+    assert not ctl.playing
+    # J jumps to the equilibrium of the current pins
+    key(qtbot, w, K.Key_J)
+    ref = dense_equilibrium_fixed_sigma(ctl.network, ctl.pins, ctl.layout,
+                                        ctl.layout.sigma_of(ctl.c))
+    np.testing.assert_allclose(ctl.c, ref, atol=1e-8)
+    # P again unpins
+    key(qtbot, w, K.Key_P)
+    assert not ctl.pins.is_pinned("z1", 0)
+    # T switches to the joint flow and back
+    key(qtbot, w, K.Key_T)
+    assert ctl.mode == "joint"
+    key(qtbot, w, K.Key_T)
+    assert ctl.mode == "relax"
+
+
+def test_f5_presentation_f11_fullscreen_and_esc(qtbot, lecture):
+    w, ctl, feats = lecture
+    pres = feats.presentation
+    base = w.font().pointSizeF()
+    key(qtbot, w, K.Key_F5)
+    assert pres.active and w.isFullScreen()
+    assert w.font().pointSizeF() == pytest.approx(base * feats.prefs.get(
+        "presentation_font_scale"))
+    key(qtbot, w, K.Key_Escape)
+    assert not pres.active and not w.isFullScreen()
+    assert w.font().pointSizeF() == pytest.approx(base)
+    key(qtbot, w, K.Key_F11)
+    assert w.isFullScreen() and not pres.active
+    key(qtbot, w, K.Key_Escape)
+    assert not w.isFullScreen()
+
+
+def test_up_on_an_unpinned_neuron_only_says_so(qtbot, lecture):
+    w, ctl, feats = lecture
+    msgs = []
+    ctl.message.connect(lambda t, lvl: msgs.append(t))
+    ctl.select("a1", 1)
+    pins = ctl.pins
+    key(qtbot, w, K.Key_Up)
+    assert ctl.pins == pins
+    assert "press P" in msgs[-1]
+
+
+def test_window_shortcuts_on_the_same_keys_are_disabled(lecture):
+    from PySide6 import QtGui
+
+    w, ctl, feats = lecture
+    keys = {sc.key().toString() for sc in w.findChildren(QtGui.QShortcut) if sc.isEnabled()}
+    assert not keys & {"Space", "Right", "R", "J", "S", "P"}

@@ -130,13 +130,37 @@ def write_gif(images: list, path, *, frame_ms: int = 80) -> int:
     path = _check_suffix(path, (".gif",))
     if not images:
         raise ExportError("no frames to write")
-    palette = images[0].quantize(colors=255)
-    frames = [im.quantize(palette=palette) for im in images]
+    frames = _quantize_all(images)
     buf = io.BytesIO()
     frames[0].save(buf, format="GIF", save_all=True, append_images=frames[1:],
                    duration=int(frame_ms), loop=0, optimize=False, disposal=1)
     _atomic_bytes(path, buf.getvalue())
     return len(frames)
+
+
+def _stamp(image):
+    """``image`` with its corner pixel changed by a barely visible step of red."""
+    im = image.copy()
+    r, g, b = im.getpixel((0, 0))[:3]
+    im.putpixel((0, 0), (r ^ 4, g, b))
+    return im
+
+
+def _quantize_all(images: list) -> list:
+    """One shared palette for all frames. Pillow merges a frame identical to the previous
+    one into it (the file would have fewer frames than steps shown): such a frame gets a
+    stamped corner pixel (:func:`_stamp`), so every grabbed frame stays a frame."""
+    palette = _stamp(images[0]).quantize(colors=255)  # holds the stamp colour as well
+    frames, prev = [], None
+    for im in images:
+        q = im.quantize(palette=palette)
+        arr = np.asarray(q)
+        if prev is not None and np.array_equal(arr, prev):
+            q = _stamp(im).quantize(palette=palette)
+            arr = np.asarray(q)
+        frames.append(q)
+        prev = arr
+    return frames
 
 
 def export_gif(widget, controller, path, *, frames: int = 40, steps_per_frame: int = 5,

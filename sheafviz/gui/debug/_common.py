@@ -151,10 +151,12 @@ class EmptyNote:
         pi = self.plot.plotItem
         for name in ("left", "bottom"):
             ax = pi.getAxis(name)
+            ax.setStyle(showValues=not empty)
+            # no tick marks either (a zero-length tick still paints a dot with the pen's cap)
             if empty:
-                self._tick_len = ax.style["tickLength"]
-            ax.setStyle(showValues=not empty,
-                        tickLength=0 if empty else getattr(self, "_tick_len", -5))
+                ax.setTickPen(None)  # Qt.NoPen
+            else:
+                ax.setTickPen()  # back to the axis pen
         if pi.legend is not None:
             pi.legend.setVisible(not empty)
         self._place()

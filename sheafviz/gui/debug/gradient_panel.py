@@ -27,7 +27,7 @@ class GradientPanel(QtWidgets.QWidget):
         self.ratio_plot.setXLink(self.cos_plot)
         self.cos_plot.plotItem.vb.setYRange(-1.05, 1.05, padding=0)
         legend(self.cos_plot, offset=(-10, -10))
-        one = pg.InfiniteLine(pos=0.0, angle=0, pen=pg.mkPen("#888888", width=1.5,
+        self.one_line = one = pg.InfiniteLine(pos=0.0, angle=0, pen=pg.mkPen("#888888", width=1.5,
                                                              style=QtCore.Qt.PenStyle.DashLine))
         self.ratio_plot.addItem(one)  # log axis: y = 0 is a ratio of 1
         self.cos_curves: list = []
@@ -82,6 +82,7 @@ class GradientPanel(QtWidgets.QWidget):
         empty = steps.size == 0 or n_layers == 0
         self.cos_note.set_empty(empty)
         self.ratio_note.set_empty(empty)
+        self.one_line.setVisible(not empty)  # a lone dashed line would cross the note
         shown = ratio[self.data["ratio_ok"]] if n_layers else np.zeros(0)
         if shown.size:
             # keep the dashed ratio-1 line in view

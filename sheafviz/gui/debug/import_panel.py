@@ -45,7 +45,7 @@ class ImportPanel(QtWidgets.QWidget):
             f"ReLU, …, Linear)). {torch_note} Data: .csv (last columns = targets) or .npz "
             "(X, Y).")
         help_text.setWordWrap(True)
-        help_text.setFont(style.font(0.85))
+        help_text.setFont(style.font(0.95))
         row = QtWidgets.QHBoxLayout()
         row.addWidget(QtWidgets.QLabel("output head"))
         row.addWidget(self.head_box)

@@ -122,7 +122,8 @@ def _restyle_plots(window: QtWidgets.QWidget, ratio: float) -> None:
             if ax is None:
                 continue
             ax.setTickFont(style.font(0.95))
-            if getattr(ax, "logMode", False):
+            if getattr(ax, "logMode", False) and \
+                    type(ax).tickValues is pg.AxisItem.tickValues:
                 # the 2..9 minor labels of a log axis collide once the text is large
                 if ratio > 1.1:
                     ax.logTickValues = _sparse_log_ticks
@@ -160,21 +161,69 @@ def _sparse_log_ticks(min_val: float, max_val: float, size, std_ticks) -> list:
     return [(1.0, major), (None, minor)]
 
 
+def _line_items(pw) -> list:
+    """Curves of a plot whose pen can be set: PlotDataItems (their own pen, which they
+    push to their curve on every setData) and bare PlotCurveItems."""
+    out, seen = [], set()
+    for item in pw.plotItem.vb.addedItems + pw.plotItem.items:
+        if id(item) in seen or not isinstance(item, (pg.PlotDataItem, pg.PlotCurveItem)):
+            continue
+        seen.add(id(item))
+        if item.opts.get("pen") is not None:
+            out.append(item)
+    return out
+
+
 def thicken(window: QtWidgets.QWidget, factor: float) -> None:
-    """Multiply the pen width of every curve in the window's plots by ``factor``."""
-    if factor == 1.0:
-        return
+    """Pen width of every curve in the window's plots = its view-given width × ``factor``."""
     for pw in window.findChildren(pg.PlotWidget):
-        for item in pw.plotItem.vb.addedItems + pw.plotItem.items:
-            curves = [item] if isinstance(item, pg.PlotCurveItem) else (
-                [item.curve] if isinstance(item, pg.PlotDataItem) else [])
-            for curve in curves:
-                pen = QtGui.QPen(curve.opts["pen"]) if curve.opts.get("pen") is not None \
-                    else None
-                if pen is None or pen.style() == QtCore.Qt.PenStyle.NoPen:
+        for item in _line_items(pw):
+            pen = QtGui.QPen(pg.mkPen(item.opts["pen"]))
+            if pen.style() == QtCore.Qt.PenStyle.NoPen:
+                continue
+            # widths relative to the view's own, so F5 twice never thickens twice
+            w0 = getattr(item, "_lecture_w0", None)
+            if w0 is None:
+                if factor == 1.0:
                     continue
-                pen.setWidthF(max(1.0, pen.widthF()) * factor)
-                curve.setPen(pen)
+                w0 = item._lecture_w0 = pen.widthF()
+            pen.setWidthF(max(1.0, w0) * factor if factor != 1.0 else w0)
+            item.setPen(pen)
+
+
+#: Colours some views hard-code for a white background → their dark-theme replacements.
+DARK_REMAP = {"#1a1a8c": "#9fb4ff", "#444444": "#c8c8c8", "#555555": "#b0b0b0",
+              "#333333": "#d0d0d0"}
+
+
+def remap_pens(window: QtWidgets.QWidget, mapping: dict) -> None:
+    """Replace pen colours of the window's curves that a view hard-coded (``mapping``:
+    old "#rrggbb" → new)."""
+    for pw in window.findChildren(pg.PlotWidget):
+        for item in _line_items(pw):
+            pen = QtGui.QPen(pg.mkPen(item.opts["pen"]))
+            new = mapping.get(pen.color().name())
+            if new is not None:
+                pen.setColor(QtGui.QColor(new))
+                item.setPen(pen)
+
+
+def fix_graph_labels(window: QtWidgets.QWidget, theme: "Theme") -> None:
+    """Stalk labels of the graph view: their fill is hard-coded white (free) or the pin
+    colour with white text (pinned); on a dark theme give them readable colours."""
+    graph = getattr(window, "graph", None)
+    if graph is None or theme.name != "dark":
+        return
+    for label in getattr(graph, "labels", []):
+        fill = label.fill.color() if hasattr(label, "fill") else None
+        if fill is None:
+            continue
+        if fill.name() == "#ffffff" and fill.alpha() < 255:  # a free stalk's label
+            label.fill = pg.mkBrush(theme.button)
+            label.setColor(theme.text)
+        elif fill.name() == QtGui.QColor(style.PIN_COLOR).name():  # a pinned stalk
+            label.setColor(theme.colors["BACKGROUND"])
+        label.update()
 
 
 class Look:
@@ -187,6 +236,9 @@ class Look:
         if self.base_font.pointSizeF() <= 0:
             self.base_font.setPointSizeF(self.base_pt)
         self.current = ("light", "okabe-ito", 1.0, 1.0)
+        # connected after the window's own handlers, so this runs after their restyle
+        controller.pinsChanged.connect(self.after_pins)
+        controller.sessionChanged.connect(self.after_pins)
 
     def apply(self, *, theme: str = "light", palette: str = "okabe-ito",
               font_scale: float = 1.0, line_scale: float = 1.0) -> None:
@@ -211,7 +263,17 @@ class Look:
             if hasattr(w, "redraw"):
                 w.redraw()
         thicken(w, line_scale)
+        remap_pens(w, DARK_REMAP if th.name == "dark" else
+                   {v: k for k, v in DARK_REMAP.items()})
+        fix_graph_labels(w, th)
         self.current = (theme, palette, font_scale, line_scale)
+        self._theme = th
+
+    def after_pins(self) -> None:
+        """Re-apply the label colours the graph view resets when the pins change."""
+        th = getattr(self, "_theme", None)
+        if th is not None:
+            fix_graph_labels(self.window, th)
 
 
 class Presentation(QtCore.QObject):

@@ -1,0 +1,151 @@
+"""Presentation mode, themes, palettes, hideable controls and persistent preferences."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from test_lecture_common import close_window, lecture, make_window  # noqa: F401
+
+from sheafviz.gui import style
+from sheafviz.gui.lecture.prefs import DEFAULTS, Preferences
+from sheafviz.gui.lecture.presentation import PALETTES, THEMES
+
+
+def settle(qtbot, w, ms: int = 300) -> None:
+    qtbot.wait(ms)
+    w.redraw()
+    QtWidgets.QApplication.processEvents()
+
+
+def text_pixel_sizes(w) -> dict:
+    """Pixel size of every piece of text drawn in the visible window, by where it is."""
+    sizes = {}
+    for widget in w.findChildren(QtWidgets.QWidget):
+        if not widget.isVisible() or widget.width() < 2:
+            continue
+        if isinstance(widget, (QtWidgets.QLabel, QtWidgets.QAbstractButton,
+                               QtWidgets.QComboBox, QtWidgets.QAbstractSpinBox,
+                               QtWidgets.QMenuBar)):
+            sizes[f"{type(widget).__name__} {widget.objectName()}"
+                  f" {getattr(widget, 'text', lambda: '')()!s:.20}"] = \
+                QtGui.QFontInfo(widget.font()).pixelSize()
+    for pw in w.findChildren(pg.PlotWidget):
+        if not pw.isVisible():
+            continue
+        for name, ax in pw.plotItem.axes.items():
+            item = ax["item"]
+            if item.isVisible() and item.style.get("showValues", True):
+                f = item.style.get("tickFont") or QtGui.QFont()
+                sizes[f"ticks {type(pw).__name__}.{name}"] = QtGui.QFontInfo(f).pixelSize()
+        for item in pw.plotItem.vb.addedItems:
+            if isinstance(item, pg.TextItem) and item.isVisible() and item.toPlainText():
+                sizes[f"text {item.toPlainText():.10}"] = \
+                    QtGui.QFontInfo(item.textItem.font()).pixelSize()
+    return sizes
+
+
+def test_presentation_text_is_at_least_18px_at_1080p(qtbot, tmp_path):
+    w, ctl, feats = make_window(qtbot, tmp_path, size=(1920, 1080))
+    try:
+        feats.presentation.enter(fullscreen=False)
+        w.resize(1920, 1080)
+        settle(qtbot, w)
+        sizes = text_pixel_sizes(w)
+        assert len(sizes) > 20
+        smallest = min(sizes, key=sizes.get)
+        assert sizes[smallest] >= 18, (smallest, sizes[smallest])
+        # and in the plain window the same text is smaller (the scale did something)
+        feats.presentation.leave()
+        settle(qtbot, w)
+        assert min(text_pixel_sizes(w).values()) < sizes[smallest]
+    finally:
+        close_window(w, feats)
+
+
+def test_themes_recolour_plots_and_widgets(qtbot, lecture):
+    w, ctl, feats = lecture
+    feats.look.apply(theme="dark")
+    settle(qtbot, w, 50)
+    dark = THEMES["dark"]
+    for pw in w.findChildren(pg.PlotWidget):
+        assert pw.backgroundBrush().color().name() == dark.colors["BACKGROUND"]
+    assert w.palette().color(QtGui.QPalette.ColorRole.Window).name() == dark.window
+    assert w.drape.plotItem.getAxis("left").textPen().color().name() == \
+        dark.colors["FOREGROUND"]
+    e_pen = QtGui.QPen(pg.mkPen(w.energy.curve.opts["pen"]))
+    assert e_pen.color().lightness() > 150  # the energy curve is light on dark
+    feats.look.apply(theme="light")
+    assert w.drape.backgroundBrush().color().name() == "#ffffff"
+    e_pen = QtGui.QPen(pg.mkPen(w.energy.curve.opts["pen"]))
+    assert e_pen.color().lightness() < 100
+
+
+def test_palette_recolours_the_edges(qtbot, lecture):
+    w, ctl, feats = lecture
+    feats.look.apply(palette="classic")
+    settle(qtbot, w, 50)
+    d = ctl.snapshot.discords
+    e = int(np.argmax(d))  # the edge of largest discord is drawn in its full colour
+    edge = ctl.layout.edges[e]
+    pen = w.graph.edge_items[e].opts["pen"]
+    assert QtGui.QPen(pen).color().name() == PALETTES["classic"][edge.type].lower()
+    feats.look.apply(palette="okabe-ito")
+    assert style.EDGE_COLORS == PALETTES["okabe-ito"]
+
+
+def test_thick_lines_in_presentation(qtbot, lecture):
+    w, ctl, feats = lecture
+    before = QtGui.QPen(w.drape.string.opts["pen"]).widthF()
+    feats.presentation.enter(fullscreen=False)
+    after = QtGui.QPen(w.drape.string.opts["pen"]).widthF()
+    assert after == pytest.approx(before * feats.prefs.get("presentation_line_scale"))
+    feats.presentation.leave()
+    assert QtGui.QPen(w.drape.string.opts["pen"]).widthF() == pytest.approx(before)
+    # items built once (not per session) come back to their width too, however often
+    curve = w.energy.curve
+    w_e = QtGui.QPen(pg.mkPen(curve.opts["pen"])).widthF()
+    for _ in range(2):
+        feats.presentation.enter(fullscreen=False)
+        feats.presentation.leave()
+    assert QtGui.QPen(pg.mkPen(curve.opts["pen"])).widthF() == pytest.approx(w_e)
+
+
+def test_teacher_can_hide_the_controls(qtbot, lecture):
+    w, ctl, feats = lecture
+    p = w.panel
+    assert p.alpha.isVisible() and p.preset.isVisible()
+    feats.actions["hide_controls"].trigger()
+    assert not p.alpha.isVisible() and not p.preset.isVisible()
+    assert p.play.isVisible() and p.step.isVisible() and w.energy.widget.isVisible()
+    feats.actions["hide_controls"].trigger()
+    assert p.alpha.isVisible() and p.preset.isVisible()
+
+
+def test_preferences_persist_and_restore_defaults(qtbot, tmp_path):
+    ini = str(tmp_path / "p.ini")
+    a = Preferences(QtCore.QSettings(ini, QtCore.QSettings.Format.IniFormat))
+    a.set("theme", "dark")
+    a.set("presentation_font_scale", 1.6)
+    b = Preferences(QtCore.QSettings(ini, QtCore.QSettings.Format.IniFormat))
+    assert b.get("theme") == "dark" and b.get("presentation_font_scale") == 1.6
+    with pytest.raises(ValueError, match="theme"):
+        b.set("theme", "purple")
+    b.settings.setValue("lecture/font_scale", "not a number")
+    assert b.get("font_scale") == DEFAULTS["font_scale"]  # a bad file never crashes
+    b.restore_defaults()
+    c = Preferences(QtCore.QSettings(ini, QtCore.QSettings.Format.IniFormat))
+    assert all(c.get(k) == v for k, v in DEFAULTS.items())
+
+
+def test_window_opens_with_the_saved_theme(qtbot, tmp_path):
+    ini = str(tmp_path / "settings.ini")  # the file make_window uses
+    Preferences(QtCore.QSettings(ini, QtCore.QSettings.Format.IniFormat)).set("theme", "dark")
+    w, ctl, feats = make_window(qtbot, tmp_path)
+    try:
+        settle(qtbot, w, 50)
+        assert w.drape.backgroundBrush().color().name() == THEMES["dark"].colors["BACKGROUND"]
+    finally:
+        close_window(w, feats)

@@ -199,3 +199,16 @@ def test_debug_dock_opens_at_a_third_of_the_window_and_plots_stay_readable(qtbot
     # relax mode: nothing has trained, so the over-training plot explains itself
     assert _note_visible(dock.widget().series_note)
     assert not math.isnan(dock.height())
+
+
+def test_heatmap_explains_itself_before_any_step(qtbot):
+    from sheafviz.core.diagnostics import DiscordHistory as History
+    from sheafviz.core.sheaf import SheafLayout
+    from sheafviz.gui.debug import DiscordHeatmap
+
+    heat = shown(qtbot, DiscordHeatmap(), 800, 250)
+    layout = SheafLayout([2, 2, 1])
+    hist = History(layout, 1)
+    heat.set_matrix(hist.matrix())
+    assert _note_visible(heat.note)
+    assert drawn_labels(heat.plot.plotItem.getAxis("bottom")) == []

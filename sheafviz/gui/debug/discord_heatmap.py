@@ -13,7 +13,8 @@ from PySide6 import QtCore, QtWidgets
 
 from ...core.diagnostics import DiscordMatrix
 from .. import style
-from ._common import FLOOR, ReadOut, hover_scene_pos, make_plot, title_label, viridis_lut
+from ._common import (FLOOR, EmptyNote, ReadOut, hover_scene_pos, make_plot, title_label,
+                      viridis_lut)
 
 #: Colour range spans at most this many decades below the largest value.
 DECADES = 8
@@ -45,12 +46,14 @@ class DiscordHeatmap(QtWidgets.QWidget):
                                         colorMapMenu=False)
         self.colorbar.setImageItem(self.image, insert_in=pi)
         ax = self.colorbar.axis
-        ax.setTickFont(style.font(0.8))
+        ax.setTickFont(style.font(0.9))
         ax.setTextPen(pg.mkPen(style.FOREGROUND))
         ax.setPen(pg.mkPen(style.FOREGROUND))
         self.colorbar.getAxis("left").setLabel(
             "log₁₀ discord", color=style.FOREGROUND,
             **{"font-size": f"{style.base_pt() * 0.9:.0f}pt"})
+        self.note = EmptyNote(self.plot, "Fills as the flow runs (Play or Step): one column "
+                                         "per recorded step")
         self.expand_box = QtWidgets.QCheckBox("one row per neuron")
         self.expand_box.toggled.connect(self.expandToggled)
         self.example_box = QtWidgets.QComboBox()
@@ -92,6 +95,7 @@ class DiscordHeatmap(QtWidgets.QWidget):
         self.matrix = m
         n_rows, n_cols = m.values.shape
         pi = self.plot.plotItem
+        self.note.set_empty(n_cols == 0)
         if n_cols == 0:
             self.image.clear()
             return

@@ -24,6 +24,7 @@ def _plot_widget(*, left: str, bottom: str | None = None, title: str | None = No
     style.style_plot(w.plotItem, left=left, bottom=bottom, title=title, fixed_axes=True)
     # tick labels thinned to the plot's height (they overlapped on short plots)
     style.use_log_axis(w.plotItem, log=log_y)
+    style.label_headroom(w.plotItem)
     # low enough that the drape keeps some height when a debug dock opens at 1280×720; the
     # log axes thin their labels to whatever height they get (style.LogAxis)
     w.setMinimumHeight(90)

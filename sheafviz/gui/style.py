@@ -87,6 +87,12 @@ def style_plot(plot: pg.PlotItem, *, left: str | None = None, bottom: str | None
         plot.showGrid(x=True, y=True, alpha=0.25)
 
 
+def label_headroom(plot: pg.PlotItem) -> None:
+    """Room above ``plot`` for half a tick label: the top label is centred on the top tick,
+    which sits at the frame when the range ends on a whole decade (it was cut in half)."""
+    plot.layout.setContentsMargins(1, int(base_pt() * 96 / 72 * 0.55), 4, 1)
+
+
 def fmt(value, digits: int = 3) -> str:
     """A number for display; anything missing or non-finite is shown as an em dash."""
     if value is None:
@@ -190,7 +196,11 @@ def log_label_values(lo: float, hi: float, pixels: float, label_px: float) -> li
         if k >= need:
             break
     start = int(math.ceil(lo / every - 1e-9)) * every
-    return [float(d) for d in range(start, int(math.floor(hi)) + 1, every)]
+    vals = [float(d) for d in range(start, int(math.floor(hi)) + 1, every)]
+    first, last = math.ceil(lo - 1e-9), math.floor(hi + 1e-9)
+    if len(vals) < 2 and last - first >= need:
+        vals = [float(first), float(last)]  # at least the two end decades, when they fit
+    return vals
 
 
 def _next_125(step: float) -> float:

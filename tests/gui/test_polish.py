@@ -212,3 +212,16 @@ def test_heatmap_explains_itself_before_any_step(qtbot):
     heat.set_matrix(hist.matrix())
     assert _note_visible(heat.note)
     assert drawn_labels(heat.plot.plotItem.getAxis("bottom")) == []
+
+
+def test_top_tick_label_is_not_cut_by_the_frame(qtbot):
+    plot = EnergyPlot()
+    shown(qtbot, plot.widget, 400, 200)
+    plot.range.update(30.0, 0.1, 9.0)  # range ends on the decade 10: a label at the top tick
+    qtbot.wait(50)
+    axis = plot.widget.plotItem.getAxis("left")
+    labels = drawn_labels(axis)
+    assert labels[0][1] == "10"
+    fm = QtGui.QFontMetricsF(axis.style["tickFont"])
+    top_in_widget = axis.mapToScene(0, labels[0][0]).y() - fm.ascent() / 2
+    assert top_in_widget >= 0, "the top label sticks out of the widget"

@@ -33,6 +33,7 @@ def make_plot(*, left: str | None = None, bottom: str | None = None, log_y: bool
     style.style_plot(pi, left=left, bottom=bottom)
     # tick labels thinned to the plot's height (they overlapped on short plots)
     style.use_log_axis(pi, log=log_y)
+    style.label_headroom(pi)
     w.setMinimumSize(160, 70)  # docks must fit under the main view at 1280×720
     return w
 

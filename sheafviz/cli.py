@@ -303,36 +303,74 @@ def cmd_gui(args) -> int:
     return _launch_gui(args, screenshot=args.screenshot)
 
 
+def _render_outputs(args) -> tuple[str | None, str | None]:
+    """(png, gif) paths from --out (by its suffix), --png and --gif, validated."""
+    png, gif = args.png, args.gif
+    if args.out is not None:
+        suffix = Path(args.out).suffix.lower()
+        if suffix not in (".png", ".gif"):
+            raise CLIError(f"--out {args.out!r} must be a .png or .gif file")
+        if (suffix == ".png" and png) or (suffix == ".gif" and gif):
+            raise CLIError(f"--out {args.out} and --{suffix[1:]} name the same output")
+        png, gif = (args.out, gif) if suffix == ".png" else (png, args.out)
+    if png is None and gif is None:
+        raise CLIError("required: --out FILE.png|FILE.gif (or --png FILE / --gif FILE)")
+    for path, suffix in ((png, ".png"), (gif, ".gif")):
+        if path is None:
+            continue
+        if Path(path).suffix.lower() != suffix:
+            raise CLIError(f"{path!r} must be a {suffix} file")
+        if not Path(path).resolve().parent.is_dir():
+            raise CLIError(f"cannot write {path}: its directory does not exist")
+    return png, gif
+
+
 def cmd_render(args) -> int:
-    """Headless PNG (``--steps`` first) or animated GIF (``--frames`` × ``--steps-per-frame``)
-    of the main window on a preset; offscreen when there is no display. Rendering a SESSION
-    file waits for the GUI to open sessions."""
-    suffix = Path(args.out).suffix.lower()
-    if suffix not in (".png", ".gif"):
-        raise CLIError(f"--out {args.out!r} must be a .png or .gif file")
-    if not Path(args.out).resolve().parent.is_dir():
-        raise CLIError(f"cannot write {args.out}: its directory does not exist")
-    if suffix == ".png":
-        if args.train:
-            raise CLIError("--train animates a .gif; for a .png use 'sheafviz gui' options")
-        return _launch_gui(args, screenshot=args.out)
-    if args.steps is not None:
+    """Headless PNG (``--steps`` first) and/or animated GIF (``--frames`` ×
+    ``--steps-per-frame``) of the main window on a preset or a saved SESSION file (a
+    session resumes exactly where it was saved, then ``--steps`` more steps)."""
+    png, gif = _render_outputs(args)
+    if args.session:
+        return _render_session(args, png, gif)
+    if png and args.train:
+        raise CLIError("--train animates a .gif; for a .png use 'sheafviz gui' options")
+    if gif and args.steps is not None:
         raise CLIError("a .gif takes --frames and --steps-per-frame, not --steps")
+    code = _launch_gui(args, screenshot=png) if png else 0
+    if gif is None or code:
+        return code
     preset_name, pins, size = _gui_target(args)
-    if preset_name is None:
-        raise CLIError("rendering a SESSION file is not available yet; use --preset")
     try:
         from .cli_render import render_gif
     except ImportError as exc:
         raise CLIError(f"the GUI cannot start: {exc}") from None
     try:
-        return render_gif(preset_name, out=args.out, pins=pins, size=size or (1280, 720),
+        return render_gif(preset_name, out=gif, pins=pins, size=size or (1280, 720),
                           frames=args.frames, steps_per_frame=args.steps_per_frame,
                           frame_ms=args.frame_ms, joint=args.train)
     except ValueError as exc:
         raise CLIError(_one_line(exc)) from None
     except OSError as exc:
-        raise CLIError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+        raise CLIError(f"cannot write {gif}: {exc.strerror or exc}") from None
+
+
+def _render_session(args, png: str | None, gif: str | None) -> int:
+    """``render SESSION``: the saved state, flow and history, rendered headless."""
+    _, _, size = _gui_target(args)  # validates SESSION vs --preset / pins, and --size
+    if args.train:
+        raise CLIError("--train does not apply to a SESSION file (its mode is saved in it)")
+    try:
+        from .cli_render import render_session
+    except ImportError as exc:
+        raise CLIError(f"the GUI cannot start: {exc}") from None
+    try:
+        return render_session(args.session, png=png, gif=gif, steps=args.steps,
+                              size=size or (1280, 720), frames=args.frames,
+                              steps_per_frame=args.steps_per_frame, frame_ms=args.frame_ms)
+    except ValueError as exc:
+        raise CLIError(_one_line(exc)) from None
+    except OSError as exc:
+        raise CLIError(f"cannot write the output: {exc.strerror or exc}") from None
 
 
 def cmd_bench(args) -> int:

@@ -211,10 +211,13 @@ def build_parser() -> argparse.ArgumentParser:
     _gui_options(p)
     p.add_argument("--screenshot", metavar="FILE.png", help="save a screenshot and quit")
 
-    p = sub.add_parser("render", help="headless PNG or animated GIF of a preset's window")
+    p = sub.add_parser("render", help="headless PNG or animated GIF of a preset's or a "
+                                      "saved session's window")
     _gui_options(p)
-    p.add_argument("--out", metavar="FILE.png|FILE.gif", required=True,
+    p.add_argument("--out", metavar="FILE.png|FILE.gif",
                    help="the picture (.png) or animation (.gif) to write")
+    p.add_argument("--png", metavar="FILE.png", help="write the picture here (with --gif too)")
+    p.add_argument("--gif", metavar="FILE.gif", help="write the animation here")
     gif = p.add_argument_group("animation (.gif)")
     gif.add_argument("--frames", type=_int_type(1), default=60, help="frames (default 60)")
     gif.add_argument("--steps-per-frame", type=_int_type(1), default=5,

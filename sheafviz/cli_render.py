@@ -95,3 +95,68 @@ def render_gif(preset: str, *, out: str, pins=None, size=(1280, 720), frames: in
     frames_p[0].save(out, save_all=True, append_images=frames_p[1:], duration=frame_ms,
                      loop=0, optimize=False)
     return 0
+
+
+def render_session(path: str, *, png: str | None = None, gif: str | None = None,
+                   steps: int | None = None, size=(1280, 720), frames: int = 60,
+                   steps_per_frame: int = 5, frame_ms: int = 80) -> int:
+    """Render a saved session file headless: the same picture the GUI shows when it
+    reopens the file (state, pins, history, and the flow's own state, so the animation
+    takes the same steps as it would have in the saved window).
+
+    Parameters
+    ----------
+    path : a session .json file (``sheafviz.core.session`` format)
+    png : write the window after ``steps`` more steps to this .png
+    gif : then animate ``frames`` frames of ``steps_per_frame`` steps into this .gif
+    steps : flow steps taken before the PNG (and before the GIF starts)
+
+    Returns
+    -------
+    int, 0 on success; raises ValueError (SessionError, ...) naming the problem.
+    """
+    if png is None and gif is None:
+        raise ValueError("give --png FILE and/or --gif FILE")
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6 import QtWidgets
+
+    from .core.session import load_session
+    from .gui.app import prepare_app
+    from .gui.lecture import export
+    from .gui.lecture.session_io import restore
+    from .gui.main_window import MainWindow
+
+    session = load_session(path)  # SessionError (a ValueError) before any window
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0]])
+    prepare_app(app, size)
+    window = MainWindow()
+    ctl = window.controller
+    errors: list[str] = []
+    ctl.message.connect(lambda text, level: errors.append(text) if level == "error" else None)
+    restore(ctl, session, name=os.path.splitext(os.path.basename(path))[0])
+    window.resize(*size)
+    window.show()
+    _settle(app, SETTLE_MS)
+    try:
+        if steps:
+            done = 0
+            while done < int(steps) and not errors:
+                k = min(ctl.steps_per_frame, int(steps) - done)
+                ctl.advance(k)
+                done += k
+            ctl.frameChanged.emit()
+        if errors:
+            raise ValueError(errors[-1])
+        if png:
+            window.redraw()
+            _settle(app, 150)
+            export.export_png(window, png)
+        if gif:
+            export.export_gif(window, ctl, gif, frames=frames, steps_per_frame=steps_per_frame,
+                              frame_ms=frame_ms, redraw=window.redraw)
+        if errors:
+            raise ValueError(errors[-1])
+    finally:
+        window.close()
+    return 0

@@ -193,3 +193,15 @@ def test_drop_session_and_weights_files(lecture, tmp_path):
     for a, b in zip(ctl.network.weights, saved["weights0"]):
         np.testing.assert_array_equal(a, b)
     assert ctl.pins == saved["pins"]
+
+
+def test_no_modal_dialog_outside_the_interactive_app(lecture):
+    """Tests and headless renders never block on the built-in prompts."""
+    w, ctl, feats = lecture
+    s = feats.sessions
+    s.ask_save, s.ask_recover = s._ask_save, s._ask_recover
+    ctl.toggle_neuron("a1", 1)
+    assert s.dirty
+    assert s.maybe_save()  # no dialog, nothing blocks
+    s.autosave_path.write_text("{}")
+    assert not s.check_recovery()

@@ -25,6 +25,15 @@ from . import session_io
 from .undo import replace_weights
 
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+#: QApplication property set by the interactive app (``run_gui``): only then do the
+#: built-in dialogs (unsaved changes, recovery) appear and the default autosave run, so a
+#: test or a headless render never blocks on a modal box nor writes the user's app data.
+INTERACTIVE_PROPERTY = "sheafviz_interactive"
+
+
+def interactive() -> bool:
+    app = QtWidgets.QApplication.instance()
+    return bool(app is not None and app.property(INTERACTIVE_PROPERTY))
 
 
 def default_autosave_path() -> Path:
@@ -48,6 +57,7 @@ class SessionManager(QtCore.QObject):
         self._saved_steps = None
         self._loading = False
         self._fresh = False
+        self._explicit_autosave = autosave_path is not None
         self.autosave_path = Path(autosave_path) if autosave_path else default_autosave_path()
         self.ask_save = self._ask_save
         self.ask_recover = self._ask_recover
@@ -183,6 +193,8 @@ class SessionManager(QtCore.QObject):
         """True when it is fine to drop the current session (saved, discarded or clean)."""
         if not self.dirty:
             return True
+        if self.ask_save == self._ask_save and not interactive():
+            return True  # no modal dialog outside the interactive app (tests, renders)
         answer = self.ask_save()
         if answer == SAVE:
             return self.save()
@@ -220,7 +232,7 @@ class SessionManager(QtCore.QObject):
     # -- autosave and recovery -------------------------------------------------------------
     def set_autosave_seconds(self, seconds: int) -> None:
         self.timer.stop()
-        if int(seconds) > 0:
+        if int(seconds) > 0 and (self._explicit_autosave or interactive()):
             self.timer.start(int(seconds) * 1000)
 
     def autosave(self) -> bool:
@@ -243,6 +255,8 @@ class SessionManager(QtCore.QObject):
         p = self.autosave_path
         if not p.exists():
             return False
+        if self.ask_recover == self._ask_recover and not interactive():
+            return False
         if not self.ask_recover(p):
             self.discard_autosave()
             return False
@@ -263,7 +277,8 @@ class SessionManager(QtCore.QObject):
                 ev.ignore()
                 return True
             self.timer.stop()
-            self.discard_autosave()
+            if self._explicit_autosave or interactive():  # never a user's file from a test
+                self.discard_autosave()
         elif t in (QtCore.QEvent.Type.DragEnter, QtCore.QEvent.Type.DragMove):
             if self._dropped_path(ev) is not None:
                 ev.acceptProposedAction()

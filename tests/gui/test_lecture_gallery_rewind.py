@@ -104,3 +104,14 @@ def test_restart_from_the_same_initial_weights(lecture):
     for a, b in zip(ctl.network.weights, engine.load_preset(None).network.weights):
         np.testing.assert_array_equal(a, b)
     assert ctl.steps <= ctl.steps_per_frame * 2
+
+
+def test_lesson_notes_dock_follows_the_preset(lecture):
+    w, ctl, feats = lecture
+    dock = feats.notes_dock
+    assert not dock.isVisible()
+    dock.toggleViewAction().trigger()
+    assert dock.isVisible()
+    ctl.load_preset("sliding")
+    notes = engine.load_preset("sliding").notes
+    assert notes.strip()[:30] in dock.widget().toPlainText()

@@ -47,6 +47,7 @@ class LectureFeatures:
     sessions: SessionManager
     rewind: RewindController
     rewind_dock: QtWidgets.QDockWidget
+    notes_dock: QtWidgets.QDockWidget | None = None
     actions: dict = field(default_factory=dict)
     menus: dict = field(default_factory=dict)
 
@@ -229,6 +230,7 @@ def _presets_menu(window, ctl, f: LectureFeatures) -> None:
 
     gallery.triggered.connect(show_gallery)
     f.actions["gallery"] = gallery
+    m.addAction(f.notes_dock.toggleViewAction())
     m.addSeparator()
     try:
         names = engine.list_presets()
@@ -256,6 +258,25 @@ def _edit_menu(window, f: LectureFeatures) -> None:
     stack.redoTextChanged.connect(lambda t: redo.setText(f"&Redo {t}".strip()))
     f.actions["undo"], f.actions["redo"] = undo, redo
     f.menus["edit"] = m
+
+
+def _notes_dock(window, ctl) -> QtWidgets.QDockWidget:
+    """The current preset's lesson notes (hidden until chosen, F1)."""
+    dock = QtWidgets.QDockWidget("Lesson notes", window)
+    dock.setObjectName("lecture-notes")
+    text = QtWidgets.QTextBrowser()
+    dock.setWidget(text)
+    window.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    dock.setVisible(False)
+    dock.toggleViewAction().setShortcut(QtGui.QKeySequence("F1"))
+
+    def show_notes() -> None:
+        p = getattr(ctl, "preset", None)
+        text.setPlainText("" if p is None else f"{p.title}\n\n{p.notes}".strip())
+
+    ctl.sessionChanged.connect(show_notes)
+    show_notes()
+    return dock
 
 
 def _route_preset_combo(window, ctl, sessions: SessionManager) -> None:
@@ -299,7 +320,8 @@ def install_lecture_features(main_window: QtWidgets.QMainWindow, controller, *,
     dock.setFeatures(QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetClosable
                      | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable)
     w.addDockWidget(QtCore.Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-    f = LectureFeatures(prefs, look, presentation, undo, sessions, rewind, dock)
+    f = LectureFeatures(prefs, look, presentation, undo, sessions, rewind, dock,
+                        _notes_dock(w, ctl))
     hide = QtGui.QAction("&Hide controls", w)
     hide.setCheckable(True)
     hide.setShortcut(QtGui.QKeySequence("Ctrl+H"))

@@ -316,7 +316,7 @@ class Presentation(QtCore.QObject):
         self.active = True
         self._was_maximized = self.window.isMaximized()
         if fullscreen:
-            self.window.showFullScreen()
+            self._fullscreen()
         self.apply_presentation_look()
         self.set_controls_hidden(self.prefs.get("presentation_hide_controls"))
         self.modeChanged.emit(True)
@@ -338,7 +338,7 @@ class Presentation(QtCore.QObject):
             self._restore_window()
         else:
             self._was_maximized = self.window.isMaximized()
-            self.window.showFullScreen()
+            self._fullscreen()
 
     def escape(self) -> None:
         """Esc: leave presentation mode, else leave full screen."""
@@ -347,11 +347,26 @@ class Presentation(QtCore.QObject):
         elif self.window.isFullScreen():
             self._restore_window()
 
+    def _fullscreen(self) -> None:
+        w = self.window
+        if not w.isFullScreen():
+            self._normal_geometry = w.geometry()
+        # Without a window manager (a bare X server, a kiosk) nothing honours the
+        # full-screen state: take the screen's geometry first (then set the state, which a
+        # geometry change would clear).
+        screen = w.screen()
+        if screen is not None and w.geometry() != screen.geometry():
+            w.setGeometry(screen.geometry())
+        w.showFullScreen()
+
     def _restore_window(self) -> None:
         if self._was_maximized:
             self.window.showMaximized()
         else:
             self.window.showNormal()
+            geo = getattr(self, "_normal_geometry", None)
+            if geo is not None and self.window.geometry() != geo:
+                self.window.setGeometry(geo)
 
     # -- hideable controls ---------------------------------------------------------------
     def controls(self) -> list[QtWidgets.QWidget]:

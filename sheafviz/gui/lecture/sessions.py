@@ -15,6 +15,7 @@ not end normally and recovery is offered.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
@@ -25,15 +26,25 @@ from . import session_io
 from .undo import replace_weights
 
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
-#: QApplication property set by the interactive app (``run_gui``): only then do the
-#: built-in dialogs (unsaved changes, recovery) appear and the default autosave run, so a
-#: test or a headless render never blocks on a modal box nor writes the user's app data.
+#: QApplication property that says whether this is the interactive desktop app (see
+#: :func:`interactive`): only then do the built-in dialogs (unsaved changes, recovery)
+#: appear and the default autosave run, so a test or a headless render never blocks on a
+#: modal box nor writes the user's app data.
 INTERACTIVE_PROPERTY = "sheafviz_interactive"
 
 
 def interactive() -> bool:
+    """True in the desktop app: the application property when it is set, else a real
+    display platform outside a test run (pytest sets PYTEST_CURRENT_TEST, also for the
+    app processes its tests start)."""
     app = QtWidgets.QApplication.instance()
-    return bool(app is not None and app.property(INTERACTIVE_PROPERTY))
+    if app is None:
+        return False
+    prop = app.property(INTERACTIVE_PROPERTY)
+    if prop is not None:
+        return bool(prop)
+    return (app.platformName() not in ("offscreen", "minimal")
+            and "PYTEST_CURRENT_TEST" not in os.environ)
 
 
 def default_autosave_path() -> Path:

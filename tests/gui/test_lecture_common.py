@@ -21,7 +21,8 @@ def make_window(qtbot, tmp_path, *, size=(1280, 720), preset=None, show=True):
     existing = getattr(w, "lecture", None)
     if existing is not None:  # already integrated into the window: re-point its storage
         existing.prefs.settings = settings
-        existing.sessions.autosave_path = tmp_path / "autosave.json"
+        existing.sessions.set_autosave_path(tmp_path / "autosave.json")
+        existing.presentation.apply_window_look()  # the look these preferences say
         feats = existing
     else:
         feats = install_lecture_features(w, w.controller, settings=settings,

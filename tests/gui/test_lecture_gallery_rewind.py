@@ -79,7 +79,7 @@ def test_rewind_scrubs_and_continues_from_the_shown_state(lecture):
     frames(ctl, 10)
     assert len(rw.trajectory) == 11  # the initial state and 10 frames
     t5, s5, c5, _ = rw.trajectory.items[5]
-    panel = feats.rewind_dock.widget()
+    panel = feats.rewind_panel
     panel.slider.setValue(5)  # the scrubber
     assert not ctl.playing
     np.testing.assert_array_equal(ctl.c, c5)
@@ -97,7 +97,7 @@ def test_restart_from_the_same_initial_weights(lecture):
     frames(ctl, 5)
     assert any(not np.array_equal(a, b) for a, b in zip(ctl.network.weights,
                                                          ctl.network0.weights))
-    panel = feats.rewind_dock.widget()
+    panel = feats.rewind_panel
     panel.restart.click()
     assert ctl.playing
     ctl.pause()

@@ -6,7 +6,8 @@
   View (Presentation mode F5, Full screen F11, Hide controls, Theme, Palette, text size,
   Rewind), Presets (every preset, and the gallery with thumbnails and lesson notes);
 * the keyboard control of :mod:`.shortcuts` (Space, S, J, R, P, arrows, T, F5, F11, Esc);
-* the Rewind dock (time scrubber, restart from the same initial weights);
+* the Rewind bar (a bottom tool bar: time scrubber, restart from the same initial
+  weights; a tool bar, so it never takes room from the window's dock widgets);
 * sessions (unsaved-changes prompt, autosave + recovery, drag-and-drop of .json / .npz),
   undo / redo, persistent preferences.
 
@@ -46,7 +47,8 @@ class LectureFeatures:
     undo: UndoRecorder
     sessions: SessionManager
     rewind: RewindController
-    rewind_dock: QtWidgets.QDockWidget
+    rewind_bar: QtWidgets.QToolBar
+    rewind_panel: RewindPanel
     notes_dock: QtWidgets.QDockWidget | None = None
     actions: dict = field(default_factory=dict)
     menus: dict = field(default_factory=dict)
@@ -210,7 +212,7 @@ def _view_menu(window, f: LectureFeatures) -> None:
 
         act.triggered.connect(bump)
     m.addSeparator()
-    m.addAction(f.rewind_dock.toggleViewAction())
+    m.addAction(f.rewind_bar.toggleViewAction())
     f.menus["view"] = m
 
 
@@ -311,16 +313,13 @@ def install_lecture_features(main_window: QtWidgets.QMainWindow, controller, *,
     undo = UndoRecorder(ctl, parent=w)
     sessions = SessionManager(w, ctl, prefs, undo=undo, autosave_path=autosave_path)
     rewind = RewindController(ctl, parent=w)
-    dock = QtWidgets.QDockWidget("Rewind", w)
-    dock.setObjectName("lecture-rewind")
     panel = RewindPanel(rewind)
-    panel.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred,
-                        QtWidgets.QSizePolicy.Policy.Fixed)
-    dock.setWidget(panel)
-    dock.setFeatures(QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetClosable
-                     | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable)
-    w.addDockWidget(QtCore.Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-    f = LectureFeatures(prefs, look, presentation, undo, sessions, rewind, dock,
+    bar = QtWidgets.QToolBar("Rewind", w)
+    bar.setObjectName("lecture-rewind")
+    bar.setMovable(False)
+    bar.addWidget(panel)
+    w.addToolBar(QtCore.Qt.ToolBarArea.BottomToolBarArea, bar)
+    f = LectureFeatures(prefs, look, presentation, undo, sessions, rewind, bar, panel,
                         _notes_dock(w, ctl))
     hide = QtGui.QAction("&Hide controls", w)
     hide.setCheckable(True)

@@ -246,6 +246,12 @@ class SessionManager(QtCore.QObject):
         if int(seconds) > 0 and (self._explicit_autosave or interactive()):
             self.timer.start(int(seconds) * 1000)
 
+    def set_autosave_path(self, path: str | Path) -> None:
+        """Autosave to ``path`` (an explicit file is used even outside the desktop app)."""
+        self.autosave_path = Path(path)
+        self._explicit_autosave = True
+        self.set_autosave_seconds(self.prefs.get("autosave_seconds"))
+
     def autosave(self) -> bool:
         """Write the autosave file when there are unsaved changes."""
         if not self.dirty or getattr(self.ctl, "preset", None) is None:

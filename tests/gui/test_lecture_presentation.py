@@ -149,3 +149,22 @@ def test_window_opens_with_the_saved_theme(qtbot, tmp_path):
         assert w.drape.backgroundBrush().color().name() == THEMES["dark"].colors["BACKGROUND"]
     finally:
         close_window(w, feats)
+
+
+def test_preferences_dialog_saves_and_restores_defaults(qtbot, lecture):
+    from sheafviz.gui.lecture.prefs import PreferencesDialog
+
+    w, ctl, feats = lecture
+    dlg = PreferencesDialog(feats.prefs, w)
+    dlg.theme.setCurrentText("dark")
+    dlg.pfont.setValue(1.5)
+    dlg.accept()
+    assert feats.prefs.get("theme") == "dark"
+    assert feats.prefs.get("presentation_font_scale") == 1.5
+    dlg2 = PreferencesDialog(feats.prefs, w)
+    assert dlg2.theme.currentText() == "dark"
+    dlg2.restore_defaults()
+    assert dlg2.theme.currentText() == DEFAULTS["theme"]
+    assert feats.prefs.get("presentation_font_scale") == DEFAULTS["presentation_font_scale"]
+    dlg.close()
+    dlg2.close()

@@ -17,6 +17,16 @@ Runtime changes made to the window (instead of editing its module; they should m
 ``main_window.py`` / ``controller.py`` once this is integrated): the window's own
 shortcuts on the keys above are disabled (they would be ambiguous), and the flow panel's
 preset combo box is routed through the unsaved-changes prompt.
+
+Integration: ``MainWindow.__init__`` ends with
+``self.lecture = install_lecture_features(self, self.controller)`` (after the debug docks,
+so File / Edit / View / Presets come before the Debug menu). Follow-ups that belong in the
+window's own modules: ``run_gui`` should open a SESSION through
+:func:`.session_io.restore` (the saved state, flow and history, not only the settings);
+``Controller.export_state`` / ``restore_state`` / ``seek`` / ``replace_network`` and a
+settings-changed hook should replace the private attributes used by :mod:`.session_io`,
+:mod:`.rewind` and :mod:`.undo`; the views should take their hard-coded colours (graph
+labels, the energy curve, the drape string) and a line scale from :mod:`..style`.
 """
 
 from __future__ import annotations

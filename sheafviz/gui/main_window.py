@@ -64,6 +64,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._wire()
         self._shortcuts()
         self._install_debug_docks()
+        from .lecture import install_lecture_features  # issue 5: menus, keys, sessions, …
+
+        self.lecture = install_lecture_features(self, self.controller)
         self._state_file = os.environ.get(STATE_FILE_ENV)
         self._text_at = 0.0
         self._text_timer = QtCore.QTimer(self, singleShot=True, interval=int(1000 / TEXT_HZ))

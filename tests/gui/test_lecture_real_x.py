@@ -24,8 +24,13 @@ from sheafviz.gui.main_window import MainWindow
 prepare_app(app, (1280, 720))
 d = tempfile.mkdtemp()
 w = MainWindow(); ctl = w.controller
-f = install_lecture_features(w, ctl, autosave_path=d + "/a.json", settings=QtCore.QSettings(
-    d + "/s.ini", QtCore.QSettings.Format.IniFormat))
+settings = QtCore.QSettings(d + "/s.ini", QtCore.QSettings.Format.IniFormat)
+f = getattr(w, "lecture", None)  # installed by the window itself once integrated
+if f is None:
+    f = install_lecture_features(w, ctl, autosave_path=d + "/a.json", settings=settings)
+else:
+    f.prefs.settings = settings
+    f.sessions.set_autosave_path(d + "/a.json")
 ctl.load_preset(None)
 w.resize(800, 500); w.show()
 t0, stage, seen = time.time(), [0], {}

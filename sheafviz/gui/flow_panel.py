@@ -57,11 +57,11 @@ class FlowPanel(QtWidgets.QWidget):
         self.play = QtWidgets.QPushButton("▶ Play")
         self.play.setToolTip("Play / pause the flow (Space)")
         self.step = QtWidgets.QPushButton("Step")
-        self.step.setToolTip("Advance one frame (→)")
+        self.step.setToolTip("Advance one frame (S)")
         self.reset = QtWidgets.QPushButton("Reset")
         self.reset.setToolTip("Back to the initial state and weights (R)")
         self.jump = QtWidgets.QPushButton("Equilibrium")
-        self.jump.setToolTip("Jump to the equilibrium of the current pins (E)")
+        self.jump.setToolTip("Jump to the equilibrium of the current pins (J)")
         for i, b in enumerate((self.play, self.step, self.reset, self.jump)):
             b.setMinimumHeight(36)
             buttons.addWidget(b, i // 2, i % 2)

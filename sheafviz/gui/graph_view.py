@@ -61,7 +61,7 @@ class GraphView(pg.PlotWidget):
         self.plotItem.hideAxis("left")
         self.plotItem.hideAxis("bottom")
         self.plotItem.hideButtons()
-        self.setMinimumHeight(160)
+        self.setMinimumHeight(110)
         self.layout_ = None
         self._items: list = []
         self._hover: tuple[str, int] | None = None

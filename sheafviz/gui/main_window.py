@@ -132,6 +132,7 @@ class MainWindow(QtWidgets.QMainWindow):
         main.setStretchFactor(0, 7)
         main.setStretchFactor(1, 3)
         self._left, self._main, self._bottom = left, main, bottom
+        left.installEventFilter(self)
         self.setCentralWidget(main)
         # Plain text in a label whose size never follows its text: a rich-text label that
         # re-lays out the status bar costs ~10 ms per update (measured), a frame's budget.
@@ -154,9 +155,16 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def resizeEvent(self, ev) -> None:  # noqa: N802 - keep proportions when resized
         super().resizeEvent(ev)
-        w, h = self.width(), self.height()
+        w = self.width()
         self._main.setSizes([int(w * 0.7), int(w * 0.3)])
-        self._left.setSizes([int(h * 0.34), int(h * 0.40), int(h * 0.26)])
+
+    def eventFilter(self, obj, ev) -> bool:  # noqa: N802
+        # Proportions follow the left column's own height, not the window's: a debug dock or
+        # the rewind bar takes height from the column, and the drape must keep its share.
+        if obj is self._left and ev.type() == QtCore.QEvent.Type.Resize:
+            h = self._left.height()
+            self._left.setSizes([int(h * 0.34), int(h * 0.40), int(h * 0.26)])
+        return super().eventFilter(obj, ev)
 
     # -- wiring ----------------------------------------------------------------------------
     def _wire(self) -> None:

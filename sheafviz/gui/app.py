@@ -161,7 +161,14 @@ def run_gui(preset: str | None = None, pins=None, steps: int | None = None,
     prepare_app(app, wh)
     window = MainWindow()
     ctl = window.controller
-    if session is not None:
+    if session is not None and not pins:
+        # The whole session: its flow state and history too, so the next steps are the
+        # saved ones bit for bit (the file was validated by session_preset above).
+        from ..core.session import load_session
+        from .lecture.session_io import restore
+
+        ok = restore(ctl, load_session(session), name=os.path.basename(session))
+    elif session is not None:  # extra pins change the problem: start afresh from its settings
         ok = ctl.open(preset_obj, dataset=dataset, pins=pinset)
         if ok and spf:
             ctl.set_steps_per_frame(spf)

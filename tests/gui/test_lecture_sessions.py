@@ -205,3 +205,35 @@ def test_no_modal_dialog_outside_the_interactive_app(lecture):
     assert s.maybe_save()  # no dialog, nothing blocks
     s.autosave_path.write_text("{}")
     assert not s.check_recovery()
+
+
+def test_gui_command_with_a_session_resumes_its_flow_state(qtbot, tmp_path, monkeypatch):
+    """`sheafviz gui SESSION` opens the saved state itself, not a fresh start of its settings."""
+    import sheafviz.gui.app as app_module
+
+    w1, c1, f1 = make_window(qtbot, tmp_path, preset="running-241", show=False)
+    try:
+        run_frames(c1, 70, 7)
+        path = tmp_path / "s.json"
+        assert f1.sessions.save(path)
+        expected = state_of(c1)
+        run_frames(c1, 30)
+        after_30 = c1.c.copy()
+    finally:
+        close_window(w1, f1)
+    seen = {}
+
+    def capture(window, out):
+        ctl = window.controller
+        seen["state"] = state_of(ctl)
+        run_frames(ctl, 30)
+        seen["after_30"] = ctl.c.copy()
+        window.close()
+        return True
+
+    monkeypatch.setattr(app_module, "save_screenshot", capture)
+    assert app_module.run_gui(session=str(path), screenshot=str(tmp_path / "x.png")) == 0
+    got = seen["state"]
+    np.testing.assert_array_equal(got["c"], expected["c"])
+    assert got["steps"] == expected["steps"] == 70 and got["t"] == expected["t"]
+    np.testing.assert_array_equal(seen["after_30"], after_30)

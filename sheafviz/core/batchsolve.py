@@ -32,6 +32,29 @@ from scipy.special import expit
 from .forces import cross_entropy
 
 
+def free_block_columns(widths) -> tuple[list[int], list[int], int]:
+    """Column offsets of the free blocks ``z1, a1, …, zK, aK, z{K+1}`` (x and y excluded).
+
+    Parameters
+    ----------
+    widths : sequence of int, ``[n1, …, nK+1]``
+
+    Returns
+    -------
+    zc : list of int (K+1), offset of each z_l; ac : list of int (K), offset of each a_l;
+    end : int, the number of columns
+    """
+    K = len(widths) - 1
+    col, zc, ac = 0, [], []
+    for l in range(K + 1):
+        zc.append(col)
+        col += widths[l]
+        if l < K:
+            ac.append(col)
+            col += widths[l]
+    return zc, ac, col
+
+
 @dataclass(frozen=True)
 class BatchEquilibrium:
     """Stalks at the two-sided equilibria of a batch (all arrays have B rows).
@@ -179,13 +202,7 @@ def _sliding_batch(weights, biases, output, force, X, Y, sigma, cycling, z0, *,
     K = len(weights) - 1
     U = X.shape[0]
     widths = [w.shape[0] for w in weights]
-    col, zc, ac = 0, [], []
-    for l in range(K + 1):
-        zc.append(col)
-        col += widths[l]
-        if l < K:
-            ac.append(col)
-            col += widths[l]
+    zc, ac, col = free_block_columns(widths)
     n = col
     rows = sum(widths) + sum(widths[:K])
     A0, h = np.zeros((rows, n)), np.zeros((U, rows))

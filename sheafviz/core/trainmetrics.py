@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from .batchsolve import free_block_columns
 from .flowcheck import DENSE_LIMIT, _extreme_eigenvalue
 from .network import phi_jacobian
 
@@ -109,14 +110,7 @@ def free_lambdas(weights, biases, output: str, x: np.ndarray, *,
         if l < K:
             sig.append((z >= 0).astype(float))
             a = np.maximum(z, 0.0)
-    # column offsets of the free blocks z1, a1, ..., zK, aK, z{K+1}
-    col, zc, ac = 0, [], []
-    for l in range(K + 1):
-        zc.append(col)
-        col += widths[l]
-        if l < K:
-            ac.append(col)
-            col += widths[l]
+    zc, ac, col = free_block_columns(widths)
     y_col = col
     n_free = col + (0 if pin_y else widths[K])
     if n_free > DENSE_LIMIT:

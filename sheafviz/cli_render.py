@@ -16,6 +16,25 @@ import sys
 SETTLE_MS = 600
 
 
+def _offscreen_window(size):
+    """``(app, main window, error list)``: a window sized for ``size`` (offscreen when there
+    is no display) whose controller's error messages are collected in the list."""
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6 import QtWidgets
+
+    from .gui.app import prepare_app
+    from .gui.main_window import MainWindow
+
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0]])
+    prepare_app(app, size)
+    window = MainWindow()
+    errors: list[str] = []
+    window.controller.message.connect(
+        lambda text, level: errors.append(text) if level == "error" else None)
+    return app, window, errors
+
+
 def _qimage_to_pil(image):
     """QImage → PIL RGB image (through an in-memory PNG: simple and format-safe)."""
     from PIL import Image
@@ -54,19 +73,8 @@ def render_gif(preset: str, *, out: str, pins=None, size=(1280, 720), frames: in
     -------
     int, 0 on success; raises ValueError for a preset the window cannot open.
     """
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6 import QtWidgets
-
-    from .gui.app import prepare_app
-    from .gui.main_window import MainWindow
-
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0]])
-    prepare_app(app, size)
-    window = MainWindow()
+    app, window, errors = _offscreen_window(size)
     ctl = window.controller
-    errors: list[str] = []
-    ctl.message.connect(lambda text, level: errors.append(text) if level == "error" else None)
     if not ctl.load_preset(preset, pins=pins):
         raise ValueError(errors[-1] if errors else f"cannot open preset {preset!r}")
     if joint:
@@ -117,23 +125,13 @@ def render_session(path: str, *, png: str | None = None, gif: str | None = None,
     """
     if png is None and gif is None:
         raise ValueError("give --png FILE and/or --gif FILE")
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6 import QtWidgets
-
     from .core.session import load_session
-    from .gui.app import prepare_app
     from .gui.lecture import export
     from .gui.lecture.session_io import restore
-    from .gui.main_window import MainWindow
 
     session = load_session(path)  # SessionError (a ValueError) before any window
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0]])
-    prepare_app(app, size)
-    window = MainWindow()
+    app, window, errors = _offscreen_window(size)
     ctl = window.controller
-    errors: list[str] = []
-    ctl.message.connect(lambda text, level: errors.append(text) if level == "error" else None)
     restore(ctl, session, name=os.path.splitext(os.path.basename(path))[0])
     window.resize(*size)
     window.show()

@@ -177,12 +177,22 @@ def two_sided_batch(weights, biases, output: str, X, Y, *, force: str = "energy"
         for l, a in enumerate(a_s):
             as_[l][rows] = a[ok]
         settled[rows] = True
-    prev = [X] + as_
-    rho = [p @ w.T + b - z for p, w, b, z in zip(prev, weights, biases, zs)]
-    q = [a - np.maximum(z, 0.0) for a, z in zip(as_, zs[:-1])]
-    r_out = Y - _phi(zs[-1], output)
-    return BatchEquilibrium(z=zs, a=as_, rho=rho, q=q, r_out=r_out, consistent=settled,
-                            iterations=it)
+    return equilibrium_at(weights, biases, output, X, Y, zs, as_, consistent=settled,
+                          iterations=it)
+
+
+def equilibrium_at(weights, biases, output: str, X, Y, z, a, *, consistent, iterations: int
+                   ) -> BatchEquilibrium:
+    """The :class:`BatchEquilibrium` of given stalks ``z`` (list (B, n_l), l = 1..K+1) and
+    ``a`` (list (B, n_l), l = 1..K): their residuals, computed exactly as the solver does, so
+    a saved equilibrium (its stalks and ``consistent`` flags) is rebuilt bit for bit."""
+    prev = [X] + list(a)
+    rho = [p @ w.T + b - zl for p, w, b, zl in zip(prev, weights, biases, z)]
+    q = [al - np.maximum(zl, 0.0) for al, zl in zip(a, z[:-1])]
+    r_out = Y - _phi(z[-1], output)
+    return BatchEquilibrium(z=list(z), a=list(a), rho=rho, q=q, r_out=r_out,
+                            consistent=np.asarray(consistent, dtype=bool),
+                            iterations=int(iterations))
 
 
 def _sliding_batch(weights, biases, output, force, X, Y, sigma, cycling, z0, *,

@@ -29,6 +29,7 @@ import numpy as np
 from .events import SwitchEvent, SwitchRecorder
 from .flowcheck import (FlowDivergedError, UnstableStepError, check_step, free_lambda,
                         lambda_max_bound, spectral_norm, stable_dt)
+from .flowstate import FlowStateError, check_kind, checked_array
 from .forces import (check_force, energy_gradient, gradient_and_energy, objective,
                      pin_energy)
 from .network import Network
@@ -168,6 +169,59 @@ class HeatFlow:
         if dt is not None:
             self._dt, self._dt_auto = float(dt), False
         self._configure()
+
+    # -- saved state (bit-for-bit resume, :mod:`flowstate`) -------------------------------
+    def state_dict(self) -> dict:
+        """What the next steps depend on beyond the network, pins and rates.
+
+        Returns
+        -------
+        dict with ``kind="heat"``, ``cochain`` (size,), ``time``, ``steps``, ``velocity``
+        (None before the first step), ``converged``, ``sign`` (n_z,) bool,
+        ``sliding_active``, ``sliding_candidate`` (n_z,) bool, ``sliding_last_flip`` (n_z,)
+        int, ``start_objective``, ``dt``, ``alpha``.
+        """
+        sl = self._sliding.state_dict()
+        return {"kind": "heat", "cochain": self._c.copy(), "time": float(self._time),
+                "steps": int(self._steps),
+                "velocity": float(self._velocity) if np.isfinite(self._velocity) else None,
+                "converged": bool(self.converged), "sign": np.array(self._sign, dtype=bool),
+                "sliding_active": sl["active"], "sliding_candidate": sl["candidate"],
+                "sliding_last_flip": sl["last_flip"],
+                "start_objective": float(self._start_objective),
+                "dt": float(self._dt), "alpha": float(self._alpha)}
+
+    def load_state(self, state: dict) -> None:
+        """Resume from :meth:`state_dict` of a flow with the same network, pins and rates.
+
+        Everything is checked before anything changes.
+
+        Raises
+        ------
+        FlowStateError
+            Wrong kind, shapes that do not fit this sheaf, non-finite values, other α / Δt.
+        """
+        check_kind(state, "heat")
+        n, nz = self._c.shape[0], len(self._z_index)
+        c = checked_array(state, "cochain", (n,))
+        sign = checked_array(state, "sign", (nz,), bool)
+        sliding = {key: checked_array(state, f"sliding_{key}", (nz,), dtype)
+                   for key, dtype in (("active", bool), ("candidate", bool),
+                                      ("last_flip", np.int64))}
+        if float(state.get("dt", self._dt)) != self._dt or \
+                float(state.get("alpha", self._alpha)) != self._alpha:
+            raise FlowStateError("flow state: saved α / Δt differ from the flow's")
+        for key in ("time", "steps", "start_objective"):
+            if key not in state:
+                raise FlowStateError(f"flow state: missing {key!r}")
+        self._c[...] = c
+        self._time, self._steps = float(state["time"]), int(state["steps"])
+        v = state.get("velocity")
+        self._velocity = np.inf if v is None else float(v)
+        self.converged = bool(state.get("converged", False))
+        self._sign = sign.copy()
+        self._sliding.load_state(**sliding)
+        self._start_objective = float(state["start_objective"])
 
     # -- state -----------------------------------------------------------------------------
     @property

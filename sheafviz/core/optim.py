@@ -23,6 +23,30 @@ class Optimizer:
     def step(self, params: np.ndarray, grad: np.ndarray) -> None:  # pragma: no cover
         raise NotImplementedError
 
+    #: The moment buffers (attribute names) a subclass keeps between steps.
+    _moments: tuple[str, ...] = ()
+
+    def state_dict(self) -> dict:
+        """``name`` (class), ``lr``, the moments that exist (``v``, ``m``, copies) and the
+        step count ``t`` (Adam): everything the next steps depend on."""
+        out = {"name": type(self).__name__, "lr": float(self.lr)}
+        for key in self._moments:
+            val = getattr(self, f"_{key}")
+            if val is not None:
+                out[key] = np.array(val, dtype=float)
+        if hasattr(self, "_t"):
+            out["t"] = int(self._t)
+        return out
+
+    def load_state(self, state: dict) -> None:
+        """Take the moments and step count of :meth:`state_dict` (``lr`` is not changed;
+        the caller checks the name and the shapes)."""
+        for key in self._moments:
+            if key in state:
+                setattr(self, f"_{key}", np.array(state[key], dtype=float))
+        if "t" in state and hasattr(self, "_t"):
+            self._t = int(state["t"])
+
 
 class SGD(Optimizer):
     """``θ ← θ − lr·g``."""
@@ -33,6 +57,8 @@ class SGD(Optimizer):
 
 class Momentum(Optimizer):
     """Heavy ball: ``v ← μ v + g``, ``θ ← θ − lr·v``."""
+
+    _moments = ("v",)
 
     def __init__(self, lr: float, *, mu: float = 0.9) -> None:
         super().__init__(lr)
@@ -49,6 +75,8 @@ class Momentum(Optimizer):
 
 class Adam(Optimizer):
     """Adam (Kingma & Ba) with bias correction."""
+
+    _moments = ("m", "v")
 
     def __init__(self, lr: float, *, beta1: float = 0.9, beta2: float = 0.999,
                  eps: float = 1e-8) -> None:

@@ -45,6 +45,18 @@ class SlidingSet:
         self.candidate[:] = False
         self._last_flip[:] = -10**9
 
+    def state_dict(self) -> dict:
+        """Copies of ``active``, ``candidate`` (bool) and ``last_flip`` (int64), all (n_z,)."""
+        return {"active": self.active.copy(), "candidate": self.candidate.copy(),
+                "last_flip": self._last_flip.astype(np.int64)}
+
+    def load_state(self, *, active: np.ndarray, candidate: np.ndarray,
+                   last_flip: np.ndarray) -> None:
+        """Set the arrays of :meth:`state_dict` (shapes checked by the caller)."""
+        self.active[...] = active
+        self.candidate[...] = candidate
+        self._last_flip[...] = last_flip
+
     def project(self, c: np.ndarray) -> None:
         """Put the chatter candidates of the last step on their surface (``z_j = 0``)."""
         if self.candidate.any():

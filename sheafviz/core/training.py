@@ -33,8 +33,9 @@ from typing import Callable
 import numpy as np
 
 from .backprop import backprop, default_kind, forward_loss
-from .batchsolve import two_sided_batch
+from .batchsolve import equilibrium_at, two_sided_batch
 from .flowcheck import FlowDivergedError, UnstableStepError, check_step, lambda_max_bound
+from .flowstate import FlowStateError, check_kind, checked_array
 from .forces import check_force, cross_entropy
 from .jointstep import JointStepper
 from .network import Network, phi
@@ -210,6 +211,77 @@ class JointFlow:
             return
         lam = max(self._lambdas(pin_y=True)[1])
         check_step(alpha, dt, lam, what="the stalks of the joint flow")
+
+    # -- saved state (bit-for-bit resume, :mod:`flowstate`) -------------------------------
+    def state_dict(self) -> dict:
+        """What the next steps depend on beyond the network, batch and rates.
+
+        Returns
+        -------
+        dict with ``kind="joint"``, ``mode``, ``S`` (rows, B) stalk buffer, ``P`` (n_params,)
+        flat parameters, ``steps``, ``alpha``, ``beta``, ``dt``, ``optimizer`` (name, lr,
+        moments ``v`` / ``m`` (n_params,), ``t``) and, in the adiabatic mode, the last batch
+        equilibria's ``eq_consistent`` (B,) bool and ``eq_iterations`` (their stalks are
+        ``S``): the next solve is warm-started from them and the active set picks among
+        several equilibria by that start, so re-solving would not resume bit for bit.
+        """
+        st = self._stepper
+        out = {"kind": "joint", "mode": self.mode, "S": st.S.copy(), "P": st.P.copy(),
+               "steps": int(self._steps), "alpha": float(self.alpha), "beta": float(self.beta),
+               "dt": float(self.dt),
+               "optimizer": self._opt.state_dict() if self._opt is not None else {}}
+        if self.mode == "adiabatic":
+            out["eq_consistent"] = np.array(self._eq.consistent, dtype=bool)
+            out["eq_iterations"] = int(self._eq.iterations)
+        return out
+
+    def load_state(self, state: dict) -> None:
+        """Resume from :meth:`state_dict` of a flow with the same network (the saved
+        parameters), batch and rates. Everything is checked before anything changes.
+
+        A state without ``eq_consistent`` (sessions written before it was saved) re-solves
+        the adiabatic equilibria from the saved stalks' patterns: the same equilibria up to
+        round-off where they are unique, not bit for bit.
+
+        Raises
+        ------
+        FlowStateError
+            Wrong kind or mode, shapes that do not fit, non-finite values, another optimizer.
+        """
+        check_kind(state, "joint")
+        if state.get("mode") != self.mode:
+            raise FlowStateError(f"flow state: saved mode {state.get('mode')!r}, flow mode "
+                                 f"{self.mode!r}")
+        st = self._stepper
+        S = checked_array(state, "S", st.S.shape)
+        P = checked_array(state, "P", st.P.shape)
+        if "steps" not in state:
+            raise FlowStateError("flow state: missing 'steps'")
+        opt, saved = self._opt, dict(state.get("optimizer") or {})
+        if opt is not None and saved:
+            if saved.get("name") != type(opt).__name__:
+                raise FlowStateError(f"flow state: optimizer {saved.get('name')!r}, flow has "
+                                     f"{type(opt).__name__}")
+            for key in ("v", "m"):
+                if key in saved:
+                    saved[key] = checked_array(saved, key, st.P.shape)
+        consistent = None
+        if self.mode == "adiabatic" and "eq_consistent" in state:
+            consistent = checked_array(state, "eq_consistent", (len(self.X),), bool)
+        st.S[...] = S
+        st.P[...] = P
+        self._steps = int(state["steps"])
+        if opt is not None and saved:
+            opt.load_state(saved)
+        if self.mode != "adiabatic":
+            return
+        if consistent is None:
+            self._relax()
+            return
+        z, a = st.stalks()
+        self._eq = equilibrium_at(st.weights, st.biases, self.output, self.X, self.Y, z, a,
+                                  consistent=consistent,
+                                  iterations=int(state.get("eq_iterations", 0)))
 
     # -- stepping --------------------------------------------------------------------------
     def advance(self, n_steps: int) -> bool:

@@ -394,6 +394,69 @@ class Controller(PinIntents, ParamIntents, QtCore.QObject):
         self.pinsChanged.emit()
         self.frameChanged.emit()
 
+    def replace_network(self, network, *, initial: bool = False) -> bool:
+        """Make ``network`` (same architecture and output head) the current weights.
+
+        The weight editor's intent. Pins, mode, rates and the flow clock (t, steps) are
+        kept; the flow is dropped and re-created from the new weights by the next frame.
+        In relax mode the equilibrium of the pins under the new weights is solved and the
+        state jumps to it (as for a moved pin); in joint mode the state is kept. The initial
+        weights (what Reset returns to) become ``network`` too when ``initial`` is true or
+        the current weights still are the initial ones: an edit before any training edits
+        the lesson's starting point, so Reset keeps it. Emits ``paramsChanged`` (the
+        weights are part of the saved session) and ``frameChanged``.
+
+        Parameters
+        ----------
+        network : Network with the current ``arch`` and ``output``
+        initial : also make ``network`` the initial weights
+
+        Returns
+        -------
+        bool
+            False (with an error ``message``; the session unchanged) when the core refused,
+            e.g. no finite equilibrium under the new weights.
+
+        Raises
+        ------
+        ValueError
+            Not a Network, or another architecture / output head (that is a new session:
+            open it instead).
+        """
+        from ..core.network import Network
+
+        if not isinstance(network, Network):
+            raise ValueError(f"replace_network needs a Network, got {type(network).__name__}")
+        cur = self.network
+        if tuple(network.arch) != tuple(cur.arch) or network.output != cur.output:
+            raise ValueError(f"the new weights are a {list(network.arch)} network with "
+                             f"{network.output} output; this session's network is "
+                             f"{list(cur.arch)} with {cur.output} output")
+        old = (self.network, self.network0, self.flow, self.c, self.solution, self._segment)
+        try:
+            if self.mode == "relax":
+                solution = engine.equilibrium(network, self.pins, self.layout)
+                if not np.all(np.isfinite(solution.cochain)):
+                    raise ArithmeticError("the equilibrium is not finite")
+                self.solution = solution
+                self.c = np.array(solution.cochain, dtype=float)
+            if initial or self.network is self.network0:
+                self.network0 = network
+            self.network = network
+            self.flow = None  # rebuilt from the new weights by the next frame; t, steps go on
+            self._segment = None
+            self._lam_key = None  # λ depends on the weights, not only on σ
+            self._refresh(record=False)
+        except Exception as exc:  # noqa: BLE001 - any core failure is a message, not a crash
+            (self.network, self.network0, self.flow, self.c, self.solution,
+             self._segment) = old
+            self._refresh(record=False)
+            self.message.emit(f"Weights not applied: {exc}", "error")
+            return False
+        self.paramsChanged.emit()  # the weights are a setting of the session (saved, undone)
+        self.frameChanged.emit()
+        return True
+
     def jump_to_equilibrium(self) -> None:
         """Replace the state by the equilibrium of the current pins (relax mode)."""
         self.pause()

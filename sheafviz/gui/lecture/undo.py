@@ -180,6 +180,13 @@ class UndoRecorder(QtCore.QObject):
         before, self._last = self._last, now
         self.stack.push(_Change(self, before, now))
 
+    def resync(self) -> None:
+        """Take the current settings as recorded, with no command: for a change that pushed
+        its own command on :attr:`stack` (a weight edit; call :meth:`flush` before it)."""
+        self._timer.stop()
+        if self._last is not None:
+            self._last = settings_of(self.ctl)
+
     def _apply(self, s: Settings) -> None:
         self._applying = True
         try:

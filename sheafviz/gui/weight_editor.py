@@ -1,0 +1,570 @@
+"""The weight editor (issue 5): change one weight or bias and watch the drape answer.
+
+A dock ("Weights", Edit ▸ Edit weights…, Ctrl+Shift+W) with a layer chooser (W1, b1, W2,
+…), the matrix of that layer and a value field. Small layers (the [2,4,1] lessons) are a
+table of numbers on a blue–white–red background; a layer with more than
+:data:`TABLE_MAX_ROWS` rows or :data:`TABLE_MAX_COLS` columns is a heatmap (an
+``ImageItem``; a [784,128,…] W1 as a table would be 100 000 widgets). Click a cell (or
+type its row and column), type a value, press Enter: the edit goes through
+:meth:`Controller.replace_network` and is one step ``edit W2[0,3]`` on the lecture undo
+stack.
+
+Undo and redo put the entry's old (new) value into the weights *current* at that time: if
+the joint flow trained in between, only that entry is changed back. When nothing moved
+the weights since, the exact weight objects of before (after) come back, so the undo
+recorder's own record of the initial weights stays consistent.
+"""
+
+from __future__ import annotations
+
+import math
+import time as _time
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from . import style
+from .debug._common import ReadOut, make_plot, title_label
+
+#: Largest layer shown as a table (rows × columns); bigger ones are a heatmap.
+TABLE_MAX_ROWS = 24
+TABLE_MAX_COLS = 12
+#: Largest |value| accepted: beyond it the solves lose every digit (w² ≫ 1/eps).
+MAX_ABS = 1e6
+#: Fewest seconds between two redraws while the weights train.
+THROTTLE_S = 0.25
+#: Width of the dock when it opens, as a share of the window width.
+DOCK_SHARE = 0.27
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One weight ``W{layer}[row, col]`` or bias ``b{layer}[row]`` (layer 1-based)."""
+
+    kind: str  # "W" or "b"
+    layer: int
+    row: int
+    col: int = 0
+
+    @property
+    def label(self) -> str:
+        if self.kind == "b":
+            return f"b{self.layer}[{self.row}]"
+        return f"W{self.layer}[{self.row},{self.col}]"
+
+    def get(self, network) -> float:
+        return float(layer_array(network, self.kind, self.layer)[self.row, self.col])
+
+
+def layer_array(network, kind: str, layer: int) -> np.ndarray:
+    """The layer as a matrix: ``W`` (n_l, n_{l-1}); ``b`` as a column (n_l, 1) (a view)."""
+    if kind == "W":
+        return network.weights[layer - 1]
+    return network.biases[layer - 1].reshape(-1, 1)
+
+
+def with_entry(network, entry: Entry, value: float):
+    """A new Network equal to ``network`` except ``entry`` = ``value``."""
+    from ..core.network import Network
+
+    weights = [w.copy() for w in network.weights]
+    biases = [b.copy() for b in network.biases]
+    if entry.kind == "W":
+        weights[entry.layer - 1][entry.row, entry.col] = value
+    else:
+        biases[entry.layer - 1][entry.row] = value
+    return Network(weights, biases, network.output)
+
+
+def parse_value(text: str) -> float:
+    """A finite number from what was typed ("−0.5" with a typographic minus is fine).
+
+    Raises
+    ------
+    ValueError : not a number, not finite, or beyond ±MAX_ABS; the message says which
+    """
+    s = text.strip().replace("−", "-").replace(",", ".")
+    if not s:
+        raise ValueError("type a number first")
+    try:
+        v = float(s)
+    except ValueError:
+        raise ValueError(f"{text.strip()!r} is not a number") from None
+    if not math.isfinite(v):
+        raise ValueError(f"{text.strip()!r} is not a finite number")
+    if abs(v) > MAX_ABS:
+        raise ValueError(f"{text.strip()!r} is too large: weights are limited to "
+                         f"±{MAX_ABS:g}")
+    return v
+
+
+def _move(ctl, src: tuple, dst: tuple, entry: Entry, value: float) -> bool:
+    """Bring the weights from the pair ``src = (network, network0)`` to ``dst``.
+
+    When the controller still holds exactly ``src`` the objects of ``dst`` are restored;
+    otherwise (the weights trained since) only ``entry`` is set to ``value`` in the current
+    weights, and the initial weights follow when the edit had changed them.
+    """
+    try:
+        if ctl.network is src[0] and ctl.network0 is src[1]:
+            ok = ctl.replace_network(dst[0], initial=dst[0] is dst[1])
+            if ok and dst[1] is not dst[0]:
+                ctl.network0 = dst[1]
+            return ok
+        ok = ctl.replace_network(with_entry(ctl.network, entry, value))
+        if ok and src[1] is not dst[1] and ctl.network0 is src[1]:
+            ctl.network0 = dst[1]  # Reset follows the edit of the starting point
+        return ok
+    except (ValueError, IndexError) as exc:  # another network was opened since
+        ctl.message.emit(f"Cannot redo / undo {entry.label}: {exc}", "error")
+        return False
+
+
+class WeightEditCommand(QtGui.QUndoCommand):
+    """One applied weight edit on the lecture undo stack (pushed after it was applied)."""
+
+    def __init__(self, ctl, recorder, entry: Entry, before: tuple, after: tuple,
+                 old: float, new: float) -> None:
+        super().__init__(f"edit {entry.label}")
+        self.ctl, self.recorder, self.entry = ctl, recorder, entry
+        self.before, self.after, self.old, self.new = before, after, float(old), float(new)
+        self._first = True
+
+    def redo(self) -> None:
+        if self._first:  # already applied by the editor
+            self._first = False
+            return
+        _move(self.ctl, self.before, self.after, self.entry, self.new)
+        self._resync()
+
+    def undo(self) -> None:
+        _move(self.ctl, self.after, self.before, self.entry, self.old)
+        self._resync()
+
+    def _resync(self) -> None:
+        if self.recorder is not None:
+            self.recorder.resync()  # the recorder would otherwise push "change weights"
+
+
+class _CellDelegate(QtWidgets.QStyledItemDelegate):
+    """Draws the chosen cell with its own value colour and a thick outline: the usual
+    selection fill would hide the colour (and the sign) of exactly that weight."""
+
+    def paint(self, painter, option, index) -> None:
+        selected = bool(option.state & QtWidgets.QStyle.StateFlag.State_Selected)
+        opt = QtWidgets.QStyleOptionViewItem(option)
+        opt.state &= ~QtWidgets.QStyle.StateFlag.State_Selected
+        opt.state &= ~QtWidgets.QStyle.StateFlag.State_HasFocus
+        super().paint(painter, opt, index)
+        if selected:
+            painter.save()
+            pen = QtGui.QPen(QtGui.QColor(style.SELECT_COLOR), 4)
+            pen.setJoinStyle(QtCore.Qt.PenJoinStyle.MiterJoin)
+            painter.setPen(pen)
+            painter.drawRect(QtCore.QRectF(option.rect).adjusted(2, 2, -2, -2))
+            painter.restore()
+
+
+def _diverging_map() -> pg.ColorMap:
+    lut = style.value_lut(256)
+    return pg.ColorMap(np.linspace(0.0, 1.0, len(lut)), lut)
+
+
+class WeightEditor(QtWidgets.QWidget):
+    """The editor panel. ``undo`` is the lecture :class:`UndoRecorder` (or None: edits
+    are then applied without an undo step).
+
+    Attributes for tests: ``layer_box``, ``row_box``, ``col_box``, ``table``, ``plot``,
+    ``image``, ``value_edit``, ``apply_button``, ``status``, :attr:`view_kind`.
+    """
+
+    def __init__(self, controller, undo=None, parent=None) -> None:
+        super().__init__(parent)
+        self.ctl, self.undo = controller, undo
+        self._layers: list[tuple[str, int]] = []
+        self._shown = None  # the network drawn last (redraw only when it changes)
+        self._drawn_at = -math.inf
+        self._dirty = True
+        self._build()
+        self._timer = QtCore.QTimer(self, singleShot=True, interval=int(THROTTLE_S * 1000))
+        self._timer.timeout.connect(self.refresh)
+        controller.sessionChanged.connect(self.on_session)
+        controller.frameChanged.connect(self._on_frame)
+        if getattr(controller, "preset", None) is not None:
+            self.on_session()
+
+    # -- construction ------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.layer_box = QtWidgets.QComboBox()
+        self.layer_box.currentIndexChanged.connect(lambda *_: self._layer_changed())
+        self.row_box, self.col_box = QtWidgets.QSpinBox(), QtWidgets.QSpinBox()
+        for box in (self.row_box, self.col_box):
+            box.valueChanged.connect(lambda *_: self._index_changed())
+        top = QtWidgets.QHBoxLayout()
+        top.addWidget(title_label("Layer"))
+        top.addWidget(self.layer_box, 1)
+        top.addWidget(QtWidgets.QLabel("row"))
+        top.addWidget(self.row_box)
+        top.addWidget(QtWidgets.QLabel("col"))
+        top.addWidget(self.col_box)
+
+        self.table = QtWidgets.QTableWidget()
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.currentCellChanged.connect(lambda r, c, *_: self._cell_clicked(r, c))
+        self.table.verticalHeader().setSectionResizeMode(
+            QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setItemDelegate(_CellDelegate(self.table))
+        self.plot = make_plot()
+        pi = self.plot.plotItem
+        pi.showGrid(x=False, y=False)
+        pi.vb.invertY(True)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setLookupTable(style.value_lut(256))
+        pi.addItem(self.image)
+        self.marker = QtWidgets.QGraphicsRectItem()
+        pen = pg.mkPen(style.SELECT_COLOR, width=3)
+        pen.setCosmetic(True)
+        self.marker.setPen(pen)
+        self.marker.setZValue(10)
+        pi.addItem(self.marker)
+        self.colorbar = pg.ColorBarItem(values=(-1, 1), colorMap=_diverging_map(),
+                                        interactive=False, width=16, colorMapMenu=False)
+        self.colorbar.setImageItem(self.image, insert_in=pi)
+        ax = self.colorbar.axis
+        ax.setTickFont(style.font(0.9))
+        ax.setTextPen(pg.mkPen(style.FOREGROUND))
+        self.plot.scene().sigMouseClicked.connect(self._plot_clicked)
+        self.plot.scene().sigMouseMoved.connect(self._plot_hovered)
+        self.stack = QtWidgets.QStackedWidget()
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.plot)
+
+        self.readout = ReadOut("Click a cell to choose a weight.")
+        self.readout.setWordWrap(True)
+        self.value_edit = QtWidgets.QLineEdit()
+        self.value_edit.setFont(style.font(1.0))
+        self.value_edit.setPlaceholderText("new value, e.g. -0.5")
+        self.value_edit.returnPressed.connect(self.apply_text)
+        self.apply_button = QtWidgets.QPushButton("Apply")
+        self.apply_button.setToolTip("Set the chosen weight to this value (Enter); undo: Ctrl+Z")
+        self.apply_button.clicked.connect(self.apply_text)
+        edit = QtWidgets.QHBoxLayout()
+        edit.addWidget(QtWidgets.QLabel("New value"))
+        edit.addWidget(self.value_edit, 1)
+        edit.addWidget(self.apply_button)
+        self.status = QtWidgets.QLabel("")
+        self.status.setWordWrap(True)
+        self.status.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        self.status.setFont(style.font(0.95))
+
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addLayout(top)
+        lay.addWidget(self.stack, 1)
+        lay.addWidget(self.readout)
+        lay.addLayout(edit)
+        lay.addWidget(self.status)
+        lay.addStretch(0)  # takes the room a small table does not need (see _fit_table)
+        self._lay = lay
+
+    # -- what is shown -----------------------------------------------------------------------
+    @property
+    def view_kind(self) -> str:
+        """"table" or "heatmap": how the current layer is drawn."""
+        return "table" if self.stack.currentWidget() is self.table else "heatmap"
+
+    @property
+    def layer(self) -> tuple[str, int]:
+        return self._layers[max(self.layer_box.currentIndex(), 0)]
+
+    def entry(self) -> Entry:
+        kind, l = self.layer
+        return Entry(kind, l, self.row_box.value(), self.col_box.value() if kind == "W" else 0)
+
+    def _names(self, kind: str, l: int) -> tuple[list[str], list[str]]:
+        """Row and column header labels: the neurons a weight connects."""
+        arch = self.ctl.network.arch
+        src = "x" if l == 1 else f"a{l - 1}"
+        rows = [f"z{l}[{i}]" for i in range(arch[l])]
+        cols = [f"b{l}"] if kind == "b" else [f"{src}[{j}]" for j in range(arch[l - 1])]
+        return rows, cols
+
+    def on_session(self) -> None:
+        """A new network: list its layers (keeping the chosen one when it still exists)."""
+        net = self.ctl.network
+        keep = self.layer if self._layers else ("W", net.n_hidden + 1)
+        self._layers = [(k, l) for l in range(1, len(net.weights) + 1) for k in ("W", "b")]
+        with QtCore.QSignalBlocker(self.layer_box):
+            self.layer_box.clear()
+            for kind, l in self._layers:
+                a = layer_array(net, kind, l)
+                shape = f"{a.shape[0]}×{a.shape[1]}" if kind == "W" else f"{a.shape[0]}"
+                self.layer_box.addItem(f"{kind}{l}  ({shape})")
+            self.layer_box.setCurrentIndex(self._layers.index(keep) if keep in self._layers
+                                           else len(self._layers) - 2)
+        self._layer_changed()
+
+    def _layer_changed(self) -> None:
+        kind, l = self.layer
+        n_rows, n_cols = layer_array(self.ctl.network, kind, l).shape
+        for box, n in ((self.row_box, n_rows), (self.col_box, n_cols)):
+            with QtCore.QSignalBlocker(box):
+                box.setRange(0, n - 1)
+                box.setValue(0)
+        self.col_box.setEnabled(kind == "W")
+        small = n_rows <= TABLE_MAX_ROWS and n_cols <= TABLE_MAX_COLS
+        if small:
+            rows, cols = self._names(kind, l)
+            with QtCore.QSignalBlocker(self.table):
+                self.table.clear()
+                self.table.setRowCount(n_rows)
+                self.table.setColumnCount(n_cols)
+                self.table.setVerticalHeaderLabels(rows)
+                self.table.setHorizontalHeaderLabels(cols)
+                for i in range(n_rows):
+                    for j in range(n_cols):
+                        item = QtWidgets.QTableWidgetItem()
+                        item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+                        self.table.setItem(i, j, item)
+            mode = (QtWidgets.QHeaderView.ResizeMode.Stretch if n_cols <= 6 else
+                    QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+            self.table.horizontalHeader().setSectionResizeMode(mode)
+        else:
+            self.table.clear()
+            self.table.setRowCount(0)
+            self.table.setColumnCount(0)
+            vb = self.plot.plotItem.vb
+            vb.setMouseEnabled(x=True, y=True)  # zoom in to reach single cells
+            vb.setLimits(xMin=0, xMax=n_cols, yMin=0, yMax=n_rows)
+            vb.setRange(xRange=(0, n_cols), yRange=(0, n_rows), padding=0)
+        self.stack.setCurrentWidget(self.table if small else self.plot)
+        self._shown = None
+        self.refresh()
+        self._index_changed()
+        self._fit_table()
+
+    def _fit_table(self) -> None:
+        """A table only as tall as its rows, the controls right under it; a heatmap takes
+        all the height."""
+        small = self.view_kind == "table"
+        if small:
+            t = self.table
+            t.resizeRowsToContents()
+            h = (t.horizontalHeader().sizeHint().height() + 2 * t.frameWidth() +
+                 sum(t.rowHeight(i) for i in range(t.rowCount())))
+            if t.horizontalScrollBar().isVisible():
+                h += t.horizontalScrollBar().sizeHint().height()
+            self.stack.setMaximumHeight(h)
+        else:
+            self.stack.setMaximumHeight(16_777_215)
+        lay = self._lay
+        lay.setStretch(lay.indexOf(self.stack), 0 if small else 1)
+        lay.setStretch(lay.count() - 1, 1 if small else 0)
+
+    def changeEvent(self, ev) -> None:  # noqa: N802 - presentation mode scales the fonts
+        super().changeEvent(ev)
+        if ev.type() == QtCore.QEvent.Type.FontChange and self._layers:
+            QtCore.QTimer.singleShot(0, self, self._fit_table)
+
+    # -- drawing -----------------------------------------------------------------------------
+    def _on_frame(self) -> None:
+        if not self.isVisible():
+            self._dirty = True  # drawn when shown again
+            return
+        if self.ctl.network is self._shown:
+            return
+        if _time.perf_counter() - self._drawn_at >= THROTTLE_S:
+            self.refresh()
+        elif not self._timer.isActive():
+            self._timer.start()
+
+    def showEvent(self, ev) -> None:  # noqa: N802
+        super().showEvent(ev)
+        if self._dirty and self._layers:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Redraw the current layer from the controller's current weights."""
+        if not self._layers or getattr(self.ctl, "preset", None) is None:
+            return
+        net = self.ctl.network
+        self._shown, self._dirty, self._drawn_at = net, False, _time.perf_counter()
+        a = layer_array(net, *self.layer)
+        scale = float(np.max(np.abs(a))) if a.size else 1.0
+        scale = scale if scale > 0 else 1.0
+        if self.view_kind == "table":
+            self._fill_table(a, scale)
+        else:
+            self.image.setImage(a, autoLevels=False, levels=(-scale, scale))
+            self.image.setRect(QtCore.QRectF(0, 0, a.shape[1], a.shape[0]))
+            self.colorbar.setLevels((-scale, scale))
+        self._describe()
+
+    def _fill_table(self, a: np.ndarray, scale: float) -> None:
+        lut = style.value_lut(256)
+        k = np.rint((np.clip(a / scale, -1, 1) + 1) * 127.5).astype(int)
+        for i in range(a.shape[0]):
+            for j in range(a.shape[1]):
+                item = self.table.item(i, j)
+                r, g, b, _ = (int(v) for v in lut[k[i, j]])
+                item.setText(style.fmt(a[i, j], 3))
+                item.setBackground(QtGui.QColor(r, g, b))
+                dark = 0.299 * r + 0.587 * g + 0.114 * b < 140
+                item.setForeground(QtGui.QColor("#ffffff" if dark else style.FOREGROUND))
+
+    def _describe(self) -> None:
+        e = self.entry()
+        rows, cols = self._names(e.kind, e.layer)
+        now = e.get(self.ctl.network)
+        start = e.get(self.ctl.network0)
+        link = rows[e.row] if e.kind == "b" else f"{cols[e.col]} → {rows[e.row]}"
+        text = f"{e.label} ({link}) = {style.fmt(now, 4)}"
+        if now != start:
+            text += f"   (initial {style.fmt(start, 4)})"
+        self.readout.setText(text)
+
+    # -- selection ---------------------------------------------------------------------------
+    def select(self, row: int, col: int = 0) -> None:
+        """Choose the entry at ``row``, ``col`` of the current layer."""
+        with QtCore.QSignalBlocker(self.row_box), QtCore.QSignalBlocker(self.col_box):
+            self.row_box.setValue(int(row))
+            self.col_box.setValue(int(col))
+        self._index_changed()
+
+    def _cell_clicked(self, row: int, col: int) -> None:
+        if row >= 0 and col >= 0:
+            self.select(row, col)
+
+    def _index_changed(self) -> None:
+        if not self._layers:
+            return
+        e = self.entry()
+        if self.view_kind == "table":
+            with QtCore.QSignalBlocker(self.table):
+                self.table.setCurrentCell(e.row, e.col)
+        else:
+            self.marker.setRect(QtCore.QRectF(e.col, e.row, 1, 1))
+        self.value_edit.setText(f"{e.get(self.ctl.network):.6g}")
+        self._describe()
+
+    def cell_at(self, x: float, y: float) -> tuple[int, int] | None:
+        """(row, col) of the heatmap cell at view point (x, y), or None outside."""
+        n_rows, n_cols = layer_array(self.ctl.network, *self.layer).shape
+        col, row = int(math.floor(x)), int(math.floor(y))
+        return (row, col) if 0 <= row < n_rows and 0 <= col < n_cols else None
+
+    def _view_point(self, scene_pos):
+        vb = self.plot.plotItem.vb
+        if not vb.sceneBoundingRect().contains(scene_pos):
+            return None
+        p = vb.mapSceneToView(scene_pos)
+        return self.cell_at(p.x(), p.y())
+
+    def _plot_clicked(self, ev) -> None:
+        cell = self._view_point(ev.scenePos())
+        if cell is not None and ev.button() == QtCore.Qt.MouseButton.LeftButton:
+            self.select(*cell)
+
+    def _plot_hovered(self, scene_pos) -> None:
+        cell = self._view_point(scene_pos)
+        if cell is None:
+            return
+        kind, l = self.layer
+        e = Entry(kind, l, cell[0], cell[1] if kind == "W" else 0)
+        self.plot.setToolTip(f"{e.label} = {style.fmt(e.get(self.ctl.network), 4)}")
+
+    # -- the edit ----------------------------------------------------------------------------
+    def _say(self, text: str, level: str = "info") -> None:
+        color = {"error": "#b00020", "warn": "#8a5a00"}.get(level, "#1a4d1a")
+        self.status.setStyleSheet(f"color: {color};")
+        self.status.setText(text)
+        self.ctl.message.emit(text, level)
+
+    def apply_text(self) -> bool:
+        """Apply the value field to the chosen entry (Enter / Apply). False when refused."""
+        if not self._layers:
+            return False
+        e = self.entry()
+        try:
+            value = parse_value(self.value_edit.text())
+        except ValueError as exc:
+            self._say(f"{e.label} not changed: {exc}.", "error")
+            return False
+        return self.apply_value(e, value)
+
+    def apply_value(self, e: Entry, value: float) -> bool:
+        """Set entry ``e`` to ``value`` through the controller, as one undo step."""
+        ctl, rec = self.ctl, self.undo
+        if rec is not None:
+            rec.flush()  # a change still being coalesced becomes its own step first
+        before = (ctl.network, ctl.network0)
+        old = e.get(ctl.network)
+        if value == old:
+            self._say(f"{e.label} is already {style.fmt(value, 4)}.")
+            return True
+        try:
+            ok = ctl.replace_network(with_entry(ctl.network, e, value))
+        except ValueError as exc:
+            self._say(f"{e.label} not changed: {exc}", "error")
+            return False
+        if not ok:
+            self.status.setStyleSheet("color: #b00020;")
+            self.status.setText(f"{e.label} not changed (see the status line).")
+            return False
+        if rec is not None:
+            rec.stack.push(WeightEditCommand(ctl, rec, e, before,
+                                             (ctl.network, ctl.network0), old, value))
+            rec.resync()
+        self.refresh()
+        self._say(f"{e.label}: {style.fmt(old, 4)} → {style.fmt(value, 4)}")
+        if rec is not None:
+            self.status.setText(self.status.text() + "   (Ctrl+Z undoes)")
+        return True
+
+
+def install_weight_editor(window: QtWidgets.QMainWindow, controller, *, undo=None,
+                          menu: QtWidgets.QMenu | None = None) -> QtWidgets.QDockWidget:
+    """Add the "Weights" dock (hidden) to ``window`` and an "Edit weights…" action.
+
+    Parameters
+    ----------
+    undo : the lecture UndoRecorder (edits become undo steps), or None
+    menu : where the action goes (the Edit menu); it is also a window action (its key
+        works while the menu is closed)
+
+    Returns
+    -------
+    QDockWidget; its editor is ``dock.widget()``, its action ``dock.open_action``. Also
+    kept as ``window.weight_dock``.
+    """
+    dock = QtWidgets.QDockWidget("Weights", window)
+    dock.setObjectName("weight-editor")
+    editor = WeightEditor(controller, undo, dock)
+    dock.setWidget(editor)
+    window.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    dock.setVisible(False)
+    act = QtGui.QAction("Edit &weights…", window)
+    # Ctrl+W is the platform's "close" key; Shift keeps "W for weights" without that clash.
+    act.setShortcut(QtGui.QKeySequence("Ctrl+Shift+W"))
+    act.setToolTip("Change one weight or bias; the drape shows the new equilibrium")
+
+    def open_editor(*_) -> None:
+        first = dock.isHidden()
+        dock.show()
+        dock.raise_()
+        if first and not dock.isFloating():
+            window.resizeDocks([dock], [int(DOCK_SHARE * window.width())],
+                               QtCore.Qt.Orientation.Horizontal)
+        editor.value_edit.setFocus()
+        editor.value_edit.selectAll()
+
+    act.triggered.connect(open_editor)
+    window.addAction(act)
+    if menu is not None:
+        menu.addAction(act)
+    dock.open_action = act
+    window.weight_dock = dock
+    return dock

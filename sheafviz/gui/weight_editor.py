@@ -7,19 +7,13 @@ table of numbers on a blue–white–red background; a layer with more than
 ``ImageItem``; a [784,128,…] W1 as a table would be 100 000 widgets). Click a cell (or
 type its row and column), type a value, press Enter: the edit goes through
 :meth:`Controller.replace_network` and is one step ``edit W2[0,3]`` on the lecture undo
-stack.
-
-Undo and redo put the entry's old (new) value into the weights *current* at that time: if
-the joint flow trained in between, only that entry is changed back. When nothing moved
-the weights since, the exact weight objects of before (after) come back, so the undo
-recorder's own record of the initial weights stays consistent.
+stack (the edit itself and its undo command: :mod:`.weight_edits`).
 """
 
 from __future__ import annotations
 
 import math
 import time as _time
-from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
@@ -27,125 +21,15 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from . import style
 from .debug._common import ReadOut, make_plot, title_label
+from .weight_edits import Entry, WeightEditCommand, layer_array, parse_value, with_entry
 
 #: Largest layer shown as a table (rows × columns); bigger ones are a heatmap.
 TABLE_MAX_ROWS = 24
 TABLE_MAX_COLS = 12
-#: Largest |value| accepted: beyond it the solves lose every digit (w² ≫ 1/eps).
-MAX_ABS = 1e6
 #: Fewest seconds between two redraws while the weights train.
 THROTTLE_S = 0.25
 #: Width of the dock when it opens, as a share of the window width.
 DOCK_SHARE = 0.27
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One weight ``W{layer}[row, col]`` or bias ``b{layer}[row]`` (layer 1-based)."""
-
-    kind: str  # "W" or "b"
-    layer: int
-    row: int
-    col: int = 0
-
-    @property
-    def label(self) -> str:
-        if self.kind == "b":
-            return f"b{self.layer}[{self.row}]"
-        return f"W{self.layer}[{self.row},{self.col}]"
-
-    def get(self, network) -> float:
-        return float(layer_array(network, self.kind, self.layer)[self.row, self.col])
-
-
-def layer_array(network, kind: str, layer: int) -> np.ndarray:
-    """The layer as a matrix: ``W`` (n_l, n_{l-1}); ``b`` as a column (n_l, 1) (a view)."""
-    if kind == "W":
-        return network.weights[layer - 1]
-    return network.biases[layer - 1].reshape(-1, 1)
-
-
-def with_entry(network, entry: Entry, value: float):
-    """A new Network equal to ``network`` except ``entry`` = ``value``."""
-    from ..core.network import Network
-
-    weights = [w.copy() for w in network.weights]
-    biases = [b.copy() for b in network.biases]
-    if entry.kind == "W":
-        weights[entry.layer - 1][entry.row, entry.col] = value
-    else:
-        biases[entry.layer - 1][entry.row] = value
-    return Network(weights, biases, network.output)
-
-
-def parse_value(text: str) -> float:
-    """A finite number from what was typed ("−0.5" with a typographic minus is fine).
-
-    Raises
-    ------
-    ValueError : not a number, not finite, or beyond ±MAX_ABS; the message says which
-    """
-    s = text.strip().replace("−", "-").replace(",", ".")
-    if not s:
-        raise ValueError("type a number first")
-    try:
-        v = float(s)
-    except ValueError:
-        raise ValueError(f"{text.strip()!r} is not a number") from None
-    if not math.isfinite(v):
-        raise ValueError(f"{text.strip()!r} is not a finite number")
-    if abs(v) > MAX_ABS:
-        raise ValueError(f"{text.strip()!r} is too large: weights are limited to "
-                         f"±{MAX_ABS:g}")
-    return v
-
-
-def _move(ctl, src: tuple, dst: tuple, entry: Entry, value: float) -> bool:
-    """Bring the weights from the pair ``src = (network, network0)`` to ``dst``.
-
-    When the controller still holds exactly ``src`` the objects of ``dst`` are restored;
-    otherwise (the weights trained since) only ``entry`` is set to ``value`` in the current
-    weights, and the initial weights follow when the edit had changed them.
-    """
-    try:
-        if ctl.network is src[0] and ctl.network0 is src[1]:
-            ok = ctl.replace_network(dst[0], initial=dst[0] is dst[1])
-            if ok and dst[1] is not dst[0]:
-                ctl.network0 = dst[1]
-            return ok
-        ok = ctl.replace_network(with_entry(ctl.network, entry, value))
-        if ok and src[1] is not dst[1] and ctl.network0 is src[1]:
-            ctl.network0 = dst[1]  # Reset follows the edit of the starting point
-        return ok
-    except (ValueError, IndexError) as exc:  # another network was opened since
-        ctl.message.emit(f"Cannot redo / undo {entry.label}: {exc}", "error")
-        return False
-
-
-class WeightEditCommand(QtGui.QUndoCommand):
-    """One applied weight edit on the lecture undo stack (pushed after it was applied)."""
-
-    def __init__(self, ctl, recorder, entry: Entry, before: tuple, after: tuple,
-                 old: float, new: float) -> None:
-        super().__init__(f"edit {entry.label}")
-        self.ctl, self.recorder, self.entry = ctl, recorder, entry
-        self.before, self.after, self.old, self.new = before, after, float(old), float(new)
-        self._first = True
-
-    def redo(self) -> None:
-        if self._first:  # already applied by the editor
-            self._first = False
-            return
-        _move(self.ctl, self.before, self.after, self.entry, self.new)
-        self._resync()
-
-    def undo(self) -> None:
-        _move(self.ctl, self.after, self.before, self.entry, self.old)
-        self._resync()
-
-    def _resync(self) -> None:
-        if self.recorder is not None:
-            self.recorder.resync()  # the recorder would otherwise push "change weights"
 
 
 class _CellDelegate(QtWidgets.QStyledItemDelegate):
@@ -198,6 +82,9 @@ class WeightEditor(QtWidgets.QWidget):
     # -- construction ------------------------------------------------------------------------
     def _build(self) -> None:
         self.layer_box = QtWidgets.QComboBox()
+        # never clipped ("W1  (128×784)"): the dock grows instead, also with big text
+        self.layer_box.setSizeAdjustPolicy(
+            QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.layer_box.currentIndexChanged.connect(lambda *_: self._layer_changed())
         self.row_box, self.col_box = QtWidgets.QSpinBox(), QtWidgets.QSpinBox()
         for box in (self.row_box, self.col_box):
@@ -230,6 +117,12 @@ class WeightEditor(QtWidgets.QWidget):
         self.marker.setPen(pen)
         self.marker.setZValue(10)
         pi.addItem(self.marker)
+        # a cross through the chosen cell: one cell of a 128×784 matrix is under a pixel
+        self.cross = [pg.InfiniteLine(angle=a, movable=False,
+                                      pen=pg.mkPen(style.SELECT_COLOR, width=1.5))
+                      for a in (0, 90)]
+        for line in self.cross:
+            pi.addItem(line)
         self.colorbar = pg.ColorBarItem(values=(-1, 1), colorMap=_diverging_map(),
                                         interactive=False, width=16, colorMapMenu=False)
         self.colorbar.setImageItem(self.image, insert_in=pi)
@@ -336,7 +229,12 @@ class WeightEditor(QtWidgets.QWidget):
             self.table.clear()
             self.table.setRowCount(0)
             self.table.setColumnCount(0)
-            vb = self.plot.plotItem.vb
+            rows, cols = self._names(kind, l)
+            pi = self.plot.plotItem
+            size = {"font-size": f"{style.base_pt():.0f}pt"}
+            pi.setLabel("left", f"row: {rows[0].split('[')[0]}", **size)
+            pi.setLabel("bottom", f"column: {cols[0].split('[')[0]}", **size)
+            vb = pi.vb
             vb.setMouseEnabled(x=True, y=True)  # zoom in to reach single cells
             vb.setLimits(xMin=0, xMax=n_cols, yMin=0, yMax=n_rows)
             vb.setRange(xRange=(0, n_cols), yRange=(0, n_rows), padding=0)
@@ -376,7 +274,9 @@ class WeightEditor(QtWidgets.QWidget):
             return
         if self.ctl.network is self._shown:
             return
-        if _time.perf_counter() - self._drawn_at >= THROTTLE_S:
+        # an edit, an undo, a step: at once; an animation frame: at most every THROTTLE_S
+        if not getattr(self.ctl, "animating", False) or \
+                _time.perf_counter() - self._drawn_at >= THROTTLE_S:
             self.refresh()
         elif not self._timer.isActive():
             self._timer.start()
@@ -447,6 +347,8 @@ class WeightEditor(QtWidgets.QWidget):
                 self.table.setCurrentCell(e.row, e.col)
         else:
             self.marker.setRect(QtCore.QRectF(e.col, e.row, 1, 1))
+            self.cross[0].setValue(e.row + 0.5)
+            self.cross[1].setValue(e.col + 0.5)
         self.value_edit.setText(f"{e.get(self.ctl.network):.6g}")
         self._describe()
 

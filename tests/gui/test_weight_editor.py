@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PySide6 import QtCore
 
-from conftest import dense_equilibrium_fixed_sigma
+from conftest import dense_equilibrium_fixed_sigma, settled_pixels
 from test_lecture_common import lecture  # noqa: F401
 
 from sheafviz.core.network import Network
@@ -106,6 +106,7 @@ def test_one_undo_step_restores_weights_and_equilibrium(qtbot, lecture):
     for got, want in zip(ctl.network.weights + ctl.network.biases, old):
         np.testing.assert_array_equal(got, want)
     assert ctl.network is net0 and ctl.network0 is net0
+    assert editor.table.item(0, 3).text() == "0.9"  # the table follows the undo
     np.testing.assert_allclose(ctl.c, c0, atol=1e-12)
     np.testing.assert_allclose(c0, equilibrium(reference(0.9), ctl.pins).cochain, atol=1e-10)
     u.flush()
@@ -252,6 +253,11 @@ def test_big_network_uses_a_heatmap(qtbot, lecture):
     choose_layer(editor, "W1")
     assert editor.image.image.shape == (128, 784)
     assert editor.cell_at(300.5, 7.2) == (7, 300)
+    (px,) = settled_pixels(qtbot, editor.plot, [(300.5, 7.5)])
+    qtbot.mouseClick(editor.plot.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=px)
+    # a real click picks the cell under it (a 128×784 cell is about a pixel wide: ±1)
+    row, col = editor.row_box.value(), editor.col_box.value()
+    assert abs(row - 7) <= 1 and abs(col - 300) <= 1
     editor.select(7, 300)
     type_and_enter(qtbot, editor, "0.5")
     assert ctl.network.weights[0][7, 300] == 0.5
@@ -286,3 +292,19 @@ def test_shortcut_and_menu_entry(qtbot, lecture):
     qtbot.keyClick(w, QtCore.Qt.Key.Key_W, CTRL | SHIFT)
     qtbot.waitUntil(w.weight_dock.isVisible)
     assert w.weight_dock.widget().value_edit.hasFocus()
+
+
+def test_presentation_mode_scales_the_editor(qtbot, lecture):
+    w, ctl, feats = lecture
+    editor = open_editor(qtbot, w)
+    choose_layer(editor, "W1")
+    before = editor.value_edit.font().pointSizeF(), editor.table.rowHeight(0)
+    feats.presentation.enter(fullscreen=False)
+    try:
+        qtbot.waitUntil(lambda: editor.table.rowHeight(0) > before[1])
+        assert editor.value_edit.font().pointSizeF() > before[0]
+        t = editor.table
+        rows = sum(t.rowHeight(i) for i in range(t.rowCount()))
+        qtbot.waitUntil(lambda: editor.stack.maximumHeight() >= rows)  # no row cut off
+    finally:
+        feats.presentation.leave()

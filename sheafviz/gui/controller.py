@@ -6,8 +6,10 @@ emits ``frameChanged`` / ``sessionChanged`` / ``pinsChanged`` so every view redr
 :attr:`Controller.snapshot`. Core errors never escape: they become a ``message`` and the
 session stays as it was before the failing intent.
 
-The intents are split over three modules so each stays small: session and flow here, pin
-edits in :mod:`pin_intents`, rates / mode / example in :mod:`params` (mixins).
+The intents are split over four modules so each stays small: session and flow here, pin
+edits in :mod:`pin_intents`, rates / mode / example in :mod:`params`, the flow state as data
+(``export_state`` / ``restore_state`` for sessions, ``seek`` for the rewind bar) in
+:mod:`saved_state` (mixins).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from ..core.sheaf import SheafLayout, energy as sheaf_energy
 from . import engine
 from .params import MODES, ParamIntents  # noqa: F401 - MODES is part of this module's API
 from .pin_intents import PinIntents
+from .saved_state import SavedState
 from .state import History, Snapshot, hidden_z_index, make_snapshot, neuron_rows
 
 FRAME_MS = 16
@@ -33,15 +36,21 @@ FRAME_BUDGET_S = 0.030
 SPECTRUM_EVERY_S = 0.5
 
 
-class Controller(PinIntents, ParamIntents, QtCore.QObject):
+class Controller(PinIntents, ParamIntents, SavedState, QtCore.QObject):
     """Session owner. Intents are plain methods (slots); results are signals.
 
     Signals
     -------
     sessionChanged : the network geometry changed (new preset): views rebuild their items
     frameChanged : a new :class:`Snapshot` is ready: views redraw
+    spectrumChanged : λ_min / λ_max were brought up to date for the shown frame (a deferred
+        eigensolve): the read-outs and the energy envelope redraw, nothing else
     pinsChanged : the pin set changed
     paramsChanged : α, β, Δt, steps per frame, mode, example or batch changed
+    settingsChanged : an undoable setting may have changed: pins (also a moved pinned
+        value, which emits no ``pinsChanged``), rates, steps per frame, mode, example, batch
+        or weights (every ``pinsChanged`` and ``paramsChanged`` is also one); the flow moving
+        the state or the weights is not a setting
     playingChanged(bool)
     selectionChanged : the selected neuron changed
     message(str, str) : text and level ("info", "warn", "error") for the status line
@@ -49,8 +58,10 @@ class Controller(PinIntents, ParamIntents, QtCore.QObject):
 
     sessionChanged = QtCore.Signal()
     frameChanged = QtCore.Signal()
+    spectrumChanged = QtCore.Signal()
     pinsChanged = QtCore.Signal()
     paramsChanged = QtCore.Signal()
+    settingsChanged = QtCore.Signal()
     playingChanged = QtCore.Signal(bool)
     selectionChanged = QtCore.Signal()
     message = QtCore.Signal(str, str)
@@ -75,6 +86,10 @@ class Controller(PinIntents, ParamIntents, QtCore.QObject):
                                         interval=int(SPECTRUM_EVERY_S * 1000))
         self._lam_timer.timeout.connect(self._deferred_spectrum)
         self.steps_per_second = float("nan")
+        self.data_spec = None
+        self._flow_t0, self._flow_steps0 = 0.0, 0  # the clock when the flow started
+        self.pinsChanged.connect(self.settingsChanged)
+        self.paramsChanged.connect(self.settingsChanged)
 
     # ----------------------------------------------------------------------------------
     # session
@@ -90,11 +105,16 @@ class Controller(PinIntents, ParamIntents, QtCore.QObject):
             return False
         return self.open(preset, dataset=dataset, pins=pins)
 
-    def open(self, preset, *, dataset=None, pins: PinSet | None = None) -> bool:
+    def open(self, preset, *, dataset=None, pins: PinSet | None = None,
+             data_spec=None) -> bool:
         """Open a :class:`~sheafviz.core.presets.Preset` object (any network, e.g. a
-        benchmark's), with an optional data set."""
+        benchmark's), with an optional data set.
+
+        ``data_spec`` (a :class:`~sheafviz.core.session.DataSpec`) says where ``dataset``
+        came from, so a saved session names it again; kept as :attr:`data_spec`.
+        """
         self.pause()
-        self.preset, self.dataset = preset, dataset
+        self.preset, self.dataset, self.data_spec = preset, dataset, data_spec
         self.network0 = preset.network
         self.network = preset.network
         self.layout = SheafLayout(self.network.arch)
@@ -188,7 +208,8 @@ class Controller(PinIntents, ParamIntents, QtCore.QObject):
             return
         self._update_spectrum(force=True)
         if not self.playing:
-            self.frameChanged.emit()
+            # only the λ read-outs and the envelope depend on it: not a whole new frame
+            self.spectrumChanged.emit()
 
     def envelope(self) -> tuple[np.ndarray, np.ndarray]:
         """Predicted envelope since the last pin/state change (a heat-flow bound, SPEC §8;
@@ -279,17 +300,28 @@ class Controller(PinIntents, ParamIntents, QtCore.QObject):
     def toggle_play(self) -> None:
         self.pause() if self.playing else self.play()
 
-    def _joint_batch(self):
+    def _joint_batch(self, c: np.ndarray, whole_batch: bool):
         if self.dataset is not None:
-            if self.whole_batch:
+            if whole_batch:
                 return self.dataset.X, self.dataset.Y
             sl = slice(self.example, self.example + 1)
             return self.dataset.X[sl], self.dataset.Y[sl]
         lay = self.layout
         if not (self.pins.stalk_pinned(lay, "x") and self.pins.stalk_pinned(lay, "y")):
             raise ValueError("the joint flow needs x and y pinned (a training pair)")
-        return (self.c[lay.vertex("x").slice][None, :].copy(),
-                self.c[lay.vertex("y").slice][None, :].copy())
+        return (c[lay.vertex("x").slice][None, :].copy(),
+                c[lay.vertex("y").slice][None, :].copy())
+
+    def _new_flow(self, mode: str, network, c: np.ndarray, whole_batch: bool):
+        """A flow of ``mode`` from cochain ``c`` (size,) and ``network`` with the current
+        pins, rates and data (the one place flows are built, so a resumed flow is built
+        exactly like the running one was). Core errors propagate."""
+        if mode == "relax":
+            return engine.heat_flow(network, self.pins, c, alpha=self.alpha, dt=self.dt,
+                                    layout=self.layout, force=self.preset.output_force)
+        X, Y = self._joint_batch(c, whole_batch)
+        return engine.joint_flow(network, X, Y, alpha=self.alpha, beta=self.beta, dt=self.dt,
+                                 mode=self.train_mode, force=self.preset.output_force)
 
     def _ensure_flow(self) -> bool:
         """Create the flow for the current mode and state if needed; False (and a message)
@@ -297,15 +329,7 @@ class Controller(PinIntents, ParamIntents, QtCore.QObject):
         if self.flow is not None:
             return True
         try:
-            if self.mode == "relax":
-                self.flow = engine.heat_flow(self.network, self.pins, self.c, alpha=self.alpha,
-                                             dt=self.dt, layout=self.layout,
-                                             force=self.preset.output_force)
-            else:
-                X, Y = self._joint_batch()
-                self.flow = engine.joint_flow(self.network, X, Y, alpha=self.alpha,
-                                              beta=self.beta, dt=self.dt, mode=self.train_mode,
-                                              force=self.preset.output_force)
+            self.flow = self._new_flow(self.mode, self.network, self.c, self.whole_batch)
             self._flow_t0, self._flow_steps0 = self.t, self.steps
         except Exception as exc:  # noqa: BLE001
             self.flow = None

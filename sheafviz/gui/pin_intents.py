@@ -18,7 +18,15 @@ class PinIntents:
             self.set_mode("relax")
             self.message.emit("Switched to Relax to edit pins.", "info")
 
-    def _set_pins(self, pins: PinSet, *, solve_now: bool) -> None:
+    def set_pins(self, pins: PinSet, *, jump: bool = False) -> None:
+        """Replace the whole pin set (undo / redo use this; the intents below build theirs).
+
+        The equilibrium of the new pins is solved either way; with ``jump`` the state moves
+        to it at once (a dragged value), else the flow continues from the current state.
+        Emits ``pinsChanged`` when the set of pinned neurons changed (else
+        ``settingsChanged``: a moved value) and ``frameChanged``; a refused change leaves
+        everything as it was (and says why in ``message``).
+        """
         old = (self.pins, self.c)
         # Only a changed *set* of pinned neurons restyles the views; a moved value (a drag)
         # is just a new frame.
@@ -27,12 +35,12 @@ class PinIntents:
         try:
             self.pins = pins
             self.c = pins.apply(self.layout, self.c)
-            self._after_pins_changed(solve=True, refresh=not solve_now)
+            self._after_pins_changed(solve=True, refresh=not jump)
             # A drag sends many values at one instant of flow time: they are not history
             # (the next frame records the state it starts from).
-            if solve_now and self.solution is None:
+            if jump and self.solution is None:
                 self._refresh(record=False)
-            if solve_now and self.solution is not None:
+            if jump and self.solution is not None:
                 self.c = np.array(self.solution.cochain, dtype=float)
                 self.flow = None
                 self._segment = None
@@ -42,7 +50,9 @@ class PinIntents:
             self.message.emit(f"Pin change refused: {exc}", "error")
             return
         if not same_set:
-            self.pinsChanged.emit()
+            self.pinsChanged.emit()  # also settingsChanged
+        else:
+            self.settingsChanged.emit()
         self.frameChanged.emit()
 
     def _after_pins_changed(self, *, solve: bool, refresh: bool = True) -> None:
@@ -69,7 +79,7 @@ class PinIntents:
         pins = self.pins.toggle(self.layout, name, float(self.c[i]), index)
         state = "pinned" if pins.is_pinned(name, index) else "unpinned"
         self.message.emit(f"{name}[{index}] {state}.", "info")  # before: a warning may follow
-        self._set_pins(pins, solve_now=False)
+        self.set_pins(pins)
         self.selectionChanged.emit()
 
     def toggle_stalk(self, name: str) -> None:
@@ -79,7 +89,7 @@ class PinIntents:
         pins = self.pins.toggle(self.layout, name, self.c[v.slice].copy())
         state = "pinned" if pins.stalk_pinned(self.layout, name) else "unpinned"
         self.message.emit(f"{name} {state}.", "info")
-        self._set_pins(pins, solve_now=False)
+        self.set_pins(pins)
 
     def set_pin_value(self, name: str, index: int, value: float) -> None:
         """Pin ``name[index]`` to ``value`` and jump to the new equilibrium (drag / editor)."""
@@ -88,7 +98,7 @@ class PinIntents:
             self.message.emit(f"{name}[{index}]: the value must be a finite number.", "error")
             return
         pins = self.pins.pin(self.layout, name, float(value), index)
-        self._set_pins(pins, solve_now=True)
+        self.set_pins(pins, jump=True)
 
     def select(self, name: str, index: int) -> None:
         self.selected = (name, int(index))

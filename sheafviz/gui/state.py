@@ -119,6 +119,58 @@ class History:
         self.n += 1
         self._skip = self._stride - 1
 
+    def truncate_after(self, t: float) -> None:
+        """Forget the samples and switching events later than time ``t`` (a rewind)."""
+        self.version += 1
+        self.n = int(np.searchsorted(self.t[: self.n], t, side="right"))
+        keep = [i for i, te in enumerate(self.events_t) if te <= t]
+        self.events_t[:] = [self.events_t[i] for i in keep]
+        self.events_e[:] = [self.events_e[i] for i in keep]
+
+    def state_dict(self) -> dict:
+        """Copies of the recorded samples and the thinning state, for a saved session.
+
+        Returns
+        -------
+        dict with ``t``, ``energy`` (n,), ``discords`` (n, n_edges), ``capacity``,
+        ``stride``, ``skip`` (ints: where the thinning is, so a resumed run keeps the same
+        samples) and the switching events ``events_t``, ``events_e`` (lists of float)
+        """
+        n = self.n
+        return {"t": self.t[:n].copy(), "energy": self.energy[:n].copy(),
+                "discords": self.discords[:n].copy(), "capacity": self.capacity,
+                "stride": self._stride, "skip": self._skip, "events_t": list(self.events_t),
+                "events_e": list(self.events_e)}
+
+    @classmethod
+    def from_state(cls, state: dict | None, n_edges: int) -> "History":
+        """A history holding :meth:`state_dict` ``state`` (empty for None / {}).
+
+        Raises
+        ------
+        ValueError
+            Arrays that do not fit ``n_edges`` edges or the capacity, or a bad stride.
+        """
+        state = state or {}
+        h = cls(n_edges, capacity=int(state.get("capacity", 4096)))
+        if not state:
+            return h
+        t = np.asarray(state.get("t", []), float)
+        e = np.asarray(state.get("energy", []), float)
+        dis = np.asarray(state.get("discords", np.zeros((0, n_edges))), float)
+        n = t.shape[0]
+        if t.ndim != 1 or e.shape != (n,) or dis.shape != (n, n_edges) or n > h.capacity:
+            raise ValueError(f"history: arrays of {n} samples do not fit {n_edges} edges")
+        stride, skip = int(state.get("stride", 1)), int(state.get("skip", 0))
+        if stride < 1 or not 0 <= skip < stride:
+            raise ValueError(f"history: stride {stride} / skip {skip} are not a thinning "
+                             f"state")
+        h.t[:n], h.energy[:n], h.discords[:n] = t, e, dis
+        h.n, h._stride, h._skip = n, stride, skip
+        h.events_t[:] = [float(v) for v in state.get("events_t", [])]
+        h.events_e[:] = [float(v) for v in state.get("events_e", [])]
+        return h
+
     def add_event(self, t: float, energy: float, *, limit: int = 2000) -> None:
         self.version += 1
         if len(self.events_t) >= limit:

@@ -47,14 +47,21 @@ def run_frames(ctl, n: int, k: int = 10) -> None:
         ctl.frameChanged.emit()
 
 
-@pytest.mark.parametrize("preset, joint", [("running-241", False), ("sliding", False),
-                                           ("paraboloid", True)])
+@pytest.mark.parametrize("preset, joint", [("running-241", None), ("sliding", None),
+                                           ("paraboloid", "paper"),
+                                           ("paraboloid-2h", "adiabatic")])
 def test_save_open_same_state_and_next_100_steps(qtbot, tmp_path, preset, joint):
+    """Adiabatic: the whole batch, where the warm-started solves pick among several
+    equilibria, so only the saved equilibria resume it exactly (tests/test_flowstate.py)."""
     w1, c1, f1 = make_window(qtbot, tmp_path, preset=preset, show=False)
     w2, c2, f2 = make_window(qtbot, tmp_path, preset="course-221", show=False)
     try:
         if joint:
+            c1.train_mode = joint  # the training mode is a preset / session setting
+            if joint == "adiabatic":
+                c1.set_whole_batch(True)
             c1.set_mode("joint")
+            assert c1.flow.mode == joint
         c1.select(c1.layout.vertices[1].name, 0)
         run_frames(c1, 70, 7)  # mid-flow: the flow object is live and has its own state
         path = tmp_path / "s.json"
@@ -65,6 +72,8 @@ def test_save_open_same_state_and_next_100_steps(qtbot, tmp_path, preset, joint)
         run_frames(c2, 100)
         assert c1.steps == c2.steps == 170
         assert_same(state_of(c1), state_of(c2))
+        if joint:
+            assert c2.train_mode == joint and c2.whole_batch == (joint == "adiabatic")
         np.testing.assert_array_equal(c1.snapshot.discords, c2.snapshot.discords)
     finally:
         close_window(w1, f1)
@@ -105,6 +114,14 @@ def test_bad_session_gives_clear_error_and_changes_nothing(lecture, tmp_path, da
     assert_same(before, state_of(ctl))
     assert messages and messages[-1][1] == "error"
     assert expect in messages[-1][0] and str(bad_path) in messages[-1][0]
+
+
+def test_moving_a_pinned_value_is_an_unsaved_change(lecture, tmp_path):
+    w, ctl, feats = lecture
+    ctl.toggle_neuron("a1", 0)
+    assert feats.sessions.save(tmp_path / "s.json") and not feats.sessions.dirty
+    ctl.set_pin_value("a1", 0, 0.3)  # a drag: no pinsChanged, no flow step
+    assert feats.sessions.dirty
 
 
 def test_unsaved_changes_prompt_guards_preset_switch(lecture):

@@ -102,24 +102,9 @@ class RewindController(QtCore.QObject):
             return
         k = int(np.clip(k, 0, len(tr) - 1))
         t, steps, c, network = tr.items[k]
-        ctl = self.ctl
         self._seeking = True
         try:
-            ctl.pause()
-            if network is not None:
-                ctl.network = network
-            ctl.c = c.copy()
-            ctl.t, ctl.steps = t, steps
-            ctl.flow = None  # the next frame starts a flow from here
-            h = ctl.history
-            h.n = int(np.searchsorted(h.t[: h.n], t, side="right"))
-            h.version += 1
-            keep = [i for i, te in enumerate(h.events_t) if te <= t]
-            h.events_t[:] = [h.events_t[i] for i in keep]
-            h.events_e[:] = [h.events_e[i] for i in keep]
-            ctl._segment = None
-            ctl._refresh(record=False)
-            ctl.frameChanged.emit()
+            self.ctl.seek(t, steps, c, network)  # paused; the next frame starts from it
         finally:
             self._seeking = False
         self.position = k

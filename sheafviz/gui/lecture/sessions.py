@@ -74,8 +74,7 @@ class SessionManager(QtCore.QObject):
         self.ask_recover = self._ask_recover
         self.ask_open_path = self._ask_open_path
         self.ask_save_path = self._ask_save_path
-        controller.pinsChanged.connect(self._touch)
-        controller.paramsChanged.connect(self._touch)
+        controller.settingsChanged.connect(self._touch)  # pins (also a moved value), rates, …
         controller.frameChanged.connect(self._on_frame)
         controller.sessionChanged.connect(self._on_session)
         self.timer = QtCore.QTimer(self)

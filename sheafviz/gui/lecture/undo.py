@@ -1,15 +1,16 @@
 """Undo / redo of pins, pinned values, rates, mode, example and weight changes.
 
-The controller has no undo hook, so :class:`UndoRecorder` watches its signals: after every
-``pinsChanged`` / ``paramsChanged`` / ``frameChanged`` it compares the *settings* (pins, α,
-β, Δt, steps per frame, mode, example, whole batch, initial weights) with the last recorded
-ones and, when they differ, pushes one command onto a :class:`QtGui.QUndoStack`. Changes
-that arrive in quick succession (a drag of a pinned neuron sends dozens of values) are
-coalesced into one command by a short timer; the flow moving the state or the weights is
-not a setting and is never recorded.
+:class:`UndoRecorder` listens to the controller's ``settingsChanged`` hook (emitted with
+every ``pinsChanged`` / ``paramsChanged`` and for a moved pinned value; never for a frame of
+the flow): it compares the *settings* (pins, α, β, Δt, steps per frame, mode, example,
+whole batch, initial weights) with the last recorded ones and, when they differ, pushes one
+command onto a :class:`QtGui.QUndoStack`. Changes that arrive in quick succession (a drag of
+a pinned neuron sends dozens of values) are coalesced into one command by a short timer;
+the flow moving the state or the weights is not a setting and is never recorded.
 
 Undo applies the previous settings through the controller's own intents (``set_mode``,
-``set_alpha``, ...; pins through the pin setter), so the views update as for a click.
+``set_alpha``, ...; pins through ``Controller.set_pins``), so the views update as for a
+click.
 """
 
 from __future__ import annotations
@@ -79,9 +80,7 @@ def apply_settings(ctl, s: Settings) -> None:
     if ctl.pins != s.pins:
         same_set = (s.pins.hard.keys() == ctl.pins.hard.keys()
                     and s.pins.soft.keys() == ctl.pins.soft.keys())
-        ctl._set_pins(s.pins, solve_now=same_set)
-        if not same_set:
-            ctl.pinsChanged.emit()
+        ctl.set_pins(s.pins, jump=same_set)
 
 
 def _fitting_pins(pins, layout):
@@ -113,7 +112,8 @@ def replace_weights(ctl, network) -> None:
     dataset = ctl.dataset if (ctl.dataset is not None and
                               ctl.dataset.X.shape[1] == network.arch[0] and
                               ctl.dataset.Y.shape[1] == network.arch[-1]) else None
-    ctl.open(preset, dataset=dataset, pins=pins)
+    ctl.open(preset, dataset=dataset, pins=pins,
+             data_spec=ctl.data_spec if dataset is ctl.dataset else None)
 
 
 class _Change(QtGui.QUndoCommand):
@@ -144,8 +144,7 @@ class UndoRecorder(QtCore.QObject):
         self._last: Settings | None = None
         self._timer = QtCore.QTimer(self, singleShot=True, interval=COALESCE_MS)
         self._timer.timeout.connect(self.flush)
-        for sig in (controller.pinsChanged, controller.paramsChanged, controller.frameChanged):
-            sig.connect(self._changed)
+        controller.settingsChanged.connect(self._changed)
         controller.sessionChanged.connect(self.reset)
         if getattr(controller, "preset", None) is not None:
             self.reset()
@@ -162,12 +161,7 @@ class UndoRecorder(QtCore.QObject):
     def _changed(self) -> None:
         if self._applying or self._last is None or getattr(self.ctl, "preset", None) is None:
             return
-        if self.ctl.playing and not self._timer.isActive():
-            # frames while playing: only compare when a real change may have happened
-            now = settings_of(self.ctl)
-            if now.same_as(self._last):
-                return
-        self._timer.start()
+        self._timer.start()  # (re)start: a burst of changes becomes one command
 
     def flush(self) -> None:
         """Commit a pending (coalesced) change now."""

@@ -197,10 +197,11 @@ class MainWindow(QtWidgets.QMainWindow):
         p.pinToggled.connect(ctl.toggle_neuron)
 
     def _shortcuts(self) -> None:
+        """The window's own keys: E (equilibrium), + / − (steps per frame). Space, S, J, R,
+        P, the arrows, T, F5, F11 and Esc are the lecture actions (:mod:`.lecture.shortcuts`);
+        a second shortcut on one of those keys would make both ambiguous."""
         ctl = self.controller
-        keys = [("Space", ctl.toggle_play), ("Right", ctl.step), ("R", ctl.reset),
-                ("E", ctl.jump_to_equilibrium),
-                ("J", lambda: ctl.set_mode("joint" if ctl.mode == "relax" else "relax")),
+        keys = [("E", ctl.jump_to_equilibrium),
                 ("+", lambda: ctl.set_steps_per_frame(ctl.steps_per_frame * 2)),
                 ("-", lambda: ctl.set_steps_per_frame(max(1, ctl.steps_per_frame // 2)))]
         for key, fn in keys:

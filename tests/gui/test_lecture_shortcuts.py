@@ -95,9 +95,17 @@ def test_up_on_an_unpinned_neuron_only_says_so(qtbot, lecture):
     assert "press P" in msgs[-1]
 
 
-def test_window_shortcuts_on_the_same_keys_are_disabled(lecture):
+def test_window_has_no_shortcut_of_its_own_on_the_lecture_keys(qtbot, lecture):
     from PySide6 import QtGui
 
     w, ctl, feats = lecture
-    keys = {sc.key().toString() for sc in w.findChildren(QtGui.QShortcut) if sc.isEnabled()}
-    assert not keys & {"Space", "Right", "R", "J", "S", "P"}
+    shortcuts = w.findChildren(QtGui.QShortcut)
+    keys = {sc.key().toString() for sc in shortcuts}
+    assert not keys & {"Space", "Right", "Left", "R", "J", "S", "P", "T"}
+    assert all(sc.isEnabled() for sc in shortcuts)  # nothing is switched off at run time
+    assert {"E", "+", "-"} <= keys  # the window's own keys still work
+    spf = ctl.steps_per_frame
+    key(qtbot, w, K.Key_Plus)
+    assert ctl.steps_per_frame == 2 * spf
+    key(qtbot, w, K.Key_Minus)
+    assert ctl.steps_per_frame == spf

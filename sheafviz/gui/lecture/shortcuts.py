@@ -12,11 +12,10 @@ T          toggle relax / joint (training) flow
 F5         presentation mode;  F11 plain full screen;  Esc leaves either
 =========  ==============================================================
 
-The main window defines a few shortcuts of its own (Space, → step, R, J = joint toggle,
-E, +, −). Two shortcuts on one key would be *ambiguous* in Qt and neither would fire, so
-:func:`install_shortcuts` disables the window's shortcuts for the keys defined here (E, +
-and − stay). The actions are window-wide (they work whatever panel has focus) but a focused
-text field or spin box keeps its own keys (Qt's ShortcutOverride).
+The main window keeps three shortcuts of its own (E = equilibrium, + and −: steps per
+frame) and none on the keys above: two shortcuts on one key would be *ambiguous* in Qt and
+neither would fire. The actions are window-wide (they work whatever panel has focus) but a
+focused text field or spin box keeps its own keys (Qt's ShortcutOverride).
 """
 
 from __future__ import annotations
@@ -87,17 +86,6 @@ FLOW_KEYS = {
 }
 
 
-def _disable_conflicts(window: QtWidgets.QWidget, keys: set[str]) -> list:
-    """Disable the window's own QShortcuts on ``keys`` (they would be ambiguous)."""
-    off = []
-    wanted = {QtGui.QKeySequence(k).toString() for k in keys}
-    for sc in window.findChildren(QtGui.QShortcut):
-        if sc.key().toString() in wanted and sc.isEnabled():
-            sc.setEnabled(False)
-            off.append(sc)
-    return off
-
-
 def make_action(window: QtWidgets.QWidget, text: str, keys: list[str], slot) -> QtGui.QAction:
     act = QtGui.QAction(text, window)
     act.setShortcuts([QtGui.QKeySequence(k) for k in keys])
@@ -119,10 +107,6 @@ def install_shortcuts(window: QtWidgets.QMainWindow, ctl, extra: dict | None = N
     -------
     dict name → QAction (the flow keys of :data:`FLOW_KEYS` plus ``extra``)
     """
-    all_keys = {k for keys, _, _ in FLOW_KEYS.values() for k in keys}
-    for keys, _, _ in (extra or {}).values():
-        all_keys.update(keys)
-    window._lecture_disabled_shortcuts = _disable_conflicts(window, all_keys)
     actions = {name: make_action(window, text, keys, lambda f=fn: f(ctl))
                for name, (keys, text, fn) in FLOW_KEYS.items()}
     for name, (keys, text, fn) in (extra or {}).items():

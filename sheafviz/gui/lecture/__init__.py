@@ -13,20 +13,19 @@
 
 It returns a :class:`LectureFeatures` holding every part, for tests and for the window.
 
-Runtime changes made to the window (instead of editing its module; they should move into
-``main_window.py`` / ``controller.py`` once this is integrated): the window's own
-shortcuts on the keys above are disabled (they would be ambiguous), and the flow panel's
-preset combo box is routed through the unsaved-changes prompt.
-
 Integration: ``MainWindow.__init__`` ends with
 ``self.lecture = install_lecture_features(self, self.controller)`` (after the debug docks,
-so File / Edit / View / Presets come before the Debug menu). Follow-ups that belong in the
-window's own modules: ``run_gui`` should open a SESSION through
-:func:`.session_io.restore` (the saved state, flow and history, not only the settings);
-``Controller.export_state`` / ``restore_state`` / ``seek`` / ``replace_network`` and a
-settings-changed hook should replace the private attributes used by :mod:`.session_io`,
-:mod:`.rewind` and :mod:`.undo`; the views should take their hard-coded colours (graph
-labels, the energy curve, the drape string) and a line scale from :mod:`..style`.
+so File / Edit / View / Presets come before the Debug menu); the window keeps no shortcut
+of its own on the keys above (``MainWindow._shortcuts``: only E, + and −). The flow panel's
+preset combo box is connected to ``Controller.load_preset`` by the window; it is re-connected
+here to the unsaved-changes prompt (:meth:`.sessions.SessionManager.load_preset`).
+
+The lecture modules use only the controller's public API: its intents and signals,
+``settingsChanged`` (undo), ``set_pins`` (undo), ``export_state`` / ``restore_state`` and
+``data_spec`` (sessions, :mod:`.session_io`), ``seek`` (rewind). ``run_gui`` and
+``sheafviz render`` open a SESSION through :func:`.session_io.restore`. Still to do in the
+window's own modules: the views should take their hard-coded colours (graph labels, the
+energy curve, the drape string) and a line scale from :mod:`..style`.
 """
 
 from __future__ import annotations

@@ -44,11 +44,16 @@ class _CellDelegate(QtWidgets.QStyledItemDelegate):
         super().paint(painter, opt, index)
         if selected:
             painter.save()
-            pen = QtGui.QPen(QtGui.QColor(style.SELECT_COLOR), 4)
+            pen = QtGui.QPen(QtGui.QColor(style.SELECT_COLOR), 3)
             pen.setJoinStyle(QtCore.Qt.PenJoinStyle.MiterJoin)
             painter.setPen(pen)
-            painter.drawRect(QtCore.QRectF(option.rect).adjusted(2, 2, -2, -2))
+            painter.drawRect(QtCore.QRectF(option.rect).adjusted(1.5, 1.5, -1.5, -1.5))
             painter.restore()
+
+    def sizeHint(self, option, index) -> QtCore.QSize:  # noqa: N802
+        # room for the outline around the text (it crossed the digits on tight rows)
+        pad = int(option.fontMetrics.height() * 0.6)
+        return super().sizeHint(option, index) + QtCore.QSize(pad, pad)
 
 
 def _diverging_map() -> pg.ColorMap:
@@ -104,6 +109,7 @@ class WeightEditor(QtWidgets.QWidget):
         self.table.verticalHeader().setSectionResizeMode(
             QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
         self.table.setItemDelegate(_CellDelegate(self.table))
+        self.table.cellDoubleClicked.connect(lambda *_: self.value_edit.setFocus())
         self.plot = make_plot()
         pi = self.plot.plotItem
         pi.showGrid(x=False, y=False)

@@ -16,6 +16,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore
 
 from . import style
+from .lines import LineBundle
 from .viewbox import DelegatingViewBox, PassiveScatter
 
 SPRING_OFFSET = 0.3
@@ -90,42 +91,35 @@ class DrapePanel(pg.PlotWidget):
         ax = self.plotItem.getAxis("bottom")
         ax.setTicks([[(v.position, v.name) for v in layout.vertices], []])
         self.vb.setXRange(-0.6, len(layout.vertices) - 0.4, padding=0)
-        self._add(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen("#888", width=1.5,
+        self._add(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(style.GRID_LINE_COLOR, width=1.5,
                                                                   style=QtCore.Qt.PenStyle.DashLine)), 0)
         self._build_string_index(layout)
-        self.ghost_line = self._add(pg.PlotCurveItem(
-            connect="pairs", segmentedLineMode="on", antialias=False,
-            pen=pg.mkPen(style.GHOST_COLOR, width=1.5)), 1)
+        # Every line set of the drape is one layer of one item (see .lines: nine curve items
+        # cost nine paints and nine bounds updates per frame); drawn in this order.
+        self.lines = self._add(LineBundle(), 3)
+        # Thin feeds from each tail coordinate of a small affine edge to the anchors it
+        # determines (the mapped tail W a + b), so the string reads continuously x → y.
+        self.feeds = self.lines.add_layer(pg.mkPen(style.FEED_COLOR, width=1))
+        self.ghost_line = self.lines.add_layer(pg.mkPen(style.GHOST_COLOR, width=1.5))
+        # Qt's raster engine antialiases each segment slowly (~0.05–0.2 ms): only small strings.
+        self.string = self.lines.add_layer(pg.mkPen(style.STRING_COLOR, width=2.5),
+                                           antialias=self.pair_idx.size <= 64)
+        self.springs = {etype: self.lines.add_layer(pg.mkPen(color, width=3), connect="finite")
+                        for etype, color in style.EDGE_COLORS.items()}
+        # The mapped-tail end of each spring ("where the edge pulls the head to") and a thin
+        # arm from the spring's head end to the head coordinate it pulls on.
+        self.anchors = self.lines.add_layer(pg.mkPen(style.ANCHOR_COLOR, width=3))
+        self.arms = self.lines.add_layer(pg.mkPen(style.ARM_COLOR, width=1))
         # The slowest mode of L_free added to the state (the spectrum panel's ghost, SPEC §11).
         self.mode_ghost = self._add(PassiveScatter(pxMode=True, symbol="x", size=self._size,
                                                    brush=pg.mkBrush(style.GHOST_COLOR),
                                                    pen=pg.mkPen(style.GHOST_COLOR, width=2)), 2)
+        self.mode_ghost.setVisible(False)
         self.ghost = self._add(PassiveScatter(pxMode=True, symbol="o", size=self._size + 4,
                                               brush=None, pen=pg.mkPen(style.GHOST_COLOR, width=2)), 2)
-        # Qt's raster engine antialiases each segment slowly (~0.05–0.2 ms): only small strings.
-        self.string = self._add(pg.PlotCurveItem(
-            connect="pairs", segmentedLineMode="on", antialias=self.pair_idx.size <= 64,
-            pen=pg.mkPen("#444444", width=2.5)), 3)
-        self.springs = {}
-        for etype, color in style.EDGE_COLORS.items():
-            self.springs[etype] = self._add(pg.PlotCurveItem(
-                connect="finite", antialias=False, pen=pg.mkPen(color, width=3)), 4)
-        # The mapped-tail end of each spring ("where the edge pulls the head to") and a thin
-        # arm from the spring's head end to the head coordinate it pulls on.
-        self.anchors = self._add(pg.PlotCurveItem(connect="pairs", segmentedLineMode="on",
-                                                  antialias=False,
-                                                  pen=pg.mkPen("#555555", width=3)), 4)
-        # Thin feeds from each tail coordinate of a small affine edge to the anchors it
-        # determines (the mapped tail W a + b), so the string reads continuously x → y.
-        self.feeds = self._add(pg.PlotCurveItem(connect="pairs", segmentedLineMode="on",
-                                                antialias=False,
-                                                pen=pg.mkPen(style.FEED_COLOR, width=1)), 1)
-        self.arms = self._add(pg.PlotCurveItem(connect="pairs", segmentedLineMode="on",
-                                               antialias=False,
-                                               pen=pg.mkPen(style.ARM_COLOR, width=1)), 4)
         self.points = self._add(PassiveScatter(pxMode=True, symbol="o", size=self._size,
                                                brush=pg.mkBrush(style.VALUE_COLOR),
-                                               pen=pg.mkPen("w", width=1)), 6)
+                                               pen=pg.mkPen(style.BACKGROUND, width=1)), 6)
         self.flip_marks = self._add(PassiveScatter(pxMode=True, symbol="o", size=self._size + 12,
                                                    brush=None, pen=pg.mkPen(style.FLIP_COLOR, width=3)), 5)
         self.boundary_marks = self._add(PassiveScatter(
@@ -136,12 +130,14 @@ class DrapePanel(pg.PlotWidget):
             pen=pg.mkPen(style.PIN_COLOR, width=5)), 7)
         self.clamps = self._add(PassiveScatter(pxMode=True, symbol="s", size=self._size + 5,
                                                brush=pg.mkBrush(style.PIN_COLOR),
-                                               pen=pg.mkPen("w", width=1.5)), 8)
+                                               pen=pg.mkPen(style.BACKGROUND, width=1.5)), 8)
 
     def set_mode_ghost(self, cochain) -> None:
         """Draw ``cochain`` (shape (size,)) as ghost crosses along the path, or clear it."""
         if self.layout_ is None:
             return
+        # hidden when empty: an empty scatter still costs a paint on every frame
+        self.mode_ghost.setVisible(cochain is not None)
         if cochain is None:
             self.mode_ghost.setData([], [])
         else:

@@ -8,6 +8,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore
 
 from . import style
+from .lines import BarSet
 
 #: Energies are clamped to this floor before the log axis (E = 0 exactly is common).
 FLOOR = 1e-16
@@ -72,17 +73,22 @@ class EnergyPlot:
     def __init__(self) -> None:
         self.widget = _plot_widget(left="E", bottom="time t", log_y=True)
         pi = self.widget.plotItem
-        self.envelope = pi.plot(pen=pg.mkPen(style.ENVELOPE_COLOR, width=2.5,
-                                              style=QtCore.Qt.PenStyle.DashLine),
-                                name="envelope")
-        self.curve = pi.plot(pen=pg.mkPen("#1a1a8c", width=3), name="E")
+        self.envelope = pi.plot(name="envelope")
+        self.curve = pi.plot(name="E")
         # At most a few points per pixel column reach the (antialiased) painter.
         self.curve.setDownsampling(auto=True, method="peak")
         self.curve.setClipToView(True)
-        self.ticks = pi.plot(pen=None, symbol="t", symbolSize=14,
-                             symbolBrush=pg.mkBrush(style.FLIP_COLOR),
-                             symbolPen=pg.mkPen("#7a4a00", width=1))
+        self.ticks = pi.plot(pen=None, symbol="t", symbolSize=14)
         self.range = StableRange(pi.vb)
+        self.set_session()
+
+    def set_session(self, layout=None) -> None:
+        """Colours from :mod:`.style` (a new session or theme)."""
+        self.envelope.setPen(pg.mkPen(style.ENVELOPE_COLOR, width=2.5,
+                                      style=QtCore.Qt.PenStyle.DashLine))
+        self.curve.setPen(pg.mkPen(style.ENERGY_COLOR, width=3))
+        self.ticks.setSymbolBrush(pg.mkBrush(style.FLIP_COLOR))
+        self.ticks.setSymbolPen(pg.mkPen(style.TICK_OUTLINE, width=1))
 
     def set_data(self, history, envelope: tuple[np.ndarray, np.ndarray]) -> None:
         te, ee = envelope
@@ -106,21 +112,13 @@ class EnergyPlot:
 
 class DiscordBars:
     """Bars of d_e now, in path order (grouped by layer), coloured by type, then the three
-    per-type totals after a gap.
-
-    Drawn as one filled step curve per edge type (zero between bars): a BarGraphItem
-    re-records its picture inside paint and so paints twice per update.
-    """
+    per-type totals after a gap (one :class:`~sheafviz.gui.lines.BarSet` item)."""
 
     HALF = 0.35
 
     def __init__(self) -> None:
         self.widget = _plot_widget(left="d_e")
-        pi = self.widget.plotItem
-        # Axis-aligned rectangles gain nothing from antialiasing.
-        self.curves = {t: pi.plot(stepMode="center", fillLevel=0, brush=pg.mkBrush(c),
-                                  pen=pg.mkPen("#222", width=1), antialias=False)
-                       for t, c in style.EDGE_COLORS.items()}
+        self.item = None
         self.layout_ = None
 
     def set_session(self, layout) -> None:
@@ -130,9 +128,14 @@ class DiscordBars:
         types = list(style.EDGE_COLORS)
         self.x = np.concatenate([np.arange(n), n + 0.8 + np.arange(len(types))])
         self._type_of = np.array([types.index(e.type) for e in layout.edges])
-        bar_type = np.concatenate([self._type_of, np.arange(len(types))])
-        self._masks = {t: bar_type == k for k, t in enumerate(types)}
-        self._edges = np.repeat(self.x, 2) + np.tile([-self.HALF, self.HALF], self.x.size)
+        if self.item is not None:
+            pi.vb.removeItem(self.item)
+        self.item = BarSet(self.x, np.concatenate([self._type_of, np.arange(len(types))]),
+                           half_width=self.HALF)
+        # colours of the current palette and theme
+        self.item.set_style([style.EDGE_COLORS[t] for t in types],
+                            pg.mkPen(style.BAR_OUTLINE, width=1))
+        pi.vb.addItem(self.item)
         ticks = [(i, e.name) for i, e in enumerate(layout.edges)]
         ticks += [(x, f"Σ{t[:3]}") for x, t in zip(self.x[n:], types)]
         pi.getAxis("bottom").setTicks([ticks, []])
@@ -145,10 +148,7 @@ class DiscordBars:
         totals = np.bincount(self._type_of, weights=d, minlength=3)
         h = np.concatenate([d, totals])
         self.heights = h
-        for t, curve in self.curves.items():
-            steps = np.zeros(2 * h.size - 1)
-            steps[0::2] = np.where(self._masks[t], h, 0.0)
-            curve.setData(self._edges, steps)
+        self.item.set_heights(h)
         top = max(float(h.max()) if h.size else 0.0, 1e-12)
         # Grow at once to the next 1-2-5 step, shrink only below 1/20: a range change
         # repaints the axis and the whole plot, which costs more than the bars.
@@ -164,8 +164,7 @@ class DiscordHistory:
     def __init__(self) -> None:
         self.widget = _plot_widget(left="Σ d_e", bottom="time t", log_y=True)
         pi = self.widget.plotItem
-        self.curves = {t: pi.plot(pen=pg.mkPen(c, width=3), name=t, antialias=False)
-                       for t, c in style.EDGE_COLORS.items()}
+        self.curves = {t: pi.plot(name=t, antialias=False) for t in style.EDGE_COLORS}
         for c in self.curves.values():
             c.setDownsampling(auto=True, method="peak")
             c.setClipToView(True)
@@ -173,6 +172,8 @@ class DiscordHistory:
         self.range = StableRange(pi.vb)
 
     def set_session(self, layout) -> None:
+        for t, curve in self.curves.items():
+            curve.setPen(pg.mkPen(style.EDGE_COLORS[t], width=3))
         types = list(style.EDGE_COLORS)
         self._type_of = np.array([types.index(e.type) for e in layout.edges])
 

@@ -1,0 +1,174 @@
+"""Many polylines with different pens drawn by one graphics item.
+
+Every pyqtgraph item costs a Python ``paint`` call, a bounds computation and a geometry
+notification per update, whatever it draws. The drape redraws nine sets of line segments
+(string, ghost string, three spring colours, anchors, arms, feeds) on every frame and every
+drag move; as nine ``PlotCurveItem``\\ s that overhead was most of its redraw time. A
+:class:`LineBundle` paints all of them in one ``paint`` call, in the order they were added.
+
+Each :class:`LineLayer` keeps the small part of the ``PlotCurveItem`` interface that the views,
+the tests and the presentation mode use: ``setData``, ``getData``, ``opts["pen"]``,
+``setPen``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui
+
+__all__ = ["BarSet", "LineBundle", "LineLayer"]
+
+
+class LineLayer:
+    """One pen's polyline(s) inside a :class:`LineBundle`.
+
+    Parameters
+    ----------
+    bundle : LineBundle
+    pen : anything ``pg.mkPen`` accepts
+    connect : {"pairs", "finite", "all"}
+        As for ``pg.arrayToQPath``: ``"pairs"`` draws segments (x[0],x[1]), (x[2],x[3]), …;
+        ``"finite"`` breaks the line at NaN.
+    antialias : bool
+    """
+
+    def __init__(self, bundle: "LineBundle", pen, *, connect: str, antialias: bool) -> None:
+        self.bundle = bundle
+        self.opts = {"pen": pg.mkPen(pen)}
+        self.connect = connect
+        self.antialias = bool(antialias)
+        self.x = np.zeros(0)
+        self.y = np.zeros(0)
+        self.path: QtGui.QPainterPath | None = None
+
+    def setData(self, x, y) -> None:  # noqa: N802 - the PlotCurveItem name
+        """New vertices, shape (n,) each (n even for ``connect="pairs"``)."""
+        self.x = np.asarray(x, dtype=float)
+        self.y = np.asarray(y, dtype=float)
+        self.path = (pg.arrayToQPath(self.x, self.y, connect=self.connect)
+                     if self.x.size else None)
+        self.bundle.changed()
+
+    def getData(self) -> tuple[np.ndarray, np.ndarray]:  # noqa: N802
+        return self.x, self.y
+
+    def setPen(self, pen) -> None:  # noqa: N802
+        self.opts["pen"] = pg.mkPen(pen)
+        self.bundle.changed()
+
+    def data_rect(self) -> QtCore.QRectF | None:
+        """The bounding rectangle of the finite vertices in data coordinates, or None."""
+        return self.path.boundingRect() if self.path is not None else None
+
+
+class LineBundle(pg.GraphicsObject):
+    """A graphics item that paints its :class:`LineLayer`\\ s in order (later on top)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.layers: list[LineLayer] = []
+        self._bounds: QtCore.QRectF | None = None
+
+    def add_layer(self, pen, *, connect: str = "pairs", antialias: bool = False) -> LineLayer:
+        layer = LineLayer(self, pen, connect=connect, antialias=antialias)
+        self.layers.append(layer)
+        return layer
+
+    def changed(self) -> None:
+        """A layer's vertices or pen changed: new bounds, one repaint."""
+        self.prepareGeometryChange()
+        self._bounds = None
+        self.update()
+
+    def viewTransformChanged(self) -> None:  # noqa: N802 - pyqtgraph hook
+        # the pen padding is in pixels: its size in data units follows the view's scale
+        self.prepareGeometryChange()
+        self._bounds = None
+
+    def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 - Qt API
+        if self._bounds is None:
+            rects = [(layer.data_rect(), layer.opts["pen"].widthF()) for layer in self.layers]
+            rects = [(r, w) for r, w in rects if r is not None]
+            if not rects:
+                self._bounds = QtCore.QRectF()
+                return self._bounds
+            # min/max by hand: QRectF.united drops a zero-height rectangle (one level line)
+            x0 = min(r.left() for r, _ in rects)
+            x1 = max(r.right() for r, _ in rects)
+            y0 = min(r.top() for r, _ in rects)
+            y1 = max(r.bottom() for r, _ in rects)
+            # a cosmetic pen reaches half its width (plus antialiasing) past the path
+            pad = 0.5 * max(w for _, w in rects) + 2.0
+            px, py = self.pixelVectors()
+            dx = pad * (px.length() if px is not None else 0.0)
+            dy = pad * (py.length() if py is not None else 0.0)
+            rect = QtCore.QRectF(x0 - dx, y0 - dy, x1 - x0 + 2 * dx, y1 - y0 + 2 * dy)
+            self._bounds = rect
+        return self._bounds
+
+    def paint(self, painter: QtGui.QPainter, *args) -> None:
+        for layer in self.layers:
+            if layer.path is None:
+                continue
+            painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, layer.antialias)
+            painter.setPen(layer.opts["pen"])
+            painter.drawPath(layer.path)
+
+
+class BarSet(pg.GraphicsObject):
+    """Vertical bars from 0, each filled with the brush of its group, in one ``paint`` call.
+
+    Cheaper than one filled step curve per group: no fill path is built, and a new set of
+    heights is one bounds update and one repaint.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n,)
+        Bar centres.
+    group : ndarray of int, shape (n,)
+        Index into the brushes of each bar.
+    half_width : float
+        Half the width of a bar, in data units.
+    """
+
+    def __init__(self, x: np.ndarray, group: np.ndarray, *, half_width: float) -> None:
+        super().__init__()
+        self.x = np.asarray(x, dtype=float)
+        self.group = np.asarray(group, dtype=int)
+        self.half = float(half_width)
+        self.heights = np.zeros(self.x.size)
+        self.brushes: list[QtGui.QBrush] = []
+        self.pen = pg.mkPen(None)
+
+    def set_style(self, brushes: list, pen) -> None:
+        self.brushes = [pg.mkBrush(b) for b in brushes]
+        self.pen = pg.mkPen(pen)
+        self.update()
+
+    def set_heights(self, heights: np.ndarray) -> None:
+        """New bar heights, shape (n,)."""
+        self.prepareGeometryChange()
+        self.heights = np.asarray(heights, dtype=float)
+        self.update()
+
+    def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 - Qt API
+        if self.x.size == 0:
+            return QtCore.QRectF()
+        top = max(float(self.heights.max()), 0.0) if self.heights.size else 0.0
+        bottom = min(float(self.heights.min()), 0.0) if self.heights.size else 0.0
+        x0, x1 = float(self.x.min()) - self.half, float(self.x.max()) + self.half
+        # generous: the 1 px outline must stay inside the repainted region at any scale
+        pad_y = 0.02 * max(top - bottom, 1e-300)
+        return QtCore.QRectF(x0 - 0.1, bottom - pad_y, x1 - x0 + 0.2, top - bottom + 2 * pad_y)
+
+    def paint(self, painter: QtGui.QPainter, *args) -> None:
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, False)
+        painter.setPen(self.pen)
+        for g, brush in enumerate(self.brushes):
+            mine = np.flatnonzero((self.group == g) & (self.heights != 0))
+            if not mine.size:
+                continue
+            painter.setBrush(brush)
+            painter.drawRects([QtCore.QRectF(self.x[i] - self.half, 0.0, 2 * self.half,
+                                             self.heights[i]) for i in mine])

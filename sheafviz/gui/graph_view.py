@@ -93,8 +93,8 @@ class GraphView(pg.PlotWidget):
         self._build_neurons(layout)
         self._build_labels(layout)
         self.hover_card = self._add(pg.TextItem("", color=style.FOREGROUND,
-                                                fill=pg.mkBrush(255, 255, 240, 235),
-                                                border=pg.mkPen("#444", width=1.5)), 50)
+                                                fill=pg.mkBrush(style.CARD_FILL),
+                                                border=pg.mkPen(style.OUTLINE_COLOR, width=1.5)), 50)
         self.hover_card.setFont(style.font(0.9))
         self.hover_card.hide()
         n = len(layout.vertices)
@@ -163,7 +163,7 @@ class GraphView(pg.PlotWidget):
             border = pg.PlotCurveItem(
                 [k - STRIP_HALF, k + STRIP_HALF, k + STRIP_HALF, k - STRIP_HALF, k - STRIP_HALF],
                 [STRIP_TOP, STRIP_TOP, -STRIP_TOP, -STRIP_TOP, STRIP_TOP],
-                pen=pg.mkPen("#333", width=1.5))
+                pen=pg.mkPen(style.OUTLINE_COLOR, width=1.5))
             self._add(border, 6)
             self.strip_pins[k] = self._add(PassiveScatter(pxMode=True, symbol="s", size=7,
                                                           brush=pg.mkBrush(style.PIN_COLOR),
@@ -171,8 +171,8 @@ class GraphView(pg.PlotWidget):
         self.value_texts = []
         if self.dot_flat.size <= 40:
             for x, y in zip(self.dot_x, self.dot_y):
-                t = pg.TextItem("", color="#222", anchor=(0.0, 0.5),
-                                fill=pg.mkBrush(255, 255, 255, 200))
+                t = pg.TextItem("", color=style.TEXT_COLOR, anchor=(0.0, 0.5),
+                                fill=pg.mkBrush(style.TEXT_FILL))
                 t.setFont(style.font(0.9))
                 t.setPos(x + 0.07, y)
                 self.value_texts.append(self._add(t, 11))
@@ -182,7 +182,7 @@ class GraphView(pg.PlotWidget):
     def _build_labels(self, layout) -> None:
         self.labels = []
         for k, v in enumerate(layout.vertices):
-            t = pg.TextItem("", anchor=(0.5, 0.5), border=pg.mkPen("#333", width=1.5))
+            t = pg.TextItem("", anchor=(0.5, 0.5), border=pg.mkPen(style.OUTLINE_COLOR, width=1.5))
             t.setFont(style.font(1.05, bold=True))
             t.setPos(k, LABEL_Y)
             self.labels.append(self._add(t, 12))
@@ -200,7 +200,7 @@ class GraphView(pg.PlotWidget):
                            for k, j in zip(self.dot_vertex, self.dot_coord)], dtype=bool)
         self._dot_pinned = pinned
         self._symbols = np.where(pinned, "s", "o").tolist()
-        free_pen = pg.mkPen("#333333", width=1.5)
+        free_pen = pg.mkPen(style.OUTLINE_COLOR, width=1.5)
         pin_pen = pg.mkPen(style.PIN_COLOR, width=4)
         self._pens = [pin_pen if p else free_pen for p in pinned]
         self._sizes = np.where(pinned, self.dot_size + 6, self.dot_size)
@@ -219,10 +219,10 @@ class GraphView(pg.PlotWidget):
             text = v.name + (f" ({v.dim})" if v.dim > style.MAX_DOTS else "")
             if n_pin == v.dim:
                 label.fill = pg.mkBrush(style.PIN_COLOR)
-                label.setColor("#ffffff")
+                label.setColor(style.PINNED_TEXT)
                 text = "▣ " + text
             else:
-                label.fill = pg.mkBrush(255, 255, 255, 230)
+                label.fill = pg.mkBrush(style.LABEL_FILL)
                 label.setColor(style.FOREGROUND)
                 if n_pin:
                     text += f" · {n_pin} pinned"

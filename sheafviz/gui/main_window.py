@@ -171,6 +171,7 @@ class MainWindow(QtWidgets.QMainWindow):
         ctl, p = self.controller, self.panel
         ctl.sessionChanged.connect(self._on_session)
         ctl.frameChanged.connect(self.redraw)
+        ctl.spectrumChanged.connect(self._on_spectrum)
         ctl.pinsChanged.connect(self._on_pins)
         ctl.paramsChanged.connect(lambda: p.set_params(ctl))
         ctl.playingChanged.connect(p.set_playing)
@@ -215,6 +216,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setWindowTitle(f"sheafviz — {ctl.title}")
         self.graph.set_session(ctl.layout)
         self.drape.set_session(ctl.layout)
+        self.energy.set_session(ctl.layout)
         self.bars.set_session(ctl.layout)
         self.dhist.set_session(ctl.layout)
         self._on_pins()
@@ -248,6 +250,11 @@ class MainWindow(QtWidgets.QMainWindow):
         elif not self._text_timer.isActive():
             self._text_timer.start()
 
+    def _on_spectrum(self) -> None:
+        ctl = self.controller
+        self.energy.set_data(ctl.history, ctl.envelope())
+        self._refresh_texts()
+
     def _refresh_texts(self) -> None:
         ctl = self.controller
         self._text_at = time.perf_counter()
@@ -275,7 +282,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def show_message(self, text: str, level: str = "info") -> None:
         """A non-modal message in the status bar (errors in red), cleared after a while."""
-        color = {"error": "#b00020", "warn": "#8a5a00"}.get(level, "#1a4d1a")
+        color = style.MESSAGE_COLORS.get(level, style.MESSAGE_COLORS["info"])
         self.note.setText(f"<span style='color:{color}'>{text}</span>")
         self.note.setToolTip(text)
         self._note_timer.start()

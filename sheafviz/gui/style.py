@@ -28,6 +28,25 @@ ARM_COLOR = "#9a9a9a"
 FEED_COLOR = "#d2d2d2"
 VALUE_COLOR = "#222266"
 ENVELOPE_COLOR = "#7a7a7a"
+#: The drape's string, its springs' anchor ticks, the energy curve.
+STRING_COLOR = "#444444"
+ANCHOR_COLOR = "#555555"
+ENERGY_COLOR = "#1a1a8c"
+#: The zero line of the drape.
+GRID_LINE_COLOR = "#888888"
+#: Outlines of dots, strips and labels; small text; the bars' outline; switch-tick outline.
+OUTLINE_COLOR = "#333333"
+TEXT_COLOR = "#222222"
+BAR_OUTLINE = "#222222"
+TICK_OUTLINE = "#7a4a00"
+#: Fills behind text (with alpha): a free stalk's label, value labels, the hover card; and
+#: the text on a pinned stalk's label (drawn on PIN_COLOR).
+LABEL_FILL = "#ffffffe6"
+TEXT_FILL = "#ffffffc8"
+CARD_FILL = "#fffff0eb"
+PINNED_TEXT = "#ffffff"
+#: Status-bar message colours by level.
+MESSAGE_COLORS = {"error": "#b00020", "warn": "#8a5a00", "info": "#1a4d1a"}
 
 #: Largest stalk drawn as a column of separate dots; wider stalks become a strip.
 MAX_DOTS = 24

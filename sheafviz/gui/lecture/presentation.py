@@ -19,10 +19,14 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from .. import style
+from ..lines import LineBundle
 
 #: style constants a theme sets (the light theme is style.py's own values, kept here).
 _STYLE_KEYS = ("BACKGROUND", "FOREGROUND", "GRID", "PIN_COLOR", "SELECT_COLOR", "GHOST_COLOR",
-               "ARM_COLOR", "FEED_COLOR", "VALUE_COLOR", "ENVELOPE_COLOR")
+               "ARM_COLOR", "FEED_COLOR", "VALUE_COLOR", "ENVELOPE_COLOR", "STRING_COLOR",
+               "ANCHOR_COLOR", "ENERGY_COLOR", "GRID_LINE_COLOR", "OUTLINE_COLOR", "TEXT_COLOR",
+               "BAR_OUTLINE", "TICK_OUTLINE", "LABEL_FILL", "TEXT_FILL", "CARD_FILL",
+               "PINNED_TEXT", "MESSAGE_COLORS")
 _LIGHT = {k: getattr(style, k) for k in _STYLE_KEYS}
 _LIGHT_EDGES = dict(style.EDGE_COLORS)
 
@@ -45,12 +49,24 @@ THEMES = {
     "high-contrast": Theme("high-contrast", dict(_LIGHT, FOREGROUND="#000000", GRID="#808080",
                                                  GHOST_COLOR="#6e6e6e", ARM_COLOR="#555555",
                                                  FEED_COLOR="#9a9a9a", VALUE_COLOR="#000050",
-                                                 ENVELOPE_COLOR="#444444"),
+                                                 ENVELOPE_COLOR="#444444",
+                                                 STRING_COLOR="#202020", ANCHOR_COLOR="#303030",
+                                                 ENERGY_COLOR="#000080", OUTLINE_COLOR="#000000",
+                                                 TEXT_COLOR="#000000", GRID_LINE_COLOR="#555555",
+                                                 LABEL_FILL="#ffffff", TEXT_FILL="#ffffffe6"),
                            "#ffffff", "#000000", "#ffffff", "#f0f0f0"),
     "dark": Theme("dark", dict(_LIGHT, BACKGROUND="#16181d", FOREGROUND="#eeeeee",
                                GRID="#3a3d44", PIN_COLOR="#ffffff", GHOST_COLOR="#6c7078",
                                ARM_COLOR="#80848c", FEED_COLOR="#3f434a",
-                               VALUE_COLOR="#c9d4ff", ENVELOPE_COLOR="#a0a0a0"),
+                               VALUE_COLOR="#c9d4ff", ENVELOPE_COLOR="#a0a0a0",
+                               STRING_COLOR="#c8c8c8", ANCHOR_COLOR="#b0b0b0",
+                               ENERGY_COLOR="#9fb4ff", GRID_LINE_COLOR="#777777",
+                               OUTLINE_COLOR="#d0d0d0", TEXT_COLOR="#e6e6e6",
+                               BAR_OUTLINE="#000000", TICK_OUTLINE="#ffe0a0",
+                               LABEL_FILL="#2d3139e6", TEXT_FILL="#16181dc8",
+                               CARD_FILL="#2d3139f0", PINNED_TEXT="#16181d",
+                               MESSAGE_COLORS={"error": "#ff7070", "warn": "#ffc060",
+                                               "info": "#90e090"}),
                   "#202329", "#eeeeee", "#16181d", "#2d3139"),
 }
 
@@ -163,13 +179,17 @@ def _sparse_log_ticks(min_val: float, max_val: float, size, std_ticks) -> list:
 
 def _line_items(pw) -> list:
     """Curves of a plot whose pen can be set: PlotDataItems (their own pen, which they
-    push to their curve on every setData) and bare PlotCurveItems."""
+    push to their curve on every setData), bare PlotCurveItems, and the layers of a
+    :class:`~sheafviz.gui.lines.LineBundle`."""
     out, seen = [], set()
     for item in pw.plotItem.vb.addedItems + pw.plotItem.items:
-        if id(item) in seen or not isinstance(item, (pg.PlotDataItem, pg.PlotCurveItem)):
+        if id(item) in seen:
             continue
         seen.add(id(item))
-        if item.opts.get("pen") is not None:
+        if isinstance(item, LineBundle):
+            out.extend(item.layers)
+        elif isinstance(item, (pg.PlotDataItem, pg.PlotCurveItem)) and \
+                item.opts.get("pen") is not None:
             out.append(item)
     return out
 
@@ -191,41 +211,6 @@ def thicken(window: QtWidgets.QWidget, factor: float) -> None:
             item.setPen(pen)
 
 
-#: Colours some views hard-code for a white background → their dark-theme replacements.
-DARK_REMAP = {"#1a1a8c": "#9fb4ff", "#444444": "#c8c8c8", "#555555": "#b0b0b0",
-              "#333333": "#d0d0d0"}
-
-
-def remap_pens(window: QtWidgets.QWidget, mapping: dict) -> None:
-    """Replace pen colours of the window's curves that a view hard-coded (``mapping``:
-    old "#rrggbb" → new)."""
-    for pw in window.findChildren(pg.PlotWidget):
-        for item in _line_items(pw):
-            pen = QtGui.QPen(pg.mkPen(item.opts["pen"]))
-            new = mapping.get(pen.color().name())
-            if new is not None:
-                pen.setColor(QtGui.QColor(new))
-                item.setPen(pen)
-
-
-def fix_graph_labels(window: QtWidgets.QWidget, theme: "Theme") -> None:
-    """Stalk labels of the graph view: their fill is hard-coded white (free) or the pin
-    colour with white text (pinned); on a dark theme give them readable colours."""
-    graph = getattr(window, "graph", None)
-    if graph is None or theme.name != "dark":
-        return
-    for label in getattr(graph, "labels", []):
-        fill = label.fill.color() if hasattr(label, "fill") else None
-        if fill is None:
-            continue
-        if fill.name() == "#ffffff" and fill.alpha() < 255:  # a free stalk's label
-            label.fill = pg.mkBrush(theme.button)
-            label.setColor(theme.text)
-        elif fill.name() == QtGui.QColor(style.PIN_COLOR).name():  # a pinned stalk
-            label.setColor(theme.colors["BACKGROUND"])
-        label.update()
-
-
 class Look:
     """Applies theme / palette / font scale / line scale to one main window."""
 
@@ -236,9 +221,9 @@ class Look:
         if self.base_font.pointSizeF() <= 0:
             self.base_font.setPointSizeF(self.base_pt)
         self.current = ("light", "okabe-ito", 1.0, 1.0)
-        # connected after the window's own handlers, so this runs after their restyle
-        controller.pinsChanged.connect(self.after_pins)
-        controller.sessionChanged.connect(self.after_pins)
+        # connected after the window's own handlers: a new session rebuilds the views' items
+        # at their own widths, which the line scale then thickens again
+        controller.sessionChanged.connect(self.after_session)
 
     def apply(self, *, theme: str = "light", palette: str = "okabe-ito",
               font_scale: float = 1.0, line_scale: float = 1.0) -> None:
@@ -262,18 +247,13 @@ class Look:
                 rebuild()
             if hasattr(w, "redraw"):
                 w.redraw()
+        # the views took their colours from style when they rebuilt; widths follow here
         thicken(w, line_scale)
-        remap_pens(w, DARK_REMAP if th.name == "dark" else
-                   {v: k for k, v in DARK_REMAP.items()})
-        fix_graph_labels(w, th)
         self.current = (theme, palette, font_scale, line_scale)
-        self._theme = th
 
-    def after_pins(self) -> None:
-        """Re-apply the label colours the graph view resets when the pins change."""
-        th = getattr(self, "_theme", None)
-        if th is not None:
-            fix_graph_labels(self.window, th)
+    def after_session(self) -> None:
+        """Re-apply the line scale to the items a new session rebuilt."""
+        thicken(self.window, self.current[3])
 
 
 class Presentation(QtCore.QObject):

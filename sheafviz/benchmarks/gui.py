@@ -6,7 +6,9 @@ visible panel (``processEvents`` delivers the paints; the count of viewport pain
 frame is printed so a frame that skipped a panel would show). The *latency* is from a
 pin-value change (what one drag move or one typed value does) to the redrawn equilibrium.
 Wall-clock and process CPU time are both printed: on a shared machine the wall clock also
-counts other processes' time slices.
+counts other processes' time slices. The latency is given as median, 95th percentile and
+maximum over many changes: a single maximum on a shared machine mostly measures the other
+processes (compare it with the CPU median).
 
 Targets (issue 4): default preset ≥ 60 fps and ≤ 16 ms; a [784,128,64,10] network
 ≥ 20 fps and ≤ 100 ms (its wide stalks are drawn as collapsed strips).
@@ -23,7 +25,7 @@ import numpy as np
 
 SIZE = (1920, 1080)
 FRAMES = 240
-LATENCY_REPEATS = 40
+LATENCY_REPEATS = 120
 
 
 def _app():
@@ -129,6 +131,7 @@ def measure(app, window, *, frames: int = FRAMES, pin=("x", 0)) -> dict:
             "cpu_ms_per_frame": cpu / frames * 1e3,
             "latency_cpu_median_ms": statistics.median(lat_cpu),
             "paints_per_frame": paints, "latency_median_ms": statistics.median(lat),
+            "latency_p95_ms": float(np.percentile(lat, 95)),
             "latency_max_ms": max(lat), "steps_per_frame": ctl.steps_per_frame}
 
 
@@ -146,8 +149,9 @@ def run(print_fn=print) -> dict:
                  f"{r['cpu_ms_per_frame']:.2f} ms CPU; {r['steps_per_frame']} steps/frame, "
                  f"{r['paints_per_frame']:.1f} panel paints/frame; target ≥ {fps_target})")
         print_fn(f"{label}: pin → redrawn equilibrium {r['latency_median_ms']:.1f} ms median "
-                 f"({r['latency_cpu_median_ms']:.1f} ms CPU), {r['latency_max_ms']:.1f} ms max "
-                 f"(target ≤ {lat_target})")
+                 f"({r['latency_cpu_median_ms']:.1f} ms CPU), {r['latency_p95_ms']:.1f} ms "
+                 f"95th percentile, {r['latency_max_ms']:.1f} ms max over {LATENCY_REPEATS} "
+                 f"changes (target ≤ {lat_target})")
         w.close()
         w.deleteLater()
         app.processEvents()

@@ -168,3 +168,45 @@ def test_preferences_dialog_saves_and_restores_defaults(qtbot, lecture):
     assert feats.prefs.get("presentation_font_scale") == DEFAULTS["presentation_font_scale"]
     dlg.close()
     dlg2.close()
+
+
+def test_dark_theme_colours_survive_pin_changes_and_new_sessions(qtbot, lecture):
+    """The views read their colours from style, so a rebuilt label or item is dark-themed
+    too (no light fill reappears after a pin change, a new preset keeps the theme)."""
+    w, ctl, feats = lecture
+    dark = THEMES["dark"].colors
+    feats.look.apply(theme="dark")
+    ctl.toggle_stalk("z1")  # pinned: its label is redrawn in the pin colours
+    settle(qtbot, w, 50)
+    k = ctl.layout.vertex("z1").position
+    pinned, free = w.graph.labels[k], w.graph.labels[k + 1]
+    assert pinned.fill.color().name() == QtGui.QColor(dark["PIN_COLOR"]).name()
+    assert pinned.color.name() == QtGui.QColor(dark["PINNED_TEXT"]).name()
+    assert free.fill.color().lightness() < 100  # a dark fill behind light text
+    assert free.color.lightness() > 150
+    assert ctl.load_preset("paraboloid")
+    settle(qtbot, w, 50)
+    assert QtGui.QPen(w.drape.string.opts["pen"]).color().name() == dark["STRING_COLOR"]
+    assert QtGui.QPen(pg.mkPen(w.energy.curve.opts["pen"])).color().name() == \
+        dark["ENERGY_COLOR"]
+    assert all(label.fill.color().lightness() < 100 or
+               label.fill.color().name() == QtGui.QColor(dark["PIN_COLOR"]).name()
+               for label in w.graph.labels)
+
+
+def test_line_scale_survives_a_new_session(qtbot, lecture):
+    w, ctl, feats = lecture
+    base = QtGui.QPen(w.drape.string.opts["pen"]).widthF()
+    feats.presentation.enter(fullscreen=False)
+    assert ctl.load_preset("paraboloid")  # the drape rebuilds its items
+    scale = feats.prefs.get("presentation_line_scale")
+    assert QtGui.QPen(w.drape.string.opts["pen"]).widthF() == pytest.approx(base * scale)
+    feats.presentation.leave()
+    assert QtGui.QPen(w.drape.string.opts["pen"]).widthF() == pytest.approx(base)
+
+
+def test_palette_recolours_the_discord_bars(qtbot, lecture):
+    w, ctl, feats = lecture
+    feats.look.apply(palette="classic")
+    got = [b.color().name() for b in w.bars.item.brushes]
+    assert got == [PALETTES["classic"][t].lower() for t in ("affine", "relu", "output")]

@@ -1,0 +1,78 @@
+"""The one-item drawings (LineBundle, BarSet): what they paint is where the data says.
+
+Pixels of the real window are read back and compared with positions computed here from the
+data (not from the items): a bar's inside has its group's colour and the space above it
+the background; the drape's bundle covers every vertex of every layer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6 import QtGui, QtWidgets
+
+from conftest import view_pixel
+
+from sheafviz.gui import style
+
+
+def grab(view) -> QtGui.QImage:
+    QtWidgets.QApplication.processEvents()
+    return view.viewport().grab().toImage()
+
+
+def color_at(img: QtGui.QImage, p) -> str:
+    return QtGui.QColor(img.pixel(p.x(), p.y())).name()
+
+
+def test_discord_bars_fill_to_their_heights(qtbot, window):
+    ctl, bars = window.controller, window.bars
+    ctl.toggle_neuron("y", 0)  # unpin y: the relaxed output spring carries discord
+    ctl.set_pin_value("y", 0, float(ctl.c[ctl.layout.index("y", 0)]) + 2.0)
+    qtbot.wait(50)
+    d = ctl.snapshot.discords
+    out = [e.name for e in ctl.layout.edges].index("out")
+    assert d[out] > 0.05
+    img = grab(bars.widget)
+    inside = view_pixel(bars.widget, out, 0.5 * d[out])
+    above = view_pixel(bars.widget, out, 1.5 * d[out])
+    assert color_at(img, inside) == style.EDGE_COLORS["output"].lower()
+    top = bars.widget.plotItem.vb.viewRange()[1][1]
+    if 1.5 * d[out] < top:
+        assert color_at(img, above) == style.BACKGROUND
+    # the Σout total bar (after the gap) has the sum of the output edges' discords
+    n = len(ctl.layout.edges)
+    total_x = n + 0.8 + 2
+    assert color_at(img, view_pixel(bars.widget, total_x, 0.5 * d[out])) == \
+        style.EDGE_COLORS["output"].lower()
+
+
+def test_drape_bundle_bounds_cover_every_layer(qtbot, window):
+    ctl, drape = window.controller, window.drape
+    ctl.set_pin_value("y", 0, 3.0)
+    qtbot.wait(50)
+    rect = drape.lines.boundingRect()
+    for layer in drape.lines.layers:
+        x, y = layer.getData()
+        ok = np.isfinite(x) & np.isfinite(y)
+        assert np.all(x[ok] >= rect.left()) and np.all(x[ok] <= rect.right())
+        assert np.all(y[ok] >= rect.top()) and np.all(y[ok] <= rect.bottom())
+    # the string joins the shown cochain's coordinates: its y values are cochain values
+    _, ys = drape.string.getData()
+    assert set(np.round(ys, 12)) <= set(np.round(ctl.c, 12))
+    assert ys.size > 0
+
+
+def test_drape_string_is_painted_where_its_segments_run(qtbot, window):
+    ctl, drape = window.controller, window.drape
+    qtbot.wait(50)
+    xs, ys = drape.string.getData()
+    img = grab(drape)
+    string = QtGui.QColor(style.STRING_COLOR)
+    hits = 0
+    for k in range(0, xs.size, 2):
+        mx, my = 0.5 * (xs[k] + xs[k + 1]), 0.5 * (ys[k] + ys[k + 1])
+        p = view_pixel(drape, mx, my)
+        c = QtGui.QColor(img.pixel(p.x(), p.y()))
+        # antialiased: close to the string colour, at the middle of the segment
+        hits += abs(c.lightness() - string.lightness()) < 40
+    assert hits >= 0.75 * (xs.size // 2), (hits, xs.size // 2)

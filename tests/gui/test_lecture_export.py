@@ -93,3 +93,74 @@ def test_mp4_only_with_its_optional_packages(lecture, tmp_path):
         return
     n = export.export_mp4(w, ctl, tmp_path / "a.mp4", frames=4, steps_per_frame=2)
     assert n == 4 and (tmp_path / "a.mp4").stat().st_size > 1000
+
+
+def _export_actions(menu) -> list:
+    """(path of menu titles, action) for every leaf action of the Export menu."""
+    out = []
+    for act in menu.actions():
+        if act.menu() is not None:
+            out += [((act.text(),) + p, a) for p, a in _export_actions(act.menu())]
+        elif not act.isSeparator():
+            out.append(((act.text(),), act))
+    return out
+
+
+def test_every_file_export_entry_writes_its_file(lecture, tmp_path, monkeypatch):
+    """File > Export: each entry asks for a path and writes a real file of its kind."""
+    import sheafviz.gui.lecture as lecture_pkg
+
+    w, ctl, feats = lecture
+    messages = []
+    ctl.message.connect(lambda text, level: messages.append((level, text)))
+    asked = {}
+
+    def fake_ask(window, title, pattern, default):
+        ext = pattern.split("*")[1].split(")")[0]  # "PNG (*.png)" -> ".png"
+        path = tmp_path / f"{len(asked)}{ext}"
+        asked[title, len(asked)] = path
+        return str(path)
+
+    monkeypatch.setattr(lecture_pkg, "_ask_path", fake_ask)
+    entries = [(p, a) for p, a in _export_actions(feats.menus["export"]) if a.isEnabled()]
+    titles = {" / ".join(p) for p, _ in entries}
+    assert {"Drape / PNG…", "Whole window / SVG…", "Animation as &GIF…",
+            "History as &CSV…", "History as &JSON…"} <= titles
+    for path_titles, act in entries:
+        n_before = len(asked)
+        act.trigger()
+        assert len(asked) == n_before + 1, path_titles
+        written = list(asked.values())[-1]
+        assert written.exists() and written.stat().st_size > 0, path_titles
+        assert messages[-1][0] == "info" and "Exported" in messages[-1][1], messages[-1]
+        if written.suffix == ".png":
+            with Image.open(written) as im:
+                assert min(im.size) > 50
+        elif written.suffix == ".gif":
+            with Image.open(written) as im:
+                assert im.n_frames > 1
+        elif written.suffix == ".json":
+            assert json.loads(written.read_text())
+        elif written.suffix == ".csv":
+            assert len(written.read_text().splitlines()) >= 2
+        elif written.suffix == ".svg":
+            assert ET.parse(written).getroot().tag.endswith("svg")
+
+
+def test_a_cancelled_or_bad_export_changes_nothing(lecture, tmp_path, monkeypatch):
+    import sheafviz.gui.lecture as lecture_pkg
+
+    w, ctl, feats = lecture
+    messages = []
+    ctl.message.connect(lambda text, level: messages.append((level, text)))
+    csv_entry = next(a for p, a in _export_actions(feats.menus["export"])
+                     if p == ("History as &CSV…",))
+    monkeypatch.setattr(lecture_pkg, "_ask_path", lambda *a: "")  # the dialog cancelled
+    csv_entry.trigger()
+    assert messages == []
+    bad = tmp_path / "missing" / "h.csv"
+    monkeypatch.setattr(lecture_pkg, "_ask_path", lambda *a: str(bad))
+    steps = ctl.steps
+    csv_entry.trigger()
+    assert messages and messages[-1][0] == "error" and "missing" in messages[-1][1]
+    assert not bad.exists() and ctl.steps == steps

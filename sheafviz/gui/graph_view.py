@@ -15,6 +15,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
 from . import style
+from .lines import LineBundle
 from .viewbox import DelegatingViewBox, PassiveScatter
 
 LABEL_Y = 1.18
@@ -137,14 +138,15 @@ class GraphView(pg.PlotWidget):
         return seg
 
     def _build_edges(self, layout) -> None:
+        # One item, one layer per edge (restyled by discord each frame): see .lines.
+        bundle = self._add(LineBundle(), 1)
         self.edge_items = []
         for edge in layout.edges:
             seg = self._edge_segments(edge.position, edge.type)
-            # Thick translucent lines: antialiasing them costs ~3× and shows little.
-            item = pg.PlotCurveItem(seg[:, 0], seg[:, 1], connect="pairs", antialias=False,
-                                    segmentedLineMode="on",
-                                    pen=pg.mkPen(style.EDGE_COLORS[edge.type], width=1.5))
-            self.edge_items.append(self._add(item, 1))
+            # Thick lines: antialiasing them costs ~3× and shows little.
+            layer = bundle.add_layer(pg.mkPen(style.EDGE_COLORS[edge.type], width=1.5))
+            layer.setData(seg[:, 0], seg[:, 1])
+            self.edge_items.append(layer)
 
     def _build_neurons(self, layout) -> None:
         self.dots = self._add(PassiveScatter(pxMode=True), 10)

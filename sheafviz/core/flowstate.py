@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["heat_state", "restore_heat", "joint_state", "restore_joint", "FlowStateError",
-           "checked_array"]
+           "checked_array", "check_kind"]
 
 
 class FlowStateError(ValueError):

@@ -136,9 +136,8 @@ def restore(ctl, session: Session, *, name: str = "session") -> bool:
     from ..controller import Controller
 
     plan = _plan(session, name=name)
-    dry = Controller()
-    try:
-        _apply(dry, plan)
+    try:  # a detached controller (no views, no signals connected; garbage afterwards)
+        _apply(Controller(), plan)
     except SessionError:
         raise
     except FlowStateError as exc:
@@ -146,8 +145,6 @@ def restore(ctl, session: Session, *, name: str = "session") -> bool:
     except (ValueError, ArithmeticError, KeyError, TypeError, IndexError) as exc:
         msg = str(exc)
         raise SessionError(msg if msg.startswith("state:") else f"state: {msg}") from None
-    finally:
-        dry.deleteLater()
     _apply(ctl, plan)
     return True
 

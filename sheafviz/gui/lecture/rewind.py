@@ -6,9 +6,9 @@ weights while training) in a bounded buffer: when full, every other state is dro
 long run keeps its overall shape in flat memory (like the controller's History).
 :class:`RewindPanel` (in the Rewind tool bar) is a slider over the recorded states; moving it
 pauses and shows that state (``Controller.seek``); pressing play continues from it (the
-states after it are forgotten, the energy history is cut there). In joint mode the weights are restored with the state; the
-stalks of the batch restart from the shown state's network (optimizer moments are not
-recorded).
+states after it are forgotten, the energy history is cut there). In joint mode the weights
+are restored with the state; the stalks of the batch restart from the shown state's network
+(optimizer moments are not recorded).
 """
 
 from __future__ import annotations

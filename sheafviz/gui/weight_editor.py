@@ -20,7 +20,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from . import style
-from .debug._common import ReadOut, make_plot, title_label
+from .debug._common import make_plot, title_label
 from .weight_edits import Entry, WeightEditCommand, layer_array, parse_value, with_entry
 
 #: Largest layer shown as a table (rows × columns); bigger ones are a heatmap.
@@ -135,13 +135,17 @@ class WeightEditor(QtWidgets.QWidget):
         ax = self.colorbar.axis
         ax.setTickFont(style.font(0.9))
         ax.setTextPen(pg.mkPen(style.FOREGROUND))
+        self._bar_pen = style.FOREGROUND
         self.plot.scene().sigMouseClicked.connect(self._plot_clicked)
         self.plot.scene().sigMouseMoved.connect(self._plot_hovered)
         self.stack = QtWidgets.QStackedWidget()
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.plot)
 
-        self.readout = ReadOut("Click a cell to choose a weight.")
+        # the palette's text colour (a fixed style-sheet colour is unreadable in dark theme)
+        self.readout = QtWidgets.QLabel("Click a cell to choose a weight.")
+        self.readout.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        self.readout.setFont(style.font(0.95))
         self.readout.setWordWrap(True)
         self.value_edit = QtWidgets.QLineEdit()
         self.value_edit.setFont(style.font(1.0))
@@ -307,6 +311,10 @@ class WeightEditor(QtWidgets.QWidget):
             self.image.setImage(a, autoLevels=False, levels=(-scale, scale))
             self.image.setRect(QtCore.QRectF(0, 0, a.shape[1], a.shape[0]))
             self.colorbar.setLevels((-scale, scale))
+            if self._bar_pen != style.FOREGROUND:  # the theme changed (not a plot axis)
+                self._bar_pen = style.FOREGROUND
+                self.colorbar.axis.setTextPen(pg.mkPen(style.FOREGROUND))
+                self.colorbar.axis.setPen(pg.mkPen(style.FOREGROUND))
         self._describe()
 
     def _fill_table(self, a: np.ndarray, scale: float) -> None:
@@ -319,7 +327,8 @@ class WeightEditor(QtWidgets.QWidget):
                 item.setText(style.fmt(a[i, j], 3))
                 item.setBackground(QtGui.QColor(r, g, b))
                 dark = 0.299 * r + 0.587 * g + 0.114 * b < 140
-                item.setForeground(QtGui.QColor("#ffffff" if dark else style.FOREGROUND))
+                # the cell colours are the same in every theme, so is their text colour
+                item.setForeground(QtGui.QColor("#ffffff" if dark else "#111111"))
 
     def _describe(self) -> None:
         e = self.entry()
@@ -386,10 +395,17 @@ class WeightEditor(QtWidgets.QWidget):
 
     # -- the edit ----------------------------------------------------------------------------
     def _say(self, text: str, level: str = "info") -> None:
-        color = {"error": "#b00020", "warn": "#8a5a00"}.get(level, "#1a4d1a")
+        """``text`` under the value field and on the window's status line."""
+        self._show(text, level)
+        self.ctl.message.emit(text, level)
+
+    def _show(self, text: str, level: str = "info") -> None:
+        colors = getattr(style, "MESSAGE_COLORS", None) or {"error": "#b00020",
+                                                            "warn": "#8a5a00",
+                                                            "info": "#1a4d1a"}
+        color = colors.get(level, colors.get("info", "#1a4d1a"))
         self.status.setStyleSheet(f"color: {color};")
         self.status.setText(text)
-        self.ctl.message.emit(text, level)
 
     def apply_text(self) -> bool:
         """Apply the value field to the chosen entry (Enter / Apply). False when refused."""
@@ -418,9 +434,8 @@ class WeightEditor(QtWidgets.QWidget):
         except ValueError as exc:
             self._say(f"{e.label} not changed: {exc}", "error")
             return False
-        if not ok:
-            self.status.setStyleSheet("color: #b00020;")
-            self.status.setText(f"{e.label} not changed (see the status line).")
+        if not ok:  # the controller said why on the status line
+            self._show(f"{e.label} not changed (see the status line).", "error")
             return False
         if rec is not None:
             rec.stack.push(WeightEditCommand(ctl, rec, e, before,

@@ -219,6 +219,12 @@ def test_replace_network_failure_keeps_the_session(lecture, monkeypatch):
     assert ctl.network is net and ctl.network0 is net0
     np.testing.assert_array_equal(ctl.c, c)
     assert said[-1][0] == "error" and "singular" in said[-1][1]
+    editor = w.weight_dock.widget()  # the same refusal through the editor: no undo step
+    editor.select(0, 0)
+    editor.value_edit.setText("3")
+    assert not editor.apply_text()
+    assert ctl.network is net and feats.undo.stack.count() == 0
+    assert "not changed" in editor.status.text() and "singular" in said[-1][1]
 
 
 def test_joint_mode_keeps_state_and_trained_weights_are_not_initial(lecture):

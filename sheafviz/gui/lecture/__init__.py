@@ -23,9 +23,8 @@ here to the unsaved-changes prompt (:meth:`.sessions.SessionManager.load_preset`
 The lecture modules use only the controller's public API: its intents and signals,
 ``settingsChanged`` (undo), ``set_pins`` (undo), ``export_state`` / ``restore_state`` and
 ``data_spec`` (sessions, :mod:`.session_io`), ``seek`` (rewind). ``run_gui`` and
-``sheafviz render`` open a SESSION through :func:`.session_io.restore`. Still to do in the
-window's own modules: the views should take their hard-coded colours (graph labels, the
-energy curve, the drape string) and a line scale from :mod:`..style`.
+``sheafviz render`` open a SESSION through :func:`.session_io.restore`; the views take
+their colours from :mod:`..style`, which the themes set.
 """
 
 from __future__ import annotations

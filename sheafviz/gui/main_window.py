@@ -60,6 +60,8 @@ class MainWindow(QtWidgets.QMainWindow):
         except Exception:  # noqa: BLE001 - the list only fills a combo box
             presets = []
         self.panel = FlowPanel(presets)
+        #: What the preset combo box calls (see open_preset); None: the controller directly.
+        self.preset_opener = None
         self._build()
         self._wire()
         self._shortcuts()
@@ -182,7 +184,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.graph.pinDragged.connect(ctl.set_pin_value)
         self.drape.neuronClicked.connect(ctl.toggle_neuron)
         self.drape.pinDragged.connect(ctl.set_pin_value)
-        p.presetChosen.connect(ctl.load_preset)
+        p.presetChosen.connect(self.open_preset)
         p.playClicked.connect(ctl.toggle_play)
         p.stepClicked.connect(ctl.step)
         p.resetClicked.connect(ctl.reset)
@@ -196,6 +198,13 @@ class MainWindow(QtWidgets.QMainWindow):
         p.batchToggled.connect(ctl.set_whole_batch)
         p.pinValueEdited.connect(ctl.set_pin_value)
         p.pinToggled.connect(ctl.toggle_neuron)
+
+    def open_preset(self, name: str) -> bool:
+        """Open preset ``name`` (the preset combo box). ``preset_opener`` when set (the
+        lecture features set it: it asks about unsaved changes first), else the controller's
+        ``load_preset``."""
+        opener = self.preset_opener or self.controller.load_preset
+        return bool(opener(name))
 
     def _shortcuts(self) -> None:
         """The window's own keys: E (equilibrium), + / − (steps per frame). Space, S, J, R,

@@ -17,8 +17,9 @@ Integration: ``MainWindow.__init__`` ends with
 ``self.lecture = install_lecture_features(self, self.controller)`` (after the debug docks,
 so File / Edit / View / Presets come before the Debug menu); the window keeps no shortcut
 of its own on the keys above (``MainWindow._shortcuts``: only E, + and −). The flow panel's
-preset combo box is connected to ``Controller.load_preset`` by the window; it is re-connected
-here to the unsaved-changes prompt (:meth:`.sessions.SessionManager.load_preset`).
+preset combo box opens presets through ``MainWindow.open_preset``, whose
+``preset_opener`` hook is set here to the unsaved-changes prompt
+(:meth:`.sessions.SessionManager.load_preset`).
 
 The lecture modules use only the controller's public API: its intents and signals,
 ``settingsChanged`` (undo), ``set_pins`` (undo), ``export_state`` / ``restore_state`` and
@@ -294,17 +295,6 @@ def _notes_dock(window, ctl) -> QtWidgets.QDockWidget:
     return dock
 
 
-def _route_preset_combo(window, ctl, sessions: SessionManager) -> None:
-    panel = getattr(window, "panel", None)
-    if panel is None or not hasattr(panel, "presetChosen"):
-        return
-    try:
-        panel.presetChosen.disconnect(ctl.load_preset)
-    except (RuntimeError, TypeError):
-        return
-    panel.presetChosen.connect(sessions.load_preset)
-
-
 def install_lecture_features(main_window: QtWidgets.QMainWindow, controller, *,
                              settings: QtCore.QSettings | None = None,
                              autosave_path=None, offer_recovery: bool = True
@@ -349,7 +339,7 @@ def install_lecture_features(main_window: QtWidgets.QMainWindow, controller, *,
     _edit_menu(w, f)
     _view_menu(w, f)
     _presets_menu(w, ctl, f)
-    _route_preset_combo(w, ctl, sessions)
+    w.preset_opener = sessions.load_preset  # the combo box asks about unsaved changes
     if (prefs.get("theme"), prefs.get("palette"), prefs.get("font_scale")) != \
             ("light", "okabe-ito", 1.0):
         presentation.apply_window_look()

@@ -150,9 +150,10 @@ class DiscordBars:
         self.heights = h
         self.item.set_heights(h)
         top = max(float(h.max()) if h.size else 0.0, 1e-12)
-        # Grow at once to the next 1-2-5 step, shrink only below 1/20: a range change
-        # repaints the axis and the whole plot, which costs more than the bars.
-        if self._top is None or top > self._top or top < 0.05 * self._top:
+        # Grow at once to the next 1-2-5 step, shrink only below 1/5 (bars under a twentieth
+        # of the plot read as empty on a projector): a range change repaints the axis and the
+        # whole plot, which costs more than the bars, so it must stay rare.
+        if self._top is None or top > self._top or top < 0.2 * self._top:
             self._top = nice_ceiling(1.05 * top)
             # a little headroom so the top tick label is not cut by the frame
             self.widget.plotItem.vb.setYRange(0, self._top * 1.04, padding=0)

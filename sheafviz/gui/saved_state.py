@@ -93,7 +93,7 @@ class SavedState:
 
     def seek(self, t: float, steps: int, c: np.ndarray, network=None) -> None:
         """Show a recorded state (paused): cochain ``c`` (size,) at time ``t`` after
-        ``steps`` steps, with ``network`` (joint flow; None keeps the weights). The energy
+        ``steps`` steps, with ``network`` (the weights of that moment; None keeps the current). The energy
         history is cut at ``t``; the next frame starts a fresh flow from this state (the
         flow's own state, e.g. optimizer moments, is not recorded). Emits ``frameChanged``.
         """
@@ -102,8 +102,10 @@ class SavedState:
             raise ValueError(f"seek: the cochain must have {self.layout.size} entries, "
                              f"got {c.shape}")
         self.pause()
-        if network is not None:
-            self.network = network
+        if network is not None and network is not self.network:
+            self.network = network  # recorded before a weight edit, or during training
+            if self.mode == "relax":  # R, the envelope and "jump" use these weights' solve
+                self._after_pins_changed(solve=True, refresh=False)
         self.c, self.t, self.steps = c, float(t), int(steps)
         self.flow = None
         self.history.truncate_after(self.t)

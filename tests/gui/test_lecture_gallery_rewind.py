@@ -115,3 +115,27 @@ def test_lesson_notes_dock_follows_the_preset(lecture):
     ctl.load_preset("sliding")
     notes = engine.load_preset("sliding").notes
     assert notes.strip()[:30] in dock.widget().toPlainText()
+
+
+def test_rewind_past_a_weight_edit_shows_the_old_weights(lecture):
+    """A relaxation records its weights too: scrubbing back before an edit shows the state
+    with the weights it had, and R is that network's equilibrium residual (core solve)."""
+    from sheafviz.core.network import Network
+    from sheafviz.core.solve import equilibrium
+
+    w, ctl, feats = lecture
+    rw = feats.rewind
+    frames(ctl, 3)
+    old = ctl.network
+    weights = [a.copy() for a in old.weights]
+    weights[0][0, 0] += 1.5
+    assert ctl.replace_network(Network(weights, [b.copy() for b in old.biases], old.output))
+    frames(ctl, 3)
+    assert ctl.network is not old
+    t2, s2, c2, net2 = rw.trajectory.items[2]
+    assert net2 is old
+    feats.rewind_panel.slider.setValue(2)
+    assert ctl.network is old
+    np.testing.assert_array_equal(ctl.c, c2)
+    ref = equilibrium(old, ctl.pins)
+    assert ctl.residual == ref.energy

@@ -39,7 +39,11 @@ class Trajectory:
     def __len__(self) -> int:
         return len(self.items)
 
-    def record(self, t: float, steps: int, c: np.ndarray, network=None) -> None:
+    def record(self, t: float, steps: int, c: np.ndarray, network=None, *,
+               weights_move: bool = True) -> None:
+        """Keep state ``c`` (size,) at ``t`` / ``steps`` with its ``network``;
+        ``weights_move`` False: the weights are shared between states (a relaxation), so
+        they do not count against the memory budget."""
         if self.items and self.items[-1][1] == steps:
             self.items[-1] = (t, steps, c.copy(), network)  # same instant: newest wins
             return
@@ -48,7 +52,8 @@ class Trajectory:
             return
         if not self.items:
             size = np.size(c) + (sum(w.size + b.size for w, b in
-                                     zip(network.weights, network.biases)) if network else 0)
+                                     zip(network.weights, network.biases))
+                                 if network is not None and weights_move else 0)
             self.limit = max(16, min(self.capacity, BUDGET_BYTES // (8 * size)))
         if len(self.items) >= self.limit:
             self.items = self.items[::2]
@@ -92,7 +97,8 @@ class RewindController(QtCore.QObject):
             self.position = None
         elif tr.items and ctl.steps < tr.items[-1][1]:
             tr.clear()  # a reset or restart
-        tr.record(ctl.t, ctl.steps, ctl.c, ctl.network if ctl.mode == "joint" else None)
+        # the weights too in a relaxation: a weight edit changes them between frames
+        tr.record(ctl.t, ctl.steps, ctl.c, ctl.network, weights_move=ctl.mode == "joint")
         self.changed.emit()
 
     def seek(self, k: int) -> None:

@@ -3,9 +3,11 @@ bars (grouped by layer, coloured by type, with per-type totals), discord over ti
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore
+from PySide6 import QtCore, QtGui
 
 from . import style
 from .lines import BarSet
@@ -120,6 +122,7 @@ class DiscordBars:
         self.widget = _plot_widget(left="d_e")
         self.item = None
         self.layout_ = None
+        self.widget.plotItem.vb.sigResized.connect(lambda *_: self.fit_labels())
 
     def set_session(self, layout) -> None:
         pi = self.widget.plotItem
@@ -136,13 +139,36 @@ class DiscordBars:
         self.item.set_style([style.EDGE_COLORS[t] for t in types],
                             pg.mkPen(style.BAR_OUTLINE, width=1))
         pi.vb.addItem(self.item)
-        ticks = [(i, e.name) for i, e in enumerate(layout.edges)]
-        ticks += [(x, f"Σ{t[:3]}") for x, t in zip(self.x[n:], types)]
-        pi.getAxis("bottom").setTicks([ticks, []])
+        self._names = [e.name for e in layout.edges] + [f"Σ{t[:3]}" for t in types]
+        self._labels_fit = None
+        self.fit_labels()
         pi.vb.disableAutoRange()
         pi.vb.setXRange(-0.6, self.x[-1] + 0.6, padding=0)
         self._top = None
         self.heights = np.zeros(self.x.size)
+
+    def fit_labels(self) -> None:
+        """Bar labels that fit the plot's width: full names ("relu1"), else short ones
+        ("r1"), else every k-th short one (a narrow plot, a wide network, large text)."""
+        if self.layout_ is None:
+            return
+        ax = self.widget.plotItem.getAxis("bottom")
+        metrics = QtGui.QFontMetrics(ax.style.get("tickFont") or style.font(0.95))
+        span = float(self.x[-1] - self.x[0]) + 1.2
+        per_bar = self.widget.plotItem.vb.width() / span  # pixels per unit of x
+        short = [re.sub(r"^(Σ?[a-z])[a-z]*", r"\1", name) for name in self._names]
+        every = 1
+        names = self._names
+        if max(metrics.horizontalAdvance(t) for t in names) > 0.9 * per_bar:
+            names = short
+            widest = max(metrics.horizontalAdvance(t) for t in short)
+            every = max(1, int(np.ceil(widest / max(0.9 * per_bar, 1.0))))
+        fit = (tuple(names), every)
+        if fit == self._labels_fit:
+            return
+        self._labels_fit = fit
+        ax.setTicks([[(float(x), t) for k, (x, t) in enumerate(zip(self.x, names))
+                      if k % every == 0], []])
 
     def set_data(self, d: np.ndarray) -> None:
         totals = np.bincount(self._type_of, weights=d, minlength=3)

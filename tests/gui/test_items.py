@@ -76,3 +76,25 @@ def test_drape_string_is_painted_where_its_segments_run(qtbot, window):
         # antialiased: close to the string colour, at the middle of the segment
         hits += abs(c.lightness() - string.lightness()) < 40
     assert hits >= 0.75 * (xs.size // 2), (hits, xs.size // 2)
+
+
+@pytest.mark.parametrize("preset", [None, "vanishing"])
+def test_discord_bar_labels_never_overlap(qtbot, window, preset):
+    """Full names when they fit, short ones or every k-th when the plot is narrow (the
+    weight editor open at 1280×720, a deep network): drawn labels never touch."""
+    ctl, bars = window.controller, window.bars
+    assert ctl.load_preset(preset)
+    for dock_open in (False, True):
+        window.weight_dock.setVisible(dock_open)
+        qtbot.wait(100)
+        ax = bars.widget.plotItem.getAxis("bottom")
+        metrics = QtGui.QFontMetrics(ax.style.get("tickFont"))
+        ticks = ax._tickLevels[0]
+        assert len(ticks) >= 2
+        spans = []
+        for x, text in ticks:
+            cx = view_pixel(bars.widget, x, 0.0).x()
+            half = metrics.horizontalAdvance(text) / 2
+            spans.append((cx - half, cx + half))
+        for (a0, a1), (b0, b1) in zip(spans, spans[1:]):
+            assert a1 <= b0, (ticks, spans)

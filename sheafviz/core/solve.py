@@ -255,12 +255,23 @@ def _sliding(layout, network, pins, sigma, boundary, iterations) -> Solution | N
     """Active set with the neurons of ``boundary`` held on z = 0 (see the module notes)."""
     sigma = [s.copy() for s in sigma]
     boundary = set(boundary)
-    visited = set()
+    visited: list = []
+    grown_already: set = set()
     for _ in range(MAX_ACTIVE_SET_ITERATIONS):
         state = (frozenset(boundary), _pattern_key(sigma))
         if state in visited:
-            return None
-        visited.add(state)
+            # Free neurons cycle too: hold the ones that switch within the cycle on z = 0
+            # as well (as the outer loop did) instead of giving up to the slow heat flow.
+            # Each neuron is added at most once, so this ends; the exit test is unchanged.
+            cycle = [key for _, key in visited[visited.index(state):]]
+            grown = _cycling_neurons(layout, cycle) - boundary - grown_already
+            if not grown:
+                return None
+            boundary |= grown
+            grown_already |= grown
+            visited.clear()
+            continue
+        visited.append(state)
         held = pins
         for l, j in boundary:
             held = held.pin(layout, f"z{l}", 0.0, j)
@@ -283,28 +294,36 @@ def _sliding(layout, network, pins, sigma, boundary, iterations) -> Solution | N
 
 
 def _release_violators(layout, network, c, boundary, sigma) -> bool:
-    """Release boundary neurons whose one-sided derivatives do not bracket zero.
+    """Release the boundary neuron whose one-sided derivatives most fail to bracket zero.
 
     At z_j = 0: ∂E/∂z_j from the σ=0 side is r_aff (the affine discrepancy), from the
     σ=1 side it is r_aff − a_j. A minimum on the surface needs r_aff ≤ 0 ≤ r_aff − a_j.
+    One neuron at a time, the largest violation first (as a classical active-set method
+    drops one constraint per step): releasing every violator at once can make two released
+    neurons pull each other back onto the surface, and the iteration cycles.
     """
     stalks = layout.split(c)
-    released = False
+    worst, worst_side, worst_amount = None, 0.0, 0.0
     for l, j in sorted(boundary):
         w, b = network.weights[l - 1], network.biases[l - 1]
         a_prev = stalks["x" if l == 1 else f"a{l - 1}"]
         r_aff = stalks[f"z{l}"][j] - w[j] @ a_prev - b[j]
         a_j = stalks[f"a{l}"][j]
-        tol = 1e-10 * max(1.0, abs(a_j), abs(r_aff))
+        scale = max(1.0, abs(a_j), abs(r_aff))
+        tol = 1e-10 * scale
         if r_aff > tol:  # energy falls when z_j goes below zero
-            boundary.discard((l, j))
-            sigma[l - 1][j] = 0.0
-            released = True
+            side, amount = 0.0, r_aff / scale
         elif r_aff - a_j < -tol:  # energy falls when z_j goes above zero
-            boundary.discard((l, j))
-            sigma[l - 1][j] = 1.0
-            released = True
-    return released
+            side, amount = 1.0, (a_j - r_aff) / scale
+        else:
+            continue
+        if amount > worst_amount:
+            worst, worst_side, worst_amount = (l, j), side, amount
+    if worst is None:
+        return False
+    boundary.discard(worst)
+    sigma[worst[0] - 1][worst[1]] = worst_side
+    return True
 
 
 def _heat_flow_fallback(layout, network, pins, c0, iterations) -> Solution:

@@ -29,6 +29,8 @@ HIT_PX = 14
 MAX_CLAMP_BARS = 64
 #: Feed lines are drawn for affine edges with at most this many (tail, head) pairs.
 MAX_FEEDS = 32
+#: The value axis shrinks only after the data used less than half of it this long (ms).
+SHRINK_DELAY_MS = 400
 
 
 def spread(dim: int) -> np.ndarray:
@@ -68,6 +70,8 @@ class DrapePanel(pg.PlotWidget):
         self.layout_ = None
         self._items: list = []
         self._yr = None
+        self._shrink = QtCore.QTimer(self, singleShot=True, interval=SHRINK_DELAY_MS)
+        self._shrink.timeout.connect(self._shrink_if_still_loose)
         self._drag = None
         self._pin_flat = np.zeros(0, dtype=int)
 
@@ -248,16 +252,34 @@ class DrapePanel(pg.PlotWidget):
         return lo, hi
 
     def _autorange(self, lo: float, hi: float) -> None:
-        """Grow at once, shrink only when the data uses less than half the range (no jitter)."""
+        """Keep every value in view without jitter: grow at once, with room to spare on the
+        growing side (a drag outward would otherwise grow it at every move); shrink when the
+        data uses less than half the range for SHRINK_DELAY_MS (a range change re-lays out
+        the axis and repaints the whole panel)."""
         if not (np.isfinite(lo) and np.isfinite(hi)):
             return
         pad = 0.08 * max(hi - lo, 0.5)
         want = (lo - pad, hi + pad)
+        self._want = want
         cur = self._yr
-        if cur is None or want[0] < cur[0] or want[1] > cur[1] or \
+        if cur is None:
+            self._set_yrange(want)
+        elif want[0] < cur[0] or want[1] > cur[1]:
+            room = 0.15 * (want[1] - want[0])
+            self._set_yrange((min(cur[0], want[0] - room) if want[0] < cur[0] else cur[0],
+                              max(cur[1], want[1] + room) if want[1] > cur[1] else cur[1]))
+        elif (want[1] - want[0]) < 0.5 * (cur[1] - cur[0]) and not self._shrink.isActive():
+            self._shrink.start()
+
+    def _set_yrange(self, yr: tuple[float, float]) -> None:
+        self._yr = yr
+        self.vb.setYRange(*yr, padding=0)
+
+    def _shrink_if_still_loose(self) -> None:
+        want, cur = getattr(self, "_want", None), self._yr
+        if want is not None and cur is not None and \
                 (want[1] - want[0]) < 0.5 * (cur[1] - cur[0]):
-            self._yr = want
-            self.vb.setYRange(*want, padding=0)
+            self._set_yrange(want)
 
     # -- mouse ---------------------------------------------------------------------------
     def hit(self, scene_pos) -> tuple[int, bool] | None:

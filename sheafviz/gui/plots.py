@@ -16,6 +16,8 @@ from .lines import BarSet
 FLOOR = 1e-16
 #: Shortest time axis shown (before the flow has run, the axis would read "1e-09").
 MIN_T = 1.0
+#: A value axis shrinks only after its data stayed small this long (ms): see DiscordBars.
+SHRINK_DELAY_MS = 400
 
 
 def _plot_widget(*, left: str, bottom: str | None = None, title: str | None = None,
@@ -123,6 +125,8 @@ class DiscordBars:
         self.item = None
         self.layout_ = None
         self.widget.plotItem.vb.sigResized.connect(lambda *_: self.fit_labels())
+        self._shrink = QtCore.QTimer(self.widget, singleShot=True, interval=SHRINK_DELAY_MS)
+        self._shrink.timeout.connect(self._shrink_if_still_small)
 
     def set_session(self, layout) -> None:
         pi = self.widget.plotItem
@@ -175,14 +179,28 @@ class DiscordBars:
         h = np.concatenate([d, totals])
         self.heights = h
         self.item.set_heights(h)
-        top = max(float(h.max()) if h.size else 0.0, 1e-12)
-        # Grow at once to the next 1-2-5 step, shrink only below 1/5 (bars under a twentieth
-        # of the plot read as empty on a projector): a range change repaints the axis and the
-        # whole plot, which costs more than the bars, so it must stay rare.
-        if self._top is None or top > self._top or top < 0.2 * self._top:
-            self._top = nice_ceiling(1.05 * top)
-            # a little headroom so the top tick label is not cut by the frame
-            self.widget.plotItem.vb.setYRange(0, self._top * 1.04, padding=0)
+        # Grow at once to the next 1-2-5 step; shrink once the bars use under a fifth of the
+        # axis (under a twentieth they read as empty on a projector), but only after they
+        # stayed that small for SHRINK_DELAY_MS: a range change repaints the axis and the
+        # whole plot (several ms), so a drag must not shrink and regrow it at every move.
+        top = self._wanted_top()
+        if self._top is None or top > self._top:
+            self._set_top(top)
+        elif top < 0.2 * self._top and not self._shrink.isActive():
+            self._shrink.start()
+
+    def _wanted_top(self) -> float:
+        return max(float(self.heights.max()) if self.heights.size else 0.0, 1e-12)
+
+    def _set_top(self, top: float) -> None:
+        self._top = nice_ceiling(1.05 * top)
+        # a little headroom so the top tick label is not cut by the frame
+        self.widget.plotItem.vb.setYRange(0, self._top * 1.04, padding=0)
+
+    def _shrink_if_still_small(self) -> None:
+        top = self._wanted_top()
+        if self._top is not None and top < 0.2 * self._top:
+            self._set_top(top)
 
 
 class DiscordHistory:

@@ -98,3 +98,25 @@ def test_discord_bar_labels_never_overlap(qtbot, window, preset):
             spans.append((cx - half, cx + half))
         for (a0, a1), (b0, b1) in zip(spans, spans[1:]):
             assert a1 <= b0, (ticks, spans)
+
+
+def test_value_axes_grow_at_once_and_shrink_after_a_pause(qtbot, window):
+    """A drag outward is in view at every move; the axes shrink back only once the values
+    stayed small (no re-layout of an axis at every move of a drag)."""
+    from sheafviz.gui import drape as drape_mod
+    from sheafviz.gui import plots
+
+    ctl, drape, bars = window.controller, window.drape, window.bars
+    y0 = float(ctl.c[ctl.layout.index("y", 0)])
+    ctl.set_pin_value("y", 0, y0 + 6.0)
+    lo, hi = drape.vb.viewRange()[1]
+    assert lo <= ctl.c.min() and ctl.c.max() <= hi  # every value in view at once
+    assert bars.widget.plotItem.vb.viewRange()[1][1] >= bars.heights.max()
+    big_bars, big_drape = bars._top, hi - lo
+    ctl.set_pin_value("y", 0, y0)  # back: the data now use a small part of both axes
+    assert bars._top == big_bars  # not yet
+    assert drape.vb.viewRange()[1][1] - drape.vb.viewRange()[1][0] == pytest.approx(big_drape)
+    qtbot.wait(max(plots.SHRINK_DELAY_MS, drape_mod.SHRINK_DELAY_MS) + 200)
+    assert bars._top < big_bars
+    lo, hi = drape.vb.viewRange()[1]
+    assert hi - lo < 0.75 * big_drape and lo <= ctl.c.min() and ctl.c.max() <= hi

@@ -7,7 +7,8 @@ table of numbers on a blue–white–red background; a layer with more than
 ``ImageItem``; a [784,128,…] W1 as a table would be 100 000 widgets). Click a cell (or
 type its row and column), type a value, press Enter: the edit goes through
 :meth:`Controller.replace_network` and is one step ``edit W2[0,3]`` on the lecture undo
-stack (the edit itself and its undo command: :mod:`.weight_edits`).
+stack (the edit itself and its undo command: :mod:`.weight_edits`; the table and the
+heatmap: :mod:`.weight_views`).
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ import math
 import time as _time
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from . import style
-from .debug._common import make_plot, title_label
+from .debug._common import title_label
 from .weight_edits import Entry, WeightEditCommand, layer_array, parse_value, with_entry
+from .weight_views import WeightHeatmap, WeightTable
 
 #: Largest layer shown as a table (rows × columns); bigger ones are a heatmap.
 TABLE_MAX_ROWS = 24
@@ -32,41 +33,14 @@ THROTTLE_S = 0.25
 DOCK_SHARE = 0.27
 
 
-class _CellDelegate(QtWidgets.QStyledItemDelegate):
-    """Draws the chosen cell with its own value colour and a thick outline: the usual
-    selection fill would hide the colour (and the sign) of exactly that weight."""
-
-    def paint(self, painter, option, index) -> None:
-        selected = bool(option.state & QtWidgets.QStyle.StateFlag.State_Selected)
-        opt = QtWidgets.QStyleOptionViewItem(option)
-        opt.state &= ~QtWidgets.QStyle.StateFlag.State_Selected
-        opt.state &= ~QtWidgets.QStyle.StateFlag.State_HasFocus
-        super().paint(painter, opt, index)
-        if selected:
-            painter.save()
-            pen = QtGui.QPen(QtGui.QColor(style.SELECT_COLOR), 3)
-            pen.setJoinStyle(QtCore.Qt.PenJoinStyle.MiterJoin)
-            painter.setPen(pen)
-            painter.drawRect(QtCore.QRectF(option.rect).adjusted(1.5, 1.5, -1.5, -1.5))
-            painter.restore()
-
-    def sizeHint(self, option, index) -> QtCore.QSize:  # noqa: N802
-        # room for the outline around the text (it crossed the digits on tight rows)
-        pad = int(option.fontMetrics.height() * 0.6)
-        return super().sizeHint(option, index) + QtCore.QSize(pad, pad)
-
-
-def _diverging_map() -> pg.ColorMap:
-    lut = style.value_lut(256)
-    return pg.ColorMap(np.linspace(0.0, 1.0, len(lut)), lut)
-
-
 class WeightEditor(QtWidgets.QWidget):
     """The editor panel. ``undo`` is the lecture :class:`UndoRecorder` (or None: edits
     are then applied without an undo step).
 
-    Attributes for tests: ``layer_box``, ``row_box``, ``col_box``, ``table``, ``plot``,
-    ``image``, ``value_edit``, ``apply_button``, ``status``, :attr:`view_kind`.
+    Attributes for tests: ``layer_box``, ``row_box``, ``col_box``, ``table``
+    (:class:`~.weight_views.WeightTable`), ``heatmap`` (:class:`~.weight_views.WeightHeatmap`),
+    ``plot`` and ``image`` (the heatmap's), ``value_edit``, ``apply_button``, ``status``,
+    :attr:`view_kind`.
     """
 
     def __init__(self, controller, undo=None, parent=None) -> None:
@@ -102,40 +76,11 @@ class WeightEditor(QtWidgets.QWidget):
         top.addWidget(QtWidgets.QLabel("col"))
         top.addWidget(self.col_box)
 
-        self.table = QtWidgets.QTableWidget()
-        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
+        self.table = WeightTable()
         self.table.currentCellChanged.connect(lambda r, c, *_: self._cell_clicked(r, c))
-        self.table.verticalHeader().setSectionResizeMode(
-            QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setItemDelegate(_CellDelegate(self.table))
         self.table.cellDoubleClicked.connect(lambda *_: self.value_edit.setFocus())
-        self.plot = make_plot()
-        pi = self.plot.plotItem
-        pi.showGrid(x=False, y=False)
-        pi.vb.invertY(True)
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setLookupTable(style.value_lut(256))
-        pi.addItem(self.image)
-        self.marker = QtWidgets.QGraphicsRectItem()
-        pen = pg.mkPen(style.SELECT_COLOR, width=3)
-        pen.setCosmetic(True)
-        self.marker.setPen(pen)
-        self.marker.setZValue(10)
-        pi.addItem(self.marker)
-        # a cross through the chosen cell: one cell of a 128×784 matrix is under a pixel
-        self.cross = [pg.InfiniteLine(angle=a, movable=False,
-                                      pen=pg.mkPen(style.SELECT_COLOR, width=1.5))
-                      for a in (0, 90)]
-        for line in self.cross:
-            pi.addItem(line)
-        self.colorbar = pg.ColorBarItem(values=(-1, 1), colorMap=_diverging_map(),
-                                        interactive=False, width=16, colorMapMenu=False)
-        self.colorbar.setImageItem(self.image, insert_in=pi)
-        ax = self.colorbar.axis
-        ax.setTickFont(style.font(0.9))
-        ax.setTextPen(pg.mkPen(style.FOREGROUND))
-        self._bar_pen = style.FOREGROUND
+        self.heatmap = WeightHeatmap()
+        self.plot, self.image = self.heatmap.plot, self.heatmap.image
         self.plot.scene().sigMouseClicked.connect(self._plot_clicked)
         self.plot.scene().sigMouseMoved.connect(self._plot_hovered)
         self.stack = QtWidgets.QStackedWidget()
@@ -219,35 +164,12 @@ class WeightEditor(QtWidgets.QWidget):
                 box.setValue(0)
         self.col_box.setEnabled(kind == "W")
         small = n_rows <= TABLE_MAX_ROWS and n_cols <= TABLE_MAX_COLS
+        rows, cols = self._names(kind, l)
         if small:
-            rows, cols = self._names(kind, l)
-            with QtCore.QSignalBlocker(self.table):
-                self.table.clear()
-                self.table.setRowCount(n_rows)
-                self.table.setColumnCount(n_cols)
-                self.table.setVerticalHeaderLabels(rows)
-                self.table.setHorizontalHeaderLabels(cols)
-                for i in range(n_rows):
-                    for j in range(n_cols):
-                        item = QtWidgets.QTableWidgetItem()
-                        item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
-                        self.table.setItem(i, j, item)
-            mode = (QtWidgets.QHeaderView.ResizeMode.Stretch if n_cols <= 6 else
-                    QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
-            self.table.horizontalHeader().setSectionResizeMode(mode)
+            self.table.show_layer(rows, cols)
         else:
-            self.table.clear()
-            self.table.setRowCount(0)
-            self.table.setColumnCount(0)
-            rows, cols = self._names(kind, l)
-            pi = self.plot.plotItem
-            size = {"font-size": f"{style.base_pt():.0f}pt"}
-            pi.setLabel("left", f"row: {rows[0].split('[')[0]}", **size)
-            pi.setLabel("bottom", f"column: {cols[0].split('[')[0]}", **size)
-            vb = pi.vb
-            vb.setMouseEnabled(x=True, y=True)  # zoom in to reach single cells
-            vb.setLimits(xMin=0, xMax=n_cols, yMin=0, yMax=n_rows)
-            vb.setRange(xRange=(0, n_cols), yRange=(0, n_rows), padding=0)
+            self.table.clear_layer()
+            self.heatmap.show_layer(rows, cols)
         self.stack.setCurrentWidget(self.table if small else self.plot)
         self._shown = None
         self.refresh()
@@ -258,16 +180,7 @@ class WeightEditor(QtWidgets.QWidget):
         """A table only as tall as its rows, the controls right under it; a heatmap takes
         all the height."""
         small = self.view_kind == "table"
-        if small:
-            t = self.table
-            t.resizeRowsToContents()
-            h = (t.horizontalHeader().sizeHint().height() + 2 * t.frameWidth() +
-                 sum(t.rowHeight(i) for i in range(t.rowCount())))
-            if t.horizontalScrollBar().isVisible():
-                h += t.horizontalScrollBar().sizeHint().height()
-            self.stack.setMaximumHeight(h)
-        else:
-            self.stack.setMaximumHeight(16_777_215)
+        self.stack.setMaximumHeight(self.table.fit_rows() if small else 16_777_215)
         lay = self._lay
         lay.setStretch(lay.indexOf(self.stack), 0 if small else 1)
         lay.setStretch(lay.count() - 1, 1 if small else 0)
@@ -306,29 +219,10 @@ class WeightEditor(QtWidgets.QWidget):
         scale = float(np.max(np.abs(a))) if a.size else 1.0
         scale = scale if scale > 0 else 1.0
         if self.view_kind == "table":
-            self._fill_table(a, scale)
+            self.table.fill(a, scale)
         else:
-            self.image.setImage(a, autoLevels=False, levels=(-scale, scale))
-            self.image.setRect(QtCore.QRectF(0, 0, a.shape[1], a.shape[0]))
-            self.colorbar.setLevels((-scale, scale))
-            if self._bar_pen != style.FOREGROUND:  # the theme changed (not a plot axis)
-                self._bar_pen = style.FOREGROUND
-                self.colorbar.axis.setTextPen(pg.mkPen(style.FOREGROUND))
-                self.colorbar.axis.setPen(pg.mkPen(style.FOREGROUND))
+            self.heatmap.draw(a, scale)
         self._describe()
-
-    def _fill_table(self, a: np.ndarray, scale: float) -> None:
-        lut = style.value_lut(256)
-        k = np.rint((np.clip(a / scale, -1, 1) + 1) * 127.5).astype(int)
-        for i in range(a.shape[0]):
-            for j in range(a.shape[1]):
-                item = self.table.item(i, j)
-                r, g, b, _ = (int(v) for v in lut[k[i, j]])
-                item.setText(style.fmt(a[i, j], 3))
-                item.setBackground(QtGui.QColor(r, g, b))
-                dark = 0.299 * r + 0.587 * g + 0.114 * b < 140
-                # the cell colours are the same in every theme, so is their text colour
-                item.setForeground(QtGui.QColor("#ffffff" if dark else "#111111"))
 
     def _describe(self) -> None:
         e = self.entry()
@@ -361,9 +255,7 @@ class WeightEditor(QtWidgets.QWidget):
             with QtCore.QSignalBlocker(self.table):
                 self.table.setCurrentCell(e.row, e.col)
         else:
-            self.marker.setRect(QtCore.QRectF(e.col, e.row, 1, 1))
-            self.cross[0].setValue(e.row + 0.5)
-            self.cross[1].setValue(e.col + 0.5)
+            self.heatmap.mark(e.row, e.col)
         self.value_edit.setText(f"{e.get(self.ctl.network):.6g}")
         self._describe()
 
@@ -374,11 +266,8 @@ class WeightEditor(QtWidgets.QWidget):
         return (row, col) if 0 <= row < n_rows and 0 <= col < n_cols else None
 
     def _view_point(self, scene_pos):
-        vb = self.plot.plotItem.vb
-        if not vb.sceneBoundingRect().contains(scene_pos):
-            return None
-        p = vb.mapSceneToView(scene_pos)
-        return self.cell_at(p.x(), p.y())
+        p = self.heatmap.view_point(scene_pos)
+        return None if p is None else self.cell_at(*p)
 
     def _plot_clicked(self, ev) -> None:
         cell = self._view_point(ev.scenePos())

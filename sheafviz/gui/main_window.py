@@ -26,21 +26,49 @@ MESSAGE_MS = 8000
 TEXT_HZ = 10.0
 
 
-def _titled(title: str, widget: QtWidgets.QWidget, *, note: str = "") -> QtWidgets.QWidget:
+def _titled(title: str, widget: QtWidgets.QWidget) -> tuple[QtWidgets.QWidget, QtWidgets.QLabel]:
+    """``widget`` under a bold title line; returns the box and the title label (whose
+    legend :func:`legend_notes` fills, again whenever the colours change)."""
     box = QtWidgets.QWidget()
     lay = QtWidgets.QVBoxLayout(box)
     lay.setContentsMargins(2, 2, 2, 2)
     lay.setSpacing(0)
-    label = QtWidgets.QLabel(f"<b>{title}</b>" + (f"&nbsp;&nbsp;&nbsp;{note}" if note else ""))
+    label = QtWidgets.QLabel()
     label.setTextFormat(QtCore.Qt.TextFormat.RichText)
     label.setWordWrap(True)
+    label.setProperty("panel_title", title)
     lay.addWidget(label)
     lay.addWidget(widget, 1)
-    return box
+    return box, label
 
 
 def _swatch(color: str, char: str) -> str:
     return f"<span style='color:{color}; font-weight:bold'>{char}</span>"
+
+
+def legend_notes() -> dict[str, str]:
+    """The legend after each panel's title, in the current :mod:`.style` colours."""
+    e = style.EDGE_COLORS
+    types = (f"{_swatch(e['affine'], '━')} affine&nbsp; {_swatch(e['relu'], '━')} relu&nbsp; "
+             f"{_swatch(e['output'], '━')} output")
+    return {
+        "Path graph": (f"{types} &nbsp;·&nbsp; thicker = more discord &nbsp;·&nbsp; "
+                       f"{_swatch(style.PIN_COLOR, '■')} pinned &nbsp;·&nbsp; click: pin, "
+                       f"drag a pin: move it"),
+        "Drape": (f"{_swatch(style.VALUE_COLOR, '●')} value &nbsp;"
+                  f"{_swatch(style.GHOST_COLOR, '○')} forward pass &nbsp;"
+                  f"{_swatch(style.PIN_COLOR, '■')} clamp &nbsp;"
+                  f"{_swatch(e['affine'], '⌇')} spring = r<sub>e</sub> &nbsp;"
+                  f"{_swatch(style.FLIP_COLOR, '◯')} σ flipped &nbsp;"
+                  f"{_swatch(style.BOUNDARY_COLOR, '◇')} z = 0"),
+        "Discord now": "",
+        "Discord over time": (f"{_swatch(e['affine'], '━')} aff "
+                              f"{_swatch(e['relu'], '━')} relu "
+                              f"{_swatch(e['output'], '━')} out"),
+        "Residual energy": (f"{_swatch(style.ENERGY_COLOR, '━')} E &nbsp;"
+                            f"{_swatch(style.ENVELOPE_COLOR, '╌')} envelope &nbsp;"
+                            f"{_swatch(style.FLIP_COLOR, '▼')} ReLU switch"),
+    }
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -99,35 +127,24 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # -- layout ----------------------------------------------------------------------------
     def _build(self) -> None:
-        e = style.EDGE_COLORS
-        types = (f"{_swatch(e['affine'], '━')} affine&nbsp; {_swatch(e['relu'], '━')} relu&nbsp; "
-                 f"{_swatch(e['output'], '━')} output")
-        graph_note = (f"{types} &nbsp;·&nbsp; thicker = more discord &nbsp;·&nbsp; "
-                      f"{_swatch(style.PIN_COLOR, '■')} pinned &nbsp;·&nbsp; click: pin, "
-                      f"drag a pin: move it")
-        drape_note = (f"{_swatch(style.VALUE_COLOR, '●')} value &nbsp;"
-                      f"{_swatch('#777', '○')} forward pass &nbsp;"
-                      f"{_swatch(style.PIN_COLOR, '■')} clamp &nbsp;"
-                      f"{_swatch(e['affine'], '⌇')} spring = r<sub>e</sub> &nbsp;"
-                      f"{_swatch(style.FLIP_COLOR, '◯')} σ flipped &nbsp;"
-                      f"{_swatch(style.BOUNDARY_COLOR, '◇')} z = 0")
+        self._titles = {}
+
+        def titled(title: str, widget: QtWidgets.QWidget) -> QtWidgets.QWidget:
+            box, self._titles[title] = _titled(title, widget)
+            return box
+
         left = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
-        left.addWidget(_titled("Path graph", self.graph, note=graph_note))
-        left.addWidget(_titled("Drape", self.drape, note=drape_note))
+        left.addWidget(titled("Path graph", self.graph))
+        left.addWidget(titled("Drape", self.drape))
         bottom = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
-        bottom.addWidget(_titled("Discord now", self.bars.widget))
-        bottom.addWidget(_titled("Discord over time", self.dhist.widget,
-                                 note=f"{_swatch(e['affine'], '━')} aff "
-                                      f"{_swatch(e['relu'], '━')} relu "
-                                      f"{_swatch(e['output'], '━')} out"))
+        bottom.addWidget(titled("Discord now", self.bars.widget))
+        bottom.addWidget(titled("Discord over time", self.dhist.widget))
         left.addWidget(bottom)
         left.setStretchFactor(0, 4)
         left.setStretchFactor(1, 5)
         left.setStretchFactor(2, 3)
-        self.panel.add_plot(_titled("Residual energy", self.energy.widget,
-                                    note=f"{_swatch('#1a1a8c', '━')} E &nbsp;"
-                                         f"{_swatch(style.ENVELOPE_COLOR, '╌')} envelope &nbsp;"
-                                         f"{_swatch(style.FLIP_COLOR, '▼')} ReLU switch"))
+        self.panel.add_plot(titled("Residual energy", self.energy.widget))
+        self._write_legends()
         main = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
         main.addWidget(left)
         main.addWidget(self.panel)
@@ -223,6 +240,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _on_session(self) -> None:
         ctl = self.controller
         self.setWindowTitle(f"sheafviz — {ctl.title}")
+        self._write_legends()  # a new theme or palette rebuilds the views through here
         self.graph.set_session(ctl.layout)
         self.drape.set_session(ctl.layout)
         self.energy.set_session(ctl.layout)
@@ -230,6 +248,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.dhist.set_session(ctl.layout)
         self._on_pins()
         self._on_selection()
+
+    def _write_legends(self) -> None:
+        for title, note in legend_notes().items():
+            self._titles[title].setText(f"<b>{title}</b>" +
+                                        (f"&nbsp;&nbsp;&nbsp;{note}" if note else ""))
 
     def _on_pins(self) -> None:
         ctl = self.controller

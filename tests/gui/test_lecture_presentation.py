@@ -184,6 +184,9 @@ def test_dark_theme_colours_survive_pin_changes_and_new_sessions(qtbot, lecture)
     assert pinned.color.name() == QtGui.QColor(dark["PINNED_TEXT"]).name()
     assert free.fill.color().lightness() < 100  # a dark fill behind light text
     assert free.color.lightness() > 150
+    # the legends after the panel titles are in the theme's colours too
+    assert dark["VALUE_COLOR"] in w._titles["Drape"].text()
+    assert dark["ENERGY_COLOR"] in w._titles["Residual energy"].text()
     assert ctl.load_preset("paraboloid")
     settle(qtbot, w, 50)
     assert QtGui.QPen(w.drape.string.opts["pen"]).color().name() == dark["STRING_COLOR"]
@@ -210,3 +213,4 @@ def test_palette_recolours_the_discord_bars(qtbot, lecture):
     feats.look.apply(palette="classic")
     got = [b.color().name() for b in w.bars.item.brushes]
     assert got == [PALETTES["classic"][t].lower() for t in ("affine", "relu", "output")]
+    assert PALETTES["classic"]["relu"] in w._titles["Discord over time"].text()

@@ -29,8 +29,10 @@ HIT_PX = 14
 MAX_CLAMP_BARS = 64
 #: Feed lines are drawn for affine edges with at most this many (tail, head) pairs.
 MAX_FEEDS = 32
-#: The value axis shrinks only after the data used less than half of it this long (ms).
+#: The value axis shrinks only after the data used less than half of it this long (ms), or
+#: for this many frames in a row (a headless render draws faster than the clock).
 SHRINK_DELAY_MS = 400
+SHRINK_AFTER_UPDATES = 12
 
 
 def spread(dim: int) -> np.ndarray:
@@ -70,6 +72,7 @@ class DrapePanel(pg.PlotWidget):
         self.layout_ = None
         self._items: list = []
         self._yr = None
+        self._loose = 0
         self._shrink = QtCore.QTimer(self, singleShot=True, interval=SHRINK_DELAY_MS)
         self._shrink.timeout.connect(self._shrink_if_still_loose)
         self._drag = None
@@ -268,10 +271,17 @@ class DrapePanel(pg.PlotWidget):
             room = 0.15 * (want[1] - want[0])
             self._set_yrange((min(cur[0], want[0] - room) if want[0] < cur[0] else cur[0],
                               max(cur[1], want[1] + room) if want[1] > cur[1] else cur[1]))
-        elif (want[1] - want[0]) < 0.5 * (cur[1] - cur[0]) and not self._shrink.isActive():
-            self._shrink.start()
+        elif (want[1] - want[0]) < 0.5 * (cur[1] - cur[0]):
+            self._loose += 1
+            if self._loose >= SHRINK_AFTER_UPDATES:  # frames faster than the clock: a render
+                self._set_yrange(want)
+            elif not self._shrink.isActive():
+                self._shrink.start()
+        else:
+            self._loose = 0
 
     def _set_yrange(self, yr: tuple[float, float]) -> None:
+        self._loose = 0
         self._yr = yr
         self.vb.setYRange(*yr, padding=0)
 

@@ -16,8 +16,10 @@ from .lines import BarSet
 FLOOR = 1e-16
 #: Shortest time axis shown (before the flow has run, the axis would read "1e-09").
 MIN_T = 1.0
-#: A value axis shrinks only after its data stayed small this long (ms): see DiscordBars.
+#: A value axis shrinks only after its data stayed small this long (ms), or for this many
+#: updates in a row (a headless render draws frames faster than the clock): see DiscordBars.
 SHRINK_DELAY_MS = 400
+SHRINK_AFTER_UPDATES = 12
 
 
 def _plot_widget(*, left: str, bottom: str | None = None, title: str | None = None,
@@ -149,6 +151,7 @@ class DiscordBars:
         pi.vb.disableAutoRange()
         pi.vb.setXRange(-0.6, self.x[-1] + 0.6, padding=0)
         self._top = None
+        self._small = 0
         self.heights = np.zeros(self.x.size)
 
     def fit_labels(self) -> None:
@@ -186,13 +189,20 @@ class DiscordBars:
         top = self._wanted_top()
         if self._top is None or top > self._top:
             self._set_top(top)
-        elif top < 0.2 * self._top and not self._shrink.isActive():
-            self._shrink.start()
+        elif top < 0.2 * self._top:
+            self._small += 1
+            if self._small >= SHRINK_AFTER_UPDATES:  # frames faster than the clock: a render
+                self._set_top(top)
+            elif not self._shrink.isActive():
+                self._shrink.start()
+        else:
+            self._small = 0
 
     def _wanted_top(self) -> float:
         return max(float(self.heights.max()) if self.heights.size else 0.0, 1e-12)
 
     def _set_top(self, top: float) -> None:
+        self._small = 0
         self._top = nice_ceiling(1.05 * top)
         # a little headroom so the top tick label is not cut by the frame
         self.widget.plotItem.vb.setYRange(0, self._top * 1.04, padding=0)

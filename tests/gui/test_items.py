@@ -120,3 +120,10 @@ def test_value_axes_grow_at_once_and_shrink_after_a_pause(qtbot, window):
     assert bars._top < big_bars
     lo, hi = drape.vb.viewRange()[1]
     assert hi - lo < 0.75 * big_drape and lo <= ctl.c.min() and ctl.c.max() <= hi
+    # frames faster than the clock (a headless render) shrink them after a few frames
+    ctl.set_pin_value("y", 0, y0 + 6.0)
+    big_bars = bars._top
+    ctl.set_pin_value("y", 0, y0)
+    for _ in range(max(plots.SHRINK_AFTER_UPDATES, drape_mod.SHRINK_AFTER_UPDATES)):
+        ctl.step()
+    assert bars._top < big_bars

@@ -17,6 +17,7 @@ from PySide6 import QtCore
 
 from . import style
 from .lines import LineBundle
+from .plots import ShrinkLater
 from .viewbox import DelegatingViewBox, PassiveScatter
 
 SPRING_OFFSET = 0.3
@@ -29,10 +30,6 @@ HIT_PX = 14
 MAX_CLAMP_BARS = 64
 #: Feed lines are drawn for affine edges with at most this many (tail, head) pairs.
 MAX_FEEDS = 32
-#: The value axis shrinks only after the data used less than half of it this long (ms), or
-#: for this many frames in a row (a headless render draws faster than the clock).
-SHRINK_DELAY_MS = 400
-SHRINK_AFTER_UPDATES = 12
 
 
 def spread(dim: int) -> np.ndarray:
@@ -72,9 +69,7 @@ class DrapePanel(pg.PlotWidget):
         self.layout_ = None
         self._items: list = []
         self._yr = None
-        self._loose = 0
-        self._shrink = QtCore.QTimer(self, singleShot=True, interval=SHRINK_DELAY_MS)
-        self._shrink.timeout.connect(self._shrink_if_still_loose)
+        self._shrink = ShrinkLater(self, self._shrink_if_still_loose)
         self._drag = None
         self._pin_flat = np.zeros(0, dtype=int)
 
@@ -256,9 +251,8 @@ class DrapePanel(pg.PlotWidget):
 
     def _autorange(self, lo: float, hi: float) -> None:
         """Keep every value in view without jitter: grow at once, with room to spare on the
-        growing side (a drag outward would otherwise grow it at every move); shrink when the
-        data uses less than half the range for SHRINK_DELAY_MS (a range change re-lays out
-        the axis and repaints the whole panel)."""
+        growing side (a drag outward would otherwise grow it at every move); shrink, later
+        (:class:`~.plots.ShrinkLater`), once the data use less than half the range."""
         if not (np.isfinite(lo) and np.isfinite(hi)):
             return
         pad = 0.08 * max(hi - lo, 0.5)
@@ -272,16 +266,12 @@ class DrapePanel(pg.PlotWidget):
             self._set_yrange((min(cur[0], want[0] - room) if want[0] < cur[0] else cur[0],
                               max(cur[1], want[1] + room) if want[1] > cur[1] else cur[1]))
         elif (want[1] - want[0]) < 0.5 * (cur[1] - cur[0]):
-            self._loose += 1
-            if self._loose >= SHRINK_AFTER_UPDATES:  # frames faster than the clock: a render
-                self._set_yrange(want)
-            elif not self._shrink.isActive():
-                self._shrink.start()
+            self._shrink.small()
         else:
-            self._loose = 0
+            self._shrink.reset()
 
     def _set_yrange(self, yr: tuple[float, float]) -> None:
-        self._loose = 0
+        self._shrink.reset()
         self._yr = yr
         self.vb.setYRange(*yr, padding=0)
 

@@ -17,7 +17,7 @@ FLOOR = 1e-16
 #: Shortest time axis shown (before the flow has run, the axis would read "1e-09").
 MIN_T = 1.0
 #: A value axis shrinks only after its data stayed small this long (ms), or for this many
-#: updates in a row (a headless render draws frames faster than the clock): see DiscordBars.
+#: updates in a row (a headless render draws frames faster than the clock): ShrinkLater.
 SHRINK_DELAY_MS = 400
 SHRINK_AFTER_UPDATES = 12
 
@@ -71,6 +71,39 @@ class StableRange:
         if self.y != (lo, hi):
             self.y = (lo, hi)
             self.vb.setYRange(lo, hi, padding=0.02)
+
+
+class ShrinkLater:
+    """When a value axis that is too big for its data may shrink: once the data stayed
+    small for SHRINK_DELAY_MS, or for SHRINK_AFTER_UPDATES updates in a row.
+
+    A range change re-lays out the axis and repaints the whole panel (several ms), so a drag
+    must not shrink and regrow it at every move; growing is the caller's, at once.
+
+    Parameters
+    ----------
+    parent : QObject owning the timer
+    shrink : callable () -> None
+        Re-checks the data and shrinks the axis if it is still too big.
+    """
+
+    def __init__(self, parent, shrink) -> None:
+        self.count = 0
+        self.timer = QtCore.QTimer(parent, singleShot=True, interval=SHRINK_DELAY_MS)
+        self.timer.timeout.connect(shrink)
+        self.shrink = shrink
+
+    def small(self) -> None:
+        """This update's data would fit a smaller axis."""
+        self.count += 1
+        if self.count >= SHRINK_AFTER_UPDATES:  # frames faster than the clock: a render
+            self.shrink()
+        elif not self.timer.isActive():
+            self.timer.start()
+
+    def reset(self) -> None:
+        """The data fill the axis again, or the axis was just set."""
+        self.count = 0
 
 
 class EnergyPlot:
@@ -127,8 +160,7 @@ class DiscordBars:
         self.item = None
         self.layout_ = None
         self.widget.plotItem.vb.sigResized.connect(lambda *_: self.fit_labels())
-        self._shrink = QtCore.QTimer(self.widget, singleShot=True, interval=SHRINK_DELAY_MS)
-        self._shrink.timeout.connect(self._shrink_if_still_small)
+        self._shrink = ShrinkLater(self.widget, self._shrink_if_still_small)
 
     def set_session(self, layout) -> None:
         pi = self.widget.plotItem
@@ -151,7 +183,7 @@ class DiscordBars:
         pi.vb.disableAutoRange()
         pi.vb.setXRange(-0.6, self.x[-1] + 0.6, padding=0)
         self._top = None
-        self._small = 0
+        self._shrink.reset()
         self.heights = np.zeros(self.x.size)
 
     def fit_labels(self) -> None:
@@ -182,27 +214,21 @@ class DiscordBars:
         h = np.concatenate([d, totals])
         self.heights = h
         self.item.set_heights(h)
-        # Grow at once to the next 1-2-5 step; shrink once the bars use under a fifth of the
-        # axis (under a twentieth they read as empty on a projector), but only after they
-        # stayed that small for SHRINK_DELAY_MS: a range change repaints the axis and the
-        # whole plot (several ms), so a drag must not shrink and regrow it at every move.
+        # Grow at once to the next 1-2-5 step; shrink (later: ShrinkLater) once the bars use
+        # under a fifth of the axis (under a twentieth they read as empty on a projector).
         top = self._wanted_top()
         if self._top is None or top > self._top:
             self._set_top(top)
         elif top < 0.2 * self._top:
-            self._small += 1
-            if self._small >= SHRINK_AFTER_UPDATES:  # frames faster than the clock: a render
-                self._set_top(top)
-            elif not self._shrink.isActive():
-                self._shrink.start()
+            self._shrink.small()
         else:
-            self._small = 0
+            self._shrink.reset()
 
     def _wanted_top(self) -> float:
         return max(float(self.heights.max()) if self.heights.size else 0.0, 1e-12)
 
     def _set_top(self, top: float) -> None:
-        self._small = 0
+        self._shrink.reset()
         self._top = nice_ceiling(1.05 * top)
         # a little headroom so the top tick label is not cut by the frame
         self.widget.plotItem.vb.setYRange(0, self._top * 1.04, padding=0)

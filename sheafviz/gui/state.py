@@ -9,6 +9,7 @@ import numpy as np
 
 from ..core.network import Network
 from ..core.sheaf import SheafLayout, discrepancies
+from ..core.thinning import keep_every_other
 
 #: |z| below this (relative to max(1, max|z_l|)) counts as sitting on the switching surface.
 BOUNDARY_TOL = 1e-6
@@ -108,11 +109,7 @@ class History:
             self.discords[self.n - 1] = discords
             return
         if self.n == self.capacity:
-            half = self.capacity // 2
-            self.t[:half] = self.t[0::2]
-            self.energy[:half] = self.energy[0::2]
-            self.discords[:half] = self.discords[0::2]
-            self.n = half
+            self.n = keep_every_other([self.t, self.energy, self.discords], self.n)
             self._stride *= 2
         self.t[self.n], self.energy[self.n] = t, energy
         self.discords[self.n] = discords

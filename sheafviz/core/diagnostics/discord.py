@@ -14,6 +14,7 @@ import numpy as np
 
 from ..network import Network
 from ..sheaf import EDGE_TYPES, SheafLayout, discrepancies
+from ..thinning import keep_every_other
 
 
 @dataclass(frozen=True)
@@ -129,11 +130,8 @@ class DiscordHistory:
             self._skip -= 1
             return
         if self.n == self.capacity:
-            half = self.capacity // 2
-            self._buf[:half] = self._buf[0::2]
-            self._steps[:half] = self._steps[0::2]
-            self._times[:half] = self._times[0::2]
-            self.n, self._stride = half, self._stride * 2
+            self.n = keep_every_other([self._buf, self._steps, self._times], self.n)
+            self._stride *= 2
         r = np.concatenate(discrepancies(self.layout, network, c), axis=-1)
         self._buf[self.n] = r * r
         self._steps[self.n] = int(step)

@@ -115,6 +115,22 @@ def _output_model(z0, Y, output, force):
     return -np.einsum("bij,bj->bi", jac, Y - p), jac @ jac  # J symmetric: JᵀJ = J²
 
 
+def _same_rows(patterns_a, patterns_b, n: int) -> np.ndarray:
+    """Per example: do two lists of patterns (each (n, n_l)) agree everywhere? Shape (n,)
+    (all True without hidden layers)."""
+    same = np.ones(n, dtype=bool)
+    for a, b in zip(patterns_a, patterns_b):
+        same &= np.all(a == b, axis=1)
+    return same
+
+
+def _settled(sigma, new_sigma, z_out, z0, *, tol: float, output: str) -> np.ndarray:
+    """Per example, shape (B,): the active set kept its pattern, and a nonlinear head's
+    linearisation point ``z0`` (B, n_out) stopped moving (an identity head has none)."""
+    moved = np.max(np.abs(z_out - z0), axis=1) <= tol * (1.0 + np.max(np.abs(z0), axis=1))
+    return _same_rows(sigma, new_sigma, z0.shape[0]) & (moved | (output == "identity"))
+
+
 def two_sided_batch(weights, biases, output: str, X, Y, *, force: str = "energy",
                     sigma0=None, z0=None, max_iter: int | None = None, tol: float = 1e-12
                     ) -> BatchEquilibrium:
@@ -148,19 +164,12 @@ def two_sided_batch(weights, biases, output: str, X, Y, *, force: str = "energy"
     for it in range(1, max_iter + 1):
         zs, as_, r_aff, r_relu = _solve_fixed(weights, biases, output, force, X, Y, sigma, z0)
         new_sigma = [(z >= 0).astype(float) for z in zs[:-1]]
-        same = np.ones(B, dtype=bool)
-        for s_old, s_new in zip(sigma, new_sigma):
-            same &= np.all(s_old == s_new, axis=1)
-        moved = np.max(np.abs(zs[-1] - z0), axis=1) <= tol * (1.0 + np.max(np.abs(z0), axis=1))
-        settled = same & (moved | (output == "identity"))
+        settled = _settled(sigma, new_sigma, zs[-1], z0, tol=tol, output=output)
         if settled.all():
             old_sigma, sigma, z0 = sigma, new_sigma, zs[-1]
             break
         if output == "identity" and it >= 2:  # every unsettled example in a 2-cycle: stop
-            back = np.ones(B, dtype=bool)
-            for s2, s_new in zip(older_sigma, new_sigma):
-                back &= np.all(s2 == s_new, axis=1)
-            if np.all(back | settled):
+            if np.all(_same_rows(older_sigma, new_sigma, B) | settled):
                 old_sigma, sigma, z0 = sigma, new_sigma, zs[-1]
                 break
         older_sigma = sigma
@@ -261,11 +270,7 @@ def _sliding_batch(weights, biases, output, force, X, Y, sigma, cycling, z0, *,
         zs = [c[:, zc[l]:zc[l] + widths[l]] for l in range(K + 1)]
         new = [np.where(p, s, (z >= 0).astype(float)) for p, s, z in zip(pinned, sigma,
                                                                            zs[:-1])]
-        same = np.ones(U, dtype=bool)
-        for a_, b_ in zip(new, sigma):
-            same &= np.all(a_ == b_, axis=1)
-        moved = np.max(np.abs(zs[-1] - z0), axis=1) <= tol * (1.0 + np.max(np.abs(z0), axis=1))
-        ok = same & (moved | (output == "identity"))
+        ok = _settled(sigma, new, zs[-1], z0, tol=tol, output=output)
         if ok.all():
             break
         for l in range(K):  # a further neuron flipping back and forth joins the pinned set

@@ -4,16 +4,16 @@ The public API is Qt-free (numpy + scipy); the GUI lives in :mod:`sheafviz.gui` 
 imported only there.
 """
 
-from .core.network import ForwardPass, Network, NetworkError
-from .core.sheaf import SheafLayout, discords, energy
-from .core.pins import PinError, PinSet
-from .core.solve import Solution, equilibrium, harmonic_extension
-from .core.spectrum import SpectrumSummary, free_laplacian, spectrum_summary
-from .core.heat import FlowDivergedError, HeatFlow, UnstableStepError, relax
-from .core.training import JointFlow
-from .core.datasets import DataError, Dataset, load_data_file, load_dataset
-from .core.presets import DEFAULT_PRESET, Preset, PresetError, list_presets, load_preset
-from .core.session import Session, SessionError, load_session, save_session
+from sheafviz.core.model.network import ForwardPass, Network, NetworkError
+from sheafviz.core.model.sheaf import SheafLayout, discords, energy
+from sheafviz.core.model.pins import PinError, PinSet
+from sheafviz.core.solvers.solve import Solution, equilibrium, harmonic_extension
+from sheafviz.core.solvers.spectrum import SpectrumSummary, free_laplacian, spectrum_summary
+from sheafviz.core.flows.heat import FlowDivergedError, HeatFlow, UnstableStepError, relax
+from sheafviz.core.flows.training import JointFlow
+from sheafviz.core.data.datasets import DataError, Dataset, load_data_file, load_dataset
+from sheafviz.core.data.presets import DEFAULT_PRESET, Preset, PresetError, list_presets, load_preset
+from sheafviz.core.data.session_file import SessionFile, SessionError, load_session, save_session
 
 __version__ = "0.1.0"
 
@@ -24,5 +24,5 @@ __all__ = [
     "FlowDivergedError", "HeatFlow", "UnstableStepError", "relax", "JointFlow",
     "DataError", "Dataset", "load_data_file", "load_dataset",
     "DEFAULT_PRESET", "Preset", "PresetError", "list_presets", "load_preset",
-    "Session", "SessionError", "load_session", "save_session", "__version__",
+    "SessionFile", "SessionError", "load_session", "save_session", "__version__",
 ]

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from sheafviz.cli import main
-from sheafviz.core.network import Network
+from sheafviz.core.model.network import Network
 
 
 def _no_nan(token):
@@ -122,7 +122,7 @@ def test_relax_trace_is_thinned_unless_asked(capsys):
 def test_relax_from_data_pins_the_example(capsys):
     doc = run_json(capsys, "relax", "--arch", "2,5,1", "--seed", "3", "--data", "saddle",
                    "--example", "7", "--steps", "50", "--json")
-    from sheafviz.core.datasets import load_dataset
+    from sheafviz.core.data.datasets import load_dataset
     ds = load_dataset("saddle")
     np.testing.assert_array_equal(doc["vertices"]["x"], ds.X[7])
     np.testing.assert_array_equal(doc["vertices"]["y"], ds.Y[7])
@@ -141,8 +141,8 @@ def test_train_json(capsys, tmp_path):
     net = Network.load(weights)
     assert net.arch == (2, 30, 1)
     # the initial train loss is the forward MSE of the preset's network, computed here
-    from sheafviz.core.datasets import load_dataset
-    from sheafviz.core.presets import load_preset
+    from sheafviz.core.data.datasets import load_dataset
+    from sheafviz.core.data.presets import load_preset
     ds, p = load_dataset("paraboloid"), load_preset("paraboloid")
     mse = np.mean((p.network.predict(ds.X) - ds.Y) ** 2)
     np.testing.assert_allclose(doc["train_loss"][0], mse, rtol=1e-12)

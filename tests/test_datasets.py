@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sheafviz.core.datasets import DATASETS, DataError, load_data_file, load_dataset
+from sheafviz.core.data.datasets import DATASETS, DataError, load_data_file, load_dataset
 
 SHAPES = {  # name: (n0, n_out, output, task)
     "paraboloid": (2, 1, "identity", "regression"),

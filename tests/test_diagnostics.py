@@ -10,14 +10,14 @@ import numpy as np
 import pytest
 
 from sheafviz.core import diagnostics as D
-from sheafviz.core.datasets import load_dataset
-from sheafviz.core.events import SwitchEvent
-from sheafviz.core.heat import HeatFlow, initial_state
-from sheafviz.core.network import Network
-from sheafviz.core.pins import PinSet
-from sheafviz.core.presets import load_preset
-from sheafviz.core.sheaf import SheafLayout
-from sheafviz.core.training import JointFlow
+from sheafviz.core.data.datasets import load_dataset
+from sheafviz.core.flows.events import SwitchEvent
+from sheafviz.core.flows.heat import HeatFlow, initial_state
+from sheafviz.core.model.network import Network
+from sheafviz.core.model.pins import PinSet
+from sheafviz.core.data.presets import load_preset
+from sheafviz.core.model.sheaf import SheafLayout
+from sheafviz.core.flows.training import JointFlow
 
 from reference import dense_coboundary
 

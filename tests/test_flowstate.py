@@ -8,15 +8,15 @@ import json
 import numpy as np
 import pytest
 
-from sheafviz.core.datasets import load_dataset
-from sheafviz.core.flowstate import (FlowStateError, heat_state, joint_state, restore_heat,
+from sheafviz.core.data.datasets import load_dataset
+from sheafviz.core.flows.flowstate import (FlowStateError, heat_state, joint_state, restore_heat,
                                      restore_joint)
-from sheafviz.core.heat import HeatFlow, initial_state
-from sheafviz.core.network import Network
-from sheafviz.core.presets import load_preset
-from sheafviz.core.session import _decode, _encode
-from sheafviz.core.sheaf import SheafLayout
-from sheafviz.core.training import JointFlow
+from sheafviz.core.flows.heat import HeatFlow, initial_state
+from sheafviz.core.model.network import Network
+from sheafviz.core.data.presets import load_preset
+from sheafviz.core.data.session_file import _decode, _encode
+from sheafviz.core.model.sheaf import SheafLayout
+from sheafviz.core.flows.training import JointFlow
 
 
 def through_json(state: dict) -> dict:

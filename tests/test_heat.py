@@ -4,12 +4,12 @@ finite differences, dense eigenvalues."""
 import numpy as np
 import pytest
 
-from sheafviz.core.events import SwitchRecorder
-from sheafviz.core.heat import (FlowDivergedError, HeatFlow, UnstableStepError, energy_gradient,
+from sheafviz.core.flows.events import SwitchRecorder
+from sheafviz.core.flows.heat import (FlowDivergedError, HeatFlow, UnstableStepError, energy_gradient,
                                 initial_state, predicted_envelope, relax)
-from sheafviz.core.network import Network
-from sheafviz.core.pins import PinSet
-from sheafviz.core.sheaf import SheafLayout, coboundary, energy, laplacian
+from sheafviz.core.model.network import Network
+from sheafviz.core.model.pins import PinSet
+from sheafviz.core.model.sheaf import SheafLayout, coboundary, energy, laplacian
 
 
 def _net(arch, seed, output="identity"):
@@ -259,7 +259,7 @@ def test_relax_progress_and_result_fields():
 
 @pytest.mark.parametrize("output", ["identity", "sigmoid", "softmax"])
 def test_path_bound_is_above_lambda_max_for_every_pattern(output):
-    from sheafviz.core.flowcheck import lambda_max_bound
+    from sheafviz.core.flows.flowcheck import lambda_max_bound
 
     arch = [3, 5, 4, 3] if output != "sigmoid" else [3, 5, 4, 1]
     net = _net(arch, 11, output)

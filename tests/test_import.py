@@ -7,9 +7,9 @@ import sys
 
 CHECK = """
 import sys
-import sheafviz, sheafviz.cli, sheafviz.cli_report
-import sheafviz.core.presets, sheafviz.core.datasets, sheafviz.core.solve, sheafviz.core.heat
-from sheafviz.core.presets import list_presets, load_preset
+import sheafviz, sheafviz.cli, sheafviz.cli.report
+import sheafviz.core.data.presets, sheafviz.core.data.datasets, sheafviz.core.solvers.solve, sheafviz.core.flows.heat
+from sheafviz.core.data.presets import list_presets, load_preset
 for name in list_presets():
     load_preset(name)
 bad = sorted(m for m in sys.modules

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from sheafviz.core.network import Network, NetworkError, phi, validate_arch
-from sheafviz.core.pins import PinError, PinSet, parse_pin_spec
-from sheafviz.core.sheaf import SheafLayout
+from sheafviz.core.model.network import Network, NetworkError, phi, validate_arch
+from sheafviz.core.model.pins import PinError, PinSet, parse_pin_spec
+from sheafviz.core.model.sheaf import SheafLayout
 
 
 def test_forward_pass_by_hand():

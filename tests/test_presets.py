@@ -8,11 +8,11 @@ import itertools
 import numpy as np
 import pytest
 
-from sheafviz.core.datasets import load_dataset
-from sheafviz.core.network import Network
-from sheafviz.core.presets import (DEFAULT_PRESET, PresetError, list_presets, load_preset,
+from sheafviz.core.data.datasets import load_dataset
+from sheafviz.core.model.network import Network
+from sheafviz.core.data.presets import (DEFAULT_PRESET, PresetError, list_presets, load_preset,
                                    preset_from_dict, preset_info)
-from sheafviz.core.sheaf import SheafLayout
+from sheafviz.core.model.sheaf import SheafLayout
 
 EXPECTED = {"running-241", "course-221", "paraboloid", "saddle", "circular", "blobs",
             "paraboloid-2h", "saddle-2h", "circular-2h", "blobs-2h", "steering", "sliding",
@@ -160,7 +160,7 @@ def test_running_241_drapes():
     sigma, c, e = found[0]
     assert e > 0.05
     np.testing.assert_allclose(e, 0.0840602, atol=1e-6)  # the value quoted in the notes
-    from sheafviz.core.solve import equilibrium
+    from sheafviz.core.solvers.solve import equilibrium
     sol = equilibrium(p.network, p.pins)
     np.testing.assert_allclose(sol.energy, e, rtol=1e-10)
     np.testing.assert_allclose(sol.cochain, c, atol=1e-10)
@@ -176,7 +176,7 @@ def test_two_minima_has_two_consistent_patterns():
     np.testing.assert_allclose(by_sigma[0], [1, -0.1, 1, 2, 3], atol=1e-12)
     np.testing.assert_allclose(by_sigma[1], [1, 0.675, 1.45, 2.225, 3], atol=1e-12)
     # auto starts from the forward pattern (σ = 0) and stays there
-    from sheafviz.core.solve import equilibrium
+    from sheafviz.core.solvers.solve import equilibrium
     sol = equilibrium(p.network, p.pins)
     np.testing.assert_allclose(sol.energy, 1.5, rtol=1e-10)
 
@@ -184,7 +184,7 @@ def test_two_minima_has_two_consistent_patterns():
 def test_sliding_has_no_consistent_pattern_and_sits_on_the_kink():
     p = load_preset("sliding")
     assert consistent_patterns(p.network, p.pins.hard) == []
-    from sheafviz.core.solve import equilibrium
+    from sheafviz.core.solvers.solve import equilibrium
     sol = equilibrium(p.network, p.pins)
     assert sol.on_boundary == ["z1[0]"]
     np.testing.assert_allclose(sol.cochain, [1, 0, -5 / 3, -10 / 3, -5], atol=1e-8)

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 
 from reference import all_patterns, dense_coboundary, dense_pinned_solve, true_energy
-from sheafviz.core.linear import FixedSigmaSystem
-from sheafviz.core.network import Network
-from sheafviz.core.pins import PinSet
-from sheafviz.core.sheaf import SheafLayout, discords, energy
-from sheafviz.core.solve import equilibrium, harmonic_extension
+from sheafviz.core.solvers.linear import FixedSigmaSystem
+from sheafviz.core.model.network import Network
+from sheafviz.core.model.pins import PinSet
+from sheafviz.core.model.sheaf import SheafLayout, discords, energy
+from sheafviz.core.solvers.solve import equilibrium, harmonic_extension
 
 
 def random_network(rng, arch):
@@ -259,7 +259,7 @@ def test_nonlinear_head_solution_is_stationary(output):
 
 def test_heat_flow_fallback_finds_the_sliding_minimiser(monkeypatch):
     """When the first sliding attempt fails, the heat flow + polish reaches the same point."""
-    import sheafviz.core.solve as solve_module
+    import sheafviz.core.solvers.solve as solve_module
 
     net = Network([np.array([[1.0]]), np.array([[1.0]])], [np.zeros(1), np.zeros(1)])
     layout = SheafLayout(net.arch)
@@ -282,7 +282,7 @@ def test_sliding_with_several_boundary_neurons_needs_no_heat_flow(arch, seed, mo
     """Cases where releasing every violating boundary neuron at once made the sliding
     search cycle (and fall back to the heat flow, ~0.5 s on a wide network): the search now
     ends on its own, at a point no nearby point of the true energy beats."""
-    import sheafviz.core.solve as solve_module
+    import sheafviz.core.solvers.solve as solve_module
 
     monkeypatch.setattr(solve_module, "_heat_flow_fallback",
                         lambda *a, **k: pytest.fail("fell back to the heat flow"))

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from reference import dense_pinned_solve
-from sheafviz.core.network import Network
-from sheafviz.core.pins import PinSet
-from sheafviz.core.sheaf import SheafLayout
-from sheafviz.core.spectrum import free_laplacian, lambda_max, spectrum_summary
+from sheafviz.core.model.network import Network
+from sheafviz.core.model.pins import PinSet
+from sheafviz.core.model.sheaf import SheafLayout
+from sheafviz.core.solvers.spectrum import free_laplacian, lambda_max, spectrum_summary
 
 
 def two_sided(arch, seed):

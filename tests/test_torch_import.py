@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sheafviz.core.network import Network, NetworkError
-from sheafviz.core.torch_import import (TorchImportError, load_network_file, load_torch_file,
+from sheafviz.core.model.network import Network, NetworkError
+from sheafviz.core.data.torch_import import (TorchImportError, load_network_file, load_torch_file,
                                         network_from_state_dict, torch_available)
 
 
@@ -99,7 +99,7 @@ def test_without_torch_the_message_says_what_to_do(tmp_path):
 
 def test_real_torch_round_trip(tmp_path):
     torch = pytest.importorskip("torch")
-    from sheafviz.core.torch_import import network_from_module
+    from sheafviz.core.data.torch_import import network_from_module
 
     model = torch.nn.Sequential(torch.nn.Linear(2, 6), torch.nn.ReLU(), torch.nn.Linear(6, 1),
                                 torch.nn.Sigmoid())

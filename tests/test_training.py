@@ -4,11 +4,11 @@ differences of the sheaf energy, of R(θ) (dense solves) and of the forward loss
 import numpy as np
 import pytest
 
-from sheafviz.core.network import Network
-from sheafviz.core.optim import Adam, Momentum
-from sheafviz.core.pins import PinSet
-from sheafviz.core.sheaf import SheafLayout, coboundary, discords, energy, laplacian
-from sheafviz.core.training import FlowDivergedError, JointFlow, UnstableStepError
+from sheafviz.core.model.network import Network
+from sheafviz.core.flows.optim import Adam, Momentum
+from sheafviz.core.model.pins import PinSet
+from sheafviz.core.model.sheaf import SheafLayout, coboundary, discords, energy, laplacian
+from sheafviz.core.flows.training import FlowDivergedError, JointFlow, UnstableStepError
 
 
 def _data(arch, n, seed, output="identity"):
@@ -358,7 +358,7 @@ def test_adiabatic_gradient_at_a_sliding_equilibrium_matches_finite_differences(
 
 
 def test_fast_paper_step_equals_the_plain_reference_over_many_steps():
-    from sheafviz.benchmarks.dynamics import plain_paper_step
+    from sheafviz.cli.bench.dynamics import plain_paper_step
 
     arch = [2, 10, 8, 1]
     net = _net(arch, 12)

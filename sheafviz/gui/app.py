@@ -7,8 +7,8 @@ import sys
 
 import numpy as np
 
-from ..core.pins import PinError, PinSet, parse_pin_spec
-from ..core.sheaf import SheafLayout
+from sheafviz.core.model.pins import PinError, PinSet, parse_pin_spec
+from sheafviz.core.model.sheaf import SheafLayout
 
 
 def parse_size(size) -> tuple[int, int] | None:
@@ -70,9 +70,9 @@ def session_preset(path):
     ``SessionError`` / ``DataError`` (ValueErrors) naming the problem."""
     from pathlib import Path
 
-    from ..core.datasets import TASKS, Dataset, load_dataset
-    from ..core.presets import Preset
-    from ..core.session import load_session
+    from sheafviz.core.data.datasets import TASKS, Dataset, load_dataset
+    from sheafviz.core.data.presets import Preset
+    from sheafviz.core.data.session_file import load_session
 
     s = load_session(path)
     f = s.flow
@@ -164,7 +164,7 @@ def run_gui(preset: str | None = None, pins=None, steps: int | None = None,
     if session is not None and not pins:
         # The whole session: its flow state and history too, so the next steps are the
         # saved ones bit for bit (the file was validated by session_preset above).
-        from ..core.session import load_session
+        from sheafviz.core.data.session_file import load_session
         from .lecture.session_io import restore
 
         ok = restore(ctl, load_session(session), name=os.path.basename(session))

@@ -21,8 +21,8 @@ from collections import deque
 import numpy as np
 from PySide6 import QtCore
 
-from ..core.pins import PinSet
-from ..core.sheaf import SheafLayout, energy as sheaf_energy
+from sheafviz.core.model.pins import PinSet
+from sheafviz.core.model.sheaf import SheafLayout, energy as sheaf_energy
 from . import engine
 from .flow_driver import FRAME_BUDGET_S, FlowDriver  # noqa: F401 - FRAME_BUDGET_S is API
 from .params import MODES, ParamIntents  # noqa: F401 - MODES is part of this module's API
@@ -106,10 +106,10 @@ class Controller(FlowDriver, PinIntents, ParamIntents, SavedState, QtCore.QObjec
 
     def open(self, preset, *, dataset=None, pins: PinSet | None = None,
              data_spec=None) -> bool:
-        """Open a :class:`~sheafviz.core.presets.Preset` object (any network, e.g. a
+        """Open a :class:`~sheafviz.core.data.presets.Preset` object (any network, e.g. a
         benchmark's), with an optional data set.
 
-        ``data_spec`` (a :class:`~sheafviz.core.session.DataSpec`) says where ``dataset``
+        ``data_spec`` (a :class:`~sheafviz.core.data.session_file.DataSpec`) says where ``dataset``
         came from, so a saved session names it again; kept as :attr:`data_spec`.
         """
         self.pause()
@@ -316,7 +316,7 @@ class Controller(FlowDriver, PinIntents, ParamIntents, SavedState, QtCore.QObjec
             Not a Network, or another architecture / output head (that is a new session:
             open it instead).
         """
-        from ..core.network import Network
+        from sheafviz.core.model.network import Network
 
         if not isinstance(network, Network):
             raise ValueError(f"replace_network needs a Network, got {type(network).__name__}")

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import presets as _presets
-from ..core.datasets import load_dataset as _load_dataset
-from ..core.forces import objective as _objective
-from ..core.heat import FlowDivergedError, HeatFlow, UnstableStepError
-from ..core.heat import initial_state as _initial_state
-from ..core.network import Network
-from ..core.pins import PinSet
-from ..core.sheaf import SheafLayout
-from ..core.solve import equilibrium as _equilibrium
-from ..core.spectrum import spectrum_summary
-from ..core.training import JointFlow
+from sheafviz.core.data import presets as _presets
+from sheafviz.core.data.datasets import load_dataset as _load_dataset
+from sheafviz.core.flows.forces import objective as _objective
+from sheafviz.core.flows.heat import FlowDivergedError, HeatFlow, UnstableStepError
+from sheafviz.core.flows.heat import initial_state as _initial_state
+from sheafviz.core.model.network import Network
+from sheafviz.core.model.pins import PinSet
+from sheafviz.core.model.sheaf import SheafLayout
+from sheafviz.core.solvers.solve import equilibrium as _equilibrium
+from sheafviz.core.solvers.spectrum import spectrum_summary
+from sheafviz.core.flows.training import JointFlow
 
 #: Errors a flow or a solve may raise that the GUI turns into a status message.
 CORE_ERRORS = (UnstableStepError, FlowDivergedError, ValueError, ArithmeticError,

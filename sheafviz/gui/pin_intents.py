@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.pins import PinSet
+from sheafviz.core.model.pins import PinSet
 from . import engine
 
 

@@ -3,7 +3,7 @@
 Mixed into :class:`~sheafviz.gui.controller.Controller`. The settings (preset, data, pins,
 rates, steps per frame) come from :meth:`Controller.open` and the parameter intents; what is
 here is the *state* on top of them: the cochain, the weights, the clock, the running flow's
-own state (:meth:`HeatFlow.state_dict <sheafviz.core.heat.HeatFlow.state_dict>`, the same on
+own state (:meth:`HeatFlow.state_dict <sheafviz.core.flows.heat.HeatFlow.state_dict>`, the same on
 ``JointFlow``), the energy history and the envelope's segment. Saving and reopening a
 session (:mod:`.lecture.session_io`) and the rewind bar (:mod:`.lecture.rewind`) use only
 these methods.
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.flowstate import FlowStateError
+from sheafviz.core.flows.flowstate import FlowStateError
 from .params import MODES
 from .state import History
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.network import Network
-from ..core.sheaf import SheafLayout, discrepancies
-from ..core.thinning import keep_every_other
+from sheafviz.core.model.network import Network
+from sheafviz.core.model.sheaf import SheafLayout, discrepancies
+from sheafviz.core.flows.thinning import keep_every_other
 
 #: |z| below this (relative to max(1, max|z_l|)) counts as sitting on the switching surface.
 BOUNDARY_TOL = 1e-6

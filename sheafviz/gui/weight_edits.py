@@ -47,7 +47,7 @@ def layer_array(network, kind: str, layer: int) -> np.ndarray:
 
 def with_entry(network, entry: Entry, value: float):
     """A new Network equal to ``network`` except ``entry`` = ``value``."""
-    from ..core.network import Network
+    from sheafviz.core.model.network import Network
 
     weights = [w.copy() for w in network.weights]
     biases = [b.copy() for b in network.biases]

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from sheafviz.core.pins import PinError
-from sheafviz.core.presets import load_preset
-from sheafviz.core.session import save_session, session_from_preset
+from sheafviz.core.model.pins import PinError
+from sheafviz.core.data.presets import load_preset
+from sheafviz.core.data.session_file import save_session, session_from_preset
 from sheafviz.gui.app import run_gui, session_preset
 
 

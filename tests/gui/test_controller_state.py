@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sheafviz.core.flowstate import FlowStateError
+from sheafviz.core.flows.flowstate import FlowStateError
 from sheafviz.gui.controller import Controller
 from sheafviz.gui.state import History
 

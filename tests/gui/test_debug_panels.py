@@ -15,13 +15,13 @@ from PySide6 import QtCore
 
 from conftest import drag, send_mouse, settled_pixels, view_pixel
 from sheafviz.core import diagnostics as D
-from sheafviz.core.datasets import load_dataset
-from sheafviz.core.heat import HeatFlow, initial_state
-from sheafviz.core.network import Network
-from sheafviz.core.pins import PinSet
-from sheafviz.core.presets import load_preset
-from sheafviz.core.sheaf import SheafLayout
-from sheafviz.core.training import JointFlow
+from sheafviz.core.data.datasets import load_dataset
+from sheafviz.core.flows.heat import HeatFlow, initial_state
+from sheafviz.core.model.network import Network
+from sheafviz.core.model.pins import PinSet
+from sheafviz.core.data.presets import load_preset
+from sheafviz.core.model.sheaf import SheafLayout
+from sheafviz.core.flows.training import JointFlow
 from sheafviz.gui import style
 from sheafviz.gui.debug import (DataPanel, DiscordHeatmap, GradientPanel,
                                 ImportPanel, SpectrumPanel, SwitchTimelinePanel)

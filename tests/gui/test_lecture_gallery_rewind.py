@@ -7,7 +7,7 @@ from PySide6 import QtCore, QtGui
 
 from test_lecture_common import lecture  # noqa: F401
 
-from sheafviz.core.heat import initial_state
+from sheafviz.core.flows.heat import initial_state
 from sheafviz.gui import engine
 from sheafviz.gui.lecture.gallery import GalleryDialog, render_thumbnail
 
@@ -34,7 +34,7 @@ def test_gallery_lists_every_preset_with_thumbnail_and_notes(qtbot, lecture):
 def test_thumbnail_colours_follow_the_equilibrium_values(qtbot):
     """Course example: x pinned at its value; the thumbnail's x dots are drawn squares in
     the colour of that value on the blue–white–red scale (blue below 0, red above)."""
-    from sheafviz.core.sheaf import SheafLayout
+    from sheafviz.core.model.sheaf import SheafLayout
 
     p = engine.load_preset("course-221")
     W, H = 240, 150
@@ -120,8 +120,8 @@ def test_lesson_notes_dock_follows_the_preset(lecture):
 def test_rewind_past_a_weight_edit_shows_the_old_weights(lecture):
     """A relaxation records its weights too: scrubbing back before an edit shows the state
     with the weights it had, and R is that network's equilibrium residual (core solve)."""
-    from sheafviz.core.network import Network
-    from sheafviz.core.solve import equilibrium
+    from sheafviz.core.model.network import Network
+    from sheafviz.core.solvers.solve import equilibrium
 
     w, ctl, feats = lecture
     rw = feats.rewind

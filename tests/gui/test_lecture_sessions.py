@@ -186,7 +186,7 @@ def drop(window, path) -> None:
 
 
 def test_drop_session_and_weights_files(lecture, tmp_path):
-    from sheafviz.core.network import Network
+    from sheafviz.core.model.network import Network
 
     w, ctl, feats = lecture
     ctl.toggle_neuron("a1", 3)

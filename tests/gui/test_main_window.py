@@ -199,10 +199,10 @@ def test_typing_in_editor_is_not_taken_by_shortcuts(qtbot, window):
 
 
 def test_wide_stalk_strip_picks_a_coordinate(qtbot, window):
-    from sheafviz.core.network import Network
-    from sheafviz.core.pins import PinSet
-    from sheafviz.core.presets import Preset
-    from sheafviz.core.sheaf import SheafLayout
+    from sheafviz.core.model.network import Network
+    from sheafviz.core.model.pins import PinSet
+    from sheafviz.core.data.presets import Preset
+    from sheafviz.core.model.sheaf import SheafLayout
 
     net = Network.he_init([40, 30, 3], seed=2)
     lay = SheafLayout(net.arch)
@@ -264,7 +264,7 @@ def test_energy_stays_under_the_predicted_envelope(qtbot, window):
     n = lay.size
     free = [i for i in range(n) if (lay.neuron_name(i).split("[")[0],
                                     int(lay.neuron_name(i)[:-1].split("[")[1])) not in pins.hard]
-    from sheafviz.core.sheaf import coboundary
+    from sheafviz.core.model.sheaf import coboundary
     delta, _ = coboundary(lay, ctl.network, lay.sigma_of(ctl.c))
     d = delta.toarray()[:, free]
     lam = np.linalg.eigvalsh(d.T @ d)[0]

@@ -86,7 +86,7 @@ def test_many_decades_on_a_short_axis_label_every_kth_decade(qtbot):
 
 
 def test_linear_bars_labels_do_not_overlap_when_short(qtbot):
-    from sheafviz.core.sheaf import SheafLayout
+    from sheafviz.core.model.sheaf import SheafLayout
 
     bars = DiscordBars()
     bars.set_session(SheafLayout([2, 2, 1]))
@@ -203,7 +203,7 @@ def test_debug_dock_opens_at_a_third_of_the_window_and_plots_stay_readable(qtbot
 
 def test_heatmap_explains_itself_before_any_step(qtbot):
     from sheafviz.core.diagnostics import DiscordHistory as History
-    from sheafviz.core.sheaf import SheafLayout
+    from sheafviz.core.model.sheaf import SheafLayout
     from sheafviz.gui.debug import DiscordHeatmap
 
     heat = shown(qtbot, DiscordHeatmap(), 800, 250)

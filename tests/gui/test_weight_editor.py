@@ -10,11 +10,11 @@ from PySide6 import QtCore
 from conftest import dense_equilibrium_fixed_sigma, settled_pixels
 from test_lecture_common import lecture  # noqa: F401
 
-from sheafviz.core.network import Network
-from sheafviz.core.pins import PinSet
-from sheafviz.core.presets import Preset
-from sheafviz.core.sheaf import SheafLayout
-from sheafviz.core.solve import equilibrium
+from sheafviz.core.model.network import Network
+from sheafviz.core.model.pins import PinSet
+from sheafviz.core.data.presets import Preset
+from sheafviz.core.model.sheaf import SheafLayout
+from sheafviz.core.solvers.solve import equilibrium
 from sheafviz.gui import style
 
 #: The running-241 preset's weights, copied from its JSON file (an independent source).

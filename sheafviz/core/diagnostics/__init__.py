@@ -9,12 +9,12 @@ each (every name is re-exported here: import them from ``sheafviz.core.diagnosti
   an edge is the sum of its coordinate rows and ``Σ_e d_e = 2E`` (SPEC §4).
 * :mod:`.switching`: :func:`switching_timeline` → :class:`SwitchTimeline` — when each
   hidden neuron switched in a relaxation (from the heat flow's
-  :class:`~sheafviz.core.events.SwitchEvent` list).
+  :class:`~sheafviz.core.flows.events.SwitchEvent` list).
 * :mod:`.gradients`: :func:`compare_gradients` — the sheaf parameter gradient against
   backprop, per layer, at one state.
 * :mod:`.training_series`: :func:`history_series` — the gradient comparison (and the
   spectrum, the losses) over training, as arrays with masks, out of a
-  :class:`~sheafviz.core.training.JointFlow`'s history or a :class:`TrainingMonitor`;
+  :class:`~sheafviz.core.flows.training.JointFlow`'s history or a :class:`TrainingMonitor`;
   :func:`compare_training` — the joint flow and plain gradient descent from the same weights.
 * :mod:`.predictions`: :func:`prediction_grid` → :class:`PredictionGrid` — the learned
   function on a grid (2-D inputs) or a curve (1-D inputs).
@@ -27,14 +27,14 @@ NaN here: they come with a boolean ``defined`` mask and a 0 in the value array.
 
 from __future__ import annotations
 
-from .discord import DiscordHistory, DiscordMatrix, DiscordRows, discord_rows
-from .gradients import (GRADIENT_RTOL, GradientComparison, compare_gradients,  # noqa: F401
+from sheafviz.core.diagnostics.discord import DiscordHistory, DiscordMatrix, DiscordRows, discord_rows
+from sheafviz.core.diagnostics.gradients import (GRADIENT_RTOL, GradientComparison, compare_gradients,  # noqa: F401
                         sheaf_parameter_gradient)
-from .laplacian_modes import SpectrumDetail, mode_ghost, spectrum_detail
-from .predictions import PredictionGrid, prediction_grid
-from .switching import (SwitchTimeline, hidden_neurons, initial_active_from_events,
+from sheafviz.core.diagnostics.laplacian_modes import SpectrumDetail, mode_ghost, spectrum_detail
+from sheafviz.core.diagnostics.predictions import PredictionGrid, prediction_grid
+from sheafviz.core.diagnostics.switching import (SwitchTimeline, hidden_neurons, initial_active_from_events,
                         switching_timeline)
-from .training_series import (TrainingComparison, TrainingMonitor, compare_training,
+from sheafviz.core.diagnostics.training_series import (TrainingComparison, TrainingMonitor, compare_training,
                               history_series)
 
 __all__ = ["DiscordRows", "discord_rows", "DiscordMatrix", "DiscordHistory", "SwitchTimeline",

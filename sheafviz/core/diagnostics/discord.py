@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..network import Network
-from ..sheaf import EDGE_TYPES, SheafLayout, discrepancies
-from ..thinning import keep_every_other
+from sheafviz.core.model.network import Network
+from sheafviz.core.model.sheaf import EDGE_TYPES, SheafLayout, discrepancies
+from sheafviz.core.flows.thinning import keep_every_other
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..backprop import backprop
-from ..network import Network
-from ..sheaf import SheafLayout
+from sheafviz.core.model.backprop import backprop
+from sheafviz.core.model.network import Network
+from sheafviz.core.model.sheaf import SheafLayout
 
 #: A sheaf gradient with ‖g_s‖ ≤ this × ‖g_b‖ is round-off: its cosine is undefined.
 GRADIENT_RTOL = 1e-9

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..network import Network
-from ..pins import PinSet
-from ..sheaf import SheafLayout
-from ..spectrum import SINGULAR_RTOL, free_laplacian, spectrum_summary
+from sheafviz.core.model.network import Network
+from sheafviz.core.model.pins import PinSet
+from sheafviz.core.model.sheaf import SheafLayout
+from sheafviz.core.solvers.spectrum import SINGULAR_RTOL, free_laplacian, spectrum_summary
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..network import Network
+from sheafviz.core.model.network import Network
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The ReLU switching timeline: when each hidden neuron switched in a relaxation.
 
-Built from the heat flow's :class:`~sheafviz.core.events.SwitchEvent` list (SPEC §8).
+Built from the heat flow's :class:`~sheafviz.core.flows.events.SwitchEvent` list (SPEC §8).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..sheaf import SheafLayout
+from sheafviz.core.model.sheaf import SheafLayout
 
 
 def hidden_neurons(layout: SheafLayout) -> list[str]:

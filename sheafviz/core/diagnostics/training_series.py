@@ -1,7 +1,7 @@
 """Training over time: the joint flow against gradient descent, and the series the plots draw.
 
 :func:`compare_training` runs both trainings from the same weights; :func:`history_series`
-turns a :class:`~sheafviz.core.trainmetrics.TrainingHistory` into masked arrays, and
+turns a :class:`~sheafviz.core.flows.trainmetrics.TrainingHistory` into masked arrays, and
 :class:`TrainingMonitor` records the same for a flow created with recording off.
 """
 
@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..backprop import forward_loss
-from ..network import Network
-from ..spectrum import SINGULAR_RTOL
-from .gradients import GRADIENT_RTOL, GradientComparison, compare_gradients
+from sheafviz.core.model.backprop import forward_loss
+from sheafviz.core.model.network import Network
+from sheafviz.core.solvers.spectrum import SINGULAR_RTOL
+from sheafviz.core.diagnostics.gradients import GRADIENT_RTOL, GradientComparison, compare_gradients
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def compare_training(network: Network, X: np.ndarray, Y: np.ndarray, *, steps: i
                      ) -> TrainingComparison:
     """Train the same initial weights by the paper-mode joint flow and by full-batch GD.
 
-    Both runs are :class:`~sheafviz.core.training.JointFlow` (modes ``"paper"`` and ``"gd"``;
+    Both runs are :class:`~sheafviz.core.flows.training.JointFlow` (modes ``"paper"`` and ``"gd"``;
     ``lr`` None → ``Δt·β·B``, the same effective rate, SPEC §10).
 
     Raises
@@ -53,7 +53,7 @@ def compare_training(network: Network, X: np.ndarray, Y: np.ndarray, *, steps: i
     FlowDivergedError, UnstableStepError
         From the flows (the message says which and where).
     """
-    from ..training import JointFlow
+    from sheafviz.core.flows.training import JointFlow
 
     kw = dict(alpha=alpha, beta=beta, dt=dt, force=force, record_every=int(record_every),
               spectrum_every=1 << 40)
@@ -82,7 +82,7 @@ def _masked(rows) -> tuple[np.ndarray, np.ndarray]:
 
 
 def history_series(history) -> dict:
-    """Arrays for the plots from a :class:`~sheafviz.core.trainmetrics.TrainingHistory`.
+    """Arrays for the plots from a :class:`~sheafviz.core.flows.trainmetrics.TrainingHistory`.
 
     Returns
     -------
@@ -119,7 +119,7 @@ class TrainingMonitor:
     was created with recording off (the GUI's flows): per-layer gradient comparison and
     λ_1 / λ_max / κ statistics across a fixed subsample of inputs.
 
-    The spectrum follows :func:`~sheafviz.core.trainmetrics.free_lambdas` (x pinned, σ of the
+    The spectrum follows :func:`~sheafviz.core.flows.trainmetrics.free_lambdas` (x pinned, σ of the
     forward pass: the inference Laplacian), like the CLI's history. :meth:`series` returns
     the dictionary of :func:`history_series`.
 
@@ -146,7 +146,7 @@ class TrainingMonitor:
         return g
 
     def record_spectrum(self, step: float, network: Network, X) -> None:
-        from ..trainmetrics import free_lambdas, median_spread
+        from sheafviz.core.flows.trainmetrics import free_lambdas, median_spread
 
         X = np.atleast_2d(X)
         pairs = np.array([free_lambdas(network.weights, network.biases, network.output, X[i])

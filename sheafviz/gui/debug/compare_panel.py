@@ -10,7 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from ...core.diagnostics import TrainingComparison
+from sheafviz.core.diagnostics import TrainingComparison
 from .. import style
 from ._common import (EmptyNote, ReadOut, finite_or_floor, hover_scene_pos, legend, make_plot,
                       title_label)

@@ -12,7 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ...core.diagnostics import PredictionGrid
+from sheafviz.core.diagnostics import PredictionGrid
 from .. import style
 from ._common import CLASS_COLORS, EmptyNote, ReadOut, hover_scene_pos, make_plot, title_label
 

@@ -11,7 +11,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from ...core.diagnostics import DiscordMatrix
+from sheafviz.core.diagnostics import DiscordMatrix
 from .. import style
 from ._common import (FLOOR, EmptyNote, ReadOut, hover_scene_pos, make_plot, title_label,
                       viridis_lut)

@@ -25,9 +25,9 @@ from PySide6 import QtCore
 
 from pathlib import Path
 
-from ...core import diagnostics as diag
-from ...core.pins import PinSet
-from ...core.sheaf import SheafLayout
+from sheafviz.core import diagnostics as diag
+from sheafviz.core.model.pins import PinSet
+from sheafviz.core.model.sheaf import SheafLayout
 
 #: Fewest seconds between two expensive refreshes (spectrum, prediction grid, heatmap).
 THROTTLE_S = 0.25
@@ -373,11 +373,11 @@ class DebugHub(QtCore.QObject):
 
 
 def own_preset(network, dataset=None, *, source=None):
-    """A :class:`~sheafviz.core.presets.Preset` for an own network: training pair 0 pinned
+    """A :class:`~sheafviz.core.data.presets.Preset` for an own network: training pair 0 pinned
     at x and y when there is data (nothing pinned otherwise, like ``--weights`` on the CLI);
     Δt = min(0.05, 1/λ_max-bound) so the heat flow starts stable whatever the weights."""
-    from ...core.flowcheck import lambda_max_bound
-    from ...core.presets import Preset
+    from sheafviz.core.flows.flowcheck import lambda_max_bound
+    from sheafviz.core.data.presets import Preset
 
     layout = SheafLayout(network.arch)
     pins = PinSet()

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
 
-from ...core.datasets import DataError, load_data_file
-from ...core.network import NetworkError
-from ...core.torch_import import load_network_file, torch_available
+from sheafviz.core.data.datasets import DataError, load_data_file
+from sheafviz.core.model.network import NetworkError
+from sheafviz.core.data.torch_import import load_network_file, torch_available
 from .. import style
 from ._common import title_label
 

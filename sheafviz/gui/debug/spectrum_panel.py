@@ -10,7 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from ...core.diagnostics import SpectrumDetail, mode_ghost
+from sheafviz.core.diagnostics import SpectrumDetail, mode_ghost
 from .. import style
 from ._common import (EmptyNote, ReadOut, finite_or_floor, hover_scene_pos, make_plot,
                       title_label)

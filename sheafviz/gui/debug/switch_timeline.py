@@ -10,7 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from ...core.diagnostics import SwitchTimeline
+from sheafviz.core.diagnostics import SwitchTimeline
 from .. import style
 from ._common import EmptyNote, ReadOut, make_plot, title_label
 

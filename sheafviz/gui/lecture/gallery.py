@@ -18,7 +18,7 @@ MAX_DOTS = 10
 
 
 def _values(preset) -> tuple[object, np.ndarray]:
-    from ...core.sheaf import SheafLayout
+    from sheafviz.core.model.sheaf import SheafLayout
 
     layout = SheafLayout(preset.network.arch)
     try:

@@ -1,4 +1,4 @@
-"""The controller ↔ :class:`~sheafviz.core.session.Session` adapter (save and reopen).
+"""The controller ↔ :class:`~sheafviz.core.data.session_file.SessionFile` adapter (save and reopen).
 
 :func:`capture` reads everything a picture and its next steps depend on out of a
 :class:`~sheafviz.gui.controller.Controller` (its settings, and its state through
@@ -17,12 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ...core.datasets import TASKS, Dataset, load_dataset
-from ...core.flowstate import FlowStateError
-from ...core.presets import Preset
-from ...core.session import DataSpec, FlowSettings, Session, SessionError
+from sheafviz.core.data.datasets import TASKS, Dataset, load_dataset
+from sheafviz.core.flows.flowstate import FlowStateError
+from sheafviz.core.data.presets import Preset
+from sheafviz.core.data.session_file import DataSpec, FlowSettings, SessionFile, SessionError
 
-#: Key of the controller-specific part of ``Session.state``.
+#: Key of the controller-specific part of ``SessionFile.state``.
 GUI_STATE = "gui"
 
 
@@ -40,8 +40,8 @@ def _data_spec(ctl) -> DataSpec | None:
                             "Y_test": np.asarray(ds.Y_test, float)})
 
 
-def capture(ctl, *, notes: str | None = None) -> Session:
-    """The controller's session as a :class:`Session` (state, flow state and history)."""
+def capture(ctl, *, notes: str | None = None) -> SessionFile:
+    """The controller's session as a :class:`SessionFile` (state, flow state and history)."""
     gui = ctl.export_state()  # mode, cochain, t, steps, whole_batch, flow, flow_t0, ...
     network, history = gui.pop("network"), gui.pop("history")
     p = ctl.preset
@@ -51,7 +51,7 @@ def capture(ctl, *, notes: str | None = None) -> Session:
                             output_force=p.output_force)
     view = {"selected": list(ctl.selected) if ctl.selected is not None else None,
             "notes": p.notes if notes is None else notes}
-    return Session(network=network, pins=ctl.pins, flow=settings, data=_data_spec(ctl),
+    return SessionFile(network=network, pins=ctl.pins, flow=settings, data=_data_spec(ctl),
                    example=int(ctl.example) if ctl.dataset is not None else None,
                    initial_network=ctl.network0, state={GUI_STATE: gui}, history=history,
                    view=view, preset=p.name, title=p.title)
@@ -82,7 +82,7 @@ class _Plan:
     """What :func:`restore` gives the controller, built from the session up front."""
 
 
-def _plan(session: Session, *, name: str) -> _Plan:
+def _plan(session: SessionFile, *, name: str) -> _Plan:
     s, f = session, session.flow
     plan = _Plan()
     plan.session = s
@@ -124,7 +124,7 @@ def _apply(ctl, plan: _Plan) -> None:
         ctl.frameChanged.emit()
 
 
-def restore(ctl, session: Session, *, name: str = "session") -> bool:
+def restore(ctl, session: SessionFile, *, name: str = "session") -> bool:
     """Open ``session`` in the controller: same picture, same next steps.
 
     Raises
@@ -151,7 +151,7 @@ def restore(ctl, session: Session, *, name: str = "session") -> bool:
 
 def open_file(ctl, path: str | Path) -> bool:
     """Load and restore a session file; SessionError (nothing changed) when unusable."""
-    from ...core.session import load_session
+    from sheafviz.core.data.session_file import load_session
 
     session = load_session(path)
     try:

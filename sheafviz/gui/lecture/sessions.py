@@ -2,7 +2,7 @@
 recovery, and drag-and-drop of session (.json) and weights (.npz) files.
 
 Saving and opening go through :mod:`session_io` (same picture, same next steps) and
-:mod:`sheafviz.core.session` (versioned JSON, atomic writes). A file that cannot be opened
+:mod:`sheafviz.core.data.session_file` (versioned JSON, atomic writes). A file that cannot be opened
 gives one clear message and leaves the window exactly as it was.
 
 Dialogs are attributes (``ask_save``, ``ask_recover``, ``ask_open_path``,
@@ -20,8 +20,8 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
 
-from ...core.network import Network
-from ...core.session import SessionError, load_session, save_session
+from sheafviz.core.model.network import Network
+from sheafviz.core.data.session_file import SessionError, load_session, save_session
 from . import session_io
 from .undo import replace_weights
 

@@ -85,7 +85,7 @@ def apply_settings(ctl, s: Settings) -> None:
 
 def _fitting_pins(pins, layout):
     """The pins of ``pins`` that exist in ``layout`` (others are dropped)."""
-    from ...core.pins import PinSet
+    from sheafviz.core.model.pins import PinSet
 
     def fits(key) -> bool:
         name, i = key
@@ -104,7 +104,7 @@ def replace_weights(ctl, network) -> None:
     the new weights become the "initial weights" that reset returns to."""
     from dataclasses import replace
 
-    from ...core.sheaf import SheafLayout
+    from sheafviz.core.model.sheaf import SheafLayout
 
     layout = SheafLayout(network.arch)
     pins = _fitting_pins(ctl.pins, layout)

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .network import Network, NetworkError, network_from_arrays
-from .pins import PinError, PinSet
-from .sheaf import SheafLayout
+from sheafviz.core.model.network import Network, NetworkError, network_from_arrays
+from sheafviz.core.model.pins import PinError, PinSet
+from sheafviz.core.model.sheaf import SheafLayout
 
 FORMAT = "sheafviz-session"
 VERSION = 1
@@ -61,7 +61,7 @@ class DataSpec:
 
 
 @dataclass(frozen=True)
-class Session:
+class SessionFile:
     """One sheafviz session (see the module notes for what each part is for)."""
 
     network: Network
@@ -76,7 +76,7 @@ class Session:
     preset: str | None = None
     title: str = ""
 
-    def with_changes(self, **changes) -> "Session":
+    def with_changes(self, **changes) -> "SessionFile":
         return replace(self, **changes)
 
 
@@ -126,7 +126,7 @@ def _network_from_json(data, where: str) -> Network:
     return network
 
 
-def session_to_json(session: Session) -> dict:
+def session_to_json(session: SessionFile) -> dict:
     """A JSON-ready dict (plain lists and numbers) of the session."""
     data = None
     if session.data is not None:
@@ -152,7 +152,7 @@ def _require(cond: bool, message: str) -> None:
         raise SessionError(message)
 
 
-def session_from_json(obj) -> Session:
+def session_from_json(obj) -> SessionFile:
     """Validate and decode :func:`session_to_json`'s output; raise SessionError otherwise."""
     _require(isinstance(obj, dict), "not a sheafviz session (the top level is not an object)")
     _require(obj.get("format") == FORMAT, "not a sheafviz session (no 'format': "
@@ -197,14 +197,14 @@ def session_from_json(obj) -> Session:
              f"example: must be a non-negative integer or null, got {example!r}")
     state = _decode(obj["state"]) if obj.get("state") is not None else None
     history = _decode(obj["history"]) if obj.get("history") is not None else None
-    return Session(network=network, pins=pins, flow=flow, data=data, example=example,
+    return SessionFile(network=network, pins=pins, flow=flow, data=data, example=example,
                    initial_network=initial, state=state, history=history,
                    view=_decode(obj.get("view") or {}), preset=obj.get("preset"),
                    title=str(obj.get("title") or ""))
 
 
 # -- files -------------------------------------------------------------------------------
-def save_session(session: Session, path: str | Path) -> None:
+def save_session(session: SessionFile, path: str | Path) -> None:
     """Write the session atomically (temporary file in the same folder, then rename)."""
     path = Path(path)
     text = json.dumps(session_to_json(session), allow_nan=False, separators=(",", ":"))
@@ -220,7 +220,7 @@ def save_session(session: Session, path: str | Path) -> None:
         raise
 
 
-def load_session(path: str | Path) -> Session:
+def load_session(path: str | Path) -> SessionFile:
     """Read a session file; raise SessionError naming the problem when it cannot be used."""
     path = Path(path)
     try:
@@ -240,12 +240,12 @@ def load_session(path: str | Path) -> Session:
         raise SessionError(f"{path}: {exc}") from None
 
 
-def session_from_preset(preset) -> Session:
-    """A fresh session starting from a :class:`~sheafviz.core.presets.Preset`."""
+def session_from_preset(preset) -> SessionFile:
+    """A fresh session starting from a :class:`~sheafviz.core.data.presets.Preset`."""
     flow = FlowSettings(mode=preset.mode, alpha=preset.alpha, beta=preset.beta, dt=preset.dt,
                         init=preset.init, state_seed=preset.state_seed,
                         output_force=preset.output_force)
     data = DataSpec(name=preset.data) if preset.data else None
-    return Session(network=preset.network, pins=preset.pins, flow=flow, data=data,
+    return SessionFile(network=preset.network, pins=preset.pins, flow=flow, data=data,
                    example=preset.example, initial_network=preset.network,
                    preset=preset.name, title=preset.title)

@@ -23,8 +23,8 @@ def _offscreen_window(size):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6 import QtWidgets
 
-    from .gui.app import prepare_app
-    from .gui.main_window import MainWindow
+    from sheafviz.gui.app import prepare_app
+    from sheafviz.gui.main_window import MainWindow
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0]])
     prepare_app(app, size)
@@ -114,7 +114,7 @@ def render_session(path: str, *, png: str | None = None, gif: str | None = None,
 
     Parameters
     ----------
-    path : a session .json file (``sheafviz.core.session`` format)
+    path : a session .json file (``sheafviz.core.data.session_file`` format)
     png : write the window after ``steps`` more steps to this .png
     gif : then animate ``frames`` frames of ``steps_per_frame`` steps into this .gif
     steps : flow steps taken before the PNG (and before the GIF starts)
@@ -125,9 +125,9 @@ def render_session(path: str, *, png: str | None = None, gif: str | None = None,
     """
     if png is None and gif is None:
         raise ValueError("give --png FILE and/or --gif FILE")
-    from .core.session import load_session
-    from .gui.lecture import export
-    from .gui.lecture.session_io import restore
+    from sheafviz.core.data.session_file import load_session
+    from sheafviz.gui.lecture import export
+    from sheafviz.gui.lecture.session_io import restore
 
     session = load_session(path)  # SessionError (a ValueError) before any window
     app, window, errors = _offscreen_window(size)

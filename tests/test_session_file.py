@@ -5,12 +5,12 @@ import json
 import numpy as np
 import pytest
 
-from sheafviz.core.network import Network
-from sheafviz.core.pins import PinSet
-from sheafviz.core.presets import list_presets, load_preset
-from sheafviz.core.session import (DataSpec, FlowSettings, Session, SessionError,
+from sheafviz.core.model.network import Network
+from sheafviz.core.model.pins import PinSet
+from sheafviz.core.data.presets import list_presets, load_preset
+from sheafviz.core.data.session_file import (DataSpec, FlowSettings, SessionFile, SessionError,
                                    load_session, save_session, session_from_preset)
-from sheafviz.core.sheaf import SheafLayout
+from sheafviz.core.model.sheaf import SheafLayout
 
 
 def sample_session():
@@ -21,7 +21,7 @@ def sample_session():
             .pin(layout, "a1", 1 / 3, 2))
     data = DataSpec(inline={"X": rng.normal(size=(7, 2)), "Y": rng.normal(size=(7, 1))})
     state = {"cochain": rng.normal(size=(7, layout.size)), "steps": 123, "time": 0.1 * 3}
-    return Session(network=net, pins=pins, data=data, example=3,
+    return SessionFile(network=net, pins=pins, data=data, example=3,
                    flow=FlowSettings(mode="paper", alpha=1.0, beta=1 / 7, dt=0.005),
                    initial_network=Network.he_init([2, 5, 3, 1], seed=9), state=state,
                    history={"energy": [1.0, 0.5, 1e-300]}, view={"theme": "dark"},

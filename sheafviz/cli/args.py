@@ -13,12 +13,12 @@ import argparse
 import math
 from pathlib import Path
 
-from . import __version__
-from .core.datasets import DATASETS, DataError, Dataset, load_data_file, load_dataset
-from .core.network import OUTPUT_HEADS, Network, validate_arch
-from .core.pins import PinError, PinSet, parse_pin_spec
-from .core.presets import DEFAULT_PRESET, Preset, load_preset
-from .core.sheaf import SheafLayout
+from sheafviz import __version__
+from sheafviz.core.data.datasets import DATASETS, DataError, Dataset, load_data_file, load_dataset
+from sheafviz.core.model.network import OUTPUT_HEADS, Network, validate_arch
+from sheafviz.core.model.pins import PinError, PinSet, parse_pin_spec
+from sheafviz.core.data.presets import DEFAULT_PRESET, Preset, load_preset
+from sheafviz.core.model.sheaf import SheafLayout
 
 PROG = "sheafviz"
 

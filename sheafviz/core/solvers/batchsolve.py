@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit
 
-from .forces import cross_entropy
+from sheafviz.core.flows.forces import cross_entropy
 
 
 def free_block_columns(widths) -> tuple[list[int], list[int], int]:

@@ -5,8 +5,8 @@
 ends with exit code 2 and one line ``sheafviz: error: …`` on stderr, never a traceback; only
 errors of the project's own types (and argparse's) are caught, so a real bug still shows.
 
-The parser and the resolution of network, pins and data live in :mod:`sheafviz.cli_args`,
-the printed documents in :mod:`sheafviz.cli_report`. The GUI is imported only inside the
+The parser and the resolution of network, pins and data live in :mod:`sheafviz.cli.args`,
+the printed documents in :mod:`sheafviz.cli.report`. The GUI is imported only inside the
 ``gui`` and ``render`` commands (and when no subcommand is given).
 """
 
@@ -22,15 +22,15 @@ from pathlib import Path
 
 import numpy as np
 
-from . import cli_report as report
-from .cli_args import (PROG, CLIError, UsageError, apply_pin_ops, build_parser,
+from sheafviz.cli import report
+from sheafviz.cli.args import (PROG, CLIError, UsageError, apply_pin_ops, build_parser,
                        resolve_data, resolve_network, resolve_pins)
-from .core.datasets import DataError
-from .core.flowcheck import FlowDivergedError, UnstableStepError
-from .core.network import Network, NetworkError
-from .core.pins import PinError
-from .core.presets import DEFAULT_PRESET, Preset, PresetError, load_preset, preset_info
-from .core.sheaf import SheafLayout
+from sheafviz.core.data.datasets import DataError
+from sheafviz.core.flows.flowcheck import FlowDivergedError, UnstableStepError
+from sheafviz.core.model.network import Network, NetworkError
+from sheafviz.core.model.pins import PinError
+from sheafviz.core.data.presets import DEFAULT_PRESET, Preset, PresetError, load_preset, preset_info
+from sheafviz.core.model.sheaf import SheafLayout
 
 #: Everything that means "the user's input cannot be used" → exit 2, one line.
 USER_ERRORS = (CLIError, UsageError, NetworkError, PinError, DataError, PresetError,
@@ -99,7 +99,7 @@ class Progress:
 
 # -- commands -------------------------------------------------------------------------------
 def cmd_solve(args) -> int:
-    from .core.solve import equilibrium
+    from sheafviz.core.solvers.solve import equilibrium
 
     network, preset = resolve_network(args)
     layout = SheafLayout(network.arch)
@@ -140,7 +140,7 @@ def _check_force(force: str, network: Network) -> str:
 
 
 def cmd_relax(args) -> int:
-    from .core.heat import relax
+    from sheafviz.core.flows.heat import relax
 
     network, preset = resolve_network(args)
     layout = SheafLayout(network.arch)
@@ -192,7 +192,7 @@ def _finish(args, doc: dict, network: Network, text) -> None:
 
 
 def cmd_train(args) -> int:
-    from . import cli_train as train_cli
+    from sheafviz.cli import train as train_cli
 
     network, preset = resolve_network(args)
     data = resolve_data(args, network, preset)
@@ -271,7 +271,7 @@ def _launch_gui(args, *, screenshot: str | None) -> int:
         raise CLIError("no display to open the window on (DISPLAY is not set); use "
                        "'sheafviz render --out FILE.png' or run under xvfb-run")
     try:
-        from .gui.app import run_gui
+        from sheafviz.gui.app import run_gui
     except ImportError as exc:
         raise CLIError(f"the GUI cannot start: {exc}") from None
     kwargs = dict(preset=preset_name, steps=args.steps, screenshot=screenshot, size=size)
@@ -341,7 +341,7 @@ def cmd_render(args) -> int:
         return code
     preset_name, pins, size = _gui_target(args)
     try:
-        from .cli_render import render_gif
+        from sheafviz.cli.render import render_gif
     except ImportError as exc:
         raise CLIError(f"the GUI cannot start: {exc}") from None
     try:
@@ -360,7 +360,7 @@ def _render_session(args, png: str | None, gif: str | None) -> int:
     if args.train:
         raise CLIError("--train does not apply to a SESSION file (its mode is saved in it)")
     try:
-        from .cli_render import render_session
+        from sheafviz.cli.render import render_session
     except ImportError as exc:
         raise CLIError(f"the GUI cannot start: {exc}") from None
     try:
@@ -374,9 +374,9 @@ def _render_session(args, png: str | None, gif: str | None) -> int:
 
 
 def cmd_bench(args) -> int:
-    """Run ``sheafviz.benchmarks.run_all`` (it prints its own report)."""
+    """Run ``sheafviz.cli.bench.run_all`` (it prints its own report)."""
     try:
-        from . import benchmarks
+        from sheafviz.cli import bench as benchmarks
     except ImportError as exc:
         raise CLIError(f"benchmarks are not available: {exc}") from None
     known = tuple(getattr(benchmarks, "SECTIONS", ("solve", "dynamics", "gui")))

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .network import Network, phi
-from .sheaf import SheafLayout
+from sheafviz.core.model.network import Network, phi
+from sheafviz.core.model.sheaf import SheafLayout
 
 FORCES = ("energy", "cross-entropy")
 
@@ -129,7 +129,7 @@ def objective(layout: SheafLayout, network: Network, c: np.ndarray, pins_resolve
               force: str = "energy") -> np.ndarray | float:
     """What the flow descends: E + pin energy, with the output edge replaced by CE in the
     cross-entropy mode (SPEC §4, §9)."""
-    from .sheaf import discords
+    from sheafviz.core.model.sheaf import discords
 
     d = discords(layout, network, c)
     if force == "cross-entropy":

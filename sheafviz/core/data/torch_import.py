@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .network import Network, NetworkError
+from sheafviz.core.model.network import Network, NetworkError
 
 __all__ = ["TorchImportError", "network_from_state_dict", "network_from_module",
            "load_torch_file", "load_network_file", "torch_available"]

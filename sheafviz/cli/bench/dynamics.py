@@ -2,8 +2,8 @@
 
 Three implementations of one step on the same network and batch, timed in one run:
 
-* ``joint``: :class:`sheafviz.core.jointstep.JointStepper` (the paper-mode step the
-  :class:`~sheafviz.core.training.JointFlow` uses),
+* ``joint``: :class:`sheafviz.core.flows.jointstep.JointStepper` (the paper-mode step the
+  :class:`~sheafviz.core.flows.training.JointFlow` uses),
 * ``plain``: :func:`plain_paper_step`, the straightforward numpy transcription of SPEC §10
   (also the reference the tests compare against),
 * ``backprop``: one full-batch backprop gradient-descent step on the forward MSE.
@@ -18,9 +18,9 @@ import time
 
 import numpy as np
 
-from ..core.backprop import backprop
-from ..core.jointstep import JointStepper
-from ..core.network import Network
+from sheafviz.core.model.backprop import backprop
+from sheafviz.core.flows.jointstep import JointStepper
+from sheafviz.core.model.network import Network
 
 CASES = (("paraboloid-like [2,30,1] x 300", [2, 30, 1], 300),
          ("[64,256,256,10] x 256", [64, 256, 256, 10], 256))

@@ -1,4 +1,4 @@
-"""``sheafviz train``: run a :class:`~sheafviz.core.training.JointFlow` and build its JSON document.
+"""``sheafviz train``: run a :class:`~sheafviz.core.flows.training.JointFlow` and build its JSON document.
 
 The document has ``steps`` (the total, an int), ``recorded_steps`` and, per recorded step,
 ``train_loss``, ``test_loss`` (None without test data), ``residual`` (the batch mean of E of
@@ -10,9 +10,9 @@ discords and the spectrum statistics (medians over a subsample of inputs).
 
 from __future__ import annotations
 
-from .core.datasets import Dataset
-from .core.network import Network
-from .core.training import JointFlow
+from sheafviz.core.data.datasets import Dataset
+from sheafviz.core.model.network import Network
+from sheafviz.core.flows.training import JointFlow
 
 #: SPEC §13: Δt = 0.005 with one hidden layer, 0.01 with two or more.
 def paper_dt(network: Network) -> float:

@@ -6,11 +6,11 @@ import time
 
 import numpy as np
 
-from ..core.linear import FixedSigmaSystem
-from ..core.network import Network
-from ..core.pins import PinSet
-from ..core.sheaf import SheafLayout
-from ..core.spectrum import spectrum_summary
+from sheafviz.core.solvers.linear import FixedSigmaSystem
+from sheafviz.core.model.network import Network
+from sheafviz.core.model.pins import PinSet
+from sheafviz.core.model.sheaf import SheafLayout
+from sheafviz.core.solvers.spectrum import spectrum_summary
 
 ARCHITECTURES = ([2, 4, 1], [2, 30, 1], [64, 256, 256, 10], [784, 512, 512, 10])
 

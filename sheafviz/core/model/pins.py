@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .sheaf import SheafLayout
+from sheafviz.core.model.sheaf import SheafLayout
 
 Neuron = tuple[str, int]
 

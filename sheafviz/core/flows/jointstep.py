@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
-from .forces import check_force
+from sheafviz.core.flows.forces import check_force
 
 
 class JointStepper:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .forces import cross_entropy, phi_vjp
-from .network import phi
+from sheafviz.core.flows.forces import cross_entropy, phi_vjp
+from sheafviz.core.model.network import phi
 
 LOSS_KINDS = ("squared", "ce")
 

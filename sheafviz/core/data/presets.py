@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from .datasets import DATASETS, load_dataset
-from .network import Network, NetworkError, network_from_arrays, validate_arch
-from .pins import PinError, PinSet
-from .sheaf import SheafLayout
+from sheafviz.core.data.datasets import DATASETS, load_dataset
+from sheafviz.core.model.network import Network, NetworkError, network_from_arrays, validate_arch
+from sheafviz.core.model.pins import PinError, PinSet
+from sheafviz.core.model.sheaf import SheafLayout
 
 DEFAULT_PRESET = "running-241"
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from .batchsolve import free_block_columns
-from .flowcheck import DENSE_LIMIT, _extreme_eigenvalue
-from .network import phi_jacobian
+from sheafviz.core.solvers.batchsolve import free_block_columns
+from sheafviz.core.flows.flowcheck import DENSE_LIMIT, _extreme_eigenvalue
+from sheafviz.core.model.network import phi_jacobian
 
 
 @dataclass
@@ -150,10 +150,10 @@ def free_lambdas(weights, biases, output: str, x: np.ndarray, *,
 def _lambdas_structured(weights, biases, output, x, sigma, z_out, pin_y):
     """Large free dimensions: the lead's :func:`spectrum.spectrum_summary` (Lanczos with the
     triangular structure for λ_min); same definition as the sparse path above."""
-    from .network import Network, phi
-    from .pins import PinSet
-    from .sheaf import SheafLayout
-    from .spectrum import spectrum_summary
+    from sheafviz.core.model.network import Network, phi
+    from sheafviz.core.model.pins import PinSet
+    from sheafviz.core.model.sheaf import SheafLayout
+    from sheafviz.core.solvers.spectrum import spectrum_summary
 
     net = Network(list(weights), list(biases), output)
     layout = SheafLayout(net.arch)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .network import Network, phi, phi_jacobian, relu_pattern
+from sheafviz.core.model.network import Network, phi, phi_jacobian, relu_pattern
 
 EDGE_TYPES = ("affine", "relu", "output")
 

@@ -32,17 +32,17 @@ from typing import Callable
 
 import numpy as np
 
-from .backprop import backprop, default_kind, forward_loss
-from .batchsolve import equilibrium_at, two_sided_batch
-from .flowcheck import FlowDivergedError, UnstableStepError, check_step, lambda_max_bound
-from .flowstate import FlowStateError, check_kind, checked_array
-from .forces import check_force, cross_entropy
-from .jointstep import JointStepper
-from .network import Network, phi
-from .optim import OPTIMIZERS, make_optimizer
-from .pins import PinSet
-from .sheaf import SheafLayout
-from .trainmetrics import (TrainingHistory, compare_gradients, edge_discords, median_spread,
+from sheafviz.core.model.backprop import backprop, default_kind, forward_loss
+from sheafviz.core.solvers.batchsolve import equilibrium_at, two_sided_batch
+from sheafviz.core.flows.flowcheck import FlowDivergedError, UnstableStepError, check_step, lambda_max_bound
+from sheafviz.core.flows.flowstate import FlowStateError, check_kind, checked_array
+from sheafviz.core.flows.forces import check_force, cross_entropy
+from sheafviz.core.flows.jointstep import JointStepper
+from sheafviz.core.model.network import Network, phi
+from sheafviz.core.flows.optim import OPTIMIZERS, make_optimizer
+from sheafviz.core.model.pins import PinSet
+from sheafviz.core.model.sheaf import SheafLayout
+from sheafviz.core.flows.trainmetrics import (TrainingHistory, compare_gradients, edge_discords, median_spread,
                            free_lambdas)
 
 __all__ = ["JointFlow", "TrainingHistory", "MODES", "FlowDivergedError", "UnstableStepError"]

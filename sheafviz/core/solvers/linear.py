@@ -26,9 +26,9 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg as sla
 
-from .network import Network
-from .pins import PinSet, ResolvedPins
-from .sheaf import SheafLayout, edge_maps
+from sheafviz.core.model.network import Network
+from sheafviz.core.model.pins import PinSet, ResolvedPins
+from sheafviz.core.model.sheaf import SheafLayout, edge_maps
 
 #: Relative singular-value threshold below which the input is declared under-determined.
 UNDERDETERMINED_RTOL = 1e-9

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .linear import FixedSigmaSystem
-from .network import Network
-from .pins import PinSet
-from .sheaf import SheafLayout, energy as sheaf_energy, discrepancies
+from sheafviz.core.solvers.linear import FixedSigmaSystem
+from sheafviz.core.model.network import Network
+from sheafviz.core.model.pins import PinSet
+from sheafviz.core.model.sheaf import SheafLayout, energy as sheaf_energy, discrepancies
 
 #: |z| below this (relative to the stalk's scale) counts as "on the switching surface".
 BOUNDARY_RTOL = 1e-8
@@ -328,7 +328,7 @@ def _release_violators(layout, network, c, boundary, sigma) -> bool:
 
 def _heat_flow_fallback(layout, network, pins, c0, iterations) -> Solution:
     """The heat flow from the last iterate, then polish the boundary neurons it ends on."""
-    from .heat import relax  # local import: heat.py builds on this module
+    from sheafviz.core.flows.heat import relax  # local import: heat.py builds on this module
 
     c = relax(network, pins, c0=c0, layout=layout, tol=1e-10, max_steps=200_000).cochain
     boundary = {(int(n[1:n.index("[")]), int(n[n.index("[") + 1:-1]))

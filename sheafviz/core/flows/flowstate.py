@@ -9,15 +9,15 @@ the parameters, the optimizer's moments and, in the adiabatic mode, the last bat
 equilibria (they warm-start the next solve, which picks among several equilibria by that
 start, and give the parameter gradient).
 
-The flows own their state: :meth:`HeatFlow.state_dict <sheafviz.core.heat.HeatFlow.state_dict>`
-/ ``load_state`` and the same on :class:`~sheafviz.core.training.JointFlow`; this module is
+The flows own their state: :meth:`HeatFlow.state_dict <sheafviz.core.flows.heat.HeatFlow.state_dict>`
+/ ``load_state`` and the same on :class:`~sheafviz.core.flows.training.JointFlow`; this module is
 the stable functional front (:func:`heat_state`, :func:`restore_heat`, :func:`joint_state`,
 :func:`restore_joint`), the error type and the validation helper they share.
 
 Usage: build a fresh flow with the same network, pins / data and rates as the saved one,
 then call :func:`restore_heat` / :func:`restore_joint` with the dict :func:`heat_state` /
 :func:`joint_state` returned. The dicts hold only ndarrays, floats, ints, bools and None, so
-:mod:`sheafviz.core.session` can write them.
+:mod:`sheafviz.core.data.session_file` can write them.
 """
 
 from __future__ import annotations
@@ -52,8 +52,8 @@ def check_kind(state: dict, kind: str) -> None:
 
 
 def heat_state(flow) -> dict:
-    """The state of a :class:`~sheafviz.core.heat.HeatFlow` that its next steps depend on
-    (see :meth:`~sheafviz.core.heat.HeatFlow.state_dict`)."""
+    """The state of a :class:`~sheafviz.core.flows.heat.HeatFlow` that its next steps depend on
+    (see :meth:`~sheafviz.core.flows.heat.HeatFlow.state_dict`)."""
     return flow.state_dict()
 
 
@@ -69,8 +69,8 @@ def restore_heat(flow, state: dict) -> None:
 
 
 def joint_state(flow) -> dict:
-    """The state of a :class:`~sheafviz.core.training.JointFlow` its next steps depend on
-    (see :meth:`~sheafviz.core.training.JointFlow.state_dict`)."""
+    """The state of a :class:`~sheafviz.core.flows.training.JointFlow` its next steps depend on
+    (see :meth:`~sheafviz.core.flows.training.JointFlow.state_dict`)."""
     return flow.state_dict()
 
 

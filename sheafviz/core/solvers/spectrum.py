@@ -15,10 +15,10 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from .linear import FixedSigmaSystem
-from .network import Network
-from .pins import PinSet
-from .sheaf import SheafLayout
+from sheafviz.core.solvers.linear import FixedSigmaSystem
+from sheafviz.core.model.network import Network
+from sheafviz.core.model.pins import PinSet
+from sheafviz.core.model.sheaf import SheafLayout
 
 #: λ_min below this (relative to λ_max) is reported as 0 and the condition number as None.
 SINGULAR_RTOL = 1e-10
@@ -70,7 +70,7 @@ def free_laplacian(network: Network, pins: PinSet, sigma, *, layout=None, z_out=
     -------
     scipy.sparse.csr_matrix, shape (n_free, n_free)
     """
-    from .sheaf import coboundary
+    from sheafviz.core.model.sheaf import coboundary
 
     layout = layout or SheafLayout(network.arch)
     res = pins.resolve(layout)

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core.network import Network
-from .core.pins import PinSet
-from .core.sheaf import SheafLayout, discords, group_discords
-from .core.solve import harmonic_extension, on_boundary
-from .core.spectrum import spectrum_summary
+from sheafviz.core.model.network import Network
+from sheafviz.core.model.pins import PinSet
+from sheafviz.core.model.sheaf import SheafLayout, discords, group_discords
+from sheafviz.core.solvers.solve import harmonic_extension, on_boundary
+from sheafviz.core.solvers.spectrum import spectrum_summary
 
 #: A flow state's |z| below this (relative to the stalk's scale) counts as on the switching
 #: surface: looser than the solver's, because forward Euler ends within ~tol of a kink.

@@ -42,10 +42,10 @@ def _app():
 
 def _large_preset():
     """A He-initialised [784,128,64,10] network with an input and a one-hot target pinned."""
-    from ..core.network import Network
-    from ..core.pins import PinSet
-    from ..core.presets import Preset
-    from ..core.sheaf import SheafLayout
+    from sheafviz.core.model.network import Network
+    from sheafviz.core.model.pins import PinSet
+    from sheafviz.core.data.presets import Preset
+    from sheafviz.core.model.sheaf import SheafLayout
     from ..gui import engine
 
     net = Network.he_init([784, 128, 64, 10], seed=0)

@@ -26,15 +26,15 @@ from typing import Callable
 
 import numpy as np
 
-from .events import SwitchEvent, SwitchRecorder
-from .flowcheck import (FlowDivergedError, UnstableStepError, check_step, free_lambda,
+from sheafviz.core.flows.events import SwitchEvent, SwitchRecorder
+from sheafviz.core.flows.flowcheck import (FlowDivergedError, UnstableStepError, check_step, free_lambda,
                         lambda_max_bound, spectral_norm, stable_dt)
-from .flowstate import FlowStateError, check_kind, checked_array
-from .forces import (check_force, energy_gradient, gradient_and_energy, objective,
+from sheafviz.core.flows.flowstate import FlowStateError, check_kind, checked_array
+from sheafviz.core.flows.forces import (check_force, energy_gradient, gradient_and_energy, objective,
                      pin_energy)
-from .network import Network
-from .sheaf import SheafLayout, energy
-from .sliding import SlidingSet
+from sheafviz.core.model.network import Network
+from sheafviz.core.model.sheaf import SheafLayout, energy
+from sheafviz.core.solvers.sliding import SlidingSet
 
 __all__ = ["HeatFlow", "RelaxResult", "relax", "initial_state", "energy_gradient",
            "predicted_envelope", "SwitchEvent", "UnstableStepError", "FlowDivergedError",

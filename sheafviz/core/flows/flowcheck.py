@@ -11,7 +11,7 @@ Forward Euler on ``ċ = −α L_free c + …`` is stable when ``α Δt λ_max(L_
   can make the flow unstable and nothing more needs checking;
 * otherwise the **exact λ_max** of ``L_free(σ)`` for each pattern the flow visits (cached).
 
-The exact value comes from :func:`sheafviz.core.spectrum.lambda_max` when the lead's
+The exact value comes from :func:`sheafviz.core.solvers.spectrum.lambda_max` when the lead's
 implementation is present, else from the local fallback below (same definition).
 """
 
@@ -21,8 +21,8 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from .network import Network
-from .sheaf import SheafLayout, laplacian
+from sheafviz.core.model.network import Network
+from sheafviz.core.model.sheaf import SheafLayout, laplacian
 
 #: Free dimensions up to this size use a dense symmetric eigensolver (faster and exact).
 DENSE_LIMIT = 600
@@ -114,7 +114,7 @@ def free_lambda(layout: SheafLayout, network: Network, pins, sigma, *, which: st
                 cochain=None) -> float:
     """λ_max (``which="max"``) or λ_min (``"min"``) of ``L_free(σ)``.
 
-    Uses the lead's :mod:`sheafviz.core.spectrum` when implemented, else the local fallback.
+    Uses the lead's :mod:`sheafviz.core.solvers.spectrum` when implemented, else the local fallback.
 
     Parameters
     ----------
@@ -127,13 +127,13 @@ def free_lambda(layout: SheafLayout, network: Network, pins, sigma, *, which: st
         z_out = np.zeros(layout.arch[-1])
     if which == "max":
         try:
-            from .spectrum import lambda_max
+            from sheafviz.core.solvers.spectrum import lambda_max
             return float(lambda_max(network, pins, sigma, layout=layout, z_out=z_out))
         except NotImplementedError:
             pass
     else:
         try:
-            from .spectrum import spectrum_summary
+            from sheafviz.core.solvers.spectrum import spectrum_summary
             return float(spectrum_summary(network, pins, sigma, layout=layout,
                                           z_out=z_out).lambda_min)
         except NotImplementedError:

@@ -1,0 +1,1 @@
+"""What users load and save: data sets, presets, session files, torch imports."""

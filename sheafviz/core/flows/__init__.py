@@ -1,0 +1,1 @@
+"""Dynamics: the heat flow, the joint state–parameter flow, optimizers and switching events."""

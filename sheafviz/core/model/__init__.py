@@ -1,0 +1,1 @@
+"""The network, its sheaf on the path graph, and pins (boundary data)."""

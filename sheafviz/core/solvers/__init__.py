@@ -1,0 +1,1 @@
+"""Equilibria: structured fixed-σ solves, the active set with sliding, batches, spectra."""

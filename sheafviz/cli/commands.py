@@ -31,6 +31,7 @@ from sheafviz.core.model.network import Network, NetworkError
 from sheafviz.core.model.pins import PinError
 from sheafviz.core.data.presets import DEFAULT_PRESET, Preset, PresetError, load_preset, preset_info
 from sheafviz.core.model.sheaf import SheafLayout
+from sheafviz.core import threads
 
 #: Everything that means "the user's input cannot be used" → exit 2, one line.
 USER_ERRORS = (CLIError, UsageError, NetworkError, PinError, DataError, PresetError,
@@ -102,6 +103,7 @@ def cmd_solve(args) -> int:
     from sheafviz.core.solvers.solve import equilibrium
 
     network, preset = resolve_network(args)
+    threads.apply_policy(work=threads.largest_product(network.arch))
     layout = SheafLayout(network.arch)
     pins = resolve_pins(args, network, preset, layout)
     sol = equilibrium(network, pins, sigma=args.sigma, layout=layout)
@@ -143,6 +145,7 @@ def cmd_relax(args) -> int:
     from sheafviz.core.flows.heat import relax
 
     network, preset = resolve_network(args)
+    threads.apply_policy(work=threads.largest_product(network.arch))
     layout = SheafLayout(network.arch)
     data = resolve_data(args, network, preset)
     pins = resolve_pins(args, network, preset, layout, data)
@@ -198,6 +201,7 @@ def cmd_train(args) -> int:
     data = resolve_data(args, network, preset)
     if data is None:
         raise CLIError("train needs data: give --data NAME|FILE or a preset with data")
+    threads.apply_policy(work=threads.largest_product(network.arch, data.n_train))
     rates = _flow_defaults(args, preset)
     _check_force(rates["force"], network)
     mode = args.mode or (preset.mode if preset is not None and preset.mode != "relax"
@@ -267,6 +271,7 @@ def _gui_target(args):
 def _launch_gui(args, *, screenshot: str | None) -> int:
     """Validate the gui/render options, then call ``run_gui`` (the GUI is imported here)."""
     preset_name, pins, size = _gui_target(args)
+    threads.use_gui_policy()
     if not screenshot and not _has_display():
         raise CLIError("no display to open the window on (DISPLAY is not set); use "
                        "'sheafviz render --out FILE.png' or run under xvfb-run")
@@ -357,6 +362,7 @@ def cmd_render(args) -> int:
 def _render_session(args, png: str | None, gif: str | None) -> int:
     """``render SESSION``: the saved state, flow and history, rendered headless."""
     _, _, size = _gui_target(args)  # validates SESSION vs --preset / pins, and --size
+    threads.use_gui_policy()
     if args.train:
         raise CLIError("--train does not apply to a SESSION file (its mode is saved in it)")
     try:
@@ -387,6 +393,8 @@ def cmd_bench(args) -> int:
         if unknown or not sections:
             raise CLIError(f"--only: unknown section(s) {', '.join(unknown) or '(none given)'}; "
                            f"expected a comma list of {', '.join(known)}")
+    policy = threads.use_one_thread("the benchmarks compare single-thread times")
+    print(policy.describe())
     result = benchmarks.run_all(sections=sections)
     return result if isinstance(result, int) else 0
 
@@ -416,6 +424,10 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     if args.command is None:  # no subcommand: the GUI on the default preset
         args = parser.parse_args(["gui"])
+    if getattr(args, "threads", None) is not None:  # before any command computes
+        threads.set_threads(args.threads)
+    else:
+        threads.clear_explicit()
     with warnings.catch_warnings():
         warnings.showwarning = _warning_line
         try:

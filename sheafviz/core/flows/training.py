@@ -37,7 +37,7 @@ from sheafviz.core.solvers.batchsolve import equilibrium_at, two_sided_batch
 from sheafviz.core.flows.flowcheck import FlowDivergedError, UnstableStepError, check_step, lambda_max_bound
 from sheafviz.core.flows.flowstate import FlowStateError, check_kind, checked_array
 from sheafviz.core.flows.forces import check_force, cross_entropy
-from sheafviz.core.flows.jointstep import JointStepper
+from sheafviz.core.flows.jointstep_compiled import make_joint_stepper
 from sheafviz.core.model.network import Network, phi
 from sheafviz.core.flows.optim import OPTIMIZERS, make_optimizer
 from sheafviz.core.model.pins import PinSet
@@ -127,9 +127,10 @@ class JointFlow:
         self.lr = float(lr)
         self._opt = make_optimizer(optimizer, self.lr) if mode != "paper" else None
         fwd = network.forward(self.X)
-        self._stepper = JointStepper(network.weights, network.biases, network.output,
+        self._stepper = make_joint_stepper(network.weights, network.biases, network.output,
                                      self.X, self.Y, fwd.z, fwd.a, alpha=self.alpha,
-                                     beta=self.beta, dt=self.dt, force=force)
+                                     beta=self.beta, dt=self.dt, force=force,
+                                     engine="auto" if mode == "paper" else "numpy")
         self._eq = None
         self._steps = 0
         self._clamp_pins = (PinSet().pin(self.layout, "x", self.X[0])

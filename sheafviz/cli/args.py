@@ -134,6 +134,10 @@ def _flow_options(parser: argparse.ArgumentParser, *, train: bool) -> None:
                           help="optimizer of the adiabatic and gd modes")
         flow.add_argument("--lr", type=_float_type(), default=None,
                           help="learning rate of the adiabatic and gd modes (default 0.005)")
+        flow.add_argument("--spectrum-every", type=_int_type(1), default=None, metavar="N",
+                          help="measure the spectrum (λ_1, λ_max, κ) every N steps (default "
+                          "every 10th record, rarer for large networks: at most ~5%% of the "
+                          "run)")
     else:
         # The joint flow always starts its stalks at the forward pass (SPEC §10).
         flow.add_argument("--init", choices=("forward", "zeros", "random"), default=None,

@@ -215,7 +215,8 @@ def cmd_train(args) -> int:
             network, data, mode=mode, alpha=rates["alpha"], beta=beta, dt=rates["dt"],
             optimizer=args.optimizer, lr=args.lr, force=rates["force"],
             steps=1000 if args.steps is None else args.steps,
-            record_every=args.record_every or 10, progress=progress)
+            record_every=args.record_every or 10, spectrum_every=args.spectrum_every,
+            progress=progress)
     finally:
         progress.close()
     doc.update(preset=preset.name if preset else None, data=data.name)

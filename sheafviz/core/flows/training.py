@@ -42,7 +42,7 @@ from sheafviz.core.model.network import Network, phi
 from sheafviz.core.flows.optim import OPTIMIZERS, make_optimizer
 from sheafviz.core.model.pins import PinSet
 from sheafviz.core.model.sheaf import SheafLayout
-from sheafviz.core.flows.trainmetrics import (TrainingHistory, compare_gradients, edge_discords, median_spread,
+from sheafviz.core.flows.trainmetrics import (TrainingHistory, compare_gradients, default_spectrum_every, edge_discords, median_spread,
                            free_lambdas)
 
 __all__ = ["JointFlow", "TrainingHistory", "MODES", "FlowDivergedError", "UnstableStepError"]
@@ -80,7 +80,8 @@ class JointFlow:
     lr : float, optional (see the module docstring for the default)
     X_test, Y_test : optional test data (forward loss only)
     force : {"energy", "cross-entropy"} (SPEC §9; cross-entropy needs sigmoid/softmax)
-    record_every : int; spectrum_every : int (None → 10·record_every)
+    record_every : int; spectrum_every : int (None → 10·record_every, rarer for large
+        networks: :func:`~sheafviz.core.flows.trainmetrics.default_spectrum_every`)
     spectrum_subsample : int, inputs over which λ_1, λ_max, κ are measured
     seed : int, picks the spectrum subsample
     """
@@ -117,8 +118,9 @@ class JointFlow:
         if int(record_every) < 1:
             raise ValueError(f"record_every must be at least 1, got {record_every}")
         self.record_every = int(record_every)
-        self.spectrum_every = (10 * self.record_every if spectrum_every is None
-                               else max(1, int(spectrum_every)))
+        self.spectrum_every = (
+            default_spectrum_every(arch, len(self.X), self.record_every, spectrum_subsample)
+            if spectrum_every is None else max(1, int(spectrum_every)))
         rng = np.random.default_rng(seed)
         self._sub = np.sort(rng.choice(B, size=min(max(1, int(spectrum_subsample)), B),
                                        replace=False))

@@ -53,3 +53,27 @@ def test_bad_thread_counts_are_exit_2_one_line(command, bad, capsys):
     assert main([command, "--threads", bad]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--threads" in err[0] and repr(bad) in err[0]
+
+
+def test_resolved_pins_are_cached_read_only_and_still_validated():
+    import numpy as np
+
+    from sheafviz.core.model.pins import PinSet
+    from sheafviz.core.model.sheaf import SheafLayout
+
+    lay = SheafLayout([3, 2, 1])
+    pins = PinSet().pin(lay, "x", [1.0, 2.0, 3.0]).pin_soft(lay, "a1", 0.5, 2.0, 1)
+    first = pins.resolve(lay)
+    assert pins.resolve(lay) is first  # cached
+    assert first.hard_index.tolist() == [0, 1, 2] and first.soft_index.tolist() == [3 + 2 + 1]
+    assert first.free_index.tolist() == list(range(3, lay.size))
+    with pytest.raises(ValueError):
+        first.hard_value[0] = 9.0  # shared: never to be edited
+    edited = pins.pin(lay, "y", 4.0)
+    assert edited.resolve(lay).hard_index.tolist() == [0, 1, 2, lay.size - 1]
+    bad = PinSet(hard={("z1", 5): 1.0})
+    with pytest.raises(IndexError, match="out of range"):
+        bad.resolve(lay)
+    with pytest.raises(KeyError, match="unknown vertex"):
+        PinSet(hard={("q", 0): 1.0}).resolve(lay)
+    assert np.array_equal(PinSet().resolve(lay).free_index, np.arange(lay.size))

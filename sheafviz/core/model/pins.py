@@ -53,6 +53,7 @@ class PinSet:
 
     hard: dict = field(default_factory=dict)
     soft: dict = field(default_factory=dict)
+    _resolved: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # -- edits (each returns a new PinSet) ----------------------------------------------
     def pin(self, layout: SheafLayout, name: str, value, index: int | None = None) -> "PinSet":
@@ -105,9 +106,34 @@ class PinSet:
         return len(self.hard) + len(self.soft)
 
     def resolve(self, layout: SheafLayout) -> ResolvedPins:
-        """Flat indices and values, sorted by index; validates every neuron."""
-        hard = sorted((layout.index(n, i), v) for (n, i), v in self.hard.items())
-        soft = sorted((layout.index(n, i), v, g) for (n, i), (v, g) in self.soft.items())
+        """Flat indices and values, sorted by index; validates every neuron.
+
+        Cached per architecture (a PinSet never changes): the solvers resolve the same
+        pins again and again, and a whole pinned input of 784 coordinates took ~1 ms.
+        """
+        key = tuple(layout.arch)
+        cached = self._resolved.get(key)
+        if cached is None:
+            cached = self._resolve(layout)
+            for arr in vars(cached).values():
+                arr.setflags(write=False)  # shared by every caller: never to be edited
+            self._resolved[key] = cached
+        return cached
+
+    def _resolve(self, layout: SheafLayout) -> ResolvedPins:
+        offsets = {}
+
+        def index(name: str, i: int) -> int:
+            if name not in offsets:
+                v = layout.vertex(name)  # KeyError for an unknown vertex
+                offsets[name] = (v.offset, v.dim)
+            offset, dim = offsets[name]
+            if not 0 <= i < dim:
+                return layout.index(name, i)  # raises its IndexError
+            return offset + i
+
+        hard = sorted((index(n, i), v) for (n, i), v in self.hard.items())
+        soft = sorted((index(n, i), v, g) for (n, i), (v, g) in self.soft.items())
         hard_index = np.array([h[0] for h in hard], dtype=int)
         mask = np.ones(layout.size, dtype=bool)
         mask[hard_index] = False

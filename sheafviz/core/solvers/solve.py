@@ -26,13 +26,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from sheafviz.core.solvers.linear import FixedSigmaSystem
+from sheafviz.core.solvers.lowrank import low_rank_solver
 from sheafviz.core.model.network import Network
 from sheafviz.core.model.pins import PinSet
 from sheafviz.core.model.sheaf import SheafLayout, energy as sheaf_energy, discrepancies
 
 #: |z| below this (relative to the stalk's scale) counts as "on the switching surface".
 BOUNDARY_RTOL = 1e-8
-MAX_ACTIVE_SET_ITERATIONS = 100
+MAX_ACTIVE_SET_ITERATIONS = 300
 MAX_GAUSS_NEWTON_ITERATIONS = 60
 
 
@@ -217,30 +218,48 @@ def _with(sol: Solution, **changes) -> Solution:
     return Solution(**fields)
 
 
+def _pattern_solver(layout, network, pins, forward_sigma):
+    """``solve(sigma, boundary) → (cochain, underdetermined)``: the fixed-σ minimiser with
+    the ``boundary`` neurons ((l, j), 1-based l) held on z = 0. Low-rank updates of the
+    forward pattern's system where they apply (:mod:`lowrank`), full systems otherwise."""
+    fast = low_rank_solver(layout, network, pins, forward_sigma)
+
+    def solve(sigma, boundary=()):
+        if fast is not None:
+            return fast.solve(sigma, boundary), False
+        held = pins
+        for l, j in boundary:
+            held = held.pin(layout, f"z{l}", 0.0, j)
+        c, system = _fixed_sigma_solve(layout, network, held, sigma)
+        return c, system.underdetermined
+    return solve
+
+
 def _auto_equilibrium(layout, network, pins, forward_sigma) -> Solution:
+    solve = _pattern_solver(layout, network, pins, forward_sigma)
     current = [s.copy() for s in forward_sigma]
     seen: list[bytes] = []
     iterations = 0
     c = None
     for _ in range(MAX_ACTIVE_SET_ITERATIONS):
-        c, system = _fixed_sigma_solve(layout, network, pins, current)
+        c, underdetermined = solve(current)
         iterations += 1
         new = layout.sigma_of(c)
         if _pattern_key(new) == _pattern_key(current):
             method = "direct" if iterations == 1 else "active-set"
             return _report(layout, network, pins, c, sigma_used=current,
-                           underdetermined=system.underdetermined, method=method,
+                           underdetermined=underdetermined, method=method,
                            iterations=iterations, cycled=False, local=True)
         seen.append(_pattern_key(current))
         if _pattern_key(new) in seen:
             cycle_start = seen.index(_pattern_key(new))
             cycling = _cycling_neurons(layout, seen[cycle_start:])
-            sol = _sliding(layout, network, pins, new, cycling, iterations)
+            sol = _sliding(layout, network, pins, new, cycling, iterations, solve)
             if sol is not None:
                 return sol
             break
         current = new
-    return _heat_flow_fallback(layout, network, pins, c, iterations)
+    return _heat_flow_fallback(layout, network, pins, c, iterations, solve)
 
 
 def _cycling_neurons(layout, keys: list[bytes]) -> set[tuple[int, int]]:
@@ -251,7 +270,7 @@ def _cycling_neurons(layout, keys: list[bytes]) -> set[tuple[int, int]]:
     return {neurons[i] for i in differ}
 
 
-def _sliding(layout, network, pins, sigma, boundary, iterations) -> Solution | None:
+def _sliding(layout, network, pins, sigma, boundary, iterations, solve) -> Solution | None:
     """Active set with the neurons of ``boundary`` held on z = 0 (see the module notes)."""
     sigma = [s.copy() for s in sigma]
     boundary = set(boundary)
@@ -272,15 +291,14 @@ def _sliding(layout, network, pins, sigma, boundary, iterations) -> Solution | N
             visited.clear()
             continue
         visited.append(state)
-        held = pins
         for l, j in boundary:
-            held = held.pin(layout, f"z{l}", 0.0, j)
             sigma[l - 1][j] = 1.0  # either branch: at z = 0 both relu rows agree
-        c, system = _fixed_sigma_solve(layout, network, held, sigma)
+        c, underdetermined = solve(sigma, boundary)
         iterations += 1
         new = layout.sigma_of(c)
-        free_changed = [(l, j) for l, j in _flat_hidden(layout, None)
-                        if (l, j) not in boundary and new[l - 1][j] != sigma[l - 1][j]]
+        free_changed = [(l, int(j)) for l in range(1, layout.n_hidden + 1)
+                        for j in np.flatnonzero(new[l - 1] != sigma[l - 1])
+                        if (l, int(j)) not in boundary]
         if free_changed:
             for l, j in free_changed:
                 sigma[l - 1][j] = new[l - 1][j]
@@ -288,7 +306,7 @@ def _sliding(layout, network, pins, sigma, boundary, iterations) -> Solution | N
         released = _release_violators(layout, network, c, boundary, sigma)
         if not released:
             return _report(layout, network, pins, c, sigma_used=None,
-                           underdetermined=system.underdetermined, method="sliding",
+                           underdetermined=underdetermined, method="sliding",
                            iterations=iterations, cycled=True, local=True)
     return None
 
@@ -326,14 +344,14 @@ def _release_violators(layout, network, c, boundary, sigma) -> bool:
     return True
 
 
-def _heat_flow_fallback(layout, network, pins, c0, iterations) -> Solution:
+def _heat_flow_fallback(layout, network, pins, c0, iterations, solve) -> Solution:
     """The heat flow from the last iterate, then polish the boundary neurons it ends on."""
     from sheafviz.core.flows.heat import relax  # local import: heat.py builds on this module
 
     c = relax(network, pins, c0=c0, layout=layout, tol=1e-10, max_steps=200_000).cochain
     boundary = {(int(n[1:n.index("[")]), int(n[n.index("[") + 1:-1]))
                 for n in on_boundary(layout, c, rtol=1e-6)}
-    sol = _sliding(layout, network, pins, layout.sigma_of(c), boundary, iterations)
+    sol = _sliding(layout, network, pins, layout.sigma_of(c), boundary, iterations, solve)
     if sol is not None:
         return sol
     return _report(layout, network, pins, c, sigma_used=None, underdetermined=False,

@@ -22,12 +22,9 @@ returns None and the caller builds full systems as before.
 from __future__ import annotations
 
 import numpy as np
+import scipy.linalg as sla
 
 from sheafviz.core.solvers.linear import FixedSigmaSystem
-
-#: ``C_j⁻¹`` for the 1 → 0 change (``C_j = s·[[−1, 1], [1, 0]]`` on ``[e_z, e_a]``).
-_C_INV = np.array([[0.0, 1.0], [1.0, 1.0]])
-
 
 class LowRankSolver:
     """Fixed-σ harmonic extensions for patterns and held neurons near ``base_sigma``.
@@ -41,43 +38,42 @@ class LowRankSolver:
     def __init__(self, layout, network, pins, base_sigma) -> None:
         self.layout = layout
         self.base_sigma = [np.asarray(s, dtype=float).copy() for s in base_sigma]
+        self._base_flat = np.concatenate(self.base_sigma)
         self.system = FixedSigmaSystem(layout, network, self.base_sigma, pins)
         self.base = self.system.harmonic_extension()
         free = self.system.free_index
-        self._free = free
-        self._y0 = self.base[free]
-        self._pos = {}   # neuron (l, j) → (position of z_j in Ω, position of a_j in Ω)
+        self._free, self._y0 = free, self.base[free]
         omega = np.full(layout.size, -1)
         omega[free] = np.arange(free.size)
-        for l in range(1, layout.n_hidden + 1):
-            zs, as_ = layout.vertex(f"z{l}").slice, layout.vertex(f"a{l}").slice
-            for j, (iz, ia) in enumerate(zip(range(zs.start, zs.stop),
-                                             range(as_.start, as_.stop))):
-                self._pos[(l, j)] = (int(omega[iz]), int(omega[ia]))
-        self._col = {}   # neuron → index of its first column (L₀⁻¹e_z; then L₀⁻¹e_a)
-        self._Y = np.empty((free.size, 64))  # the cached columns, grown by doubling
+        # hidden neurons by one flat index g (layer by layer): positions of z_g, a_g in Ω
+        widths = [len(s) for s in self.base_sigma]
+        self._layer_start = np.concatenate([[0], np.cumsum(widths)]).astype(int)
+        self._zpos = np.concatenate([omega[layout.vertex(f"z{l}").slice]
+                                     for l in range(1, len(widths) + 1)])
+        self._apos = np.concatenate([omega[layout.vertex(f"a{l}").slice]
+                                     for l in range(1, len(widths) + 1)])
+        self._col = np.full(self._zpos.size, -1)  # first cached column (L₀⁻¹e_z; +1: e_a)
+        self._Y = np.empty((free.size, 64))       # the cached columns, grown by doubling
         self._m = 0
         self.solves = 1  # passes over the network so far (the base solve)
 
-    def _columns(self, neurons) -> None:
+    def _columns(self, neurons: np.ndarray) -> None:
         """Cache ``L₀⁻¹[e_z, e_a]`` of the neurons not seen yet, in one batched solve."""
-        new = [n for n in neurons if n not in self._col]
-        if not new:
+        new = np.unique(neurons[self._col[neurons] < 0])
+        if not new.size:
             return
-        rhs = np.zeros((self._free.size, 2 * len(new)))
-        for k, n in enumerate(new):
-            iz, ia = self._pos[n]
-            rhs[iz, 2 * k] = 1.0
-            rhs[ia, 2 * k + 1] = 1.0
+        k = new.size
+        rhs = np.zeros((self._free.size, 2 * k))
+        rhs[self._zpos[new], 2 * np.arange(k)] = 1.0
+        rhs[self._apos[new], 2 * np.arange(k) + 1] = 1.0
         sol = self.system.solve(rhs)
-        need = self._m + sol.shape[1]
+        need = self._m + 2 * k
         if need > self._Y.shape[1]:
             grown = np.empty((self._Y.shape[0], max(need, 2 * self._Y.shape[1])))
             grown[:, :self._m] = self._Y[:, :self._m]
             self._Y = grown
         self._Y[:, self._m:need] = sol
-        for k, n in enumerate(new):
-            self._col[n] = self._m + 2 * k
+        self._col[new] = self._m + 2 * np.arange(k)
         self._m = need
         self.solves += 1
 
@@ -91,38 +87,40 @@ class LowRankSolver:
         multipliers ``λ`` of ``Hᵀc = 0`` solve ``(Hᵀ M⁻¹ H) λ = Hᵀ M⁻¹ b``. Everything
         but the final ``c = y₀ − Y_cache · coef`` works on rows of the cached columns.
         """
-        changed = [(l, int(j)) for l, s in enumerate(sigma, start=1)
-                   for j in np.flatnonzero(np.asarray(s) != self.base_sigma[l - 1])]
-        held = sorted(held)
-        self._columns(changed + held)
+        changed = np.flatnonzero(np.concatenate(sigma) != self._base_flat)
+        held = np.array(sorted(self._layer_start[l - 1] + j for l, j in held), dtype=int)
+        self._columns(np.concatenate([changed, held]))
         Y, y0 = self._Y[:, :self._m], self._y0
         coef = np.zeros(self._m)
-        if changed:
-            rows = [p for n in changed for p in self._pos[n]]
-            ucol = [self._col[n] + i for n in changed for i in (0, 1)]
-            k_inv = np.zeros((len(ucol), len(ucol)))
-            for k, (l, j) in enumerate(changed):
-                s = 1.0 if self.base_sigma[l - 1][j] == 1.0 else -1.0
-                k_inv[2 * k:2 * k + 2, 2 * k:2 * k + 2] = s * _C_INV
+        k, h = changed.size, held.size
+        zpos, hcol = self._zpos[held], self._col[held]
+        if k:
+            rows = np.stack([self._zpos[changed], self._apos[changed]], axis=1).ravel()
+            ucol = np.stack([self._col[changed], self._col[changed] + 1], axis=1).ravel()
             Yr = Y[rows]
-            K = k_inv + Yr[:, ucol]
-            t1 = np.linalg.solve(K, y0[rows])
+            K = Yr[:, ucol]
+            s = np.where(self._base_flat[changed] == 1.0, 1.0, -1.0)
+            even = 2 * np.arange(k)
+            K[even, even + 1] += s                    # + C⁻¹ = s·[[0, 1], [1, 1]] blocks
+            K[even + 1, even] += s
+            K[even + 1, even + 1] += s
+            lu = sla.lu_factor(K)
+            sol = sla.lu_solve(lu, np.column_stack([y0[rows], Yr[:, hcol]]))
+            t1, k_yh = sol[:, 0], sol[:, 1:]
             coef[ucol] += t1
-        if held:
-            zpos = [self._pos[n][0] for n in held]
-            hcol = [self._col[n] for n in held]
+        if h:
             Yz = Y[zpos]
             A, cz = Yz[:, hcol], y0[zpos]                # Hᵀ M⁻¹ H and Hᵀ M⁻¹ b
-            if changed:
-                A = A - Yz[:, ucol] @ np.linalg.solve(K, Yr[:, hcol])
+            if k:
+                A = A - Yz[:, ucol] @ k_yh
                 cz = cz - Yz[:, ucol] @ t1
             lam = np.linalg.solve(A, cz)
             coef[hcol] += lam
-            if changed:
-                coef[ucol] -= np.linalg.solve(K, Yr[:, hcol] @ lam)
+            if k:
+                coef[ucol] -= k_yh @ lam
         c = self.base.copy()
         c[self._free] = y0 - Y @ coef
-        if held:
+        if h:
             c[self._free[zpos]] = 0.0  # exactly on the surface
         return c
 

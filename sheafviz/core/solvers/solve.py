@@ -218,11 +218,11 @@ def _with(sol: Solution, **changes) -> Solution:
     return Solution(**fields)
 
 
-def _pattern_solver(layout, network, pins, forward_sigma):
+def _pattern_solver(layout, network, pins, forward_sigma, *, low_rank: bool = True):
     """``solve(sigma, boundary) → (cochain, underdetermined)``: the fixed-σ minimiser with
     the ``boundary`` neurons ((l, j), 1-based l) held on z = 0. Low-rank updates of the
     forward pattern's system where they apply (:mod:`lowrank`), full systems otherwise."""
-    fast = low_rank_solver(layout, network, pins, forward_sigma)
+    fast = low_rank_solver(layout, network, pins, forward_sigma) if low_rank else None
 
     def solve(sigma, boundary=()):
         if fast is not None:
@@ -235,8 +235,10 @@ def _pattern_solver(layout, network, pins, forward_sigma):
     return solve
 
 
-def _auto_equilibrium(layout, network, pins, forward_sigma) -> Solution:
-    solve = _pattern_solver(layout, network, pins, forward_sigma)
+def _auto_equilibrium(layout, network, pins, forward_sigma, *,
+                      low_rank: bool = True) -> Solution:
+    """``low_rank=False``: a full system per pattern (the method before; benchmarks)."""
+    solve = _pattern_solver(layout, network, pins, forward_sigma, low_rank=low_rank)
     current = [s.copy() for s in forward_sigma]
     seen: list[bytes] = []
     iterations = 0

@@ -122,8 +122,7 @@ class CompiledHeatSteps:
     ``z_index`` of the hidden z coordinates."""
 
     def __init__(self, layout, network, resolved, c: np.ndarray, z_index: np.ndarray) -> None:
-        from sheafviz.core.flows import heatstep_kernels
-        self._run = heatstep_kernels.heat_steps
+        self._run = None  # the kernel, imported (numba) at the first step
         self.c = c
         arch = np.asarray(layout.arch, dtype=np.int64)
         self.arch = arch
@@ -160,6 +159,9 @@ class CompiledHeatSteps:
         multiples of ``record_every`` (``steps0`` = the count at the start) whose next
         gradient ran in this call, whether the final state is left pending)
         """
+        if self._run is None:
+            from sheafviz.core.flows import heatstep_kernels
+            self._run = heatstep_kernels.heat_steps
         if self.energies.shape[0] < n + 1:
             self.energies = np.empty(n + 1)
         done, status = self._run(int(n), self.c, self.grad, self.W, self.b, self.arch,

@@ -37,12 +37,11 @@ _kernels = None
 
 
 def compiled_available() -> bool:
-    """True when numba imports (the ``fast`` extra is installed)."""
-    try:
-        import numba  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """True when numba is installed (the ``fast`` extra). Found without importing it, so
+    building a flow stays cheap; numba is imported at the first compiled step."""
+    import importlib.util
+
+    return importlib.util.find_spec("numba") is not None
 
 
 def _load_kernels():
@@ -90,7 +89,7 @@ class CompiledJointStepper(JointStepper):
         if self.output != "identity" or self.force != "energy":
             raise ValueError("the compiled stepper handles the identity output with the "
                              "energy force only")
-        self._k = _load_kernels()
+        self._k = None  # the kernels, imported (numba) at the first step
         arch = np.asarray(self.arch, dtype=np.int64)
         self._arch = arch
         self._zrow = np.array([r0 for r0, _ in self._zr], dtype=np.int64)
@@ -114,6 +113,8 @@ class CompiledJointStepper(JointStepper):
     def _run(self, n: int, *, params: bool) -> None:
         if n <= 0:
             return
+        if self._k is None:
+            self._k = _load_kernels()
         if self.fused:
             self._k.fused_steps(n, self.S, self.P, self.G, self.x_aug, self.YT,
                                 self._rho_all, self._acc,

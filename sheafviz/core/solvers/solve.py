@@ -34,6 +34,8 @@ from sheafviz.core.model.sheaf import SheafLayout, energy as sheaf_energy, discr
 #: |z| below this (relative to the stalk's scale) counts as "on the switching surface".
 BOUNDARY_RTOL = 1e-8
 MAX_ACTIVE_SET_ITERATIONS = 300
+#: Flips after which a neuron counts as oscillating in the active set (back and forth).
+OSCILLATION_FLIPS = 2
 MAX_GAUSS_NEWTON_ITERATIONS = 60
 
 
@@ -241,6 +243,7 @@ def _auto_equilibrium(layout, network, pins, forward_sigma, *,
     solve = _pattern_solver(layout, network, pins, forward_sigma, low_rank=low_rank)
     current = [s.copy() for s in forward_sigma]
     seen: list[bytes] = []
+    flips = [np.zeros(len(s), dtype=int) for s in forward_sigma]
     iterations = 0
     c = None
     for _ in range(MAX_ACTIVE_SET_ITERATIONS):
@@ -253,9 +256,17 @@ def _auto_equilibrium(layout, network, pins, forward_sigma, *,
                            underdetermined=underdetermined, method=method,
                            iterations=iterations, cycled=False, local=True)
         seen.append(_pattern_key(current))
-        if _pattern_key(new) in seen:
-            cycle_start = seen.index(_pattern_key(new))
-            cycling = _cycling_neurons(layout, seen[cycle_start:])
+        for f, a, b in zip(flips, new, current):
+            f += a != b
+        # A neuron that has flipped back is oscillating: hold it on its surface now
+        # rather than after the whole pattern repeats (at depth that took ~30 solves).
+        back = {(l, int(j)) for l, f in enumerate(flips, start=1)
+                for j in np.flatnonzero(f >= OSCILLATION_FLIPS)}
+        if _pattern_key(new) in seen or back:
+            cycling = back
+            if _pattern_key(new) in seen:
+                cycling = cycling | _cycling_neurons(
+                    layout, seen[seen.index(_pattern_key(new)):])
             sol = _sliding(layout, network, pins, new, cycling, iterations, solve)
             if sol is not None:
                 return sol

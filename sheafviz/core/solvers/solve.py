@@ -237,9 +237,10 @@ def _pattern_solver(layout, network, pins, forward_sigma, *, low_rank: bool = Tr
     return solve
 
 
-def _auto_equilibrium(layout, network, pins, forward_sigma, *,
-                      low_rank: bool = True) -> Solution:
-    """``low_rank=False``: a full system per pattern (the method before; benchmarks)."""
+def _auto_equilibrium(layout, network, pins, forward_sigma, *, low_rank: bool = True,
+                      hold_oscillating: bool = True) -> Solution:
+    """``low_rank=False``: a full system per pattern; ``hold_oscillating=False``: slide
+    only after a whole pattern repeats. Both False: the method before (benchmarks)."""
     solve = _pattern_solver(layout, network, pins, forward_sigma, low_rank=low_rank)
     current = [s.copy() for s in forward_sigma]
     seen: list[bytes] = []
@@ -261,7 +262,7 @@ def _auto_equilibrium(layout, network, pins, forward_sigma, *,
         # A neuron that has flipped back is oscillating: hold it on its surface now
         # rather than after the whole pattern repeats (at depth that took ~30 solves).
         back = {(l, int(j)) for l, f in enumerate(flips, start=1)
-                for j in np.flatnonzero(f >= OSCILLATION_FLIPS)}
+                for j in np.flatnonzero(f >= OSCILLATION_FLIPS)} if hold_oscillating else set()
         if _pattern_key(new) in seen or back:
             cycling = back
             if _pattern_key(new) in seen:

@@ -5,8 +5,9 @@ energy, the one reached from the forward pattern:
 
 1. **Active set.** Solve at the forward pattern, read σ off the solution's ``z``, repeat.
    A pattern that reproduces itself is a consistent equilibrium.
-2. **Sliding equilibria.** When a pattern comes back (a cycle), the neurons that differ
-   inside the cycle are put on their switching surface ``z_j = 0`` (extra hard pins; at
+2. **Sliding equilibria.** When a neuron has flipped back (or a whole pattern comes back,
+   a cycle), the oscillating neurons are put on their switching surface ``z_j = 0`` (extra
+   hard pins; at
    ``z_j = 0`` both branches of the relu edge agree). The candidate is accepted when the
    one-sided derivatives bracket zero, ``∂E/∂z_j|σ=0 ≤ 0 ≤ ∂E/∂z_j|σ=1``: the energy is a
    max of two convex quadratics around such a kink, so this subgradient condition is the
@@ -16,7 +17,9 @@ energy, the one reached from the forward pattern:
    true energy) is run from the last iterate, and the boundary neurons it ends on are
    polished by step 2.
 
-Nonlinear heads (sigmoid, softmax) use Gauss–Newton at each pattern (SPEC §9).
+Nonlinear heads (sigmoid, softmax) use Gauss–Newton at each pattern (SPEC §9). With the
+identity head the many fixed-σ solves are low-rank updates of the forward pattern's
+system (:mod:`sheafviz.core.solvers.lowrank`).
 """
 
 from __future__ import annotations

@@ -7,8 +7,7 @@ energy, the one reached from the forward pattern:
    A pattern that reproduces itself is a consistent equilibrium.
 2. **Sliding equilibria.** When a neuron has flipped back (or a whole pattern comes back,
    a cycle), the oscillating neurons are put on their switching surface ``z_j = 0`` (extra
-   hard pins; at
-   ``z_j = 0`` both branches of the relu edge agree). The candidate is accepted when the
+   hard pins; at ``z_j = 0`` both branches of the relu edge agree). The candidate is accepted when the
    one-sided derivatives bracket zero, ``∂E/∂z_j|σ=0 ≤ 0 ≤ ∂E/∂z_j|σ=1``: the energy is a
    max of two convex quadratics around such a kink, so this subgradient condition is the
    exact local-optimality test. A neuron that violates it is released to the side where

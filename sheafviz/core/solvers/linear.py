@@ -121,7 +121,9 @@ class FixedSigmaSystem:
         self.free_index = pins.free_index
         self.n_free = self.free_index.size
         hard_x = pins.hard_index[pins.hard_index < n0]
-        self._free_x = np.setdiff1d(np.arange(n0), hard_x)  # F
+        free_x = np.ones(n0, dtype=bool)
+        free_x[hard_x] = False
+        self._free_x = np.flatnonzero(free_x)  # F (a mask: setdiff1d hashes, ~0.2 ms at 784)
         self._hard_c = pins.hard_index[pins.hard_index >= n0] - n0  # P, in c' coordinates
         in_x = pins.soft_index < n0
         self._soft_c = pins.soft_index[~in_x] - n0  # S', in c' coordinates

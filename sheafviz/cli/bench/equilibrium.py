@@ -2,7 +2,7 @@
 
 8 hidden layers of 128 (input 4, output 2, He initialised), x ~ N(0, 1) and y = the
 forward prediction + N(0, 0.3²) pinned, 50 random pins. For each pin the time of
-``equilibrium(sigma="auto")`` is divided by the time of one fixed-σ solve (a
+``equilibrium(sigma="auto")`` is divided by the time of one fixed-σ solve (medians of repeats; a
 :class:`~sheafviz.core.solvers.linear.FixedSigmaSystem` built and solved at the forward
 pattern); the median and maximum of that ratio are printed for today's method (neurons
 that flip back held on their surface at once; low-rank updates of the forward pattern's
@@ -29,10 +29,14 @@ ARCH = [4] + [128] * 8 + [2]
 N_PINS, Y_OFFSET = 50, 0.3
 
 
-def _timed(fn) -> tuple[float, object]:
-    start = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - start, out
+def _timed(fn, repeat: int = 3) -> tuple[float, object]:
+    """Median seconds of ``fn()`` over ``repeat`` runs, and its (last) result."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), out
 
 
 def measure(n_pins: int = N_PINS) -> dict:

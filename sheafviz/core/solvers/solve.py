@@ -249,32 +249,34 @@ def _auto_equilibrium(layout, network, pins, forward_sigma, *, low_rank: bool = 
     flips = [np.zeros(len(s), dtype=int) for s in forward_sigma]
     iterations = 0
     c = None
+    key = _pattern_key(current)
     for _ in range(MAX_ACTIVE_SET_ITERATIONS):
         c, underdetermined = solve(current)
         iterations += 1
         new = layout.sigma_of(c)
-        if _pattern_key(new) == _pattern_key(current):
+        new_key = _pattern_key(new)
+        if new_key == key:
             method = "direct" if iterations == 1 else "active-set"
             return _report(layout, network, pins, c, sigma_used=current,
                            underdetermined=underdetermined, method=method,
                            iterations=iterations, cycled=False, local=True)
-        seen.append(_pattern_key(current))
-        for f, a, b in zip(flips, new, current):
-            f += a != b
+        seen.append(key)
         # A neuron that has flipped back is oscillating: hold it on its surface now
         # rather than after the whole pattern repeats (at depth that took ~30 solves).
-        back = {(l, int(j)) for l, f in enumerate(flips, start=1)
-                for j in np.flatnonzero(f >= OSCILLATION_FLIPS)} if hold_oscillating else set()
-        if _pattern_key(new) in seen or back:
+        back = set()
+        for l, (f, a, b) in enumerate(zip(flips, new, current), start=1):
+            f += a != b
+            if hold_oscillating:
+                back |= {(l, int(j)) for j in np.flatnonzero(f >= OSCILLATION_FLIPS)}
+        if new_key in seen or back:
             cycling = back
-            if _pattern_key(new) in seen:
-                cycling = cycling | _cycling_neurons(
-                    layout, seen[seen.index(_pattern_key(new)):])
+            if new_key in seen:
+                cycling = cycling | _cycling_neurons(layout, seen[seen.index(new_key):])
             sol = _sliding(layout, network, pins, new, cycling, iterations, solve)
             if sol is not None:
                 return sol
             break
-        current = new
+        current, key = new, new_key
     return _heat_flow_fallback(layout, network, pins, c, iterations, solve)
 
 

@@ -190,8 +190,9 @@ def check_start(mode: str, *, init, stalks, warm_start: bool, pins: PinSet) -> s
                                           ("warm_start=False", not warm_start),
                                           ("pins", bool(pins.hard or pins.soft))) if used]
         if given:
-            raise ValueError(f"{', '.join(given)} apply to the paper mode's stalks; in the "
-                             f"{mode} mode the stalks are equilibria (or unused)")
+            verb = "applies" if len(given) == 1 else "apply"
+            raise ValueError(f"{', '.join(given)} {verb} to the paper mode's stalks only; in "
+                             f"the {mode} mode the stalks are equilibria (or unused)")
     if stalks is not None:
         return "given"
     init = "forward" if init is None else init

@@ -61,8 +61,6 @@ def training_pins(args, preset, layout: SheafLayout, apply_pin_ops, error) -> Pi
 def stalk_options(args, mode: str, n_train: int, arch, stalks, error) -> dict:
     """``init``, ``state_seed``, ``stalks``, ``warm_start`` for :class:`JointFlow`; an
     explicit --init/--stalks/--no-warm-start outside the paper mode is refused."""
-    if args.stalks:
-        stalks = load_stalks(args.stalks, arch, n_train)
     if mode != "paper":
         given = [flag for flag, used in (("--init", args.init is not None),
                                          ("--stalks", bool(args.stalks)),
@@ -72,6 +70,8 @@ def stalk_options(args, mode: str, n_train: int, arch, stalks, error) -> dict:
             raise error(f"{', '.join(given)} {verb} to the paper mode's stalks only; in the "
                         f"{mode} mode the stalks are equilibria")
         stalks = None  # a setup's stalks mean nothing outside the paper mode
+    if args.stalks:
+        stalks = load_stalks(args.stalks, arch, n_train)
     if args.init is not None and stalks is not None:
         raise error("--init and given stalks (--stalks or the --setup file's) exclude each "
                     "other")

@@ -158,6 +158,7 @@ examples:
   sheafviz solve --preset course-221 --json
   sheafviz solve --arch 2,4,1 --seed 0 --pin x=1,2 --pin y=3
   sheafviz solve --preset running-241 --pin 'a1[0]=0' --unpin y
+  sheafviz solve --preset steering --graph paper   (no y vertex while the output is free)
 """
 
 RELAX_EPILOG = """\

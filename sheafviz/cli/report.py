@@ -188,7 +188,8 @@ def format_state(doc: dict, *, title: str) -> str:
     lines.append(f"on the boundary z = 0: {', '.join(doc['on_boundary']) or 'none'}")
     sp = doc["spectrum"]
     lines.append("")
-    lines.append(f"L_free (free dim {sp.get('free_dim')}): λ_min = {_num(sp['lambda_min'])}, "
+    graph = "" if doc.get("graph", "chapter") == "chapter" else ", paper graph"
+    lines.append(f"L_free (free dim {sp.get('free_dim')}{graph}): λ_min = {_num(sp['lambda_min'])}, "
                  f"λ_max = {_num(sp['lambda_max'])}, κ = {_num(sp['condition'])}")
     ev = sp["eigenvalues"]
     label = "extreme eigenvalues" if sp["eigenvalues_partial"] else "eigenvalues"
@@ -211,6 +212,10 @@ def format_relax(doc: dict) -> str:
 def format_train(doc: dict) -> str:
     lines = [f"trained {doc['steps']} steps: mode {doc['mode']}, data {doc['data']}, "
              f"network {doc['arch']} ({doc['output']} output)"]
+    if doc["mode"] == "paper":
+        lines.append(f"stalks: init {doc.get('init')}"
+                     + ("" if doc.get("warm_start", True) else ", restarted every epoch")
+                     + f"; graph {doc.get('graph', 'chapter')}")
     lines.append(f"{'step':>8}  {'train loss':>12}  {'test loss':>12}  {'residual':>12}")
     steps = doc["recorded_steps"]
     idx = list(range(len(steps)))

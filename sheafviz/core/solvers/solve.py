@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sheafviz.core.solvers.linear import FixedSigmaSystem
+from sheafviz.core.model.graphs import check_graph, graph_pins, slave_outputs, slaved_outputs
 from sheafviz.core.model.network import Network
 from sheafviz.core.model.pins import PinSet
 from sheafviz.core.model.sheaf import SheafLayout, energy as sheaf_energy, discrepancies
@@ -177,7 +178,8 @@ def _report(layout, network, pins, c, *, sigma_used, underdetermined, method, it
                     iterations=iterations, cycled=cycled)
 
 
-def equilibrium(network: Network, pins: PinSet, *, sigma="auto", layout=None) -> Solution:
+def equilibrium(network: Network, pins: PinSet, *, sigma="auto", layout=None,
+                graph: str = "chapter") -> Solution:
     """The equilibrium of SPEC §7.
 
     Parameters
@@ -187,6 +189,10 @@ def equilibrium(network: Network, pins: PinSet, *, sigma="auto", layout=None) ->
     sigma : {"auto", "forward"} or list of ndarray
         ``"forward"`` holds the forward pattern (of the pinned input) fixed; an explicit
         pattern is held fixed likewise; ``"auto"`` finds the state-dependent equilibrium.
+    graph : {"chapter", "paper"} (:mod:`sheafviz.core.model.graphs`). On the paper graph
+        a soft pin on an output that is not hard-pinned acts on ``z{K+1}``; the chapter
+        solve then returns that output equal to ``z{K+1}`` (zero ``out`` discord), which
+        is the paper graph's minimiser; the returned ``y`` is set to it exactly.
 
     Returns
     -------
@@ -194,6 +200,13 @@ def equilibrium(network: Network, pins: PinSet, *, sigma="auto", layout=None) ->
     """
     layout = layout or SheafLayout(network.arch)
     pins.resolve(layout)  # validate before any work
+    check_graph(graph, network.output)
+    if graph != "chapter":
+        sol = equilibrium(network, graph_pins(layout, pins, graph), sigma=sigma,
+                          layout=layout)
+        c = sol.cochain.copy()
+        slave_outputs(c, *slaved_outputs(layout, pins, graph))
+        return _with(sol, cochain=c, energy=float(sheaf_energy(layout, network, c)))
     forward_sigma = network.forward(_input_guess(layout, pins)).sigma
     if not isinstance(sigma, str):
         c, system = _fixed_sigma_solve(layout, network, pins, list(sigma))

@@ -9,7 +9,7 @@ from sheafviz.core.model.network import Network
 from sheafviz.core.model.pins import PinSet
 from sheafviz.core.model.sheaf import SheafLayout
 from sheafviz.core.solvers.solve import equilibrium
-from tests.reference import dense_coboundary
+from reference import dense_coboundary
 
 
 def dense_free_laplacian_singular(net, layout, pins, c):

@@ -63,3 +63,15 @@ def test_flag_equals_dense_singularity_at_the_returned_point(seed, which):
     sol = equilibrium(net, pins, layout=layout)
     singular, _, _ = dense_free_laplacian_singular(net, layout, pins, sol.cochain)
     assert sol.underdetermined == singular, (sol.method, which, seed)
+
+
+def test_cli_solve_reports_underdetermined_with_its_own_zero_lambda_min(capsys):
+    import json
+
+    from sheafviz.cli import main
+    assert main(["solve", "--arch", "2,6,4,1", "--seed", "0", "--pin", "y=1", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["method"] == "sliding"
+    assert doc["spectrum"]["lambda_min"] == 0.0 and doc["underdetermined"] is True
+    assert main(["solve", "--arch", "2,6,4,1", "--seed", "0", "--pin", "y=1"]) == 0
+    assert "UNDER-DETERMINED (one solution of a family shown)" in capsys.readouterr().out

@@ -49,7 +49,9 @@ class Solution:
     consistent : bool, the cochain is the fixed-σ harmonic extension for its own pattern
     flipped : list of str, neurons ("z1[0]") whose σ differs from the forward pattern
     on_boundary : list of str, neurons with |z| below tolerance (on a switching surface)
-    underdetermined : bool, L_free was singular; the cochain is the minimum-norm minimiser
+    underdetermined : bool, L_free is singular at the returned cochain (its own pattern,
+        these pins); a direct or active-set solve then returns the minimum-norm minimiser
+        of that pattern, a sliding or heat-flow one a point of the family
     local : bool, True for a local minimiser (what "auto" returns, SPEC §7)
     method : str, "direct", "active-set", "sliding" or "heat-flow"
     iterations : int, fixed-σ solves performed

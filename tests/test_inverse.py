@@ -141,3 +141,19 @@ def test_bad_pin_sets_are_rejected(make, match):
     net = random_net([2, 3, 1], 0)
     with pytest.raises(ValueError, match=match):
         inverse_family(net, make(SheafLayout(net.arch)), BOX)
+
+
+def test_softmax_head_needs_the_whole_output_and_then_reaches_it():
+    net = random_net([2, 6, 3], 2, output="softmax")
+    lay = SheafLayout(net.arch)
+    x0 = np.array([0.3, -0.5])
+    z = net.forward(x0).z[-1]
+    p0 = np.exp(z - z.max()) / np.exp(z - z.max()).sum()  # softmax written out
+    fam = inverse_family(net, PinSet().pin(lay, "y", p0), BOX)
+    assert fam.nearest(x0).distance < 1e-9
+    for piece in fam.pieces:
+        for q in samples_on(piece, np.random.default_rng(0)):
+            zq = net.forward(q).z[-1]
+            assert np.max(np.abs(np.exp(zq - zq.max()) / np.exp(zq - zq.max()).sum() - p0)) < 1e-9
+    with pytest.raises(ValueError, match="whole"):
+        inverse_family(net, PinSet().pin(lay, "y", 0.2, 0), BOX)

@@ -160,7 +160,9 @@ def format_state(doc: dict, *, title: str) -> str:
              ("consistency n/a" if doc["consistent"] is None else "NOT consistent"),
              "local minimiser" if doc["local"] else "fixed pattern"]
     if doc["underdetermined"]:
-        flags.append("UNDER-DETERMINED (minimum-norm solution shown)")
+        flags.append("UNDER-DETERMINED (" + ("minimum-norm solution shown)"
+                                             if doc["method"] in ("direct", "active-set")
+                                             else "one solution of a family shown)"))
     lines.append(f"method: {doc['method']} ({', '.join(flags)})")
     lines.append(f"energy E = ½Σd = {_num(doc['energy'])}   Σd = {_num(doc['discord_sum'])}"
                  f"   pin energy = {_num(doc['pin_energy'])}")

@@ -50,7 +50,9 @@ class Solution:
     consistent : bool, the cochain is the fixed-σ harmonic extension for its own pattern
     flipped : list of str, neurons ("z1[0]") whose σ differs from the forward pattern
     on_boundary : list of str, neurons with |z| below tolerance (on a switching surface)
-    underdetermined : bool, L_free was singular; the cochain is the minimum-norm minimiser
+    underdetermined : bool, L_free is singular at the returned cochain (its own pattern,
+        these pins); a direct or active-set solve then returns the minimum-norm minimiser
+        of that pattern, a sliding or heat-flow one a point of the family
     local : bool, True for a local minimiser (what "auto" returns, SPEC §7)
     method : str, "direct", "active-set", "sliding" or "heat-flow"
     iterations : int, fixed-σ solves performed
@@ -164,6 +166,18 @@ def on_boundary(layout: SheafLayout, c: np.ndarray, *, rtol: float = BOUNDARY_RT
     return names
 
 
+def underdetermined_at(layout: SheafLayout, network: Network, pins: PinSet,
+                       c: np.ndarray) -> bool:
+    """Whether L_free is singular at cochain ``c``: its own pattern, ``pins``' free set.
+
+    For a nonlinear head the output edge is linearised at ``c``'s own z_{K+1} (SPEC §9).
+    """
+    z_out = None if network.output == "identity" else \
+        c[layout.vertex(f"z{network.n_hidden + 1}").slice]
+    return FixedSigmaSystem(layout, network, layout.sigma_of(c), pins,
+                            z_out=z_out).underdetermined
+
+
 def _report(layout, network, pins, c, *, sigma_used, underdetermined, method, iterations,
             cycled, local) -> Solution:
     sigma = layout.sigma_of(c)
@@ -171,6 +185,11 @@ def _report(layout, network, pins, c, *, sigma_used, underdetermined, method, it
     flipped = [f"z{l}[{j}]" for l, (s, f) in enumerate(zip(sigma, forward_sigma), start=1)
                for j in np.flatnonzero(s != f)]
     consistent = sigma_used is not None and _pattern_key(sigma) == _pattern_key(sigma_used)
+    if not consistent:
+        # The flag must describe L_free at the returned point (its own pattern, the caller's
+        # pins), not the system last solved: a sliding solve holds boundary neurons with
+        # extra pins, and those can make a singular L_free look determined.
+        underdetermined = underdetermined_at(layout, network, pins, c)
     return Solution(cochain=c, sigma=sigma, energy=float(sheaf_energy(layout, network, c)),
                     pin_energy=pin_energy(pins, layout, c), consistent=consistent,
                     flipped=flipped, on_boundary=on_boundary(layout, c),

@@ -134,15 +134,30 @@ def locality_defect(state: LessonState, which: str, l: int, index: tuple, *,
                - fd_parameter_gradient(state, which, l, index))
 
 
-def free_spectrum(state: LessonState) -> np.ndarray:
-    """All eigenvalues of L_free at the current state's pattern (ascending)."""
+def free_laplacian_matrix(state: LessonState) -> np.ndarray:
+    """L_free at the current state's pattern, dense (n_free, n_free), free coordinates in
+    cochain order (linearised at the state for a nonlinear head)."""
     lay = state.layout
     z_out = state.cochain[lay.vertex(f"z{lay.n_hidden + 1}").slice]
     system = FixedSigmaSystem(lay, state.network, lay.sigma_of(state.cochain), state.pins,
                               z_out=z_out)
     if system.n_free == 0:
-        return np.zeros(0)
-    return np.linalg.eigvalsh(system.dense_free_laplacian())
+        return np.zeros((0, 0))
+    return system.dense_free_laplacian()
+
+
+def free_spectrum(state: LessonState) -> np.ndarray:
+    """All eigenvalues of L_free at the current state's pattern (ascending)."""
+    return np.linalg.eigvalsh(free_laplacian_matrix(state))
+
+
+def free_rhs(state: LessonState) -> np.ndarray:
+    """``b`` of ``L_free c_Ω = b``: the energy is quadratic at a fixed pattern, so
+    ``b = L_free c_Ω − ∇_Ω E(c)`` at the current state (identity head), shape (n_free,)."""
+    res = state.pins.resolve(state.layout)
+    grad = energy_gradient(state.layout, state.network, state.cochain, res)
+    free = res.free_index
+    return free_laplacian_matrix(state) @ state.cochain[free] - grad[free]
 
 
 def nullity(state: LessonState) -> int:

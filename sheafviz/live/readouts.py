@@ -1,0 +1,178 @@
+"""The read-outs of the shown state, each computed on first use.
+
+:class:`Readouts` is built by the session for one (state, weights, pins, mode) key and
+thrown away when any of them changes, so no number goes stale (θ included: λ_max moves while
+training). The numbers are those of ``sheafviz solve --json``: at an equilibrium the session
+jumped to, σ, the flipped and boundary neurons, consistency and under-determination are the
+solver's own report; at any other state (a flow on its way) they are read off the state
+like ``sheafviz relax --json`` does.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Callable
+
+import numpy as np
+
+from sheafviz.core.diagnostics.gradients import sheaf_parameter_gradient
+from sheafviz.core.model.network import Network
+from sheafviz.core.model.pins import PinSet
+from sheafviz.core.model.sheaf import SheafLayout, discords, group_discords
+from sheafviz.core.solvers.solve import Solution, harmonic_extension, on_boundary
+from sheafviz.core.solvers.spectrum import SpectrumSummary, spectrum_summary
+
+#: A flow state's |z| below this (relative to its scale) counts as on the switching surface
+#: (looser than the solver's: forward Euler ends within ~tol of a kink); as the CLI's relax.
+FLOW_BOUNDARY_RTOL = 1e-5
+#: A flow state is consistent when it equals its own pattern's harmonic extension this
+#: closely (relative to the cochain's scale); as the CLI's relax.
+FLOW_CONSISTENT_RTOL = 1e-6
+
+
+class Readouts:
+    """Read-outs of cochain ``cochain`` under ``network`` and ``pins`` (all lazy).
+
+    Parameters
+    ----------
+    layout : SheafLayout
+    network : Network
+    pins : PinSet, the clamps of the shown state (the session's pins when relaxing; x and y
+        of the shown example while training)
+    cochain : ndarray (size,)
+    solution : Solution, optional, the equilibrium the state *is* (its report is used)
+    force : {"energy", "cross-entropy"}
+    residual : callable () -> float, optional, R (see :attr:`residual`)
+
+    Attributes (all computed on first access)
+    ----------
+    vertices : dict {vertex name: ndarray}
+    discords : ndarray (n_edges,), ``d_e = ‖r_e‖²``
+    energy : float, ``E = ½ Σ d_e``
+    discord_by_type, discord_by_layer : dict, as in ``solve --json`` (layer keys are str)
+    pin_energy, objective : float (soft pins' energy; E + pin energy)
+    sigma : dict {"z1": ndarray of 0/1, ...}, the pattern of the state
+    flipped : list of str, neurons whose σ differs from the forward pattern
+    on_boundary : list of str, neurons on a switching surface
+    underdetermined : bool ; consistent : bool or None
+    spectrum : SpectrumSummary of L_free at the state's pattern ; lambda_min, lambda_max
+    parameter_gradients : (grad_w list, grad_b list), ``∇_θ E`` at the state
+    residual : float, R (equilibrium energy when relaxing, batch mean E while training)
+    """
+
+    def __init__(self, layout: SheafLayout, network: Network, pins: PinSet,
+                 cochain: np.ndarray, *, solution: Solution | None = None,
+                 force: str = "energy", residual: Callable[[], float] | None = None) -> None:
+        self.layout, self.network, self.pins = layout, network, pins
+        self.cochain = np.array(cochain, dtype=float)
+        self.solution, self.force = solution, force
+        self._residual = residual
+
+    # -- energy and discords --------------------------------------------------------------
+    @cached_property
+    def vertices(self) -> dict:
+        return {name: v.copy() for name, v in self.layout.split(self.cochain).items()}
+
+    @cached_property
+    def discords(self) -> np.ndarray:
+        return np.asarray(discords(self.layout, self.network, self.cochain), dtype=float)
+
+    @cached_property
+    def energy(self) -> float:
+        return 0.5 * float(np.sum(self.discords))
+
+    @cached_property
+    def _groups(self) -> dict:
+        return group_discords(self.layout, self.discords)
+
+    @property
+    def discord_by_type(self) -> dict:
+        return dict(self._groups["by_type"])
+
+    @property
+    def discord_by_layer(self) -> dict:
+        return {str(k): v for k, v in self._groups["by_layer"].items()}
+
+    @cached_property
+    def pin_energy(self) -> float:
+        res = self.pins.resolve(self.layout)
+        c = self.cochain
+        return 0.5 * float(np.sum(res.soft_gamma * (c[res.soft_index] - res.soft_value) ** 2))
+
+    @property
+    def objective(self) -> float:
+        return self.energy + self.pin_energy
+
+    # -- pattern ---------------------------------------------------------------------------
+    @cached_property
+    def _sigma_list(self) -> list:
+        if self.solution is not None:
+            return [np.asarray(s) for s in self.solution.sigma]
+        return self.layout.sigma_of(self.cochain)
+
+    @property
+    def sigma(self) -> dict:
+        return {f"z{l}": np.asarray(s, dtype=int) for l, s in enumerate(self._sigma_list, 1)}
+
+    @cached_property
+    def flipped(self) -> list:
+        if self.solution is not None:
+            return list(self.solution.flipped)
+        c = self.cochain
+        forward = self.network.forward(c[self.layout.vertex("x").slice]).sigma
+        return [f"z{l}[{j}]" for l, (s, f) in enumerate(zip(self._sigma_list, forward), 1)
+                for j in np.flatnonzero(np.asarray(s) != np.asarray(f))]
+
+    @cached_property
+    def on_boundary(self) -> list:
+        if self.solution is not None:
+            return list(self.solution.on_boundary)
+        return list(on_boundary(self.layout, self.cochain, rtol=FLOW_BOUNDARY_RTOL))
+
+    @cached_property
+    def _extension(self) -> tuple:
+        return harmonic_extension(self.network, self.pins, self._sigma_list, layout=self.layout,
+                                  z_out=self._z_out)
+
+    @property
+    def underdetermined(self) -> bool:
+        if self.solution is not None:
+            return bool(self.solution.underdetermined)
+        return bool(self._extension[1])
+
+    @cached_property
+    def consistent(self) -> bool | None:
+        if self.solution is not None:
+            return bool(self.solution.consistent)
+        if self.force != "energy":
+            return None  # the cross-entropy rest point is not an energy minimiser
+        scale = max(1.0, float(np.max(np.abs(self.cochain))))
+        return bool(np.max(np.abs(self._extension[0] - self.cochain))
+                    <= FLOW_CONSISTENT_RTOL * scale)
+
+    # -- spectrum and gradients ----------------------------------------------------------
+    @property
+    def _z_out(self) -> np.ndarray:
+        return self.layout.hidden_z(self.cochain, self.layout.n_hidden + 1)
+
+    @cached_property
+    def spectrum(self) -> SpectrumSummary:
+        return spectrum_summary(self.network, self.pins, self._sigma_list, layout=self.layout,
+                                z_out=self._z_out)
+
+    @property
+    def lambda_min(self) -> float:
+        return float(self.spectrum.lambda_min)
+
+    @property
+    def lambda_max(self) -> float:
+        return float(self.spectrum.lambda_max)
+
+    @cached_property
+    def parameter_gradients(self) -> tuple[list, list]:
+        grad_w, grad_b = sheaf_parameter_gradient(self.layout, self.network, self.cochain)
+        return grad_w, grad_b
+
+    @cached_property
+    def residual(self) -> float:
+        return float(self._residual()) if self._residual is not None else self.energy

@@ -19,41 +19,27 @@ from pathlib import Path
 
 import numpy as np
 
-from sheafviz.core.data.datasets import Dataset
+from sheafviz.core.data.datasets import Dataset, load_dataset
 from sheafviz.core.data.presets import DEFAULT_PRESET, Preset, load_preset
-from sheafviz.core.data.datasets import load_dataset
+from sheafviz.core.data.session_file import DataSpec
 from sheafviz.core.flows.heat import initial_state
 from sheafviz.core.model.network import Network
-from sheafviz.core.model.pins import PinError, PinSet
+from sheafviz.core.model.pins import PinSet
 from sheafviz.core.model.sheaf import SheafLayout
-from sheafviz.live import flows
-from sheafviz.live import editing
+from sheafviz.live import editing, flows
 from sheafviz.live.frame import Snapshot, hidden_z_index, make_snapshot
 from sheafviz.live.modestate import ModeState
-from sheafviz.live.options import MODES, TRAINING_MODES, Rates, TrainingOptions
-from sheafviz.live.readouts import Readouts
+from sheafviz.live.options import TRAINING_MODES, Rates, TrainingOptions, preset_rates
+from sheafviz.live.readouts import EquilibriumResult, Readouts, session_readouts
 from sheafviz.live.signals import SessionEvents, Transaction
 from sheafviz.live.undo import UndoStack
 
 __all__ = ["Session", "EquilibriumResult"]
 
 
-class EquilibriumResult:
-    """An equilibrium (:class:`~sheafviz.core.solvers.solve.Solution`) with its cochain
-    split per vertex: ``.vertices`` {name: ndarray}, ``.energy``; every other Solution field
-    (``sigma``, ``flipped``, ``method``, ...) is read through."""
-
-    def __init__(self, solution, layout: SheafLayout) -> None:
-        self.solution = solution
-        self.vertices = {k: v.copy() for k, v in layout.split(solution.cochain).items()}
-        self.energy = float(solution.energy)
-
-    def __getattr__(self, name):
-        return getattr(self.__dict__["solution"], name)
-
-
 class Session:
-    """A live sheafviz session (see the module notes and ``docs`` for the event contract).
+    """A live sheafviz session (see the module notes; the events are
+    :class:`~sheafviz.live.signals.SessionEvents`).
 
     Parameters
     ----------
@@ -89,14 +75,14 @@ class Session:
         if data is not None:
             data.check_network(network.arch)
         self._data, self.data_spec = data, None
-        self._example = None if data is None else self._checked_example(example)
+        self._example = None if data is None else editing.checked_example(self, example)
         self._shown = self._example or 0
-        self._rates = Rates(**self._preset_rates(preset, data))
+        self._rates = Rates(**preset_rates(preset, data))
         mode = preset.mode if preset is not None else "paper"
         self._training = TrainingOptions(mode=mode if mode in TRAINING_MODES else "paper")
         pins = pins if pins is not None else (preset.pins if preset is not None else PinSet())
         if self._example is not None:
-            pins = self._example_pins(pins, self._example)
+            pins = editing.example_pins(self, pins, self._example)
         pins.resolve(self.layout)  # validate every pinned neuron now
         self._pins = pins
         self._mode = "relax"
@@ -118,16 +104,9 @@ class Session:
         """The shipped preset ``name`` (the default preset when None) with its data set."""
         preset = load_preset(name or DEFAULT_PRESET)
         data = load_dataset(preset.data) if preset.data else None
-        return cls(preset.network, data, pins=pins, example=preset.example or 0,
-                   preset=preset)
-
-    @staticmethod
-    def _preset_rates(preset, data) -> dict:
-        n = data.n_train if data is not None else 1
-        if preset is None:
-            return {"alpha": 1.0, "beta": 1.0 / n, "dt": 0.05}
-        beta = float(preset.beta) if preset.beta is not None else 1.0 / n
-        return {"alpha": float(preset.alpha), "beta": beta, "dt": float(preset.dt)}
+        s = cls(preset.network, data, pins=pins, example=preset.example or 0, preset=preset)
+        s.data_spec = DataSpec(name=preset.data) if preset.data else None
+        return s
 
     def _initial_cochain(self) -> np.ndarray:
         return initial_state(self._network, self._pins, init=self.init,
@@ -181,74 +160,25 @@ class Session:
 
     # -- flows ---------------------------------------------------------------------------
     def _flow_key(self, mode: str | None = None, *, rates: Rates | None = None) -> tuple:
-        """What a flow of ``mode`` (default: the current one) is built from: a running flow
-        whose key differs is rebuilt from the mode's current state."""
-        v, r = self._versions, rates or self._rates
-        if (mode or self._mode) == "relax":
-            return ("relax", v["weights"], v["pins"], r.alpha, r.dt)
-        pins_v = v["pins"] if self._data is None else None
-        return ("joint", v["weights"], pins_v, id(self._data), self._example,
-                self._training, r.alpha, r.beta, r.dt)
+        return flows.flow_key(self, mode or self._mode, rates or self._rates)
 
     def _new_flow(self):
-        """The flow of the current mode from its current state (core errors propagate)."""
-        if self._mode == "relax":
-            return flows.heat_flow(self._network, self._pins, self._state.cochain,
-                                   rates=self._rates, layout=self.layout,
-                                   force=self.output_force)
-        X, Y = flows.joint_batch(self.layout, self._pins, self._data, self._example,
-                                 self._modes["relax"].cochain)
-        return flows.joint_flow(self._network, X, Y, rates=self._rates,
-                                training=self._training, force=self.output_force)
+        return flows.new_flow(self)
 
     def _ensure_flow(self) -> bool:
-        ms = self._state
-        key = self._flow_key()
-        if ms.flow is not None and ms.flow_key == key:
-            return True
-        try:
-            ms.attach(self._new_flow(), key)
-        except flows.CORE_ERRORS as exc:
-            ms.drop_flow()
-            self._tx.message(str(exc), "error")
-            return False
-        if self._mode == "joint":
-            self._pull_state()
-        return True
+        return flows.ensure_flow(self)
 
     def _pull_state(self) -> None:
-        """Copy the running flow's state into the current mode (and the trained weights)."""
-        ms, f = self._state, self._state.flow
-        if self._mode == "relax":
-            ms.cochain = np.array(f.cochain, dtype=float)
-        else:
-            row = flows.shown_row(self._data, self._example, self._shown)
-            ms.cochain = np.array(f.cochains[row], dtype=float)
-            network = f.network
-            if any(not np.array_equal(a, b) for a, b in
-                   zip(network.weights + network.biases,
-                       self._network.weights + self._network.biases)):
-                self._network = network
-                self._versions["weights"] += 1
-            ms.flow_key = self._flow_key()
-        ms.pull_clock()
-        self._moved()
+        flows.pull_state(self)
+
+    def _record(self) -> None:
+        flows.record(self)
 
     def _moved(self) -> None:
         self._versions["state"] += 1
         if self._mode == "relax":
             self._at_equilibrium = None
         self._tx.mark("state_changed")
-
-    def _record(self) -> None:
-        ms = self._state
-        d = np.asarray(self.readouts.discords)
-        energy = 0.5 * float(d.sum())
-        if self._mode == "joint" and ms.flow is not None:
-            from sheafviz.core.model.sheaf import energy as sheaf_energy
-            energy = float(np.mean(sheaf_energy(self.layout, self._network,
-                                                ms.flow.cochains)))
-        ms.record(energy, d, self._z_index, self._network)
 
     def step(self, n: int = 1) -> bool:
         """Advance the current mode's flow by ``n`` steps; True when a relaxation has
@@ -270,57 +200,25 @@ class Session:
         return converged and self._mode == "relax"
 
     def _relax_solution(self):
-        """The equilibrium of the current pins and weights (cached on their versions)."""
-        from sheafviz.core.solvers.solve import equilibrium
-
-        key = (self._versions["weights"], self._versions["pins"])
-        if self._solution_cache is None or self._solution_cache[0] != key:
-            sol = equilibrium(self._network, self._pins, sigma="auto", layout=self.layout)
-            self._solution_cache = (key, sol)
-        return self._solution_cache[1]
+        return flows.relax_solution(self)
 
     def equilibrium(self) -> EquilibriumResult | None:
         """Solve the equilibrium of the current pins (SPEC §7) and, when relaxing, make it
         the state (not an edit). While training the state is kept (a ``warn`` message).
         None (and an error message) when the core cannot solve it."""
-        with self._tx.change():
-            try:
-                sol = self._relax_solution()
-                if not np.all(np.isfinite(sol.cochain)):
-                    raise ArithmeticError("the equilibrium is not finite")
-            except flows.CORE_ERRORS as exc:
-                self._tx.message(f"Equilibrium not available: {exc}", "error")
-                return None
-            if self._mode == "joint":
-                self._tx.message("The equilibrium moves a relaxation; switch to relax to "
-                                 "show it.", "warn")
-                return EquilibriumResult(sol, self.layout)
-            ms = self._state
-            ms.cochain = np.array(sol.cochain, dtype=float)
-            ms.drop_flow()
-            ms.segment = None
-            self._moved()
-            self._at_equilibrium = sol
-            self._record()
-        return EquilibriumResult(sol, self.layout)
+        return flows.equilibrium(self)
 
     def reset(self) -> None:
         """Back to the initial weights and the initial state of the current mode (pins and
         settings kept; the clock and history of the mode restart). Not an edit."""
-        with self._tx.change():
-            if self._network is not self._initial:
-                self._network = self._initial
-                self._versions["weights"] += 1
-                self._tx.mark("network_changed")
-            ms = self._state
-            ms.restart_clock()
-            if self._mode == "relax":
-                ms.cochain = self._initial_cochain()
-            elif not self._ensure_flow():
-                self._mode = "relax"
-                self._tx.mark("settings_changed")
-            self._moved()
-            self._record()
+        flows.reset(self)
+
+    def seek(self, k: int) -> None:
+        """Show recorded state ``k`` of the current mode's :attr:`trajectory` (rewind; not
+        an edit). The history after its time is forgotten, and so are the later recorded
+        states once the flow steps on from it; the next step starts a fresh flow there (the
+        flow's own state, e.g. optimizer moments, is not recorded)."""
+        flows.seek(self, k)
 
     # -- edits (undoable; each turns `modified` on) ----------------------------------------
     @contextmanager
@@ -339,13 +237,6 @@ class Session:
         finally:
             self._edit_depth -= 1
 
-    def _neuron(self, target: str, index: int | None) -> tuple[str, int | None]:
-        name, parsed = self.layout.parse_neuron(target) if "[" in target else (target, None)
-        if index is not None and parsed is not None and index != parsed:
-            raise ValueError(f"{target!r} names index {parsed}, the call says {index}")
-        self.layout.vertex(name)
-        return name, parsed if parsed is not None else index
-
     def pin(self, target: str, value, *, index: int | None = None,
             stiffness: float | None = None, jump: bool = False) -> bool:
         """Pin ``target`` ("y", "a1[0]"; or a stalk name with ``index``) to ``value`` (a
@@ -357,14 +248,14 @@ class Session:
         PinError, KeyError
             An unknown neuron or values that do not fit it.
         """
-        name, idx = self._neuron(target, index)
+        name, idx = editing.neuron(self, target, index)
         pins = (self._pins.pin(self.layout, name, value, idx) if stiffness is None else
                 self._pins.pin_soft(self.layout, name, value, stiffness, idx))
         return self.set_pins(pins, jump=jump)
 
     def unpin(self, target: str, *, index: int | None = None) -> bool:
         """Remove the pins of ``target`` ("y", "a1[0]", or a stalk name with ``index``)."""
-        name, idx = self._neuron(target, index)
+        name, idx = editing.neuron(self, target, index)
         return self.set_pins(self._pins.unpin(self.layout, name, idx))
 
     def set_pins(self, pins: PinSet, *, jump: bool = False) -> bool:
@@ -407,20 +298,6 @@ class Session:
             editing.set_data(self, data, spec=spec)
             self._set_modified(True)
 
-    def _checked_example(self, example) -> int | None:
-        if example is None:
-            return None
-        n = self._data.n_train
-        if isinstance(example, bool) or not isinstance(example, (int, np.integer)) \
-                or not 0 <= example < n:
-            raise ValueError(f"example must be an integer in 0..{n - 1} or None, "
-                             f"got {example!r}")
-        return int(example)
-
-    def _example_pins(self, pins: PinSet, example: int) -> PinSet:
-        x, y = self._data.example(example)
-        return pins.pin(self.layout, "x", x).pin(self.layout, "y", y)
-
     def undo(self) -> bool:
         """Go back one edit; False when there is none."""
         return self._step_history(self._undo.undo())
@@ -450,7 +327,7 @@ class Session:
         """Select neuron ``name[index]`` ("a1", 0 or "a1[0]"), or nothing (None)."""
         sel = None
         if name is not None:
-            name, idx = self._neuron(name, index)
+            name, idx = editing.neuron(self, name, index)
             if idx is None:
                 raise ValueError(f"select needs a neuron index for {name!r}")
             self.layout.index(name, idx)
@@ -470,27 +347,8 @@ class Session:
         rebuilt when the state, the weights, the pins or the mode changed."""
         key = self._key()
         if self._readouts_cache is None or self._readouts_cache[0] != key:
-            self._readouts_cache = (key, self._make_readouts())
+            self._readouts_cache = (key, session_readouts(self))
         return self._readouts_cache[1]
-
-    def _make_readouts(self) -> Readouts:
-        c = self._state.cochain
-        if self._mode == "joint":
-            lay = self.layout
-            pins = PinSet().pin(lay, "x", c[lay.vertex("x").slice]).pin(
-                lay, "y", c[lay.vertex("y").slice])
-            flow = self._state.flow
-
-            def residual():
-                from sheafviz.core.model.sheaf import energy as sheaf_energy
-                if flow is None:
-                    return float("nan")
-                return float(np.mean(sheaf_energy(lay, self._network, flow.cochains)))
-            return Readouts(lay, self._network, pins, c, force=self.output_force,
-                            residual=residual)
-        return Readouts(self.layout, self._network, self._pins, c,
-                        solution=self._at_equilibrium, force=self.output_force,
-                        residual=lambda: float(self._relax_solution().energy))
 
     @property
     def snapshot(self) -> Snapshot:

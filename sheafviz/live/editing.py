@@ -24,6 +24,33 @@ def settings_of(s) -> Settings:
                     s._edited)
 
 
+def neuron(s, target: str, index: int | None) -> tuple[str, int | None]:
+    """``(vertex name, index or None)`` of ``target`` ("a1[0]", or "a1" with ``index``);
+    KeyError / IndexError / ValueError for a neuron the sheaf does not have."""
+    name, parsed = s.layout.parse_neuron(target) if "[" in target else (target, None)
+    if index is not None and parsed is not None and index != parsed:
+        raise ValueError(f"{target!r} names index {parsed}, the call says {index}")
+    s.layout.vertex(name)
+    return name, parsed if parsed is not None else index
+
+
+def checked_example(s, example) -> int | None:
+    """``example`` as a row of the session's data (None stays None), else ValueError."""
+    if example is None:
+        return None
+    n = s.data.n_train
+    if isinstance(example, bool) or not isinstance(example, (int, np.integer)) \
+            or not 0 <= example < n:
+        raise ValueError(f"example must be an integer in 0..{n - 1} or None, got {example!r}")
+    return int(example)
+
+
+def example_pins(s, pins: PinSet, example: int) -> PinSet:
+    """``pins`` with x and y pinned to training pair ``example``."""
+    x, y = s.data.example(example)
+    return pins.pin(s.layout, "x", x).pin(s.layout, "y", y)
+
+
 def set_pins(s, pins: PinSet, *, jump: bool = False) -> bool:
     """New pins. The relaxation keeps its state (the new hard pins imposed on it) or, with
     ``jump``, moves to the new equilibrium (a dragged value). False (and an error message)
@@ -154,13 +181,13 @@ def set_example(s, example: int | None) -> bool:
         if example is None:
             return True
         raise ValueError("set_example needs data; this session has none")
-    example = s._checked_example(example)
+    example = checked_example(s, example)
     if example == s._example:
         return True
     s._example = example
     if example is not None:
         s._shown = example
-        set_pins(s, s._example_pins(s._pins, example))
+        set_pins(s, example_pins(s, s._pins, example))
     if s._mode == "joint":
         s._ensure_flow()
     s._tx.mark("settings_changed", "state_changed")
@@ -225,7 +252,7 @@ def set_data(s, data, *, spec=None) -> None:
     s._example = 0 if data is not None else None
     s._shown = 0
     if data is not None:
-        set_pins(s, s._example_pins(s._pins, 0))
+        set_pins(s, example_pins(s, s._pins, 0))
     joint = s._modes["joint"]
     if joint is not None:
         joint.drop_flow()

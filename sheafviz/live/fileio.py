@@ -20,6 +20,7 @@ from sheafviz.core.data.session_file import (SESSION_STATE, DataSpec, FlowSettin
                                              SessionError, SessionFile, load_session,
                                              save_session)
 from sheafviz.core.flows.flowstate import FlowStateError
+from sheafviz.live import editing
 from sheafviz.live.modestate import ModeState
 from sheafviz.live.options import MODES, TRAINING_MODES, Rates, TrainingOptions
 
@@ -112,7 +113,7 @@ def from_file(cls, sf: SessionFile, *, name: str = "session"):
     s = cls(initial, data, pins=sf.pins, example=None, title=preset.title, preset=preset)
     s.data_spec = sf.data
     s._pins = sf.pins
-    s._example = s._checked_example(sf.example) if data is not None else None
+    s._example = editing.checked_example(s, sf.example) if data is not None else None
     s._rates = Rates(alpha=f.alpha, beta=f.beta if f.beta is not None else
                      1.0 / (data.n_train if data is not None else 1), dt=f.dt,
                      steps_per_frame=max(1, int(f.steps_per_frame)))

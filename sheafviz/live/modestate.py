@@ -29,6 +29,8 @@ class ModeState:
     segment : (t0, E0) or None, the start of the current energy envelope
     sign : ndarray bool or None, the hidden signs of the last recorded state
     trajectory : Trajectory, the recorded states (rewind)
+    position : int or None, the recorded state shown after a seek (the later ones are
+        forgotten when the flow records again)
     """
 
     def __init__(self, kind: str, cochain: np.ndarray, n_edges: int) -> None:
@@ -50,6 +52,7 @@ class ModeState:
         self.trajectory.clear()
         self.segment = None
         self.sign = None
+        self.position = None
 
     def drop_flow(self) -> None:
         """Forget the running flow (the next step builds one from the current state)."""
@@ -74,6 +77,9 @@ class ModeState:
             for _ in np.flatnonzero(self.sign != sign)[:8]:
                 self.history.add_event(self.t, energy)
         self.sign = sign
+        if self.position is not None:  # stepping on from a rewound state
+            self.trajectory.truncate_after(self.position)
+            self.position = None
         self.history.append(self.t, energy, discords, force=self.history.n < 2)
         if self.segment is None:
             self.segment = (self.t, energy)

@@ -105,3 +105,12 @@ def _updated(obj, changes: dict):
         raise ValueError(f"unknown setting {unknown[0]!r}; expected one of "
                          f"{', '.join(sorted(names))}")
     return replace(obj, **{k: v for k, v in changes.items() if v is not None})
+
+
+def preset_rates(preset, data) -> dict:
+    """α, β, Δt of a preset (or the defaults without one); β None → 1/n_train."""
+    n = data.n_train if data is not None else 1
+    if preset is None:
+        return {"alpha": 1.0, "beta": 1.0 / n, "dt": 0.05}
+    beta = float(preset.beta) if preset.beta is not None else 1.0 / n
+    return {"alpha": float(preset.alpha), "beta": beta, "dt": float(preset.dt)}

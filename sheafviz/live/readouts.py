@@ -18,7 +18,7 @@ import numpy as np
 from sheafviz.core.diagnostics.gradients import sheaf_parameter_gradient
 from sheafviz.core.model.network import Network
 from sheafviz.core.model.pins import PinSet
-from sheafviz.core.model.sheaf import SheafLayout, discords, group_discords
+from sheafviz.core.model.sheaf import SheafLayout, discords, energy, group_discords
 from sheafviz.core.solvers.solve import Solution, harmonic_extension, on_boundary
 from sheafviz.core.solvers.spectrum import SpectrumSummary, spectrum_summary
 
@@ -176,3 +176,36 @@ class Readouts:
     @cached_property
     def residual(self) -> float:
         return float(self._residual()) if self._residual is not None else self.energy
+
+
+def session_readouts(s) -> Readouts:
+    """The read-outs of session ``s``'s shown state: under the session's pins when relaxing
+    (with the equilibrium's own report when the state is one), under the x and y clamps of
+    the shown training pair while training (R then is the batch mean of E)."""
+    c = s._state.cochain
+    if s.mode == "joint":
+        lay, network, flow = s.layout, s.network, s._state.flow
+        pins = PinSet().pin(lay, "x", c[lay.vertex("x").slice]).pin(
+            lay, "y", c[lay.vertex("y").slice])
+
+        def residual() -> float:
+            if flow is None:
+                return float("nan")
+            return float(np.mean(energy(lay, network, flow.cochains)))
+        return Readouts(lay, network, pins, c, force=s.output_force, residual=residual)
+    return Readouts(s.layout, s.network, s.pins, c, solution=s._at_equilibrium,
+                    force=s.output_force, residual=lambda: float(s._relax_solution().energy))
+
+
+class EquilibriumResult:
+    """An equilibrium (:class:`~sheafviz.core.solvers.solve.Solution`) with its cochain
+    split per vertex: ``.vertices`` {name: ndarray}, ``.energy``; every other Solution field
+    (``sigma``, ``flipped``, ``method``, ...) is read through."""
+
+    def __init__(self, solution, layout: SheafLayout) -> None:
+        self.solution = solution
+        self.vertices = {k: v.copy() for k, v in layout.split(solution.cochain).items()}
+        self.energy = float(solution.energy)
+
+    def __getattr__(self, name):
+        return getattr(self.__dict__["solution"], name)

@@ -30,7 +30,7 @@ from sheafviz.live import editing, flows
 from sheafviz.live.frame import Snapshot, hidden_z_index, make_snapshot
 from sheafviz.live.modestate import ModeState
 from sheafviz.live.options import TRAINING_MODES, Rates, TrainingOptions, preset_rates
-from sheafviz.live.readouts import EquilibriumResult, Readouts, session_readouts
+from sheafviz.live.readouts import EquilibriumResult, Readouts, envelope, session_readouts
 from sheafviz.live.signals import SessionEvents, Transaction
 from sheafviz.live.undo import UndoStack
 
@@ -92,6 +92,7 @@ class Session:
         self._modes = {"relax": ModeState("relax", self._initial_cochain(),
                                           len(self.layout.edges)), "joint": None}
         self._readouts_cache: tuple | None = None
+        self._spectra: dict = {}  # eigensolves by (θ, pins, σ) version: see Readouts
         self._snapshot_cache: tuple | None = None
         self.selection: tuple[str, int] | None = None
         self._undo = UndoStack()
@@ -349,6 +350,11 @@ class Session:
         if self._readouts_cache is None or self._readouts_cache[0] != key:
             self._readouts_cache = (key, session_readouts(self))
         return self._readouts_cache[1]
+
+    def envelope(self) -> tuple[np.ndarray, np.ndarray]:
+        """Predicted energy envelope ``(t, E)`` of the relaxation (see
+        :func:`sheafviz.live.readouts.envelope`)."""
+        return envelope(self)
 
     @property
     def snapshot(self) -> Snapshot:

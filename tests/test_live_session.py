@@ -254,3 +254,40 @@ def test_the_session_never_imports_qt():
             "assert 'PySide6' not in sys.modules, 'Qt imported'")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120)
+
+
+def test_seek_shows_a_recorded_state_and_stepping_on_forgets_the_later_ones():
+    s = Session.from_preset("running-241")
+    for _ in range(5):
+        s.step(4)
+    items = list(s.trajectory.items)
+    assert [it[1] for it in items] == [0, 4, 8, 12, 16, 20]
+    s.seek(2)
+    assert s.steps == 8 and np.array_equal(s.cochain, items[2][2]) and not s.modified
+    assert s.history.t[: s.history.n].max() <= s.time
+    s.seek(4)  # scrubbing forward again still works before stepping
+    assert s.steps == 16
+    s.step(1)
+    assert [it[1] for it in s.trajectory.items] == [0, 4, 8, 12, 16, 17]
+
+
+def test_examples_of_a_data_set_are_pinned_and_undone():
+    s = Session.from_preset("paraboloid")
+    x0, y0 = s.data.example(0)
+    assert s.pins.hard[("x", 1)] == x0[1] and s.pins.hard[("y", 0)] == y0[0]
+    counts = _counter(s)
+    s.set_example(3)
+    x3, y3 = s.data.example(3)
+    assert s.pins.hard[("x", 0)] == x3[0] and s.pins.hard[("y", 0)] == y3[0]
+    assert counts["pins_changed"] == 1 and counts["settings_changed"] == 1
+    with pytest.raises(ValueError, match="example must be"):
+        s.set_example(10_000)
+    s.set_example(None)  # train on the whole batch, show example 3
+    s.mode = "joint"
+    s.step(2)
+    assert np.array_equal(s.cochain[:2], s.data.X[3]) and s.steps == 2
+    s.undo()  # the mode
+    s.undo()  # the whole batch
+    assert s.mode == "relax" and s.example == 3
+    s.undo()
+    assert s.example == 0 and s.pins.hard[("x", 0)] == x0[0]

@@ -16,6 +16,7 @@ from typing import Callable
 import numpy as np
 
 from sheafviz.core.diagnostics.gradients import sheaf_parameter_gradient
+from sheafviz.core.flows.forces import objective as flow_objective
 from sheafviz.core.model.network import Network
 from sheafviz.core.model.pins import PinSet
 from sheafviz.core.model.sheaf import SheafLayout, discords, energy, group_discords
@@ -28,6 +29,8 @@ FLOW_BOUNDARY_RTOL = 1e-5
 #: A flow state is consistent when it equals its own pattern's harmonic extension this
 #: closely (relative to the cochain's scale); as the CLI's relax.
 FLOW_CONSISTENT_RTOL = 1e-6
+#: Spectra kept in a session's memo (patterns seen recently under the current θ and pins).
+MEMO_SIZE = 16
 
 
 class Readouts:
@@ -43,6 +46,10 @@ class Readouts:
     solution : Solution, optional, the equilibrium the state *is* (its report is used)
     force : {"energy", "cross-entropy"}
     residual : callable () -> float, optional, R (see :attr:`residual`)
+    memo : dict, optional, spectra shared between read-outs: L_free depends only on σ, θ,
+        which neurons are pinned (and z_out for a nonlinear head), so a relaxation that
+        keeps its pattern reuses its eigensolve. ``memo_key`` must name θ's and the pins'
+        versions (the session's counters); the pattern is added here.
 
     Attributes (all computed on first access)
     ----------
@@ -62,11 +69,13 @@ class Readouts:
 
     def __init__(self, layout: SheafLayout, network: Network, pins: PinSet,
                  cochain: np.ndarray, *, solution: Solution | None = None,
-                 force: str = "energy", residual: Callable[[], float] | None = None) -> None:
+                 force: str = "energy", residual: Callable[[], float] | None = None,
+                 memo: dict | None = None, memo_key: tuple = ()) -> None:
         self.layout, self.network, self.pins = layout, network, pins
         self.cochain = np.array(cochain, dtype=float)
         self.solution, self.force = solution, force
         self._residual = residual
+        self._memo, self._memo_key = memo, memo_key
 
     # -- energy and discords --------------------------------------------------------------
     @cached_property
@@ -99,9 +108,14 @@ class Readouts:
         c = self.cochain
         return 0.5 * float(np.sum(res.soft_gamma * (c[res.soft_index] - res.soft_value) ** 2))
 
-    @property
+    @cached_property
     def objective(self) -> float:
-        return self.energy + self.pin_energy
+        """What the relaxation descends: E + pin energy (the output edge's term replaced by
+        the cross-entropy under that force, SPEC §9)."""
+        if self.force == "energy":
+            return self.energy + self.pin_energy
+        return float(flow_objective(self.layout, self.network, self.cochain,
+                                    self.pins.resolve(self.layout), force=self.force))
 
     # -- pattern ---------------------------------------------------------------------------
     @cached_property
@@ -157,6 +171,19 @@ class Readouts:
 
     @cached_property
     def spectrum(self) -> SpectrumSummary:
+        if self._memo is None:
+            return self._eigensolve()
+        key = self._memo_key + tuple(np.asarray(s, dtype=bool).tobytes()
+                                     for s in self._sigma_list)
+        if self.network.output != "identity":
+            key += (self._z_out.tobytes(),)
+        if key not in self._memo:
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.pop(next(iter(self._memo)))  # the oldest
+            self._memo[key] = self._eigensolve()
+        return self._memo[key]
+
+    def _eigensolve(self) -> SpectrumSummary:
         return spectrum_summary(self.network, self.pins, self._sigma_list, layout=self.layout,
                                 z_out=self._z_out)
 
@@ -192,9 +219,42 @@ def session_readouts(s) -> Readouts:
             if flow is None:
                 return float("nan")
             return float(np.mean(energy(lay, network, flow.cochains)))
-        return Readouts(lay, network, pins, c, force=s.output_force, residual=residual)
+        return Readouts(lay, network, pins, c, force=s.output_force, residual=residual,
+                        memo=s._spectra, memo_key=("joint", s._versions["weights"]))
     return Readouts(s.layout, s.network, s.pins, c, solution=s._at_equilibrium,
-                    force=s.output_force, residual=lambda: float(s._relax_solution().energy))
+                    force=s.output_force, residual=lambda: float(s._relax_solution().energy),
+                    memo=s._spectra,
+                    memo_key=("relax", s._versions["weights"], s._versions["pins"]))
+
+
+def envelope(s) -> tuple[np.ndarray, np.ndarray]:
+    """The predicted energy envelope of the relaxation since its last pin or state change
+    (SPEC §8; empty while training or under the cross-entropy force).
+
+    ``E* + (E0 − E*)·exp(−2αλ_min (t − t0))`` over the history's times ``t ≥ t0``, with
+    ``E*`` the equilibrium energy and λ_min that of the current pattern: within one linear
+    region ``E − E*`` decays at least that fast.
+
+    Returns
+    -------
+    t, E : ndarray (n,) each (both empty when there is no envelope)
+    """
+    empty = (np.zeros(0), np.zeros(0))
+    ms = s._state
+    if ms.segment is None or s.mode == "joint" or s.output_force != "energy":
+        return empty
+    t0, e0 = ms.segment
+    h = ms.history
+    t = h.t[: h.n]
+    t = t[t >= t0]
+    lam = s.readouts.lambda_min
+    if t.size < 2 or e0 <= 0 or not np.isfinite(lam):
+        return empty
+    try:
+        e_star = min(max(float(s._relax_solution().energy), 0.0), e0)
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError, RuntimeError):
+        e_star = 0.0
+    return t, e_star + (e0 - e_star) * np.exp(-2.0 * s.rates.alpha * lam * (t - t0))
 
 
 class EquilibriumResult:

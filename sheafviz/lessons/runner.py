@@ -20,11 +20,8 @@ from sheafviz.lessons.spec import Action, Check, Lesson, LessonError
 
 
 def session_class():
-    """``sheafviz.Session`` when present, else the lessons' stand-in."""
-    try:
-        from sheafviz.session import Session
-    except ImportError:
-        from sheafviz.lessons.standin import StandInSession as Session
+    """``sheafviz.Session`` (imported late: the session package imports the core lazily)."""
+    from sheafviz.session import Session
     return Session
 
 
@@ -103,6 +100,7 @@ class LessonRunner:
         self.factory = session_factory or session_class()
         self.session = None
         self.marks: dict = {}
+        self._errors: list[str] = []
 
     def run(self) -> list[StepResult]:
         return [self.run_step(i) for i in range(len(self.lesson.steps))]
@@ -133,9 +131,24 @@ class LessonRunner:
         return self.session
 
     def _do(self, action: Action) -> None:
+        """Apply one action; an error message the Session sends meanwhile (it reports an
+        unstable Δt or a refused pin that way rather than raising) becomes a ValueError."""
+        self._errors = []
+        self._apply(action)
+        if self._errors:
+            raise ValueError(self._errors[0])
+
+    def _on_message(self, text: str, level: str) -> None:
+        if level == "error":
+            self._errors.append(text)
+
+    def _apply(self, action: Action) -> None:
         verb, value, opt = action.verb, action.value, action.options
         if verb == "open":
             self.session = self._open(value)
+            events = getattr(self.session, "events", None)
+            if events is not None:
+                events.message.connect(self._on_message)
             self.marks = {}
             return
         s = self._need_session(action)
@@ -175,7 +188,8 @@ class LessonRunner:
 
     @staticmethod
     def _cochain(s) -> np.ndarray:
-        return np.asarray(s.snapshot.cochain, dtype=float)
+        """The shown state (one example's cochain while training)."""
+        return np.asarray(s.cochain, dtype=float)
 
     def _pin_value(self, target: str, opt: dict):
         s = self.session
@@ -192,26 +206,25 @@ class LessonRunner:
         return value.tolist() if value.ndim else float(value)
 
     def _perturb(self, s, size: float, opt: dict) -> None:
-        """Move the free state and/or θ by random directions of norm ``size`` (seeded)."""
+        """Move θ by a random direction of norm ``size`` (seeded), as a weight edit.
+
+        The Session's public API moves the state only through its flows, pins and solves: a
+        relaxation jumps to the equilibrium of the new weights, and a joint flow restarts its
+        stalks at the forward pass of the new weights (with the pinned target), which is off
+        their two-sided equilibrium whenever the kicked network misses the target.
+        """
         rng = np.random.default_rng(int(opt.get("seed", 0)))
-        if opt.get("theta", True):
-            net = s.network
-            theta = theta_vector(net)
-            step = rng.standard_normal(theta.size)
-            theta = theta + size * step / np.linalg.norm(step)
-            weights, biases, off = [], [], 0
-            for w, b in zip(net.weights, net.biases):
-                weights.append(theta[off:off + w.size].reshape(w.shape))
-                off += w.size
-                biases.append(theta[off:off + b.size].copy())
-                off += b.size
-            s.set_network(net.with_parameters(weights, biases))
-        if opt.get("state", True):
-            c = self._cochain(s).copy()
-            free = s.pins.resolve(s.layout).free_index
-            step = rng.standard_normal(free.size)
-            c[free] += size * step / np.linalg.norm(step)
-            s.set_state(c)
+        net = s.network
+        theta = theta_vector(net)
+        step = rng.standard_normal(theta.size)
+        theta = theta + size * step / np.linalg.norm(step)
+        weights, biases, off = [], [], 0
+        for w, b in zip(net.weights, net.biases):
+            weights.append(theta[off:off + w.size].reshape(w.shape))
+            off += w.size
+            biases.append(theta[off:off + b.size].copy())
+            off += b.size
+        s.set_network(net.with_parameters(weights, biases))
 
     # -- checks ---------------------------------------------------------------------------
     def state(self) -> LessonState:

@@ -36,7 +36,7 @@ VERB_OPTIONS: dict[str, dict[str, tuple]] = {
     "play": {},
     "equilibrium": {},
     "reset": {},
-    "perturb": {"seed": (int,), "state": (bool,), "theta": (bool,)},
+    "perturb": {"seed": (int,)},
     "mark": {},
     "show": {},
     "highlight": {},

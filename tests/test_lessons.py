@@ -355,3 +355,125 @@ def test_counterfactual_closed_form():
     assert np.isclose(float(expected("counterfactual", 2, "vertex y")), y[0])
     assert np.isclose(float(expected("counterfactual", 2, "vertex z1")[0]), z_mid)
     assert np.isclose(float(expected("counterfactual", 2, "energy")), 0.25 * (u - zs[0][0]) ** 2)
+
+
+# -- the flows, re-implemented here for one hidden layer -----------------------------------------
+def _two_sided(W1, b1, W2, b2, x, y):
+    """Two-sided equilibrium of a one-hidden-layer identity-output net by a dense solve at
+    the forward pattern, checked self-consistent; returns (z1, a1, z2, R)."""
+    zs, _ = _forward([W1, W2], [b1, b2], x)
+    sigma = [(zs[0] >= 0).astype(float)]
+    st, energy = _relu_path_lstsq([W1, W2], [b1, b2], x, sigma, y=y)
+    assert np.array_equal((st["z1"] >= 0).astype(float), sigma[0])
+    return st["z1"], st["a1"], st["z2"], energy
+
+
+def _paper_mode(W1, b1, W2, b2, x, y, *, alpha, beta, dt, steps):
+    """SPEC's paper mode for one pair: simultaneous forward Euler of stalks and weights,
+    stalks started at the forward pass with y clamped."""
+    W1, b1, W2, b2 = (np.array(p, dtype=float) for p in (W1, b1, W2, b2))
+    z1 = W1 @ x + b1
+    a1 = np.maximum(z1, 0)
+    z2 = W2 @ a1 + b2
+    for _ in range(steps):
+        m = (z1 >= 0).astype(float)
+        rho1, rho2 = W1 @ x + b1 - z1, W2 @ a1 + b2 - z2
+        dz1 = rho1 - m * (z1 - a1)
+        da1 = -(a1 - m * z1) - W2.T @ rho2
+        dz2 = rho2 + (y - z2)
+        gW1, gb1, gW2, gb2 = np.outer(rho1, x), rho1, np.outer(rho2, a1), rho2
+        z1, a1, z2 = z1 + dt * alpha * dz1, a1 + dt * alpha * da1, z2 + dt * alpha * dz2
+        W1, b1 = W1 - dt * beta * gW1, b1 - dt * beta * gb1
+        W2, b2 = W2 - dt * beta * gW2, b2 - dt * beta * gb2
+    return W1, b1, W2, b2
+
+
+def _theta(*params):
+    return np.concatenate([np.ravel(p) for p in params])
+
+
+COURSE = (np.eye(2), np.array([0.0, -1.0]), np.array([[1.0, 1.0]]), np.array([0.0]))
+
+
+def test_timescales_against_hand_written_flows():
+    x, y = np.array([1.0, 2.0]), np.array([3.0])
+    W1, b1, W2, b2 = COURSE
+    for _ in range(100):  # adiabatic: relax exactly, then a gradient step of lr 0.01
+        z1, a1, z2, _ = _two_sided(W1, b1, W2, b2, x, y)
+        rho1, rho2 = W1 @ x + b1 - z1, W2 @ a1 + b2 - z2
+        W1, b1 = W1 - 0.01 * np.outer(rho1, x), b1 - 0.01 * rho1
+        W2, b2 = W2 - 0.01 * np.outer(rho2, a1), b2 - 0.01 * rho2
+    adiabatic = _theta(W1, b1, W2, b2)
+    assert np.isclose(_two_sided(W1, b1, W2, b2, x, y)[3],
+                      float(expected("timescales", 1, "R")), atol=1e-6)
+    for step, beta, steps in ((2, 1.0, 10), (3, 0.1, 100), (4, 0.01, 1000)):
+        params = _paper_mode(*COURSE, x, y, alpha=1.0, beta=beta, dt=0.1, steps=steps)
+        assert np.isclose(np.linalg.norm(_theta(*params) - adiabatic),
+                          float(expected("timescales", step, "theta_from adiabatic")),
+                          atol=1e-5)
+        assert np.isclose(_two_sided(*params, x, y)[3],
+                          float(expected("timescales", step, "R")), atol=1e-6)
+
+
+def _kicked(params, size, seed):
+    """The lessons' `perturb`: θ (W1, b1, W2, b2 in that order) plus ``size`` times a unit
+    random direction from numpy's default_rng(seed)."""
+    theta = _theta(*params)
+    step = np.random.default_rng(seed).standard_normal(theta.size)
+    theta = theta + size * step / np.linalg.norm(step)
+    out, off = [], 0
+    for p in params:
+        out.append(theta[off:off + p.size].reshape(p.shape))
+        off += p.size
+    return out
+
+
+def test_stationary_points_against_a_hand_written_flow():
+    x, y = np.array([1.0, 2.0]), np.array([2.0])  # the network fits: a stationary pair
+    kicked = _kicked(COURSE, 0.2, 1)
+    assert np.isclose(_two_sided(*kicked, x, y)[3],
+                      float(expected("stationary-points", 2, "R")), atol=1e-6)
+    final = _paper_mode(*kicked, x, y, alpha=1.0, beta=1.0, dt=0.1, steps=300)
+    assert _two_sided(*final, x, y)[3] < 1e-20
+    assert np.isclose(np.linalg.norm(_theta(*final) - _theta(*COURSE)),
+                      float(expected("stationary-points", 3, "theta_from start")), atol=1e-6)
+
+
+def test_lab11_against_a_hand_written_flow():
+    from sheafviz.core.data.presets import load_preset
+    net = load_preset("running-241").network
+    params = (net.weights[0], net.biases[0], net.weights[1], net.biases[1])
+    x, y = np.array([1.0, 0.5]), np.array([2.5])
+    *_, R = _two_sided(*params, x, y)
+    assert np.isclose(R, float(expected("lab11-output-pinning", 2, "R")), atol=5e-6)
+    trained = _paper_mode(*params, x, y, alpha=1.0, beta=0.2, dt=0.05, steps=200)
+    assert np.isclose(_two_sided(*trained, x, y)[3],
+                      float(expected("lab11-output-pinning", 3, "R")), atol=5e-6)
+
+
+def test_locality_and_exercise_4_closed_forms():
+    # a1 = (2, 0.5) pinned with x = (1, 2): z1 is the mean of W1x + b1 = (1, 1) and a1 (both
+    # on); downstream z2 = W2·a1 exactly
+    a1 = np.array([2.0, 0.5])
+    z1 = 0.5 * (np.array([1.0, 1.0]) + a1)
+    np.testing.assert_allclose(expected("locality", 3, "vertex z1"), z1)
+    np.testing.assert_allclose(expected("locality", 3, "delta W1"),
+                               np.outer(z1 - 1.0, [1.0, 2.0]))
+    assert np.isclose(float(expected("locality", 3, "discord aff1")), np.sum((z1 - 1) ** 2))
+    # exercise 4: only a1[0] = 0.5 pinned; least squares over x, z1, a1[1], z2, y at the
+    # pattern σ = (1, 0); the minimum-norm minimiser and the null space
+    A = np.zeros((7, 7))
+    g = np.zeros(7)
+    A[0, [2, 0]] = 1, -1                     # z1[0] − x0 − 0
+    A[1, [3, 1]] = 1, -1; g[1] = -1          # z1[1] − x1 + 1
+    A[2, 2] = -1; g[2] = -0.5                # a1[0] − z1[0], a1[0] = 0.5 pinned
+    A[3, 4] = 1                              # a1[1] − 0·z1[1]
+    A[4, [5, 4]] = 1, -1; g[4] = 0.5         # z2 − a1[0] − a1[1]
+    A[5, [6, 5]] = 1, -1                     # y − z2
+    L = A.T @ A
+    np.testing.assert_allclose(expected("exercise-4", 2, "laplacian"), L, atol=0)
+    lam = np.linalg.eigvalsh(L)
+    assert int(np.sum(lam < 1e-12)) == int(expected("exercise-4", 2, "nullity"))
+    sol = np.linalg.lstsq(A, g, rcond=None)[0]
+    np.testing.assert_allclose(expected("exercise-4", 2, "vertex x"), sol[:2], atol=1e-12)
+    np.testing.assert_allclose(expected("exercise-4", 2, "vertex z1"), sol[2:4], atol=1e-12)

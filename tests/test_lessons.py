@@ -146,6 +146,9 @@ BAD = {
     "pin value": ('[[steps]]\ncaption = "c"\nactions = [ { pin = "y" } ]', "needs a value"),
     "neuron": ('[[steps]]\ncaption = "c"\nactions = [ { open = "course-221" }, '
                '{ pin = "a7[0]", value = 1.0 } ]', "step 1: actions[2] (pin)"),
+    "equilibrium while training": ('[[steps]]\ncaption = "c"\nactions = [ { open = '
+                                   '"course-221" }, { mode = "joint" }, { equilibrium = true } ]',
+                                   'set { mode = "relax" } first'),
     "joint without pair": ('[[steps]]\ncaption = "c"\nactions = [ { open = "course-221" }, '
                            '{ unpin = "y" }, { mode = "joint" } ]', "x and y pinned"),
 }
@@ -166,6 +169,17 @@ def test_unknown_lesson_and_missing_file_exit_2(capsys):
     assert rc == 2 and err.count("\n") == 1 and "unknown lesson 'no-such-lesson'" in err
     rc, _, err = run(capsys, "lesson", "/nonexistent/x.toml", "--check")
     assert rc == 2 and err.count("\n") == 1 and "no such lesson file" in err
+
+
+def test_run_to_replays_the_steps_before():
+    from sheafviz.lessons import LessonRunner
+    runner = LessonRunner(load_lesson("worked-example"))
+    runner.run()
+    result = runner.run_to(1)  # step 2: y = 3 pinned, the state not yet at equilibrium
+    assert result.index == 2 and result.ok
+    assert np.allclose(runner.session.cochain[2:4], [1.0, 1.0])  # z1 still the forward pass
+    with pytest.raises(IndexError):
+        runner.run_to(5)
 
 
 def test_gui_only_actions_are_recorded_not_run():

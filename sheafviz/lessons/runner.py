@@ -105,6 +105,16 @@ class LessonRunner:
     def run(self) -> list[StepResult]:
         return [self.run_step(i) for i in range(len(self.lesson.steps))]
 
+    def run_to(self, i: int) -> StepResult:
+        """Replay steps 1..i+1 on a fresh session (Back in a lesson bar: each step's state
+        depends on every step before it) and return the result of step i+1 (0-based i)."""
+        if not 0 <= i < len(self.lesson.steps):
+            raise IndexError(f"step {i + 1} out of range 1..{len(self.lesson.steps)}")
+        self.session, self.marks = None, {}
+        for k in range(i):
+            self.run_step(k)
+        return self.run_step(i)
+
     def run_step(self, i: int) -> StepResult:
         step = self.lesson.steps[i]
         result = StepResult(i + 1, step.title)
@@ -165,6 +175,9 @@ class LessonRunner:
         elif verb == "play":
             s.step(int(value))
         elif verb == "equilibrium":
+            if s.mode != "relax":  # the Session keeps a training state and only warns
+                raise ValueError('the equilibrium moves a relaxation: set { mode = "relax" } '
+                                 'first')
             s.equilibrium()
         elif verb == "reset":
             s.reset()

@@ -13,7 +13,7 @@ import sys
 import time
 
 from sheafviz.lessons import LessonError, check_lesson, list_lessons, load_lesson
-from sheafviz.lessons.runner import _show
+from sheafviz.lessons.runner import show_value
 
 PROG = "sheafviz"
 
@@ -72,7 +72,7 @@ def _document(lesson, results, elapsed: float) -> dict:
             return value
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return value
-        return _show(value)
+        return show_value(value)
 
     return {"lesson": lesson.name, "ok": all(r.ok for r in results), "seconds": elapsed,
             "steps": [{"step": r.index, "title": r.title, "ok": r.ok,

@@ -67,6 +67,9 @@ KINDS: dict[str, tuple[str | None, str]] = {
 }
 
 
+_EXAMPLES = {"vertex": "z1[0]", "edge": "aff1", "param": "W1[0,0]", "mark": "start"}
+
+
 @dataclass(frozen=True)
 class Quantity:
     kind: str
@@ -86,9 +89,9 @@ def parse_quantity(text: str) -> Quantity:
     expects = KINDS[kind][0]
     if expects is None and arg is not None:
         raise QuantityError(f"{kind!r} takes no argument, got {arg!r}")
-    if expects in ("vertex", "edge", "param", "mark") and arg is None:
-        raise QuantityError(f"{kind!r} needs a {expects} argument (e.g. "
-                            f"{ {'vertex': 'z1[0]', 'edge': 'aff1', 'param': 'W1[0,0]', 'mark': 'start'}[expects] })")
+    if expects in _EXAMPLES and arg is None:
+        raise QuantityError(f"{kind!r} needs a {expects} argument, like "
+                            f"'{kind} {_EXAMPLES[expects]}'")
     pattern = {"vertex": _NEURON_RE, "edge": _EDGE_RE, "param": _PARAM_RE,
                "param?": _PARAM_RE, "mark": _MARK_RE}.get(expects)
     if arg is not None and pattern is not None and not pattern.match(arg):

@@ -46,7 +46,8 @@ class StepResult:
 
 
 # -- comparing a value with a check ----------------------------------------------------------
-def _show(value) -> str:
+def show_value(value) -> str:
+    """A value as a check message shows it (6 significant digits, names as a list)."""
     if isinstance(value, (list, tuple)) and value and isinstance(value[0], str):
         return "[" + ", ".join(value) + "]"
     if isinstance(value, (bool, np.bool_, str, int, np.integer)):
@@ -60,20 +61,20 @@ def compare(check: Check, value) -> tuple[bool, str]:
     """(passed, what was expected) for one check and the value read."""
     exp = check.expect
     if isinstance(exp, bool):
-        return isinstance(value, (bool, np.bool_)) and bool(value) == exp, _show(exp)
+        return isinstance(value, (bool, np.bool_)) and bool(value) == exp, show_value(exp)
     if isinstance(exp, str) or (isinstance(exp, list) and all(isinstance(e, str) for e in exp)
                                 and (exp or isinstance(value, list))):
         want = [exp] if isinstance(exp, str) else list(exp)
-        return isinstance(value, list) and [str(v) for v in value] == want, _show(want)
+        return isinstance(value, list) and [str(v) for v in value] == want, show_value(want)
     if isinstance(value, (list, tuple)) and value and isinstance(value[0], str):
         return False, "a number"
     got = np.atleast_1d(np.asarray(value, dtype=float)).ravel()
     if exp is not None:
         want = np.atleast_1d(np.asarray(exp, dtype=float)).ravel()
         if want.shape != got.shape:
-            return False, f"{_show(exp)} (shape {want.shape}, got {got.shape})"
+            return False, f"{show_value(exp)} (shape {want.shape}, got {got.shape})"
         ok = bool(np.all(np.abs(got - want) <= check.tol + check.rtol * np.abs(want)))
-        return ok, f"{_show(exp)} ± {check.tol:g} + {check.rtol:g}·|expected|"
+        return ok, f"{show_value(exp)} ± {check.tol:g} + {check.rtol:g}·|expected|"
     ok, parts = bool(np.all(np.isfinite(got))), []
     if check.below is not None:
         ok = ok and bool(np.all(got < check.below))
@@ -256,4 +257,4 @@ class LessonRunner:
                 np.linalg.LinAlgError) as exc:
             return CheckResult(check, None, False, f"cannot be read: {' '.join(str(exc).split())}")
         ok, wanted = compare(check, value)
-        return CheckResult(check, value, ok, f"got {_show(value)}, expected {wanted}")
+        return CheckResult(check, value, ok, f"got {show_value(value)}, expected {wanted}")

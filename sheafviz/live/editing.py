@@ -59,15 +59,15 @@ def set_pins(s, pins: PinSet, *, jump: bool = False) -> bool:
         raise ValueError(f"set_pins needs a PinSet, got {type(pins).__name__}")
     if pins == s._pins:
         return True
+    relax = s._modes["relax"]
     try:
-        pins.resolve(s.layout)
+        pinned = pins.apply(s.layout, relax.cochain)  # also validates every neuron
     except (KeyError, IndexError, ValueError) as exc:
         s._tx.message(f"Pin change refused: {exc}", "error")
         return False
     old = (s._pins, s._versions["pins"])
     s._pins = pins
     s._versions["pins"] += 1
-    relax = s._modes["relax"]
     sol = None
     if jump:
         try:
@@ -78,8 +78,7 @@ def set_pins(s, pins: PinSet, *, jump: bool = False) -> bool:
             s._pins, s._versions["pins"] = old
             s._tx.message(f"Pin change refused: {exc}", "error")
             return False
-    relax.cochain = pins.apply(s.layout, relax.cochain) if sol is None else \
-        np.array(sol.cochain, dtype=float)
+    relax.cochain = pinned if sol is None else np.array(sol.cochain, dtype=float)
     relax.drop_flow()
     relax.segment = None
     s._tx.mark("pins_changed")
@@ -123,17 +122,21 @@ def set_rates(s, **changes) -> bool:
     new = s._rates.updated(**changes)
     if new == s._rates:
         return True
+    retuned = []
     for ms in s._modes.values():
         if ms is None or ms.flow is None:
             continue
         try:
             _retune(ms, new, s._rates)
         except flows.CORE_ERRORS as exc:
-            for other in s._modes.values():
-                if other is not None and other.flow is not None:
-                    _retune(other, s._rates, new)
+            for done in retuned + [ms]:  # back to the old rates (accepted before)
+                try:
+                    _retune(done, s._rates, new)
+                except flows.CORE_ERRORS:
+                    done.drop_flow()  # rebuilt from its state by the next step
             s._tx.message(f"Rates not applied: {exc}", "error")
             return False
+        retuned.append(ms)
     old = s._rates
     s._rates = new
     for ms in s._modes.values():  # the retuned flows are current for the new rates

@@ -317,3 +317,18 @@ def test_examples_of_a_data_set_are_pinned_and_undone():
     assert s.mode == "relax" and s.example == 3
     s.undo()
     assert s.example == 0 and s.pins.hard[("x", 0)] == x0[0]
+
+
+def test_undo_keeps_what_training_did_and_reset_is_not_an_edit():
+    s = Session.from_preset("running-241")
+    s.pin("a1[3]", 0.2)
+    s.mode = "joint"
+    s.step(50)
+    trained = s.network
+    assert trained is not s.initial_network
+    s.undo()  # back to relax
+    s.undo()  # the pin
+    assert s.mode == "relax" and ("a1", 3) not in s.pins.hard and s.network is trained
+    assert not s.can_undo
+    s.reset()  # the initial weights and state: not an edit, nothing to undo
+    assert s.network is s.initial_network and s.steps == 0 and not s.can_undo

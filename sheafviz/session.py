@@ -27,7 +27,7 @@ from sheafviz.core.model.network import Network
 from sheafviz.core.model.pins import PinSet
 from sheafviz.core.model.sheaf import SheafLayout
 from sheafviz.live import editing, flows
-from sheafviz.live.frame import Snapshot, hidden_z_index, make_snapshot
+from sheafviz.live.frame import Snapshot, hidden_z_index, make_snapshot, neuron_rows
 from sheafviz.live.modestate import ModeState
 from sheafviz.live.options import TRAINING_MODES, Rates, TrainingOptions, preset_rates
 from sheafviz.live.readouts import EquilibriumResult, Readouts, envelope, session_readouts
@@ -366,6 +366,16 @@ class Session:
                                  steps=ms.steps, z_index=self._z_index)
             self._snapshot_cache = (key, snap)
         return self._snapshot_cache[1]
+
+    def neuron_info(self, name: str, index: int) -> list[tuple[str, str]]:
+        """Label / value rows describing neuron ``name[index]`` at the shown state (value,
+        forward value, pin, σ, the residual and discord of each incident edge)."""
+        return neuron_rows(self.layout, self.snapshot, self._pins, name, int(index))
+
+    def __repr__(self) -> str:
+        name = self.preset.name if self.preset is not None else list(self.layout.arch)
+        return (f"Session({name!r}, mode={self._mode!r}, steps={self.steps}, "
+                f"pins={len(self._pins)}, modified={self._modified})")
 
     # -- files -----------------------------------------------------------------------------
     def save(self, path: str | Path) -> None:

@@ -59,15 +59,15 @@ def set_pins(s, pins: PinSet, *, jump: bool = False) -> bool:
         raise ValueError(f"set_pins needs a PinSet, got {type(pins).__name__}")
     if pins == s._pins:
         return True
+    relax = s._modes["relax"]
     try:
-        pins.resolve(s.layout)
+        pinned = pins.apply(s.layout, relax.cochain)  # also validates every neuron
     except (KeyError, IndexError, ValueError) as exc:
         s._tx.message(f"Pin change refused: {exc}", "error")
         return False
     old = (s._pins, s._versions["pins"])
     s._pins = pins
     s._versions["pins"] += 1
-    relax = s._modes["relax"]
     sol = None
     if jump:
         try:
@@ -78,8 +78,7 @@ def set_pins(s, pins: PinSet, *, jump: bool = False) -> bool:
             s._pins, s._versions["pins"] = old
             s._tx.message(f"Pin change refused: {exc}", "error")
             return False
-    relax.cochain = pins.apply(s.layout, relax.cochain) if sol is None else \
-        np.array(sol.cochain, dtype=float)
+    relax.cochain = pinned if sol is None else np.array(sol.cochain, dtype=float)
     relax.drop_flow()
     relax.segment = None
     s._tx.mark("pins_changed")
@@ -123,17 +122,21 @@ def set_rates(s, **changes) -> bool:
     new = s._rates.updated(**changes)
     if new == s._rates:
         return True
+    retuned = []
     for ms in s._modes.values():
         if ms is None or ms.flow is None:
             continue
         try:
             _retune(ms, new, s._rates)
         except flows.CORE_ERRORS as exc:
-            for other in s._modes.values():
-                if other is not None and other.flow is not None:
-                    _retune(other, s._rates, new)
+            for done in retuned + [ms]:  # back to the old rates (accepted before)
+                try:
+                    _retune(done, s._rates, new)
+                except flows.CORE_ERRORS:
+                    done.drop_flow()  # rebuilt from its state by the next step
             s._tx.message(f"Rates not applied: {exc}", "error")
             return False
+        retuned.append(ms)
     old = s._rates
     s._rates = new
     for ms in s._modes.values():  # the retuned flows are current for the new rates
@@ -198,7 +201,8 @@ def set_network(s, network, *, initial: bool = False) -> bool:
     """Make ``network`` (same architecture and head) the current weights (a weight edit).
 
     The relaxation jumps to the equilibrium under the new weights (as for a moved pin);
-    while training the stalks are kept. The initial weights follow when ``initial`` or when
+    while training the joint flow restarts from them on its next step (stalks at the forward
+    pass, fresh optimizer). The initial weights follow when ``initial`` or when
     they still were the current ones (an edit before training edits the starting point).
     False (and an error message) when no finite equilibrium exists under them.
     """
@@ -211,21 +215,20 @@ def set_network(s, network, *, initial: bool = False) -> bool:
         raise ValueError(f"the new weights are a {list(network.arch)} network with "
                          f"{network.output} output; this session's network is "
                          f"{list(cur.arch)} with {cur.output} output")
-    return _install_weights(s, network, initial=initial or s._network is s._initial,
-                            jump=True)
+    keep_initial = not (initial or s._network is s._initial)
+    return _install_weights(s, network,
+                            initial_network=s._initial if keep_initial else network)
 
 
-def _install_weights(s, network, *, initial: bool, jump: bool,
-                     initial_network=None) -> bool:
+def _install_weights(s, network, *, initial_network) -> bool:
+    """Make ``network`` the current (and edited) weights and ``initial_network`` the
+    initial ones; a relaxation jumps to the equilibrium under them. False (and an error
+    message; nothing changed) when that equilibrium cannot be solved."""
     old = (s._network, s._initial, s._edited, s._versions["weights"])
-    s._network, s._edited = network, network
-    if initial_network is not None:
-        s._initial = initial_network
-    elif initial:
-        s._initial = network
+    s._network = s._edited = network
+    s._initial = initial_network
     s._versions["weights"] += 1
-    relax = s._modes["relax"]
-    if jump and s._mode == "relax":
+    if s._mode == "relax":
         try:
             sol = s._relax_solution()
             if not np.all(np.isfinite(sol.cochain)):
@@ -234,13 +237,15 @@ def _install_weights(s, network, *, initial: bool, jump: bool,
             s._network, s._initial, s._edited, s._versions["weights"] = old
             s._tx.message(f"Weights not applied: {exc}", "error")
             return False
+        relax = s._modes["relax"]
         relax.cochain = np.array(sol.cochain, dtype=float)
         relax.drop_flow()
         relax.segment = None
         s._moved()
         s._at_equilibrium = sol
-    s._tx.mark("network_changed", "state_changed")
-    s._versions["state"] += 1
+    else:
+        s._moved()
+    s._tx.mark("network_changed")
     return True
 
 
@@ -267,10 +272,10 @@ def apply_settings(s, target: Settings) -> None:
     what differs changes, so undoing a pin edit keeps the weights trained since."""
     now = settings_of(s)
     changed = target.differing(now)
-    if "edited_network" in changed or "initial_network" in changed:
-        network = target.edited_network if "edited_network" in changed else s._network
-        _install_weights(s, network, initial=False, jump=False,
-                         initial_network=target.initial_network)
+    if "edited_network" in changed:
+        _install_weights(s, target.edited_network, initial_network=target.initial_network)
+    elif "initial_network" in changed:
+        s._initial = target.initial_network  # what reset returns to; the shown weights stay
     if "training" in changed:
         s._training = target.training
         s._tx.mark("settings_changed")

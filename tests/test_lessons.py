@@ -492,3 +492,12 @@ def test_locality_and_exercise_4_closed_forms():
     sol = np.linalg.lstsq(A, g, rcond=None)[0]
     np.testing.assert_allclose(expected("exercise-4", 2, "vertex x"), sol[:2], atol=1e-12)
     np.testing.assert_allclose(expected("exercise-4", 2, "vertex z1"), sol[2:4], atol=1e-12)
+
+
+def test_ep_gaps_agree_with_the_ep_core_when_present():
+    ep = pytest.importorskip("sheafviz.core.diagnostics.ep")
+    net = Network.he_init([2, 8, 8, 1], seed=0)
+    for step, gamma in ((1, 0.1), (2, 0.01), (3, 0.001), (4, 0.0001)):
+        comp = ep.ep_gradients(net, [0.5, -1.0], [1.0], gamma)
+        assert np.isclose(comp.total_gap, float(expected("ep-limit", step, "ep_gap")),
+                          atol=1e-6)

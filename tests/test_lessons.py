@@ -66,6 +66,10 @@ def test_lessons_json_lists_every_lesson(capsys):
 def test_lesson_without_check_prints_its_captions(capsys):
     rc, out, _ = run(capsys, "lesson", "worked-example")
     assert rc == 0 and "17/6" in out and "Step 5" in out
+    rc, out, _ = run(capsys, "lesson", "worked-example", "--json")
+    doc = json.loads(out)
+    assert rc == 0 and len(doc["steps"]) == 5
+    assert doc["steps"][0]["actions"][0] == {"verb": "open", "value": "course-221"}
 
 
 # -- failing claims: exit 1, naming step and claim -----------------------------------------------
@@ -501,3 +505,13 @@ def test_ep_gaps_agree_with_the_ep_core_when_present():
         comp = ep.ep_gradients(net, [0.5, -1.0], [1.0], gamma)
         assert np.isclose(comp.total_gap, float(expected("ep-limit", step, "ep_gap")),
                           atol=1e-6)
+
+
+def test_lessons_run_without_qt():
+    import subprocess
+    import sys
+    code = ("import sys; from sheafviz.lessons import check_lesson, load_lesson; "
+            "r = check_lesson(load_lesson('counterfactual')); "
+            "assert all(s.ok for s in r); "
+            "assert not [m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph'))]")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -234,7 +234,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("lesson", metavar="NAME|FILE", help="a shipped lesson or a .toml file")
     p.add_argument("--check", action="store_true",
                    help="run every step and verify every claim (exit 1 if one fails)")
-    p.add_argument("--json", action="store_true", help="with --check: one JSON document")
+    p.add_argument("--json", action="store_true",
+                   help="one JSON document (the steps, or with --check every check's value)")
 
     p = sub.add_parser("bench", help="benchmarks")
     p.add_argument("--only", metavar="SECTIONS", help="comma list of solve,dynamics,gui")

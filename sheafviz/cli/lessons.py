@@ -41,10 +41,20 @@ def _outline(lesson) -> str:
     return "\n".join(lines)
 
 
+def _lesson_json(lesson) -> dict:
+    return {"lesson": lesson.name, "title": lesson.title, "summary": lesson.summary,
+            "steps": [{"step": i, "title": st.title, "caption": st.caption,
+                       "actions": [{"verb": a.verb, "value": a.value, **a.options}
+                                   for a in st.actions],
+                       "checks": [c.label for c in st.checks]}
+                      for i, st in enumerate(lesson.steps, start=1)]}
+
+
 def cmd_lesson(args) -> int:
     lesson = load_lesson(args.lesson)
     if not args.check:
-        print(_outline(lesson))
+        print(json.dumps(_lesson_json(lesson), ensure_ascii=False) if args.json
+              else _outline(lesson))
         return 0
     start = time.perf_counter()
     results = check_lesson(lesson)

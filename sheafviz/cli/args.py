@@ -244,6 +244,16 @@ def build_parser() -> argparse.ArgumentParser:
     gif.add_argument("--train", action="store_true",
                      help="animate the joint flow (training) instead of the heat flow")
 
+    p = sub.add_parser("lessons", help="list the guided lessons")
+    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
+
+    p = sub.add_parser("lesson", help="print a lesson, or run it headless with --check")
+    p.add_argument("lesson", metavar="NAME|FILE", help="a shipped lesson or a .toml file")
+    p.add_argument("--check", action="store_true",
+                   help="run every step and verify every claim (exit 1 if one fails)")
+    p.add_argument("--json", action="store_true",
+                   help="one JSON document (the steps, or with --check every check's value)")
+
     p = sub.add_parser("bench", help="benchmarks")
     p.add_argument("--only", metavar="SECTIONS", help="comma list of solve,dynamics,gui")
     return parser

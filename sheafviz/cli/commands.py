@@ -32,10 +32,11 @@ from sheafviz.core.model.network import Network, NetworkError
 from sheafviz.core.model.pins import PinError
 from sheafviz.core.data.presets import DEFAULT_PRESET, Preset, PresetError, load_preset, preset_info
 from sheafviz.core.model.sheaf import SheafLayout
+from sheafviz.lessons.spec import LessonError
 
 #: Everything that means "the user's input cannot be used" → exit 2, one line.
 USER_ERRORS = (CLIError, UsageError, NetworkError, PinError, DataError, PresetError,
-               UnstableStepError, FlowDivergedError, StalkError)
+               UnstableStepError, FlowDivergedError, StalkError, LessonError)
 
 
 # -- output helpers -----------------------------------------------------------------------
@@ -412,8 +413,19 @@ def cmd_bench(args) -> int:
     return result if isinstance(result, int) else 0
 
 
+def cmd_lessons(args) -> int:
+    from sheafviz.cli.lessons import cmd_lessons as run
+    return run(args)
+
+
+def cmd_lesson(args) -> int:
+    from sheafviz.cli.lessons import cmd_lesson as run
+    return run(args)
+
+
 COMMANDS = {"solve": cmd_solve, "relax": cmd_relax, "train": cmd_train,
-            "presets": cmd_presets, "gui": cmd_gui, "render": cmd_render, "bench": cmd_bench}
+            "presets": cmd_presets, "gui": cmd_gui, "render": cmd_render, "bench": cmd_bench,
+            "lessons": cmd_lessons, "lesson": cmd_lesson}
 
 
 def _one_line(exc: BaseException) -> str:

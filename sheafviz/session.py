@@ -88,7 +88,7 @@ class Session:
         self._mode = "relax"
         self._versions = {"weights": 0, "pins": 0, "state": 0}
         self._solution_cache: tuple | None = None
-        self._at_equilibrium = None  # the Solution the relax state was set to
+        self._equilibrium_shown: tuple = (None, None)  # see _at_equilibrium
         self._modes = {"relax": ModeState("relax", self._initial_cochain(),
                                           len(self.layout.edges)), "joint": None}
         self._readouts_cache: tuple | None = None
@@ -174,6 +174,18 @@ class Session:
 
     def _record(self) -> None:
         flows.record(self)
+
+    @property
+    def _at_equilibrium(self):
+        """The Solution the relaxation's state was set to, while the weights and pins it
+        was solved for are still the current ones (else None): its report (σ, flipped,
+        boundary) is the read-outs' then."""
+        key, sol = self._equilibrium_shown
+        return sol if key == (self._versions["weights"], self._versions["pins"]) else None
+
+    @_at_equilibrium.setter
+    def _at_equilibrium(self, sol) -> None:
+        self._equilibrium_shown = ((self._versions["weights"], self._versions["pins"]), sol)
 
     def _moved(self) -> None:
         self._versions["state"] += 1

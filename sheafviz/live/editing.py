@@ -3,7 +3,7 @@ weights and data, and applying undone / redone settings.
 
 Each function changes the session's model and marks the events of what it changed; the
 session's public methods wrap them in one undoable, event-collecting edit
-(:meth:`Session._edit`). Validation comes first: a refused edit (bad value, core error)
+(:meth:`Session.edit_group`). Validation comes first: a refused edit (bad value, core error)
 leaves the session exactly as it was.
 """
 
@@ -84,9 +84,9 @@ def set_pins(s, pins: PinSet, *, jump: bool = False) -> bool:
     s._tx.mark("pins_changed")
     if s._mode == "relax":
         s._moved()
-        s._at_equilibrium = sol
-        if not jump:  # a drag sends many values at one instant: they are not history
-            s._record()
+    s._at_equilibrium = sol  # the relaxation's state, shown or not
+    if s._mode == "relax" and not jump:  # a drag's many values at one instant: no history
+        s._record()
     return True
 
 

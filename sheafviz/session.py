@@ -14,7 +14,6 @@ event and the session stays as it was (bad arguments still raise ValueError).
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +29,8 @@ from sheafviz.live import editing, flows
 from sheafviz.live.frame import Snapshot, hidden_z_index, make_snapshot, neuron_rows
 from sheafviz.live.modestate import ModeState
 from sheafviz.live.options import TRAINING_MODES, Rates, TrainingOptions, preset_rates
-from sheafviz.live.readouts import EquilibriumResult, Readouts, envelope, session_readouts
+from sheafviz.live.flows import EquilibriumResult
+from sheafviz.live.readouts import Readouts, envelope, session_readouts
 from sheafviz.live.signals import SessionEvents, Transaction
 from sheafviz.live.undo import UndoStack
 
@@ -98,7 +98,8 @@ class Session:
         self._undo = UndoStack()
         self._modified = False
         self._edit_depth, self._applying = 0, False
-        self._record()
+        self._undo_group = None  # the settings when begin_undo_group was called
+        flows.record(self)
 
     @classmethod
     def from_preset(cls, name: str | None = None, *, pins: PinSet | None = None) -> "Session":
@@ -160,21 +161,6 @@ class Session:
         return self._shown
 
     # -- flows ---------------------------------------------------------------------------
-    def _flow_key(self, mode: str | None = None, *, rates: Rates | None = None) -> tuple:
-        return flows.flow_key(self, mode or self._mode, rates or self._rates)
-
-    def _new_flow(self):
-        return flows.new_flow(self)
-
-    def _ensure_flow(self) -> bool:
-        return flows.ensure_flow(self)
-
-    def _pull_state(self) -> None:
-        flows.pull_state(self)
-
-    def _record(self) -> None:
-        flows.record(self)
-
     @property
     def _at_equilibrium(self):
         """The Solution the relaxation's state was set to, while the weights and pins it
@@ -201,15 +187,15 @@ class Session:
         if n < 1:
             raise ValueError(f"step needs n >= 1, got {n}")
         with self._tx.change():
-            if not self._ensure_flow():
+            if not flows.ensure_flow(self):
                 return False
             converged = False
             try:
                 converged = bool(self._state.flow.advance(n))
             except flows.CORE_ERRORS as exc:
                 self._tx.message(str(exc), "error")
-            self._pull_state()
-            self._record()
+            flows.pull_state(self)
+            flows.record(self)
         return converged and self._mode == "relax"
 
     def _relax_solution(self):
@@ -234,21 +220,22 @@ class Session:
         flows.seek(self, k)
 
     # -- edits (undoable; each turns `modified` on) ----------------------------------------
-    @contextmanager
     def edit_group(self):
-        """Make every edit inside the block one undo step with one event each (a drag, a
-        spin-box hold, a script changing several settings at once)."""
-        outer = self._edit_depth == 0
-        before = editing.settings_of(self) if outer else None
-        self._edit_depth += 1
-        try:
-            with self._tx.change():
-                yield self
-                if outer and not self._applying:
-                    if self._undo.push(before, editing.settings_of(self)):
-                        self._set_modified(True)
-        finally:
-            self._edit_depth -= 1
+        """A context manager: every edit inside the block is one undo step, and its events
+        fire once each at the end (a script changing several settings at once)."""
+        return editing.edit_group(self)
+
+    def begin_undo_group(self) -> None:
+        """Record the edits from now to :meth:`end_undo_group` as one undo step, while each
+        edit still fires its events at once (a drag: press … release)."""
+        if self._undo_group is None:
+            self._undo_group = editing.settings_of(self)
+
+    def end_undo_group(self) -> None:
+        """Close the group :meth:`begin_undo_group` opened (nothing when none is open)."""
+        before, self._undo_group = self._undo_group, None
+        if before is not None and self._undo.push(before, editing.settings_of(self)):
+            self._set_modified(True)
 
     def pin(self, target: str, value, *, index: int | None = None,
             stiffness: float | None = None, jump: bool = False) -> bool:
@@ -312,11 +299,14 @@ class Session:
             self._set_modified(True)
 
     def undo(self) -> bool:
-        """Go back one edit; False when there is none."""
+        """Go back one edit (an open undo group is closed first); False when there is
+        none."""
+        self.end_undo_group()
         return self._step_history(self._undo.undo())
 
     def redo(self) -> bool:
         """Redo the last undone edit; False when there is none."""
+        self.end_undo_group()
         return self._step_history(self._undo.redo())
 
     def _step_history(self, target) -> bool:

@@ -163,9 +163,8 @@ class Session:
     # -- flows ---------------------------------------------------------------------------
     @property
     def _at_equilibrium(self):
-        """The Solution the relaxation's state was set to, while the weights and pins it
-        was solved for are still the current ones (else None): its report (σ, flipped,
-        boundary) is the read-outs' then."""
+        """The Solution the relaxation's state is while its weights and pins are current
+        (else None): the read-outs then use its report (σ, flipped, boundary)."""
         key, sol = self._equilibrium_shown
         return sol if key == (self._versions["weights"], self._versions["pins"]) else None
 
@@ -257,6 +256,14 @@ class Session:
         """Remove the pins of ``target`` ("y", "a1[0]", or a stalk name with ``index``)."""
         name, idx = editing.neuron(self, target, index)
         return self.set_pins(self._pins.unpin(self.layout, name, idx))
+
+    def toggle_pin(self, target: str, *, index: int | None = None) -> bool:
+        """Pin ``target`` (a neuron or a whole stalk) at its shown value, or unpin it when
+        it is pinned already (a click on a neuron)."""
+        name, idx = editing.neuron(self, target, index)
+        c, lay = self._state.cochain, self.layout
+        value = c[lay.vertex(name).slice].copy() if idx is None else c[lay.index(name, idx)]
+        return self.set_pins(self._pins.toggle(lay, name, value, idx))
 
     def set_pins(self, pins: PinSet, *, jump: bool = False) -> bool:
         """Replace the whole pin set (see :func:`sheafviz.live.editing.set_pins`)."""

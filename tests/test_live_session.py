@@ -347,3 +347,15 @@ def test_a_drag_is_one_undo_step_with_events_per_move():
     assert s.pins.hard[("y", 0)] == 2.5 and not s.can_undo
     r = s.readouts  # the undo jumped back to the equilibrium of y = 2.5
     assert r.energy == pytest.approx(s.equilibrium().energy, abs=1e-12)
+
+
+def test_toggle_pins_at_the_shown_value_and_unpins():
+    s = Session.from_preset("running-241")
+    s.step(7)
+    shown = s.cochain[s.layout.index("a1", 2)]
+    s.toggle_pin("a1[2]")
+    assert s.pins.hard[("a1", 2)] == shown
+    s.toggle_pin("a1", index=2)
+    assert ("a1", 2) not in s.pins.hard
+    s.toggle_pin("y")  # a pinned stalk: unpinned
+    assert not s.pins.stalk_pinned(s.layout, "y")

@@ -332,3 +332,30 @@ def test_undo_keeps_what_training_did_and_reset_is_not_an_edit():
     assert not s.can_undo
     s.reset()  # the initial weights and state: not an edit, nothing to undo
     assert s.network is s.initial_network and s.steps == 0 and not s.can_undo
+
+
+def test_a_drag_is_one_undo_step_with_events_per_move():
+    s = Session.from_preset("running-241")
+    counts = _counter(s)
+    s.begin_undo_group()
+    for v in (2.6, 2.7, 2.8):
+        s.pin("y", v, jump=True)
+    assert counts["pins_changed"] == 3 and s.modified  # the views follow every move
+    s.end_undo_group()
+    assert s.pins.hard[("y", 0)] == 2.8
+    s.undo()
+    assert s.pins.hard[("y", 0)] == 2.5 and not s.can_undo
+    r = s.readouts  # the undo jumped back to the equilibrium of y = 2.5
+    assert r.energy == pytest.approx(s.equilibrium().energy, abs=1e-12)
+
+
+def test_toggle_pins_at_the_shown_value_and_unpins():
+    s = Session.from_preset("running-241")
+    s.step(7)
+    shown = s.cochain[s.layout.index("a1", 2)]
+    s.toggle_pin("a1[2]")
+    assert s.pins.hard[("a1", 2)] == shown
+    s.toggle_pin("a1", index=2)
+    assert ("a1", 2) not in s.pins.hard
+    s.toggle_pin("y")  # a pinned stalk: unpinned
+    assert not s.pins.stalk_pinned(s.layout, "y")

@@ -3,11 +3,13 @@ weights and data, and applying undone / redone settings.
 
 Each function changes the session's model and marks the events of what it changed; the
 session's public methods wrap them in one undoable, event-collecting edit
-(:meth:`Session._edit`). Validation comes first: a refused edit (bad value, core error)
+(:meth:`Session.edit_group`). Validation comes first: a refused edit (bad value, core error)
 leaves the session exactly as it was.
 """
 
 from __future__ import annotations
+
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -16,6 +18,27 @@ from sheafviz.live import flows
 from sheafviz.live.modestate import ModeState
 from sheafviz.live.options import MODES, one_of
 from sheafviz.live.undo import Settings
+
+
+@contextmanager
+def edit_group(s):
+    """The body of :meth:`sheafviz.Session.edit_group`: the settings before the outermost
+    edit and after it make one undo command (unless an undo group records it, or undo /
+    redo is applying settings); the events are collected and fire at the end."""
+    outer = s._edit_depth == 0
+    before = settings_of(s) if outer else None
+    s._edit_depth += 1
+    try:
+        with s._tx.change():
+            yield s
+            if outer and not s._applying:
+                after = settings_of(s)
+                if s._undo_group is not None:  # end_undo_group records it
+                    s._set_modified(s.modified or bool(after.differing(before)))
+                elif s._undo.push(before, after):
+                    s._set_modified(True)
+    finally:
+        s._edit_depth -= 1
 
 
 def settings_of(s) -> Settings:
@@ -71,7 +94,7 @@ def set_pins(s, pins: PinSet, *, jump: bool = False) -> bool:
     sol = None
     if jump:
         try:
-            sol = s._relax_solution()
+            sol = flows.relax_solution(s)
             if not np.all(np.isfinite(sol.cochain)):
                 raise ArithmeticError("the equilibrium is not finite")
         except flows.CORE_ERRORS as exc:
@@ -84,9 +107,9 @@ def set_pins(s, pins: PinSet, *, jump: bool = False) -> bool:
     s._tx.mark("pins_changed")
     if s._mode == "relax":
         s._moved()
-        s._at_equilibrium = sol
-        if not jump:  # a drag sends many values at one instant: they are not history
-            s._record()
+    s._at_equilibrium = sol  # the relaxation's state, shown or not
+    if s._mode == "relax" and not jump:  # a drag's many values at one instant: no history
+        flows.record(s)
     return True
 
 
@@ -104,13 +127,13 @@ def set_mode(s, mode: str) -> bool:
         fresh = True
     else:
         fresh = False
-    if mode == "joint" and not s._ensure_flow():
+    if mode == "joint" and not flows.ensure_flow(s):
         s._mode = old
         if fresh:
             s._modes["joint"] = None
         return False
     if fresh:
-        s._record()
+        flows.record(s)
     s._tx.mark("settings_changed", "state_changed")
     return True
 
@@ -140,8 +163,8 @@ def set_rates(s, **changes) -> bool:
     old = s._rates
     s._rates = new
     for ms in s._modes.values():  # the retuned flows are current for the new rates
-        if ms is not None and ms.flow is not None and ms.flow_key == s._flow_key(ms.kind,
-                                                                                 rates=old):
+        if ms is not None and ms.flow is not None and \
+                ms.flow_key == flows.flow_key(s, ms.kind, rates=old):
             _rekey(s, ms)
     s._tx.mark("settings_changed")
     return True
@@ -162,7 +185,7 @@ def _retune(ms: ModeState, new, old) -> None:
 
 def _rekey(s, ms: ModeState) -> None:
     """Give ``ms``'s retuned flow the key it would have now (so it is not rebuilt)."""
-    ms.flow_key = s._flow_key(ms.kind)
+    ms.flow_key = flows.flow_key(s, ms.kind)
 
 
 def set_training(s, **changes) -> bool:
@@ -172,7 +195,7 @@ def set_training(s, **changes) -> bool:
     if new == s._training:
         return True
     s._training = new
-    if s._mode == "joint" and not s._ensure_flow():
+    if s._mode == "joint" and not flows.ensure_flow(s):
         return False
     s._tx.mark("settings_changed")
     return True
@@ -192,7 +215,7 @@ def set_example(s, example: int | None) -> bool:
         s._shown = example
         set_pins(s, example_pins(s, s._pins, example))
     if s._mode == "joint":
-        s._ensure_flow()
+        flows.ensure_flow(s)
     s._tx.mark("settings_changed", "state_changed")
     return True
 
@@ -230,7 +253,7 @@ def _install_weights(s, network, *, initial_network) -> bool:
     s._versions["weights"] += 1
     if s._mode == "relax":
         try:
-            sol = s._relax_solution()
+            sol = flows.relax_solution(s)
             if not np.all(np.isfinite(sol.cochain)):
                 raise ArithmeticError("the equilibrium is not finite")
         except flows.CORE_ERRORS as exc:
@@ -261,7 +284,7 @@ def set_data(s, data, *, spec=None) -> None:
     joint = s._modes["joint"]
     if joint is not None:
         joint.drop_flow()
-    if s._mode == "joint" and not s._ensure_flow():
+    if s._mode == "joint" and not flows.ensure_flow(s):
         s._mode = "relax"
         s._tx.mark("settings_changed", "state_changed")
     s._tx.mark("data_changed")

@@ -274,3 +274,80 @@ def test_rate_limiter_bounds_the_rate_and_keeps_the_newest():
     assert lim.flush() == "d" and not lim.pending
     with pytest.raises(ValueError, match="max_busy"):
         RateLimiter(0.1, max_busy=0.0)
+
+
+# -- phase plane ------------------------------------------------------------------------------
+def test_phase_arrows_are_finite_differences_of_the_energy(qtbot):
+    from conftest import exact_discords
+    from sheafviz.core.diagnostics import phase_field
+    from sheafviz.core.model.pins import PinSet
+    from sheafviz.core.model.sheaf import SheafLayout
+    from sheafviz.gui.chapter.phase_view import ARROW_FILL, PhaseView
+
+    net, rng = relu_net((2, 3, 3, 1), 4)
+    layout = SheafLayout(net.arch)
+    pins = PinSet().pin(layout, "x", [0.8, -0.5]).pin(layout, "y", [1.0])
+    c = 0.4 * rng.normal(size=layout.size)
+    res = pins.resolve(layout)
+    c[res.hard_index] = res.hard_value
+    alpha = 0.7
+    field = phase_field(net, pins, c, "z1[1]", "a2[0]", half_width=(1.0, 0.8), n=9,
+                        alpha=alpha)
+    view = PhaseView()
+    qtbot.addWidget(view)
+    view.set_coordinates(["z1[1]", "a2[0]", "z2[2]"], "z1[1]", "a2[0]")
+    view.set_field(field)
+    view.resize(640, 600)
+    view.show()
+    qtbot.waitExposed(view)
+
+    fu, fv = layout.index("z1", 1), layout.index("a2", 0)
+
+    def energy(u, v):
+        cc = c.copy()
+        cc[fu], cc[fv] = u, v
+        return 0.5 * sum(exact_discords(net, layout, cc).values())
+
+    h, ratios = 1e-6, []
+    for k in (0, 10, 22, 40, 57, 80):
+        u, v = view.arrow_tails[k]
+        if abs(u) < 1e-3:  # the kink of the ReLU at z = 0: no derivative there
+            continue
+        grad = np.array([(energy(u + h, v) - energy(u - h, v)) / (2 * h),
+                         (energy(u, v + h) - energy(u, v - h)) / (2 * h)])
+        arrow = view.arrow_vectors[k]
+        ratios += list(arrow / (-alpha * grad))
+    assert len(ratios) >= 8
+    assert np.allclose(ratios, ratios[0], rtol=1e-5) and ratios[0] > 0
+    cell = np.array([field.u[1] - field.u[0], field.v[1] - field.v[0]])
+    assert np.max(np.hypot(*(view.arrow_vectors / cell).T)) == pytest.approx(ARROW_FILL)
+    # drawn: the first segment of the path is the first arrow's shaft
+    assert view.arrows.xData[1] - view.arrows.xData[0] == pytest.approx(view.arrow_vectors[0][0])
+    # z1[1] is a hidden z coordinate: its switching line u = 0 is drawn (when in the window)
+    if field.u[0] < 0 < field.u[-1]:
+        assert np.allclose(view.switching.xData, 0.0)
+    assert "slice through the current state" in view.caption.text()
+
+
+def test_phase_view_intents_and_trajectory(qtbot):
+    from sheafviz.gui.chapter.phase_view import EMPTY_TEXT, PhaseView
+
+    view = PhaseView()
+    qtbot.addWidget(view)
+    view.show()
+    assert view.note.isVisible() and view.note.text() == EMPTY_TEXT
+    view.set_coordinates(["z1[0]", "a1[0]", "z2[0]"], "z1[0]", "a1[0]")
+    got = []
+    view.coordinatesChanged.connect(lambda u, v: got.append((u, v)))
+    view.perturbRequested.connect(lambda s: got.append(s))
+    view.combo_v.setCurrentIndex(2)
+    view.combo_v.activated.emit(2)  # what a user's pick sends
+    assert got[-1] == ("z1[0]", "z2[0]")
+    view.size_box.setValue(0.25)
+    qtbot.mouseClick(view.perturb_button, QtCore.Qt.MouseButton.LeftButton)
+    assert got[-1] == 0.25
+    for t in range(5):
+        view.append_trajectory(t, -t)
+    assert list(view.trajectory.yData) == [0, -1, -2, -3, -4]
+    with pytest.raises(ValueError, match="free coordinates"):
+        view.set_coordinates(["z1[0]"], "a9[0]")

@@ -351,3 +351,47 @@ def test_phase_view_intents_and_trajectory(qtbot):
     assert list(view.trajectory.yData) == [0, -1, -2, -3, -4]
     with pytest.raises(ValueError, match="free coordinates"):
         view.set_coordinates(["z1[0]"], "a9[0]")
+
+
+# -- lesson bar -------------------------------------------------------------------------------
+def color_pixels(image: QtGui.QImage, color: QtGui.QColor, tol=40) -> int:
+    """How many pixels of ``image`` are within ``tol`` of ``color`` in every channel."""
+    ptr = image.convertToFormat(QtGui.QImage.Format.Format_RGB32).constBits()
+    arr = np.frombuffer(ptr, np.uint8).reshape(image.height(), image.width(), 4)
+    bgr = np.array([color.blue(), color.green(), color.red()])
+    return int(np.sum(np.all(np.abs(arr[..., :3].astype(int) - bgr) <= tol, axis=-1)))
+
+
+def test_lesson_bar_steps_buttons_and_failures(qtbot):
+    from sheafviz.gui.chapter import look
+    from sheafviz.gui.chapter.lesson_bar import EMPTY_TEXT, LessonBar
+
+    bar = LessonBar()
+    qtbot.addWidget(bar)
+    bar.resize(1000, 160)
+    bar.show()
+    qtbot.waitExposed(bar)
+    assert EMPTY_TEXT in bar.caption.text()
+    assert not bar.next_button.isEnabled() and not bar.back_button.isEnabled()
+    got = []
+    bar.nextRequested.connect(lambda: got.append("next"))
+    bar.backRequested.connect(lambda: got.append("back"))
+    bar.set_step(0, 3, "Energy <b>E = 0.5</b>", [])
+    assert bar.step_label.text() == "Step 1 / 3"
+    assert not bar.back_button.isEnabled() and bar.next_button.isEnabled()
+    qtbot.mouseClick(bar.next_button, QtCore.Qt.MouseButton.LeftButton)
+    bar.set_step(2, 3, "Last step", [])
+    assert not bar.next_button.isEnabled()
+    qtbot.mouseClick(bar.back_button, QtCore.Qt.MouseButton.LeftButton)
+    assert got == ["next", "back"]
+    failure = QtGui.QColor(look.FAILURE)
+    assert color_pixels(bar.grab().toImage(), failure) == 0
+    bar.set_step(1, 3, "R = 0", ["R = 0 (live 0.37, tolerance 1e-9)"])
+    qtbot.waitUntil(lambda: bar.failure_label.isVisible())
+    assert "R = 0 (live 0.37" in bar.failure_label.text()
+    assert color_pixels(bar.grab().toImage(), failure) > 50  # painted, in the failure colour
+    small = bar.caption.font().pointSizeF()
+    bar.set_scale(1.6)
+    assert bar.caption.font().pointSizeF() == pytest.approx(1.6 * small)
+    with pytest.raises(ValueError, match="step 3"):
+        bar.set_step(3, 3, "", [])

@@ -101,6 +101,7 @@ class PhaseView(QtWidgets.QWidget):
         lay.addWidget(self.note)
         lay.addWidget(self.plot, 1)
         lay.addWidget(self.caption)
+        lay.addStretch(0)  # takes the room only while the plot is hidden (empty state)
         self.set_field(None)
         self.set_scale(1.0)
 

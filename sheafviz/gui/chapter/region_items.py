@@ -61,6 +61,7 @@ class RegionMapItem(pg.GraphicsObject):
                        empty_text: str = EMPTY_TEXT) -> None:
         """The regions to draw (None: nothing, and ``empty_text`` at the last box's centre)."""
         self.region_map, self.highlight = region_map, highlight
+        self._where = "centre"
         if region_map is not None:
             u0, u1, v0, v1 = region_map.box
             self._bounds = QtCore.QRectF(u0, v0, u1 - u0, v1 - v0)
@@ -83,7 +84,9 @@ class RegionMapItem(pg.GraphicsObject):
     def set_pinned_input(self, x) -> int | None:
         """Highlight the region of an input (n0,) (projected onto the plane); returns its
         index, None when it lies outside the box or no map is shown."""
-        index = None if self.region_map is None else self.region_map.region_of_input(x)
+        rmap = self.region_map
+        # a map the cap stopped before layer 1 is one region: highlighting it says nothing
+        index = None if rmap is None or rmap.depth == 0 else rmap.region_of_input(x)
         self.set_highlight(index)
         return index
 
@@ -141,10 +144,12 @@ class RegionMapItem(pg.GraphicsObject):
         self.note.setFont(look.font(0.9 * self._scale))
         self.note.setVisible(bool(text))
         self.note.setAnchor((0, 0) if where == "corner" else (0.5, 0.5))
+        self._where = where
         if self.region_map is not None:
-            u0, u1, v0, v1 = self.region_map.box
-            self.note.setPos(*((u0, v1) if where == "corner" else ((u0 + u1) / 2,
-                                                                   (v0 + v1) / 2)))
+            u0, u1, v0, v1 = self._visible_box()
+            inset_u, inset_v = 0.01 * (u1 - u0), 0.01 * (v1 - v0)  # clear of the frame
+            self.note.setPos(*((u0 + inset_u, v1 - inset_v) if where == "corner"
+                               else ((u0 + u1) / 2, (v0 + v1) / 2)))
         elif self._bounds.isValid():
             self.note.setPos(self._bounds.center())
         else:
@@ -160,9 +165,24 @@ class RegionMapItem(pg.GraphicsObject):
                 width = rect.width() * 0.92
         self.note.setTextWidth(width)
 
+    def _visible_box(self) -> tuple[float, float, float, float]:
+        """The map's box cut to the visible range (the note must not hang off the view)."""
+        u0, u1, v0, v1 = self.region_map.box
+        vb = self.getViewBox()
+        if vb is None:
+            return u0, u1, v0, v1
+        r = vb.viewRect()
+        lo_u, hi_u = sorted((r.left(), r.right()))
+        lo_v, hi_v = sorted((r.top(), r.bottom()))
+        if min(u1, hi_u) <= max(u0, lo_u) or min(v1, hi_v) <= max(v0, lo_v):
+            return u0, u1, v0, v1
+        return max(u0, lo_u), min(u1, hi_u), max(v0, lo_v), min(v1, hi_v)
+
     def viewTransformChanged(self) -> None:
         super().viewTransformChanged()
-        if self.note.isVisible():
+        if self.note.isVisible() and self.region_map is not None:
+            self._show_note(self.note.textItem.toPlainText(), where=self._where)
+        elif self.note.isVisible():
             self._wrap_note()
 
     def paint(self, painter, *args) -> None:

@@ -127,6 +127,21 @@ def forward_patterns(weights, biases, X):
     return np.hstack(parts).astype(np.uint8)
 
 
+def themed(**colors):
+    """A theme object: the default theme's colour roles with some replaced."""
+    from types import SimpleNamespace
+
+    from sheafviz.gui.chapter import look
+
+    base = look.default_theme()
+    if hasattr(base, "colors"):  # an evented theme object: its roles are not attributes
+        roles = dict(base.colors, EDGE_COLORS=dict(base.EDGE_COLORS))
+    else:
+        roles = {name: getattr(base, name) for name in dir(base) if name.isupper()}
+    roles.update(colors)
+    return SimpleNamespace(**roles)
+
+
 def plane_widget(qtbot, items, size=(600, 560)):
     from sheafviz.gui.chapter import look
 
@@ -186,9 +201,14 @@ def test_region_item_polygons_match_dense_grid_and_paint_highlight(qtbot):
     big = max((i for i in range(len(regions)) if i != index), key=lambda i: regions[i].area)
     centres = [regions[index].centroid, regions[big].centroid]
     settled_pixels(qtbot, w, centres)
-    assert close(pixel_color(w, *centres[0]), QtGui.QColor(look.HIGHLIGHT))
+    highlight = QtGui.QColor(look.Palette.from_theme().highlight)
+    assert close(pixel_color(w, *centres[0]), highlight)
     assert close(pixel_color(w, *centres[1]), item.fill_color(big))
-    assert not close(item.fill_color(big), QtGui.QColor(look.HIGHLIGHT), tol=40)
+    assert not close(item.fill_color(big), highlight, tol=40)
+    # a theme change repaints the pinned region in the new theme's highlight colour
+    theme = themed(SELECT_COLOR="#00a0ff")
+    item.set_theme(theme)
+    qtbot.waitUntil(lambda: close(pixel_color(w, *centres[0]), QtGui.QColor("#00a0ff")))
 
 
 def test_region_item_says_when_the_cap_is_reached(qtbot):
@@ -384,7 +404,7 @@ def test_lesson_bar_steps_buttons_and_failures(qtbot):
     assert not bar.next_button.isEnabled()
     qtbot.mouseClick(bar.back_button, QtCore.Qt.MouseButton.LeftButton)
     assert got == ["next", "back"]
-    failure = QtGui.QColor(look.FAILURE)
+    failure = QtGui.QColor(look.Palette.from_theme().failure)
     assert color_pixels(bar.grab().toImage(), failure) == 0
     bar.set_step(1, 3, "R = 0", ["R = 0 (live 0.37, tolerance 1e-9)"])
     qtbot.waitUntil(lambda: bar.failure_label.isVisible())

@@ -105,9 +105,10 @@ class EPView(QtWidgets.QWidget):
 
     stiffnessChanged = QtCore.Signal(float)
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, *, theme=None) -> None:
         super().__init__(parent)
         self._scale = 1.0
+        self._palette = look.Palette.from_theme(theme)
         self.comparison: EPComparison | None = None
         self.title = QtWidgets.QLabel("<b>Equilibrium propagation: a soft pin on y</b>")
         self.title.setWordWrap(True)
@@ -131,10 +132,8 @@ class EPView(QtWidgets.QWidget):
         self.plot = look.make_plot(left="total gap", bottom="stiffness γ", log=True)
         self.plot.setToolTip("Total relative gap against γ (log–log); the dot is the "
                              "current γ. A slope of 1 means the gap falls like γ.")
-        self.curve = pg.PlotDataItem(pen=look.pen(look.CURVE, 2.5))
-        self.marker = pg.PlotDataItem(pen=None, symbol="o", symbolSize=12,
-                                      symbolBrush=look.BACKPROP, symbolPen=look.pen(
-                                          look.OUTLINE, 1.5))
+        self.curve = pg.PlotDataItem()
+        self.marker = pg.PlotDataItem(pen=None, symbol="o")
         self.plot.plotItem.addItem(self.curve)
         self.plot.plotItem.addItem(self.marker)
         # the slider's whole range, always: the marker moves, the axis does not
@@ -216,10 +215,21 @@ class EPView(QtWidgets.QWidget):
             label.setFont(look.font(self._scale))
         self.table.setFont(look.font(self._scale))
         self.table.horizontalHeader().setFont(look.font(0.9 * self._scale, bold=True))
-        self.marker.setSymbolSize(12 * self._scale)
-        self.curve.setPen(look.pen(look.CURVE, 2.5 * self._scale))
-        look.restyle_axes(self.plot, self._scale)
+        self._apply_look()
         self._fit_table()
+
+    def set_theme(self, theme) -> None:
+        """Redraw in a theme's colours (call on the theme's change event)."""
+        self._palette = look.Palette.from_theme(theme)
+        self._apply_look()
+
+    def _apply_look(self) -> None:
+        s, p = self._scale, self._palette
+        self.marker.setSymbolSize(12 * s)
+        self.marker.setSymbolBrush(pg.mkBrush(p.marker))
+        self.marker.setSymbolPen(look.pen(p.outline, 1.5 * s))
+        self.curve.setPen(look.pen(p.curve, 2.5 * s))
+        look.style_axes(self.plot, p, s)
 
     # -- internals ---------------------------------------------------------------------
     def _fit_table(self) -> None:

@@ -14,7 +14,6 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
 from sheafviz.core.diagnostics import InverseFamily
-from sheafviz.gui import style
 from sheafviz.gui.chapter import look
 
 #: A click this close to the family (screen pixels) picks it.
@@ -29,17 +28,16 @@ class InverseFamilyItem(pg.GraphicsObject):
 
     inputPicked = QtCore.Signal(object)
 
-    def __init__(self) -> None:
+    def __init__(self, *, theme=None) -> None:
         super().__init__()
+        self._palette = look.Palette.from_theme(theme)
         self.family: InverseFamily | None = None
         self._scale = 1.0
         self._picture = QtGui.QPicture()
         self._bounds = QtCore.QRectF()
-        self.points = pg.ScatterPlotItem(symbol="o", pen=look.pen(look.OUTLINE, 1.5),
-                                         brush=pg.mkBrush(look.FAMILY))
+        self.points = pg.ScatterPlotItem(symbol="o")
         self.points.setParentItem(self)
-        self.note = pg.TextItem(anchor=(0.5, 0.5), color=look.FOREGROUND,
-                                fill=pg.mkBrush(255, 255, 255, 225))
+        self.note = pg.TextItem(anchor=(0.5, 0.5))
         self.note.setParentItem(self)
         self.setZValue(5)
         self.setAcceptHoverEvents(True)
@@ -54,7 +52,11 @@ class InverseFamilyItem(pg.GraphicsObject):
     def set_scale(self, factor: float) -> None:
         """Line widths, dot sizes and text at ``factor`` × normal (presentation mode)."""
         self._scale = float(factor)
-        self.note.setFont(look.font(0.9 * self._scale))
+        self._rebuild()
+
+    def set_theme(self, theme) -> None:
+        """Redraw in a theme's colours (call on the theme's change event)."""
+        self._palette = look.Palette.from_theme(theme)
         self._rebuild()
 
     # -- picking -----------------------------------------------------------------------
@@ -96,18 +98,23 @@ class InverseFamilyItem(pg.GraphicsObject):
         self.prepareGeometryChange()
         self._picture = QtGui.QPicture()
         painter = QtGui.QPainter(self._picture)
-        family, dots = self.family, []
+        family, dots, p = self.family, [], self._palette
+        self.note.setFont(look.font(0.9 * self._scale))
+        self.note.setColor(p.foreground)
+        self.note.fill = pg.mkBrush(p.background)
+        self.points.setPen(look.pen(p.outline, 1.5 * self._scale))
+        self.points.setBrush(pg.mkBrush(p.family))
         if family is not None:
-            fill = pg.mkBrush(style.faded(look.FAMILY, 0.45))
+            fill = pg.mkBrush(look.faded(p.family, 0.45))
             for index, piece in enumerate(family.pieces):
                 if piece.kind == "point":
                     dots.append({"pos": tuple(piece.vertices[0]), "data": index})
                 elif piece.kind == "segment":
-                    painter.setPen(look.pen(look.FAMILY, 4.0 * self._scale))
+                    painter.setPen(look.pen(p.family, 4.0 * self._scale))
                     (u0, v0), (u1, v1) = piece.vertices
                     painter.drawLine(QtCore.QPointF(u0, v0), QtCore.QPointF(u1, v1))
                 else:
-                    painter.setPen(look.pen(look.FAMILY, 2.0 * self._scale))
+                    painter.setPen(look.pen(p.family, 2.0 * self._scale))
                     painter.setBrush(fill)
                     painter.drawPolygon(QtGui.QPolygonF([QtCore.QPointF(float(u), float(v))
                                                          for u, v in piece.vertices]))

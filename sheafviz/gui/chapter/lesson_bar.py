@@ -28,10 +28,10 @@ CAPTION_SCALE = 1.45
 EMPTY_TEXT = "No lesson is open: choose one from the Lessons menu or the gallery."
 
 
-def failures_html(failures) -> str:
-    """Failed claims as rich text in the failure colour, one per line."""
+def failures_html(failures, color: str) -> str:
+    """Failed claims as rich text in ``color``, one per line."""
     lines = "<br>".join(f"✗ {html.escape(str(f))}" for f in failures)
-    return f"<span style='color:{look.FAILURE}'><b>Check failed:</b><br>{lines}</span>"
+    return f"<span style='color:{color}'><b>Check failed:</b><br>{lines}</span>"
 
 
 class LessonBar(QtWidgets.QFrame):
@@ -40,9 +40,10 @@ class LessonBar(QtWidgets.QFrame):
     nextRequested = QtCore.Signal()
     backRequested = QtCore.Signal()
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, *, theme=None) -> None:
         super().__init__(parent)
         self._scale = 1.0
+        self._palette = look.Palette.from_theme(theme)
         self.index, self.total, self.failures = -1, 0, []
         self.setFrameShape(QtWidgets.QFrame.Shape.StyledPanel)
         self.caption = QtWidgets.QLabel()
@@ -97,17 +98,27 @@ class LessonBar(QtWidgets.QFrame):
         self.step_label.setText(f"Step {index + 1} / {total}")
         self.back_button.setEnabled(index > 0)
         self.next_button.setEnabled(index < total - 1)
-        self.failure_label.setText(failures_html(self.failures) if self.failures else "")
+        self.failure_label.setText(failures_html(self.failures, self._palette.failure)
+                                   if self.failures else "")
         self.failure_label.setVisible(bool(self.failures))
 
     def clear(self) -> None:
         """No lesson: say where to find one; the buttons do nothing."""
         self.index, self.total, self.failures = -1, 0, []
-        self.caption.setText(f"<span style='color:{look.MUTED}'>{EMPTY_TEXT}</span>")
+        self.caption.setText(f"<span style='color:{self._palette.muted}'>{EMPTY_TEXT}</span>")
         self.step_label.setText("")
         self.failure_label.setVisible(False)
         self.back_button.setEnabled(False)
         self.next_button.setEnabled(False)
+
+    def set_theme(self, theme) -> None:
+        """Failure and muted text in a theme's colours (re-shows the current step)."""
+        self._palette = look.Palette.from_theme(theme)
+        if self.index < 0:
+            self.clear()
+        else:
+            self.failure_label.setText(failures_html(self.failures, self._palette.failure)
+                                       if self.failures else "")
 
     def set_scale(self, factor: float) -> None:
         """Caption, buttons and step count at ``factor`` × normal (presentation mode)."""

@@ -76,9 +76,10 @@ class PhaseView(QtWidgets.QWidget):
     coordinatesChanged = QtCore.Signal(str, str)
     perturbRequested = QtCore.Signal(float)
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, *, theme=None) -> None:
         super().__init__(parent)
         self._scale = 1.0
+        self._palette = look.Palette.from_theme(theme)
         self.field: PhaseField | None = None
         self.arrow_tails = np.zeros((0, 2))
         self.arrow_vectors = np.zeros((0, 2))
@@ -138,7 +139,7 @@ class PhaseView(QtWidgets.QWidget):
         self.switching = pg.PlotDataItem(connect="pairs")
         self.predictions = pg.PlotDataItem(connect="pairs")
         self.trajectory = pg.PlotDataItem()
-        self.current = pg.ScatterPlotItem(symbol="o", brush=pg.mkBrush(look.TRAJECTORY))
+        self.current = pg.ScatterPlotItem(symbol="o")
         for item in (self.predictions, self.switching, self.arrows, self.trajectory,
                      self.current):
             pi.addItem(item)
@@ -181,7 +182,7 @@ class PhaseView(QtWidgets.QWidget):
         pi = self.plot.plotItem
         pi.setLabel("bottom", field.coords[0])
         pi.setLabel("left", field.coords[1])
-        look.restyle_axes(self.plot, self._scale)
+        look.style_axes(self.plot, self._palette, self._scale)
         # room for the arrows of the outer grid points (up to ARROW_FILL of a cell out)
         pi.setRange(xRange=(field.u[0] - cell[0], field.u[-1] + cell[0]),
                     yRange=(field.v[0] - cell[1], field.v[-1] + cell[1]), padding=0.0)
@@ -204,37 +205,50 @@ class PhaseView(QtWidgets.QWidget):
         for widget in [self.title, self.note, self.caption, self.combo_u, self.combo_v,
                        self.size_box, self.perturb_button] + self.labels:
             widget.setFont(look.font(s))
-        self.arrows.setPen(look.pen(look.ARROW, 1.5 * s))
-        self.switching.setPen(look.pen(look.SWITCHING, 2.5 * s, dash=True))
-        self.predictions.setPen(look.pen(look.PREDICTION, 2.0 * s, dot=True))
-        self.trajectory.setPen(look.pen(look.TRAJECTORY, 2.5 * s))
+        self._apply_look()
+
+    def set_theme(self, theme) -> None:
+        """Redraw in a theme's colours (call on the theme's change event)."""
+        self._palette = look.Palette.from_theme(theme)
+        self._apply_look()
+
+    def _apply_look(self) -> None:
+        s, p = self._scale, self._palette
+        self.arrows.setPen(look.pen(p.arrow, 1.5 * s))
+        self.switching.setPen(look.pen(p.switching, 2.5 * s, dash=True))
+        self.predictions.setPen(look.pen(p.prediction, 2.0 * s, dot=True))
+        self.trajectory.setPen(look.pen(p.trajectory, 2.5 * s))
         self.current.setSize(13 * s)
-        self.current.setPen(look.pen(look.OUTLINE, 1.5 * s))
-        look.restyle_axes(self.plot, s)
+        self.current.setPen(look.pen(p.outline, 1.5 * s))
+        self.current.setBrush(pg.mkBrush(p.trajectory))
+        look.style_axes(self.plot, p, s)
         if self.field is not None:
             self._caption(self.field)
+            self._label_lines(self.field.switching_lines + self.field.prediction_lines)
 
     # -- internals ---------------------------------------------------------------------
     def _caption(self, field: PhaseField) -> None:
         u, v = field.coords
+        p = self._palette
         swatch = "<span style='color:{c}; white-space:nowrap'><b>{t}</b></span>"
         self.caption.setText(
             f"Arrows: heat-flow field in the ({u}, {v}) slice through the current state "
             f"(every other coordinate held). The path moves in every coordinate, so it can "
             f"cross them.<br>"
-            + swatch.format(c=look.SWITCHING, t="– – switching line z&nbsp;=&nbsp;0") + " &nbsp; "
-            + swatch.format(c=look.PREDICTION, t="··· a&nbsp;prediction changes&nbsp;sign") + " &nbsp; "
-            + swatch.format(c=look.TRAJECTORY, t="—&nbsp;trajectory"))
+            + swatch.format(c=p.switching, t="– – switching line z&nbsp;=&nbsp;0") + " &nbsp; "
+            + swatch.format(c=p.prediction, t="··· a&nbsp;prediction changes&nbsp;sign") + " &nbsp; "
+            + swatch.format(c=p.trajectory, t="—&nbsp;trajectory"))
 
     def _label_lines(self, lines) -> None:
         """Name each line's neuron at its far end (text items reused frame to frame)."""
         while len(self._line_labels) < len(lines):
-            label = pg.TextItem(anchor=(1, 1), fill=pg.mkBrush(255, 255, 255, 210))
+            label = pg.TextItem(anchor=(1, 1))
             self.plot.plotItem.addItem(label)
             self._line_labels.append(label)
         for label, line in zip(self._line_labels, lines):
-            color = look.SWITCHING if line.kind == "switching" else look.PREDICTION
-            label.setColor(color)
+            p = self._palette
+            label.setColor(p.switching if line.kind == "switching" else p.prediction)
+            label.fill = pg.mkBrush(p.background)
             label.setFont(look.font(0.85 * self._scale))
             label.setText(f"{line.neuron} = 0" if line.kind == "switching" else
                           f"{line.neuron} prediction = 0")

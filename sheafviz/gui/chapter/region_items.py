@@ -41,15 +41,15 @@ def pattern_text(region) -> str:
 class RegionMapItem(pg.GraphicsObject):
     """Exact activation regions; z below the data points (−5)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, theme=None) -> None:
         super().__init__()
+        self._palette = look.Palette.from_theme(theme)
         self.region_map: RegionMap | None = None
         self.highlight: int | None = None
         self._scale = 1.0
         self._picture = QtGui.QPicture()
         self._bounds = QtCore.QRectF()
-        self.note = pg.TextItem(anchor=(0, 0), color=look.FOREGROUND,
-                                fill=pg.mkBrush(255, 255, 255, 225))
+        self.note = pg.TextItem(anchor=(0, 0))
         self.note.setParentItem(self)
         self.note.setZValue(10)
         self.setZValue(-5)
@@ -96,6 +96,11 @@ class RegionMapItem(pg.GraphicsObject):
         self.note.setFont(look.font(0.9 * self._scale))
         self._rebuild()
 
+    def set_theme(self, theme) -> None:
+        """Redraw in a theme's colours (call on the theme's change event)."""
+        self._palette = look.Palette.from_theme(theme)
+        self._rebuild()
+
     # -- what is drawn (tests read these) ---------------------------------------------
     @property
     def region_count(self) -> int:
@@ -104,7 +109,7 @@ class RegionMapItem(pg.GraphicsObject):
     def fill_color(self, index: int) -> QtGui.QColor:
         """The colour region ``index`` is painted in."""
         if index == self.highlight:
-            return QtGui.QColor(look.HIGHLIGHT)
+            return QtGui.QColor(self._palette.highlight)
         return look.region_fill(pattern_color_index(self.region_map.regions[index].key))
 
     def region_at(self, point) -> int | None:
@@ -117,6 +122,8 @@ class RegionMapItem(pg.GraphicsObject):
         self._picture = QtGui.QPicture()
         painter = QtGui.QPainter(self._picture)
         rmap = self.region_map
+        self.note.setColor(self._palette.foreground)
+        self.note.fill = pg.mkBrush(self._palette.background)
         if rmap is not None:
             edge = look.pen(look.region_fill(0).darker(135), 1.0 * self._scale)
             for i, region in enumerate(rmap.regions):
@@ -126,7 +133,7 @@ class RegionMapItem(pg.GraphicsObject):
             if self.highlight is not None:
                 self._paint_region(painter, rmap.regions[self.highlight],
                                    self.fill_color(self.highlight),
-                                   look.pen(look.OUTLINE, 2.5 * self._scale))
+                                   look.pen(self._palette.outline, 2.5 * self._scale))
             u0, u1, v0, v1 = rmap.box
             self._bounds = QtCore.QRectF(u0, v0, u1 - u0, v1 - v0)
         painter.end()

@@ -40,6 +40,8 @@ def arrow_segments(field: PhaseField) -> tuple[np.ndarray, np.ndarray, float]:
     uu, vv = np.meshgrid(field.u, field.v)
     tails = np.column_stack([uu.ravel(), vv.ravel()])
     vec = np.column_stack([field.du.ravel(), field.dv.ravel()])
+    # a diverged state can give inf / nan: draw no arrow there rather than a wild one
+    vec = np.where(np.all(np.isfinite(vec), axis=1, keepdims=True), vec, 0.0)
     cell = np.array([field.u[1] - field.u[0], field.v[1] - field.v[0]])
     longest = float(np.max(np.hypot(*(vec / cell).T), initial=0.0))
     k = ARROW_FILL / longest if longest > 0 and np.isfinite(longest) else 0.0
@@ -192,6 +194,8 @@ class PhaseView(QtWidgets.QWidget):
     def append_trajectory(self, u: float, v: float) -> None:
         """One more point of the state's path (call once per frame)."""
         point = np.array([[float(u), float(v)]])
+        if not np.all(np.isfinite(point)):
+            return  # a diverged step: the path keeps its last finite point
         self._trajectory = np.vstack([self._trajectory, point])[-MAX_TRAJECTORY:]
         self.trajectory.setData(self._trajectory[:, 0], self._trajectory[:, 1])
 

@@ -4,7 +4,6 @@ of a clicked point, painted pixels; and the rate limiter that redraws them while
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 from PySide6 import QtCore, QtGui

@@ -163,7 +163,8 @@ class PhaseView(QtWidgets.QWidget):
 
     def set_field(self, field: PhaseField | None) -> None:
         """The field through the current state (None: the empty note)."""
-        if field is None or self.field is None or field.coords != self.field.coords:
+        new_axes = field is not None and (self.field is None or field.coords != self.field.coords)
+        if field is None or new_axes:
             self.clear_trajectory()
         self.field = field
         empty = field is None
@@ -182,14 +183,15 @@ class PhaseView(QtWidgets.QWidget):
             item.setData(pts[:, 0], pts[:, 1])
         self.current.setData([{"pos": tuple(field.center), "data": "current state"}])
         pi = self.plot.plotItem
-        pi.setLabel("bottom", field.coords[0])
-        pi.setLabel("left", field.coords[1])
-        look.style_axes(self.plot, self._palette, self._scale)
+        if new_axes:  # labels and caption only when the pair changes (this runs per frame)
+            pi.setLabel("bottom", field.coords[0])
+            pi.setLabel("left", field.coords[1])
+            look.style_axes(self.plot, self._palette, self._scale)
+            self._caption(field)
         # room for the arrows of the outer grid points (up to ARROW_FILL of a cell out)
         pi.setRange(xRange=(field.u[0] - cell[0], field.u[-1] + cell[0]),
                     yRange=(field.v[0] - cell[1], field.v[-1] + cell[1]), padding=0.0)
         self._label_lines(field.switching_lines + field.prediction_lines)
-        self._caption(field)
 
     def append_trajectory(self, u: float, v: float) -> None:
         """One more point of the state's path (call once per frame)."""
@@ -249,13 +251,16 @@ class PhaseView(QtWidgets.QWidget):
             label = pg.TextItem(anchor=(1, 1))
             self.plot.plotItem.addItem(label)
             self._line_labels.append(label)
+        p = self._palette
         for label, line in zip(self._line_labels, lines):
-            p = self._palette
-            label.setColor(p.switching if line.kind == "switching" else p.prediction)
-            label.fill = pg.mkBrush(p.background)
-            label.setFont(look.font(0.85 * self._scale))
-            label.setText(f"{line.neuron} = 0" if line.kind == "switching" else
-                          f"{line.neuron} prediction = 0")
+            look_key = (line.neuron, line.kind, self._scale, look.base_pt(), p)
+            if getattr(label, "look_key", None) != look_key:  # text layout is the slow part
+                label.look_key = look_key
+                label.setColor(p.switching if line.kind == "switching" else p.prediction)
+                label.fill = pg.mkBrush(p.background)
+                label.setFont(look.font(0.85 * self._scale))
+                label.setText(f"{line.neuron} = 0" if line.kind == "switching" else
+                              f"{line.neuron} prediction = 0")
             end = line.segment[np.argmax(line.segment[:, 0] + line.segment[:, 1])]
             label.setPos(float(end[0]), float(end[1]))
             label.setVisible(True)

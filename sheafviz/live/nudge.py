@@ -66,11 +66,14 @@ def perturb(s, size: float, *, seed: int = 0, theta: bool | None = None,
             return False
         joint = s._state.flow if s.mode == "joint" else None
         if state and joint is not None and joint.mode != "paper":
-            s._tx.message(f"The {joint.mode} training holds the stalks at their equilibria; "
-                          f"only θ is kicked.", "warn")
+            held = f"The {joint.mode} training holds the stalks at their equilibria"
+            if not theta:
+                s._tx.message(f"{held}: only θ can be kicked here.", "error")
+                return False
+            s._tx.message(f"{held}; only θ is kicked.", "warn")
             state = False
         if not (state or theta):
-            s._tx.message("Nothing to kick: neither the state nor θ was asked for.", "warn")
+            s._tx.message("Nothing to kick: neither the state nor θ was asked for.", "error")
             return False
         rng = np.random.default_rng(int(seed))
         if joint is None:

@@ -352,24 +352,12 @@ class Session:
         """Go back one edit (an open undo group is closed first); False when there is
         none."""
         self.end_undo_group()
-        return self._step_history(self._undo.undo())
+        return editing.step_history(self, self._undo.undo())
 
     def redo(self) -> bool:
         """Redo the last undone edit; False when there is none."""
         self.end_undo_group()
-        return self._step_history(self._undo.redo())
-
-    def _step_history(self, target) -> bool:
-        if target is None:
-            return False
-        self._applying = True
-        try:
-            with self._tx.change():
-                editing.apply_settings(self, target)
-        finally:
-            self._applying = False
-        self._set_modified(True)
-        return True
+        return editing.step_history(self, self._undo.redo())
 
     def _set_modified(self, on: bool) -> None:
         if on != self._modified:
@@ -378,13 +366,7 @@ class Session:
 
     def select(self, name: str | None, index: int | None = None) -> None:
         """Select neuron ``name[index]`` ("a1", 0 or "a1[0]"), or nothing (None)."""
-        sel = None
-        if name is not None:
-            name, idx = editing.neuron(self, name, index)
-            if idx is None:
-                raise ValueError(f"select needs a neuron index for {name!r}")
-            self.layout.index(name, idx)
-            sel = (name, int(idx))
+        sel = None if name is None else editing.checked_neuron(self, name, index)
         if sel != self.selection:
             self.selection = sel
             self._tx.mark("selection_changed")

@@ -58,6 +58,16 @@ def neuron(s, target: str, index: int | None) -> tuple[str, int | None]:
     return name, parsed if parsed is not None else index
 
 
+def checked_neuron(s, target: str, index: int | None) -> tuple[str, int]:
+    """``(vertex name, index)`` of one neuron ("a1[0]", or "a1" with ``index``); ValueError
+    without an index, KeyError / IndexError for a neuron the sheaf does not have."""
+    name, idx = neuron(s, target, index)
+    if idx is None:
+        raise ValueError(f"select needs a neuron index for {name!r}")
+    s.layout.index(name, idx)
+    return name, int(idx)
+
+
 def checked_example(s, example) -> int | None:
     """``example`` as a row of the session's data (None stays None), else ValueError."""
     if example is None:
@@ -325,6 +335,21 @@ def set_data(s, data, *, spec=None) -> None:
         s._mode = "relax"
         s._tx.mark("settings_changed", "state_changed")
     s._tx.mark("data_changed")
+
+
+def step_history(s, target: Settings | None) -> bool:
+    """Apply undone / redone settings ``target`` as one change (not itself recorded);
+    False when there is none."""
+    if target is None:
+        return False
+    s._applying = True
+    try:
+        with s._tx.change():
+            apply_settings(s, target)
+    finally:
+        s._applying = False
+    s._set_modified(True)
+    return True
 
 
 def apply_settings(s, target: Settings) -> None:

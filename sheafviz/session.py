@@ -245,8 +245,10 @@ class Session:
                 state: bool = True) -> bool:
         """Nudge the shown state's free coordinates by a random direction of norm ``size``
         and, with ``theta`` (default: in joint mode), θ by another of the same norm (see
-        :func:`sheafviz.live.nudge.perturb`). The state kick is not an edit; the θ kick is
-        an undoable weight edit. False (and a message) when nothing could be kicked."""
+        :func:`sheafviz.live.nudge.perturb`). The state kick is not an edit
+        (``state_changed``); the θ kick is an undoable weight edit that leaves the state
+        where it is (``network_changed`` too), each event once. False (and a message) when
+        nothing could be kicked."""
         return nudge.perturb(self, size, seed=seed, theta=theta, state=state)
 
     def set_state(self, cochain) -> bool:

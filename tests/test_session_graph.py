@@ -10,17 +10,8 @@ import numpy as np
 import pytest
 
 from reference import dense_coboundary
+from session_events import count_events
 from sheafviz import Network, Session
-
-EVENTS = ("network_changed", "pins_changed", "state_changed", "settings_changed",
-          "modified_changed", "message")
-
-
-def _counter(s: Session) -> dict:
-    counts = {name: 0 for name in EVENTS}
-    for name in EVENTS:
-        getattr(s.events, name).connect(lambda *a, n=name: counts.__setitem__(n, counts[n] + 1))
-    return counts
 
 
 def _paper_spectrum(net: Network, c: np.ndarray, hard: set, soft_on_out: float = 0.0):
@@ -90,7 +81,7 @@ def test_set_graph_fires_settings_once_is_undoable_and_hides_y():
     assert s.has_y_vertex  # y is hard-pinned by the preset: the output is a vertex
     s.unpin("y")
     assert not s.has_y_vertex
-    counts = _counter(s)
+    counts = count_events(s)
     assert s.set_graph("chapter")
     assert counts["settings_changed"] == 1 and counts["message"] == 0
     assert s.has_y_vertex and s.undo_text == "change graph"
@@ -105,7 +96,7 @@ def test_set_graph_fires_settings_once_is_undoable_and_hides_y():
 def test_a_sigmoid_network_refuses_the_paper_graph():
     net = Network.he_init([2, 3, 1], seed=1, output="sigmoid")
     s = Session(net)
-    counts = _counter(s)
+    counts = count_events(s)
     messages = []
     s.events.message.connect(lambda text, level: messages.append((level, text)))
     assert s.set_graph("paper") is False

@@ -7,18 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from session_events import EVENTS, count_events
 from sheafviz import Network, Session
 from sheafviz.core.flows.training import JointFlow
-
-EVENTS = ("network_changed", "pins_changed", "state_changed", "settings_changed",
-          "modified_changed", "message")
-
-
-def _counter(s: Session) -> dict:
-    counts = {name: 0 for name in EVENTS}
-    for name in EVENTS:
-        getattr(s.events, name).connect(lambda *a, n=name: counts.__setitem__(n, counts[n] + 1))
-    return counts
 
 
 def _theta(net: Network) -> np.ndarray:
@@ -38,7 +29,7 @@ def test_relax_kick_has_the_size_keeps_pins_and_is_no_edit(tmp_path):
     s.equilibrium()
     c0, theta0, undo0 = s.cochain, _theta(s.network), s.undo_text
     s.save(tmp_path / "s.json")  # modified off: the kick must not turn it on
-    counts = _counter(s)
+    counts = count_events(s)
     assert s.perturb(0.3, seed=4)
     d = s.cochain - c0
     pinned = [s.layout.index(n, i) for (n, i) in s.pins.hard]
@@ -58,7 +49,7 @@ def test_relax_kick_with_theta_moves_the_weights_not_to_an_equilibrium():
     s = Session.from_preset("running-241")
     s.equilibrium()
     c0, theta0 = s.cochain, _theta(s.network)
-    counts = _counter(s)
+    counts = count_events(s)
     assert s.perturb(0.2, seed=1, theta=True, state=False)
     assert np.linalg.norm(_theta(s.network) - theta0) == pytest.approx(0.2, rel=1e-12)
     np.testing.assert_array_equal(s.cochain, c0)  # the state stays: no jump
@@ -88,7 +79,7 @@ def test_joint_kick_moves_state_and_theta_by_the_size_with_x_and_y_clamped():
     s.mode = "joint"
     s.step(5)
     c0, theta0, t0 = s.cochain, _theta(s.network), s.time
-    counts = _counter(s)
+    counts = count_events(s)
     assert s.perturb(0.25, seed=7)  # joint mode: θ too by default
     d = s.cochain - c0
     np.testing.assert_array_equal(d[_flat(s, ["x", "y"])], 0.0)
@@ -133,7 +124,7 @@ def test_adiabatic_training_kicks_only_theta_with_a_warning():
 def test_set_state_validates_and_imposes_pins():
     s = Session.from_preset("running-241")
     c = np.linspace(-1.0, 1.0, s.layout.size)
-    counts = _counter(s)
+    counts = count_events(s)
     assert s.set_state(c)
     pinned = [s.layout.index(n, i) for (n, i) in s.pins.hard]
     free = np.setdiff1d(np.arange(s.layout.size), pinned)

@@ -170,7 +170,8 @@ class Session:
     @property
     def has_y_vertex(self) -> bool:
         """Whether the shown state has a ``y`` vertex to draw: False on the paper graph
-        while relaxing with no output coordinate hard-pinned (training pins y)."""
+        while relaxing with no output coordinate hard-pinned (training pins y). It changes
+        only with ``pins_changed`` or ``settings_changed`` (graph, mode)."""
         if self._graph == "chapter" or self._mode == "joint":
             return True
         slaved = slaved_outputs(self.layout, self._pins, self._graph)[0]

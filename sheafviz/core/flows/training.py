@@ -235,6 +235,55 @@ class JointFlow:
                 raise ValueError(f"lr must be a positive number, got {lr}")
             self.lr = self._opt.lr = float(lr)
 
+    def set_state(self, *, network: Network | None = None, cochains=None) -> None:
+        """Move the flow by hand (a perturbation): new θ and/or new stalks; the clock, the
+        batch and the optimizer's moments are kept, so the flow goes on from there.
+
+        Parameters
+        ----------
+        network : Network, optional, the new θ (same architecture and head); the adiabatic
+            mode re-solves its equilibria under it
+        cochains : ndarray (B, size), optional, the new stalks (paper mode only: the other
+            modes hold the stalks at equilibria of θ); their x and y must be the batch's,
+            hidden hard pins are imposed
+
+        Raises
+        ------
+        ValueError
+            Another architecture or head, a cochain batch of the wrong shape, not finite or
+            with other x / y, or stalks in the adiabatic or gd mode. Nothing changes then.
+        """
+        if network is not None and (tuple(network.arch) != tuple(self.layout.arch)
+                                    or network.output != self.output):
+            raise ValueError(f"the new weights are a {list(network.arch)} network with "
+                             f"{network.output} output; the flow trains "
+                             f"{list(self.layout.arch)} with {self.output} output")
+        if cochains is not None:
+            z, a = self._stalks_of(np.asarray(cochains, dtype=float))
+        if network is not None:
+            self._stepper.set_parameters(network.weights, network.biases)
+        if cochains is not None:
+            self._stalk_pins.apply_to(z, a)
+            self._stepper.set_stalks(z, a)
+        if network is not None and self.mode == "adiabatic":
+            self._relax()
+
+    def _stalks_of(self, c: np.ndarray) -> tuple[list, list]:
+        """(z list, a list) of (B, n_l) from a cochain batch ``c`` (B, size), validated."""
+        if self.mode != "paper":
+            raise ValueError(f"the {self.mode} training holds its stalks at the equilibria "
+                             f"of θ; only the paper mode's stalks can be set")
+        B, lay = len(self.X), self.layout
+        if c.shape != (B, lay.size) or not np.all(np.isfinite(c)):
+            raise ValueError(f"the stalks must be {B} finite cochains of size {lay.size}, "
+                             f"got shape {c.shape}")
+        st = lay.split(c)
+        if not (np.array_equal(st["x"], self.X) and np.array_equal(st["y"], self.Y)):
+            raise ValueError("the cochains' x and y must be the training batch's")
+        n = lay.n_hidden
+        return ([st[f"z{l}"].copy() for l in range(1, n + 2)],
+                [st[f"a{l}"].copy() for l in range(1, n + 1)])
+
     def _check_stalk_step(self, alpha: float, dt: float) -> None:
         """αΔtλ_max < 2 for the stalks (x, y pinned): the σ-independent path bound of
         :mod:`flowcheck` settles it for every example at once when it can; otherwise the

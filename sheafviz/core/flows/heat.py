@@ -33,6 +33,7 @@ from sheafviz.core.flows.flowstate import FlowStateError, check_kind, checked_ar
 from sheafviz.core.flows.forces import check_force, energy_gradient, objective, pin_energy
 from sheafviz.core.flows.heatstep import CompiledHeatSteps, HeatGradient
 from sheafviz.core.flows.jointstep_compiled import compiled_available
+from sheafviz.core.model.graphs import check_graph, graph_pins, slave_outputs, slaved_outputs
 from sheafviz.core.model.network import Network
 from sheafviz.core.model.sheaf import SheafLayout, energy
 from sheafviz.core.solvers.sliding import SlidingSet
@@ -71,14 +72,19 @@ class HeatFlow:
     tol : float, convergence when ``max |Δc| / Δt`` over free coordinates is below it
     engine : {"auto", "numpy"}; auto: whole steps compiled with numba when it imports
         (identity output, energy force; numpy for the steps with sliding neurons)
+    graph : {"chapter", "paper"} (:mod:`graphs`); on the paper graph the output coordinates
+        that are not hard-pinned are held equal to ``z{K+1}`` (no ``out`` force there) and a
+        soft pin on them acts on ``z{K+1}``
     """
 
     def __init__(self, network: Network, pins, c0, *, alpha: float = 1.0, dt: float | None = None,
                  layout: SheafLayout | None = None, record_every: int = 1,
-                 force: str = "energy", tol: float = 1e-9, engine: str = "auto") -> None:
+                 force: str = "energy", tol: float = 1e-9, engine: str = "auto",
+                 graph: str = "chapter") -> None:
         if engine not in ("auto", "numpy"):
             raise ValueError(f"engine {engine!r}: choose auto or numpy")
         self._engine = engine
+        self._graph = check_graph(graph, network.output)
         self._layout = layout if layout is not None else SheafLayout(network.arch)
         self._force = check_force(force)
         if force == "cross-entropy" and network.output == "identity":
@@ -123,8 +129,10 @@ class HeatFlow:
             raise ValueError(f"α must be a positive number, got {self._alpha}")
         if not self._dt_auto and not (np.isfinite(self._dt) and self._dt > 0):
             raise ValueError(f"Δt must be a positive number, got {self._dt}")
-        self._res = self._pins.resolve(self._layout)
+        self._res = graph_pins(self._layout, self._pins, self._graph).resolve(self._layout)
+        self._slaved = slaved_outputs(self._layout, self._pins, self._graph)
         self._c[self._res.hard_index] = self._res.hard_value
+        slave_outputs(self._c, *self._slaved)
         self._sliding.reset(~np.isin(self._z_index, self._res.hard_index))
         self._lam_cache: dict[bytes, float] = {}
         if self._norms is None:
@@ -148,8 +156,10 @@ class HeatFlow:
         self._gradient = HeatGradient(self._layout, self._network, self._res, self._c,
                                       force=self._force)
         self._compiled = None
+        # The compiled steps know nothing of the paper graph's slaved outputs: numpy there.
         if (self._engine != "numpy" and self._force == "energy" and
-                self._network.output == "identity" and compiled_available()):
+                self._network.output == "identity" and not self._slaved[0].size and
+                compiled_available()):
             self._compiled = CompiledHeatSteps(self._layout, self._network, self._res,
                                                self._c, self._z_index)
 
@@ -158,7 +168,8 @@ class HeatFlow:
         if key not in self._lam_cache:
             sigma = self._layout.sigma_of(self._c)
             self._lam_cache[key] = free_lambda(self._layout, self._network, self._pins, sigma,
-                                               which="max", cochain=self._c)
+                                               which="max", cochain=self._c,
+                                               graph=self._graph)
         return self._lam_cache[key]
 
     def set_pins(self, pins) -> None:
@@ -250,6 +261,10 @@ class HeatFlow:
         return self._pins
 
     @property
+    def graph(self) -> str:
+        return self._graph
+
+    @property
     def cochain(self) -> np.ndarray:
         return self._c.copy()
 
@@ -317,7 +332,7 @@ class HeatFlow:
     def lambda_min(self) -> float:
         """λ_min(L_free(σ)) at the current state (the rate of the predicted envelope)."""
         return free_lambda(self._layout, self._network, self._pins, self.sigma, which="min",
-                           cochain=self._c)
+                           cochain=self._c, graph=self._graph)
 
     def predicted_envelope(self, times=None) -> tuple[np.ndarray, np.ndarray]:
         """``(t, E(0)·exp(−2αλt))`` with λ = λ_min(L_free) at the current pattern."""
@@ -370,6 +385,7 @@ class HeatFlow:
         grad *= self._alpha * self._dt
         self._c -= grad
         self._c[self._res.hard_index] = self._res.hard_value
+        slave_outputs(self._c, *self._slaved)
         self._time += self._dt
         self._steps += 1
         self._track_switches()
@@ -462,7 +478,8 @@ class RelaxResult:
 def initial_state(network: Network, pins, *, init: str = "forward", state_seed: int = 0,
                   layout: SheafLayout | None = None) -> np.ndarray:
     """An initial cochain (SPEC §8): the forward pass of the pinned x (unpinned x coordinates
-    are 0), zeros, or N(0, 1) from ``default_rng(state_seed)``; hard pins imposed."""
+    are 0), zeros, or N(0, 1) from ``default_rng(state_seed)``; hard pins imposed. (On the
+    paper graph :class:`HeatFlow` then sets the absent output coordinates to ``z{K+1}``.)"""
     layout = layout if layout is not None else SheafLayout(network.arch)
     if init not in INITS:
         raise ValueError(f"unknown init {init!r}; expected one of {', '.join(INITS)}")
@@ -483,7 +500,8 @@ def relax(network: Network, pins, *, init: str = "forward", state_seed: int = 0,
           alpha: float = 1.0, dt: float | None = None, tol: float = 1e-9,
           max_steps: int = 100_000, record_every: int = 1, force: str = "energy",
           c0: np.ndarray | None = None, layout: SheafLayout | None = None,
-          progress: Callable[[int, int], None] | None = None) -> RelaxResult:
+          progress: Callable[[int, int], None] | None = None,
+          graph: str = "chapter") -> RelaxResult:
     """Run the heat flow from an initial state until converged or ``max_steps`` (SPEC §8).
 
     Parameters
@@ -500,7 +518,7 @@ def relax(network: Network, pins, *, init: str = "forward", state_seed: int = 0,
     if c0 is None:
         c0 = initial_state(network, pins, init=init, state_seed=state_seed, layout=layout)
     flow = HeatFlow(network, pins, c0, alpha=alpha, dt=dt, layout=layout,
-                    record_every=record_every, force=force, tol=tol)
+                    record_every=record_every, force=force, tol=tol, graph=graph)
     chunk = max(1, int(max_steps) // 200)
     while flow.steps < max_steps and not flow.converged:
         flow.advance(min(chunk, int(max_steps) - flow.steps))

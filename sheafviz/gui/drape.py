@@ -17,7 +17,7 @@ from PySide6 import QtCore
 
 from . import style
 from .lines import LineBundle
-from .plots import ShrinkLater
+from .widgets import ShrinkLater
 from .viewbox import DelegatingViewBox, PassiveScatter
 
 SPRING_OFFSET = 0.3
@@ -252,7 +252,7 @@ class DrapePanel(pg.PlotWidget):
     def _autorange(self, lo: float, hi: float) -> None:
         """Keep every value in view without jitter: grow at once, with room to spare on the
         growing side (a drag outward would otherwise grow it at every move); shrink, later
-        (:class:`~.plots.ShrinkLater`), once the data use less than half the range."""
+        (:class:`~.widgets.ShrinkLater`), once the data use less than half the range."""
         if not (np.isfinite(lo) and np.isfinite(hi)):
             return
         pad = 0.08 * max(hi - lo, 0.5)

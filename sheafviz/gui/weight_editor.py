@@ -20,7 +20,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from . import style
-from .debug._common import title_label
+from .widgets import title_label
 from .weight_edits import Entry, WeightEditCommand, layer_array, parse_value, with_entry
 from .weight_views import WeightHeatmap, WeightTable
 

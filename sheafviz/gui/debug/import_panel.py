@@ -13,7 +13,7 @@ from sheafviz.core.data.datasets import DataError, load_data_file
 from sheafviz.core.model.network import NetworkError
 from sheafviz.core.data.torch_import import load_network_file, torch_available
 from .. import style
-from ._common import title_label
+from ..widgets import title_label
 
 HEADS = ("identity", "sigmoid", "softmax")
 

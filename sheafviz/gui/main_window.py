@@ -12,6 +12,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from . import engine, style
 from .controller import Controller
+from .dialogs import NoDialogs
 from .drape import DrapePanel
 from .flow_panel import FlowPanel
 from .graph_view import GraphView
@@ -74,8 +75,12 @@ def legend_notes() -> dict[str, str]:
 class MainWindow(QtWidgets.QMainWindow):
     """``sheafviz — <preset title>``: graph view, drape, flow panel, plots, status bar."""
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, *, dialogs=None, autosave_path=None) -> None:
+        """``dialogs``: the questions and file choosers (:mod:`.dialogs`; default: none are
+        shown); ``autosave_path``: where to autosave (default: no autosave)."""
         super().__init__(parent)
+        self.dialogs = dialogs if dialogs is not None else NoDialogs()
+        self._autosave_path = autosave_path
         self.controller = Controller(self)
         self.graph = GraphView()
         self.graph.controller = self.controller
@@ -96,7 +101,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._install_debug_docks()
         from .lecture import install_lecture_features  # issue 5: menus, keys, sessions, …
 
-        self.lecture = install_lecture_features(self, self.controller)
+        self.lecture = install_lecture_features(self, self.controller, dialogs=self.dialogs,
+                                               autosave_path=self._autosave_path)
         self._state_file = os.environ.get(STATE_FILE_ENV)
         self._text_at = 0.0
         self._text_timer = QtCore.QTimer(self, singleShot=True, interval=int(1000 / TEXT_HZ))
@@ -108,7 +114,7 @@ class MainWindow(QtWidgets.QMainWindow):
         drape: the slowest-mode ghost and the switching timeline's scrubber."""
         from .debug import install_debug_panels  # the docks cost ~0.1 s; only built here
 
-        self.debug_docks = install_debug_panels(self, self.controller)
+        self.debug_docks = install_debug_panels(self, self.controller, dialogs=self.dialogs)
         self.debug_hub = self.debug_docks[0].hub
         self.debug_hub.modeGhostChanged.connect(self.drape.set_mode_ghost)
         self.debug_hub.timeScrubbed.connect(self.show_recorded_state)

@@ -44,15 +44,16 @@ PANEL_TITLES = {"data": "Data", "heatmap": "Discord heatmap", "spectrum": "Spect
                 "compare": "Joint flow vs GD", "import": "Own model"}
 
 
-def build_panels() -> dict:
-    """One instance of every panel, by key (see :data:`PANEL_TITLES`)."""
+def build_panels(*, dialogs=None) -> dict:
+    """One instance of every panel, by key (see :data:`PANEL_TITLES`); ``dialogs`` are the
+    import panel's file choosers."""
     return {"data": DataPanel(), "heatmap": DiscordHeatmap(), "spectrum": SpectrumPanel(),
             "timeline": SwitchTimelinePanel(), "gradient": GradientPanel(),
-            "compare": ComparePanel(), "import": ImportPanel()}
+            "compare": ComparePanel(), "import": ImportPanel(dialogs=dialogs)}
 
 
 def install_debug_panels(main_window: QtWidgets.QMainWindow, controller, *,
-                         visible: bool = False,
+                         visible: bool = False, dialogs=None,
                          area=QtCore.Qt.DockWidgetArea.BottomDockWidgetArea
                          ) -> list[QtWidgets.QDockWidget]:
     """Create the debug docks in ``main_window`` and wire them to ``controller``.
@@ -60,6 +61,7 @@ def install_debug_panels(main_window: QtWidgets.QMainWindow, controller, *,
     Parameters
     ----------
     visible : show the docks now (default: hidden, toggled from the "Debug" menu)
+    dialogs : file choosers of the import panel (:mod:`..dialogs`; default: none)
     area : the dock area; all docks are tabified there
 
     Returns
@@ -67,7 +69,7 @@ def install_debug_panels(main_window: QtWidgets.QMainWindow, controller, *,
     list of QDockWidget in :data:`PANEL_TITLES` order; the hub is ``docks[0].hub`` (and
     ``main_window.debug_hub``), the panel of a dock is ``dock.widget()``.
     """
-    panels = build_panels()
+    panels = build_panels(dialogs=dialogs)
     hub = DebugHub(controller, panels, parent=main_window)
     docks: list[QtWidgets.QDockWidget] = []
     menu = main_window.menuBar().addMenu("&Debug")

@@ -123,9 +123,8 @@ def _file_menu(window, ctl, f: LectureFeatures) -> None:
     f.menus["file"] = m
 
 
-def _ask_path(window, title: str, pattern: str, default: str) -> str:
-    path, _ = QtWidgets.QFileDialog.getSaveFileName(window, title, default, pattern)
-    return path
+def _ask_path(f: LectureFeatures, title: str, pattern: str, default: str) -> str:
+    return f.sessions.dialogs.ask_save(title, default, pattern)
 
 
 def _guarded(ctl, fn, *args, **kw) -> None:
@@ -141,17 +140,17 @@ def _export_menu(window, ctl, f: LectureFeatures, ex: QtWidgets.QMenu) -> None:
     for title, widget in _panels(window).items():
         sub = ex.addMenu(title)
         sub.addAction("PNG…").triggered.connect(
-            lambda *_, w=widget: (p := _ask_path(window, "Export PNG", "PNG (*.png)",
+            lambda *_, w=widget: (p := _ask_path(f, "Export PNG", "PNG (*.png)",
                                                  "sheafviz.png")) and
             _guarded(ctl, export_mod.export_png, w, p))
         sub.addAction("SVG…").triggered.connect(
-            lambda *_, w=widget: (p := _ask_path(window, "Export SVG", "SVG (*.svg)",
+            lambda *_, w=widget: (p := _ask_path(f, "Export SVG", "SVG (*.svg)",
                                                  "sheafviz.svg")) and
             _guarded(ctl, export_mod.export_svg, w, p))
     ex.addSeparator()
     redraw = getattr(window, "redraw", None)
     gif = ex.addAction("Animation as &GIF…")
-    gif.triggered.connect(lambda *_: (p := _ask_path(window, "Export GIF", "GIF (*.gif)",
+    gif.triggered.connect(lambda *_: (p := _ask_path(f, "Export GIF", "GIF (*.gif)",
                                                      "sheafviz.gif")) and
                           _guarded(ctl, export_mod.export_gif, window, ctl, p,
                                    frame_ms=f.prefs.get("gif_frame_ms"), redraw=redraw))
@@ -159,15 +158,15 @@ def _export_menu(window, ctl, f: LectureFeatures, ex: QtWidgets.QMenu) -> None:
     mp4.setEnabled(export_mod.mp4_available())
     if not mp4.isEnabled():
         mp4.setText("Animation as MP4 (needs imageio-ffmpeg)")
-    mp4.triggered.connect(lambda *_: (p := _ask_path(window, "Export MP4", "MP4 (*.mp4)",
+    mp4.triggered.connect(lambda *_: (p := _ask_path(f, "Export MP4", "MP4 (*.mp4)",
                                                      "sheafviz.mp4")) and
                           _guarded(ctl, export_mod.export_mp4, window, ctl, p, redraw=redraw))
     ex.addSeparator()
     ex.addAction("History as &CSV…").triggered.connect(
-        lambda *_: (p := _ask_path(window, "Export CSV", "CSV (*.csv)", "history.csv")) and
+        lambda *_: (p := _ask_path(f, "Export CSV", "CSV (*.csv)", "history.csv")) and
         _guarded(ctl, export_mod.export_history_csv, ctl, p))
     ex.addAction("History as &JSON…").triggered.connect(
-        lambda *_: (p := _ask_path(window, "Export JSON", "JSON (*.json)", "history.json"))
+        lambda *_: (p := _ask_path(f, "Export JSON", "JSON (*.json)", "history.json"))
         and _guarded(ctl, export_mod.export_history_json, ctl, p))
     f.actions["export_gif"], f.actions["export_mp4"] = gif, mp4
 
@@ -296,7 +295,7 @@ def _notes_dock(window, ctl) -> QtWidgets.QDockWidget:
 
 
 def install_lecture_features(main_window: QtWidgets.QMainWindow, controller, *,
-                             settings: QtCore.QSettings | None = None,
+                             settings: QtCore.QSettings | None = None, dialogs=None,
                              autosave_path=None, offer_recovery: bool = True
                              ) -> LectureFeatures:
     """Add the lecture features to ``main_window`` (see the module notes).
@@ -304,7 +303,8 @@ def install_lecture_features(main_window: QtWidgets.QMainWindow, controller, *,
     Parameters
     ----------
     settings : QSettings to keep the preferences in (default: :func:`prefs.default_settings`)
-    autosave_path : file of the autosave (default: the platform's app-data folder)
+    dialogs : the questions and file choosers (:mod:`..dialogs`; default: none are shown)
+    autosave_path : file of the autosave (default: no autosave, no recovery)
     offer_recovery : offer an autosaved session at start-up (once the event loop runs)
     """
     w, ctl = main_window, controller
@@ -314,7 +314,8 @@ def install_lecture_features(main_window: QtWidgets.QMainWindow, controller, *,
     look = Look(w, ctl)
     presentation = Presentation(look, prefs, parent=w)
     undo = UndoRecorder(ctl, parent=w)
-    sessions = SessionManager(w, ctl, prefs, undo=undo, autosave_path=autosave_path)
+    sessions = SessionManager(w, ctl, prefs, dialogs=dialogs, undo=undo,
+                              autosave_path=autosave_path)
     rewind = RewindController(ctl, parent=w)
     panel = RewindPanel(rewind)
     bar = QtWidgets.QToolBar("Rewind", w)

@@ -26,6 +26,7 @@ from .data_panel import DataPanel
 from .discord_heatmap import DiscordHeatmap
 from .gradient_panel import GradientPanel
 from .hub import DebugHub
+from ..wiring import wire_debug
 from .import_panel import ImportPanel
 from .spectrum_panel import SpectrumPanel
 from .switch_timeline import SwitchTimelinePanel
@@ -71,6 +72,7 @@ def install_debug_panels(main_window: QtWidgets.QMainWindow, controller, *,
     """
     panels = build_panels(dialogs=dialogs)
     hub = DebugHub(controller, panels, parent=main_window)
+    wire_debug(main_window, hub, controller)
     docks: list[QtWidgets.QDockWidget] = []
     menu = main_window.menuBar().addMenu("&Debug")
     for key, title in PANEL_TITLES.items():

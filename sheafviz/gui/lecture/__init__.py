@@ -42,6 +42,7 @@ from .rewind import RewindController, RewindPanel
 from .sessions import SessionManager
 from .shortcuts import install_shortcuts
 from .undo import UndoRecorder
+from ..wiring import wire_lecture
 
 __all__ = ["install_lecture_features", "LectureFeatures"]
 
@@ -59,6 +60,7 @@ class LectureFeatures:
     rewind_bar: QtWidgets.QToolBar
     rewind_panel: RewindPanel
     notes_dock: QtWidgets.QDockWidget | None = None
+    show_notes: object = None
     actions: dict = field(default_factory=dict)
     menus: dict = field(default_factory=dict)
 
@@ -275,8 +277,9 @@ def _edit_menu(window, f: LectureFeatures) -> None:
     f.menus["edit"] = m
 
 
-def _notes_dock(window, ctl) -> QtWidgets.QDockWidget:
-    """The current preset's lesson notes (hidden until chosen, F1)."""
+def _notes_dock(window, ctl) -> tuple[QtWidgets.QDockWidget, object]:
+    """The current preset's lesson notes (hidden until chosen, F1), and the function that
+    shows the current preset's."""
     dock = QtWidgets.QDockWidget("Lesson notes", window)
     dock.setObjectName("lecture-notes")
     text = QtWidgets.QTextBrowser()
@@ -289,9 +292,8 @@ def _notes_dock(window, ctl) -> QtWidgets.QDockWidget:
         p = getattr(ctl, "preset", None)
         text.setPlainText("" if p is None else f"{p.title}\n\n{p.notes}".strip())
 
-    ctl.sessionChanged.connect(show_notes)
     show_notes()
-    return dock
+    return dock, show_notes
 
 
 def install_lecture_features(main_window: QtWidgets.QMainWindow, controller, *,
@@ -324,7 +326,8 @@ def install_lecture_features(main_window: QtWidgets.QMainWindow, controller, *,
     bar.addWidget(panel)
     w.addToolBar(QtCore.Qt.ToolBarArea.BottomToolBarArea, bar)
     f = LectureFeatures(prefs, look, presentation, undo, sessions, rewind, bar, panel,
-                        _notes_dock(w, ctl))
+                        *_notes_dock(w, ctl))
+    wire_lecture(f, ctl)
     hide = QtGui.QAction("&Hide controls", w)
     hide.setCheckable(True)
     hide.setShortcut(QtGui.QKeySequence("Ctrl+H"))

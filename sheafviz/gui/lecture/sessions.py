@@ -53,9 +53,6 @@ class SessionManager(QtCore.QObject):
         self._loading = False
         self._fresh = False
         self.autosave_path = Path(autosave_path) if autosave_path else None
-        controller.settingsChanged.connect(self._touch)  # pins (also a moved value), rates, …
-        controller.frameChanged.connect(self._on_frame)
-        controller.sessionChanged.connect(self._on_session)
         self.timer = QtCore.QTimer(self)
         self.timer.timeout.connect(self.autosave)
         self.set_autosave_seconds(prefs.get("autosave_seconds"))
@@ -68,13 +65,14 @@ class SessionManager(QtCore.QObject):
             self.dirty = on
             self.dirtyChanged.emit(on)
 
-    def _touch(self) -> None:
+    def on_settings_changed(self) -> None:
+        """Pins (also a moved value), rates, … changed: the session is dirty."""
         if self._fresh:
             return  # the rest of a session opening (params, pins), not an edit
         if not self._loading and getattr(self.ctl, "preset", None) is not None:
             self._set_dirty(True)
 
-    def _on_frame(self) -> None:
+    def on_frame(self) -> None:
         if self._fresh:  # Controller.open ends with frameChanged: the new session is clean
             self._fresh = False
             self._mark_clean()
@@ -84,7 +82,7 @@ class SessionManager(QtCore.QObject):
         if self._saved_steps is not None and self.ctl.steps != self._saved_steps:
             self._set_dirty(True)
 
-    def _on_session(self) -> None:
+    def on_session(self) -> None:
         if self._loading:
             return
         self.path = None  # a preset (or an import) is a new, untitled session

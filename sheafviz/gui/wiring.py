@@ -60,6 +60,7 @@ class WindowWiring(QtCore.QObject):
         ctl.playingChanged.connect(p.set_playing)
         ctl.selectionChanged.connect(self.on_selection)
         ctl.message.connect(w.show_message)
+        w.theme.changed.connect(self.on_theme)
         w.graph.neuronClicked.connect(ctl.toggle_neuron)
         w.graph.stalkClicked.connect(ctl.toggle_stalk)
         w.graph.pinDragged.connect(ctl.set_pin_value)
@@ -106,6 +107,14 @@ class WindowWiring(QtCore.QObject):
             view.set_session(ctl.layout)
         self.on_pins()
         self.on_selection()
+
+    def on_theme(self) -> None:
+        """New colours: rebuild every view's items in them and draw the current frame."""
+        if getattr(self.ctl, "layout", None) is None:
+            self.window.set_legends()
+            return
+        self.rebuild()
+        self.redraw()
 
     def on_params(self) -> None:
         ctl = self.ctl

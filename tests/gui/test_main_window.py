@@ -49,7 +49,11 @@ def test_drag_pinned_neuron_gives_the_dense_equilibrium(qtbot, window):
     click_neuron(qtbot, graph, "a1", 1)
     v0 = ctl.pins.hard[("a1", 1)]
     (start,) = settled_pixels(qtbot, graph, [dot_xy(graph, "a1", 1)])
+    bracket = []
+    graph.dragStarted.connect(lambda: bracket.append("start"))
+    graph.dragFinished.connect(lambda: bracket.append("finish"))
     drag(qtbot, graph.viewport(), start, start + QtCore.QPoint(0, -40))
+    assert bracket == ["start", "finish"]  # one drag, bracketed once (one undo step)
     v1 = ctl.pins.hard[("a1", 1)]
     assert v1 > v0 + 1e-3  # dragging up raises the value
     c = ctl.c
@@ -69,7 +73,11 @@ def test_drag_clamp_in_drape_sets_value_under_cursor(qtbot, window):
     (start,) = settled_pixels(qtbot, drape, [(x0, y0)])
     target = start + QtCore.QPoint(0, 30)
     expected = drape.plotItem.vb.mapSceneToView(drape.mapToScene(target)).y()
+    bracket = []
+    drape.dragStarted.connect(lambda: bracket.append("start"))
+    drape.dragFinished.connect(lambda: bracket.append("finish"))
     drag(qtbot, drape.viewport(), start, target)
+    assert bracket == ["start", "finish"]
     assert ctl.pins.hard[("x", 0)] == pytest.approx(expected, abs=0.05 * abs(expected) + 1e-2)
     ref = dense_equilibrium_fixed_sigma(ctl.network, ctl.pins, ctl.layout,
                                         ctl.layout.sigma_of(ctl.c))

@@ -41,6 +41,8 @@ class FakeGraph(QtCore.QObject, Recorder):
     neuronClicked = QtCore.Signal(str, int)
     stalkClicked = QtCore.Signal(str)
     pinDragged = QtCore.Signal(str, int, float)
+    dragStarted = QtCore.Signal()
+    dragFinished = QtCore.Signal()
     hoverChanged = QtCore.Signal(object)
     hovered = None
     locals().update(recording(["set_session", "set_pins", "set_frame", "set_hover_text"]))
@@ -54,6 +56,8 @@ class FakeGraph(QtCore.QObject, Recorder):
 class FakeDrape(QtCore.QObject, Recorder):
     neuronClicked = QtCore.Signal(str, int)
     pinDragged = QtCore.Signal(str, int, float)
+    dragStarted = QtCore.Signal()
+    dragFinished = QtCore.Signal()
     locals().update(recording(["set_session", "set_pins", "set_frame", "set_mode_ghost"]))
 
     def __init__(self) -> None:

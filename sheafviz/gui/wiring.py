@@ -60,6 +60,7 @@ class WindowWiring(QtCore.QObject):
         ctl.playingChanged.connect(p.set_playing)
         ctl.selectionChanged.connect(self.on_selection)
         ctl.message.connect(w.show_message)
+        ctl.busyChanged.connect(w.set_busy)
         w.theme.changed.connect(self.on_theme)
         w.graph.neuronClicked.connect(ctl.toggle_neuron)
         w.graph.stalkClicked.connect(ctl.toggle_stalk)

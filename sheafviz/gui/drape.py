@@ -17,8 +17,9 @@ from PySide6 import QtCore
 
 from . import style
 from .lines import LineBundle
-from .plots import ShrinkLater
-from .viewbox import DelegatingViewBox, PassiveScatter
+from .theme import Theme
+from .viewbox import DelegatingViewBox, PassiveScatter, nearest_point
+from .widgets import ShrinkLater
 
 SPRING_OFFSET = 0.3
 SPRING_AMP = 0.035
@@ -55,17 +56,22 @@ def spring_polyline(x: np.ndarray, y0: np.ndarray, y1: np.ndarray) -> tuple[np.n
 
 
 class DrapePanel(pg.PlotWidget):
-    """Signals: ``neuronClicked(str, int)``, ``pinDragged(str, int, float)``."""
+    """Signals: ``neuronClicked(str, int)``, ``pinDragged(str, int, float)``,
+    ``dragStarted()`` / ``dragFinished()`` (a drag of a clamp begins / ends)."""
 
     neuronClicked = QtCore.Signal(str, int)
     pinDragged = QtCore.Signal(str, int, float)
+    dragStarted = QtCore.Signal()
+    dragFinished = QtCore.Signal()
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, *, theme: Theme | None = None) -> None:
+        #: the colours this view draws with (:class:`~.theme.Theme`; read at each rebuild)
+        self.theme = theme if theme is not None else Theme()
         self.vb = DelegatingViewBox(self)
         super().__init__(parent, viewBox=self.vb)
-        self.setBackground(style.BACKGROUND)
+        self.setBackground(self.theme.BACKGROUND)
         self.plotItem.hideButtons()
-        style.style_plot(self.plotItem, left="value", fixed_axes=True)
+        style.style_plot(self.plotItem, theme=self.theme, left="value", fixed_axes=True)
         self.layout_ = None
         self._items: list = []
         self._yr = None
@@ -80,7 +86,8 @@ class DrapePanel(pg.PlotWidget):
         return item
 
     def set_session(self, layout) -> None:
-        """Create every item once per architecture."""
+        """Create every item once per architecture (or look), in :attr:`theme`'s colours."""
+        self.setBackground(self.theme.BACKGROUND)
         for it in self._items:
             self.vb.removeItem(it)
         self._items = []
@@ -93,46 +100,52 @@ class DrapePanel(pg.PlotWidget):
         ax = self.plotItem.getAxis("bottom")
         ax.setTicks([[(v.position, v.name) for v in layout.vertices], []])
         self.vb.setXRange(-0.6, len(layout.vertices) - 0.4, padding=0)
-        self._add(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(style.GRID_LINE_COLOR, width=1.5,
-                                                                  style=QtCore.Qt.PenStyle.DashLine)), 0)
+        zero_pen = pg.mkPen(self.theme.GRID_LINE_COLOR, width=1.5,
+                            style=QtCore.Qt.PenStyle.DashLine)
+        self._add(pg.InfiniteLine(pos=0, angle=0, pen=zero_pen), 0)
         self._build_string_index(layout)
+        self._build_ids(layout)
         # Every line set of the drape is one layer of one item (see .lines: nine curve items
         # cost nine paints and nine bounds updates per frame); drawn in this order.
         self.lines = self._add(LineBundle(), 3)
         # Thin feeds from each tail coordinate of a small affine edge to the anchors it
         # determines (the mapped tail W a + b), so the string reads continuously x → y.
-        self.feeds = self.lines.add_layer(pg.mkPen(style.FEED_COLOR, width=1))
-        self.ghost_line = self.lines.add_layer(pg.mkPen(style.GHOST_COLOR, width=1.5))
+        self.feeds = self.lines.add_layer(pg.mkPen(self.theme.FEED_COLOR, width=1))
+        self.ghost_line = self.lines.add_layer(pg.mkPen(self.theme.GHOST_COLOR, width=1.5))
         # Qt's raster engine antialiases each segment slowly (~0.05–0.2 ms): only small strings.
-        self.string = self.lines.add_layer(pg.mkPen(style.STRING_COLOR, width=2.5),
+        self.string = self.lines.add_layer(pg.mkPen(self.theme.STRING_COLOR, width=2.5),
                                            antialias=self.pair_idx.size <= 64)
         self.springs = {etype: self.lines.add_layer(pg.mkPen(color, width=3), connect="finite")
-                        for etype, color in style.EDGE_COLORS.items()}
+                        for etype, color in self.theme.EDGE_COLORS.items()}
         # The mapped-tail end of each spring ("where the edge pulls the head to") and a thin
         # arm from the spring's head end to the head coordinate it pulls on.
-        self.anchors = self.lines.add_layer(pg.mkPen(style.ANCHOR_COLOR, width=3))
-        self.arms = self.lines.add_layer(pg.mkPen(style.ARM_COLOR, width=1))
+        self.anchors = self.lines.add_layer(pg.mkPen(self.theme.ANCHOR_COLOR, width=3))
+        self.arms = self.lines.add_layer(pg.mkPen(self.theme.ARM_COLOR, width=1))
         # The slowest mode of L_free added to the state (the spectrum panel's ghost, SPEC §11).
         self.mode_ghost = self._add(PassiveScatter(pxMode=True, symbol="x", size=self._size,
-                                                   brush=pg.mkBrush(style.GHOST_COLOR),
-                                                   pen=pg.mkPen(style.GHOST_COLOR, width=2)), 2)
+                                                   brush=pg.mkBrush(self.theme.GHOST_COLOR),
+                                                   pen=pg.mkPen(self.theme.GHOST_COLOR,
+                                                                width=2)), 2)
         self.mode_ghost.setVisible(False)
         self.ghost = self._add(PassiveScatter(pxMode=True, symbol="o", size=self._size + 4,
-                                              brush=None, pen=pg.mkPen(style.GHOST_COLOR, width=2)), 2)
+                                              brush=None,
+                                              pen=pg.mkPen(self.theme.GHOST_COLOR, width=2)), 2)
         self.points = self._add(PassiveScatter(pxMode=True, symbol="o", size=self._size,
-                                               brush=pg.mkBrush(style.VALUE_COLOR),
-                                               pen=pg.mkPen(style.BACKGROUND, width=1)), 6)
+                                               brush=pg.mkBrush(self.theme.VALUE_COLOR),
+                                               pen=pg.mkPen(self.theme.BACKGROUND, width=1)), 6)
         self.flip_marks = self._add(PassiveScatter(pxMode=True, symbol="o", size=self._size + 12,
-                                                   brush=None, pen=pg.mkPen(style.FLIP_COLOR, width=3)), 5)
+                                                   brush=None,
+                                                   pen=pg.mkPen(self.theme.FLIP_COLOR, width=3)),
+                                    5)
         self.boundary_marks = self._add(PassiveScatter(
             pxMode=True, symbol="d", size=self._size + 10, brush=None,
-            pen=pg.mkPen(style.BOUNDARY_COLOR, width=3)), 5)
+            pen=pg.mkPen(self.theme.BOUNDARY_COLOR, width=3)), 5)
         self.clamp_bars = self._add(pg.PlotCurveItem(
             connect="pairs", segmentedLineMode="on", antialias=False,
-            pen=pg.mkPen(style.PIN_COLOR, width=5)), 7)
+            pen=pg.mkPen(self.theme.PIN_COLOR, width=5)), 7)
         self.clamps = self._add(PassiveScatter(pxMode=True, symbol="s", size=self._size + 5,
-                                               brush=pg.mkBrush(style.PIN_COLOR),
-                                               pen=pg.mkPen(style.BACKGROUND, width=1.5)), 8)
+                                               brush=pg.mkBrush(self.theme.PIN_COLOR),
+                                               pen=pg.mkPen(self.theme.BACKGROUND, width=1.5)), 8)
 
     def set_mode_ghost(self, cochain) -> None:
         """Draw ``cochain`` (shape (size,)) as ghost crosses along the path, or clear it."""
@@ -144,6 +157,10 @@ class DrapePanel(pg.PlotWidget):
             self.mode_ghost.setData([], [])
         else:
             self.mode_ghost.setData(self.xs, np.asarray(cochain, dtype=float))
+
+    def _build_ids(self, layout) -> None:
+        """(vertex name, coordinate) of each flat index: what a point's identity means."""
+        self._ids = [(v.name, j) for v in layout.vertices for j in range(v.dim)]
 
     def _build_string_index(self, layout) -> None:
         """Which coordinate pairs the string joins: one-to-one on relu/out edges (an affine
@@ -171,13 +188,12 @@ class DrapePanel(pg.PlotWidget):
         if lay is None:
             return
         c, f, xs = snap.cochain, snap.forward, self.xs
-        self._last_c = c
-        self.points.setData(xs[self._free_flat], c[self._free_flat])
+        self.points.setData(xs[self._free_flat], c[self._free_flat], data=self._free_flat)
         self.ghost.setData(xs, f)
         self.ghost_line.setData(xs[self.pair_idx], f[self.pair_idx])
         self.string.setData(xs[self.pair_idx], c[self.pair_idx])
         p = self._pin_flat
-        self.clamps.setData(xs[p], c[p])
+        self.clamps.setData(xs[p], c[p], data=p)
         if p.size <= MAX_CLAMP_BARS:  # a wall of 784 vise bars says nothing more than squares
             bars_x = np.repeat(xs[p], 2) + np.tile([-0.09, 0.09], p.size)
             self.clamp_bars.setData(bars_x, np.repeat(c[p], 2))
@@ -194,7 +210,7 @@ class DrapePanel(pg.PlotWidget):
 
     def _draw_springs(self, snap) -> tuple[float, float]:
         lay, xs = self.layout_, self.xs
-        per_type = {t: ([], [], []) for t in style.EDGE_COLORS}
+        per_type = {t: ([], [], []) for t in self.theme.EDGE_COLORS}
         mx, my, hy, hxs = [], [], [], []
         fx, fy = [], []
         lo, hi = np.inf, -np.inf
@@ -252,7 +268,7 @@ class DrapePanel(pg.PlotWidget):
     def _autorange(self, lo: float, hi: float) -> None:
         """Keep every value in view without jitter: grow at once, with room to spare on the
         growing side (a drag outward would otherwise grow it at every move); shrink, later
-        (:class:`~.plots.ShrinkLater`), once the data use less than half the range."""
+        (:class:`~.widgets.ShrinkLater`), once the data use less than half the range."""
         if not (np.isfinite(lo) and np.isfinite(hi)):
             return
         pad = 0.08 * max(hi - lo, 0.5)
@@ -283,19 +299,14 @@ class DrapePanel(pg.PlotWidget):
 
     # -- mouse ---------------------------------------------------------------------------
     def hit(self, scene_pos) -> tuple[int, bool] | None:
-        """(flat index, pinned) of the point under ``scene_pos`` or None."""
+        """(flat index, pinned) of the point under ``scene_pos`` or None: the identity the
+        nearest free point or clamp carries (its ``data`` field, a flat index)."""
         if self.layout_ is None or not hasattr(self, "xs"):
             return None
-        p = self.vb.mapSceneToView(scene_pos)
-        pw, ph = self.vb.viewPixelSize()
-        c = self._last_c if hasattr(self, "_last_c") else None
-        if c is None:
+        j = nearest_point((self.points, self.clamps), self.vb, scene_pos, HIT_PX)
+        if j is None:
             return None
-        dist = np.hypot((self.xs - p.x()) / pw, (c - p.y()) / ph)
-        j = int(np.argmin(dist))
-        if dist[j] > HIT_PX:
-            return None
-        return j, bool(np.isin(j, self._pin_flat))
+        return int(j), bool(np.isin(j, self._pin_flat))
 
     def on_click(self, ev) -> None:
         h = self.hit(ev.scenePos()) if ev.button() == QtCore.Qt.MouseButton.LeftButton else None
@@ -303,13 +314,8 @@ class DrapePanel(pg.PlotWidget):
             ev.ignore()
             return
         ev.accept()
-        name, i = self._neuron(h[0])
+        name, i = self._ids[h[0]]
         self.neuronClicked.emit(name, i)
-
-    def _neuron(self, flat: int) -> tuple[str, int]:
-        text = self.layout_.neuron_name(flat)
-        name, _, rest = text.partition("[")
-        return name, int(rest[:-1])
 
     def on_drag(self, ev) -> None:
         if ev.button() != QtCore.Qt.MouseButton.LeftButton:
@@ -317,7 +323,9 @@ class DrapePanel(pg.PlotWidget):
             return
         if ev.isStart():
             h = self.hit(ev.buttonDownScenePos())
-            self._drag = self._neuron(h[0]) if h is not None and h[1] else None
+            self._drag = self._ids[h[0]] if h is not None and h[1] else None
+            if self._drag is not None:
+                self.dragStarted.emit()
         if self._drag is None:
             ev.ignore()
             return
@@ -326,6 +334,7 @@ class DrapePanel(pg.PlotWidget):
         self.pinDragged.emit(self._drag[0], self._drag[1], float(y))
         if ev.isFinish():
             self._drag = None
+            self.dragFinished.emit()
 
     def on_hover(self, ev) -> None:
         pass

@@ -1,7 +1,8 @@
 """The path graph view: vertex columns of neurons, coloured edges, pins, hover card.
 
-Geometry (data coordinates): vertex ``k`` of the path sits at ``x = k``; its neurons fill
-``y ∈ [−1, 1]`` top to bottom; vertex labels sit above at ``y = LABEL_Y``. Stalks wider than
+Geometry (data coordinates, :mod:`.graph_geometry`): vertex ``k`` of the path sits at
+``x = k``; its neurons fill ``y ∈ [−1, 1]`` top to bottom; vertex labels sit above at
+``y = LABEL_Y``. Stalks wider than
 ``style.MAX_DOTS`` are drawn as a strip (an ImageItem, one pixel row per coordinate) in
 which any coordinate can still be picked by its height.
 """
@@ -15,50 +16,42 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
 from . import style
+from .graph_geometry import (LABEL_Y, STRIP_HALF, STRIP_TOP, dot_positions, edge_segments,
+                             strip_positions)
 from .lines import LineBundle
-from .viewbox import DelegatingViewBox, PassiveScatter
+from .theme import Theme
+from .viewbox import DelegatingViewBox, PassiveScatter, nearest_point
 
-LABEL_Y = 1.18
-STRIP_HALF = 0.11
-STRIP_TOP = 0.95
 HIT_PX = 16
 #: Value labels next to the dots refresh at most this often while animating (readable).
 TEXT_PERIOD_S = 0.1
-#: Most line segments drawn for one edge (affine edges of wide layers are sampled).
-MAX_SEGMENTS = 400
-#: Neurons sampled per side when an affine edge has more than MAX_SEGMENTS pairs.
-SAMPLE = 12
-
-
-def dot_positions(dim: int) -> np.ndarray:
-    """y of each dot of a column with ``dim`` dots (top to bottom), shape (dim,)."""
-    if dim == 1:
-        return np.zeros(1)
-    spacing = min(0.42, 1.9 / (dim - 1))
-    return ((dim - 1) / 2.0 - np.arange(dim)) * spacing
-
-
-def strip_positions(dim: int) -> np.ndarray:
-    """y of each coordinate of a strip (top to bottom), shape (dim,)."""
-    return STRIP_TOP - 2 * STRIP_TOP * (np.arange(dim) + 0.5) / dim
 
 
 class GraphView(pg.PlotWidget):
-    """The path graph. Emits intents; redraws only through ``set_*`` methods.
+    """The path graph. Emits intents; redraws only through ``set_*`` methods, and holds
+    nothing but what they pushed (the hover card's text included: see ``hoverChanged``).
 
     Signals
     -------
     neuronClicked(str, int), stalkClicked(str), pinDragged(str, int, float)
+    dragStarted(), dragFinished() : a drag of a pin begins / ends (its moves are one edit)
+    hoverChanged(object) : the neuron under the pointer, ``(name, index)``, or None; the
+        owner answers with :meth:`set_hover_text` (and again whenever the text changes)
     """
 
     neuronClicked = QtCore.Signal(str, int)
     stalkClicked = QtCore.Signal(str)
     pinDragged = QtCore.Signal(str, int, float)
+    dragStarted = QtCore.Signal()
+    dragFinished = QtCore.Signal()
+    hoverChanged = QtCore.Signal(object)
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, *, theme: Theme | None = None) -> None:
+        #: the colours this view draws with (:class:`~.theme.Theme`; read at each rebuild)
+        self.theme = theme if theme is not None else Theme()
         self.vb = DelegatingViewBox(self)
         super().__init__(parent, viewBox=self.vb)
-        self.setBackground(style.BACKGROUND)
+        self.setBackground(self.theme.BACKGROUND)
         self.plotItem.hideAxis("left")
         self.plotItem.hideAxis("bottom")
         self.plotItem.hideButtons()
@@ -70,7 +63,7 @@ class GraphView(pg.PlotWidget):
         self._text_timer = QtCore.QTimer(self, singleShot=True,
                                          interval=int(TEXT_PERIOD_S * 1000))
         self._text_timer.timeout.connect(lambda: self.layout_ is not None and self._set_texts())
-        self.controller = None  # read-only access for the hover card (set by the window)
+        self._last_c = np.zeros(0)
 
     # -- building ------------------------------------------------------------------------
     def _clear(self) -> None:
@@ -85,7 +78,9 @@ class GraphView(pg.PlotWidget):
         return item
 
     def set_session(self, layout) -> None:
-        """Build every item for a new architecture (once per preset, never per frame)."""
+        """Build every item for a new architecture (once per preset or look, never per
+        frame), in the colours of :attr:`theme`."""
+        self.setBackground(self.theme.BACKGROUND)
         self._clear()
         self.layout_ = layout
         self._hover, self._drag = None, None
@@ -93,9 +88,10 @@ class GraphView(pg.PlotWidget):
         self._build_edges(layout)
         self._build_neurons(layout)
         self._build_labels(layout)
-        self.hover_card = self._add(pg.TextItem("", color=style.FOREGROUND,
-                                                fill=pg.mkBrush(style.CARD_FILL),
-                                                border=pg.mkPen(style.OUTLINE_COLOR, width=1.5)), 50)
+        self.hover_card = self._add(pg.TextItem("", color=self.theme.FOREGROUND,
+                                                fill=pg.mkBrush(self.theme.CARD_FILL),
+                                                border=pg.mkPen(self.theme.OUTLINE_COLOR,
+                                                                width=1.5)), 50)
         self.hover_card.setFont(style.font(0.9))
         self.hover_card.hide()
         n = len(layout.vertices)
@@ -108,6 +104,8 @@ class GraphView(pg.PlotWidget):
                    for v, s in zip(layout.vertices, self.is_strip)]
         dots = [(k, j) for k, v in enumerate(layout.vertices) if not self.is_strip[k]
                 for j in range(v.dim)]
+        #: (vertex name, coordinate) of each dot: the identity its scatter point carries
+        self.dot_ids = [(layout.vertices[k].name, j) for k, j in dots]
         self.dot_vertex = np.array([k for k, _ in dots], dtype=int)
         self.dot_coord = np.array([j for _, j in dots], dtype=int)
         self.dot_flat = np.array([layout.vertices[k].offset + j for k, j in dots], dtype=int)
@@ -119,32 +117,14 @@ class GraphView(pg.PlotWidget):
         base = 30 if n_dots_max <= 6 else (22 if n_dots_max <= 12 else 15)
         self.dot_size = int(round(base * max(0.7, min(scale, 1.3))))
 
-    def _edge_segments(self, k: int, etype: str) -> np.ndarray:
-        """Line segments (2m, 2) joining neurons of columns k and k+1."""
-        ya, yb = self.ys[k], self.ys[k + 1]
-        if etype == "affine":
-            ia, ib = np.arange(ya.size), np.arange(yb.size)
-            if ya.size * yb.size > MAX_SEGMENTS:
-                ia = np.unique(np.linspace(0, ya.size - 1, SAMPLE).astype(int))
-                ib = np.unique(np.linspace(0, yb.size - 1, SAMPLE).astype(int))
-            pa, pb = np.meshgrid(ia, ib, indexing="ij")
-            pa, pb = pa.ravel(), pb.ravel()
-        else:
-            pa = np.unique(np.linspace(0, ya.size - 1, min(ya.size, 32)).astype(int))
-            pb = pa
-        seg = np.empty((2 * pa.size, 2))
-        seg[0::2, 0], seg[0::2, 1] = k + 0.08, ya[pa]
-        seg[1::2, 0], seg[1::2, 1] = k + 0.92, yb[pb]
-        return seg
-
     def _build_edges(self, layout) -> None:
         # One item, one layer per edge (restyled by discord each frame): see .lines.
         bundle = self._add(LineBundle(), 1)
         self.edge_items = []
         for edge in layout.edges:
-            seg = self._edge_segments(edge.position, edge.type)
+            seg = edge_segments(self.ys, edge.position, edge.type)
             # Thick lines: antialiasing them costs ~3× and shows little.
-            layer = bundle.add_layer(pg.mkPen(style.EDGE_COLORS[edge.type], width=1.5))
+            layer = bundle.add_layer(pg.mkPen(self.theme.EDGE_COLORS[edge.type], width=1.5))
             layer.setData(seg[:, 0], seg[:, 1])
             self.edge_items.append(layer)
 
@@ -165,16 +145,16 @@ class GraphView(pg.PlotWidget):
             border = pg.PlotCurveItem(
                 [k - STRIP_HALF, k + STRIP_HALF, k + STRIP_HALF, k - STRIP_HALF, k - STRIP_HALF],
                 [STRIP_TOP, STRIP_TOP, -STRIP_TOP, -STRIP_TOP, STRIP_TOP],
-                pen=pg.mkPen(style.OUTLINE_COLOR, width=1.5))
+                pen=pg.mkPen(self.theme.OUTLINE_COLOR, width=1.5))
             self._add(border, 6)
             self.strip_pins[k] = self._add(PassiveScatter(pxMode=True, symbol="s", size=7,
-                                                          brush=pg.mkBrush(style.PIN_COLOR),
+                                                          brush=pg.mkBrush(self.theme.PIN_COLOR),
                                                           pen=None), 7)
         self.value_texts = []
         if self.dot_flat.size <= 40:
             for x, y in zip(self.dot_x, self.dot_y):
-                t = pg.TextItem("", color=style.TEXT_COLOR, anchor=(0.0, 0.5),
-                                fill=pg.mkBrush(style.TEXT_FILL))
+                t = pg.TextItem("", color=self.theme.TEXT_COLOR, anchor=(0.0, 0.5),
+                                fill=pg.mkBrush(self.theme.TEXT_FILL))
                 t.setFont(style.font(0.9))
                 t.setPos(x + 0.07, y)
                 self.value_texts.append(self._add(t, 11))
@@ -184,7 +164,8 @@ class GraphView(pg.PlotWidget):
     def _build_labels(self, layout) -> None:
         self.labels = []
         for k, v in enumerate(layout.vertices):
-            t = pg.TextItem("", anchor=(0.5, 0.5), border=pg.mkPen(style.OUTLINE_COLOR, width=1.5))
+            t = pg.TextItem("", anchor=(0.5, 0.5),
+                            border=pg.mkPen(self.theme.OUTLINE_COLOR, width=1.5))
             t.setFont(style.font(1.05, bold=True))
             t.setPos(k, LABEL_Y)
             self.labels.append(self._add(t, 12))
@@ -202,8 +183,8 @@ class GraphView(pg.PlotWidget):
                            for k, j in zip(self.dot_vertex, self.dot_coord)], dtype=bool)
         self._dot_pinned = pinned
         self._symbols = np.where(pinned, "s", "o").tolist()
-        free_pen = pg.mkPen(style.OUTLINE_COLOR, width=1.5)
-        pin_pen = pg.mkPen(style.PIN_COLOR, width=4)
+        free_pen = pg.mkPen(self.theme.OUTLINE_COLOR, width=1.5)
+        pin_pen = pg.mkPen(self.theme.PIN_COLOR, width=4)
         self._pens = [pin_pen if p else free_pen for p in pinned]
         self._sizes = np.where(pinned, self.dot_size + 6, self.dot_size)
         self._dots_stale = True
@@ -220,12 +201,12 @@ class GraphView(pg.PlotWidget):
             self._label_state[k] = state
             text = v.name + (f" ({v.dim})" if v.dim > style.MAX_DOTS else "")
             if n_pin == v.dim:
-                label.fill = pg.mkBrush(style.PIN_COLOR)
-                label.setColor(style.PINNED_TEXT)
+                label.fill = pg.mkBrush(self.theme.PIN_COLOR)
+                label.setColor(self.theme.PINNED_TEXT)
                 text = "▣ " + text
             else:
-                label.fill = pg.mkBrush(style.LABEL_FILL)
-                label.setColor(style.FOREGROUND)
+                label.fill = pg.mkBrush(self.theme.LABEL_FILL)
+                label.setColor(self.theme.FOREGROUND)
                 if n_pin:
                     text += f" · {n_pin} pinned"
             label.setText(text)
@@ -235,7 +216,7 @@ class GraphView(pg.PlotWidget):
     def _pens_with(self, flip: np.ndarray) -> list:
         pens = list(self._pens)
         if flip.any():
-            flip_pen = pg.mkPen(style.FLIP_COLOR, width=4)
+            flip_pen = pg.mkPen(self.theme.FLIP_COLOR, width=4)
             for j in np.flatnonzero(flip):
                 pens[j] = flip_pen
         return pens
@@ -249,13 +230,14 @@ class GraphView(pg.PlotWidget):
                 xs, ys = [k], [self.ys[k][sel[1]]]
         size = self.dot_size + 18 if xs and not self.is_strip[xs[0]] else 26
         self.halo.setData(xs, ys, symbol="o", size=size, brush=pg.mkBrush(240, 180, 0, 120),
-                          pen=pg.mkPen(style.SELECT_COLOR, width=3))
+                          pen=pg.mkPen(self.theme.SELECT_COLOR, width=3))
 
     def set_frame(self, snap) -> None:
         """Redraw values and discords of one frame (called every animation frame)."""
         if self.layout_ is None:
             return
         c = snap.cochain
+        self._last_c = c
         scale = float(np.max(np.abs(c))) if c.size else 1.0
         brushes = style.value_brushes()
         if self.dot_flat.size:
@@ -268,7 +250,7 @@ class GraphView(pg.PlotWidget):
                 self._dots_stale = False
                 self.dots.setData(self.dot_x, self.dot_y, symbol=self._symbols,
                                   size=self._sizes, brush=[brushes[i] for i in idx],
-                                  pen=self._pens_with(flip))
+                                  pen=self._pens_with(flip), data=np.arange(self.dot_x.size))
                 self._last_idx, self._last_flip = idx, flip
             else:
                 if not np.array_equal(idx, self._last_idx):
@@ -287,7 +269,6 @@ class GraphView(pg.PlotWidget):
             v = self.layout_.vertices[k]
             img.setImage(c[v.slice][::-1][None, :], levels=(-scale, scale), autoLevels=False)
         self._draw_edges(snap.discords)
-        self._update_hover()
 
     def _set_texts(self) -> None:
         """Value labels beside the dots (at most every TEXT_PERIOD_S: readable, and each
@@ -308,7 +289,7 @@ class GraphView(pg.PlotWidget):
                 continue
             self._last_pens[e] = key
             q = key[0] / 12.0
-            item.setPen(pg.mkPen(style.faded(style.EDGE_COLORS[edge.type], q),
+            item.setPen(pg.mkPen(style.faded(self.theme.EDGE_COLORS[edge.type], q),
                                  width=1.5 + 6.5 * q))
 
     # -- hit testing and mouse -----------------------------------------------------------
@@ -317,13 +298,13 @@ class GraphView(pg.PlotWidget):
         lay = self.layout_
         if lay is None:
             return None
+        if self.dot_flat.size:
+            j = nearest_point((self.dots,), self.vb, scene_pos,
+                              max(HIT_PX, self.dot_size / 2 + 4))
+            if j is not None:
+                return ("neuron", *self.dot_ids[int(j)])
         p = self.vb.mapSceneToView(scene_pos)
         pw, ph = self.vb.viewPixelSize()
-        if self.dot_flat.size:
-            dist = np.hypot((self.dot_x - p.x()) / pw, (self.dot_y - p.y()) / ph)
-            j = int(np.argmin(dist))
-            if dist[j] <= max(HIT_PX, self.dot_size / 2 + 4):
-                return ("neuron", lay.vertices[self.dot_vertex[j]].name, int(self.dot_coord[j]))
         for k in self.strips:
             if abs(p.x() - k) <= STRIP_HALF + 6 * pw and abs(p.y()) <= STRIP_TOP + 2 * ph:
                 dim = lay.vertices[k].dim
@@ -355,15 +336,16 @@ class GraphView(pg.PlotWidget):
             return
         if ev.isStart():
             h = self.hit(ev.buttonDownScenePos())
-            if (h is None or h[0] != "neuron" or self.controller is None
+            if (h is None or h[0] != "neuron" or self._last_c.size == 0
                     or not self._pins.is_pinned(h[1], h[2])):
                 self._drag = None
                 ev.ignore()
                 return
-            c = self.controller.snapshot.cochain
+            c = self._last_c
             v0 = float(c[self.layout_.index(h[1], h[2])])
             # 100 px of drag move the value by the largest |value| shown (at least 0.5).
             self._drag = (h[1], h[2], v0, max(0.5, float(np.max(np.abs(c)))) / 100.0)
+            self.dragStarted.emit()
         if self._drag is None:
             ev.ignore()
             return
@@ -373,24 +355,31 @@ class GraphView(pg.PlotWidget):
         self.pinDragged.emit(name, i, v0 - dy * per_px)
         if ev.isFinish():
             self._drag = None
+            self.dragFinished.emit()
+
+    @property
+    def hovered(self) -> tuple[str, int] | None:
+        """The neuron under the pointer, ``(name, index)``, or None."""
+        return self._hover
 
     def on_hover(self, ev) -> None:
         if ev.isExit():
-            self._hover = None
-            self.hover_card.hide()
-            return
-        h = self.hit(ev.scenePos())
-        self._hover = (h[1], h[2]) if h is not None and h[0] == "neuron" else None
-        self._update_hover()
+            h = None
+        else:
+            h = self.hit(ev.scenePos())
+            h = (h[1], h[2]) if h is not None and h[0] == "neuron" else None
+        if h != self._hover:
+            self._hover = h
+            if h is None:
+                self.hover_card.hide()
+            self.hoverChanged.emit(h)
 
-    def _update_hover(self) -> None:
-        if self._hover is None or self.controller is None:
+    def set_hover_text(self, html: str) -> None:
+        """Show ``html`` (rich text) beside the hovered neuron; "" hides the card."""
+        if self._hover is None or not html or self.layout_ is None:
             self.hover_card.hide()
             return
         name, i = self._hover
-        rows = self.controller.neuron_info(name, i)
-        html = (f"<b>{name}[{i}]</b><br>" +
-                "<br>".join(f"{k}: <b>{v}</b>" for k, v in rows))
         self.hover_card.setHtml(f"<div style='font-size:{style.base_pt() * 0.9:.0f}pt'>"
                                 f"{html}</div>")
         k = self.layout_.vertex(name).position

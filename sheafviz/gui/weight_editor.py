@@ -20,7 +20,9 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from . import style
-from .debug._common import title_label
+from .theme import or_light
+from .widgets import title_label
+from .wiring import wire_weight_editor
 from .weight_edits import Entry, WeightEditCommand, layer_array, parse_value, with_entry
 from .weight_views import WeightHeatmap, WeightTable
 
@@ -43,8 +45,9 @@ class WeightEditor(QtWidgets.QWidget):
     :attr:`view_kind`.
     """
 
-    def __init__(self, controller, undo=None, parent=None) -> None:
+    def __init__(self, controller, undo=None, parent=None, *, theme=None) -> None:
         super().__init__(parent)
+        self.theme = or_light(theme)
         self.ctl, self.undo = controller, undo
         self._layers: list[tuple[str, int]] = []
         self._shown = None  # the network drawn last (redraw only when it changes)
@@ -53,8 +56,6 @@ class WeightEditor(QtWidgets.QWidget):
         self._build()
         self._timer = QtCore.QTimer(self, singleShot=True, interval=int(THROTTLE_S * 1000))
         self._timer.timeout.connect(self.refresh)
-        controller.sessionChanged.connect(self.on_session)
-        controller.frameChanged.connect(self._on_frame)
         if getattr(controller, "preset", None) is not None:
             self.on_session()
 
@@ -76,10 +77,10 @@ class WeightEditor(QtWidgets.QWidget):
         top.addWidget(QtWidgets.QLabel("col"))
         top.addWidget(self.col_box)
 
-        self.table = WeightTable()
+        self.table = WeightTable(theme=self.theme)
         self.table.currentCellChanged.connect(lambda r, c, *_: self._cell_clicked(r, c))
         self.table.cellDoubleClicked.connect(lambda *_: self.value_edit.setFocus())
-        self.heatmap = WeightHeatmap()
+        self.heatmap = WeightHeatmap(theme=self.theme)
         self.plot, self.image = self.heatmap.plot, self.heatmap.image
         self.plot.scene().sigMouseClicked.connect(self._plot_clicked)
         self.plot.scene().sigMouseMoved.connect(self._plot_hovered)
@@ -191,7 +192,7 @@ class WeightEditor(QtWidgets.QWidget):
             QtCore.QTimer.singleShot(0, self, self._fit_table)
 
     # -- drawing -----------------------------------------------------------------------------
-    def _on_frame(self) -> None:
+    def on_frame(self) -> None:
         if not self.isVisible():
             self._dirty = True  # drawn when shown again
             return
@@ -354,7 +355,8 @@ def install_weight_editor(window: QtWidgets.QMainWindow, controller, *, undo=Non
     """
     dock = QtWidgets.QDockWidget("Weights", window)
     dock.setObjectName("weight-editor")
-    editor = WeightEditor(controller, undo, dock)
+    editor = WeightEditor(controller, undo, dock, theme=getattr(window, "theme", None))
+    wire_weight_editor(editor, controller)
     dock.setWidget(editor)
     window.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, dock)
     dock.setVisible(False)

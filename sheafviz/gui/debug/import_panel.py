@@ -13,7 +13,9 @@ from sheafviz.core.data.datasets import DataError, load_data_file
 from sheafviz.core.model.network import NetworkError
 from sheafviz.core.data.torch_import import load_network_file, torch_available
 from .. import style
-from ._common import title_label
+from ..theme import or_light
+from ..dialogs import NoDialogs
+from ..widgets import title_label
 
 HEADS = ("identity", "sigmoid", "softmax")
 
@@ -23,8 +25,11 @@ class ImportPanel(QtWidgets.QWidget):
 
     modelLoaded = QtCore.Signal(object, object)
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, *, dialogs=None, theme=None) -> None:
         super().__init__(parent)
+        self.theme = or_light(theme)
+        #: file choosers (:mod:`sheafviz.gui.dialogs`); none by default
+        self.dialogs = dialogs if dialogs is not None else NoDialogs()
         self.head_box = QtWidgets.QComboBox()
         for h in HEADS:
             self.head_box.addItem(h)
@@ -104,7 +109,7 @@ class ImportPanel(QtWidgets.QWidget):
 
     def _ready(self, text: str) -> bool:
         self.status.setText(f"✓ {text}")
-        self.status.setStyleSheet(f"color: {style.FOREGROUND};")
+        self.status.setStyleSheet(f"color: {self.theme.FOREGROUND};")
         self.apply_button.setEnabled(True)
         return True
 
@@ -113,13 +118,11 @@ class ImportPanel(QtWidgets.QWidget):
             self.modelLoaded.emit(self.network, self.dataset)
 
     def _pick_weights(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(
-            self, "Weights", "", "Weights (*.npz *.pt *.pth);;All files (*)")
+        path = self.dialogs.ask_open("Weights", "", "Weights (*.npz *.pt *.pth);;All files (*)")
         if path:
             self.load_weights(path)
 
     def _pick_data(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(
-            self, "Data", "", "Data (*.csv *.npz);;All files (*)")
+        path = self.dialogs.ask_open("Data", "", "Data (*.csv *.npz);;All files (*)")
         if path:
             self.load_data(path)

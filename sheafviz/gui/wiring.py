@@ -1,0 +1,388 @@
+"""Every signal connection between the model and the window's parts, in one place.
+
+State flows one way: a view emits an intent, a function here calls the model's method, the
+model emits an event, and a handler here pushes the new data into the views through their
+``set_*`` methods. The views hold neither the model nor the window, and never import one
+another; plug-in features (debug docks, lecture features, the weight editor) are connected
+here to the same events.
+
+The order of the connections is the order in which handlers run: the window's views
+redraw first, then the features (a feature that restyles the views after a new session,
+:class:`~.lecture.presentation.Look`, relies on it).
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6 import QtCore, QtGui
+
+from . import style
+from .state import make_snapshot
+
+#: Refresh rate of the numeric read-outs (status line, editor) while animating.
+TEXT_HZ = 10.0
+
+
+def hover_html(name: str, index: int, rows: list[tuple[str, str]]) -> str:
+    """The hover card of neuron ``name[index]``: a title and ``label: value`` rows."""
+    return (f"<b>{name}[{index}]</b><br>" +
+            "<br>".join(f"{k}: <b>{v}</b>" for k, v in rows))
+
+
+class WindowWiring(QtCore.QObject):
+    """Connects the main window's views to the controller and redraws them from it.
+
+    Parameters
+    ----------
+    window : MainWindow (its views: ``graph``, ``drape``, ``energy``, ``bars``, ``dhist``,
+        ``panel``, the status labels ``metrics`` / ``note``, ``set_legends``)
+    controller : the model the window shows
+    """
+
+    def __init__(self, window, controller) -> None:
+        super().__init__(window)
+        self.window, self.ctl = window, controller
+        self._text_at = 0.0
+        self._text_timer = QtCore.QTimer(self, singleShot=True, interval=int(1000 / TEXT_HZ))
+        self._text_timer.timeout.connect(self.refresh_texts)
+        self._connect()
+        self._shortcuts()
+
+    # -- connections ---------------------------------------------------------------------
+    def _connect(self) -> None:
+        w, ctl, p = self.window, self.ctl, self.window.panel
+        ctl.sessionChanged.connect(self.rebuild)
+        ctl.frameChanged.connect(self.redraw)
+        ctl.spectrumChanged.connect(self.on_spectrum)
+        ctl.pinsChanged.connect(self.on_pins)
+        ctl.paramsChanged.connect(self.on_params)
+        ctl.playingChanged.connect(p.set_playing)
+        ctl.selectionChanged.connect(self.on_selection)
+        ctl.message.connect(w.show_message)
+        ctl.busyChanged.connect(w.set_busy)
+        w.theme.changed.connect(self.on_theme)
+        w.graph.neuronClicked.connect(ctl.toggle_neuron)
+        w.graph.stalkClicked.connect(ctl.toggle_stalk)
+        w.graph.pinDragged.connect(ctl.set_pin_value)
+        w.graph.hoverChanged.connect(self.on_hover)
+        w.drape.neuronClicked.connect(ctl.toggle_neuron)
+        w.drape.pinDragged.connect(ctl.set_pin_value)
+        p.presetChosen.connect(w.open_preset)
+        p.playClicked.connect(ctl.toggle_play)
+        p.stepClicked.connect(ctl.step)
+        p.resetClicked.connect(ctl.reset)
+        p.equilibriumClicked.connect(ctl.jump_to_equilibrium)
+        p.modeChosen.connect(ctl.set_mode)
+        p.alphaChanged.connect(ctl.set_alpha)
+        p.betaChanged.connect(ctl.set_beta)
+        p.dtChanged.connect(ctl.set_dt)
+        p.stepsPerFrameChanged.connect(ctl.set_steps_per_frame)
+        p.exampleChanged.connect(ctl.set_example)
+        p.batchToggled.connect(ctl.set_whole_batch)
+        p.pinValueEdited.connect(ctl.set_pin_value)
+        p.pinToggled.connect(ctl.toggle_neuron)
+
+    def _shortcuts(self) -> None:
+        """The window's own keys: E (equilibrium), + / − (steps per frame). Space, S, J, R,
+        P, the arrows, T, F5, F11 and Esc are the lecture actions (:mod:`.lecture.shortcuts`);
+        a second shortcut on one of those keys would make both ambiguous."""
+        ctl = self.ctl
+        keys = [("E", ctl.jump_to_equilibrium),
+                ("+", lambda: ctl.set_steps_per_frame(ctl.steps_per_frame * 2)),
+                ("-", lambda: ctl.set_steps_per_frame(max(1, ctl.steps_per_frame // 2)))]
+        for key, fn in keys:
+            sc = QtGui.QShortcut(QtGui.QKeySequence(key), self.window)
+            sc.setContext(QtCore.Qt.ShortcutContext.ApplicationShortcut)
+            sc.activated.connect(fn)
+
+    # -- model events → views --------------------------------------------------------------
+    def rebuild(self) -> None:
+        """A new session (or a new look): every view rebuilds its items for the layout."""
+        w, ctl = self.window, self.ctl
+        if getattr(ctl, "layout", None) is None:
+            return
+        w.setWindowTitle(f"sheafviz — {ctl.title}")
+        w.set_legends()
+        for view in (w.graph, w.drape, w.energy, w.bars, w.dhist):
+            view.set_session(ctl.layout)
+        self.on_pins()
+        self.on_selection()
+
+    def on_theme(self) -> None:
+        """New colours: rebuild every view's items in them and draw the current frame."""
+        if getattr(self.ctl, "layout", None) is None:
+            self.window.set_legends()
+            return
+        self.rebuild()
+        self.redraw()
+
+    def on_params(self) -> None:
+        ctl = self.ctl
+        self.window.panel.set_params(
+            preset=ctl.preset.name, alpha=ctl.alpha, beta=ctl.beta, dt=ctl.dt,
+            steps_per_frame=ctl.steps_per_frame, mode=ctl.mode,
+            n_examples=ctl.dataset.n_train if ctl.has_data else 0, example=ctl.example,
+            whole_batch=ctl.whole_batch)
+
+    def on_pins(self) -> None:
+        w, ctl = self.window, self.ctl
+        w.graph.set_pins(ctl.pins, ctl.selected)
+        w.drape.set_pins(ctl.pins)
+        self._push_selection()
+        w.write_state()
+
+    def on_selection(self) -> None:
+        self.window.graph.set_pins(self.ctl.pins, self.ctl.selected)
+        self._push_selection()
+
+    def _push_selection(self) -> None:
+        ctl, sel = self.ctl, self.ctl.selected
+        if sel is None:
+            self.window.panel.set_selection(None)
+            return
+        name, i = sel
+        self.window.panel.set_selection(sel, value=float(ctl.c[ctl.layout.index(name, i)]),
+                                        pinned=ctl.pins.is_pinned(name, i))
+
+    def on_hover(self, neuron) -> None:
+        """The graph asked for the hover card of ``neuron`` ((name, index) or None)."""
+        if neuron is None:
+            self.window.graph.set_hover_text("")
+            return
+        name, i = neuron
+        self.window.graph.set_hover_text(hover_html(name, i, self.ctl.neuron_info(name, i)))
+
+    def redraw(self) -> None:
+        """Redraw every panel from the controller's snapshot (once per frame)."""
+        w, ctl = self.window, self.ctl
+        snap = ctl.snapshot
+        w.graph.set_frame(snap)
+        if w.graph.hovered is not None:  # live values on the card
+            self.on_hover(w.graph.hovered)
+        w.drape.set_frame(snap)
+        w.energy.set_data(ctl.history, ctl.envelope())
+        w.bars.set_data(snap.discords)
+        w.dhist.set_data(ctl.history)
+        # Numbers that change every frame are unreadable and re-layout their widgets: text
+        # read-outs refresh at most at TEXT_HZ (animation or drag); the pictures at once.
+        if time.perf_counter() - self._text_at >= 1.0 / TEXT_HZ:
+            self.refresh_texts()
+        elif not self._text_timer.isActive():
+            self._text_timer.start()
+
+    def on_spectrum(self) -> None:
+        self.window.energy.set_data(self.ctl.history, self.ctl.envelope())
+        self.refresh_texts()
+
+    def refresh_texts(self) -> None:
+        ctl = self.ctl
+        self._text_at = time.perf_counter()
+        if ctl.selected is not None:
+            name, i = ctl.selected
+            self.window.panel.set_selected_value(float(ctl.c[ctl.layout.index(name, i)]))
+        self.window.metrics.setText(metrics_text(ctl))
+
+    def show_recorded_state(self, t: float, found) -> None:
+        """Pause and draw the recorded relaxation state ``found`` = (t, cochain) nearest to
+        time ``t`` on the drape (the switching timeline's scrubber)."""
+        if found is None:
+            return
+        ctl = self.ctl
+        ctl.pause()
+        t_found, cochain = found
+        snap = make_snapshot(ctl.layout, ctl.network, cochain, time=t_found, steps=ctl.steps,
+                             z_index=ctl.z_index)
+        self.window.drape.set_frame(snap)
+
+
+def metrics_text(ctl) -> str:
+    """The status line: E, R, λ, σ, the step clock and the frame rate."""
+    lo, hi = ctl.lam
+    r_name = "R̄ (batch mean E)" if ctl.mode == "joint" else "R"
+    parts = [f"E = {style.fmt(ctl.snapshot.energy)}",
+             f"{r_name} = {style.fmt(ctl.residual)}",
+             f"λmin = {style.fmt(lo)}", f"λmax = {style.fmt(hi)}"]
+    if ctl.mode == "relax":
+        parts.append(f"σ: {ctl.consistency}")
+    if ctl.cross_entropy:  # SPEC §9: say which force is active and what it descends
+        parts.insert(2, f"objective (CE) = {style.fmt(ctl.objective())}")
+    parts.append(f"step {ctl.steps} (t = {style.fmt(ctl.t)})")
+    parts.append(f"{style.fmt(ctl.fps, 2)} fps · {style.fmt(ctl.steps_per_second, 3)} steps/s"
+                 if ctl.playing else "paused")
+    return "  │  ".join(parts)
+
+
+def wire_debug(window, hub, controller) -> None:
+    """The debug docks: the hub follows the model, the panels' intents reach the hub; its
+    two links to the drape are the slowest-mode ghost and the switching timeline's
+    scrubber."""
+    controller.sessionChanged.connect(hub.on_session)
+    controller.frameChanged.connect(hub.on_frame)
+    p = hub.p
+    if "data" in p:
+        p["data"].exampleClicked.connect(hub.example_clicked)
+    if "heatmap" in p:
+        p["heatmap"].expandToggled.connect(hub.set_expand)
+        p["heatmap"].exampleChosen.connect(hub.set_example_view)
+    if "timeline" in p:
+        p["timeline"].timeChanged.connect(hub.timeScrubbed)
+    if "spectrum" in p:
+        p["spectrum"].ghostToggled.connect(hub.set_ghost)
+    if "compare" in p:
+        p["compare"].runRequested.connect(hub.run_comparison)
+    if "import" in p:
+        p["import"].modelLoaded.connect(hub.model_loaded)
+    hub.modeGhostChanged.connect(window.drape.set_mode_ghost)
+    hub.timeScrubbed.connect(
+        lambda t: window.wiring.show_recorded_state(t, hub.state_at(t)))
+
+
+def wire_lecture(features, controller) -> None:
+    """The lecture features follow the model: the look after a new session, undo, the
+    session's dirty flag, the rewind recording, the lesson notes."""
+    f, ctl = features, controller
+    ctl.sessionChanged.connect(f.look.after_session)
+    ctl.settingsChanged.connect(f.undo.on_settings_changed)
+    ctl.sessionChanged.connect(f.undo.reset)
+    ctl.settingsChanged.connect(f.sessions.on_settings_changed)
+    ctl.frameChanged.connect(f.sessions.on_frame)
+    ctl.sessionChanged.connect(f.sessions.on_session)
+    ctl.frameChanged.connect(f.rewind.on_frame)
+    ctl.sessionChanged.connect(f.rewind.clear)
+    ctl.pinsChanged.connect(f.rewind.on_frame)
+    ctl.sessionChanged.connect(f.show_notes)
+
+
+def wire_weight_editor(editor, controller) -> None:
+    """The weight editor redraws with a new session and (throttled) with each frame."""
+    controller.sessionChanged.connect(editor.on_session)
+    controller.frameChanged.connect(editor.on_frame)
+
+
+class SessionWiring(QtCore.QObject):
+    """Connects the main views to a :class:`sheafviz.Session` and a :class:`.player.Player`
+    (what replaces the controller): view intents → Session methods, Session events → the
+    views' ``set_*`` methods, each event redrawing only what it changed.
+
+    Parameters
+    ----------
+    window : what :class:`WindowWiring` needs of a window
+    session : sheafviz.Session
+    player : Player playing ``session``
+    """
+
+    def __init__(self, window, session, player) -> None:
+        super().__init__(window)
+        self.window, self.session, self.player = window, session, player
+        w, s, p = window, session, window.panel
+        ev = s.events
+        ev.network_changed.connect(self.rebuild)
+        ev.pins_changed.connect(self.on_pins)
+        ev.settings_changed.connect(self.on_settings)
+        ev.selection_changed.connect(self.on_selection)
+        ev.state_changed.connect(self.redraw)
+        ev.message.connect(w.show_message)
+        player.playingChanged.connect(p.set_playing)
+        player.message.connect(w.show_message)
+        w.theme.changed.connect(self.rebuild)
+        for view in (w.graph, w.drape):
+            view.neuronClicked.connect(self.toggle_neuron)
+            view.pinDragged.connect(self.drag_pin)
+            view.dragStarted.connect(s.begin_undo_group)  # a whole drag is one undo step
+            view.dragFinished.connect(s.end_undo_group)
+        w.graph.stalkClicked.connect(self.toggle_stalk)
+        w.graph.hoverChanged.connect(self.on_hover)
+        p.playClicked.connect(player.toggle_play)
+        p.stepClicked.connect(player.step)
+        p.resetClicked.connect(s.reset)
+        p.equilibriumClicked.connect(s.equilibrium)
+        p.modeChosen.connect(s.set_mode)
+        p.alphaChanged.connect(lambda v: s.set_rates(alpha=v))
+        p.betaChanged.connect(lambda v: s.set_rates(beta=v))
+        p.dtChanged.connect(lambda v: s.set_rates(dt=v))
+        p.stepsPerFrameChanged.connect(lambda n: s.set_rates(steps_per_frame=n))
+        p.exampleChanged.connect(s.set_example)
+        p.batchToggled.connect(lambda on: s.set_example(None if on else s.shown_example))
+        p.pinValueEdited.connect(self.drag_pin)
+        p.pinToggled.connect(self.toggle_neuron)
+
+    # -- intents that need the session's state to become one call ------------------------
+    def toggle_neuron(self, name: str, index: int) -> None:
+        """Pin ``name[index]`` at its shown value, or unpin it; it becomes the selection."""
+        self.session.toggle_pin(name, index=index)
+        self.session.select(name, index)
+
+    def toggle_stalk(self, name: str) -> None:
+        """Pin the whole stalk at its shown values, or unpin it."""
+        self.session.toggle_pin(name)
+
+    def drag_pin(self, name: str, index: int, value: float) -> None:
+        """A dragged or typed pinned value: the relaxation jumps to its equilibrium."""
+        self.session.pin(name, float(value), index=index, jump=True)
+
+    # -- session events → views ----------------------------------------------------------
+    def rebuild(self) -> None:
+        w, s = self.window, self.session
+        w.setWindowTitle(f"sheafviz — {s.title}")
+        w.set_legends()
+        for view in (w.graph, w.drape, w.energy, w.bars, w.dhist):
+            view.set_session(s.layout)
+        self.on_pins()
+        self.on_settings()
+        self.redraw()
+
+    def on_pins(self) -> None:
+        self.window.graph.set_pins(self.session.pins, self.session.selection)
+        self.window.drape.set_pins(self.session.pins)
+        self._push_selection()
+
+    def on_selection(self) -> None:
+        self.window.graph.set_pins(self.session.pins, self.session.selection)
+        self._push_selection()
+
+    def _push_selection(self) -> None:
+        s, sel = self.session, self.session.selection
+        if sel is None:
+            self.window.panel.set_selection(None)
+            return
+        self.window.panel.set_selection(sel, value=float(s.cochain[s.layout.index(*sel)]),
+                                        pinned=s.pins.is_pinned(*sel))
+
+    def on_settings(self) -> None:
+        s, r = self.session, self.session.rates
+        name = s.preset.name if s.preset is not None else (s.title or "session")
+        n = s.data.n_train if s.data is not None else 0
+        self.window.panel.set_params(
+            preset=name, alpha=r.alpha, beta=r.beta, dt=r.dt,
+            steps_per_frame=r.steps_per_frame, mode=s.mode, n_examples=n,
+            example=s.shown_example, whole_batch=s.data is not None and s.example is None)
+
+    def on_hover(self, neuron) -> None:
+        g = self.window.graph
+        g.set_hover_text("" if neuron is None else
+                         hover_html(*neuron, self.session.neuron_info(*neuron)))
+
+    def redraw(self) -> None:
+        w, s = self.window, self.session
+        snap = s.snapshot
+        w.graph.set_frame(snap)
+        if w.graph.hovered is not None:
+            self.on_hover(w.graph.hovered)
+        w.drape.set_frame(snap)
+        w.energy.set_data(s.history, s.envelope())
+        w.bars.set_data(snap.discords)
+        w.dhist.set_data(s.history)
+        w.metrics.setText(session_metrics_text(s, self.player))
+
+
+def session_metrics_text(s, player) -> str:
+    """The status line of a session: E, R, λ, σ, the step clock and the frame rate."""
+    r = s.readouts
+    r_name = "R̄ (batch mean E)" if s.mode == "joint" else "R"
+    parts = [f"E = {style.fmt(r.energy)}", f"{r_name} = {style.fmt(r.residual)}",
+             f"λmin = {style.fmt(r.lambda_min)}", f"λmax = {style.fmt(r.lambda_max)}",
+             f"step {s.steps} (t = {style.fmt(s.time)})"]
+    parts.append(f"{style.fmt(player.fps, 2)} fps · {style.fmt(player.steps_per_second, 3)} "
+                 f"steps/s" if player.playing else "paused")
+    return "  │  ".join(parts)

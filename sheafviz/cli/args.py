@@ -185,7 +185,9 @@ examples:
 
 def _gui_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("session", nargs="?", metavar="SESSION", help="a saved session (.json)")
-    net = p.add_argument_group("network (default: --preset " + DEFAULT_PRESET + ")")
+    net = p.add_argument_group("network (default: --preset " + DEFAULT_PRESET + "; with "
+                               "--arch/--weights and no --data, x is pinned at evenly spaced "
+                               "values in [-1, 1])")
     which = net.add_mutually_exclusive_group()
     which.add_argument("--preset", metavar="NAME", help="a shipped preset (see 'presets')")
     which.add_argument("--weights", metavar="FILE.npz", help="weights file (SPEC §1)")

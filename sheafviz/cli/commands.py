@@ -31,7 +31,7 @@ from sheafviz.core.data.session_file import DataSpec
 from sheafviz.core.flows.flowcheck import FlowDivergedError, UnstableStepError
 from sheafviz.core.flows.stalkinit import StalkError
 from sheafviz.core.model.network import Network, NetworkError
-from sheafviz.core.model.pins import PinError
+from sheafviz.core.model.pins import PinError, PinSet
 from sheafviz.core.data.presets import DEFAULT_PRESET, Preset, PresetError, load_preset, preset_info
 from sheafviz.core.model.sheaf import SheafLayout
 from sheafviz.lessons.spec import LessonError
@@ -303,6 +303,14 @@ def _custom_network(args) -> bool:
     return bool(given)
 
 
+def default_gui_input(network: Network) -> np.ndarray:
+    """x of a window opened on ``--arch``/``--weights`` without --data: evenly spaced in
+    [-1, 1] (1 for a single input), so that the window opens on a forward pass that is not
+    all zeros; ``--pin x=…`` or ``--unpin x`` change it."""
+    n0 = network.arch[0]
+    return np.linspace(-1.0, 1.0, n0) if n0 > 1 else np.ones(1)
+
+
 def _gui_network(args) -> dict:
     """``run_gui`` keywords (preset, network, dataset, pins) for the network options, the
     same resolution as ``solve``/``relax``: --data pins its first example at x and y."""
@@ -313,7 +321,11 @@ def _gui_network(args) -> dict:
                                    data_seed=42 if args.data_seed is None else args.data_seed)
     dataset = resolve_data(data_args, network, preset) if args.data else None
     layout = SheafLayout(network.arch)
-    pins = resolve_pins(data_args, network, preset, layout, dataset)
+    if preset is None and dataset is None:
+        pins = apply_pin_ops(layout, PinSet().pin(layout, "x", default_gui_input(network)),
+                             args.pin_ops)
+    else:
+        pins = resolve_pins(data_args, network, preset, layout, dataset)
     kwargs = dict(network=network, pins=pins, dataset=dataset)
     if preset is not None:
         kwargs["preset"] = preset.name

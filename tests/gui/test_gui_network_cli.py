@@ -43,6 +43,14 @@ def test_arch_and_seed_open_that_network(captured, tmp_path):
     for got, want in zip(captured["weights"], expected.weights):
         np.testing.assert_array_equal(got, want)
     assert not captured["presentation"] and captured["size"] == (1280, 720)
+    # without --data, x is pinned at evenly spaced values in [-1, 1] and y is free
+    assert captured["pins"].hard == {("x", 0): -1.0, ("x", 1): 1.0}
+
+
+def test_pins_apply_after_the_default_input(captured, tmp_path):
+    assert main(["gui", "--arch", "3,2,1", "--pin", "y=0.5", "--unpin", "x[1]",
+                 "--screenshot", str(tmp_path / "p.png")]) == 0
+    assert captured["pins"].hard == {("x", 0): -1.0, ("x", 2): 1.0, ("y", 0): 0.5}
 
 
 def test_weights_file_output_and_data(captured, tmp_path):

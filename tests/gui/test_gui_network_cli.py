@@ -28,10 +28,17 @@ def captured(qapp, monkeypatch, tmp_path):
                     presentation=window.lecture.presentation.active,
                     fullscreen=window.isFullScreen(), size=(window.width(), window.height()))
         window.close()
+        window.deleteLater()  # no window of this test outlives it
         return True
 
+    from sheafviz.gui import style
+
+    old_pt, old_font = style.base_pt(), qapp.font()
     monkeypatch.setattr(app_module, "save_screenshot", capture)
-    return seen
+    yield seen
+    style.set_base_point_size(old_pt)
+    qapp.setFont(old_font)
+    qapp.processEvents()
 
 
 def test_arch_and_seed_open_that_network(captured, tmp_path):

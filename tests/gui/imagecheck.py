@@ -151,7 +151,7 @@ def _diff_image(actual: np.ndarray, reference: np.ndarray, cmp: Comparison,
                 k: int) -> np.ndarray:
     """The reference faded to grey with the differing blocks in red."""
     grey = reference.mean(axis=2, keepdims=True)
-    out = np.repeat(155 + 0.4 * grey, 3, axis=2).astype(np.uint8)
+    out = np.repeat(np.clip(155 + 0.39 * grey, 0, 255), 3, axis=2).astype(np.uint8)
     if cmp.diff_mask.size:
         big = np.kron(cmp.diff_mask, np.ones((k, k), dtype=bool))
         h, w = big.shape

@@ -27,6 +27,8 @@ def captured(qapp, monkeypatch, tmp_path):
                     pins=ctl.pins, dataset=ctl.dataset,
                     presentation=window.lecture.presentation.active,
                     fullscreen=window.isFullScreen(), size=(window.width(), window.height()))
+        if window.lecture.presentation.active:
+            window.lecture.presentation.leave()  # the look is module state: put it back
         window.close()
         window.deleteLater()  # no window of this test outlives it
         return True

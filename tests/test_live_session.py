@@ -230,7 +230,9 @@ def test_save_load_then_steps_equal_continuing(tmp_path, training):
 def test_v1_files_written_by_the_gui_controller_load(name):
     """The fixtures were saved by the GUI controller (format v1) after 30 relax steps of
     running-241, resp. 10 relax steps then 25 joint steps: the Session runs the same flows,
-    so it reaches the saved state bit for bit, and the loaded file steps on like it."""
+    so it reaches the saved state, and the loaded file steps on like it. To rounding, not
+    bit for bit: the fixtures come from the numpy steps, the Session steps compiled when
+    numba imports (another summation order, ~1e-16 apart)."""
     raw = json.loads((DATA / name).read_text())
     assert raw["version"] == 1
     gui = raw["state"]["gui"]
@@ -247,10 +249,11 @@ def test_v1_files_written_by_the_gui_controller_load(name):
         fresh.step(10)
         fresh.mode = "joint"
         fresh.step(25)
-    assert np.array_equal(fresh.cochain, s.cochain)
+    np.testing.assert_allclose(fresh.cochain, s.cochain, rtol=0, atol=1e-12)
     for sess in (s, fresh):
         sess.step(10)
-    assert np.array_equal(fresh.cochain, s.cochain) and s.steps == gui["steps"] + 10
+    np.testing.assert_allclose(fresh.cochain, s.cochain, rtol=0, atol=1e-12)
+    assert s.steps == gui["steps"] + 10
 
 
 def test_v1_migration_adds_the_session_state_and_keeps_the_controllers():

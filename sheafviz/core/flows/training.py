@@ -38,7 +38,7 @@ from sheafviz.core.solvers.batchsolve import equilibrium_at, two_sided_batch
 from sheafviz.core.flows.flowcheck import FlowDivergedError, UnstableStepError, check_step, lambda_max_bound
 from sheafviz.core.flows.flowstate import FlowStateError, check_kind, checked_array
 from sheafviz.core.flows.forces import check_force, cross_entropy
-from sheafviz.core.flows.jointstep import JointStepper
+from sheafviz.core.flows.jointstep_compiled import make_joint_stepper
 from sheafviz.core.flows.stalkinit import (EPOCH, StalkPins, check_start, check_stalks,
                                            check_training_pins, initial_stalks)
 from sheafviz.core.model.graphs import check_graph
@@ -46,7 +46,7 @@ from sheafviz.core.model.network import Network, phi
 from sheafviz.core.flows.optim import OPTIMIZERS, make_optimizer
 from sheafviz.core.model.pins import PinSet
 from sheafviz.core.model.sheaf import SheafLayout
-from sheafviz.core.flows.trainmetrics import (TrainingHistory, compare_gradients, edge_discords, median_spread,
+from sheafviz.core.flows.trainmetrics import (TrainingHistory, compare_gradients, default_spectrum_every, edge_discords, median_spread,
                            free_lambdas)
 
 __all__ = ["JointFlow", "TrainingHistory", "MODES", "FlowDivergedError", "UnstableStepError"]
@@ -84,7 +84,8 @@ class JointFlow:
     lr : float, optional (see the module docstring for the default)
     X_test, Y_test : optional test data (forward loss only)
     force : {"energy", "cross-entropy"} (SPEC §9; cross-entropy needs sigmoid/softmax)
-    record_every : int; spectrum_every : int (None → 10·record_every)
+    record_every : int; spectrum_every : int (None → 10·record_every, rarer for large
+        networks: :func:`~sheafviz.core.flows.trainmetrics.default_spectrum_every`)
     spectrum_subsample : int, inputs over which λ_1, λ_max, κ are measured
     seed : int, picks the spectrum subsample
     init : {"forward", "random", "zeros"} or None (= "forward"), paper mode's first stalks
@@ -151,8 +152,9 @@ class JointFlow:
         if int(record_every) < 1:
             raise ValueError(f"record_every must be at least 1, got {record_every}")
         self.record_every = int(record_every)
-        self.spectrum_every = (10 * self.record_every if spectrum_every is None
-                               else max(1, int(spectrum_every)))
+        self.spectrum_every = (
+            default_spectrum_every(arch, len(self.X), self.record_every, spectrum_subsample)
+            if spectrum_every is None else max(1, int(spectrum_every)))
         rng = np.random.default_rng(seed)
         self._sub = np.sort(rng.choice(B, size=min(max(1, int(spectrum_subsample)), B),
                                        replace=False))
@@ -161,9 +163,12 @@ class JointFlow:
         self.lr = float(lr)
         self._opt = make_optimizer(optimizer, self.lr) if mode != "paper" else None
         z0, a0 = self._start_stalks(network)
-        self._stepper = JointStepper(network.weights, network.biases, network.output,
-                                     self.X, self.Y, z0, a0, alpha=self.alpha,
-                                     beta=self.beta, dt=self.dt, force=force)
+        # Hidden pins step through the stepper's public compute()/apply() (numpy code the
+        # compiled stepper inherits, same rows); unpinned paper runs use its compiled step().
+        self._stepper = make_joint_stepper(network.weights, network.biases, network.output,
+                                           self.X, self.Y, z0, a0, alpha=self.alpha,
+                                           beta=self.beta, dt=self.dt, force=force,
+                                           engine="auto" if mode == "paper" else "numpy")
         self._eq = None
         self._steps = 0
         self._clamp_pins = PinSet(dict(pins.hard), {}).pin(self.layout, "x", self.X[0]).pin(

@@ -204,7 +204,22 @@ examples:
 
 def _gui_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("session", nargs="?", metavar="SESSION", help="a saved session (.json)")
-    p.add_argument("--preset", metavar="NAME", help="a shipped preset (default running-241)")
+    net = p.add_argument_group("network (default: --preset " + DEFAULT_PRESET + "; with "
+                               "--arch/--weights and no --data, x is pinned at evenly spaced "
+                               "values in [-1, 1])")
+    which = net.add_mutually_exclusive_group()
+    which.add_argument("--preset", metavar="NAME", help="a shipped preset (see 'presets')")
+    which.add_argument("--weights", metavar="FILE.npz", help="weights file (SPEC §1)")
+    which.add_argument("--arch", metavar="N0,N1,...", help="He-initialised network, e.g. 2,4,1")
+    net.add_argument("--seed", type=int, default=None,
+                     help="seed of the --arch weights (default 0)")
+    net.add_argument("--output", choices=OUTPUT_HEADS, default=None,
+                     help="output head (default identity for --arch; overrides the others)")
+    net.add_argument("--data", metavar="NAME|FILE",
+                     help=f"data set ({', '.join(DATASETS)}) or a .npz / .csv file; its first "
+                     "example is pinned at x and y")
+    net.add_argument("--data-seed", type=int, default=None,
+                     help="seed of a named --data set (default 42)")
     p.add_argument("--pin", action=_PinOp, const="pin", metavar="SPEC", help="extra hard pin")
     p.add_argument("--soft", action=_PinOp, const="soft", metavar="SPEC", help="extra soft pin")
     p.add_argument("--unpin", action=_PinOp, const="unpin", metavar="NAME", help="remove pins")
@@ -212,6 +227,8 @@ def _gui_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--steps", type=_int_type(0), default=None,
                    help="run this many flow steps first")
     p.add_argument("--size", metavar="WxH", help="window size, e.g. 1280x720")
+    p.add_argument("--presentation", action="store_true",
+                   help="start in presentation mode (large text, thick lines; F5 toggles)")
     _threads_option(p)
 
 

@@ -12,6 +12,7 @@ the printed documents in :mod:`sheafviz.cli.report`. The GUI is imported only in
 
 from __future__ import annotations
 
+import argparse
 import inspect
 import json
 import math
@@ -25,11 +26,12 @@ import numpy as np
 from sheafviz.cli import report
 from sheafviz.cli.args import (PROG, CLIError, UsageError, apply_pin_ops, build_parser,
                        resolve_data, resolve_network, resolve_pins)
-from sheafviz.core.data.datasets import DataError
+from sheafviz.core.data.datasets import DATASETS, DataError
+from sheafviz.core.data.session_file import DataSpec
 from sheafviz.core.flows.flowcheck import FlowDivergedError, UnstableStepError
 from sheafviz.core.flows.stalkinit import StalkError
 from sheafviz.core.model.network import Network, NetworkError
-from sheafviz.core.model.pins import PinError
+from sheafviz.core.model.pins import PinError, PinSet
 from sheafviz.core.data.presets import DEFAULT_PRESET, Preset, PresetError, load_preset, preset_info
 from sheafviz.core.model.sheaf import SheafLayout
 from sheafviz.core import threads
@@ -278,6 +280,8 @@ def _gui_target(args):
     if args.session and not Path(args.session).is_file():
         raise CLIError(f"{args.session}: no such session file")
     size = _parse_size(args.size)
+    if _custom_network(args):
+        return None, None, size  # the network and its pins come from _gui_network
     preset_name = args.preset or (None if args.session else DEFAULT_PRESET)
     pins = None
     if preset_name is not None:
@@ -290,9 +294,54 @@ def _gui_target(args):
     return preset_name, pins, size
 
 
+#: gui/render options that replace the preset's network or data (not with a SESSION file).
+_NETWORK_OPTIONS = ("weights", "arch", "seed", "output", "data", "data_seed")
+
+
+def _custom_network(args) -> bool:
+    """True when --weights/--arch/--seed/--output/--data/--data-seed were given."""
+    given = [o for o in _NETWORK_OPTIONS if getattr(args, o, None) is not None]
+    if given and args.session:
+        raise CLIError(f"--{given[0].replace('_', '-')} does not apply to a SESSION file "
+                       f"(its network and data are saved in it)")
+    return bool(given)
+
+
+def default_gui_input(network: Network) -> np.ndarray:
+    """x of a window opened on ``--arch``/``--weights`` without --data: evenly spaced in
+    [-1, 1] (1 for a single input), so that the window opens on a forward pass that is not
+    all zeros; ``--pin x=…`` or ``--unpin x`` change it."""
+    n0 = network.arch[0]
+    return np.linspace(-1.0, 1.0, n0) if n0 > 1 else np.ones(1)
+
+
+def _gui_network(args) -> dict:
+    """``run_gui`` keywords (preset, network, dataset, pins) for the network options, the
+    same resolution as ``solve``/``relax``: --data pins its first example at x and y."""
+    if args.data_seed is not None and args.data is None:
+        raise CLIError("--data-seed seeds a named --data set; give --data too")
+    network, preset = resolve_network(args)
+    data_args = argparse.Namespace(data=args.data, example=None, pin_ops=args.pin_ops,
+                                   data_seed=42 if args.data_seed is None else args.data_seed)
+    dataset = resolve_data(data_args, network, preset) if args.data else None
+    layout = SheafLayout(network.arch)
+    if preset is None and dataset is None:
+        pins = apply_pin_ops(layout, PinSet().pin(layout, "x", default_gui_input(network)),
+                             args.pin_ops)
+    else:
+        pins = resolve_pins(data_args, network, preset, layout, dataset)
+    kwargs = dict(network=network, pins=pins, dataset=dataset)
+    if preset is not None:
+        kwargs["preset"] = preset.name
+    if dataset is not None and args.data in DATASETS:
+        kwargs["data_spec"] = DataSpec(name=args.data, seed=data_args.data_seed)
+    return kwargs
+
+
 def _launch_gui(args, *, screenshot: str | None) -> int:
     """Validate the gui/render options, then call ``run_gui`` (the GUI is imported here)."""
     preset_name, pins, size = _gui_target(args)
+    network_kwargs = _gui_network(args) if _custom_network(args) else {}
     threads.use_gui_policy()
     if not screenshot and not _has_display():
         raise CLIError("no display to open the window on (DISPLAY is not set); use "
@@ -304,6 +353,9 @@ def _launch_gui(args, *, screenshot: str | None) -> int:
     kwargs = dict(preset=preset_name, steps=args.steps, screenshot=screenshot, size=size)
     if pins is not None:
         kwargs["pins"] = pins
+    kwargs.update(network_kwargs)
+    if args.presentation:
+        kwargs["presentation"] = True
     if args.session:
         if "session" not in inspect.signature(run_gui).parameters:
             raise CLIError("this GUI cannot open session files yet; use --preset")
@@ -363,6 +415,9 @@ def cmd_render(args) -> int:
         raise CLIError("--train animates a .gif; for a .png use 'sheafviz gui' options")
     if gif and args.steps is not None:
         raise CLIError("a .gif takes --frames and --steps-per-frame, not --steps")
+    if gif and _custom_network(args):
+        raise CLIError("a .gif animates a --preset or a SESSION file; --weights, --arch, "
+                       "--seed, --output and --data apply to a .png")
     code = _launch_gui(args, screenshot=png) if png else 0
     if gif is None or code:
         return code
@@ -374,7 +429,8 @@ def cmd_render(args) -> int:
     try:
         return render_gif(preset_name, out=gif, pins=pins, size=size or (1280, 720),
                           frames=args.frames, steps_per_frame=args.steps_per_frame,
-                          frame_ms=args.frame_ms, joint=args.train)
+                          frame_ms=args.frame_ms, joint=args.train,
+                          presentation=args.presentation)
     except ValueError as exc:
         raise CLIError(_one_line(exc)) from None
     except OSError as exc:
@@ -394,7 +450,8 @@ def _render_session(args, png: str | None, gif: str | None) -> int:
     try:
         return render_session(args.session, png=png, gif=gif, steps=args.steps,
                               size=size or (1280, 720), frames=args.frames,
-                              steps_per_frame=args.steps_per_frame, frame_ms=args.frame_ms)
+                              steps_per_frame=args.steps_per_frame, frame_ms=args.frame_ms,
+                              presentation=args.presentation)
     except ValueError as exc:
         raise CLIError(_one_line(exc)) from None
     except OSError as exc:

@@ -55,7 +55,8 @@ def _settle(app, ms: int) -> None:
 
 
 def render_gif(preset: str, *, out: str, pins=None, size=(1280, 720), frames: int = 60,
-               steps_per_frame: int = 5, frame_ms: int = 80, joint: bool = False) -> int:
+               steps_per_frame: int = 5, frame_ms: int = 80, joint: bool = False,
+               presentation: bool = False) -> int:
     """Write an animated GIF of the window relaxing (or training, ``joint=True``).
 
     Parameters
@@ -68,6 +69,7 @@ def render_gif(preset: str, *, out: str, pins=None, size=(1280, 720), frames: in
     steps_per_frame : flow steps between two frames
     frame_ms : display time of one frame
     joint : animate the joint flow (training) instead of the heat flow
+    presentation : render in presentation mode (large text, thick lines)
 
     Returns
     -------
@@ -81,6 +83,10 @@ def render_gif(preset: str, *, out: str, pins=None, size=(1280, 720), frames: in
         if getattr(ctl, "dataset", None) is None:
             raise ValueError(f"preset {preset!r} has no data set to train on")
         ctl.set_mode("joint")
+    if presentation:
+        from sheafviz.gui.app import enter_presentation
+
+        enter_presentation(window)
     window.resize(*size)
     window.show()
     _settle(app, SETTLE_MS)
@@ -107,7 +113,8 @@ def render_gif(preset: str, *, out: str, pins=None, size=(1280, 720), frames: in
 
 def render_session(path: str, *, png: str | None = None, gif: str | None = None,
                    steps: int | None = None, size=(1280, 720), frames: int = 60,
-                   steps_per_frame: int = 5, frame_ms: int = 80) -> int:
+                   steps_per_frame: int = 5, frame_ms: int = 80,
+                   presentation: bool = False) -> int:
     """Render a saved session file headless: the same picture the GUI shows when it
     reopens the file (state, pins, history, and the flow's own state, so the animation
     takes the same steps as it would have in the saved window).
@@ -118,6 +125,7 @@ def render_session(path: str, *, png: str | None = None, gif: str | None = None,
     png : write the window after ``steps`` more steps to this .png
     gif : then animate ``frames`` frames of ``steps_per_frame`` steps into this .gif
     steps : flow steps taken before the PNG (and before the GIF starts)
+    presentation : render in presentation mode (large text, thick lines)
 
     Returns
     -------
@@ -133,6 +141,10 @@ def render_session(path: str, *, png: str | None = None, gif: str | None = None,
     app, window, errors = _offscreen_window(size)
     ctl = window.controller
     restore(ctl, session, name=os.path.splitext(os.path.basename(path))[0])
+    if presentation:
+        from sheafviz.gui.app import enter_presentation
+
+        enter_presentation(window)
     window.resize(*size)
     window.show()
     _settle(app, SETTLE_MS)

@@ -102,7 +102,8 @@ def _base_point_size(w: int, h: int) -> float:
 
 
 def run_gui(preset: str | None = None, pins=None, steps: int | None = None,
-            screenshot: str | None = None, size=None, session: str | None = None) -> int:
+            screenshot: str | None = None, size=None, session: str | None = None, *,
+            network=None, dataset=None, data_spec=None, presentation: bool = False) -> int:
     """Open the main window on a preset; return the process exit code.
 
     Parameters
@@ -120,6 +121,14 @@ def run_gui(preset: str | None = None, pins=None, steps: int | None = None,
     session : str, optional
         A saved session file (.json) to open instead of a preset (``pins`` then add to or
         replace its pins like a preset's).
+    network : Network, optional
+        Open this network instead of the preset's (the preset's pins and rates are kept when
+        ``preset`` is given too; otherwise nothing is pinned unless ``pins`` says so).
+    dataset : Dataset, optional
+        The data set of the session (replaces the preset's); ``data_spec`` says where it
+        came from, so that a saved session names it again.
+    presentation : bool
+        Start in presentation mode (what F5 turns on; not full screen for a screenshot).
 
     Raises
     ------
@@ -141,12 +150,18 @@ def run_gui(preset: str | None = None, pins=None, steps: int | None = None,
                          "--screenshot FILE.png, or run under xvfb-run")
     if session is not None and preset is not None:
         raise ValueError("give a session file or a preset, not both")
-    dataset, spf = None, None
+    if session is not None and (network is not None or dataset is not None):
+        raise ValueError("a session file has its own network and data; give one or the other")
+    spf = None
     if session is not None:
         preset_obj, dataset, spf = session_preset(session)
         pinset = _extend_pins(preset_obj, pins)
+    elif network is not None:
+        preset_obj, pinset = _network_session(preset, network, pins, dataset)
     else:
         preset_obj, pinset = _resolve_session(preset, pins)
+        if dataset is not None:
+            dataset.check_network(preset_obj.network.arch)
 
     from PySide6 import QtWidgets
 
@@ -180,10 +195,14 @@ def run_gui(preset: str | None = None, pins=None, steps: int | None = None,
         ok = ctl.open(preset_obj, dataset=dataset, pins=pinset)
         if ok and spf:
             ctl.set_steps_per_frame(spf)
+    elif network is not None or dataset is not None:
+        ok = ctl.open(preset_obj, dataset=dataset, pins=pinset, data_spec=data_spec)
     else:
         ok = ctl.load_preset(preset_obj.name, pins=pinset)
     if not ok:
         return 2
+    if presentation:
+        enter_presentation(window, fullscreen=not screenshot)
     window.resize(*wh)
     if steps:
         # frame by frame, as the animation would, so the plots hold the whole history
@@ -203,6 +222,43 @@ def run_gui(preset: str | None = None, pins=None, steps: int | None = None,
         return app.exec()
     finally:
         sys.excepthook = previous
+
+
+def enter_presentation(window, *, fullscreen: bool = False) -> None:
+    """Presentation mode (what F5 turns on), full screen only when asked: a screenshot or a
+    render keeps the size it was given."""
+    window.lecture.presentation.enter(fullscreen=fullscreen)
+
+
+def _network_session(preset, network, pins, dataset):
+    """A Preset for ``network`` (the named preset's settings, else defaults) and its pins."""
+    from dataclasses import replace
+
+    from sheafviz.core.data.presets import Preset
+
+    if dataset is not None:
+        dataset.check_network(network.arch)
+    layout = SheafLayout(network.arch)
+    if preset is not None:
+        from . import engine
+
+        base = replace(engine.load_preset(preset), network=network)
+    else:
+        arch = "-".join(str(n) for n in network.arch)
+        base = Preset(name="custom", title=f"{arch} network", notes="", network=network,
+                      pins=PinSet())
+    try:
+        if pins is None:
+            pinset = base.pins
+        elif isinstance(pins, PinSet):
+            pinset = pins
+        else:
+            specs = [pins] if isinstance(pins, str) else list(pins)
+            pinset = apply_pin_specs(layout, base.pins, specs)
+        pinset.resolve(layout)
+    except (KeyError, IndexError) as exc:
+        raise PinError(str(exc).strip("'\"")) from None
+    return base, pinset
 
 
 def _status_excepthook(window):

@@ -2,19 +2,24 @@
 
 Sections: ``solve`` (structured solve and spectrum vs dense numpy), ``dynamics`` (joint-flow
 steps vs a plain numpy step and a backprop step), ``gui`` (animation frames per second and
-pin-to-redraw latency, offscreen). Each section module exposes ``run(print_fn=print)``.
+pin-to-redraw latency, offscreen). ``soak`` (100,000 frames of the default window watching
+memory and the drawn data; ``SHEAFVIZ_SOAK_FRAMES`` shortens it) runs only when named:
+``sheafviz bench --only soak``. Each section module exposes ``run(print_fn=print)``.
 """
 
 from __future__ import annotations
 
 import importlib
 
-SECTIONS = ("solve", "dynamics", "gui")
+SECTIONS = ("solve", "dynamics", "gui", "soak")
+#: What ``sheafviz bench`` runs without ``--only``: the soak takes most of an hour.
+DEFAULT_SECTIONS = ("solve", "dynamics", "gui")
 
 
 def run_all(sections=None, *, print_fn=print) -> None:
-    """Run the named sections (all by default) in this process, printing as they go."""
-    chosen = list(SECTIONS if not sections else sections)
+    """Run the named sections (:data:`DEFAULT_SECTIONS` if none) in this process, printing as
+    they go."""
+    chosen = list(DEFAULT_SECTIONS if not sections else sections)
     unknown = [s for s in chosen if s not in SECTIONS]
     if unknown:
         raise ValueError(f"unknown benchmark section {unknown[0]!r}; choose from "

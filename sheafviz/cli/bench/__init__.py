@@ -10,10 +10,15 @@ memory and the drawn data; ``SHEAFVIZ_SOAK_FRAMES`` shortens it) runs only when 
 from __future__ import annotations
 
 import importlib
+from contextlib import nullcontext
+
+from sheafviz.cli.bench import interrupt
 
 SECTIONS = ("solve", "dynamics", "gui", "soak")
 #: What ``sheafviz bench`` runs without ``--only``: the soak takes most of an hour.
 DEFAULT_SECTIONS = ("solve", "dynamics", "gui")
+#: Sections whose Python code runs inside Qt calls: Ctrl-C is deferred to their frame loops.
+QT_SECTIONS = ("gui", "soak")
 
 
 def run_all(sections=None, *, print_fn=print) -> None:
@@ -27,4 +32,5 @@ def run_all(sections=None, *, print_fn=print) -> None:
     for name in chosen:
         print_fn(f"== {name} ==")
         module = importlib.import_module(f"{__name__}.{name}")
-        module.run(print_fn=print_fn)
+        with interrupt.deferred() if name in QT_SECTIONS else nullcontext():
+            module.run(print_fn=print_fn)

@@ -20,6 +20,8 @@ import time
 
 import numpy as np
 
+from sheafviz.cli.bench import interrupt
+
 FRAMES = 100_000
 SIZE = (1280, 720)
 CHECK_EVERY = 100
@@ -128,6 +130,7 @@ def soak(app, window, *, frames: int, print_fn=print) -> dict:
             ctl.set_mode("joint")  # second half: the weights move too
         ctl.tick()
         app.processEvents()  # delivers the repaint of every visible panel
+        interrupt.check()  # Ctrl-C (Qt drops a KeyboardInterrupt raised in a paint)
         if k % CHECK_EVERY == 0:
             bad += drawn_bad_values(views)
             bad += int(np.count_nonzero(~np.isfinite(ctl.c)))

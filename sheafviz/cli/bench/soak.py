@@ -25,6 +25,7 @@ from sheafviz.cli.bench import interrupt
 FRAMES = 100_000
 SIZE = (1280, 720)
 CHECK_EVERY = 100
+RSS_EVERY = 1000
 RESET_EVERY = 500
 GROWTH_TARGET_PERCENT = 5.0
 
@@ -99,6 +100,15 @@ def drawn_bad_values(views) -> int:
     return total
 
 
+def _trend(samples: list[tuple[int, int]]) -> float:
+    """Least-squares slope of RSS over frames in KiB per 10,000 frames (0 if < 3 samples):
+    RSS moves up and down as the allocator reuses memory, a leak shows as a steady slope."""
+    if len(samples) < 3:
+        return 0.0
+    frames, rss = np.array(samples, dtype=float).T
+    return float(np.polyfit(frames, rss, 1)[0] * 10_000)
+
+
 def _window(app):
     from sheafviz.gui.main_window import MainWindow
 
@@ -123,6 +133,7 @@ def soak(app, window, *, frames: int, print_fn=print) -> dict:
     checks = 0
     t0 = time.perf_counter()
     rss_warm = None
+    samples: list[tuple[int, int]] = []  # (frame, RSS KiB) after the warm-up
     for k in range(frames):
         if k % RESET_EVERY == RESET_EVERY // 2:
             ctl.reset()  # restart the relaxation so the picture keeps moving
@@ -135,17 +146,21 @@ def soak(app, window, *, frames: int, print_fn=print) -> dict:
             bad += drawn_bad_values(views)
             bad += int(np.count_nonzero(~np.isfinite(ctl.c)))
             checks += 1
+        if k + 1 >= warmup and (k + 1 - warmup) % RSS_EVERY == 0:
+            samples.append((k + 1, rss_kib()))
         if k + 1 == warmup:
-            rss_warm = rss_kib()
+            rss_warm = samples[0][1]
             print_fn(f"after {warmup} warm-up frames: RSS {rss_warm / 1024:.1f} MiB")
         if (k + 1) % 10_000 == 0 and k + 1 != frames:
             print_fn(f"  {k + 1} frames, RSS {rss_kib() / 1024:.1f} MiB, "
                      f"{(k + 1) / (time.perf_counter() - t0):.0f} frames/s")
     bad += drawn_bad_values(views)
     rss_end = rss_kib()
+    samples.append((frames, rss_end))
     growth = (rss_end - rss_warm) / rss_warm * 100.0
     return {"frames": frames, "warmup": warmup, "rss_warm_kib": rss_warm,
             "rss_end_kib": rss_end, "growth_percent": growth, "bad_values": bad,
+            "rss_max_kib": max(r for _, r in samples), "trend_kib_per_10k": _trend(samples),
             "checks": checks + 1, "seconds": time.perf_counter() - t0}
 
 
@@ -175,7 +190,9 @@ def run(print_fn=print) -> dict:
              f"({r['frames'] / r['seconds']:.0f} frames/s)")
     print_fn(f"RSS {r['rss_warm_kib'] / 1024:.1f} MiB after warm-up → "
              f"{r['rss_end_kib'] / 1024:.1f} MiB at the end: {r['growth_percent']:+.2f} % "
-             f"(target < {GROWTH_TARGET_PERCENT:g} %: {verdict})")
+             f"(target < {GROWTH_TARGET_PERCENT:g} %: {verdict}); at most "
+             f"{r['rss_max_kib'] / 1024:.1f} MiB; trend {r['trend_kib_per_10k'] / 1024:+.2f} MiB "
+             f"per 10,000 frames (a fit to RSS every {RSS_EVERY} frames)")
     print_fn(f"non-finite drawn values: {r['bad_values']} over {r['checks']} checks of the "
              f"graph and drape data")
     return r

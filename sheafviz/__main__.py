@@ -2,7 +2,15 @@
 
 import sys
 
-from sheafviz.cli import main
+
+def _run() -> int:
+    try:
+        from sheafviz.cli import main
+    except KeyboardInterrupt:  # Ctrl-C while numpy and scipy are still being imported
+        print("sheafviz: interrupted", file=sys.stderr)
+        return 130
+    return main()
+
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_run())

@@ -512,6 +512,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except SystemExit as exc:  # --help / --version
         return int(exc.code or 0)
+    except KeyboardInterrupt:  # Ctrl-C before the command has started
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
     if args.command is None:  # no subcommand: the GUI on the default preset
         args = parser.parse_args(["gui"])
     if getattr(args, "threads", None) is not None:  # before any command computes

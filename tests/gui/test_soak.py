@@ -3,6 +3,10 @@ crash and without growing memory. PySide6 6.12.0 aborted after ~5,000 repaints o
 paint overrides (shared ENV.md); this test is what would catch such a release again.
 
 ``SHEAFVIZ_SOAK_FRAMES`` asks for more (or fewer) frames than the default 6,000.
+
+It takes minutes, so it is marked ``slow`` and left out of the default run and CI (where
+``test_repaint_soak.py`` makes the thousands of Python paints in seconds). Run it with
+``python -m pytest -m slow``; ``sheafviz bench --only soak`` plays 100,000 frames.
 """
 
 from __future__ import annotations
@@ -10,6 +14,9 @@ from __future__ import annotations
 import os
 
 import numpy as np
+import pytest
+
+pytestmark = pytest.mark.slow
 
 
 def rss_kib() -> int:

@@ -23,6 +23,8 @@ import time
 
 import numpy as np
 
+from sheafviz.cli.bench import interrupt
+
 SIZE = (1920, 1080)
 FRAMES = 240
 LATENCY_REPEATS = 120
@@ -33,7 +35,7 @@ def _app():
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6 import QtWidgets
 
-    from ..gui.app import prepare_app
+    from sheafviz.gui.app import prepare_app
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0]])
     prepare_app(app, SIZE)
@@ -46,7 +48,7 @@ def _large_preset():
     from sheafviz.core.model.pins import PinSet
     from sheafviz.core.data.presets import Preset
     from sheafviz.core.model.sheaf import SheafLayout
-    from ..gui import engine
+    from sheafviz.gui import engine
 
     net = Network.he_init([784, 128, 64, 10], seed=0)
     lay = SheafLayout(net.arch)
@@ -84,7 +86,7 @@ class _PaintCounter:
 
 
 def _window(app, preset_name=None, preset=None):
-    from ..gui.main_window import MainWindow
+    from sheafviz.gui.main_window import MainWindow
 
     w = MainWindow()
     ok = w.controller.open(preset) if preset is not None else w.controller.load_preset(preset_name)
@@ -113,6 +115,7 @@ def measure(app, window, *, frames: int = FRAMES, pin=("x", 0)) -> dict:
     for _ in range(frames):
         ctl.tick()
         app.processEvents()
+        interrupt.check()  # Ctrl-C (Qt drops a KeyboardInterrupt raised in a paint)
     elapsed = time.perf_counter() - t0
     cpu = time.process_time() - cpu0
     paints = counter.count / frames
@@ -124,6 +127,7 @@ def measure(app, window, *, frames: int = FRAMES, pin=("x", 0)) -> dict:
         t, c0 = time.perf_counter(), time.process_time()
         ctl.set_pin_value(name, i, value)  # emits frameChanged → every panel updates
         app.processEvents()                # … and repaints
+        interrupt.check()
         lat.append((time.perf_counter() - t) * 1e3)
         lat_cpu.append((time.process_time() - c0) * 1e3)
     counter.remove()

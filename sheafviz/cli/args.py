@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sheafviz import __version__
 from sheafviz.core.data.datasets import DATASETS, DataError, Dataset, load_data_file, load_dataset
+from sheafviz.core.data.torch_import import load_network_file
 from sheafviz.core.model.network import OUTPUT_HEADS, Network, validate_arch
 from sheafviz.core.model.pins import PinError, PinSet, parse_pin_spec
 from sheafviz.core.data.presets import DEFAULT_PRESET, Preset, load_preset
@@ -239,7 +240,7 @@ def resolve_network(args) -> tuple[Network, Preset | None]:
     if args.seed is not None and not args.arch:
         raise CLIError("--seed seeds the weights of --arch; give --arch too")
     if args.weights:
-        network = Network.load(args.weights)
+        network = load_network_file(args.weights)
     elif args.arch:
         try:
             arch = [int(t) for t in args.arch.split(",")]

@@ -37,6 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
+from sheafviz.core.data.npzfile import NpzError, read_npz
+
 DATASETS = ("paraboloid", "saddle", "circular", "blobs", "xor", "sine")
 
 TASKS = {"identity": "regression", "sigmoid": "binary", "softmax": "multiclass"}
@@ -47,6 +49,11 @@ BLOB_COVS = np.array([[[0.8, 0.3], [0.3, 0.4]],
                       [[0.3, -0.2], [-0.2, 1.0]],
                       [[1.2, 0.5], [0.5, 0.5]],
                       [[0.5, 0.0], [0.0, 0.8]]])
+
+
+#: Largest number of values a data file may hold (inputs and targets, train and test):
+#: 20 million float64 numbers, 160 MB, checked before the file is read.
+MAX_FILE_NUMBERS = 20_000_000
 
 
 class DataError(ValueError):
@@ -232,10 +239,9 @@ def _check_pair(x, y, xname, yname, source, n_outputs):
 def _read_npz(path: Path, n_outputs: int):
     source = str(path)
     try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {key: data[key] for key in data.files}
-    except (OSError, ValueError, EOFError) as exc:
-        raise DataError(f"{source}: not a readable .npz data file ({exc})") from None
+        arrays = read_npz(path, max_elements=MAX_FILE_NUMBERS, what="data")
+    except NpzError as exc:
+        raise DataError(str(exc)) from None
     for key in ("X", "Y"):
         if key not in arrays:
             raise DataError(f"{source}: no array named {key} (found {sorted(arrays) or 'none'})")
@@ -277,12 +283,25 @@ def _is_number(cell: str) -> bool:
     return True
 
 
+def _csv_rows(fh, source: str) -> list[tuple[int, list[str]]]:
+    """Non-blank rows with their line numbers, refusing a file of more than
+    :data:`MAX_FILE_NUMBERS` cells as soon as it is seen to be one."""
+    rows, cells = [], 0
+    for i, row in enumerate(csv.reader(fh), start=1):
+        if any(cell.strip() for cell in row):
+            cells += len(row)
+            if cells > MAX_FILE_NUMBERS:
+                raise DataError(f"{source}: more than {MAX_FILE_NUMBERS:,} values; the "
+                                f"limit for a data file is {MAX_FILE_NUMBERS:,}")
+            rows.append((i, row))
+    return rows
+
+
 def _read_csv(path: Path, n_outputs: int):
     source = str(path)
     try:
         with open(path, newline="", encoding="utf-8") as fh:
-            rows = [(i, row) for i, row in enumerate(csv.reader(fh), start=1)
-                    if any(cell.strip() for cell in row)]
+            rows = _csv_rows(fh, source)
     except OSError as exc:
         raise DataError(f"{source}: cannot read ({exc.strerror or exc})") from None
     except (UnicodeDecodeError, csv.Error) as exc:

@@ -1,4 +1,4 @@
-"""The ``sheafviz`` command line (DESIGN.md "Command line").
+"""The ``sheafviz`` command line.
 
 ``sheafviz`` alone opens the GUI on the default preset; the subcommands are ``solve``,
 ``relax``, ``train``, ``presets``, ``gui``, ``render`` and ``bench``. Bad input of any kind
@@ -247,12 +247,13 @@ def _parse_size(text: str | None):
 
 def _gui_target(args):
     """(preset name or None, PinSet or None, (w, h) or None) of the gui/render options."""
-    if args.session and args.preset:
+    if args.session and args.preset is not None:
         raise CLIError("give a SESSION file or --preset, not both")
     if args.session and not Path(args.session).is_file():
         raise CLIError(f"{args.session}: no such session file")
     size = _parse_size(args.size)
-    preset_name = args.preset or (None if args.session else DEFAULT_PRESET)
+    preset_name = args.preset if args.preset is not None else (
+        None if args.session else DEFAULT_PRESET)
     pins = None
     if preset_name is not None:
         preset = load_preset(preset_name)

@@ -110,6 +110,17 @@ class Dataset:
                             f"{self.n_outputs} output(s), the network {list(arch)} takes "
                             f"{arch[0]} and gives {arch[-1]}")
 
+    def check_head(self, output: str) -> None:
+        """Raise DataError when a sigmoid or softmax head is asked to reach targets outside
+        [0, 1] (it never can: training would chase them for ever)."""
+        if output == "identity":
+            return
+        targets = np.concatenate([self.Y.ravel(), self.Y_test.ravel()])
+        if targets.size and (targets.min() < 0 or targets.max() > 1):
+            raise DataError(f"data set {self.name!r} has targets in [{targets.min():.3g}, "
+                            f"{targets.max():.3g}]; a {output} output only reaches [0, 1] "
+                            f"(use --output identity, or data with targets in [0, 1])")
+
 
 # -- generators ---------------------------------------------------------------------------
 def _paraboloid(rng, n):

@@ -294,7 +294,6 @@ BAD = [
     (["bench", "--only", "solve,nothing"], "unknown section(s) nothing"),
     (["render"], "required: --out"),
     (["render", "--out", "film.bmp"], "must be a .png or .gif file"),
-    (["render", "--out", "film.gif", "--steps", "5"], "not --steps"),
     (["render", "--out", "film.png", "--train"], "--train animates a .gif"),
     (["render", "--out", "film.gif", "--frames", "0"], "must be at least 1"),
     (["render", "--out", "/nonexistent/dir/x.png"], "its directory does not exist"),

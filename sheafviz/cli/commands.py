@@ -335,8 +335,6 @@ def cmd_render(args) -> int:
         return _render_session(args, png, gif)
     if png and args.train:
         raise CLIError("--train animates a .gif; for a .png use 'sheafviz gui' options")
-    if gif and args.steps is not None:
-        raise CLIError("a .gif takes --frames and --steps-per-frame, not --steps")
     code = _launch_gui(args, screenshot=png) if png else 0
     if gif is None or code:
         return code
@@ -348,7 +346,7 @@ def cmd_render(args) -> int:
     try:
         return render_gif(preset_name, out=gif, pins=pins, size=size or (1280, 720),
                           frames=args.frames, steps_per_frame=args.steps_per_frame,
-                          frame_ms=args.frame_ms, joint=args.train)
+                          frame_ms=args.frame_ms, joint=args.train, steps=args.steps or 0)
     except ValueError as exc:
         raise CLIError(_one_line(exc)) from None
     except OSError as exc:

@@ -37,6 +37,9 @@ def _refused(capsys, argv, message):
     (["train", "--arch", "2,4,1", "--output", "sigmoid", "--data", "paraboloid", "--steps", "5"],
      "a sigmoid output only reaches [0, 1]"),
     (["train", "--preset", "paraboloid", "--example", "3"], "unrecognized arguments: --example"),
+    (["solve", "--arch", "1000,1000,1", "--pin", "y=1"],
+     "1000 free input coordinates on a network [1000, 1000, 1]: the minimum-norm solve is "
+     "dense in the free inputs and would be very slow"),
 ])
 def test_bad_arguments_are_one_line(capsys, argv, message):
     _refused(capsys, argv, message)
@@ -82,3 +85,14 @@ def test_help_cites_no_private_documents_and_shows_defaults(command):
 def test_train_help_does_not_list_example():
     assert "--example" not in _help("train")
     assert "--example" in _help("relax")
+
+
+def test_memory_estimate_refuses_three_million_samples_with_the_figure():
+    from sheafviz.core.data.limits import ResourceError, check_memory, estimate_memory
+
+    # per sample at least the cochain and its working copies: 16 float64 vectors of 64
+    assert estimate_memory([2, 30, 1], 3_000_000) >= 3_000_000 * 16 * 8 * 64
+    with pytest.raises(ResourceError, match=r"3,000,000 samples on a network \[2, 30, 1\] "
+                                            r"would need about 2[0-9.]+ GB"):
+        check_memory([2, 30, 1], 3_000_000)
+    check_memory([2, 30, 1], 10_000)  # an ordinary run passes

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sheafviz import __version__
 from sheafviz.core.data.datasets import DATASETS, DataError, Dataset, load_data_file, load_dataset
+from sheafviz.core.data.limits import ResourceError, check_memory
 from sheafviz.core.data.torch_import import load_network_file
 from sheafviz.core.model.network import OUTPUT_HEADS, Network, validate_arch
 from sheafviz.core.model.pins import PinError, PinSet, parse_pin_spec
@@ -324,6 +325,10 @@ def resolve_data(args, network: Network, preset: Preset | None) -> Dataset | Non
                         f"{', '.join(DATASETS)} (or give a .npz / .csv file)")
     ds.check_network(network.arch)
     ds.check_head(network.output)
+    try:
+        check_memory(network.arch, ds.n_train + ds.X_test.shape[0], what=f"data {ds.name!r}")
+    except ResourceError as exc:
+        raise DataError(str(exc)) from None
     return ds
 
 

@@ -104,6 +104,7 @@ def cmd_solve(args) -> int:
     network, preset = resolve_network(args)
     layout = SheafLayout(network.arch)
     pins = resolve_pins(args, network, preset, layout)
+    _check_solve_cost(network, pins, layout)
     sol = equilibrium(network, pins, sigma=args.sigma, layout=layout)
     doc = report.state_document(network, pins, layout, sol.cochain, sigma=sol.sigma,
                                 consistent=sol.consistent, flipped=sol.flipped,
@@ -114,6 +115,17 @@ def cmd_solve(args) -> int:
                preset=preset.name if preset else None)
     print(dumps(doc) if args.json else report.format_state(doc, title="solve"))
     return 0
+
+
+def _check_solve_cost(network: Network, pins, layout: SheafLayout) -> None:
+    """Refuse, before starting, a solve whose free inputs would make it take minutes."""
+    from sheafviz.core.data.limits import ResourceError, check_solve_cost
+
+    n_free_inputs = int(np.sum(pins.resolve(layout).free_index < network.arch[0]))
+    try:
+        check_solve_cost(network.arch, n_free_inputs)
+    except ResourceError as exc:
+        raise CLIError(str(exc)) from None
 
 
 def _flow_defaults(args, preset: Preset | None) -> dict:

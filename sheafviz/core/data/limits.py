@@ -83,3 +83,28 @@ def check_memory(arch, n_samples: int, *, window: bool = False, what: str = "the
                             f"{[int(n) for n in arch]} would need about {format_bytes(need)} "
                             f"of memory; the limit is {format_bytes(budget)} (use fewer "
                             f"samples)")
+
+
+#: Largest estimated cost (floating-point operations) of one fixed-pattern solve accepted
+#: by ``sheafviz solve``: free inputs make the minimum-norm solve dense in them.
+MAX_SOLVE_FLOPS = 5e9
+
+
+def solve_flops(arch, n_free_inputs: int) -> float:
+    """Operations of one fixed-pattern solve with ``n_free_inputs`` input coordinates free:
+    an SVD of the (constraints + f) × f input block and a QR of the (f + rest) × f null
+    basis, each about 4·rows·f² (the structured part is linear in the parameters)."""
+    f = int(n_free_inputs)
+    rest = _cochain_size(arch) - int(arch[0])
+    return 4.0 * (2 * f + rest) * f * f + 8.0 * _parameters(arch)
+
+
+def check_solve_cost(arch, n_free_inputs: int) -> None:
+    """Raise ResourceError when :func:`solve_flops` exceeds :data:`MAX_SOLVE_FLOPS`."""
+    flops = solve_flops(arch, n_free_inputs)
+    if flops > MAX_SOLVE_FLOPS:
+        raise ResourceError(
+            f"{int(n_free_inputs)} free input coordinates on a network "
+            f"{[int(n) for n in arch]}: the minimum-norm solve is dense in the free inputs "
+            f"and would be very slow (about {flops:.1e} operations per active-set step, "
+            f"minutes); pin the input (--pin x=…) or use a narrower input layer")

@@ -296,7 +296,7 @@ BAD = [
     (["render", "--out", "film.bmp"], "must be a .png or .gif file"),
     (["render", "--out", "film.png", "--train"], "--train animates a .gif"),
     (["render", "--out", "film.gif", "--frames", "0"], "must be at least 1"),
-    (["render", "--out", "/nonexistent/dir/x.png"], "its directory does not exist"),
+    (["render", "--out", "/nonexistent/dir/x.png"], "the folder /nonexistent/dir does not exist"),
     (["gui", "--size", "100x100"], "must look like 1280x720"),
     (["frobnicate"], "invalid choice"),
 ]

@@ -25,6 +25,7 @@ import numpy as np
 from sheafviz.cli import report
 from sheafviz.cli.args import (PROG, CLIError, UsageError, apply_pin_ops, build_parser,
                        resolve_data, resolve_network, resolve_pins)
+from sheafviz.core.data.atomic import OutputPathError, atomic_write_bytes, check_output_path
 from sheafviz.core.data.datasets import DataError
 from sheafviz.core.flows.flowcheck import FlowDivergedError, UnstableStepError
 from sheafviz.core.model.network import Network, NetworkError
@@ -34,7 +35,7 @@ from sheafviz.core.model.sheaf import SheafLayout
 
 #: Everything that means "the user's input cannot be used" → exit 2, one line.
 USER_ERRORS = (CLIError, UsageError, NetworkError, PinError, DataError, PresetError,
-               UnstableStepError, FlowDivergedError)
+               UnstableStepError, FlowDivergedError, OutputPathError)
 
 
 # -- output helpers -----------------------------------------------------------------------
@@ -62,7 +63,7 @@ def dumps(doc: dict, *, indent: int | None = None) -> str:
 
 def _write(path: str, text: str, what: str) -> None:
     try:
-        Path(path).write_text(text, encoding="utf-8")
+        atomic_write_bytes(path, text.encode("utf-8"))
     except OSError as exc:
         raise CLIError(f"cannot write {what} {path}: {exc.strerror or exc}") from None
 
@@ -151,9 +152,19 @@ def _check_force(force: str, network: Network) -> str:
     return force
 
 
+def _check_run_outputs(args) -> None:
+    """--out and --save-weights are checked before the run, so a run that could not save
+    its result fails at once and writes nothing."""
+    if args.out is not None:
+        check_output_path(args.out, suffixes=(".json",), what="--out")
+    if args.save_weights is not None:
+        check_output_path(args.save_weights, suffixes=(".npz",), what="--save-weights")
+
+
 def cmd_relax(args) -> int:
     from sheafviz.core.flows.heat import relax
 
+    _check_run_outputs(args)
     network, preset = resolve_network(args)
     layout = SheafLayout(network.arch)
     data = resolve_data(args, network, preset)
@@ -206,6 +217,7 @@ def _finish(args, doc: dict, network: Network, text) -> None:
 def cmd_train(args) -> int:
     from sheafviz.cli import train as train_cli
 
+    _check_run_outputs(args)
     network, preset = resolve_network(args)
     data = resolve_data(args, network, preset)
     if data is None:
@@ -311,8 +323,8 @@ def _has_display() -> bool:
 
 def cmd_gui(args) -> int:
     """Open the GUI; ``--screenshot FILE.png`` saves the window and quits instead."""
-    if args.screenshot and not args.screenshot.lower().endswith(".png"):
-        raise CLIError(f"--screenshot {args.screenshot!r} must be a .png file")
+    if args.screenshot is not None:
+        check_output_path(args.screenshot, suffixes=(".png",), what="--screenshot")
     return _launch_gui(args, screenshot=args.screenshot)
 
 
@@ -329,12 +341,8 @@ def _render_outputs(args) -> tuple[str | None, str | None]:
     if png is None and gif is None:
         raise CLIError("required: --out FILE.png|FILE.gif (or --png FILE / --gif FILE)")
     for path, suffix in ((png, ".png"), (gif, ".gif")):
-        if path is None:
-            continue
-        if Path(path).suffix.lower() != suffix:
-            raise CLIError(f"{path!r} must be a {suffix} file")
-        if not Path(path).resolve().parent.is_dir():
-            raise CLIError(f"cannot write {path}: its directory does not exist")
+        if path is not None:
+            check_output_path(path, suffixes=(suffix,), what=f"--{suffix[1:]}")
     return png, gif
 
 

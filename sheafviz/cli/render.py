@@ -153,7 +153,7 @@ def render_session(path: str, *, png: str | None = None, gif: str | None = None,
     if png is None and gif is None:
         raise ValueError("give --png FILE and/or --gif FILE")
     from sheafviz.core.data.session_file import load_session
-    from sheafviz.gui.lecture import export
+    from sheafviz.gui.app import save_png
     from sheafviz.gui.lecture.session_io import restore
 
     session = load_session(path)  # SessionError (a ValueError) before any window
@@ -168,7 +168,8 @@ def render_session(path: str, *, png: str | None = None, gif: str | None = None,
         if png:
             window.redraw()
             _settle(app, 150)
-            export.export_png(window, png)
+            if not save_png(window.grab(), png):
+                raise ValueError(f"cannot write {png}")
         if gif:
             ctl.pause()
             stream_gif(app, window, ctl, gif, frames=frames, steps_per_frame=steps_per_frame,

@@ -250,6 +250,24 @@ def save_screenshot(window, path: str) -> bool:
         app.processEvents()
     window.redraw()
     app.processEvents()
-    ok = window.grab().save(str(path), "PNG")
+    ok = save_png(window.grab(), path)
     window.close()
-    return bool(ok)
+    return ok
+
+
+def save_png(pixmap, path) -> bool:
+    """Write a QPixmap as a PNG atomically, with the umask applied (False on failure)."""
+    from PySide6 import QtCore
+
+    from sheafviz.core.data.atomic import atomic_write_bytes
+
+    buffer = QtCore.QBuffer()
+    buffer.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
+    if not pixmap.save(buffer, "PNG"):
+        return False
+    try:
+        atomic_write_bytes(path, bytes(buffer.data()))
+    except OSError as exc:
+        sys.stderr.write(f"sheafviz: cannot write {path}: {exc.strerror or exc}\n")
+        return False
+    return True

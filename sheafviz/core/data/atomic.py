@@ -43,13 +43,12 @@ def check_output_path(path: str | os.PathLike, *, suffixes: tuple[str, ...] = ()
     -------
     Path of the file
     """
+    text = os.fspath(path)
     path = Path(path)
+    if path.is_dir() or path.name in ("", ".", "..") or text.endswith(os.sep):
+        raise OutputPathError(f"{what} {text}: is a folder, not a file")
     if suffixes and path.suffix.lower() not in suffixes:
-        raise OutputPathError(f"{what} {str(path)!r} must be a {' or '.join(suffixes)} file")
-    if path.name in ("", ".", "..") or str(path).endswith(os.sep):
-        raise OutputPathError(f"{what} {str(path)!r} names a folder, not a file")
-    if path.is_dir():
-        raise OutputPathError(f"{what} {path}: is a folder, not a file")
+        raise OutputPathError(f"{what} {text!r} must be a {' or '.join(suffixes)} file")
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise OutputPathError(f"{what} {path}: the folder {folder} does not exist")

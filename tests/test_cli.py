@@ -286,7 +286,7 @@ BAD = [
     (["relax", "--preset", "paraboloid", "--example", "300"], "example 300 is out of range"),
     (["relax", "--example", "1"], "--example needs data"),
     (["relax", "--force", "cross-entropy"], "needs a sigmoid or softmax"),
-    (["relax", "--preset", "course-221", "--out", "/nonexistent/dir/run.json"], "cannot write"),
+    (["relax", "--preset", "course-221", "--out", "/nonexistent/dir/run.json"], "the folder /nonexistent/dir does not exist"),
     (["train"], "train needs data"),
     (["train", "--preset", "paraboloid", "--mode", "fast"], "invalid choice"),
     (["gui", "--size", "big"], "must look like 1280x720"),

@@ -96,3 +96,15 @@ def test_memory_estimate_refuses_three_million_samples_with_the_figure():
                                             r"would need about 2[0-9.]+ GB"):
         check_memory([2, 30, 1], 3_000_000)
     check_memory([2, 30, 1], 10_000)  # an ordinary run passes
+
+
+def test_piped_train_prints_progress_lines_and_quiet_silences_them(capsys, monkeypatch):
+    from sheafviz.cli import commands
+
+    monkeypatch.setattr(commands, "PROGRESS_INTERVAL", 0.0)  # every chunk, not every 5 s
+    rc, out, err = _run(capsys, "train", "--preset", "paraboloid", "--steps", "400", "--json")
+    assert rc == 0 and out.startswith("{")
+    lines = [l for l in err.splitlines() if l.startswith("train: ")]
+    assert len(lines) >= 10 and "/400 steps (" in lines[0] and "\r" not in err
+    rc, out, err = _run(capsys, "train", "--preset", "paraboloid", "--steps", "400", "--quiet")
+    assert rc == 0 and err == ""

@@ -152,6 +152,9 @@ def _flow_options(parser: argparse.ArgumentParser, *, train: bool) -> None:
         flow.add_argument("--tol", type=_float_type(), default=1e-9,
                           help="stop when max |Δc|/Δt is below this (default 1e-9)")
     out = parser.add_argument_group("output")
+    out.add_argument("--quiet", action="store_true",
+                     help="no progress on stderr (default: a bar on a terminal, else a line "
+                     "every few seconds)")
     out.add_argument("--out", metavar="RUN.json", help="also write the JSON document here")
     out.add_argument("--save-weights", metavar="FILE.npz", help="write the final weights")
 

@@ -17,6 +17,7 @@ import json
 import math
 import os
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -75,27 +76,51 @@ def _save_weights(network: Network, path: str) -> None:
         raise CLIError(f"cannot write weights {path}: {exc.strerror or exc}") from None
 
 
-class Progress:
-    """A one-line progress bar on stderr (silent unless enabled and stderr is a terminal)."""
+#: Seconds between two progress lines when stderr is not a terminal (a log, a pipe).
+PROGRESS_INTERVAL = 5.0
 
-    def __init__(self, label: str, *, enabled: bool) -> None:
+
+class Progress:
+    """Progress of a long run on stderr: a bar redrawn in place on a terminal, else one
+    line every :data:`PROGRESS_INTERVAL` seconds (so a piped or logged run shows it too).
+    Silent when not enabled (``--quiet``)."""
+
+    def __init__(self, label: str, *, enabled: bool, stream=None) -> None:
         self.label = label
-        self.enabled = enabled and sys.stderr.isatty()
+        self.stream = sys.stderr if stream is None else stream
+        self.enabled = enabled
+        self.terminal = enabled and _isatty(self.stream)
         self._shown = False
+        self._start = self._last = time.monotonic()
 
     def __call__(self, done: int, total: int) -> None:
         if not self.enabled or total <= 0:
             return
         frac = min(1.0, done / total)
-        bar = "#" * int(30 * frac)
-        sys.stderr.write(f"\r{self.label} [{bar:<30}] {100 * frac:5.1f}% {done}/{total}")
-        sys.stderr.flush()
-        self._shown = True
+        if self.terminal:
+            bar = "#" * int(30 * frac)
+            self.stream.write(f"\r{self.label} [{bar:<30}] {100 * frac:5.1f}% {done}/{total}")
+            self.stream.flush()
+            self._shown = True
+            return
+        now = time.monotonic()
+        if now - self._last >= PROGRESS_INTERVAL and done < total:
+            self._last = now
+            self.stream.write(f"{self.label}: {done}/{total} steps ({100 * frac:.0f}%), "
+                              f"{now - self._start:.0f} s\n")
+            self.stream.flush()
 
     def close(self) -> None:
         if self._shown:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 # -- commands -------------------------------------------------------------------------------
@@ -171,7 +196,7 @@ def cmd_relax(args) -> int:
     pins = resolve_pins(args, network, preset, layout, data)
     rates = _flow_defaults(args, preset)
     _check_force(rates["force"], network)
-    progress = Progress("relax", enabled=not args.json)
+    progress = Progress("relax", enabled=not args.quiet)
     try:
         result = relax(network, pins, init=rates["init"], state_seed=rates["state_seed"],
                        alpha=rates["alpha"], dt=rates["dt"], tol=args.tol,
@@ -229,7 +254,7 @@ def cmd_train(args) -> int:
     beta = args.beta if args.beta is not None else (preset.beta if preset else None)
     if beta is None:
         beta = 1.0 / data.n_train
-    progress = Progress("train", enabled=not args.json)
+    progress = Progress("train", enabled=not args.quiet)
     try:
         flow, doc = train_cli.run_training(
             network, data, mode=mode, alpha=rates["alpha"], beta=beta, dt=rates["dt"],

@@ -244,6 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the picture (.png) or animation (.gif) to write")
     p.add_argument("--png", metavar="FILE.png", help="write the picture here (with --gif too)")
     p.add_argument("--gif", metavar="FILE.gif", help="write the animation here")
+    p.add_argument("--save-session", metavar="FILE.json",
+                   help="write the preset's session (after --steps) here, a file that "
+                   "'sheafviz gui FILE' and 'sheafviz render FILE' open")
     gif = p.add_argument_group("animation (.gif)")
     gif.add_argument("--frames", type=_int_type(1), default=60, help="frames (default 60)")
     gif.add_argument("--steps-per-frame", type=_int_type(1), default=5,

@@ -363,8 +363,9 @@ def _render_outputs(args) -> tuple[str | None, str | None]:
         if (suffix == ".png" and png) or (suffix == ".gif" and gif):
             raise CLIError(f"--out {args.out} and --{suffix[1:]} name the same output")
         png, gif = (args.out, gif) if suffix == ".png" else (png, args.out)
-    if png is None and gif is None:
-        raise CLIError("required: --out FILE.png|FILE.gif (or --png FILE / --gif FILE)")
+    if png is None and gif is None and args.save_session is None:
+        raise CLIError("required: --out FILE.png|FILE.gif (or --png FILE / --gif FILE / "
+                       "--save-session FILE.json)")
     for path, suffix in ((png, ".png"), (gif, ".gif")):
         if path is not None:
             check_output_path(path, suffixes=(suffix,), what=f"--{suffix[1:]}")
@@ -376,11 +377,18 @@ def cmd_render(args) -> int:
     ``--steps-per-frame``) of the main window on a preset or a saved SESSION file (a
     session resumes exactly where it was saved, then ``--steps`` more steps)."""
     png, gif = _render_outputs(args)
+    if args.save_session is not None:
+        check_output_path(args.save_session, suffixes=(".json",), what="--save-session")
+        if args.session:
+            raise CLIError("--save-session writes a preset's session; a SESSION file is one "
+                           "already")
     if args.session:
         return _render_session(args, png, gif)
     if png and args.train:
         raise CLIError("--train animates a .gif; for a .png use 'sheafviz gui' options")
     code = _launch_gui(args, screenshot=png) if png else 0
+    if code == 0 and args.save_session is not None:
+        code = _save_render_session(args)
     if gif is None or code:
         return code
     preset_name, pins, size = _gui_target(args)
@@ -396,6 +404,22 @@ def cmd_render(args) -> int:
         raise CLIError(_one_line(exc)) from None
     except OSError as exc:
         raise CLIError(f"cannot write {gif}: {exc.strerror or exc}") from None
+
+
+def _save_render_session(args) -> int:
+    """``render --preset NAME --save-session FILE``: the preset's session after --steps."""
+    preset_name, pins, size = _gui_target(args)
+    try:
+        from sheafviz.cli.render import save_preset_session
+    except ImportError as exc:
+        raise CLIError(f"the GUI cannot start: {exc}") from None
+    try:
+        return save_preset_session(preset_name, out=args.save_session, pins=pins,
+                                   steps=args.steps or 0, size=size or (1280, 720))
+    except ValueError as exc:
+        raise CLIError(_one_line(exc)) from None
+    except OSError as exc:
+        raise CLIError(f"cannot write {args.save_session}: {exc.strerror or exc}") from None
 
 
 def _render_session(args, png: str | None, gif: str | None) -> int:

@@ -179,3 +179,28 @@ def render_session(path: str, *, png: str | None = None, gif: str | None = None,
     finally:
         window.close()
     return 0
+
+
+def save_preset_session(preset: str, *, out: str, pins=None, steps: int = 0,
+                        size=(1280, 720)) -> int:
+    """Open ``preset`` in an offscreen window, take ``steps`` flow steps, and save the
+    window's session (network, pins, data, flow state and history) to ``out``: the file
+    ``sheafviz gui FILE`` and ``sheafviz render FILE`` open.
+
+    Returns
+    -------
+    int, 0 on success; raises ValueError naming the problem.
+    """
+    from sheafviz.core.data.session_file import save_session
+    from sheafviz.gui.lecture.session_io import capture
+
+    app, window, errors = _offscreen_window(size)
+    ctl = window.controller
+    try:
+        if not ctl.load_preset(preset, pins=pins):
+            raise ValueError(errors[-1] if errors else f"cannot open preset {preset!r}")
+        _advance(ctl, steps, errors)
+        save_session(capture(ctl), out)
+    finally:
+        window.close()
+    return 0

@@ -320,6 +320,12 @@ def _launch_gui(args, *, screenshot: str | None) -> int:
     if not screenshot and not _has_display():
         raise CLIError("no display to open the window on (DISPLAY is not set); use "
                        "'sheafviz render --out FILE.png' or run under xvfb-run")
+    unreachable = _unreachable_display()
+    if unreachable and screenshot:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
+    elif unreachable:
+        raise CLIError(f"cannot connect to the display {unreachable} (no X server answers "
+                       f"there); check DISPLAY, or use 'sheafviz render --out FILE.png'")
     try:
         from sheafviz.gui.app import run_gui
     except ImportError as exc:
@@ -344,6 +350,43 @@ def _has_display() -> bool:
         return True
     env = os.environ
     return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY") or env.get("QT_QPA_PLATFORM"))
+
+
+def _x_socket_answers(display: str) -> bool:
+    """True when an X server accepts a connection for ``display`` (":0", "host:1.0")."""
+    import socket
+
+    host, _, rest = display.rpartition(":")
+    number = rest.split(".")[0]
+    if not number.isdigit():
+        return False
+    try:
+        if host in ("", "unix") or host.startswith("/"):
+            path = host if host.startswith("/") else f"/tmp/.X11-unix/X{number}"
+            for address in (path, "\0" + path):  # the file, or Linux's abstract socket
+                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                    sock.settimeout(2.0)
+                    try:
+                        sock.connect(address)
+                        return True
+                    except OSError:
+                        continue
+            return False
+        with socket.create_connection((host, 6000 + int(number)), timeout=2.0):
+            return True
+    except (OSError, ValueError):
+        return False
+
+
+def _unreachable_display() -> str | None:
+    """The X display Qt would use when no server answers there, else None (Qt would abort
+    the process with a misleading message about xcb libraries)."""
+    env = os.environ
+    if not sys.platform.startswith("linux") or env.get("WAYLAND_DISPLAY"):
+        return None
+    if env.get("QT_QPA_PLATFORM", "xcb").split(":")[0] != "xcb" or not env.get("DISPLAY"):
+        return None
+    return None if _x_socket_answers(env["DISPLAY"]) else env["DISPLAY"]
 
 
 def cmd_gui(args) -> int:

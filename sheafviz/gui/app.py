@@ -191,10 +191,33 @@ def run_gui(preset: str | None = None, pins=None, steps: int | None = None,
     window.show()
     previous = sys.excepthook
     sys.excepthook = _status_excepthook(window)
+    restore_sigint = _close_on_sigint(window)
     try:
         return app.exec()
     finally:
+        restore_sigint()
         sys.excepthook = previous
+
+
+def _close_on_sigint(window):
+    """Ctrl-C (SIGINT) closes the window as its close button would (so it can offer to
+    save). Python runs signal handlers only between bytecodes, so a timer gives the
+    interpreter a moment four times a second while Qt's event loop runs. Returns the
+    function that puts the previous handler back."""
+    import signal
+
+    from PySide6 import QtCore
+
+    previous = signal.signal(signal.SIGINT, lambda *_: QtCore.QTimer.singleShot(0, window.close))
+    timer = QtCore.QTimer(window)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
+
+    def restore() -> None:
+        timer.stop()
+        signal.signal(signal.SIGINT, previous)
+
+    return restore
 
 
 def _status_excepthook(window):

@@ -1,0 +1,64 @@
+"""An unreachable display is one line (not Qt's abort, exit 134), and Ctrl-C (SIGINT)
+closes the window cleanly instead of showing "Internal error (KeyboardInterrupt)"."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _env(**extra) -> dict:
+    env = {"PYTHONPATH": str(ROOT), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+           "HOME": os.environ.get("HOME", "/tmp")}
+    env.update(extra)
+    return env
+
+
+def test_unreachable_display_is_one_line(tmp_path):
+    # no X server listens on display 97 (nor on its abstract socket)
+    assert not Path("/tmp/.X11-unix/X97").exists()
+    proc = subprocess.run([sys.executable, "-m", "sheafviz"], env=_env(DISPLAY=":97"),
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr[-500:]
+    assert proc.stderr.splitlines() == [
+        "sheafviz: error: cannot connect to the display :97 (no X server answers there); "
+        "check DISPLAY, or use 'sheafviz render --out FILE.png'"]
+
+
+def test_screenshot_with_unreachable_display_renders_offscreen(tmp_path):
+    shot = tmp_path / "s.png"
+    proc = subprocess.run([sys.executable, "-m", "sheafviz", "gui", "--screenshot", str(shot),
+                           "--size", "640x480"], env=_env(DISPLAY=":97"),
+                          capture_output=True, text=True, timeout=180, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-500:]
+    assert shot.stat().st_size > 0
+
+
+def test_sigint_closes_the_window(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "sheafviz", "gui", "--size", "640x480"],
+                            env=_env(QT_QPA_PLATFORM="offscreen"), cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        # Ctrl-C every two seconds until it exits (the first may come before the window);
+        # the old behaviour ("Internal error", the window stays) never exits.
+        give_up = time.monotonic() + 120
+        while proc.poll() is None and time.monotonic() < give_up:
+            time.sleep(2.0)
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=3.0)
+            except subprocess.TimeoutExpired:
+                pass
+        assert proc.poll() is not None, "the window did not close on SIGINT"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        out, err = proc.communicate()
+    assert proc.returncode in (0, 130), err[-800:]
+    assert "Internal error" not in err and "Traceback" not in err, err[-800:]

@@ -17,7 +17,9 @@ from collections import defaultdict
 import pytest
 from hypothesis import HealthCheck, settings
 
-_COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow,
+# database=None: the runs write nothing (no .hypothesis folder), so "no file changed on
+# disk" can be checked over the whole tree.
+_COMMON = dict(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow,
                                                     HealthCheck.function_scoped_fixture])
 settings.register_profile("ci", max_examples=40, **_COMMON)
 settings.register_profile("long", max_examples=10_000, **_COMMON)

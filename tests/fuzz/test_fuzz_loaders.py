@@ -31,7 +31,7 @@ def originals():
     x, y = rng.normal(size=(20, 2)), rng.uniform(size=(20, 1))
     np.savez(folder / "d.npz", X=x, Y=y, X_test=x[:5], Y_test=y[:5])
     (folder / "d.csv").write_text("x1,x2,y\n" + "\n".join(
-        f"{a!r},{b!r},{c!r}" for (a, b), (c,) in zip(x, y)) + "\n")
+        f"{float(a)!r},{float(b)!r},{float(c)!r}" for (a, b), (c,) in zip(x, y)) + "\n")
     shutil.copy(SESSION, folder / "s.json")
     files = {p.name: p.read_bytes() for p in folder.iterdir()}
     yield files
@@ -92,7 +92,7 @@ def _write(scratch: Path, name: str, data: bytes) -> Path:
 
 def _one_line(exc: BaseException) -> None:
     text = str(exc)
-    assert text and "\n" not in text and len(text) < 2000, text[:300]
+    assert text and "\n" not in text and len(text) < 600, text[:600]
 
 
 def _unchanged(scratch: Path, names: set[str]) -> None:

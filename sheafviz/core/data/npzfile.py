@@ -30,9 +30,11 @@ class NpzError(ValueError):
     """An ``.npz`` file that cannot be read; the message names the file and the problem."""
 
 
-def _first_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text or type(exc).__name__
+def _first_line(exc: BaseException, limit: int = 160) -> str:
+    """The error's text on one line, cut to ``limit`` characters (zipfile quotes whole
+    headers of damaged archives)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _not_a_zip(path: Path) -> NpzError:

@@ -38,7 +38,7 @@ def _z_out(layout: SheafLayout, c: np.ndarray) -> np.ndarray:
 
 def spectrum_json(network: Network, pins: PinSet, layout: SheafLayout, c: np.ndarray,
                   sigma) -> dict:
-    """SPEC §11 summary of L_free at pattern ``sigma`` as plain JSON values."""
+    """Spectral summary of L_free at pattern ``sigma`` as plain JSON values."""
     summary = spectrum_summary(network, pins, sigma, layout=layout, z_out=_z_out(layout, c))
     doc = summary.to_json()
     if doc.get("condition") is not None and not np.isfinite(doc["condition"]):

@@ -4,11 +4,11 @@ Three implementations of one step on the same network and batch, timed in one ru
 
 * ``joint``: :class:`sheafviz.core.flows.jointstep.JointStepper` (the paper-mode step the
   :class:`~sheafviz.core.flows.training.JointFlow` uses),
-* ``plain``: :func:`plain_paper_step`, the straightforward numpy transcription of SPEC §10
+* ``plain``: :func:`plain_paper_step`, the straightforward numpy transcription
   (also the reference the tests compare against),
 * ``backprop``: one full-batch backprop gradient-descent step on the forward MSE.
 
-Targets (DESIGN): at [64,256,256,10] × 256 a joint step costs at most 3× a backprop step; at
+Targets: at [64,256,256,10] × 256 a joint step costs at most 3× a backprop step; at
 the paper's [2,30,1] × 300 the joint step is at least 2× faster than the plain one.
 """
 
@@ -27,7 +27,8 @@ CASES = (("paraboloid-like [2,30,1] x 300", [2, 30, 1], 300),
 
 
 def plain_paper_step(weights, biases, X, Y, z, a, *, alpha: float, beta: float, dt: float):
-    """One paper-mode Euler step written plainly (identity head; SPEC §8 forces, §10 update).
+    """One paper-mode Euler step written plainly (identity head; the heat-flow forces, then
+    the parameter update).
 
     Parameters
     ----------

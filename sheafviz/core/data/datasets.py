@@ -1,4 +1,4 @@
-"""Data sets of SPEC §13 (the paper's four tasks) plus ``xor`` and ``sine``, and file loading.
+"""Data sets (the paper's four tasks) plus ``xor`` and ``sine``, and file loading.
 
 Every generator draws from one ``numpy.random.Generator(seed)``: the ``n_train + n_test``
 samples are drawn together and split (first ``n_train`` rows for training), so a data set is
@@ -12,7 +12,7 @@ name            task          output      definition
 ``circular``    binary        sigmoid     class 0: ``r = √U`` (uniform in the unit disk); class 1:
                                           uniform in the annulus ``1.5 < r < 2.5``; both with
                                           ``N(0, 0.1²)`` noise added to each coordinate
-``blobs``       multiclass    softmax     four anisotropic Gaussians (SPEC §13), one-hot targets
+``blobs``       multiclass    softmax     four anisotropic Gaussians, one-hot targets
 ``xor``         binary        sigmoid     ``x ~ U[−1,1]²``, ``y = 1`` iff ``x1·x2 < 0`` (the signs
                                           differ), no noise
 ``sine``        regression    identity    1-D: ``x ~ U[−π, π]``, ``y = sin(x) + N(0, 0.05²)``
@@ -43,7 +43,7 @@ DATASETS = ("paraboloid", "saddle", "circular", "blobs", "xor", "sine")
 
 TASKS = {"identity": "regression", "sigmoid": "binary", "softmax": "multiclass"}
 
-#: SPEC §13 blobs: centres and covariances of the four classes.
+#: blobs: centres and covariances of the four classes.
 BLOB_MEANS = np.array([[-1.5, -1.5], [1.8, -1.0], [1.0, 2.0], [-2.0, 1.5]])
 BLOB_COVS = np.array([[[0.8, 0.3], [0.3, 0.4]],
                       [[0.3, -0.2], [-0.2, 1.0]],
@@ -204,7 +204,7 @@ def load_dataset(name: str, *, seed: int = 42, n_train: int = 300,
     Parameters
     ----------
     name : one of ``DATASETS``
-    seed : seed of the ``numpy.random.Generator`` (SPEC §13: 42)
+    seed : seed of the ``numpy.random.Generator`` (42)
     n_train, n_test : sample counts (n_train ≥ 1, n_test ≥ 0)
 
     Returns

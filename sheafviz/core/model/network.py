@@ -1,4 +1,4 @@
-"""The ReLU network of SPEC §1: architecture, weights, output head, forward pass, ``.npz`` I/O.
+"""The ReLU network: architecture, weights, output head, forward pass, ``.npz`` I/O.
 
 A network with architecture ``[n0, n1, ..., nK, nK+1]`` has K hidden ReLU layers and
 ``K+1`` affine maps. ``weights[l-1]`` is ``W_l`` of shape ``(n_l, n_{l-1})`` and
@@ -78,7 +78,7 @@ def phi_jacobian(z: np.ndarray, output: str) -> np.ndarray:
 
 
 def relu_pattern(z: np.ndarray) -> np.ndarray:
-    """Activation pattern σ = 1 where ``z >= 0`` (zero counts as active, SPEC §3)."""
+    """Activation pattern σ = 1 where ``z >= 0`` (zero counts as active)."""
     return (np.asarray(z) >= 0).astype(float)
 
 
@@ -107,7 +107,7 @@ class ForwardPass:
 
 @dataclass(frozen=True)
 class Network:
-    """An MLP with ReLU hidden layers and an output head (SPEC §1).
+    """An MLP with ReLU hidden layers and an output head.
 
     Attributes
     ----------

@@ -1,4 +1,4 @@
-"""Harmonic extension at fixed σ (SPEC §6) and the state-dependent equilibrium (SPEC §7).
+"""Harmonic extension at fixed σ and the state-dependent equilibrium.
 
 ``equilibrium(..., sigma="auto")`` returns a local minimiser of the piecewise-quadratic
 energy, the one reached from the forward pattern:
@@ -16,7 +16,7 @@ energy, the one reached from the forward pattern:
    true energy) is run from the last iterate, and the boundary neurons it ends on are
    polished by step 2.
 
-Nonlinear heads (sigmoid, softmax) use Gauss–Newton at each pattern (SPEC §9).
+Nonlinear heads (sigmoid, softmax) use Gauss–Newton at each pattern.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ MAX_GAUSS_NEWTON_ITERATIONS = 60
 
 @dataclass(frozen=True)
 class Solution:
-    """An equilibrium of the pinned sheaf and everything SPEC §7 says a solve reports.
+    """An equilibrium of the pinned sheaf and everything a solve reports.
 
     Attributes
     ----------
@@ -50,7 +50,7 @@ class Solution:
     flipped : list of str, neurons ("z1[0]") whose σ differs from the forward pattern
     on_boundary : list of str, neurons with |z| below tolerance (on a switching surface)
     underdetermined : bool, L_free was singular; the cochain is the minimum-norm minimiser
-    local : bool, True for a local minimiser (what "auto" returns, SPEC §7)
+    local : bool, True for a local minimiser (what "auto" returns)
     method : str, "direct", "active-set", "sliding" or "heat-flow"
     iterations : int, fixed-σ solves performed
     cycled : bool, the active-set iteration revisited a pattern
@@ -77,7 +77,7 @@ def pin_energy(pins: PinSet, layout: SheafLayout, c: np.ndarray) -> float:
 
 
 def harmonic_extension(network: Network, pins: PinSet, sigma, *, layout=None, z_out=None):
-    """Minimiser of the fixed-σ energy with the pins held (SPEC §6).
+    """Minimiser of the fixed-σ energy with the pins held.
 
     For a nonlinear head, Gauss–Newton from ``z_out`` (default: the forward pass).
 
@@ -178,7 +178,7 @@ def _report(layout, network, pins, c, *, sigma_used, underdetermined, method, it
 
 
 def equilibrium(network: Network, pins: PinSet, *, sigma="auto", layout=None) -> Solution:
-    """The equilibrium of SPEC §7.
+    """The state-dependent equilibrium (the one reached from the forward pattern).
 
     Parameters
     ----------

@@ -39,9 +39,9 @@ MAX_DEPTH = 32
 #: Longest title and preset name, and longest lesson notes (characters).
 MAX_TITLE = 200
 MAX_NOTES = 20_000
-#: Largest session file read (bytes); a 50-million-weight network written as JSON is
-#: about this size.
-MAX_FILE_BYTES = 1_000_000_000
+#: Largest session file read (bytes): about 10 million weights written as JSON, far more
+#: than a network the window can draw.
+MAX_FILE_BYTES = 256_000_000
 #: Largest n_train or n_test of a generated data set accepted by the schema (the memory
 #: a data set needs is checked against the machine later, with the figure).
 MAX_SAMPLES = 10**9
@@ -260,14 +260,24 @@ _STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 
 
 def check_text_depth(data: bytes, *, what: str = "the file", limit: int = MAX_DEPTH) -> None:
-    """:func:`check_depth` on JSON text, before parsing it (the parser itself recurses)."""
+    """:func:`check_depth` on JSON text, before parsing it (the parser itself recurses).
+
+    String literals are blanked first (brackets inside strings do not nest); the text is
+    scanned in chunks, so the scan needs little memory beyond the text itself.
+    """
     import numpy as np
 
-    skeleton = np.frombuffer(_STRINGS.sub(b'""', data), dtype=np.uint8)
-    step = (np.isin(skeleton, (ord("["), ord("{"))).astype(np.int32)
-            - np.isin(skeleton, (ord("]"), ord("}"))).astype(np.int32))
-    if step.size and int(np.cumsum(step).max()) > limit:
-        raise SchemaError(f"{what}: nested deeper than {limit} levels")
+    skeleton = _STRINGS.sub(b'""', data)
+    depth, chunk = 0, 1 << 22
+    for start in range(0, len(skeleton), chunk):
+        part = np.frombuffer(skeleton, dtype=np.uint8, count=min(chunk, len(skeleton) - start),
+                             offset=start)
+        step = ((part == ord("[")) | (part == ord("{"))).astype(np.int32)
+        step -= ((part == ord("]")) | (part == ord("}"))).astype(np.int32)
+        running = depth + np.cumsum(step)
+        if running.size and int(running.max()) > limit:
+            raise SchemaError(f"{what}: nested deeper than {limit} levels")
+        depth = int(running[-1]) if running.size else depth
 
 
 # -- keyed maps ------------------------------------------------------------------------------

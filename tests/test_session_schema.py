@@ -146,3 +146,21 @@ def test_preset_schema(change, message):
     with pytest.raises(PresetError) as info:
         preset_from_dict(good | change)
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize("command", ["render", "gui"])
+@pytest.mark.parametrize("change, message", [
+    (_set(["pins"], [1, 2]), "session.pins: expected an object"),
+    (_set(["view"], "abc"), "session.view: expected an object"),
+    (_set(["data"], {"inline": 5}), "session.data.inline: expected an object"),
+])
+def test_render_and_gui_refuse_hostile_sessions_in_one_line(tmp_path, capsys, command,
+                                                            change, message):
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(_mutated(change)))
+    argv = ([command, str(path), "--png", str(tmp_path / "a.png")] if command == "render"
+            else [command, str(path), "--screenshot", str(tmp_path / "a.png")])
+    rc = main(argv)
+    out, err = capsys.readouterr()
+    assert rc == 2 and out == "" and err.count("\n") == 1 and message in err, err
+    assert not (tmp_path / "a.png").exists()

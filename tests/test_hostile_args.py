@@ -99,9 +99,9 @@ def test_memory_estimate_refuses_three_million_samples_with_the_figure():
 
 
 def test_piped_train_prints_progress_lines_and_quiet_silences_them(capsys, monkeypatch):
-    from sheafviz.cli import commands
+    from sheafviz.cli import progress
 
-    monkeypatch.setattr(commands, "PROGRESS_INTERVAL", 0.0)  # every chunk, not every 5 s
+    monkeypatch.setattr(progress, "PROGRESS_INTERVAL", 0.0)  # every chunk, not every 5 s
     rc, out, err = _run(capsys, "train", "--preset", "paraboloid", "--steps", "400", "--json")
     assert rc == 0 and out.startswith("{")
     lines = [l for l in err.splitlines() if l.startswith("train: ")]

@@ -17,13 +17,14 @@ import json
 import math
 import os
 import sys
-import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 
 from sheafviz.cli import report
+from sheafviz.cli.display import has_display, unreachable_display
+from sheafviz.cli.progress import Progress
 from sheafviz.cli.args import (PROG, CLIError, UsageError, apply_pin_ops, build_parser,
                        resolve_data, resolve_network, resolve_pins)
 from sheafviz.core.data.atomic import OutputPathError, atomic_write_bytes, check_output_path
@@ -74,53 +75,6 @@ def _save_weights(network: Network, path: str) -> None:
         network.save(path)
     except OSError as exc:
         raise CLIError(f"cannot write weights {path}: {exc.strerror or exc}") from None
-
-
-#: Seconds between two progress lines when stderr is not a terminal (a log, a pipe).
-PROGRESS_INTERVAL = 5.0
-
-
-class Progress:
-    """Progress of a long run on stderr: a bar redrawn in place on a terminal, else one
-    line every :data:`PROGRESS_INTERVAL` seconds (so a piped or logged run shows it too).
-    Silent when not enabled (``--quiet``)."""
-
-    def __init__(self, label: str, *, enabled: bool, stream=None) -> None:
-        self.label = label
-        self.stream = sys.stderr if stream is None else stream
-        self.enabled = enabled
-        self.terminal = enabled and _isatty(self.stream)
-        self._shown = False
-        self._start = self._last = time.monotonic()
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.enabled or total <= 0:
-            return
-        frac = min(1.0, done / total)
-        if self.terminal:
-            bar = "#" * int(30 * frac)
-            self.stream.write(f"\r{self.label} [{bar:<30}] {100 * frac:5.1f}% {done}/{total}")
-            self.stream.flush()
-            self._shown = True
-            return
-        now = time.monotonic()
-        if now - self._last >= PROGRESS_INTERVAL and done < total:
-            self._last = now
-            self.stream.write(f"{self.label}: {done}/{total} steps ({100 * frac:.0f}%), "
-                              f"{now - self._start:.0f} s\n")
-            self.stream.flush()
-
-    def close(self) -> None:
-        if self._shown:
-            self.stream.write("\n")
-            self.stream.flush()
-
-
-def _isatty(stream) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
 
 
 # -- commands -------------------------------------------------------------------------------
@@ -317,10 +271,10 @@ def _gui_target(args):
 def _launch_gui(args, *, screenshot: str | None) -> int:
     """Validate the gui/render options, then call ``run_gui`` (the GUI is imported here)."""
     preset_name, pins, size = _gui_target(args)
-    if not screenshot and not _has_display():
+    if not screenshot and not has_display():
         raise CLIError("no display to open the window on (DISPLAY is not set); use "
                        "'sheafviz render --out FILE.png' or run under xvfb-run")
-    unreachable = _unreachable_display()
+    unreachable = unreachable_display()
     if unreachable and screenshot:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
     elif unreachable:
@@ -341,52 +295,6 @@ def _launch_gui(args, *, screenshot: str | None) -> int:
         return int(run_gui(**kwargs) or 0)
     except ValueError as exc:  # run_gui's documented bad-input errors (before any window)
         raise CLIError(_one_line(exc)) from None
-
-
-def _has_display() -> bool:
-    """False on a Linux machine with no X/Wayland display and no Qt platform chosen (Qt
-    would abort with a core dump there; say so in one line instead)."""
-    if not sys.platform.startswith("linux"):
-        return True
-    env = os.environ
-    return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY") or env.get("QT_QPA_PLATFORM"))
-
-
-def _x_socket_answers(display: str) -> bool:
-    """True when an X server accepts a connection for ``display`` (":0", "host:1.0")."""
-    import socket
-
-    host, _, rest = display.rpartition(":")
-    number = rest.split(".")[0]
-    if not number.isdigit():
-        return False
-    try:
-        if host in ("", "unix") or host.startswith("/"):
-            path = host if host.startswith("/") else f"/tmp/.X11-unix/X{number}"
-            for address in (path, "\0" + path):  # the file, or Linux's abstract socket
-                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-                    sock.settimeout(2.0)
-                    try:
-                        sock.connect(address)
-                        return True
-                    except OSError:
-                        continue
-            return False
-        with socket.create_connection((host, 6000 + int(number)), timeout=2.0):
-            return True
-    except (OSError, ValueError):
-        return False
-
-
-def _unreachable_display() -> str | None:
-    """The X display Qt would use when no server answers there, else None (Qt would abort
-    the process with a misleading message about xcb libraries)."""
-    env = os.environ
-    if not sys.platform.startswith("linux") or env.get("WAYLAND_DISPLAY"):
-        return None
-    if env.get("QT_QPA_PLATFORM", "xcb").split(":")[0] != "xcb" or not env.get("DISPLAY"):
-        return None
-    return None if _x_socket_answers(env["DISPLAY"]) else env["DISPLAY"]
 
 
 def cmd_gui(args) -> int:

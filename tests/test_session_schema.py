@@ -164,3 +164,13 @@ def test_render_and_gui_refuse_hostile_sessions_in_one_line(tmp_path, capsys, co
     out, err = capsys.readouterr()
     assert rc == 2 and out == "" and err.count("\n") == 1 and message in err, err
     assert not (tmp_path / "a.png").exists()
+
+
+def test_inline_data_fields_are_named(tmp_path):
+    inline = {"X": {"__array__": [[1.0, 2.0]], "dtype": "bogus"},
+              "Y": {"__array__": [[1.0]], "dtype": "<f8"}}
+    with pytest.raises(SessionError, match=r"session\.data\.inline\.X\.dtype: expected a "
+                                           r"string matching"):
+        _load(tmp_path, _mutated(_set(["data"], {"inline": inline})))
+    with pytest.raises(SessionError, match=r"session\.data\.inline: missing the field 'Y'"):
+        _load(tmp_path, _mutated(_set(["data"], {"inline": {"X": inline["Y"]}})))

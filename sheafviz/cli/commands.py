@@ -295,6 +295,8 @@ def _launch_gui(args, *, screenshot: str | None) -> int:
         return int(run_gui(**kwargs) or 0)
     except ValueError as exc:  # run_gui's documented bad-input errors (before any window)
         raise CLIError(_one_line(exc)) from None
+    except ImportError as exc:  # Qt missing, or its import interrupted (Ctrl-C at start)
+        raise CLIError(f"the GUI cannot start: {_one_line(exc)}") from None
 
 
 def cmd_gui(args) -> int:

@@ -174,3 +174,13 @@ def test_inline_data_fields_are_named(tmp_path):
         _load(tmp_path, _mutated(_set(["data"], {"inline": inline})))
     with pytest.raises(SessionError, match=r"session\.data\.inline: missing the field 'Y'"):
         _load(tmp_path, _mutated(_set(["data"], {"inline": {"X": inline["Y"]}})))
+
+
+def test_state_arrays_written_as_plain_lists_are_checked(tmp_path):
+    # found by the fuzz: a ragged plain list where an encoded array is expected
+    with pytest.raises(SessionError, match=r"session\.state\.gui\.cochain: expected a "
+                                           r"rectangular array of numbers"):
+        _load(tmp_path, _mutated(_set(["state", "gui", "cochain"], [1.0, [2.0, 3.0]])))
+    with pytest.raises(SessionError, match=r"session\.history\.discords: expected a "
+                                           r"rectangular array"):
+        _load(tmp_path, _mutated(_set(["history", "discords"], [[1.0], "x"])))

@@ -61,7 +61,7 @@ def check_arrays(tree, *, root: str = "session") -> None:
 
 
 def _matrix(value, where: str, columns: int, name: str) -> np.ndarray:
-    array = np.asarray(value, dtype=float)
+    array = _numbers(value, where)
     if array.ndim == 1 and columns == 1:
         array = array[:, None]
     if array.ndim != 2 or array.shape[1] != columns:
@@ -125,15 +125,25 @@ def _check_view(session, layout: SheafLayout, root: str) -> None:
                           f"index {index}")
 
 
+def _numbers(value, where: str) -> np.ndarray:
+    """``value`` as a float array, or SchemaError saying it is not a rectangular one."""
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise SchemaError(f"{where}: expected a rectangular array of numbers") from None
+
+
 def _check_state(session, layout: SheafLayout, root: str) -> None:
     gui = (session.state or {}).get("gui") or {}
     cochain = gui.get("cochain")
-    if cochain is not None and np.asarray(cochain).size != layout.size:
-        raise SchemaError(f"{root}.state.gui.cochain: {np.asarray(cochain).size} values; "
-                          f"the network {list(layout.arch)} has {layout.size} coordinates")
+    if cochain is not None:
+        size = _numbers(cochain, f"{root}.state.gui.cochain").size
+        if size != layout.size:
+            raise SchemaError(f"{root}.state.gui.cochain: {size} values; the network "
+                              f"{list(layout.arch)} has {layout.size} coordinates")
     discords = (session.history or {}).get("discords")
     if discords is not None:
-        d = np.asarray(discords)
+        d = _numbers(discords, f"{root}.history.discords")
         if d.size and (d.ndim != 2 or d.shape[1] != len(layout.edges)):
             raise SchemaError(f"{root}.history.discords: shape {d.shape}; expected "
                               f"(samples, {len(layout.edges)}) for this network")

@@ -184,3 +184,14 @@ def test_state_arrays_written_as_plain_lists_are_checked(tmp_path):
     with pytest.raises(SessionError, match=r"session\.history\.discords: expected a "
                                            r"rectangular array"):
         _load(tmp_path, _mutated(_set(["history", "discords"], [[1.0], "x"])))
+
+
+def test_long_bad_values_are_quoted_short_and_a_null_arch_is_allowed(tmp_path):
+    # found by the fuzz: a multi-line string in an enum field, and "arch": null
+    with pytest.raises(SessionError) as info:
+        _load(tmp_path, _mutated(_set(["flow", "output_force"], "a\nlong\n" + "x" * 500)))
+    text = str(info.value)
+    assert "\n" not in text and len(text) < 400
+    assert "session.flow.output_force: unknown value 'a" in text and "…" in text
+    d = _mutated(_set(["network", "arch"], None))
+    assert _load(tmp_path, d).network.arch == (2, 30, 1)

@@ -222,11 +222,11 @@ def _explain(message: str, field: str) -> str:
         if "pattern" in what:
             return f"expected {_words(m[1])} {what}"
         return f"expected {_words(m[1])} {what}"
-    m = re.match(r"Invalid enum value (.+)", message)
+    m = re.match(r"Invalid enum value (.+)", message, re.S)
     if m:
         choices = getattr(_ENUMS.get(field), "__args__", None)
         listed = f"; expected one of {', '.join(choices)}" if choices else ""
-        return f"unknown value {m[1]}{listed}"
+        return f"unknown value {_short(m[1])}{listed}"
     m = re.match(r"Object missing required field `([^`]+)`", message)
     if m:
         return f"missing the field {m[1]!r}"
@@ -236,13 +236,21 @@ def _explain(message: str, field: str) -> str:
     return message[:1].lower() + message[1:]
 
 
+def _short(text: str, limit: int = 60) -> str:
+    """A value quoted in a message: one line, at most ``limit`` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _format(exc: msgspec.ValidationError, root: str) -> SchemaError:
     text = str(exc)
-    message, _, path = text.partition(" - at `")
+    message, sep, path = text.rpartition(" - at `")
+    if not sep:  # a value checked on its own: no path of its own
+        message, path = text, ""
     path = path.rstrip("`")
     where = root + path[1:] if path.startswith("$") else root
     field = re.findall(r"\.([A-Za-z_]\w*)$", path)
-    return SchemaError(f"{where}: {_explain(message, field[0] if field else '')}")
+    return SchemaError(_short(f"{where}: {_explain(message, field[0] if field else '')}", 400))
 
 
 def _convert(value, kind, where: str):

@@ -123,7 +123,7 @@ def _network_from_json(data, where: str) -> Network:
         network = network_from_arrays(arrays, source=where)
     except (NetworkError, ValueError) as exc:
         raise SessionError(str(exc)) from None
-    if "arch" in data and list(network.arch) != list(data["arch"]):
+    if data.get("arch") is not None and list(network.arch) != list(data["arch"]):
         raise SessionError(f"{where}: weights give architecture {list(network.arch)}, "
                            f"the file says {data['arch']}")
     return network

@@ -127,3 +127,19 @@ def test_gif_writer_failure_leaves_nothing(tmp_path):
             writer.add(Image.new("RGB", (8, 8)))
             raise RuntimeError("grab failed")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_window_exports_keep_the_umask(tmp_path, umask_022, qtbot):
+    """PNG and CSV exports of the window (written through the same atomic helper)."""
+    from sheafviz.gui.lecture import export
+    from sheafviz.gui.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.controller.load_preset("course-221")
+    window.controller.advance(3)
+    export.export_png(window, tmp_path / "w.png")
+    export.export_history_csv(window.controller, tmp_path / "h.csv")
+    for name in ("w.png", "h.csv"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["h.csv", "w.png"]

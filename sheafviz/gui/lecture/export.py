@@ -14,8 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -40,14 +38,10 @@ def _check_suffix(path, suffixes: tuple[str, ...]) -> Path:
 
 
 def _atomic_bytes(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Temporary file beside ``path``, then rename; the umask applies to the mode."""
+    from sheafviz.core.data.atomic import atomic_write_bytes
+
+    atomic_write_bytes(path, data)
 
 
 # -- still pictures --------------------------------------------------------------------------
@@ -59,8 +53,11 @@ def export_png(widget: QtWidgets.QWidget, path, *, scale: float = 1.0) -> tuple[
         pix = pix.scaled(int(pix.width() * scale), int(pix.height() * scale),
                          QtCore.Qt.AspectRatioMode.KeepAspectRatio,
                          QtCore.Qt.TransformationMode.SmoothTransformation)
-    if not pix.save(str(path), "PNG"):
+    buffer = QtCore.QBuffer()
+    buffer.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
+    if not pix.save(buffer, "PNG"):
         raise ExportError(f"{path}: cannot be written")
+    _atomic_bytes(path, bytes(buffer.data()))
     return pix.width(), pix.height()
 
 

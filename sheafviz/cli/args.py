@@ -17,10 +17,12 @@ from sheafviz import __version__
 from sheafviz.core.data.datasets import DATASETS, DataError, Dataset, load_data_file, load_dataset
 from sheafviz.core.data.limits import ResourceError, check_memory
 from sheafviz.core.data.torch_import import load_network_file
+from sheafviz.core.model.graphs import GRAPHS
 from sheafviz.core.model.network import OUTPUT_HEADS, Network, validate_arch
 from sheafviz.core.model.pins import PinError, PinSet, parse_pin_spec
 from sheafviz.core.data.presets import DEFAULT_PRESET, Preset, load_preset
 from sheafviz.core.model.sheaf import SheafLayout
+from sheafviz.core.threads import check_thread_count
 
 PROG = "sheafviz"
 
@@ -65,6 +67,19 @@ def _int_type(minimum: int):
     return parse
 
 
+def _threads_type(text: str) -> int:
+    try:
+        return check_thread_count(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _threads_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--threads", type=_threads_type, default=None, metavar="N",
+                        help="BLAS threads (overrides the policy and OPENBLAS_NUM_THREADS "
+                        "etc.; default: one for small networks and in the GUI)")
+
+
 class _PinOp(argparse.Action):
     """Collect --pin / --soft / --unpin in command-line order into ``args.pin_ops``."""
 
@@ -87,6 +102,9 @@ def _network_options(parser: argparse.ArgumentParser, *, pins: bool = True) -> N
                        help="seed (≥ 0) of the --arch weights (default 0)")
     group.add_argument("--output", choices=OUTPUT_HEADS, default=None,
                        help="output head (default identity for --arch; overrides the others)")
+    group.add_argument("--graph", choices=GRAPHS, default="chapter",
+                       help="chapter: the output is always a vertex y; paper: y exists only "
+                       "while pinned (the authors' graph; identity output only); default chapter")
     if not pins:
         return
     _pin_options(parser.add_argument_group(
@@ -133,7 +151,21 @@ def _flow_options(parser: argparse.ArgumentParser, *, train: bool) -> None:
     flow.add_argument("--force", choices=("energy", "cross-entropy"), default=None,
                       help="output force (default energy; cross-entropy, the classifier "
                       "force, needs a sigmoid/softmax head)")
+    flow.add_argument("--init", choices=("forward", "zeros", "random"), default=None,
+                      help="initial state of the stalks (default forward)")
+    flow.add_argument("--state-seed", type=_int_type(0), default=None,
+                      help="seed (≥ 0) of --init random (default 0)")
     if train:
+        flow.add_argument("--setup", metavar="FILE.npz",
+                          help="weights, data and optional stalks in one file "
+                          "(docs/file-formats.md); not with --preset/--weights/--arch/"
+                          "--data/--stalks")
+        flow.add_argument("--stalks", metavar="FILE.npz",
+                          help="first stalks z1.., a1.. of the paper mode, each "
+                          "(n_train, width)")
+        flow.add_argument("--no-warm-start", dest="warm_start", action="store_false",
+                          help="restart the stalks every epoch of 1000 steps the way they "
+                          "started (paper mode)")
         flow.add_argument("--mode", choices=("paper", "adiabatic", "gd"), default=None,
                           help="joint flow (paper), relax-then-step (adiabatic), or backprop "
                           "(default: the preset's, else paper)")
@@ -143,14 +175,14 @@ def _flow_options(parser: argparse.ArgumentParser, *, train: bool) -> None:
                           help="optimizer of the adiabatic and gd modes (default sgd)")
         flow.add_argument("--lr", type=_float_type(), default=None,
                           help="learning rate of the adiabatic and gd modes (default 0.005)")
+        flow.add_argument("--spectrum-every", type=_int_type(1), default=None, metavar="N",
+                          help="measure the spectrum (λ_1, λ_max, κ) every N steps (default "
+                          "every 10th record, rarer for large networks: at most ~5%% of the "
+                          "run)")
     else:
-        # The joint flow always starts its stalks at the forward pass.
-        flow.add_argument("--init", choices=("forward", "zeros", "random"), default=None,
-                          help="initial state of the stalks (default forward)")
-        flow.add_argument("--state-seed", type=_int_type(0), default=None,
-                          help="seed (≥ 0) of --init random (default 0)")
         flow.add_argument("--tol", type=_float_type(), default=1e-9,
                           help="stop when max |Δc|/Δt is below this (default 1e-9)")
+    _threads_option(parser)
     out = parser.add_argument_group("output")
     out.add_argument("--quiet", action="store_true",
                      help="no progress on stderr (default: a bar on a terminal, else a line "
@@ -171,6 +203,7 @@ examples:
   sheafviz solve --preset course-221 --json
   sheafviz solve --arch 2,4,1 --seed 0 --pin x=1,2 --pin y=3
   sheafviz solve --preset running-241 --pin 'a1[0]=0' --unpin y
+  sheafviz solve --preset steering --graph paper   (no y vertex while the output is free)
 """
 
 RELAX_EPILOG = """\
@@ -189,6 +222,9 @@ step, the settings, and weights (the path) with --save-weights.
 examples:
   sheafviz train --preset paraboloid --steps 5000
   sheafviz train --arch 2,16,1 --data my.csv --mode gd --optimizer adam --lr 0.01
+  sheafviz train --preset paraboloid --init random --state-seed 42 --graph paper
+  sheafviz train --setup run.npz --no-warm-start
+  sheafviz train --preset steering --data paraboloid --pin 'a1[1]=0.5'
 """
 
 
@@ -201,6 +237,7 @@ def _gui_options(p: argparse.ArgumentParser) -> None:
                    help="run this many flow steps first (default none)")
     p.add_argument("--size", metavar="WxH",
                    help="window size, e.g. 1280x720 (default: the screen's; render 1280x720)")
+    _threads_option(p)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -216,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sigma", choices=("auto", "forward"), default="auto",
                    help="auto: state-dependent equilibrium; forward: hold the forward pattern "
                    "(default auto)")
+    _threads_option(p)
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
 
     p = sub.add_parser("relax", help="heat flow of the pinned sheaf",
@@ -226,7 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="joint state-parameter flow (training)",
                        epilog=TRAIN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    _network_options(p, pins=False)
+    _network_options(p)
     _flow_options(p, train=True)
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
 
@@ -256,8 +294,20 @@ def build_parser() -> argparse.ArgumentParser:
     gif.add_argument("--train", action="store_true",
                      help="animate the joint flow (training) instead of the heat flow")
 
+    p = sub.add_parser("lessons", help="list the guided lessons")
+    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
+
+    p = sub.add_parser("lesson", help="print a lesson, or run it headless with --check")
+    p.add_argument("lesson", metavar="NAME|FILE", help="a shipped lesson or a .toml file")
+    p.add_argument("--check", action="store_true",
+                   help="run every step and verify every claim (exit 1 if one fails)")
+    p.add_argument("--json", action="store_true",
+                   help="one JSON document (the steps, or with --check every check's value)")
+
     p = sub.add_parser("bench", help="benchmarks")
-    p.add_argument("--only", metavar="SECTIONS", help="comma list of solve,dynamics,gui")
+    p.add_argument("--only", metavar="SECTIONS",
+                   help="comma list of solve,dynamics,heat,diagnostics,equilibrium,gui")
+    _threads_option(p)
     return parser
 
 

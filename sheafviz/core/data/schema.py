@@ -58,13 +58,15 @@ Optimizer = Literal["sgd", "momentum", "adam"]
 Output = Literal["identity", "sigmoid", "softmax"]
 OutputForce = Literal["energy", "cross-entropy"]
 DataName = Literal["paraboloid", "saddle", "circular", "blobs", "xor", "sine"]
+Graph = Literal["chapter", "paper"]
 
 #: The dtypes an encoded array may have (numbers and booleans only).
 DTYPE_PATTERN = r"^[<>|=]?[fiub][1248]?$"
 
 #: The choices of each enum field, for the error message (msgspec does not list them).
 _ENUMS = {"mode": Mode, "init": Init, "optimizer": Optimizer, "output": Output,
-          "output_force": OutputForce, "name": DataName, "data": DataName}
+          "output_force": OutputForce, "name": DataName, "data": DataName,
+          "graph": Graph}
 
 
 class SchemaError(ValueError):
@@ -133,8 +135,9 @@ class FlowSpec(_Strict):
     init: Init = "forward"
     state_seed: Seed = 0
     optimizer: Optimizer = "sgd"
-    lr: Positive = 0.005
+    lr: Positive | None = 0.005  # null (v2): the flow's default rate
     output_force: OutputForce = "energy"
+    graph: Graph = "chapter"  # v2; absent in v1 files
 
 
 class ViewSpec(msgspec.Struct):
@@ -158,9 +161,11 @@ class HistorySpec(msgspec.Struct):
 
 
 class StateSpec(msgspec.Struct):
-    """The flow's saved state: the window's part under ``gui`` (other keys are kept)."""
+    """The flow's saved state: the GUI controller's part under ``gui`` (v1) and the
+    Session's under ``session`` (v2); other keys are kept."""
 
     gui: dict[str, Any] | None = None
+    session: dict[str, Any] | None = None
 
 
 class SessionSpec(msgspec.Struct):

@@ -6,7 +6,8 @@ Modes
     The paper's algorithm exactly: B cochains (x, y pinned per example), one shared θ,
     simultaneous forward Euler of stalks (rate α) and parameters (rate β on the batch *sum*)
     from the old state, full batch, stalks warm-started across steps. Stalks start at the
-    forward pass with y clamped to the target.
+    forward pass with y clamped to the target, or as :mod:`stalkinit` says (random, zeros,
+    given arrays; optionally restarted every epoch; hidden pins held on every example).
 ``"adiabatic"``
     Every cochain relaxed to its two-sided equilibrium (batched active set, warm-started from
     the previous equilibria's patterns, :mod:`batchsolve`), then one optimizer step on the mean
@@ -37,12 +38,15 @@ from sheafviz.core.solvers.batchsolve import equilibrium_at, two_sided_batch
 from sheafviz.core.flows.flowcheck import FlowDivergedError, UnstableStepError, check_step, lambda_max_bound
 from sheafviz.core.flows.flowstate import FlowStateError, check_kind, checked_array
 from sheafviz.core.flows.forces import check_force, cross_entropy
-from sheafviz.core.flows.jointstep import JointStepper
+from sheafviz.core.flows.jointstep_compiled import make_joint_stepper
+from sheafviz.core.flows.stalkinit import (EPOCH, StalkPins, check_start, check_stalks,
+                                           check_training_pins, initial_stalks)
+from sheafviz.core.model.graphs import check_graph
 from sheafviz.core.model.network import Network, phi
 from sheafviz.core.flows.optim import OPTIMIZERS, make_optimizer
 from sheafviz.core.model.pins import PinSet
 from sheafviz.core.model.sheaf import SheafLayout
-from sheafviz.core.flows.trainmetrics import (TrainingHistory, compare_gradients, edge_discords, median_spread,
+from sheafviz.core.flows.trainmetrics import (TrainingHistory, compare_gradients, default_spectrum_every, edge_discords, median_spread,
                            free_lambdas)
 
 __all__ = ["JointFlow", "TrainingHistory", "MODES", "FlowDivergedError", "UnstableStepError"]
@@ -80,16 +84,32 @@ class JointFlow:
     lr : float, optional (see the module docstring for the default)
     X_test, Y_test : optional test data (forward loss only)
     force : {"energy", "cross-entropy"} (cross-entropy needs sigmoid/softmax)
-    record_every : int; spectrum_every : int (None → 10·record_every)
+    record_every : int; spectrum_every : int (None → 10·record_every, rarer for large
+        networks: :func:`~sheafviz.core.flows.trainmetrics.default_spectrum_every`)
     spectrum_subsample : int, inputs over which λ_1, λ_max, κ are measured
     seed : int, picks the spectrum subsample
+    init : {"forward", "random", "zeros"} or None (= "forward"), paper mode's first stalks
+    state_seed : int, seed of ``init="random"`` (standard normal, :mod:`stalkinit`)
+    stalks : dict {"z1": (B, n1), …, "a1": …} or (z list, a list), given first stalks
+    warm_start : bool; False restarts the stalks every epoch of 1,000 steps the way they
+        started (same rule, same seed, same arrays)
+    pins : PinSet of hidden hard / soft pins held on every example (paper mode); x and y
+        pins are refused
+    graph : {"chapter", "paper"}; sets the input-only spectrum records (the output is no
+        vertex on the paper graph while free; with x and y pinned both graphs agree, so the
+        dynamics are the same). Paper graph: identity output only.
+
+    An explicit ``init``, ``stalks``, ``warm_start=False`` or ``pins`` is refused in the
+    adiabatic and gd modes (ValueError).
     """
 
     def __init__(self, network: Network, X, Y, *, mode: str = "paper", alpha: float = 1.0,
                  beta: float | None = None, dt: float = 0.005, optimizer: str = "sgd",
                  lr: float | None = None, X_test=None, Y_test=None, force: str = "energy",
                  record_every: int = 100, spectrum_every: int | None = None,
-                 spectrum_subsample: int = 16, seed: int = 0) -> None:
+                 spectrum_subsample: int = 16, seed: int = 0, init: str | None = None,
+                 state_seed: int = 0, stalks=None, warm_start: bool = True,
+                 pins: PinSet | None = None, graph: str = "chapter") -> None:
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
         if optimizer not in OPTIMIZERS:
@@ -108,7 +128,22 @@ class JointFlow:
         if (self.X_test is None) != (self.Y_test is None):
             raise ValueError("give both X_test and Y_test, or neither")
         self.mode, self.output, self.layout = mode, network.output, SheafLayout(arch)
+        self.graph = check_graph(graph, network.output)
         B = len(self.X)
+        pins = check_training_pins(pins)
+        self.init = check_start(mode, init=init, stalks=stalks, warm_start=warm_start,
+                                pins=pins)
+        if pins:
+            pins.resolve(self.layout)  # names and indices fit the network
+        if stalks is not None and isinstance(stalks, dict):
+            stalks = check_stalks(stalks, arch, B)
+        elif stalks is not None:
+            stalks = check_stalks({**{f"z{l}": v for l, v in enumerate(stalks[0], 1)},
+                                   **{f"a{l}": v for l, v in enumerate(stalks[1], 1)}},
+                                  arch, B)
+        self.state_seed, self.warm_start, self.pins = int(state_seed), bool(warm_start), pins
+        self._given_stalks = stalks
+        self._stalk_pins = StalkPins(pins)
         self.alpha, self.dt = float(alpha), float(dt)
         self.beta = 1.0 / B if beta is None else float(beta)
         for name, val in (("alpha", self.alpha), ("beta", self.beta), ("dt", self.dt)):
@@ -117,8 +152,9 @@ class JointFlow:
         if int(record_every) < 1:
             raise ValueError(f"record_every must be at least 1, got {record_every}")
         self.record_every = int(record_every)
-        self.spectrum_every = (10 * self.record_every if spectrum_every is None
-                               else max(1, int(spectrum_every)))
+        self.spectrum_every = (
+            default_spectrum_every(arch, len(self.X), self.record_every, spectrum_subsample)
+            if spectrum_every is None else max(1, int(spectrum_every)))
         rng = np.random.default_rng(seed)
         self._sub = np.sort(rng.choice(B, size=min(max(1, int(spectrum_subsample)), B),
                                        replace=False))
@@ -126,14 +162,17 @@ class JointFlow:
             lr = 1e-3 if optimizer == "adam" else self.dt * self.beta * B
         self.lr = float(lr)
         self._opt = make_optimizer(optimizer, self.lr) if mode != "paper" else None
-        fwd = network.forward(self.X)
-        self._stepper = JointStepper(network.weights, network.biases, network.output,
-                                     self.X, self.Y, fwd.z, fwd.a, alpha=self.alpha,
-                                     beta=self.beta, dt=self.dt, force=force)
+        z0, a0 = self._start_stalks(network)
+        # Hidden pins step through the stepper's public compute()/apply() (numpy code the
+        # compiled stepper inherits, same rows); unpinned paper runs use its compiled step().
+        self._stepper = make_joint_stepper(network.weights, network.biases, network.output,
+                                           self.X, self.Y, z0, a0, alpha=self.alpha,
+                                           beta=self.beta, dt=self.dt, force=force,
+                                           engine="auto" if mode == "paper" else "numpy")
         self._eq = None
         self._steps = 0
-        self._clamp_pins = (PinSet().pin(self.layout, "x", self.X[0])
-                            .pin(self.layout, "y", self.Y[0]))  # only which stalks are pinned
+        self._clamp_pins = PinSet(dict(pins.hard), {}).pin(self.layout, "x", self.X[0]).pin(
+            self.layout, "y", self.Y[0])  # only which stalks are pinned
         self.history = TrainingHistory()
         if mode == "paper":
             self._check_stalk_step(self.alpha, self.dt)
@@ -201,15 +240,65 @@ class JointFlow:
                 raise ValueError(f"lr must be a positive number, got {lr}")
             self.lr = self._opt.lr = float(lr)
 
+    def set_state(self, *, network: Network | None = None, cochains=None) -> None:
+        """Move the flow by hand (a perturbation): new θ and/or new stalks; the clock, the
+        batch and the optimizer's moments are kept, so the flow goes on from there.
+
+        Parameters
+        ----------
+        network : Network, optional, the new θ (same architecture and head); the adiabatic
+            mode re-solves its equilibria under it
+        cochains : ndarray (B, size), optional, the new stalks (paper mode only: the other
+            modes hold the stalks at equilibria of θ); their x and y must be the batch's,
+            hidden hard pins are imposed
+
+        Raises
+        ------
+        ValueError
+            Another architecture or head, a cochain batch of the wrong shape, not finite or
+            with other x / y, or stalks in the adiabatic or gd mode. Nothing changes then.
+        """
+        if network is not None and (tuple(network.arch) != tuple(self.layout.arch)
+                                    or network.output != self.output):
+            raise ValueError(f"the new weights are a {list(network.arch)} network with "
+                             f"{network.output} output; the flow trains "
+                             f"{list(self.layout.arch)} with {self.output} output")
+        if cochains is not None:
+            z, a = self._stalks_of(np.asarray(cochains, dtype=float))
+        if network is not None:
+            self._stepper.set_parameters(network.weights, network.biases)
+        if cochains is not None:
+            self._stalk_pins.apply_to(z, a)
+            self._stepper.set_stalks(z, a)
+        if network is not None and self.mode == "adiabatic":
+            self._relax()
+
+    def _stalks_of(self, c: np.ndarray) -> tuple[list, list]:
+        """(z list, a list) of (B, n_l) from a cochain batch ``c`` (B, size), validated."""
+        if self.mode != "paper":
+            raise ValueError(f"the {self.mode} training holds its stalks at the equilibria "
+                             f"of θ; only the paper mode's stalks can be set")
+        B, lay = len(self.X), self.layout
+        if c.shape != (B, lay.size) or not np.all(np.isfinite(c)):
+            raise ValueError(f"the stalks must be {B} finite cochains of size {lay.size}, "
+                             f"got shape {c.shape}")
+        st = lay.split(c)
+        if not (np.array_equal(st["x"], self.X) and np.array_equal(st["y"], self.Y)):
+            raise ValueError("the cochains' x and y must be the training batch's")
+        n = lay.n_hidden
+        return ([st[f"z{l}"].copy() for l in range(1, n + 2)],
+                [st[f"a{l}"].copy() for l in range(1, n + 1)])
+
     def _check_stalk_step(self, alpha: float, dt: float) -> None:
         """αΔtλ_max < 2 for the stalks (x, y pinned): the σ-independent path bound of
         :mod:`flowcheck` settles it for every example at once when it can; otherwise the
         exact λ_max over the spectrum subsample decides."""
         resolved = self._clamp_pins.resolve(self.layout)
-        if alpha * dt * lambda_max_bound(self.network, layout=self.layout,
+        gamma = self._stalk_pins.max_gamma
+        if alpha * dt * lambda_max_bound(self.network, gamma, layout=self.layout,
                                          resolved=resolved) < 2.0:
             return
-        lam = max(self._lambdas(pin_y=True)[1])
+        lam = max(self._lambdas(pin_y=True)[1]) + gamma
         check_step(alpha, dt, lam, what="the stalks of the joint flow")
 
     # -- saved state (bit-for-bit resume, :mod:`flowstate`) -------------------------------
@@ -297,7 +386,9 @@ class JointFlow:
         remaining = int(n_steps)
         while remaining > 0:
             to_record = self.record_every - self._steps % self.record_every
-            chunk = min(remaining, to_record, GUARD_EVERY)
+            chunk = min(remaining, to_record, GUARD_EVERY, EPOCH - self._steps % EPOCH)
+            if self._steps and self._steps % EPOCH == 0 and not self.warm_start:
+                self._stepper.set_stalks(*self._start_stalks(self.network))
             self._guarded(chunk)
             self._steps += chunk
             remaining -= chunk
@@ -320,7 +411,12 @@ class JointFlow:
         st = self._stepper
         S0, P0 = st.S.copy(), st.P.copy()  # gd never touches S; the copy is cheap anyway
         with np.errstate(all="ignore"):
-            if self.mode == "paper":
+            if self.mode == "paper" and self._stalk_pins:
+                for _ in range(n):
+                    st.compute()
+                    self._stalk_pins.constrain(st)
+                    st.apply()
+            elif self.mode == "paper":
                 st.step(n)
             elif self.mode == "adiabatic":
                 for _ in range(n):
@@ -337,6 +433,14 @@ class JointFlow:
             raise FlowDivergedError(f"the {self.mode} training diverged between steps "
                                     f"{self._steps} and {self._steps + n}; stopped at step "
                                     f"{self._steps} (finite state kept); {hint}")
+
+    def _start_stalks(self, network: Network):
+        """(z list, a list) of (B, n_l): the start rule applied to ``network`` now, hidden
+        hard pins imposed."""
+        z, a = initial_stalks(network, self.X, init=self.init, state_seed=self.state_seed,
+                              stalks=self._given_stalks)
+        self._stalk_pins.apply_to(z, a)
+        return z, a
 
     def _solve(self, warm: bool = False):
         st = self._stepper
@@ -389,8 +493,8 @@ class JointFlow:
         """λ_min, λ_max of L_free over the spectrum subsample (σ of the forward pass)."""
         st = self._stepper
         w, b = st.weights, st.biases
-        pairs = np.array([free_lambdas(w, b, self.output, self.X[i], pin_y=pin_y)
-                          for i in self._sub])
+        pairs = np.array([free_lambdas(w, b, self.output, self.X[i], pin_y=pin_y,
+                                       graph=self.graph) for i in self._sub])
         return pairs[:, 0], pairs[:, 1]
 
     def _record(self, *, spectrum: bool) -> None:

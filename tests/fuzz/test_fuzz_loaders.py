@@ -33,9 +33,25 @@ def originals():
     (folder / "d.csv").write_text("x1,x2,y\n" + "\n".join(
         f"{float(a)!r},{float(b)!r},{float(c)!r}" for (a, b), (c,) in zip(x, y)) + "\n")
     shutil.copy(SESSION, folder / "s.json")
+    _live_session().save(folder / "v2.json")
     files = {p.name: p.read_bytes() for p in folder.iterdir()}
     yield files
     shutil.rmtree(folder)
+
+
+def _live_session():
+    """A v2 file as :meth:`Session.save` writes it: both flow modes with states and
+    histories (``state.session``), the paper graph, the whole batch, the default rate."""
+    from sheafviz.session import Session
+
+    s = Session.from_preset("running-241")
+    s.step(15)
+    s.set_mode("joint")
+    s.step(5)
+    s.unpin("y")
+    s.set_graph("paper")
+    s.step(3)
+    return s
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +130,7 @@ def _load_weights(timed, path):
 def test_weights_with_mutated_bytes(timed, originals, scratch, edits):
     path = _write(scratch, "w.npz", mutate(originals["w.npz"], edits))
     _load_weights(timed, path)
-    _unchanged(scratch, {"w.npz", "d.npz", "d.csv", "s.json", "x.npz"})
+    _unchanged(scratch, {"w.npz", "d.npz", "d.csv", "s.json", "v2.json", "x.npz"})
 
 
 arrays = st.one_of(
@@ -173,10 +189,31 @@ def _load_session(timed, path):
     return s
 
 
-@given(mutations(size_hint=7000))
-def test_session_with_mutated_bytes(timed, originals, scratch, edits):
-    path = _write(scratch, "s.json", mutate(originals["s.json"], edits))
+def _load_live(timed, path):
+    """The live Session's loader on the same file: loads, or one-line SessionError."""
+    from sheafviz.session import Session
+
+    try:
+        timed(Session.load, path)
+    except SessionError as exc:
+        _one_line(exc)
+
+
+def test_the_v2_file_loads(originals, scratch):
+    """The unmutated v2 file loads (so the mutations below start from a valid file)."""
+    path = _write(scratch, "v2.json", originals["v2.json"])
+    doc = json.loads(originals["v2.json"])
+    assert doc["version"] == 2 and "session" in doc["state"]
+    assert doc["flow"]["graph"] == "paper"
+    assert load_session(path).flow.graph == "paper"
+
+
+@given(mutations(size_hint=7000), st.sampled_from(["s.json", "v2.json"]))
+def test_session_with_mutated_bytes(timed, originals, scratch, edits, name):
+    path = _write(scratch, name, mutate(originals[name], edits))
     _load_session(timed, path)
+    if name == "v2.json":
+        _load_live(timed, path)
 
 
 json_values = st.recursive(
@@ -201,13 +238,14 @@ def _paths(tree, prefix=()):
 
 @pytest.fixture(scope="module")
 def session_paths(originals):
-    tree = json.loads(originals["s.json"])
-    return tree, list(_paths(tree))
+    trees = {name: json.loads(originals[name]) for name in ("s.json", "v2.json")}
+    return {name: (tree, list(_paths(tree))) for name, tree in trees.items()}
 
 
-@given(st.data(), json_values, st.sampled_from(["replace", "delete", "wrap"]))
-def test_session_with_mutated_structure(timed, session_paths, scratch, data, value, how):
-    tree, paths = session_paths
+@given(st.data(), json_values, st.sampled_from(["replace", "delete", "wrap"]),
+       st.sampled_from(["s.json", "v2.json"]))
+def test_session_with_mutated_structure(timed, session_paths, scratch, data, value, how, name):
+    tree, paths = session_paths[name]
     tree = json.loads(json.dumps(tree))
     path = data.draw(st.sampled_from(paths[1:]))
     parent = tree
@@ -223,3 +261,5 @@ def test_session_with_mutated_structure(timed, session_paths, scratch, data, val
     target = scratch / "m.json"
     target.write_text(json.dumps(tree, allow_nan=True))
     _load_session(timed, target)
+    if name == "v2.json":
+        _load_live(timed, target)

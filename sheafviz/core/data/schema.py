@@ -160,12 +160,34 @@ class HistorySpec(msgspec.Struct):
     events_e: Annotated[list[Finite], msgspec.Meta(max_length=1_000_000)] = []
 
 
+class ModeStateSpec(msgspec.Struct):
+    """One flow mode's saved state in a v2 file (other keys are kept)."""
+
+    cochain: ArraySpec | list | None = None
+    t: Finite = 0.0
+    steps: Count = 0
+    flow: dict[str, Any] | None = None
+    flow_t0: Finite = 0.0
+    flow_steps0: Count = 0
+    segment: list | None = None
+    history: HistorySpec | None = None
+    sign: ArraySpec | list | None = None
+
+
+class LiveStateSpec(msgspec.Struct):
+    """The Session's state (v2): the current mode, the shown example, each mode's state."""
+
+    mode: Literal["relax", "joint"] = "relax"
+    shown_example: Count = 0
+    modes: dict[Literal["relax", "joint"], ModeStateSpec] = {}
+
+
 class StateSpec(msgspec.Struct):
     """The flow's saved state: the GUI controller's part under ``gui`` (v1) and the
     Session's under ``session`` (v2); other keys are kept."""
 
     gui: dict[str, Any] | None = None
-    session: dict[str, Any] | None = None
+    session: LiveStateSpec | None = None
 
 
 class SessionSpec(msgspec.Struct):

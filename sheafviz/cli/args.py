@@ -90,7 +90,8 @@ class _PinOp(argparse.Action):
 
 
 # -- parser -------------------------------------------------------------------------------
-def _network_options(parser: argparse.ArgumentParser, *, pins: bool = True) -> None:
+def _network_options(parser: argparse.ArgumentParser, *, pins: bool = True,
+                     train: bool = False) -> None:
     group = parser.add_argument_group("network (default: --preset " + DEFAULT_PRESET + ")")
     which = group.add_mutually_exclusive_group()
     which.add_argument("--preset", metavar="NAME", help="a shipped preset (see 'presets')")
@@ -107,8 +108,9 @@ def _network_options(parser: argparse.ArgumentParser, *, pins: bool = True) -> N
                        "while pinned (the authors' graph; identity output only); default chapter")
     if not pins:
         return
-    _pin_options(parser.add_argument_group(
-        "pins (applied after the preset's own, in order)"))
+    title = ("hidden pins, held on every example of the paper mode (x and y come from the "
+             "data)" if train else "pins") + " (applied after the preset's own, in order)"
+    _pin_options(parser.add_argument_group(title))
     parser.set_defaults(pin_ops=[])
 
 
@@ -264,7 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="joint state-parameter flow (training)",
                        epilog=TRAIN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    _network_options(p)
+    _network_options(p, train=True)
     _flow_options(p, train=True)
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
 

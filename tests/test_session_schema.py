@@ -195,3 +195,46 @@ def test_long_bad_values_are_quoted_short_and_a_null_arch_is_allowed(tmp_path):
     assert "session.flow.output_force: unknown value 'a" in text and "…" in text
     d = _mutated(_set(["network", "arch"], None))
     assert _load(tmp_path, d).network.arch == (2, 30, 1)
+
+
+# -- v2 files (state.session) and the v1 controller state before its migration ---------------
+def _v2_dict(tmp_path) -> dict:
+    from sheafviz.session import Session
+
+    s = Session.from_preset("running-241")
+    s.step(5)
+    s.set_mode("joint")
+    s.step(2)
+    s.save(tmp_path / "v2.json")
+    return json.loads((tmp_path / "v2.json").read_text())
+
+
+@pytest.mark.parametrize("where, bad, field", [
+    (("state", "session", "modes", "relax", "history"), [{}], "session.state.session.modes"),
+    (("state", "session", "mode"), "both", "session.state.session.mode"),
+    (("state", "session", "modes", "joint", "t"), "soon", "session.state.session.modes"),
+])
+def test_v2_state_of_the_wrong_type_is_named(tmp_path, where, bad, field):
+    """Found by the fuzz run: a wrapped history reached Session.load as an AttributeError."""
+    from sheafviz.session import Session
+
+    doc = _v2_dict(tmp_path)
+    node = doc
+    for key in where[:-1]:
+        node = node[key]
+    node[where[-1]] = bad
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(doc))
+    for load in (load_session, Session.load):
+        with pytest.raises(SessionError, match=field.replace(".", r"\.")):
+            load(path)
+
+
+def test_v1_controller_mode_of_the_wrong_type_is_named(tmp_path):
+    """Found by the fuzz run: a list as state.gui.mode crashed the v1 → v2 migration."""
+    doc = _session_dict()
+    doc["state"]["gui"]["mode"] = ["relax"]
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(SessionError, match=r"session\.state\.gui\.mode"):
+        load_session(path)

@@ -174,6 +174,16 @@ class ModeStateSpec(msgspec.Struct):
     sign: ArraySpec | list | None = None
 
 
+class GuiStateSpec(msgspec.Struct):
+    """The GUI controller's saved state (v1; migrated to the Session's): its mode and
+    batch flag are declared, the rest is checked when the controller resumes it."""
+
+    mode: Literal["relax", "joint"] = "relax"
+    whole_batch: bool = False
+    t: Finite = 0.0
+    steps: Count = 0
+
+
 class LiveStateSpec(msgspec.Struct):
     """The Session's state (v2): the current mode, the shown example, each mode's state."""
 
@@ -186,7 +196,7 @@ class StateSpec(msgspec.Struct):
     """The flow's saved state: the GUI controller's part under ``gui`` (v1) and the
     Session's under ``session`` (v2); other keys are kept."""
 
-    gui: dict[str, Any] | None = None
+    gui: GuiStateSpec | None = None
     session: LiveStateSpec | None = None
 
 

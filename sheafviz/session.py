@@ -225,7 +225,7 @@ class Session:
         return flows.relax_solution(self)
 
     def equilibrium(self) -> EquilibriumResult | None:
-        """Solve the equilibrium of the current pins (SPEC §7) and, when relaxing, make it
+        """Solve the equilibrium of the current pins and, when relaxing, make it
         the state (not an edit). While training the state is kept (a ``warn`` message).
         None (and an error message) when the core cannot solve it."""
         return flows.equilibrium(self)

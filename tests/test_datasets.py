@@ -205,7 +205,7 @@ def test_file_errors_of_kind(tmp_path):
         load_data_file(tmp_path / "missing.csv", n_outputs=1)
     junk = tmp_path / "junk.npz"
     junk.write_bytes(b"this is not a zip archive")
-    with pytest.raises(DataError, match="not a readable .npz"):
+    with pytest.raises(DataError, match="not an .npz archive"):
         load_data_file(junk, n_outputs=1)
     other = tmp_path / "data.txt"
     other.write_text("1,2\n")

@@ -59,7 +59,7 @@ def test_malformed_weights_files_name_the_problem(tmp_path, arrays, message):
 def test_not_an_npz(tmp_path):
     path = tmp_path / "bad.npz"
     path.write_text("hello")
-    with pytest.raises(NetworkError, match="not a readable"):
+    with pytest.raises(NetworkError, match="not an .npz archive"):
         Network.load(path)
 
 

@@ -226,8 +226,8 @@ def test_bad_names_and_files():
             "pins": {"hard": {"x[0]": 1.0}}}
     assert preset_from_dict(good).notes == "a\nb"
     cases = [
-        ({k: v for k, v in good.items() if k != "title"}, "missing key 'title'"),
-        (good | {"mode": "fly"}, "mode 'fly' is not one of"),
+        ({k: v for k, v in good.items() if k != "title"}, "preset: missing the field 'title'"),
+        (good | {"mode": "fly"}, "preset.mode: unknown value 'fly'; expected one of relax"),
         (good | {"network": {"arch": [1, 2, 1], "weights": good["network"]["weights"]}},
          r"the weights give architecture \[1, 1, 1\]"),
         (good | {"network": {"arch": [1, 1, 1]}}, "needs 'weights' or 'seed'"),

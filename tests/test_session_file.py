@@ -51,8 +51,8 @@ def test_round_trip_is_exact(tmp_path):
     (lambda t: t.replace('"version":2', '"version":0'), "version 0"),
     (lambda t: t.replace('"x[0]"', '"q[0]"'), "unknown vertex"),
     (lambda t: t.replace('"a1[2]"', '"a1[9]"'), "out of range"),
-    (lambda t: t.replace('"mode":"paper"', '"mode":"fast"'), "mode 'fast'"),
-    (lambda t: t.replace('"dt":0.005', '"dt":-1'), "dt must be a positive"),
+    (lambda t: t.replace('"mode":"paper"', '"mode":"fast"'), "session.flow.mode: unknown value 'fast'; expected one of relax"),
+    (lambda t: t.replace('"dt":0.005', '"dt":-1'), "session.flow.dt: expected a number > 0"),
     (lambda t: t.replace('"arch":[2,5,3,1]', '"arch":[2,5,3,2]'), "architecture"),
 ])
 def test_corrupted_files_give_a_clear_error(tmp_path, mutate, message):

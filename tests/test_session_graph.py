@@ -129,5 +129,5 @@ def test_save_load_keeps_the_graph_and_old_files_read_chapter(tmp_path):
     assert Session.load(old).graph == "chapter"
     doc["flow"]["graph"] = "tree"
     old.write_text(json.dumps(doc))
-    with pytest.raises(ValueError, match="graph 'tree'"):
+    with pytest.raises(ValueError, match="graph.*'tree'"):  # the field and the value named
         Session.load(old)

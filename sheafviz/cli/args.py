@@ -1,5 +1,5 @@
 """Arguments of the ``sheafviz`` command line: the argparse parser and the resolution of
-the network, pins and data it names (DESIGN.md "Command line").
+the network, pins and data it names.
 
 Order in which pins are applied: the preset's own pins, then (``relax``/``train`` with
 ``--data`` or ``--example``) ``x`` and ``y`` of the chosen training example, then the
@@ -15,6 +15,8 @@ from pathlib import Path
 
 from sheafviz import __version__
 from sheafviz.core.data.datasets import DATASETS, DataError, Dataset, load_data_file, load_dataset
+from sheafviz.core.data.limits import ResourceError, check_memory
+from sheafviz.core.data.torch_import import load_network_file
 from sheafviz.core.model.graphs import GRAPHS
 from sheafviz.core.model.network import OUTPUT_HEADS, Network, validate_arch
 from sheafviz.core.model.pins import PinError, PinSet, parse_pin_spec
@@ -88,51 +90,73 @@ class _PinOp(argparse.Action):
 
 
 # -- parser -------------------------------------------------------------------------------
-def _network_options(parser: argparse.ArgumentParser, *, pins: bool = True) -> None:
+def _network_options(parser: argparse.ArgumentParser, *, pins: bool = True,
+                     train: bool = False) -> None:
     group = parser.add_argument_group("network (default: --preset " + DEFAULT_PRESET + ")")
     which = group.add_mutually_exclusive_group()
     which.add_argument("--preset", metavar="NAME", help="a shipped preset (see 'presets')")
-    which.add_argument("--weights", metavar="FILE.npz", help="weights file (SPEC §1)")
+    which.add_argument("--weights", metavar="FILE",
+                       help="weights: .npz with arrays W1, b1, W2, b2, … (and 'output'), or "
+                       "a PyTorch .pt/.pth state_dict of Linear and ReLU layers")
     which.add_argument("--arch", metavar="N0,N1,...", help="He-initialised network, e.g. 2,4,1")
-    group.add_argument("--seed", type=int, default=None,
-                       help="seed of the --arch weights (default 0)")
+    group.add_argument("--seed", type=_int_type(0), default=None,
+                       help="seed (≥ 0) of the --arch weights (default 0)")
     group.add_argument("--output", choices=OUTPUT_HEADS, default=None,
                        help="output head (default identity for --arch; overrides the others)")
     group.add_argument("--graph", choices=GRAPHS, default="chapter",
                        help="chapter: the output is always a vertex y; paper: y exists only "
-                       "while pinned (the authors' graph; identity output only)")
+                       "while pinned (the authors' graph; identity output only); default chapter")
     if not pins:
         return
-    pin = parser.add_argument_group("pins (applied after the preset's own, in order)")
-    pin.add_argument("--pin", action=_PinOp, const="pin", metavar="SPEC",
-                     help="hard pin: x=1,2 (a stalk) or 'a1[0]=0.5' (a coordinate)")
-    pin.add_argument("--soft", action=_PinOp, const="soft", metavar="SPEC",
-                     help="soft pin VALUE@STIFFNESS: y=3@0.1 or 'a1[0]=0.5@10'")
-    pin.add_argument("--unpin", action=_PinOp, const="unpin", metavar="NAME",
-                     help="remove pins: a vertex (y) or a coordinate ('a1[2]')")
+    title = ("hidden pins, held on every example of the paper mode (x and y come from the "
+             "data)" if train else "pins") + " (applied after the preset's own, in order)"
+    _pin_options(parser.add_argument_group(title))
     parser.set_defaults(pin_ops=[])
+
+
+#: The vertices a pin can name, for the help.
+PIN_HELP_VERTICES = "vertices: x, z1, a1, z2, a2, …, y"
+
+
+def _pin_options(group) -> None:
+    """--pin / --soft / --unpin with their syntax in the help (shared by every command)."""
+    group.add_argument("--pin", action=_PinOp, const="pin", metavar="PIN",
+                       help="hard pin NAME=V1,V2,… (a whole stalk, e.g. x=1,2) or "
+                       "'NAME[i]=V' (one coordinate, e.g. 'a1[0]=0.5'); " + PIN_HELP_VERTICES)
+    group.add_argument("--soft", action=_PinOp, const="soft", metavar="PIN",
+                       help="soft pin NAME=VALUES@STIFFNESS, e.g. y=3@0.1 or 'a1[0]=0.5@10' "
+                       "(stiffness > 0)")
+    group.add_argument("--unpin", action=_PinOp, const="unpin", metavar="NAME",
+                       help="remove pins: a vertex (y) or a coordinate ('a1[2]')")
 
 
 def _flow_options(parser: argparse.ArgumentParser, *, train: bool) -> None:
     flow = parser.add_argument_group("data and flow (defaults: the preset's, else shown)")
     flow.add_argument("--data", metavar="NAME|FILE",
                       help=f"data set ({', '.join(DATASETS)}) or a .npz / .csv file")
-    flow.add_argument("--data-seed", type=int, default=42, help="seed of a named data set")
-    flow.add_argument("--example", type=_int_type(0), default=None,
-                      help="training example pinned at x and y (default 0)")
+    flow.add_argument("--data-seed", type=_int_type(0), default=42,
+                      help="seed (≥ 0) of a named data set (default 42)")
+    if not train:  # training uses the whole data set; only relax pins one example
+        flow.add_argument("--example", type=_int_type(0), default=None,
+                          help="training example pinned at x and y (default 0)")
     flow.add_argument("--steps", type=_int_type(0), default=None,
                       help="Euler steps (relax: the cap, default 100000; train: default 1000)")
-    flow.add_argument("--dt", type=_float_type(), default=None, help="Euler step Δt")
-    flow.add_argument("--alpha", type=_float_type(), default=None, help="stalk rate α")
+    flow.add_argument("--dt", type=_float_type(), default=None,
+                      help="Euler step Δt (default: the preset's; relax otherwise picks a "
+                      "stable step from the spectrum; train 0.005 with one hidden layer, "
+                      "0.01 with more)")
+    flow.add_argument("--alpha", type=_float_type(), default=None,
+                      help="stalk rate α (default 1)")
     flow.add_argument("--record-every", type=_int_type(1), default=None,
                       help="record every this many steps (default: train 10; relax every "
                       "step, the energy trace thinned to at most 2001 points)")
     flow.add_argument("--force", choices=("energy", "cross-entropy"), default=None,
-                      help="output force (SPEC §9; cross-entropy needs sigmoid/softmax)")
+                      help="output force (default energy; cross-entropy, the classifier "
+                      "force, needs a sigmoid/softmax head)")
     flow.add_argument("--init", choices=("forward", "zeros", "random"), default=None,
                       help="initial state of the stalks (default forward)")
-    flow.add_argument("--state-seed", type=int, default=None,
-                      help="seed of --init random (default 0)")
+    flow.add_argument("--state-seed", type=_int_type(0), default=None,
+                      help="seed (≥ 0) of --init random (default 0)")
     if train:
         flow.add_argument("--setup", metavar="FILE.npz",
                           help="weights, data and optional stalks in one file "
@@ -145,11 +169,12 @@ def _flow_options(parser: argparse.ArgumentParser, *, train: bool) -> None:
                           help="restart the stalks every epoch of 1000 steps the way they "
                           "started (paper mode)")
         flow.add_argument("--mode", choices=("paper", "adiabatic", "gd"), default=None,
-                          help="joint flow (paper), relax-then-step (adiabatic), or backprop")
+                          help="joint flow (paper), relax-then-step (adiabatic), or backprop "
+                          "(default: the preset's, else paper)")
         flow.add_argument("--beta", type=_float_type(), default=None,
                           help="parameter rate β (default 1/n_train)")
         flow.add_argument("--optimizer", choices=("sgd", "momentum", "adam"), default="sgd",
-                          help="optimizer of the adiabatic and gd modes")
+                          help="optimizer of the adiabatic and gd modes (default sgd)")
         flow.add_argument("--lr", type=_float_type(), default=None,
                           help="learning rate of the adiabatic and gd modes (default 0.005)")
         flow.add_argument("--spectrum-every", type=_int_type(1), default=None, metavar="N",
@@ -161,6 +186,9 @@ def _flow_options(parser: argparse.ArgumentParser, *, train: bool) -> None:
                           help="stop when max |Δc|/Δt is below this (default 1e-9)")
     _threads_option(parser)
     out = parser.add_argument_group("output")
+    out.add_argument("--quiet", action="store_true",
+                     help="no progress on stderr (default: a bar on a terminal, else a line "
+                     "every few seconds)")
     out.add_argument("--out", metavar="RUN.json", help="also write the JSON document here")
     out.add_argument("--save-weights", metavar="FILE.npz", help="write the final weights")
 
@@ -209,24 +237,23 @@ def _gui_options(p: argparse.ArgumentParser) -> None:
                                "values in [-1, 1])")
     which = net.add_mutually_exclusive_group()
     which.add_argument("--preset", metavar="NAME", help="a shipped preset (see 'presets')")
-    which.add_argument("--weights", metavar="FILE.npz", help="weights file (SPEC §1)")
+    which.add_argument("--weights", metavar="FILE.npz", help="weights file (.npz arrays W1, b1, …)")
     which.add_argument("--arch", metavar="N0,N1,...", help="He-initialised network, e.g. 2,4,1")
-    net.add_argument("--seed", type=int, default=None,
-                     help="seed of the --arch weights (default 0)")
+    net.add_argument("--seed", type=_int_type(0), default=None,
+                     help="seed (≥ 0) of the --arch weights (default 0)")
     net.add_argument("--output", choices=OUTPUT_HEADS, default=None,
                      help="output head (default identity for --arch; overrides the others)")
     net.add_argument("--data", metavar="NAME|FILE",
                      help=f"data set ({', '.join(DATASETS)}) or a .npz / .csv file; its first "
                      "example is pinned at x and y")
-    net.add_argument("--data-seed", type=int, default=None,
-                     help="seed of a named --data set (default 42)")
-    p.add_argument("--pin", action=_PinOp, const="pin", metavar="SPEC", help="extra hard pin")
-    p.add_argument("--soft", action=_PinOp, const="soft", metavar="SPEC", help="extra soft pin")
-    p.add_argument("--unpin", action=_PinOp, const="unpin", metavar="NAME", help="remove pins")
+    net.add_argument("--data-seed", type=_int_type(0), default=None,
+                     help="seed (≥ 0) of a named --data set (default 42)")
+    _pin_options(p)
     p.set_defaults(pin_ops=[])
     p.add_argument("--steps", type=_int_type(0), default=None,
-                   help="run this many flow steps first")
-    p.add_argument("--size", metavar="WxH", help="window size, e.g. 1280x720")
+                   help="run this many flow steps first (default none)")
+    p.add_argument("--size", metavar="WxH",
+                   help="window size, e.g. 1280x720 (default: the screen's; render 1280x720)")
     p.add_argument("--presentation", action="store_true",
                    help="start in presentation mode (large text, thick lines; F5 toggles)")
     _threads_option(p)
@@ -239,23 +266,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("solve", help="equilibrium of the pinned sheaf (SPEC §6-7)",
+    p = sub.add_parser("solve", help="equilibrium of the pinned sheaf (the harmonic extension)",
                        epilog=SOLVE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     _network_options(p)
     p.add_argument("--sigma", choices=("auto", "forward"), default="auto",
-                   help="auto: state-dependent equilibrium; forward: hold the forward pattern")
+                   help="auto: state-dependent equilibrium; forward: hold the forward pattern "
+                   "(default auto)")
     _threads_option(p)
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
 
-    p = sub.add_parser("relax", help="heat flow of the pinned sheaf (SPEC §8)",
+    p = sub.add_parser("relax", help="heat flow of the pinned sheaf",
                        epilog=RELAX_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     _network_options(p)
     _flow_options(p, train=False)
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
 
-    p = sub.add_parser("train", help="joint state-parameter flow (SPEC §10)",
+    p = sub.add_parser("train", help="joint state-parameter flow (training)",
                        epilog=TRAIN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    _network_options(p)
+    _network_options(p, train=True)
     _flow_options(p, train=True)
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
 
@@ -273,6 +301,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the picture (.png) or animation (.gif) to write")
     p.add_argument("--png", metavar="FILE.png", help="write the picture here (with --gif too)")
     p.add_argument("--gif", metavar="FILE.gif", help="write the animation here")
+    p.add_argument("--save-session", metavar="FILE.json",
+                   help="write the preset's session (after --steps) here, a file that "
+                   "'sheafviz gui FILE' and 'sheafviz render FILE' open")
     gif = p.add_argument_group("animation (.gif)")
     gif.add_argument("--frames", type=_int_type(1), default=60, help="frames (default 60)")
     gif.add_argument("--steps-per-frame", type=_int_type(1), default=5,
@@ -300,24 +331,30 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # -- resolving the network, pins and data ---------------------------------------------------
+def parse_arch(text: str) -> list[int]:
+    """``"2,4,1"`` → ``[2, 4, 1]``; CLIError for anything but comma-separated integers."""
+    parts = [t.strip() for t in text.split(",")]
+    if not text.strip() or not all(p.isascii() and p.isdigit() for p in parts):
+        raise CLIError(f"--arch {text[:80]!r} is not a comma-separated list of positive "
+                       f"integers (e.g. 2,4,1)")
+    if any(len(p) > 12 for p in parts):
+        raise CLIError(f"--arch {text[:80]!r}: a layer width is far too large")
+    return [int(p) for p in parts]
+
+
 def resolve_network(args) -> tuple[Network, Preset | None]:
     """The network named by --preset / --weights / --arch (default: the default preset)."""
     preset = None
-    if args.seed is not None and not args.arch:
+    if args.seed is not None and args.arch is None:
         raise CLIError("--seed seeds the weights of --arch; give --arch too")
-    if args.weights:
-        network = Network.load(args.weights)
-    elif args.arch:
-        try:
-            arch = [int(t) for t in args.arch.split(",")]
-        except ValueError:
-            raise CLIError(f"--arch {args.arch!r} is not a comma-separated list of "
-                           f"integers") from None
-        arch = validate_arch(arch)
+    if args.weights is not None:
+        network = load_network_file(args.weights)
+    elif args.arch is not None:
+        arch = validate_arch(parse_arch(args.arch))
         network = Network.he_init(arch, seed=0 if args.seed is None else args.seed,
                                   output=args.output or "identity")
     else:
-        preset = load_preset(args.preset or DEFAULT_PRESET)
+        preset = load_preset(DEFAULT_PRESET if args.preset is None else args.preset)
         network = preset.network
     if args.output and args.output != network.output:
         network = Network(network.weights, network.biases, args.output)
@@ -362,6 +399,11 @@ def resolve_data(args, network: Network, preset: Preset | None) -> Dataset | Non
         raise DataError(f"unknown data set {source!r}; the data sets are "
                         f"{', '.join(DATASETS)} (or give a .npz / .csv file)")
     ds.check_network(network.arch)
+    ds.check_head(network.output)
+    try:
+        check_memory(network.arch, ds.n_train + ds.X_test.shape[0], what=f"data {ds.name!r}")
+    except ResourceError as exc:
+        raise DataError(str(exc)) from None
     return ds
 
 

@@ -1,4 +1,4 @@
-"""The ``sheafviz`` command line (DESIGN.md "Command line").
+"""The ``sheafviz`` command line.
 
 ``sheafviz`` alone opens the GUI on the default preset; the subcommands are ``solve``,
 ``relax``, ``train``, ``presets``, ``gui``, ``render`` and ``bench``. Bad input of any kind
@@ -24,10 +24,13 @@ from pathlib import Path
 import numpy as np
 
 from sheafviz.cli import report
+from sheafviz.cli.display import has_display, unreachable_display
+from sheafviz.cli.progress import Progress
 from sheafviz.cli.args import (PROG, CLIError, UsageError, apply_pin_ops, build_parser,
                        resolve_data, resolve_network, resolve_pins)
 from sheafviz.core.data.datasets import DATASETS, DataError
 from sheafviz.core.data.session_file import DataSpec
+from sheafviz.core.data.atomic import OutputPathError, atomic_write_bytes, check_output_path
 from sheafviz.core.flows.flowcheck import FlowDivergedError, UnstableStepError
 from sheafviz.core.flows.stalkinit import StalkError
 from sheafviz.core.model.network import Network, NetworkError
@@ -39,7 +42,7 @@ from sheafviz.lessons.spec import LessonError
 
 #: Everything that means "the user's input cannot be used" → exit 2, one line.
 USER_ERRORS = (CLIError, UsageError, NetworkError, PinError, DataError, PresetError,
-               UnstableStepError, FlowDivergedError, StalkError, LessonError)
+               UnstableStepError, FlowDivergedError, OutputPathError, StalkError, LessonError)
 
 
 # -- output helpers -----------------------------------------------------------------------
@@ -67,7 +70,7 @@ def dumps(doc: dict, *, indent: int | None = None) -> str:
 
 def _write(path: str, text: str, what: str) -> None:
     try:
-        Path(path).write_text(text, encoding="utf-8")
+        atomic_write_bytes(path, text.encode("utf-8"))
     except OSError as exc:
         raise CLIError(f"cannot write {what} {path}: {exc.strerror or exc}") from None
 
@@ -79,29 +82,6 @@ def _save_weights(network: Network, path: str) -> None:
         raise CLIError(f"cannot write weights {path}: {exc.strerror or exc}") from None
 
 
-class Progress:
-    """A one-line progress bar on stderr (silent unless enabled and stderr is a terminal)."""
-
-    def __init__(self, label: str, *, enabled: bool) -> None:
-        self.label = label
-        self.enabled = enabled and sys.stderr.isatty()
-        self._shown = False
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.enabled or total <= 0:
-            return
-        frac = min(1.0, done / total)
-        bar = "#" * int(30 * frac)
-        sys.stderr.write(f"\r{self.label} [{bar:<30}] {100 * frac:5.1f}% {done}/{total}")
-        sys.stderr.flush()
-        self._shown = True
-
-    def close(self) -> None:
-        if self._shown:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
-
-
 # -- commands -------------------------------------------------------------------------------
 def cmd_solve(args) -> int:
     from sheafviz.core.solvers.solve import equilibrium
@@ -110,6 +90,7 @@ def cmd_solve(args) -> int:
     threads.apply_policy(work=threads.largest_product(network.arch))
     layout = SheafLayout(network.arch)
     pins = resolve_pins(args, network, preset, layout)
+    _check_solve_cost(network, pins, layout)
     graph = _check_graph(args.graph, network)
     sol = equilibrium(network, pins, sigma=args.sigma, layout=layout, graph=graph)
     doc = report.state_document(network, pins, layout, sol.cochain, sigma=sol.sigma,
@@ -121,6 +102,17 @@ def cmd_solve(args) -> int:
                preset=preset.name if preset else None)
     print(dumps(doc) if args.json else report.format_state(doc, title="solve"))
     return 0
+
+
+def _check_solve_cost(network: Network, pins, layout: SheafLayout) -> None:
+    """Refuse, before starting, a solve whose free inputs would make it take minutes."""
+    from sheafviz.core.data.limits import ResourceError, check_solve_cost
+
+    n_free_inputs = int(np.sum(pins.resolve(layout).free_index < network.arch[0]))
+    try:
+        check_solve_cost(network.arch, n_free_inputs)
+    except ResourceError as exc:
+        raise CLIError(str(exc)) from None
 
 
 def _flow_defaults(args, preset: Preset | None) -> dict:
@@ -153,9 +145,19 @@ def _check_force(force: str, network: Network) -> str:
     return force
 
 
+def _check_run_outputs(args) -> None:
+    """--out and --save-weights are checked before the run, so a run that could not save
+    its result fails at once and writes nothing."""
+    if args.out is not None:
+        check_output_path(args.out, suffixes=(".json",), what="--out")
+    if args.save_weights is not None:
+        check_output_path(args.save_weights, suffixes=(".npz",), what="--save-weights")
+
+
 def cmd_relax(args) -> int:
     from sheafviz.core.flows.heat import relax
 
+    _check_run_outputs(args)
     network, preset = resolve_network(args)
     threads.apply_policy(work=threads.largest_product(network.arch))
     layout = SheafLayout(network.arch)
@@ -164,7 +166,7 @@ def cmd_relax(args) -> int:
     rates = _flow_defaults(args, preset)
     _check_force(rates["force"], network)
     graph = _check_graph(args.graph, network)
-    progress = Progress("relax", enabled=not args.json)
+    progress = Progress("relax", enabled=not args.quiet)
     try:
         result = relax(network, pins, init=rates["init"], state_seed=rates["state_seed"],
                        alpha=rates["alpha"], dt=rates["dt"], tol=args.tol,
@@ -210,6 +212,7 @@ def _finish(args, doc: dict, network: Network, text) -> None:
 def cmd_train(args) -> int:
     from sheafviz.cli import train as train_cli
 
+    _check_run_outputs(args)
     setup = train_cli.setup_from_args(args, CLIError)
     if setup is not None:
         (network, data, stalks), preset = setup, None
@@ -232,7 +235,7 @@ def cmd_train(args) -> int:
     if pins and mode != "paper":
         raise CLIError(f"hidden pins apply to the paper mode's stalks, not to the {mode} mode")
     start = train_cli.stalk_options(args, mode, data.n_train, network.arch, stalks, CLIError)
-    progress = Progress("train", enabled=not args.json)
+    progress = Progress("train", enabled=not args.quiet)
     try:
         flow, doc = train_cli.run_training(
             network, data, mode=mode, alpha=rates["alpha"], beta=beta, dt=rates["dt"],
@@ -275,14 +278,15 @@ def _parse_size(text: str | None):
 
 def _gui_target(args):
     """(preset name or None, PinSet or None, (w, h) or None) of the gui/render options."""
-    if args.session and args.preset:
+    if args.session and args.preset is not None:
         raise CLIError("give a SESSION file or --preset, not both")
     if args.session and not Path(args.session).is_file():
         raise CLIError(f"{args.session}: no such session file")
     size = _parse_size(args.size)
     if _custom_network(args):
         return None, None, size  # the network and its pins come from _gui_network
-    preset_name = args.preset or (None if args.session else DEFAULT_PRESET)
+    preset_name = args.preset if args.preset is not None else (
+        None if args.session else DEFAULT_PRESET)
     pins = None
     if preset_name is not None:
         preset = load_preset(preset_name)
@@ -343,9 +347,15 @@ def _launch_gui(args, *, screenshot: str | None) -> int:
     preset_name, pins, size = _gui_target(args)
     network_kwargs = _gui_network(args) if _custom_network(args) else {}
     threads.use_gui_policy()
-    if not screenshot and not _has_display():
+    if not screenshot and not has_display():
         raise CLIError("no display to open the window on (DISPLAY is not set); use "
                        "'sheafviz render --out FILE.png' or run under xvfb-run")
+    unreachable = unreachable_display()
+    if unreachable and screenshot:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
+    elif unreachable:
+        raise CLIError(f"cannot connect to the display {unreachable} (no X server answers "
+                       f"there); check DISPLAY, or use 'sheafviz render --out FILE.png'")
     try:
         from sheafviz.gui.app import run_gui
     except ImportError as exc:
@@ -364,21 +374,14 @@ def _launch_gui(args, *, screenshot: str | None) -> int:
         return int(run_gui(**kwargs) or 0)
     except ValueError as exc:  # run_gui's documented bad-input errors (before any window)
         raise CLIError(_one_line(exc)) from None
-
-
-def _has_display() -> bool:
-    """False on a Linux machine with no X/Wayland display and no Qt platform chosen (Qt
-    would abort with a core dump there; say so in one line instead)."""
-    if not sys.platform.startswith("linux"):
-        return True
-    env = os.environ
-    return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY") or env.get("QT_QPA_PLATFORM"))
+    except ImportError as exc:  # Qt missing, or its import interrupted (Ctrl-C at start)
+        raise CLIError(f"the GUI cannot start: {_one_line(exc)}") from None
 
 
 def cmd_gui(args) -> int:
     """Open the GUI; ``--screenshot FILE.png`` saves the window and quits instead."""
-    if args.screenshot and not args.screenshot.lower().endswith(".png"):
-        raise CLIError(f"--screenshot {args.screenshot!r} must be a .png file")
+    if args.screenshot is not None:
+        check_output_path(args.screenshot, suffixes=(".png",), what="--screenshot")
     return _launch_gui(args, screenshot=args.screenshot)
 
 
@@ -392,15 +395,12 @@ def _render_outputs(args) -> tuple[str | None, str | None]:
         if (suffix == ".png" and png) or (suffix == ".gif" and gif):
             raise CLIError(f"--out {args.out} and --{suffix[1:]} name the same output")
         png, gif = (args.out, gif) if suffix == ".png" else (png, args.out)
-    if png is None and gif is None:
-        raise CLIError("required: --out FILE.png|FILE.gif (or --png FILE / --gif FILE)")
+    if png is None and gif is None and args.save_session is None:
+        raise CLIError("required: --out FILE.png|FILE.gif (or --png FILE / --gif FILE / "
+                       "--save-session FILE.json)")
     for path, suffix in ((png, ".png"), (gif, ".gif")):
-        if path is None:
-            continue
-        if Path(path).suffix.lower() != suffix:
-            raise CLIError(f"{path!r} must be a {suffix} file")
-        if not Path(path).resolve().parent.is_dir():
-            raise CLIError(f"cannot write {path}: its directory does not exist")
+        if path is not None:
+            check_output_path(path, suffixes=(suffix,), what=f"--{suffix[1:]}")
     return png, gif
 
 
@@ -409,16 +409,21 @@ def cmd_render(args) -> int:
     ``--steps-per-frame``) of the main window on a preset or a saved SESSION file (a
     session resumes exactly where it was saved, then ``--steps`` more steps)."""
     png, gif = _render_outputs(args)
+    if args.save_session is not None:
+        check_output_path(args.save_session, suffixes=(".json",), what="--save-session")
+        if args.session:
+            raise CLIError("--save-session writes a preset's session; a SESSION file is one "
+                           "already")
     if args.session:
         return _render_session(args, png, gif)
     if png and args.train:
         raise CLIError("--train animates a .gif; for a .png use 'sheafviz gui' options")
-    if gif and args.steps is not None:
-        raise CLIError("a .gif takes --frames and --steps-per-frame, not --steps")
     if gif and _custom_network(args):
         raise CLIError("a .gif animates a --preset or a SESSION file; --weights, --arch, "
                        "--seed, --output and --data apply to a .png")
     code = _launch_gui(args, screenshot=png) if png else 0
+    if code == 0 and args.save_session is not None:
+        code = _save_render_session(args)
     if gif is None or code:
         return code
     preset_name, pins, size = _gui_target(args)
@@ -429,12 +434,28 @@ def cmd_render(args) -> int:
     try:
         return render_gif(preset_name, out=gif, pins=pins, size=size or (1280, 720),
                           frames=args.frames, steps_per_frame=args.steps_per_frame,
-                          frame_ms=args.frame_ms, joint=args.train,
+                          frame_ms=args.frame_ms, joint=args.train, steps=args.steps or 0,
                           presentation=args.presentation)
     except ValueError as exc:
         raise CLIError(_one_line(exc)) from None
     except OSError as exc:
         raise CLIError(f"cannot write {gif}: {exc.strerror or exc}") from None
+
+
+def _save_render_session(args) -> int:
+    """``render --preset NAME --save-session FILE``: the preset's session after --steps."""
+    preset_name, pins, size = _gui_target(args)
+    try:
+        from sheafviz.cli.render import save_preset_session
+    except ImportError as exc:
+        raise CLIError(f"the GUI cannot start: {exc}") from None
+    try:
+        return save_preset_session(preset_name, out=args.save_session, pins=pins,
+                                   steps=args.steps or 0, size=size or (1280, 720))
+    except ValueError as exc:
+        raise CLIError(_one_line(exc)) from None
+    except OSError as exc:
+        raise CLIError(f"cannot write {args.save_session}: {exc.strerror or exc}") from None
 
 
 def _render_session(args, png: str | None, gif: str | None) -> int:

@@ -2,7 +2,8 @@
 
 The window is driven exactly as a user would drive it: open the preset, optionally switch to
 the joint flow, then repeatedly advance the flow by ``steps_per_frame`` steps and grab the
-window. Frames are grabbed with ``QWidget.grab`` and written by Pillow (DESIGN / ENV.md).
+window. Frames are grabbed with ``QWidget.grab`` and appended to the file one at a time
+(:class:`~sheafviz.core.data.gif_writer.GifWriter`), so a long animation is never held.
 Imports Qt; only the ``render`` command imports this module.
 """
 
@@ -56,8 +57,9 @@ def _settle(app, ms: int) -> None:
 
 def render_gif(preset: str, *, out: str, pins=None, size=(1280, 720), frames: int = 60,
                steps_per_frame: int = 5, frame_ms: int = 80, joint: bool = False,
-               presentation: bool = False) -> int:
-    """Write an animated GIF of the window relaxing (or training, ``joint=True``).
+               steps: int = 0, presentation: bool = False) -> int:
+    """Write an animated GIF of the window relaxing (or training, ``joint=True``), starting
+    after ``steps`` flow steps (the state a ``--png`` of the same command shows).
 
     Parameters
     ----------
@@ -90,25 +92,49 @@ def render_gif(preset: str, *, out: str, pins=None, size=(1280, 720), frames: in
     window.resize(*size)
     window.show()
     _settle(app, SETTLE_MS)
-    images = []
-    for i in range(frames):
-        if i:
-            ctl.advance(steps_per_frame)
-            ctl.frameChanged.emit()
-        window.redraw()
-        app.processEvents()
-        images.append(_qimage_to_pil(window.grab().toImage()))
-        if errors:
-            break
-    window.close()
+    try:
+        _advance(ctl, steps, errors)
+        stream_gif(app, window, ctl, out, frames=frames, steps_per_frame=steps_per_frame,
+                   frame_ms=frame_ms, errors=errors)
+    finally:
+        window.close()
+    return 0
+
+
+def _advance(ctl, steps: int | None, errors: list) -> None:
+    """Take ``steps`` flow steps in frame-sized chunks; ValueError on the first error."""
+    done, steps = 0, int(steps or 0)
+    while done < steps and not errors:
+        k = min(max(1, ctl.steps_per_frame), steps - done)
+        ctl.advance(k)
+        done += k
+    if steps:
+        ctl.frameChanged.emit()
     if errors:
         raise ValueError(errors[-1])
-    # One shared adaptive palette keeps colours stable from frame to frame.
-    palette = images[0].quantize(colors=255)
-    frames_p = [im.quantize(palette=palette) for im in images]
-    frames_p[0].save(out, save_all=True, append_images=frames_p[1:], duration=frame_ms,
-                     loop=0, optimize=False)
-    return 0
+
+
+def stream_gif(app, window, ctl, out: str, *, frames: int, steps_per_frame: int,
+               frame_ms: int, errors: list) -> int:
+    """Grab ``frames`` frames of ``window``, ``steps_per_frame`` flow steps apart, each
+    appended to the GIF ``out`` as soon as it is grabbed (never all held in memory).
+
+    Returns the frame count; raises ValueError with the controller's last error message
+    (and writes nothing) when the flow fails on the way.
+    """
+    from sheafviz.core.data.gif_writer import GifWriter
+
+    with GifWriter(out, frame_ms=frame_ms) as writer:
+        for i in range(frames):
+            if i:
+                ctl.advance(steps_per_frame)
+                ctl.frameChanged.emit()
+            window.redraw()
+            app.processEvents()
+            if errors:
+                raise ValueError(errors[-1])
+            writer.add(_qimage_to_pil(window.grab().toImage()))
+        return writer.close()
 
 
 def render_session(path: str, *, png: str | None = None, gif: str | None = None,
@@ -134,7 +160,7 @@ def render_session(path: str, *, png: str | None = None, gif: str | None = None,
     if png is None and gif is None:
         raise ValueError("give --png FILE and/or --gif FILE")
     from sheafviz.core.data.session_file import load_session
-    from sheafviz.gui.lecture import export
+    from sheafviz.gui.app import save_png
     from sheafviz.gui.lecture.session_io import restore
 
     session = load_session(path)  # SessionError (a ValueError) before any window
@@ -149,24 +175,43 @@ def render_session(path: str, *, png: str | None = None, gif: str | None = None,
     window.show()
     _settle(app, SETTLE_MS)
     try:
-        if steps:
-            done = 0
-            while done < int(steps) and not errors:
-                k = min(ctl.steps_per_frame, int(steps) - done)
-                ctl.advance(k)
-                done += k
-            ctl.frameChanged.emit()
-        if errors:
-            raise ValueError(errors[-1])
+        _advance(ctl, steps, errors)
         if png:
             window.redraw()
             _settle(app, 150)
-            export.export_png(window, png)
+            if not save_png(window.grab(), png):
+                raise ValueError(f"cannot write {png}")
         if gif:
-            export.export_gif(window, ctl, gif, frames=frames, steps_per_frame=steps_per_frame,
-                              frame_ms=frame_ms, redraw=window.redraw)
+            ctl.pause()
+            stream_gif(app, window, ctl, gif, frames=frames, steps_per_frame=steps_per_frame,
+                       frame_ms=frame_ms, errors=errors)
         if errors:
             raise ValueError(errors[-1])
+    finally:
+        window.close()
+    return 0
+
+
+def save_preset_session(preset: str, *, out: str, pins=None, steps: int = 0,
+                        size=(1280, 720)) -> int:
+    """Open ``preset`` in an offscreen window, take ``steps`` flow steps, and save the
+    window's session (network, pins, data, flow state and history) to ``out``: the file
+    ``sheafviz gui FILE`` and ``sheafviz render FILE`` open.
+
+    Returns
+    -------
+    int, 0 on success; raises ValueError naming the problem.
+    """
+    from sheafviz.core.data.session_file import save_session
+    from sheafviz.gui.lecture.session_io import capture
+
+    app, window, errors = _offscreen_window(size)
+    ctl = window.controller
+    try:
+        if not ctl.load_preset(preset, pins=pins):
+            raise ValueError(errors[-1] if errors else f"cannot open preset {preset!r}")
+        _advance(ctl, steps, errors)
+        save_session(capture(ctl), out)
     finally:
         window.close()
     return 0

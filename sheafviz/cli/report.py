@@ -40,7 +40,7 @@ def _z_out(layout: SheafLayout, c: np.ndarray) -> np.ndarray:
 
 def spectrum_json(network: Network, pins: PinSet, layout: SheafLayout, c: np.ndarray,
                   sigma, *, graph: str = "chapter") -> dict:
-    """SPEC §11 summary of L_free at pattern ``sigma`` as plain JSON values."""
+    """Spectral summary of L_free at pattern ``sigma`` as plain JSON values."""
     summary = spectrum_summary(network, pins, sigma, layout=layout, z_out=_z_out(layout, c),
                                graph=graph)
     doc = summary.to_json()

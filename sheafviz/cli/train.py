@@ -10,21 +10,53 @@ discords and the spectrum statistics (medians over a subsample of inputs).
 
 from __future__ import annotations
 
+import math
+
 from sheafviz.core.data.datasets import Dataset
 from sheafviz.core.data.setup_file import load_setup
+from sheafviz.core.flows.flowcheck import FlowDivergedError
 from sheafviz.core.flows.stalkinit import check_training_pins, load_stalks
 from sheafviz.core.model.network import Network
 from sheafviz.core.model.pins import PinSet
 from sheafviz.core.model.sheaf import SheafLayout
 from sheafviz.core.flows.training import JointFlow
 
+#: A training loss this many times the first recorded one (and above
+#: :data:`EXPLODED_FLOOR`) means the run has exploded: it is stopped, not reported as done.
+EXPLODED_FACTOR = 1e6
+EXPLODED_FLOOR = 1e3
+
 #: Options that name a network, data or stalks, which a --setup file already holds.
 SETUP_CONFLICTS = (("preset", "--preset"), ("weights", "--weights"), ("arch", "--arch"),
                    ("data", "--data"), ("stalks", "--stalks"), ("seed", "--seed"))
 
-#: SPEC §13: Δt = 0.005 with one hidden layer, 0.01 with two or more.
+
 def paper_dt(network: Network) -> float:
+    """The paper's Euler step: Δt = 0.005 with one hidden layer, 0.01 with two or more."""
     return 0.005 if network.n_hidden <= 1 else 0.01
+
+
+def _check_loss(flow: JointFlow) -> None:
+    """Raise FlowDivergedError when the recorded training loss is not finite or exploded."""
+    losses = flow.history.train_loss
+    if not losses:
+        return
+    first, last = float(losses[0]), float(losses[-1])
+    limit = max(EXPLODED_FACTOR * abs(first), EXPLODED_FLOOR)
+    if not math.isfinite(last) or last > limit:
+        hint = ("lower Δt or β" if flow.mode == "paper" else "lower the learning rate")
+        raise FlowDivergedError(
+            f"the training loss exploded to {last:.3g} by step {flow.steps} (it started at "
+            f"{first:.3g}); stopped. {hint.capitalize()}")
+
+
+def _watched(flow_ref: list, progress):
+    """A progress callback that also stops an exploding run."""
+    def call(done: int, total: int) -> None:
+        _check_loss(flow_ref[0])
+        if progress is not None:
+            progress(done, total)
+    return call
 
 
 def setup_from_args(args, error):
@@ -102,7 +134,8 @@ def run_training(network: Network, data: Dataset, *, mode: str, alpha: float, be
                      X_test=data.X_test if has_test else None,
                      Y_test=data.Y_test if has_test else None, graph=graph, pins=pins,
                      **(start or {}))
-    history = flow.run(steps, progress=progress)
+    history = flow.run(steps, progress=_watched([flow], progress))
+    _check_loss(flow)
     last = -1 if history.step else None
     doc = {
         "arch": list(network.arch), "output": network.output, "mode": mode,

@@ -218,9 +218,11 @@ def run_gui(preset: str | None = None, pins=None, steps: int | None = None,
     window.show()
     previous = sys.excepthook
     sys.excepthook = _status_excepthook(window)
+    restore_sigint = _close_on_sigint(window)
     try:
         return app.exec()
     finally:
+        restore_sigint()
         sys.excepthook = previous
 
 
@@ -259,6 +261,27 @@ def _network_session(preset, network, pins, dataset):
     except (KeyError, IndexError) as exc:
         raise PinError(str(exc).strip("'\"")) from None
     return base, pinset
+
+
+def _close_on_sigint(window):
+    """Ctrl-C (SIGINT) closes the window as its close button would (so it can offer to
+    save). Python runs signal handlers only between bytecodes, so a timer gives the
+    interpreter a moment four times a second while Qt's event loop runs. Returns the
+    function that puts the previous handler back."""
+    import signal
+
+    from PySide6 import QtCore
+
+    previous = signal.signal(signal.SIGINT, lambda *_: QtCore.QTimer.singleShot(0, window.close))
+    timer = QtCore.QTimer(window)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
+
+    def restore() -> None:
+        timer.stop()
+        signal.signal(signal.SIGINT, previous)
+
+    return restore
 
 
 def _status_excepthook(window):
@@ -316,6 +339,24 @@ def save_screenshot(window, path: str) -> bool:
         app.processEvents()
     window.redraw()
     app.processEvents()
-    ok = window.grab().save(str(path), "PNG")
+    ok = save_png(window.grab(), path)
     window.close()
-    return bool(ok)
+    return ok
+
+
+def save_png(pixmap, path) -> bool:
+    """Write a QPixmap as a PNG atomically, with the umask applied (False on failure)."""
+    from PySide6 import QtCore
+
+    from sheafviz.core.data.atomic import atomic_write_bytes
+
+    buffer = QtCore.QBuffer()
+    buffer.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
+    if not pixmap.save(buffer, "PNG"):
+        return False
+    try:
+        atomic_write_bytes(path, bytes(buffer.data()))
+    except OSError as exc:
+        sys.stderr.write(f"sheafviz: cannot write {path}: {exc.strerror or exc}\n")
+        return False
+    return True

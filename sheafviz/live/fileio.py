@@ -96,7 +96,8 @@ def load(cls, path: str | Path):
         raise SessionError(f"{path}: {exc}") from None
     except SessionError as exc:
         raise SessionError(f"{path}: {exc}") from None
-    except (ValueError, ArithmeticError, KeyError, TypeError, IndexError) as exc:
+    except (ValueError, ArithmeticError, KeyError, TypeError, IndexError,
+            AttributeError) as exc:  # a state field of the wrong JSON type
         msg = str(exc)
         raise SessionError(f"{path}: {msg if msg.startswith('state:') else 'state: ' + msg}") \
             from None

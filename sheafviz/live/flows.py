@@ -29,7 +29,7 @@ _NO_TRACE = 1 << 62
 
 def heat_flow(network, pins: PinSet, c0: np.ndarray, *, rates, layout: SheafLayout,
               force: str, graph: str = "chapter") -> HeatFlow:
-    """A heat flow (SPEC §8) from cochain ``c0`` (size,) on ``graph`` ("chapter" or
+    """A heat flow from cochain ``c0`` (size,) on ``graph`` ("chapter" or
     "paper"); UnstableStepError for a bad Δt."""
     return HeatFlow(network, pins, c0, alpha=rates.alpha, dt=rates.dt, layout=layout,
                     record_every=_NO_TRACE, force=force, graph=graph)
@@ -58,7 +58,7 @@ def joint_batch(layout: SheafLayout, pins: PinSet, data, example: int | None,
 
 def joint_flow(network, X: np.ndarray, Y: np.ndarray, *, rates, training,
                force: str, graph: str = "chapter") -> JointFlow:
-    """A joint state–parameter flow (SPEC §10) on the batch ``X``, ``Y`` (x and y are
+    """A joint state–parameter flow on the batch ``X``, ``Y`` (x and y are
     pinned per example, so both graphs give the same dynamics)."""
     return JointFlow(network, X, Y, mode=training.mode, alpha=rates.alpha, beta=rates.beta,
                      dt=rates.dt, optimizer=training.optimizer, lr=training.lr, force=force,

@@ -119,7 +119,7 @@ class Readouts:
     @cached_property
     def objective(self) -> float:
         """What the relaxation descends: E + pin energy (the output edge's term replaced by
-        the cross-entropy under that force, SPEC §9)."""
+        the cross-entropy under that force)."""
         if self.force == "energy":
             return self.energy + self.pin_energy
         return float(flow_objective(self.layout, self.network, self.cochain,
@@ -241,7 +241,7 @@ def session_readouts(s) -> Readouts:
 
 def envelope(s) -> tuple[np.ndarray, np.ndarray]:
     """The predicted energy envelope of the relaxation since its last pin or state change
-    (SPEC §8; empty while training or under the cross-entropy force).
+    (empty while training or under the cross-entropy force).
 
     ``E* + (E0 − E*)·exp(−2αλ_min (t − t0))`` over the history's times ``t ≥ t0``, with
     ``E*`` the equilibrium energy and λ_min that of the current pattern: within one linear

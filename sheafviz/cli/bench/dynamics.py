@@ -4,7 +4,7 @@ Three implementations of one step on the same network and batch, timed in one ru
 
 * ``joint``: :class:`sheafviz.core.flows.jointstep.JointStepper` (the paper-mode step the
   :class:`~sheafviz.core.flows.training.JointFlow` uses),
-* ``plain``: :func:`plain_paper_step`, the straightforward numpy transcription of SPEC §10
+* ``plain``: :func:`plain_paper_step`, the straightforward numpy transcription
   (also the reference the tests compare against),
 * ``backprop``: one full-batch backprop gradient-descent step on the forward MSE.
 
@@ -28,7 +28,8 @@ CASES = (("paraboloid-like [2,30,1] x 300", [2, 30, 1], 300),
 
 
 def plain_paper_step(weights, biases, X, Y, z, a, *, alpha: float, beta: float, dt: float):
-    """One paper-mode Euler step written plainly (identity head; SPEC §8 forces, §10 update).
+    """One paper-mode Euler step written plainly (identity head; the heat-flow forces, then
+    the parameter update).
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Data sets of SPEC §13 (the paper's four tasks) plus ``xor`` and ``sine``, and file loading.
+"""Data sets (the paper's four tasks) plus ``xor`` and ``sine``, and file loading.
 
 Every generator draws from one ``numpy.random.Generator(seed)``: the ``n_train + n_test``
 samples are drawn together and split (first ``n_train`` rows for training), so a data set is
@@ -12,7 +12,7 @@ name            task          output      definition
 ``circular``    binary        sigmoid     class 0: ``r = √U`` (uniform in the unit disk); class 1:
                                           uniform in the annulus ``1.5 < r < 2.5``; both with
                                           ``N(0, 0.1²)`` noise added to each coordinate
-``blobs``       multiclass    softmax     four anisotropic Gaussians (SPEC §13), one-hot targets
+``blobs``       multiclass    softmax     four anisotropic Gaussians, one-hot targets
 ``xor``         binary        sigmoid     ``x ~ U[−1,1]²``, ``y = 1`` iff ``x1·x2 < 0`` (the signs
                                           differ), no noise
 ``sine``        regression    identity    1-D: ``x ~ U[−π, π]``, ``y = sin(x) + N(0, 0.05²)``
@@ -37,16 +37,23 @@ from pathlib import Path
 
 import numpy as np
 
+from sheafviz.core.data.npzfile import NpzError, read_npz
+
 DATASETS = ("paraboloid", "saddle", "circular", "blobs", "xor", "sine")
 
 TASKS = {"identity": "regression", "sigmoid": "binary", "softmax": "multiclass"}
 
-#: SPEC §13 blobs: centres and covariances of the four classes.
+#: blobs: centres and covariances of the four classes.
 BLOB_MEANS = np.array([[-1.5, -1.5], [1.8, -1.0], [1.0, 2.0], [-2.0, 1.5]])
 BLOB_COVS = np.array([[[0.8, 0.3], [0.3, 0.4]],
                       [[0.3, -0.2], [-0.2, 1.0]],
                       [[1.2, 0.5], [0.5, 0.5]],
                       [[0.5, 0.0], [0.0, 0.8]]])
+
+
+#: Largest number of values a data file may hold (inputs and targets, train and test):
+#: 20 million float64 numbers, 160 MB, checked before the file is read.
+MAX_FILE_NUMBERS = 20_000_000
 
 
 class DataError(ValueError):
@@ -102,6 +109,17 @@ class Dataset:
             raise DataError(f"data set {self.name!r} has {self.n_inputs} input(s) and "
                             f"{self.n_outputs} output(s), the network {list(arch)} takes "
                             f"{arch[0]} and gives {arch[-1]}")
+
+    def check_head(self, output: str) -> None:
+        """Raise DataError when a sigmoid or softmax head is asked to reach targets outside
+        [0, 1] (it never can: training would chase them for ever)."""
+        if output == "identity":
+            return
+        targets = np.concatenate([self.Y.ravel(), self.Y_test.ravel()])
+        if targets.size and (targets.min() < 0 or targets.max() > 1):
+            raise DataError(f"data set {self.name!r} has targets in [{targets.min():.3g}, "
+                            f"{targets.max():.3g}]; a {output} output only reaches [0, 1] "
+                            f"(use --output identity, or data with targets in [0, 1])")
 
 
 # -- generators ---------------------------------------------------------------------------
@@ -186,7 +204,7 @@ def load_dataset(name: str, *, seed: int = 42, n_train: int = 300,
     Parameters
     ----------
     name : one of ``DATASETS``
-    seed : seed of the ``numpy.random.Generator`` (SPEC §13: 42)
+    seed : seed of the ``numpy.random.Generator`` (42)
     n_train, n_test : sample counts (n_train ≥ 1, n_test ≥ 0)
 
     Returns
@@ -232,10 +250,9 @@ def _check_pair(x, y, xname, yname, source, n_outputs):
 def _read_npz(path: Path, n_outputs: int):
     source = str(path)
     try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {key: data[key] for key in data.files}
-    except (OSError, ValueError, EOFError) as exc:
-        raise DataError(f"{source}: not a readable .npz data file ({exc})") from None
+        arrays = read_npz(path, max_elements=MAX_FILE_NUMBERS, what="data")
+    except NpzError as exc:
+        raise DataError(str(exc)) from None
     for key in ("X", "Y"):
         if key not in arrays:
             raise DataError(f"{source}: no array named {key} (found {sorted(arrays) or 'none'})")
@@ -277,12 +294,25 @@ def _is_number(cell: str) -> bool:
     return True
 
 
+def _csv_rows(fh, source: str) -> list[tuple[int, list[str]]]:
+    """Non-blank rows with their line numbers, refusing a file of more than
+    :data:`MAX_FILE_NUMBERS` cells as soon as it is seen to be one."""
+    rows, cells = [], 0
+    for i, row in enumerate(csv.reader(fh), start=1):
+        if any(cell.strip() for cell in row):
+            cells += len(row)
+            if cells > MAX_FILE_NUMBERS:
+                raise DataError(f"{source}: more than {MAX_FILE_NUMBERS:,} values; the "
+                                f"limit for a data file is {MAX_FILE_NUMBERS:,}")
+            rows.append((i, row))
+    return rows
+
+
 def _read_csv(path: Path, n_outputs: int):
     source = str(path)
     try:
         with open(path, newline="", encoding="utf-8") as fh:
-            rows = [(i, row) for i, row in enumerate(csv.reader(fh), start=1)
-                    if any(cell.strip() for cell in row)]
+            rows = _csv_rows(fh, source)
     except OSError as exc:
         raise DataError(f"{source}: cannot read ({exc.strerror or exc})") from None
     except (UnicodeDecodeError, csv.Error) as exc:

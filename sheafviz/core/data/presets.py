@@ -9,9 +9,9 @@ Each preset is one JSON file ``sheafviz/presets/NAME.json`` read with
 
 ``network`` is either explicit, ``{"arch": [...], "output": ..., "weights": {"W1": [[...]],
 "b1": [...], ...}}``, or seeded, ``{"arch": [...], "seed": N, "output": ...}`` (He-normal
-weights from ``numpy.random.default_rng(N)``, SPEC §1). When ``data`` names a data set and
+weights from ``numpy.random.default_rng(N)``). When ``data`` names a data set and
 ``example`` is an integer, that training pair (``x``, ``y``) is pinned on top of the file's own
-pins (data seed 42, SPEC §13); with ``example`` null the file's pins are used as they are.
+pins (data seed 42, as the paper's data sets); with ``example`` null the file's pins are used as they are.
 
 API: :func:`list_presets`, :func:`load_preset`, :func:`preset_info`, :data:`DEFAULT_PRESET`.
 """
@@ -24,6 +24,7 @@ from functools import lru_cache
 from importlib import resources
 
 from sheafviz.core.data.datasets import DATASETS, load_dataset
+from sheafviz.core.data.schema import SchemaError, validate_preset
 from sheafviz.core.model.network import Network, NetworkError, network_from_arrays, validate_arch
 from sheafviz.core.model.pins import PinError, PinSet
 from sheafviz.core.model.sheaf import SheafLayout
@@ -34,7 +35,7 @@ MODES = ("relax", "paper", "adiabatic", "gd")
 INITS = ("forward", "zeros", "random")
 OUTPUT_FORCES = ("energy", "cross-entropy")
 
-#: Seed of the data set a preset's ``example`` is drawn from (SPEC §13).
+#: Seed of the data set a preset's ``example`` is drawn from (the paper's seed).
 DATA_SEED = 42
 
 
@@ -59,7 +60,7 @@ class Preset:
     mode : "relax" (heat equation) or "paper" / "adiabatic" / "gd" (training)
     init : "forward" | "zeros" | "random", initial state of a relaxation
     state_seed : int, seed of the random initial state
-    output_force : "energy" (true gradient) or "cross-entropy" (SPEC §9)
+    output_force : "energy" (true gradient) or "cross-entropy" (the classifier force)
     """
 
     name: str
@@ -121,7 +122,7 @@ def _network(spec: dict, where: str) -> Network:
         if "seed" in spec:
             return Network.he_init(arch, seed=int(spec["seed"]), output=output)
     except NetworkError as exc:
-        raise PresetError(f"{where}: {exc}") from None
+        raise PresetError(str(exc) if where == "preset" else f"{where}: {exc}") from None
     raise PresetError(f"{where}: 'network' needs 'weights' or 'seed'")
 
 
@@ -140,9 +141,10 @@ def preset_from_dict(data: dict, *, where: str = "preset") -> Preset:
     PresetError
         When a key is missing or a value does not fit (the message names which).
     """
-    for key in ("name", "title", "notes", "network"):
-        if key not in data:
-            raise PresetError(f"{where}: missing key {key!r}")
+    try:
+        validate_preset(data)
+    except SchemaError as exc:
+        raise PresetError(f"{where}: {exc}") from None
     notes = data["notes"]
     notes = "\n".join(notes) if isinstance(notes, list) else str(notes)
     network = _network(data["network"], where)

@@ -1,4 +1,4 @@
-"""Sessions: everything a picture needs, as one versioned JSON file (DESIGN.md).
+"""Sessions: everything a picture needs, as one versioned JSON file.
 
 A session holds the network (weights inline, so the file stands alone), the initial weights
 (for "restart from the same initial weights"), the data (a built-in data set by name and
@@ -22,13 +22,12 @@ file is written beside the target and renamed over it, so a crash never leaves h
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
+from sheafviz.core.data.atomic import atomic_write_bytes
 from sheafviz.core.model.graphs import GRAPHS
 from sheafviz.core.model.network import Network, NetworkError, network_from_arrays
 from sheafviz.core.model.pins import PinError, PinSet
@@ -47,7 +46,7 @@ class SessionError(ValueError):
 
 @dataclass(frozen=True)
 class FlowSettings:
-    """Rates and modes of the flows (SPEC §8–10)."""
+    """Rates and modes of the heat flow and the joint (training) flow."""
 
     mode: str = "relax"
     alpha: float = 1.0
@@ -127,13 +126,17 @@ def _network_json(network: Network) -> dict:
 def _network_from_json(data, where: str) -> Network:
     if not isinstance(data, dict) or not isinstance(data.get("weights"), dict):
         raise SessionError(f"{where}: needs an object with 'weights'")
-    arrays = {k: np.asarray(v, dtype=float) for k, v in data["weights"].items()}
+    try:
+        arrays = {k: np.asarray(v, dtype=float) for k, v in data["weights"].items()}
+    except (TypeError, ValueError):
+        raise SessionError(f"{where}: the weights must be rectangular arrays of numbers "
+                           f"(rows of equal length)") from None
     arrays["output"] = np.array(data.get("output", "identity"))
     try:
         network = network_from_arrays(arrays, source=where)
     except (NetworkError, ValueError) as exc:
         raise SessionError(str(exc)) from None
-    if "arch" in data and list(network.arch) != list(data["arch"]):
+    if data.get("arch") is not None and list(network.arch) != list(data["arch"]):
         raise SessionError(f"{where}: weights give architecture {list(network.arch)}, "
                            f"the file says {data['arch']}")
     return network
@@ -239,6 +242,7 @@ def session_from_json(obj) -> SessionFile:
                                  f"up to version {VERSION} (update sheafviz)")
     _require(version >= OLDEST_VERSION, f"the session has version {version}; this sheafviz "
                                         f"reads versions {OLDEST_VERSION} to {VERSION}")
+    _check_schema(obj)  # on the file as written (v1 or v2), before migrating it
     obj = migrate(obj)
     network = _network_from_json(obj.get("network"), "network")
     initial = obj.get("initial_network")
@@ -280,38 +284,61 @@ def session_from_json(obj) -> SessionFile:
              f"example: must be a non-negative integer or null, got {example!r}")
     state = _decode(obj["state"]) if obj.get("state") is not None else None
     history = _decode(obj["history"]) if obj.get("history") is not None else None
-    return SessionFile(network=network, pins=pins, flow=flow, data=data, example=example,
-                   initial_network=initial, state=state, history=history,
-                   view=_decode(obj.get("view") or {}), preset=obj.get("preset"),
-                   title=str(obj.get("title") or ""))
+    session = SessionFile(network=network, pins=pins, flow=flow, data=data, example=example,
+                          initial_network=initial, state=state, history=history,
+                          view=_decode(obj.get("view") or {}), preset=obj.get("preset"),
+                          title=str(obj.get("title") or ""))
+    _check_fit(session)
+    return session
+
+
+def _check_schema(obj) -> None:
+    """The declared schema (types, enums, limits) and the encoded arrays of the tree."""
+    from sheafviz.core.data import schema, session_checks
+
+    try:
+        schema.validate_session(obj)
+        session_checks.check_arrays(obj)
+    except schema.SchemaError as exc:
+        raise SessionError(str(exc)) from None
+
+
+def _check_fit(session: SessionFile) -> None:
+    """The parts that need the network: shapes, the selected neuron, example, memory."""
+    from sheafviz.core.data import schema, session_checks
+
+    try:
+        session_checks.check_session(session)
+    except schema.SchemaError as exc:
+        raise SessionError(str(exc)) from None
 
 
 # -- files -------------------------------------------------------------------------------
 def save_session(session: SessionFile, path: str | Path) -> None:
     """Write the session atomically (temporary file in the same folder, then rename)."""
-    path = Path(path)
     text = json.dumps(session_to_json(session), allow_nan=False, separators=(",", ":"))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def load_session(path: str | Path) -> SessionFile:
     """Read a session file; raise SessionError naming the problem when it cannot be used."""
+    from sheafviz.core.data.schema import MAX_FILE_BYTES, SchemaError, check_text_depth
+
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise SessionError(f"{path}: {path.stat().st_size:,} bytes; the limit for a "
+                               f"session file is {MAX_FILE_BYTES:,}")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise SessionError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise SessionError(f"{path}: cannot be read ({exc})") from None
+        raise SessionError(f"{path}: cannot be read ({' '.join(str(exc).split())})") from None
+    try:
+        check_text_depth(raw, what="session")
+    except SchemaError as exc:
+        raise SessionError(f"{path}: {exc}") from None
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -42,12 +42,16 @@ def torch_available() -> bool:
     return importlib.util.find_spec("torch") is not None
 
 
-def _to_numpy(value, key: str) -> np.ndarray:
+def _to_numpy(value, key: str, source: str) -> np.ndarray:
     if hasattr(value, "detach"):  # a torch tensor: bfloat16 has no numpy dtype, go via float
         value = value.detach().cpu().double().numpy()
-    arr = np.asarray(value)
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as exc:
+        raise TorchImportError(f"{source}: parameter {key!r} is not an array ({exc})") from None
     if arr.dtype.kind not in "fiu":
-        raise TorchImportError(f"parameter {key!r} is not numeric (dtype {arr.dtype})")
+        raise TorchImportError(f"{source}: parameter {key!r} is not numeric "
+                               f"(dtype {arr.dtype})")
     return arr.astype(np.float64)
 
 
@@ -68,7 +72,7 @@ def _group(state_dict, source: str) -> dict[int, dict[str, np.ndarray]]:
         if name not in ("weight", "bias"):
             raise TorchImportError(f"{source}: module {index} has a parameter {name!r} "
                                    f"({key}): only Linear and ReLU layers are supported")
-        layers.setdefault(index, {})[name] = _to_numpy(value, str(key))
+        layers.setdefault(index, {})[name] = _to_numpy(value, str(key), source)
     if len(prefixes) > 1:
         raise TorchImportError(f"{source}: parameters come from several containers "
                                f"({', '.join(sorted(repr(p) for p in prefixes))}); pass the "
@@ -200,7 +204,7 @@ def load_torch_file(path: str | Path, *, output: str = "identity") -> Network:
 
 
 def load_network_file(path: str | Path, *, output: str | None = None) -> Network:
-    """A network from ``.npz`` (SPEC §1) or a PyTorch ``.pt`` / ``.pth`` state_dict.
+    """A network from ``.npz`` (arrays ``W1, b1, …``, ``output``) or a PyTorch ``.pt`` / ``.pth`` state_dict.
 
     ``output`` overrides the head of an ``.npz`` file and sets that of a state_dict
     (default identity).

@@ -6,7 +6,7 @@ each (every name is re-exported here: import them from ``sheafviz.core.diagnosti
 * :mod:`.discord`: :class:`DiscordHistory` → :class:`DiscordMatrix` — the discord
   space–time heatmap: one row per edge (or per edge coordinate), one column per recorded
   step, for the batch mean or one example. A coordinate's value is ``r_e[j]²``, so a row of
-  an edge is the sum of its coordinate rows and ``Σ_e d_e = 2E`` (SPEC §4).
+  an edge is the sum of its coordinate rows and ``Σ_e d_e = 2E``.
 * :mod:`.switching`: :func:`switching_timeline` → :class:`SwitchTimeline` — when each
   hidden neuron switched in a relaxation (from the heat flow's
   :class:`~sheafviz.core.flows.events.SwitchEvent` list).
@@ -19,7 +19,7 @@ each (every name is re-exported here: import them from ``sheafviz.core.diagnosti
 * :mod:`.predictions`: :func:`prediction_grid` → :class:`PredictionGrid` — the learned
   function on a grid (2-D inputs) or a curve (1-D inputs).
 * :mod:`.laplacian_modes`: :func:`spectrum_detail` — ``L_free`` with its eigenvalues and
-  extreme modes (SPEC §11).
+  extreme modes.
 
 The views of the lectures (issue 12), each Qt-free with an exact reference in its tests:
 

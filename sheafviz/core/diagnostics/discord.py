@@ -3,7 +3,7 @@
 :class:`DiscordHistory` records ``r_e[j]²`` of every example at every recorded step;
 :meth:`DiscordHistory.matrix` turns it into a :class:`DiscordMatrix` (rows in the order of
 :func:`discord_rows`) for the batch mean or one example. A row of an edge is the sum of its
-coordinate rows and ``Σ_e d_e = 2E`` (SPEC §4).
+coordinate rows and ``Σ_e d_e = 2E``.
 """
 
 from __future__ import annotations

@@ -1,14 +1,14 @@
-"""The equilibrium-propagation limit (SPEC §15): a soft pin on ``y`` as γ → 0.
+"""The equilibrium-propagation limit: a soft pin on ``y`` as γ → 0.
 
 Pin the input ``x`` hard and the output ``y`` softly to a target ``t`` with stiffness γ
-(the objective gains ``½γ‖y − t‖²``, SPEC §5). At the nudged equilibrium the sheaf weight
-gradient (SPEC §10) of layer l is ``ρ_l a_{l−1}ᵀ`` with ``ρ_l = W_l a_{l−1} + b_l − z_l``.
+(the objective gains ``½γ‖y − t‖²``). At the nudged equilibrium the sheaf weight
+gradient (the joint flow's parameter force) of layer l is ``ρ_l a_{l−1}ᵀ`` with ``ρ_l = W_l a_{l−1} + b_l − z_l``.
 As γ → 0 the equilibrium tends to the forward pass and the tension in every edge is γ times
 the backprop error, so
 
     ρ_l a_{l−1}ᵀ / γ  →  ∂/∂W_l ½‖f(x) − t‖²      (and ρ_l / γ → ∂/∂b_l),
 
-with an error of order γ (the tension is shared among the edges, SPEC §6 item 3, and the
+with an error of order γ (the tension is shared among the edges, and the
 share the output edge keeps is 1 − O(γ)). At γ = ∞ the pin is hard: the sheaf gradient is
 the supervised (two-sided) one, finite, and dividing it by γ means nothing, so
 :func:`ep_gradients` then returns it as it is and marks the gap as undefined.
@@ -96,7 +96,7 @@ def nudged_pins(layout: SheafLayout, x: np.ndarray, target: np.ndarray, gamma: f
 
 def ep_gradients(network: Network, x, target, gamma, *,
                  layout: SheafLayout | None = None) -> EPComparison:
-    """The EP comparison of SPEC §15 for one example.
+    """The equilibrium-propagation comparison for one example.
 
     Parameters
     ----------

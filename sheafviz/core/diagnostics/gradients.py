@@ -1,4 +1,4 @@
-"""The sheaf parameter gradient against backprop, per layer, at one state (SPEC §10)."""
+"""The sheaf parameter gradient against backprop, per layer, at one state."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ GRADIENT_RTOL = 1e-9
 
 
 def sheaf_parameter_gradient(layout: SheafLayout, network: Network, cochains: np.ndarray):
-    """``Σ_i ∇_θ E(c_i; θ)`` (SPEC §10): ``∇_{W_l} = Σ_i ρ_l a_{l−1}ᵀ``, ``∇_{b_l} = Σ_i ρ_l``.
+    """``Σ_i ∇_θ E(c_i; θ)``: ``∇_{W_l} = Σ_i ρ_l a_{l−1}ᵀ``, ``∇_{b_l} = Σ_i ρ_l``.
 
     Parameters
     ----------
@@ -60,12 +60,12 @@ class GradientComparison:
 def compare_gradients(network: Network, X: np.ndarray, Y: np.ndarray, cochains: np.ndarray, *,
                       layout: SheafLayout | None = None, force: str = "energy",
                       rtol: float | None = None) -> GradientComparison:
-    """Cosine and norm ratio of the sheaf gradient against backprop, per layer (SPEC §10).
+    """Cosine and norm ratio of the sheaf gradient against backprop, per layer.
 
     The backprop loss is the one the sheaf's output edge stands for, summed over the batch
     like the sheaf gradient: ``½ Σ_i ‖φ(z_i) − y_i‖²`` for the energy force, ``Σ_i CE`` for
     the cross-entropy force. Then at a two-sided equilibrium with small tension the two
-    agree up to the sharing factor of SPEC §6 (the ratio is at most about 1).
+    agree up to the sharing factor (the ratio is at most about 1).
 
     Parameters
     ----------

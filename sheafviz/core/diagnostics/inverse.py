@@ -1,4 +1,4 @@
-"""Inverse questions in the input plane (SPEC §15): which inputs reach the pinned values?
+"""Inverse questions in the input plane: which inputs reach the pinned values?
 
 With ``y`` and possibly hidden coordinates pinned and ``x`` free, an input *reaches the
 pins* when its forward pass has exactly the pinned values there (zero energy). Within one

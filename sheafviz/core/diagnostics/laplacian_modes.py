@@ -1,4 +1,4 @@
-"""``L_free`` at one state with its eigenvalues and extreme modes (SPEC §11)."""
+"""``L_free`` at one state with its eigenvalues and extreme modes."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sheafviz.core.solvers.spectrum import SINGULAR_RTOL, free_laplacian, spectr
 
 @dataclass(frozen=True)
 class SpectrumDetail:
-    """``L_free`` at one state with its extreme modes (SPEC §11).
+    """``L_free`` at one state with its extreme modes.
 
     Attributes
     ----------

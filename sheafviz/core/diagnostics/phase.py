@@ -2,12 +2,12 @@
 
 Pick two free state coordinates ``u = c[i]`` and ``v = c[j]`` (each a neuron ``(vertex,
 index)``), hold every other coordinate at the current state, and draw the heat-flow field
-``(u̇, v̇) = −α (∂E/∂u, ∂E/∂v)`` (SPEC §8; E includes the soft-pin penalty, and the
-cross-entropy force of SPEC §9 when asked) on a grid around the current state. The field is
+``(u̇, v̇) = −α (∂E/∂u, ∂E/∂v)`` (E includes the soft-pin penalty, and the
+cross-entropy output force when asked) on a grid around the current state. The field is
 exactly the flow's own field restricted to the slice; the live trajectory, however, moves in
 every coordinate, so it crosses the slice's field lines — a view should say so.
 
-Where the field bends. σ is read off the cochain's own ``z`` stalks (SPEC §3), so the field
+Where the field bends. σ is read off the cochain's own ``z`` stalks, so the field
 is smooth except on the switching surfaces ``z_l[j] = 0`` of the hidden ``z`` coordinates.
 In the slice every coordinate other than u and v is constant: the only switching lines are
 ``u = 0`` when u is a hidden ``z`` coordinate and ``v = 0`` when v is one

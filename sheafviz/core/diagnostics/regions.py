@@ -10,7 +10,7 @@ fixed, ``z_{l+1} = A p + c`` is affine, so its neurons' zero sets are straight l
   to that region* (``A = W_{l+1} diag(σ_l) A_l``, ``c = W_{l+1}(σ_l ⊙ c_l) + b_{l+1}``).
 
 Each region is an intersection of half-planes, hence a convex polygon, and no two regions
-share a pattern. The pattern rule is that of SPEC §3 (``z ≥ 0`` is active); regions are open
+share a pattern. The pattern rule is ``z ≥ 0`` is active; regions are open
 cells, so the rule only matters on their boundaries, which have no area.
 
 The number of regions can grow quickly with width and depth. A cap stops the refinement:
@@ -91,7 +91,7 @@ class RegionMap:
     def region_of(self, point) -> int | None:
         """Index of the region holding a point (2,) in plane coordinates; None outside the box.
 
-        A point on a boundary gets the region whose pattern (by SPEC §3's rule ``z ≥ 0``)
+        A point on a boundary gets the region whose pattern (by the rule ``z ≥ 0`` is active)
         it has, or else any region whose closure holds it.
         """
         point = np.asarray(point, dtype=float).reshape(2)

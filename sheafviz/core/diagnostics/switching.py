@@ -1,6 +1,6 @@
 """The ReLU switching timeline: when each hidden neuron switched in a relaxation.
 
-Built from the heat flow's :class:`~sheafviz.core.flows.events.SwitchEvent` list (SPEC §8).
+Built from the heat flow's :class:`~sheafviz.core.flows.events.SwitchEvent` list.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def initial_active_from_events(events, neurons: list[str], active_now) -> np.nda
 
 def switching_timeline(events, neurons: list[str], initial_active, *, t_end: float,
                        t_start: float = 0.0) -> SwitchTimeline:
-    """Build a :class:`SwitchTimeline` from a heat flow's switching events (SPEC §8).
+    """Build a :class:`SwitchTimeline` from a heat flow's switching events.
 
     Parameters
     ----------

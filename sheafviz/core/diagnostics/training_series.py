@@ -24,7 +24,7 @@ class TrainingComparison:
     Attributes
     ----------
     steps : ndarray (n,) int
-    sheaf_loss, gd_loss : ndarray (n,), forward loss (MSE or mean CE, SPEC §4)
+    sheaf_loss, gd_loss : ndarray (n,), forward loss (MSE or mean CE)
     sheaf_residual : ndarray (n,), batch-mean E of the joint flow's stalks
     gd_residual : ndarray (n,), batch-mean two-sided R of the GD weights
     sheaf_network, gd_network : Network, the final weights
@@ -46,7 +46,7 @@ def compare_training(network: Network, X: np.ndarray, Y: np.ndarray, *, steps: i
     """Train the same initial weights by the paper-mode joint flow and by full-batch GD.
 
     Both runs are :class:`~sheafviz.core.flows.training.JointFlow` (modes ``"paper"`` and ``"gd"``;
-    ``lr`` None → ``Δt·β·B``, the same effective rate, SPEC §10).
+    ``lr`` None → ``Δt·β·B``, the same effective rate).
 
     Raises
     ------

@@ -1,4 +1,4 @@
-"""ReLU switching events of a flow (SPEC §8), with Euler chatter merged into one event."""
+"""ReLU switching events of a flow, with Euler chatter merged into one event."""
 
 from __future__ import annotations
 

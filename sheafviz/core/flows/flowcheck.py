@@ -1,4 +1,4 @@
-"""Step-size checks shared by the heat flow and the joint flow (SPEC §8, §10).
+"""Step-size checks shared by the heat flow and the joint flow.
 
 Forward Euler on ``ċ = −α L_free c + …`` is stable when ``α Δt λ_max(L_free) < 2``. Computing
 λ_max needs an eigensolver, so the flows combine two numbers:
@@ -81,7 +81,7 @@ def free_laplacian_local(layout: SheafLayout, network: Network, resolved, sigma,
     ----------
     resolved : ResolvedPins
     sigma : list of ndarray (n_l,), the hidden activation patterns
-    z_out : ndarray (n_out,), linearisation point of a nonlinear head (Gauss–Newton, SPEC §9)
+    z_out : ndarray (n_out,), linearisation point of a nonlinear head (Gauss–Newton)
     """
     lap = laplacian(layout, network, sigma, z_out=z_out).tolil()
     for idx, gamma in zip(resolved.soft_index, resolved.soft_gamma):

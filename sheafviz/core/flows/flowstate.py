@@ -1,10 +1,10 @@
 """Export and restore the internal state of a running flow, for bit-for-bit resume.
 
 A saved session must take exactly the same next steps after it is reopened. For the heat
-flow (SPEC §8) the next Euler step depends on more than the cochain: the sliding-mode set
+flow the next Euler step depends on more than the cochain: the sliding-mode set
 (neurons held on ``z = 0``), the last sign pattern (what counts as a switch), the flow time
 (accumulated by repeated ``+= Δt``, so it is stored, not recomputed) and the objective the
-growth guard compares with. For the joint flow (SPEC §10) it depends on the stalk buffer,
+growth guard compares with. For the joint flow it depends on the stalk buffer,
 the parameters, the optimizer's moments and, in the adiabatic mode, the last batch
 equilibria (they warm-start the next solve, which picks among several equilibria by that
 start, and give the parameter gradient).

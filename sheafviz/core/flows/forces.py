@@ -1,8 +1,8 @@
-"""Local forces of the sheaf heat equation (SPEC §8, §9) on flat cochains.
+"""Local forces of the sheaf heat equation on flat cochains.
 
 Everything here works on one cochain of shape ``(size,)`` or a batch ``(B, size)``; σ is read
 off each cochain's own ``z`` stalks (rule ``z ≥ 0``), so the gradient is that of the
-continuous, piecewise-quadratic energy of SPEC §4 (at a kink ``z = 0`` it is the one-sided
+continuous, piecewise-quadratic energy (at a kink ``z = 0`` it is the one-sided
 gradient of the active side, matching the pattern rule).
 """
 
@@ -48,10 +48,10 @@ def cross_entropy(z: np.ndarray, y: np.ndarray, output: str) -> np.ndarray:
 
 def energy_gradient(layout: SheafLayout, network: Network, c: np.ndarray, pins_resolved=None,
                     *, force: str = "energy", free_only: bool = True) -> np.ndarray:
-    """Gradient of the flow objective with respect to the cochain (SPEC §8).
+    """Gradient of the flow objective with respect to the cochain.
 
-    The objective is ``E(c)`` of SPEC §4 plus the soft-pin penalty ``½Σγ(c_s − t_s)²``; with
-    ``force="cross-entropy"`` (SPEC §9) the output edge's term is replaced by CE(y, φ(z)), whose
+    The objective is ``E(c)`` plus the soft-pin penalty ``½Σγ(c_s − t_s)²``; with
+    ``force="cross-entropy"`` the output edge's term is replaced by CE(y, φ(z)), whose
     z-gradient is ``φ(z) − y`` (no ``J_φ``). In that mode the y-stalk force stays
     ``−(y − φ(z))`` (y is pinned whenever that mode is used for training).
 
@@ -77,7 +77,7 @@ def energy_gradient(layout: SheafLayout, network: Network, c: np.ndarray, pins_r
 def gradient_and_energy(layout: SheafLayout, network: Network, c: np.ndarray, pins_resolved,
                         *, force: str = "energy", free_only: bool = True,
                         with_energy: bool = False):
-    """:func:`energy_gradient` (unchecked) and, when asked, E of SPEC §4 at ``c`` as a
+    """:func:`energy_gradient` (unchecked) and, when asked, E at ``c`` as a
     by-product of the same residuals (float or (B,); None otherwise)."""
     st = layout.split(c)
     grad = np.zeros_like(c)
@@ -128,7 +128,7 @@ def pin_energy(c: np.ndarray, pins_resolved) -> np.ndarray | float:
 def objective(layout: SheafLayout, network: Network, c: np.ndarray, pins_resolved=None, *,
               force: str = "energy") -> np.ndarray | float:
     """What the flow descends: E + pin energy, with the output edge replaced by CE in the
-    cross-entropy mode (SPEC §4, §9)."""
+    cross-entropy mode."""
     from sheafviz.core.model.sheaf import discords
 
     d = discords(layout, network, c)

@@ -1,10 +1,10 @@
-"""The sheaf heat equation (SPEC §8): forward Euler on the free coordinates, σ from the state.
+"""The sheaf heat equation: forward Euler on the free coordinates, σ from the state.
 
 ``HeatFlow`` is the stateful stepper the GUI animates; ``relax`` runs it to convergence for
 the CLI. Each step computes every force from the old state (``forces.energy_gradient``),
 moves the free coordinates by ``−αΔt·∇``, and re-imposes the hard pins.
 
-Stability (SPEC §8): before a run ``αΔt λ_max(L_free(σ₀)) < 2`` is required, else
+Stability: before a run ``αΔt λ_max(L_free(σ₀)) < 2`` is required, else
 :class:`UnstableStepError` (the message proposes a Δt). If ``αΔt`` times the σ-independent
 path bound of :mod:`flowcheck` is below 2 no pattern can destabilise the run (the default Δt
 is ``1/(α·bound)``, so no eigensolver runs at all then); otherwise the exact λ_max decides
@@ -13,7 +13,7 @@ stops with :class:`FlowDivergedError` (state left at the last step, which is fin
 is too large. As a last guard the state is checked for non-finite values / explosive growth
 every ``GUARD_EVERY`` steps and rolled back to the last good copy, so NaN never leaves here.
 
-Sliding (SPEC §7): where a switching surface ``z_j = 0`` attracts from both sides, Euler would
+Sliding: where a switching surface ``z_j = 0`` attracts from both sides, Euler would
 chatter forever; :mod:`sliding` holds such a neuron on the surface (Filippov sliding mode)
 while the surface attracts, so the flow converges to the sliding equilibrium. The chatter
 that led there is still reported as one merged switching event.
@@ -50,12 +50,12 @@ GROWTH_LIMIT = 1e8
 
 
 def predicted_envelope(energy0: float, lam: float, t, *, alpha: float = 1.0) -> np.ndarray:
-    """The bound ``E(0)·exp(−2αλt)`` of SPEC §8 (λ = λ_min(L_free(σ)); input-only pins)."""
+    """The bound ``E(0)·exp(−2αλt)`` (λ = λ_min(L_free(σ)); input-only pins)."""
     return float(energy0) * np.exp(-2.0 * alpha * float(lam) * np.asarray(t, dtype=float))
 
 
 class HeatFlow:
-    """Stateful forward-Euler heat flow of one cochain (SPEC §8).
+    """Stateful forward-Euler heat flow of one cochain.
 
     Parameters
     ----------
@@ -68,7 +68,7 @@ class HeatFlow:
         limit for every pattern)
     layout : SheafLayout, optional
     record_every : int, record ``(t, E)`` in ``energy_trace`` every this many steps
-    force : {"energy", "cross-entropy"} (SPEC §9)
+    force : {"energy", "cross-entropy"}
     tol : float, convergence when ``max |Δc| / Δt`` over free coordinates is below it
     engine : {"auto", "numpy"}; auto: whole steps compiled with numba when it imports
         (identity output, energy force; numpy for the steps with sliding neurons)
@@ -291,7 +291,7 @@ class HeatFlow:
 
     @property
     def energy(self) -> float:
-        """E = ½Σd_e over the sheaf's edges (soft pins excluded, SPEC §4)."""
+        """E = ½Σd_e over the sheaf's edges (soft pins excluded)."""
         return float(energy(self._layout, self._network, self._c))
 
     @property
@@ -477,7 +477,7 @@ class RelaxResult:
 
 def initial_state(network: Network, pins, *, init: str = "forward", state_seed: int = 0,
                   layout: SheafLayout | None = None) -> np.ndarray:
-    """An initial cochain (SPEC §8): the forward pass of the pinned x (unpinned x coordinates
+    """An initial cochain: the forward pass of the pinned x (unpinned x coordinates
     are 0), zeros, or N(0, 1) from ``default_rng(state_seed)``; hard pins imposed. (On the
     paper graph :class:`HeatFlow` then sets the absent output coordinates to ``z{K+1}``.)"""
     layout = layout if layout is not None else SheafLayout(network.arch)
@@ -502,7 +502,7 @@ def relax(network: Network, pins, *, init: str = "forward", state_seed: int = 0,
           c0: np.ndarray | None = None, layout: SheafLayout | None = None,
           progress: Callable[[int, int], None] | None = None,
           graph: str = "chapter") -> RelaxResult:
-    """Run the heat flow from an initial state until converged or ``max_steps`` (SPEC §8).
+    """Run the heat flow from an initial state until converged or ``max_steps``.
 
     Parameters
     ----------

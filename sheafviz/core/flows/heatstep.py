@@ -1,4 +1,4 @@
-"""The heat flow's force on one cochain, on preallocated views (SPEC §8).
+"""The heat flow's force on one cochain, on preallocated views.
 
 :func:`~sheafviz.core.flows.forces.gradient_and_energy` is general (batches, any layout)
 and builds a dict of views, fresh arrays and ~100 numpy calls per step; at the GUI's sizes

@@ -1,7 +1,7 @@
-"""The paper-mode joint Euler step (SPEC §10) on preallocated, feature-major buffers.
+"""The paper-mode joint Euler step on preallocated, feature-major buffers.
 
 Why this layout: at the paper's sizes (e.g. [2,30,1] × 300) a step is ~20 numpy calls on
-small arrays and call overhead dominates (ENV.md). So
+small arrays and call overhead dominates. So
 
 * all free stalks of the batch live in **one** array ``S`` of shape ``(rows, B)`` —
   vertex blocks ``z1, a1, 1, z2, a2, 1, …, z{K+1}`` stacked, every block a contiguous row
@@ -14,7 +14,7 @@ small arrays and call overhead dominates (ENV.md). So
   gradient vector ``G`` of the same layout, so the parameter update is also two calls.
 
 The step is the paper's algorithm exactly: every force and every parameter gradient is
-computed from the old state before anything is written (SPEC §10).
+computed from the old state before anything is written.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class JointStepper:
     output : output head
     X : ndarray (B, n0); Y : ndarray (B, n_out), the pinned ends
     z, a : lists of ndarray (B, n_l): initial stalks z_1..z_{K+1} and a_1..a_K
-    alpha, beta, dt : float (SPEC §10)
+    alpha, beta, dt : float
     force : {"energy", "cross-entropy"}
     """
 

@@ -1,4 +1,4 @@
-"""First-order optimizers acting in place on one flat parameter vector (SPEC §10).
+"""First-order optimizers acting in place on one flat parameter vector.
 
 The flows keep every ``W_l`` and ``b_l`` as views into a single flat buffer, so an optimizer
 step is a handful of vector operations whatever the depth of the network.

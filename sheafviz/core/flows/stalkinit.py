@@ -17,8 +17,8 @@ forward pass of the weights at that moment, the *same* random draw (same seed), 
 given arrays — so a run is reproducible from its settings alone.
 
 Hidden pins (:class:`StalkPins`) apply to every example: a hard pin holds the coordinate
-(its force is zeroed, its value re-imposed), a soft pin adds ``−γ(c − t)`` to its force
-(SPEC §5, §8). ``x`` and ``y`` come from the data and cannot be pinned here.
+(its force is zeroed, its value re-imposed), a soft pin adds ``−γ(c − t)`` to its force.
+``x`` and ``y`` come from the data and cannot be pinned here.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from sheafviz.core.model.network import Network
 from sheafviz.core.model.pins import PinSet
 
 STALK_INITS = ("forward", "random", "zeros")
-#: Steps in one epoch (SPEC §13): the restart period without warm start.
+#: Steps in one epoch (the paper's): the restart period without warm start.
 EPOCH = 1000
 
 

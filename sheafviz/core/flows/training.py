@@ -1,4 +1,4 @@
-"""Joint state–parameter flow: sheaf training (SPEC §10), and the backprop baseline.
+"""Joint state–parameter flow: sheaf training, and the backprop baseline.
 
 Modes
 -----
@@ -70,7 +70,7 @@ def _as_2d(name: str, arr, width: int) -> np.ndarray:
 
 
 class JointFlow:
-    """Sheaf training of a network on a data set (SPEC §10).
+    """Sheaf training of a network on a data set.
 
     Parameters
     ----------
@@ -83,7 +83,7 @@ class JointFlow:
     optimizer : {"sgd", "momentum", "adam"} (adiabatic and gd)
     lr : float, optional (see the module docstring for the default)
     X_test, Y_test : optional test data (forward loss only)
-    force : {"energy", "cross-entropy"} (SPEC §9; cross-entropy needs sigmoid/softmax)
+    force : {"energy", "cross-entropy"} (cross-entropy needs sigmoid/softmax)
     record_every : int; spectrum_every : int (None → 10·record_every, rarer for large
         networks: :func:`~sheafviz.core.flows.trainmetrics.default_spectrum_every`)
     spectrum_subsample : int, inputs over which λ_1, λ_max, κ are measured
@@ -428,7 +428,7 @@ class JointFlow:
                    np.all(np.isfinite(st.S)) and np.max(np.abs(st.S)) < BLOWUP)
         if bad:
             st.S[...], st.P[...] = S0, P0
-            hint = ("lower Δt or β (β·n_train above ≈10 diverges, SPEC §10)"
+            hint = ("lower Δt or β (β·n_train above ≈10 diverges)"
                     if self.mode == "paper" else "lower the learning rate")
             raise FlowDivergedError(f"the {self.mode} training diverged between steps "
                                     f"{self._steps} and {self._steps + n}; stopped at step "

@@ -1,4 +1,4 @@
-"""What the joint flow records (SPEC §4, §10, §11): history container and measurements."""
+"""What the joint flow records: history container and measurements."""
 
 from __future__ import annotations
 
@@ -94,13 +94,13 @@ def edge_discords(layout, rho, q, r_out) -> tuple[dict, dict, dict, np.ndarray]:
 def free_lambdas(weights, biases, output: str, x: np.ndarray, *,
                  pin_y: bool = False, graph: str = "chapter") -> tuple[float, float]:
     """λ_min and λ_max of ``L_free`` with x pinned (and y too when ``pin_y``), σ and the output
-    linearisation taken at the forward pass of ``x`` (SPEC §11; a function of θ only, so paper,
+    linearisation taken at the forward pass of ``x`` (a function of θ only, so paper,
     adiabatic and gd runs are measured alike).
 
     Free coordinates: z1, a1, …, zK, aK, z{K+1} (, y); ``L_free = D_Ωᵀ D_Ω`` with ``D_Ω`` the
     coboundary's free columns. With y pinned, λ_min ≥ (3−√5)/2 whenever a hidden neuron is
     active (its z–a pair alone has that eigenvalue), so the input-only Laplacian — the one
-    that sets the inference heat flow's rate, SPEC §8 — is the informative one over training.
+    that sets the inference heat flow's rate — is the informative one over training.
 
     On the paper graph (``graph="paper"``, identity output) an unpinned output is no vertex:
     with ``pin_y=False`` the ``out`` edge and the y columns are left out (:mod:`graphs`);

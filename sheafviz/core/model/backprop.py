@@ -1,6 +1,6 @@
-"""Ordinary backpropagation on the forward loss (the baseline of SPEC §10).
+"""Ordinary backpropagation on the forward loss (the baseline sheaf training is compared with).
 
-Losses (SPEC §4): for an identity head the squared error ``ℓ_i = Σ_o (ŷ_io − y_io)²``, for
+Losses: for an identity head the squared error ``ℓ_i = Σ_o (ŷ_io − y_io)²``, for
 sigmoid / softmax heads the cross-entropy ``ℓ_i = CE(y_i, φ(z_i))``. The reported forward
 loss is the MSE (mean over samples *and* outputs) or the CE mean over samples; the gradient
 functions take an explicit ``scale`` so callers state the convention they compare against.
@@ -17,7 +17,7 @@ LOSS_KINDS = ("squared", "ce")
 
 
 def default_kind(output: str) -> str:
-    """The forward loss of SPEC §10: squared error for identity, CE otherwise."""
+    """The forward loss: squared error for identity, CE otherwise."""
     return "squared" if output == "identity" else "ce"
 
 

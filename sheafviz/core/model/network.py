@@ -1,4 +1,4 @@
-"""The ReLU network of SPEC §1: architecture, weights, output head, forward pass, ``.npz`` I/O.
+"""The ReLU network: architecture, weights, output head, forward pass, ``.npz`` I/O.
 
 A network with architecture ``[n0, n1, ..., nK, nK+1]`` has K hidden ReLU layers and
 ``K+1`` affine maps. ``weights[l-1]`` is ``W_l`` of shape ``(n_l, n_{l-1})`` and
@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from sheafviz.core.data.atomic import atomic_write
+from sheafviz.core.data.npzfile import NpzError, read_npz
 
 OUTPUT_HEADS = ("identity", "sigmoid", "softmax")
 
@@ -75,7 +78,7 @@ def phi_jacobian(z: np.ndarray, output: str) -> np.ndarray:
 
 
 def relu_pattern(z: np.ndarray) -> np.ndarray:
-    """Activation pattern σ = 1 where ``z >= 0`` (zero counts as active, SPEC §3)."""
+    """Activation pattern σ = 1 where ``z >= 0`` (zero counts as active)."""
     return (np.asarray(z) >= 0).astype(float)
 
 
@@ -104,7 +107,7 @@ class ForwardPass:
 
 @dataclass(frozen=True)
 class Network:
-    """An MLP with ReLU hidden layers and an output head (SPEC §1).
+    """An MLP with ReLU hidden layers and an output head.
 
     Attributes
     ----------
@@ -211,30 +214,51 @@ class Network:
                        self.output)
 
     def save(self, path: str | Path) -> None:
-        """Write the ``.npz`` weights format of SPEC §1."""
+        """Write the ``.npz`` weights format (see :meth:`load`), atomically."""
         arrays = {}
         for l, (w, b) in enumerate(zip(self.weights, self.biases), start=1):
             arrays[f"W{l}"] = w
             arrays[f"b{l}"] = b
         arrays["output"] = np.array(self.output)
-        with open(path, "wb") as fh:
-            np.savez(fh, **arrays)
+        atomic_write(path, lambda fh: np.savez(fh, **arrays))
 
     @classmethod
     def load(cls, path: str | Path) -> "Network":
-        """Read the ``.npz`` weights format of SPEC §1; raise NetworkError when malformed."""
+        """Read the ``.npz`` weights format (arrays ``W1, b1, W2, b2, …`` and ``output``).
+
+        The archive is read without pickles, and the arrays' declared sizes are checked
+        against :data:`MAX_PARAMETERS` before any is read.
+
+        Raises
+        ------
+        NetworkError
+            One line naming the file (and the array) and the problem.
+        """
         try:
-            with np.load(path, allow_pickle=False) as data:
-                arrays = {key: data[key] for key in data.files}
-        except FileNotFoundError:
-            raise NetworkError(f"{path}: no such file") from None
-        except (OSError, ValueError, EOFError) as exc:
-            raise NetworkError(f"{path}: not a readable .npz weights file ({exc})") from None
+            arrays = read_npz(path, max_elements=MAX_PARAMETERS + 64, what="weights")
+        except NpzError as exc:
+            raise NetworkError(str(exc)) from None
         return network_from_arrays(arrays, source=str(path))
 
 
+def _output_head(value, source: str) -> str:
+    """The output head stored in a weights file: one string naming a head."""
+    array = np.asarray(value)
+    if array.dtype.kind not in "US" or array.size != 1:
+        raise NetworkError(f"{source}: 'output' must be one string "
+                           f"({', '.join(OUTPUT_HEADS)}), got an array of shape "
+                           f"{array.shape} and dtype {array.dtype}")
+    head = array.reshape(())[()]
+    head = head.decode("utf-8", "replace") if isinstance(head, bytes) else str(head)
+    if head not in OUTPUT_HEADS:
+        raise NetworkError(f"{source}: unknown output head {head[:40]!r}; expected one of "
+                           f"{', '.join(OUTPUT_HEADS)}")
+    return head
+
+
 def network_from_arrays(arrays: dict, *, source: str = "weights") -> Network:
-    """Build a Network from ``{"W1": ..., "b1": ..., "output": ...}`` (SPEC §1)."""
+    """Build a Network from ``{"W1": ..., "b1": ..., "output": ...}`` (``W_l`` of shape
+    ``(n_l, n_{l-1})``, ``b_l`` of shape ``(n_l,)``, ``output`` one string)."""
     n_layers = 0
     while f"W{n_layers + 1}" in arrays:
         n_layers += 1
@@ -249,13 +273,15 @@ def network_from_arrays(arrays: dict, *, source: str = "weights") -> Network:
         if f"b{l}" not in arrays:
             raise NetworkError(f"{source}: W{l} has no matching b{l}")
         w, b = np.asarray(arrays[f"W{l}"]), np.asarray(arrays[f"b{l}"])
-        if w.dtype.kind not in "fiu" or b.dtype.kind not in "fiu":
-            raise NetworkError(f"{source}: W{l} and b{l} must be numeric arrays")
+        for name, array in ((f"W{l}", w), (f"b{l}", b)):
+            if array.dtype.kind not in "fiu":
+                raise NetworkError(f"{source}: {name} must be a numeric array, got dtype "
+                                   f"{array.dtype}")
         weights.append(w.astype(float))
         biases.append(b.astype(float))
     output = "identity"
     if "output" in arrays:
-        output = str(np.asarray(arrays["output"]).reshape(()))
+        output = _output_head(arrays["output"], source)
     try:
         return Network(weights, biases, output)
     except NetworkError as exc:

@@ -1,4 +1,4 @@
-"""Boundary data (SPEC §5): hard pins on coordinates or whole stalks, and soft pins.
+"""Boundary data: hard pins on coordinates or whole stalks, and soft pins.
 
 A :class:`PinSet` is immutable: every edit returns a new one, which keeps undo and the
 GUI's one-way data flow simple. Pins are stored per neuron ``(vertex, i)``; pinning a whole
@@ -21,10 +21,21 @@ class PinError(ValueError):
     """A pin that does not fit the network (unknown vertex, index, count, NaN…)."""
 
 
-def _finite(value: float, what: str) -> float:
-    value = float(value)
+#: Largest |value| of a pin and largest stiffness of a soft pin: beyond these the squares in
+#: the energy (and γ·value²) leave the range where double precision means anything.
+MAX_PIN_VALUE = 1e15
+MAX_STIFFNESS = 1e15
+
+
+def _finite(value: float, what: str, limit: float = MAX_PIN_VALUE) -> float:
+    try:
+        value = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise PinError(f"{what}: expected a number, got {value!r}"[:200]) from None
     if not np.isfinite(value):
         raise PinError(f"{what}: the value must be a finite number, got {value}")
+    if abs(value) > limit:
+        raise PinError(f"{what}: {value:g} is too large (the limit is {limit:g} in size)")
     return value
 
 
@@ -87,7 +98,7 @@ class PinSet:
     def pin_soft(self, layout: SheafLayout, name: str, value, gamma: float,
                  index: int | None = None) -> "PinSet":
         """Soft-pin with stiffness γ > 0 (adds ½γ‖c − target‖² to the objective)."""
-        gamma = _finite(gamma, f"stiffness of the soft pin on {name}")
+        gamma = _finite(gamma, f"stiffness of the soft pin on {name}", MAX_STIFFNESS)
         if gamma <= 0:
             raise PinError(f"the stiffness of a soft pin must be positive, got {gamma}")
         hard, soft = dict(self.hard), dict(self.soft)
@@ -176,16 +187,25 @@ class PinSet:
         return pins
 
 
+def _numbers(value, what: str) -> np.ndarray:
+    """``value`` as a 1-D float array, or PinError saying it is not numbers."""
+    try:
+        return np.atleast_1d(np.asarray(value, dtype=float))
+    except (TypeError, ValueError, OverflowError):
+        raise PinError(f"{what}: expected a number or a list of numbers, got "
+                       f"{value!r}"[:200]) from None
+
+
 def _targets(layout: SheafLayout, name: str, value, index: int | None):
     """Validate ``(name, index, value)`` and expand to ``[((name, i), float), ...]``."""
     v = layout.vertex(name)
     if index is not None:
         layout.index(name, index)
-        values = np.atleast_1d(np.asarray(value, dtype=float))
+        values = _numbers(value, f"{name}[{index}]")
         if values.size != 1:
             raise PinError(f"{name}[{index}] is one coordinate; got {values.size} values")
         return [((name, index), _finite(values[0], f"{name}[{index}]"))]
-    values = np.atleast_1d(np.asarray(value, dtype=float)).reshape(-1)
+    values = _numbers(value, name).reshape(-1)
     if values.size != v.dim:
         raise PinError(f"{name} has {v.dim} coordinate{'s' if v.dim != 1 else ''}; "
                        f"got {values.size} value{'s' if values.size != 1 else ''}")

@@ -1,4 +1,4 @@
-"""The neural sheaf on the path graph ``x — z1 — a1 — … — z{K+1} — y`` (SPEC §2–4).
+"""The neural sheaf on the path graph ``x — z1 — a1 — … — z{K+1} — y``.
 
 A *cochain* is one flat float vector holding every stalk in vertex order; ``SheafLayout``
 says where each vertex and each neuron lives in it. Every edge ``k`` joins vertex ``k``
@@ -14,7 +14,7 @@ edge        T_k                  g_k            parameters
 ==========  ===================  =============  ==========
 
 (the ``out`` row is exact for the identity head and the Gauss–Newton linearisation at
-``z0`` otherwise, SPEC §9).
+``z0`` otherwise).
 """
 
 from __future__ import annotations
@@ -177,11 +177,11 @@ class SheafLayout:
         return c[..., self.vertex(f"z{l}").slice]
 
     def sigma_of(self, c: np.ndarray) -> list[np.ndarray]:
-        """The activation pattern of a cochain's own z stalks (SPEC §3), one array per layer."""
+        """The activation pattern of a cochain's own z stalks, one array per layer."""
         return [relu_pattern(self.hidden_z(c, l)) for l in range(1, self.n_hidden + 1)]
 
     def forward_cochain(self, network: Network, x: np.ndarray) -> np.ndarray:
-        """The forward pass laid out as a cochain (zero energy, SPEC §6 fact 1)."""
+        """The forward pass laid out as a cochain (zero energy)."""
         fp = network.forward(x)
         c = np.empty(self.size)
         c[self.vertex("x").slice] = fp.x
@@ -252,7 +252,7 @@ def laplacian(layout: SheafLayout, network: Network, sigma, *, z_out=None):
 
 # -- discrepancies and energy on the true (state-dependent σ) sheaf --------------------------
 def discrepancies(layout: SheafLayout, network: Network, c: np.ndarray) -> list[np.ndarray]:
-    """Exact discrepancies ``r_e`` of SPEC §3 with σ read off the cochain itself.
+    """Exact discrepancies ``r_e`` with σ read off the cochain itself.
 
     Parameters
     ----------
@@ -283,13 +283,13 @@ def discords(layout: SheafLayout, network: Network, c: np.ndarray) -> np.ndarray
 
 
 def energy(layout: SheafLayout, network: Network, c: np.ndarray) -> np.ndarray | float:
-    """Dirichlet energy ``E = ½ Σ_e d_e`` of SPEC §4 (a float, or shape (B,) for a batch)."""
+    """Dirichlet energy ``E = ½ Σ_e d_e`` (a float, or shape (B,) for a batch)."""
     total = 0.5 * np.sum(discords(layout, network, c), axis=-1)
     return float(total) if np.ndim(total) == 0 else total
 
 
 def group_discords(layout: SheafLayout, d: np.ndarray) -> dict:
-    """Discords summed per type and per layer (SPEC §4 grouping).
+    """Discords summed per type and per layer (affine / relu / output, and layer by layer).
 
     Parameters
     ----------

@@ -1,8 +1,8 @@
-"""Two-sided equilibria (x and y pinned) of a whole batch at once (SPEC §6 item 3, §7, §9).
+"""Two-sided equilibria (x and y pinned) of a whole batch at once.
 
 Used by the adiabatic joint flow and for the residual R of the gd baseline. Per example and
 fixed pattern σ, every free cochain is parametrised by its edge discrepancies ``r_e`` (the
-map is unit-triangular, SPEC §6), the output is ``z = f_σ(x) + Σ_e J_e r_e`` with ``J_e`` the
+map is unit-triangular), the output is ``z = f_σ(x) + Σ_e J_e r_e`` with ``J_e`` the
 sensitivity of the output pre-activation to a unit discrepancy on edge e, and the objective
 is ``½Σ_e‖r_e‖² + ℓ(z)`` with ℓ the output edge's term. A Newton (Gauss–Newton for the
 ``energy`` force with a nonlinear head) step on ℓ around ``z0`` gives, with
@@ -11,8 +11,8 @@ is ``½Σ_e‖r_e‖² + ℓ(z)`` with ℓ the output edge's term. A Newton (Gau
     r_e = −J_eᵀ (I + H M)⁻¹ (g + H (f_σ − z0))
 
 (push-through identity; only ``n_out × n_out`` systems are solved). For the identity head
-``H = I`` and ``g = z0 − y`` and this is exactly SPEC §6's ``r_e = J_eᵀ S⁻¹ (y − f)``; the
-iteration is the active set of SPEC §7, batched, warm-started from a given pattern. Examples
+``H = I`` and ``g = z0 − y`` and this is exactly the single-example ``r_e = J_eᵀ S⁻¹ (y − f)``; the
+iteration is the active set, batched, warm-started from a given pattern. Examples
 whose pattern does not settle within ``max_iter`` iterations (cycling or sliding) are
 reported as not ``consistent`` — their last iterate is returned.
 
@@ -79,14 +79,14 @@ class BatchEquilibrium:
     iterations: int
 
     def energy(self) -> np.ndarray:
-        """E per example (½Σ d_e, SPEC §4), shape (B,)."""
+        """E per example (½Σ d_e), shape (B,)."""
         total = np.sum(self.r_out ** 2, axis=1)
         for r in self.rho + self.q:
             total = total + np.sum(r * r, axis=1)
         return 0.5 * total
 
     def param_gradient(self, X: np.ndarray):
-        """``Σ_i ∇_θ E`` at these stalks: ``(grad_w list, grad_b list)`` (SPEC §10)."""
+        """``Σ_i ∇_θ E`` at these stalks: ``(grad_w list, grad_b list)``."""
         prev = [X] + self.a
         return ([r.T @ p for r, p in zip(self.rho, prev)], [r.sum(axis=0) for r in self.rho])
 

@@ -1,6 +1,6 @@
 """The pinned sheaf at a fixed activation pattern: fast solves with the free Laplacian.
 
-Why this is fast (SPEC §6). Order the cochain as ``x`` followed by ``c' = (z1, a1, …, y)``
+Why this is fast. Order the cochain as ``x`` followed by ``c' = (z1, a1, …, y)``
 and the edges in path order. The coboundary is then ``D = [−E₀T₀ | A]`` where ``A`` is
 square and *block unit-lower-bidiagonal*: edge ``k`` has ``+I`` on its head (vertex
 ``k+1``) and ``−T_k`` on its tail. So ``A⁻¹`` is forward substitution (the linearised
@@ -73,7 +73,7 @@ class FixedSigmaSystem:
     sigma : list of ndarray, the 0/1 pattern of each hidden layer, shapes (n_l,)
     pins : PinSet or ResolvedPins
     z_out : ndarray, shape (nK+1,), optional
-        Linearisation point of a nonlinear output head (Gauss–Newton, SPEC §9).
+        Linearisation point of a nonlinear output head (Gauss–Newton).
 
     Attributes
     ----------
@@ -266,7 +266,7 @@ class FixedSigmaSystem:
     def harmonic_extension(self) -> np.ndarray:
         """The minimiser of the fixed-σ energy with the pins held, shape (size,).
 
-        Solves ``L_free c_Ω = E_Ωᵀ Dᵀ (g − D c_U) + Γ t`` (SPEC §6, affine form).
+        Solves ``L_free c_Ω = E_Ωᵀ Dᵀ (g − D c_U) + Γ t`` (affine form).
         """
         pins = self.pins
         c = np.zeros(self.layout.size)

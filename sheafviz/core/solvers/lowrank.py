@@ -1,4 +1,4 @@
-"""Fixed-σ solves for patterns near a base pattern, by low-rank updates (SPEC §6, §7).
+"""Fixed-σ solves for patterns near a base pattern, by low-rank updates.
 
 Why: the active set of :mod:`solve` solves the pinned sheaf again and again for patterns
 that differ from the forward one in a few neurons, some of them held on ``z_j = 0``. At 8

@@ -1,4 +1,4 @@
-"""Sliding mode for the Euler heat flow near a switching surface ``z_j = 0`` (SPEC §7, §8).
+"""Sliding mode for the Euler heat flow near a switching surface ``z_j = 0``.
 
 Where the energy's kink attracts from both sides, forward Euler chatters: z_j flips sign on
 (nearly) every step and the per-step change never falls below the stopping tolerance. The

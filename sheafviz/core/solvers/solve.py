@@ -1,4 +1,4 @@
-"""Harmonic extension at fixed σ (SPEC §6) and the state-dependent equilibrium (SPEC §7).
+"""Harmonic extension at fixed σ and the state-dependent equilibrium.
 
 ``equilibrium(..., sigma="auto")`` returns a local minimiser of the piecewise-quadratic
 energy, the one reached from the forward pattern:
@@ -16,7 +16,7 @@ energy, the one reached from the forward pattern:
    true energy) is run from the last iterate, and the boundary neurons it ends on are
    polished by step 2.
 
-Nonlinear heads (sigmoid, softmax) use Gauss–Newton at each pattern (SPEC §9). With the
+Nonlinear heads (sigmoid, softmax) use Gauss–Newton at each pattern. With the
 identity head the many fixed-σ solves are low-rank updates of the forward pattern's
 system (:mod:`sheafviz.core.solvers.lowrank`).
 """
@@ -44,7 +44,7 @@ MAX_GAUSS_NEWTON_ITERATIONS = 60
 
 @dataclass(frozen=True)
 class Solution:
-    """An equilibrium of the pinned sheaf and everything SPEC §7 says a solve reports.
+    """An equilibrium of the pinned sheaf and everything a solve reports.
 
     Attributes
     ----------
@@ -58,7 +58,7 @@ class Solution:
     underdetermined : bool, L_free is singular at the returned cochain (its own pattern,
         these pins); a direct or active-set solve then returns the minimum-norm minimiser
         of that pattern, a sliding or heat-flow one a point of the family
-    local : bool, True for a local minimiser (what "auto" returns, SPEC §7)
+    local : bool, True for a local minimiser (what "auto" returns)
     method : str, "direct", "active-set", "sliding" or "heat-flow"
     iterations : int, fixed-σ solves performed
     cycled : bool, the active-set iteration revisited a pattern
@@ -85,7 +85,7 @@ def pin_energy(pins: PinSet, layout: SheafLayout, c: np.ndarray) -> float:
 
 
 def harmonic_extension(network: Network, pins: PinSet, sigma, *, layout=None, z_out=None):
-    """Minimiser of the fixed-σ energy with the pins held (SPEC §6).
+    """Minimiser of the fixed-σ energy with the pins held.
 
     For a nonlinear head, Gauss–Newton from ``z_out`` (default: the forward pass).
 
@@ -175,7 +175,7 @@ def underdetermined_at(layout: SheafLayout, network: Network, pins: PinSet,
                        c: np.ndarray) -> bool:
     """Whether L_free is singular at cochain ``c``: its own pattern, ``pins``' free set.
 
-    For a nonlinear head the output edge is linearised at ``c``'s own z_{K+1} (SPEC §9).
+    For a nonlinear head the output edge is linearised at ``c``'s own z_{K+1}.
     """
     z_out = None if network.output == "identity" else \
         c[layout.vertex(f"z{network.n_hidden + 1}").slice]
@@ -204,7 +204,7 @@ def _report(layout, network, pins, c, *, sigma_used, underdetermined, method, it
 
 def equilibrium(network: Network, pins: PinSet, *, sigma="auto", layout=None,
                 graph: str = "chapter") -> Solution:
-    """The equilibrium of SPEC §7.
+    """The state-dependent equilibrium (the one reached from the forward pattern).
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Spectral diagnostics of the free Laplacian (SPEC §11).
+"""Spectral diagnostics of the free Laplacian.
 
 Small systems (free dimension ≤ ``full_limit``) get every eigenvalue from a dense
 ``eigh``. Large ones use ARPACK (``eigsh``) twice without ever forming ``L_free``: the
@@ -139,7 +139,7 @@ def _block_energy(layout: SheafLayout, free_index: np.ndarray, vec: np.ndarray) 
 def spectrum_summary(network: Network, pins: PinSet, sigma, *, layout=None, z_out=None,
                      full_limit: int = 200, n_extreme: int = 10,
                      graph: str = "chapter") -> SpectrumSummary:
-    """λ_1, λ_max, κ and the block energies of the extreme eigenvectors (SPEC §11).
+    """λ_1, λ_max, κ and the block energies of the extreme eigenvectors.
 
     Parameters
     ----------

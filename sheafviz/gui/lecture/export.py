@@ -14,8 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -40,14 +38,10 @@ def _check_suffix(path, suffixes: tuple[str, ...]) -> Path:
 
 
 def _atomic_bytes(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Temporary file beside ``path``, then rename; the umask applies to the mode."""
+    from sheafviz.core.data.atomic import atomic_write_bytes
+
+    atomic_write_bytes(path, data)
 
 
 # -- still pictures --------------------------------------------------------------------------
@@ -59,8 +53,11 @@ def export_png(widget: QtWidgets.QWidget, path, *, scale: float = 1.0) -> tuple[
         pix = pix.scaled(int(pix.width() * scale), int(pix.height() * scale),
                          QtCore.Qt.AspectRatioMode.KeepAspectRatio,
                          QtCore.Qt.TransformationMode.SmoothTransformation)
-    if not pix.save(str(path), "PNG"):
+    buffer = QtCore.QBuffer()
+    buffer.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
+    if not pix.save(buffer, "PNG"):
         raise ExportError(f"{path}: cannot be written")
+    _atomic_bytes(path, bytes(buffer.data()))
     return pix.width(), pix.height()
 
 
@@ -121,46 +118,23 @@ def grab_frames(widget: QtWidgets.QWidget, controller, *, frames: int, steps_per
     return images
 
 
-def write_gif(images: list, path, *, frame_ms: int = 80) -> int:
-    """Write PIL images as a looping GIF with one shared palette; returns the frame count.
+def write_gif(images, path, *, frame_ms: int = 80) -> int:
+    """Write PIL images (a list or any iterable, consumed one at a time) as a looping GIF
+    with one shared palette; returns the frame count.
 
-    Consecutive identical frames are kept (Pillow would merge them and the frame count
-    would no longer say how many steps were shown).
+    Frames are streamed to disk (:class:`~sheafviz.core.data.gif_writer.GifWriter`), never
+    all held; consecutive identical frames stay separate frames.
     """
+    from sheafviz.core.data.gif_writer import GifError, GifWriter
+
     path = _check_suffix(path, (".gif",))
-    if not images:
-        raise ExportError("no frames to write")
-    frames = _quantize_all(images)
-    buf = io.BytesIO()
-    frames[0].save(buf, format="GIF", save_all=True, append_images=frames[1:],
-                   duration=int(frame_ms), loop=0, optimize=False, disposal=1)
-    _atomic_bytes(path, buf.getvalue())
-    return len(frames)
-
-
-def _stamp(image):
-    """``image`` with its corner pixel changed by a barely visible step of red."""
-    im = image.copy()
-    r, g, b = im.getpixel((0, 0))[:3]
-    im.putpixel((0, 0), (r ^ 4, g, b))
-    return im
-
-
-def _quantize_all(images: list) -> list:
-    """One shared palette for all frames. Pillow merges a frame identical to the previous
-    one into it (the file would have fewer frames than steps shown): such a frame gets a
-    stamped corner pixel (:func:`_stamp`), so every grabbed frame stays a frame."""
-    palette = _stamp(images[0]).quantize(colors=255)  # holds the stamp colour as well
-    frames, prev = [], None
-    for im in images:
-        q = im.quantize(palette=palette)
-        arr = np.asarray(q)
-        if prev is not None and np.array_equal(arr, prev):
-            q = _stamp(im).quantize(palette=palette)
-            arr = np.asarray(q)
-        frames.append(q)
-        prev = arr
-    return frames
+    try:
+        with GifWriter(path, frame_ms=frame_ms) as writer:
+            for image in images:
+                writer.add(image)
+            return writer.close()
+    except GifError as exc:
+        raise ExportError(str(exc)) from None
 
 
 def export_gif(widget, controller, path, *, frames: int = 40, steps_per_frame: int = 5,

@@ -39,7 +39,6 @@ def pictures(request, qapp, tmp_path_factory):
 
     from sheafviz.gui import style
     from sheafviz.gui.app import enter_presentation, prepare_app
-    from sheafviz.gui.lecture.presentation import PALETTES, THEMES, apply_style_constants
     from sheafviz.gui.main_window import MainWindow
 
     size_name, mode = request.param
@@ -48,9 +47,8 @@ def pictures(request, qapp, tmp_path_factory):
     old_font = qapp.font()
     os.environ["SHEAFVIZ_SETTINGS"] = str(settings)  # the default preferences, not a user's
     try:
-        # the pictures' colours are module state that an earlier test may have left in
-        # another theme: start from the light theme and the default palette
-        apply_style_constants(THEMES["light"], PALETTES["okabe-ito"])
+        # colours live in the window's own Theme object (light by default), so no earlier
+        # test's theme can leak into these pictures
         w, h = SIZES[size_name]
         prepare_app(qapp, (w, h))
         window = MainWindow()

@@ -31,6 +31,7 @@ from sheafviz.core.flows.flowcheck import (FlowDivergedError, UnstableStepError,
                         lambda_max_bound, spectral_norm, stable_dt)
 from sheafviz.core.flows.flowstate import FlowStateError, check_kind, checked_array
 from sheafviz.core.flows.forces import check_force, energy_gradient, objective, pin_energy
+from sheafviz.core.flows.heatplain import BufferedHeatSteps, buffered_steps_apply
 from sheafviz.core.flows.heatstep import CompiledHeatSteps, HeatGradient
 from sheafviz.core.flows.jointstep_compiled import compiled_available
 from sheafviz.core.model.graphs import check_graph, graph_pins, slave_outputs, slaved_outputs
@@ -71,7 +72,9 @@ class HeatFlow:
     force : {"energy", "cross-entropy"}
     tol : float, convergence when ``max |Δc| / Δt`` over free coordinates is below it
     engine : {"auto", "numpy"}; auto: whole steps compiled with numba when it imports
-        (identity output, energy force; numpy for the steps with sliding neurons)
+        (identity output, energy force); numpy (or numba absent): whole steps on buffered
+        views (:mod:`heatplain`; identity output, energy force, no soft pins, chapter
+        graph); the general numpy step elsewhere and for the steps with sliding neurons
     graph : {"chapter", "paper"} (:mod:`graphs`); on the paper graph the output coordinates
         that are not hard-pinned are held equal to ``z{K+1}`` (no ``out`` force there) and a
         soft pin on them acts on ``z{K+1}``
@@ -155,13 +158,18 @@ class HeatFlow:
         self.converged = False
         self._gradient = HeatGradient(self._layout, self._network, self._res, self._c,
                                       force=self._force)
-        self._compiled = None
-        # The compiled steps know nothing of the paper graph's slaved outputs: numpy there.
+        # Whole steps in one call where a stepper covers the case; the general numpy step
+        # elsewhere. Neither stepper knows the paper graph's slaved outputs; the buffered
+        # numpy one (engine "numpy", or numba absent) handles no soft pins either.
+        self._stepper = None
         if (self._engine != "numpy" and self._force == "energy" and
                 self._network.output == "identity" and not self._slaved[0].size and
                 compiled_available()):
-            self._compiled = CompiledHeatSteps(self._layout, self._network, self._res,
-                                               self._c, self._z_index)
+            self._stepper = CompiledHeatSteps(self._layout, self._network, self._res,
+                                              self._c, self._z_index)
+        elif buffered_steps_apply(self._network, self._res, self._slaved[0], self._force):
+            self._stepper = BufferedHeatSteps(self._layout, self._network, self._res,
+                                              self._c, self._z_index)
 
     def _lambda_max_here(self) -> float:
         key = (self._c[self._z_index] >= 0).tobytes()
@@ -353,8 +361,8 @@ class HeatFlow:
         n, i = int(n_steps), 0
         while i < n and not self.converged:
             sliding = self._sliding.active.any() or self._sliding.candidate.any()
-            if self._compiled is not None and not sliding:
-                i += self._compiled_steps(min(n - i, GUARD_EVERY - i % GUARD_EVERY))
+            if self._stepper is not None and not sliding:
+                i += self._whole_steps(min(n - i, GUARD_EVERY - i % GUARD_EVERY))
             else:
                 self._numpy_step(sliding)
                 i += 1
@@ -390,11 +398,11 @@ class HeatFlow:
         self._steps += 1
         self._track_switches()
 
-    def _compiled_steps(self, n: int) -> int:
-        """Up to ``n`` steps in one compiled call; it stops after a ReLU switch (tracked
-        here) or at convergence. Returns the steps taken."""
+    def _whole_steps(self, n: int) -> int:
+        """Up to ``n`` steps in one call of the stepper (compiled or buffered numpy); it
+        stops after a ReLU switch (tracked here) or at convergence. Returns the steps taken."""
         steps0, every = self._steps, self._record_every
-        done, status, self._velocity, energies, pending = self._compiled.run(
+        done, status, self._velocity, energies, pending = self._stepper.run(
             n, step_size=self._alpha * self._dt, alpha=self._alpha, tol=self._tol,
             sign=self._sign, pending=self._pending is not None, record_every=every,
             steps0=steps0)

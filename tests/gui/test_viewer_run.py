@@ -1,0 +1,35 @@
+"""``sheafviz.run()`` in a plain script blocks until the last window closes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+SCRIPT = r"""
+import time
+import sheafviz
+from PySide6 import QtCore
+
+print("before", sheafviz.run())          # no window yet: returns at once
+v = sheafviz.Viewer(preset="course-221")
+fired = []
+
+def close():
+    fired.append(v.session.steps)
+    v.close()
+
+v.session.step(30)
+QtCore.QTimer.singleShot(400, close)
+t = time.perf_counter()
+rc = sheafviz.run()
+print("after", rc, fired, v.is_open, time.perf_counter() - t >= 0.35)
+"""
+
+
+def test_run_blocks_until_the_window_is_closed(tmp_path):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,
+                          timeout=60, env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["before 0", "after 0 [30] False True"]

@@ -19,8 +19,8 @@ from .graph_view import LABEL_Y, dot_positions, strip_positions
 VERTEX_HALF = 0.32
 #: Box height: from below the lowest neuron to above the label.
 Y_LOW, Y_HIGH = -1.15, LABEL_Y + 0.18
-#: Radius of a neuron's ring (data units).
-RING = 0.09
+#: Diameter of a neuron's ring (screen pixels, whatever the zoom).
+RING_PX = 34
 Z_VALUE = 20
 
 
@@ -35,7 +35,8 @@ def target_box(layout, name: str) -> tuple[str, QtCore.QRectF]:
 
     Returns
     -------
-    (kind, rect) with kind in ``"vertex"``, ``"edge"``, ``"neuron"``
+    (kind, rect) with kind in ``"vertex"``, ``"edge"``, ``"neuron"`` (for a neuron the
+    rect is empty, at the neuron's centre: its ring has a size in pixels)
 
     Raises
     ------
@@ -57,7 +58,7 @@ def target_box(layout, name: str) -> tuple[str, QtCore.QRectF]:
                                        Y_HIGH - Y_LOW)
     ys = strip_positions(v.dim) if v.dim > style.MAX_DOTS else dot_positions(v.dim)
     y = float(ys[index])
-    return "neuron", QtCore.QRectF(v.position - RING, y - RING, 2 * RING, 2 * RING)
+    return "neuron", QtCore.QRectF(float(v.position), y, 0.0, 0.0)
 
 
 class Highlighter:
@@ -77,10 +78,13 @@ class Highlighter:
         pen.setCosmetic(True)
         fill = QtGui.QColor(color)
         fill.setAlpha(60)
-        item = (QtWidgets.QGraphicsEllipseItem(rect) if kind == "neuron"
-                else QtWidgets.QGraphicsRectItem(rect))
-        item.setPen(pen)
-        item.setBrush(QtGui.QBrush(fill))
+        if kind == "neuron":
+            item = pg.ScatterPlotItem([rect.x()], [rect.y()], size=RING_PX, symbol="o",
+                                      pen=pen, brush=QtGui.QBrush(fill), pxMode=True)
+        else:
+            item = QtWidgets.QGraphicsRectItem(rect)
+            item.setPen(pen)
+            item.setBrush(QtGui.QBrush(fill))
         item.setZValue(Z_VALUE)
         self._plot.addItem(item)
         self._item, self.target = item, name

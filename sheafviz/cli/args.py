@@ -228,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="animate the joint flow (training) instead of the heat flow")
 
     p = sub.add_parser("bench", help="benchmarks")
-    p.add_argument("--only", metavar="SECTIONS", help="comma list of solve,dynamics,gui")
+    p.add_argument("--only", metavar="SECTIONS", help="comma list of solve,dynamics,gui,stall")
     return parser
 
 

@@ -2,14 +2,16 @@
 
 Sections: ``solve`` (structured solve and spectrum vs dense numpy), ``dynamics`` (joint-flow
 steps vs a plain numpy step and a backprop step), ``gui`` (animation frames per second and
-pin-to-redraw latency, offscreen). Each section module exposes ``run(print_fn=print)``.
+pin-to-redraw latency, offscreen), ``stall`` (the longest event-loop stall while
+dragging ``y`` on a deep network, next to one fixed-σ solve). Each section module exposes
+``run(print_fn=print)``.
 """
 
 from __future__ import annotations
 
 import importlib
 
-SECTIONS = ("solve", "dynamics", "gui")
+SECTIONS = ("solve", "dynamics", "gui", "stall")
 
 
 def run_all(sections=None, *, print_fn=print) -> None:

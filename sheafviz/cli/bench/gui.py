@@ -33,7 +33,7 @@ def _app():
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6 import QtWidgets
 
-    from ..gui.app import prepare_app
+    from sheafviz.gui.app import prepare_app
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0]])
     prepare_app(app, SIZE)
@@ -46,7 +46,7 @@ def _large_preset():
     from sheafviz.core.model.pins import PinSet
     from sheafviz.core.data.presets import Preset
     from sheafviz.core.model.sheaf import SheafLayout
-    from ..gui import engine
+    from sheafviz.gui import engine
 
     net = Network.he_init([784, 128, 64, 10], seed=0)
     lay = SheafLayout(net.arch)
@@ -84,7 +84,7 @@ class _PaintCounter:
 
 
 def _window(app, preset_name=None, preset=None):
-    from ..gui.main_window import MainWindow
+    from sheafviz.gui.main_window import MainWindow
 
     w = MainWindow()
     ok = w.controller.open(preset) if preset is not None else w.controller.load_preset(preset_name)

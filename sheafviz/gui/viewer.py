@@ -89,15 +89,22 @@ class Viewer:
         self._window.resize(*wh)
         self._closed = False
         self._window.destroyed.connect(self._on_destroyed)
-        if show:
-            self._window.show()
-        else:
-            from PySide6 import QtCore
+        self._set_on_screen(bool(show))
 
-            # laid out and painted like a shown window, but never on screen
-            self._window.setAttribute(QtCore.Qt.WidgetAttribute.WA_DontShowOnScreen, True)
-            self._window.show()
+    def _set_on_screen(self, on: bool) -> None:
+        from PySide6 import QtCore
+
+        # Off screen the window is still laid out and painted like a shown one (screenshots
+        # need that), it just never appears.
+        self._window.hide()
+        self._window.setAttribute(QtCore.Qt.WidgetAttribute.WA_DontShowOnScreen, not on)
+        self._window.show()
         process_events()
+
+    def show(self) -> None:
+        """Put the window on screen (after ``Viewer(show=False)``)."""
+        self._require_open()
+        self._set_on_screen(True)
 
     # -- what it shows ---------------------------------------------------------------------
     @property

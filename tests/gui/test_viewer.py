@@ -134,6 +134,9 @@ def test_bad_input_and_close(qapp):
     assert len(QtWidgets.QApplication.topLevelWidgets()) == before
     v = Viewer(preset="course-221", show=False)
     assert "course" in v.window.windowTitle().lower() or v.session.layout.vertex("x").dim == 2
+    assert v.window.testAttribute(QtCore.Qt.WidgetAttribute.WA_DontShowOnScreen)
+    v.show()
+    assert v.is_open and not v.window.testAttribute(QtCore.Qt.WidgetAttribute.WA_DontShowOnScreen)
     v.close()
     v.close()
     assert not v.is_open

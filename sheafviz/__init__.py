@@ -15,6 +15,7 @@ from sheafviz.core.flows.training import JointFlow
 from sheafviz.core.data.datasets import DataError, Dataset, load_data_file, load_dataset
 from sheafviz.core.data.presets import DEFAULT_PRESET, Preset, PresetError, list_presets, load_preset
 from sheafviz.core.data.session_file import SessionFile, SessionError, load_session, save_session
+from sheafviz.session import Session
 
 __version__ = "0.1.0"
 
@@ -25,7 +26,7 @@ __all__ = [
     "FlowDivergedError", "HeatFlow", "UnstableStepError", "relax", "JointFlow",
     "DataError", "Dataset", "load_data_file", "load_dataset",
     "DEFAULT_PRESET", "Preset", "PresetError", "list_presets", "load_preset",
-    "SessionFile", "SessionError", "load_session", "save_session", "__version__",
+    "SessionFile", "SessionError", "load_session", "save_session", "Session", "__version__",
 ]
 
 #: Names loaded from :mod:`sheafviz.gui.viewer` on first use (they import Qt).

@@ -5,6 +5,14 @@ A session holds the network (weights inline, so the file stands alone), the init
 seed, or inline arrays), the pins, the flow settings, the view settings, and optionally
 the flow's state (stalks, step count, optimizer moments) and its recorded history.
 
+Format versions: 1 kept the GUI controller's state under ``state["gui"]`` (one flow mode,
+the whole-batch flag beside the example) and allowed only a positive ``flow.lr``. Version 2
+(:class:`sheafviz.Session`) keeps both flow modes' own states under ``state["session"]``
+(``{"mode", "shown_example", "modes": {"relax": {...}, "joint": {...}}}``, each mode with its
+cochain, clock, flow state and history), ``example: null`` means the whole batch, and
+``flow.lr`` may be null (the flow's default rate). :func:`migrate_v1_to_v2` converts a v1
+document; it keeps ``state["gui"]`` so the GUI controller still resumes it.
+
 Floats are written with ``repr`` precision by the json module, so a save → open round trip
 is exact and a resumed flow takes bit-for-bit the same next steps. Writes are atomic: the
 file is written beside the target and renamed over it, so a crash never leaves half a file.
@@ -25,7 +33,9 @@ from sheafviz.core.model.pins import PinError, PinSet
 from sheafviz.core.model.sheaf import SheafLayout
 
 FORMAT = "sheafviz-session"
-VERSION = 1
+VERSION = 2
+#: The oldest version this module reads (older ones are migrated up by MIGRATIONS).
+OLDEST_VERSION = 1
 MODES = ("relax", "paper", "adiabatic", "gd")
 
 
@@ -45,7 +55,7 @@ class FlowSettings:
     init: str = "forward"
     state_seed: int = 0
     optimizer: str = "sgd"
-    lr: float = 0.005
+    lr: float | None = 0.005  #: None (v2): the flow's default rate
     output_force: str = "energy"
 
 
@@ -147,6 +157,58 @@ def session_to_json(session: SessionFile) -> dict:
     }
 
 
+# -- versions ----------------------------------------------------------------------------
+#: Key of the GUI controller's state (format v1) and of the Session's (v2) in ``state``.
+GUI_STATE, SESSION_STATE = "gui", "session"
+
+
+def _mode_state_from_gui(gui: dict, history) -> dict:
+    """A v1 controller state as the v2 state of its one flow mode."""
+    keys = ("cochain", "t", "steps", "flow", "flow_t0", "flow_steps0", "segment")
+    return dict({k: gui.get(k) for k in keys if k in gui}, history=history)
+
+
+def migrate_v1_to_v2(obj: dict) -> dict:
+    """Convert a version-1 session document (JSON values) to version 2.
+
+    The controller's state ``state["gui"]`` (one mode: "relax" or "joint", the whole-batch
+    flag beside the example) becomes ``state["session"]`` with that mode's state and the
+    top-level history in it; a whole-batch v1 session gets ``example: null`` and keeps its
+    example as the shown one. ``state["gui"]`` and the top-level history stay, so the GUI
+    controller still resumes a migrated file. The input is not changed.
+    """
+    out = dict(obj, version=2)
+    state = obj.get("state")
+    gui = state.get(GUI_STATE) if isinstance(state, dict) else None
+    if isinstance(gui, dict) and SESSION_STATE not in state:
+        mode = gui.get("mode", "relax")
+        whole_batch = bool(gui.get("whole_batch")) and obj.get("data") is not None
+        example = obj.get("example")
+        out["state"] = dict(state, **{SESSION_STATE: {
+            "mode": mode, "shown_example": int(example or 0),
+            "modes": {mode: _mode_state_from_gui(gui, obj.get("history"))}}})
+        if whole_batch:
+            out["example"] = None
+    return out
+
+
+#: version → the function that lifts a document of that version one version up.
+MIGRATIONS = {1: migrate_v1_to_v2}
+
+
+def migrate(obj: dict) -> dict:
+    """Lift a session document to :data:`VERSION` through :data:`MIGRATIONS`.
+
+    A v2 document written by the GUI controller (``state["gui"]`` only) gets its
+    ``state["session"]`` the same way a v1 one does.
+    """
+    version = obj.get("version")
+    while version < VERSION:
+        obj = MIGRATIONS[version](obj)
+        version = obj["version"]
+    return MIGRATIONS[1](obj) | {"version": version}
+
+
 def _require(cond: bool, message: str) -> None:
     if not cond:
         raise SessionError(message)
@@ -161,6 +223,9 @@ def session_from_json(obj) -> SessionFile:
     _require(isinstance(version, int), "the session has no integer 'version'")
     _require(version <= VERSION, f"the session has version {version}; this sheafviz reads "
                                  f"up to version {VERSION} (update sheafviz)")
+    _require(version >= OLDEST_VERSION, f"the session has version {version}; this sheafviz "
+                                        f"reads versions {OLDEST_VERSION} to {VERSION}")
+    obj = migrate(obj)
     network = _network_from_json(obj.get("network"), "network")
     initial = obj.get("initial_network")
     initial = _network_from_json(initial, "initial_network") if initial else None
@@ -181,6 +246,8 @@ def session_from_json(obj) -> SessionFile:
     _require(flow.mode in MODES, f"flow: mode {flow.mode!r} is not one of {', '.join(MODES)}")
     for name in ("alpha", "dt", "lr"):
         value = getattr(flow, name)
+        if name == "lr" and value is None:
+            continue
         _require(isinstance(value, (int, float)) and np.isfinite(value) and value > 0,
                  f"flow: {name} must be a positive number, got {value!r}")
     data = obj.get("data")

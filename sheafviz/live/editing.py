@@ -1,0 +1,290 @@
+"""The edits of a :class:`sheafviz.Session`: pins, mode, rates, training options, example,
+weights and data, and applying undone / redone settings.
+
+Each function changes the session's model and marks the events of what it changed; the
+session's public methods wrap them in one undoable, event-collecting edit
+(:meth:`Session._edit`). Validation comes first: a refused edit (bad value, core error)
+leaves the session exactly as it was.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sheafviz.core.model.pins import PinSet
+from sheafviz.live import flows
+from sheafviz.live.modestate import ModeState
+from sheafviz.live.options import MODES, one_of
+from sheafviz.live.undo import Settings
+
+
+def settings_of(s) -> Settings:
+    """The undoable settings of session ``s`` now."""
+    return Settings(s._pins, s._rates, s._training, s._mode, s._example, s._initial,
+                    s._edited)
+
+
+def neuron(s, target: str, index: int | None) -> tuple[str, int | None]:
+    """``(vertex name, index or None)`` of ``target`` ("a1[0]", or "a1" with ``index``);
+    KeyError / IndexError / ValueError for a neuron the sheaf does not have."""
+    name, parsed = s.layout.parse_neuron(target) if "[" in target else (target, None)
+    if index is not None and parsed is not None and index != parsed:
+        raise ValueError(f"{target!r} names index {parsed}, the call says {index}")
+    s.layout.vertex(name)
+    return name, parsed if parsed is not None else index
+
+
+def checked_example(s, example) -> int | None:
+    """``example`` as a row of the session's data (None stays None), else ValueError."""
+    if example is None:
+        return None
+    n = s.data.n_train
+    if isinstance(example, bool) or not isinstance(example, (int, np.integer)) \
+            or not 0 <= example < n:
+        raise ValueError(f"example must be an integer in 0..{n - 1} or None, got {example!r}")
+    return int(example)
+
+
+def example_pins(s, pins: PinSet, example: int) -> PinSet:
+    """``pins`` with x and y pinned to training pair ``example``."""
+    x, y = s.data.example(example)
+    return pins.pin(s.layout, "x", x).pin(s.layout, "y", y)
+
+
+def set_pins(s, pins: PinSet, *, jump: bool = False) -> bool:
+    """New pins. The relaxation keeps its state (the new hard pins imposed on it) or, with
+    ``jump``, moves to the new equilibrium (a dragged value). False (and an error message)
+    when the pins do not fit the sheaf or the equilibrium cannot be solved for ``jump``."""
+    if not isinstance(pins, PinSet):
+        raise ValueError(f"set_pins needs a PinSet, got {type(pins).__name__}")
+    if pins == s._pins:
+        return True
+    try:
+        pins.resolve(s.layout)
+    except (KeyError, IndexError, ValueError) as exc:
+        s._tx.message(f"Pin change refused: {exc}", "error")
+        return False
+    old = (s._pins, s._versions["pins"])
+    s._pins = pins
+    s._versions["pins"] += 1
+    relax = s._modes["relax"]
+    sol = None
+    if jump:
+        try:
+            sol = s._relax_solution()
+            if not np.all(np.isfinite(sol.cochain)):
+                raise ArithmeticError("the equilibrium is not finite")
+        except flows.CORE_ERRORS as exc:
+            s._pins, s._versions["pins"] = old
+            s._tx.message(f"Pin change refused: {exc}", "error")
+            return False
+    relax.cochain = pins.apply(s.layout, relax.cochain) if sol is None else \
+        np.array(sol.cochain, dtype=float)
+    relax.drop_flow()
+    relax.segment = None
+    s._tx.mark("pins_changed")
+    if s._mode == "relax":
+        s._moved()
+        s._at_equilibrium = sol
+        if not jump:  # a drag sends many values at one instant: they are not history
+            s._record()
+    return True
+
+
+def set_mode(s, mode: str) -> bool:
+    """Switch what step() runs; each mode keeps its own state. Switching to joint builds
+    the joint flow (False and an error message when it cannot be built)."""
+    one_of("mode", mode, MODES)
+    if mode == s._mode:
+        return True
+    old = s._mode
+    s._mode = mode
+    if mode == "joint" and s._modes["joint"] is None:
+        s._modes["joint"] = ModeState("joint", s._modes["relax"].cochain,
+                                      len(s.layout.edges))
+        fresh = True
+    else:
+        fresh = False
+    if mode == "joint" and not s._ensure_flow():
+        s._mode = old
+        if fresh:
+            s._modes["joint"] = None
+        return False
+    if fresh:
+        s._record()
+    s._tx.mark("settings_changed", "state_changed")
+    return True
+
+
+def set_rates(s, **changes) -> bool:
+    """New α, β, Δt and/or steps per frame (ValueError for a bad value). A running flow
+    takes the new rates in place (its state goes on); a rate the flow refuses (an unstable
+    Δt) leaves the rates as they were, with an error message."""
+    new = s._rates.updated(**changes)
+    if new == s._rates:
+        return True
+    for ms in s._modes.values():
+        if ms is None or ms.flow is None:
+            continue
+        try:
+            _retune(ms, new, s._rates)
+        except flows.CORE_ERRORS as exc:
+            for other in s._modes.values():
+                if other is not None and other.flow is not None:
+                    _retune(other, s._rates, new)
+            s._tx.message(f"Rates not applied: {exc}", "error")
+            return False
+    old = s._rates
+    s._rates = new
+    for ms in s._modes.values():  # the retuned flows are current for the new rates
+        if ms is not None and ms.flow is not None and ms.flow_key == s._flow_key(ms.kind,
+                                                                                 rates=old):
+            _rekey(s, ms)
+    s._tx.mark("settings_changed")
+    return True
+
+
+def _rates_key(r) -> tuple:
+    return (r.alpha, r.beta, r.dt)
+
+
+def _retune(ms: ModeState, new, old) -> None:
+    if _rates_key(new) == _rates_key(old):
+        return
+    if ms.kind == "relax":
+        ms.flow.set_rates(alpha=new.alpha, dt=new.dt)
+    else:
+        ms.flow.set_rates(alpha=new.alpha, beta=new.beta, dt=new.dt)
+
+
+def _rekey(s, ms: ModeState) -> None:
+    """Give ``ms``'s retuned flow the key it would have now (so it is not rebuilt)."""
+    ms.flow_key = s._flow_key(ms.kind)
+
+
+def set_training(s, **changes) -> bool:
+    """New training options (mode, optimizer, lr); the joint flow restarts from the
+    current weights when it runs next."""
+    new = s._training.updated(**changes)
+    if new == s._training:
+        return True
+    s._training = new
+    if s._mode == "joint" and not s._ensure_flow():
+        return False
+    s._tx.mark("settings_changed")
+    return True
+
+
+def set_example(s, example: int | None) -> bool:
+    """Pin training pair ``example`` at x and y (None: train on the whole batch)."""
+    if s._data is None:
+        if example is None:
+            return True
+        raise ValueError("set_example needs data; this session has none")
+    example = checked_example(s, example)
+    if example == s._example:
+        return True
+    s._example = example
+    if example is not None:
+        s._shown = example
+        set_pins(s, example_pins(s, s._pins, example))
+    if s._mode == "joint":
+        s._ensure_flow()
+    s._tx.mark("settings_changed", "state_changed")
+    return True
+
+
+def set_network(s, network, *, initial: bool = False) -> bool:
+    """Make ``network`` (same architecture and head) the current weights (a weight edit).
+
+    The relaxation jumps to the equilibrium under the new weights (as for a moved pin);
+    while training the stalks are kept. The initial weights follow when ``initial`` or when
+    they still were the current ones (an edit before training edits the starting point).
+    False (and an error message) when no finite equilibrium exists under them.
+    """
+    from sheafviz.core.model.network import Network
+
+    if not isinstance(network, Network):
+        raise ValueError(f"set_network needs a Network, got {type(network).__name__}")
+    cur = s._network
+    if tuple(network.arch) != tuple(cur.arch) or network.output != cur.output:
+        raise ValueError(f"the new weights are a {list(network.arch)} network with "
+                         f"{network.output} output; this session's network is "
+                         f"{list(cur.arch)} with {cur.output} output")
+    return _install_weights(s, network, initial=initial or s._network is s._initial,
+                            jump=True)
+
+
+def _install_weights(s, network, *, initial: bool, jump: bool,
+                     initial_network=None) -> bool:
+    old = (s._network, s._initial, s._edited, s._versions["weights"])
+    s._network, s._edited = network, network
+    if initial_network is not None:
+        s._initial = initial_network
+    elif initial:
+        s._initial = network
+    s._versions["weights"] += 1
+    relax = s._modes["relax"]
+    if jump and s._mode == "relax":
+        try:
+            sol = s._relax_solution()
+            if not np.all(np.isfinite(sol.cochain)):
+                raise ArithmeticError("the equilibrium is not finite")
+        except flows.CORE_ERRORS as exc:
+            s._network, s._initial, s._edited, s._versions["weights"] = old
+            s._tx.message(f"Weights not applied: {exc}", "error")
+            return False
+        relax.cochain = np.array(sol.cochain, dtype=float)
+        relax.drop_flow()
+        relax.segment = None
+        s._moved()
+        s._at_equilibrium = sol
+    s._tx.mark("network_changed", "state_changed")
+    s._versions["state"] += 1
+    return True
+
+
+def set_data(s, data, *, spec=None) -> None:
+    """Replace the data set (None: no data); the example goes back to 0 (pinned)."""
+    if data is not None:
+        data.check_network(s.layout.arch)
+    s._data, s.data_spec = data, spec
+    s._example = 0 if data is not None else None
+    s._shown = 0
+    if data is not None:
+        set_pins(s, example_pins(s, s._pins, 0))
+    joint = s._modes["joint"]
+    if joint is not None:
+        joint.drop_flow()
+    if s._mode == "joint" and not s._ensure_flow():
+        s._mode = "relax"
+        s._tx.mark("settings_changed", "state_changed")
+    s._tx.mark("data_changed")
+
+
+def apply_settings(s, target: Settings) -> None:
+    """Bring session ``s`` to settings ``target`` (undo / redo), field by field: only
+    what differs changes, so undoing a pin edit keeps the weights trained since."""
+    now = settings_of(s)
+    changed = target.differing(now)
+    if "edited_network" in changed or "initial_network" in changed:
+        network = target.edited_network if "edited_network" in changed else s._network
+        _install_weights(s, network, initial=False, jump=False,
+                         initial_network=target.initial_network)
+    if "training" in changed:
+        s._training = target.training
+        s._tx.mark("settings_changed")
+    if "rates" in changed:
+        set_rates(s, **{k: getattr(target.rates, k) for k in
+                        ("alpha", "beta", "dt", "steps_per_frame")})
+    if "example" in changed and s._data is not None:
+        s._example = target.example
+        if target.example is not None:
+            s._shown = target.example
+        s._tx.mark("settings_changed", "state_changed")
+    if "pins" in changed:
+        same_set = (target.pins.hard.keys() == s._pins.hard.keys()
+                    and target.pins.soft.keys() == s._pins.soft.keys())
+        set_pins(s, target.pins, jump=same_set)
+    if "mode" in changed:
+        set_mode(s, target.mode)

@@ -1,0 +1,383 @@
+"""The live model: :class:`Session`, a Qt-free sheafviz session that views observe.
+
+A session owns the network (current and initial weights), the data, the pins, the settings
+(mode, rates, training options, example) and, per flow mode, the state the flow has reached
+(:class:`~sheafviz.live.modestate.ModeState`). Views and scripts change it through its
+methods only and redraw on its psygnal :attr:`Session.events`, each of which fires once per
+change. Time is not its business: a GUI calls :meth:`Session.step` from its own timer.
+
+Edits (pins, weights, rates, training options, mode, example, data) are undoable and turn
+:attr:`Session.modified` on; the flow moving the state (:meth:`step`, :meth:`equilibrium`,
+:meth:`reset`) is neither. Core errors never escape an intent: they become a ``message``
+event and the session stays as it was (bad arguments still raise ValueError).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from sheafviz.core.data.datasets import Dataset, load_dataset
+from sheafviz.core.data.presets import DEFAULT_PRESET, Preset, load_preset
+from sheafviz.core.data.session_file import DataSpec
+from sheafviz.core.flows.heat import initial_state
+from sheafviz.core.model.network import Network
+from sheafviz.core.model.pins import PinSet
+from sheafviz.core.model.sheaf import SheafLayout
+from sheafviz.live import editing, flows
+from sheafviz.live.frame import Snapshot, hidden_z_index, make_snapshot
+from sheafviz.live.modestate import ModeState
+from sheafviz.live.options import TRAINING_MODES, Rates, TrainingOptions, preset_rates
+from sheafviz.live.readouts import EquilibriumResult, Readouts, envelope, session_readouts
+from sheafviz.live.signals import SessionEvents, Transaction
+from sheafviz.live.undo import UndoStack
+
+__all__ = ["Session", "EquilibriumResult"]
+
+
+class Session:
+    """A live sheafviz session (see the module notes; the events are
+    :class:`~sheafviz.live.signals.SessionEvents`).
+
+    Parameters
+    ----------
+    network : Network
+    data : Dataset, optional, the training data (the joint flow trains on it)
+    pins : PinSet, optional (default: the preset's, else none); with data and an
+        ``example``, x and y of that example are pinned on top
+    example : int or None, the training pair shown and pinned (None: train on the whole
+        batch); ignored without data
+    title : str
+    preset : Preset or str, optional, where rates, initial state rule and output force come
+        from (and the name a saved session records)
+    """
+
+    def __init__(self, network: Network, data: Dataset | None = None, *,
+                 pins: PinSet | None = None, example: int | None = 0, title: str = "",
+                 preset: Preset | str | None = None) -> None:
+        if not isinstance(network, Network):
+            raise ValueError(f"Session needs a Network, got {type(network).__name__}")
+        if isinstance(preset, str):
+            preset = load_preset(preset)
+        self.events = SessionEvents()
+        self._tx = Transaction(self.events)
+        self.preset = preset
+        self.title = title or (preset.title if preset is not None else "")
+        self.notes = preset.notes if preset is not None else ""
+        self.init = preset.init if preset is not None else "forward"
+        self.state_seed = int(preset.state_seed) if preset is not None else 0
+        self.output_force = preset.output_force if preset is not None else "energy"
+        self.layout = SheafLayout(network.arch)
+        self._z_index = hidden_z_index(self.layout)
+        self._network = self._initial = self._edited = network
+        if data is not None:
+            data.check_network(network.arch)
+        self._data, self.data_spec = data, None
+        self._example = None if data is None else editing.checked_example(self, example)
+        self._shown = self._example or 0
+        self._rates = Rates(**preset_rates(preset, data))
+        mode = preset.mode if preset is not None else "paper"
+        self._training = TrainingOptions(mode=mode if mode in TRAINING_MODES else "paper")
+        pins = pins if pins is not None else (preset.pins if preset is not None else PinSet())
+        if self._example is not None:
+            pins = editing.example_pins(self, pins, self._example)
+        pins.resolve(self.layout)  # validate every pinned neuron now
+        self._pins = pins
+        self._mode = "relax"
+        self._versions = {"weights": 0, "pins": 0, "state": 0}
+        self._solution_cache: tuple | None = None
+        self._at_equilibrium = None  # the Solution the relax state was set to
+        self._modes = {"relax": ModeState("relax", self._initial_cochain(),
+                                          len(self.layout.edges)), "joint": None}
+        self._readouts_cache: tuple | None = None
+        self._spectra: dict = {}  # eigensolves by (θ, pins, σ) version: see Readouts
+        self._snapshot_cache: tuple | None = None
+        self.selection: tuple[str, int] | None = None
+        self._undo = UndoStack()
+        self._modified = False
+        self._edit_depth, self._applying = 0, False
+        self._record()
+
+    @classmethod
+    def from_preset(cls, name: str | None = None, *, pins: PinSet | None = None) -> "Session":
+        """The shipped preset ``name`` (the default preset when None) with its data set."""
+        preset = load_preset(name or DEFAULT_PRESET)
+        data = load_dataset(preset.data) if preset.data else None
+        s = cls(preset.network, data, pins=pins, example=preset.example or 0, preset=preset)
+        s.data_spec = DataSpec(name=preset.data) if preset.data else None
+        return s
+
+    def _initial_cochain(self) -> np.ndarray:
+        return initial_state(self._network, self._pins, init=self.init,
+                             state_seed=self.state_seed, layout=self.layout)
+
+    # -- plain read access ---------------------------------------------------------------
+    network = property(lambda self: self._network, doc="The current weights (Network).")
+    initial_network = property(lambda self: self._initial,
+                               doc="The weights reset() returns to.")
+    data = property(lambda self: self._data, doc="The data set (Dataset) or None.")
+    example = property(lambda self: self._example,
+                       doc="The pinned training pair (int), None for the whole batch.")
+    pins = property(lambda self: self._pins, doc="The pins (PinSet, immutable).")
+    rates = property(lambda self: self._rates, doc="Flow rates (Rates).")
+    training = property(lambda self: self._training, doc="Training options.")
+    modified = property(lambda self: self._modified, doc="Unsaved edits exist.")
+    can_undo = property(lambda self: self._undo.can_undo)
+    can_redo = property(lambda self: self._undo.can_redo)
+    undo_text = property(lambda self: self._undo.undo_text)
+    redo_text = property(lambda self: self._undo.redo_text)
+
+    @property
+    def mode(self) -> str:
+        """What step() runs: "relax" (heat flow) or "joint" (training)."""
+        return self._mode
+
+    @mode.setter
+    def mode(self, mode: str) -> None:
+        self.set_mode(mode)
+
+    @property
+    def _state(self) -> ModeState:
+        return self._modes[self._mode]
+
+    @property
+    def cochain(self) -> np.ndarray:
+        """The shown state (size,) (a copy): the relaxation, or the shown training pair."""
+        return self._state.cochain.copy()
+
+    steps = property(lambda self: self._state.steps, doc="Steps of the current mode's flow.")
+    time = property(lambda self: self._state.t, doc="Flow time of the current mode.")
+    history = property(lambda self: self._state.history,
+                       doc="The current mode's History (energy, discords, switch events).")
+    trajectory = property(lambda self: self._state.trajectory,
+                          doc="The current mode's recorded states (rewind).")
+
+    @property
+    def shown_example(self) -> int:
+        """The data row the joint flow shows (with a whole batch)."""
+        return self._shown
+
+    # -- flows ---------------------------------------------------------------------------
+    def _flow_key(self, mode: str | None = None, *, rates: Rates | None = None) -> tuple:
+        return flows.flow_key(self, mode or self._mode, rates or self._rates)
+
+    def _new_flow(self):
+        return flows.new_flow(self)
+
+    def _ensure_flow(self) -> bool:
+        return flows.ensure_flow(self)
+
+    def _pull_state(self) -> None:
+        flows.pull_state(self)
+
+    def _record(self) -> None:
+        flows.record(self)
+
+    def _moved(self) -> None:
+        self._versions["state"] += 1
+        if self._mode == "relax":
+            self._at_equilibrium = None
+        self._tx.mark("state_changed")
+
+    def step(self, n: int = 1) -> bool:
+        """Advance the current mode's flow by ``n`` steps; True when a relaxation has
+        converged. A divergence or an unstable step becomes an error ``message`` (the flow
+        keeps its last finite state). Not an edit: ``modified`` does not change."""
+        n = int(n)
+        if n < 1:
+            raise ValueError(f"step needs n >= 1, got {n}")
+        with self._tx.change():
+            if not self._ensure_flow():
+                return False
+            converged = False
+            try:
+                converged = bool(self._state.flow.advance(n))
+            except flows.CORE_ERRORS as exc:
+                self._tx.message(str(exc), "error")
+            self._pull_state()
+            self._record()
+        return converged and self._mode == "relax"
+
+    def _relax_solution(self):
+        return flows.relax_solution(self)
+
+    def equilibrium(self) -> EquilibriumResult | None:
+        """Solve the equilibrium of the current pins (SPEC §7) and, when relaxing, make it
+        the state (not an edit). While training the state is kept (a ``warn`` message).
+        None (and an error message) when the core cannot solve it."""
+        return flows.equilibrium(self)
+
+    def reset(self) -> None:
+        """Back to the initial weights and the initial state of the current mode (pins and
+        settings kept; the clock and history of the mode restart). Not an edit."""
+        flows.reset(self)
+
+    def seek(self, k: int) -> None:
+        """Show recorded state ``k`` of the current mode's :attr:`trajectory` (rewind; not
+        an edit). The history after its time is forgotten, and so are the later recorded
+        states once the flow steps on from it; the next step starts a fresh flow there (the
+        flow's own state, e.g. optimizer moments, is not recorded)."""
+        flows.seek(self, k)
+
+    # -- edits (undoable; each turns `modified` on) ----------------------------------------
+    @contextmanager
+    def edit_group(self):
+        """Make every edit inside the block one undo step with one event each (a drag, a
+        spin-box hold, a script changing several settings at once)."""
+        outer = self._edit_depth == 0
+        before = editing.settings_of(self) if outer else None
+        self._edit_depth += 1
+        try:
+            with self._tx.change():
+                yield self
+                if outer and not self._applying:
+                    if self._undo.push(before, editing.settings_of(self)):
+                        self._set_modified(True)
+        finally:
+            self._edit_depth -= 1
+
+    def pin(self, target: str, value, *, index: int | None = None,
+            stiffness: float | None = None, jump: bool = False) -> bool:
+        """Pin ``target`` ("y", "a1[0]"; or a stalk name with ``index``) to ``value`` (a
+        number, or one per coordinate of a stalk); soft with ``stiffness`` γ > 0. With
+        ``jump`` the relaxation moves to the new equilibrium (a dragged value).
+
+        Raises
+        ------
+        PinError, KeyError
+            An unknown neuron or values that do not fit it.
+        """
+        name, idx = editing.neuron(self, target, index)
+        pins = (self._pins.pin(self.layout, name, value, idx) if stiffness is None else
+                self._pins.pin_soft(self.layout, name, value, stiffness, idx))
+        return self.set_pins(pins, jump=jump)
+
+    def unpin(self, target: str, *, index: int | None = None) -> bool:
+        """Remove the pins of ``target`` ("y", "a1[0]", or a stalk name with ``index``)."""
+        name, idx = editing.neuron(self, target, index)
+        return self.set_pins(self._pins.unpin(self.layout, name, idx))
+
+    def set_pins(self, pins: PinSet, *, jump: bool = False) -> bool:
+        """Replace the whole pin set (see :func:`sheafviz.live.editing.set_pins`)."""
+        with self.edit_group():
+            return editing.set_pins(self, pins, jump=jump)
+
+    def set_mode(self, mode: str) -> bool:
+        """"relax" or "joint" (ValueError otherwise); each keeps its own state."""
+        with self.edit_group():
+            return editing.set_mode(self, mode)
+
+    def set_rates(self, *, alpha: float | None = None, beta: float | None = None,
+                  dt: float | None = None, steps_per_frame: int | None = None) -> bool:
+        """New rates (ValueError for a non-positive one); a running flow keeps going."""
+        with self.edit_group():
+            return editing.set_rates(self, alpha=alpha, beta=beta, dt=dt,
+                                     steps_per_frame=steps_per_frame)
+
+    def set_training(self, *, mode: str | None = None, optimizer: str | None = None,
+                     lr: float | str | None = None) -> bool:
+        """New training options (``lr="default"``: the flow's default rate)."""
+        with self.edit_group():
+            return editing.set_training(self, mode=mode, optimizer=optimizer, lr=lr)
+
+    def set_example(self, example: int | None) -> bool:
+        """Pin training pair ``example`` at x and y; None trains on the whole batch."""
+        with self.edit_group():
+            return editing.set_example(self, example)
+
+    def set_network(self, network: Network, *, initial: bool = False) -> bool:
+        """New weights of the same architecture (a weight edit; see
+        :func:`sheafviz.live.editing.set_network`)."""
+        with self.edit_group():
+            return editing.set_network(self, network, initial=initial)
+
+    def set_data(self, data: Dataset | None, *, spec=None) -> None:
+        """Replace the data set (``spec``: a DataSpec naming where it came from, saved)."""
+        with self.edit_group():
+            editing.set_data(self, data, spec=spec)
+            self._set_modified(True)
+
+    def undo(self) -> bool:
+        """Go back one edit; False when there is none."""
+        return self._step_history(self._undo.undo())
+
+    def redo(self) -> bool:
+        """Redo the last undone edit; False when there is none."""
+        return self._step_history(self._undo.redo())
+
+    def _step_history(self, target) -> bool:
+        if target is None:
+            return False
+        self._applying = True
+        try:
+            with self._tx.change():
+                editing.apply_settings(self, target)
+        finally:
+            self._applying = False
+        self._set_modified(True)
+        return True
+
+    def _set_modified(self, on: bool) -> None:
+        if on != self._modified:
+            self._modified = on
+            self.events.modified_changed.emit(on)
+
+    def select(self, name: str | None, index: int | None = None) -> None:
+        """Select neuron ``name[index]`` ("a1", 0 or "a1[0]"), or nothing (None)."""
+        sel = None
+        if name is not None:
+            name, idx = editing.neuron(self, name, index)
+            if idx is None:
+                raise ValueError(f"select needs a neuron index for {name!r}")
+            self.layout.index(name, idx)
+            sel = (name, int(idx))
+        if sel != self.selection:
+            self.selection = sel
+            self._tx.mark("selection_changed")
+
+    # -- read-outs -----------------------------------------------------------------------
+    def _key(self) -> tuple:
+        v = self._versions
+        return (self._mode, v["state"], v["weights"], v["pins"])
+
+    @property
+    def readouts(self) -> Readouts:
+        """The read-outs of the shown state (:class:`~sheafviz.live.readouts.Readouts`),
+        rebuilt when the state, the weights, the pins or the mode changed."""
+        key = self._key()
+        if self._readouts_cache is None or self._readouts_cache[0] != key:
+            self._readouts_cache = (key, session_readouts(self))
+        return self._readouts_cache[1]
+
+    def envelope(self) -> tuple[np.ndarray, np.ndarray]:
+        """Predicted energy envelope ``(t, E)`` of the relaxation (see
+        :func:`sheafviz.live.readouts.envelope`)."""
+        return envelope(self)
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """The frame the views draw (:class:`~sheafviz.live.frame.Snapshot`), cached."""
+        key = self._key()
+        if self._snapshot_cache is None or self._snapshot_cache[0] != key:
+            ms = self._state
+            snap = make_snapshot(self.layout, self._network, ms.cochain, time=ms.t,
+                                 steps=ms.steps, z_index=self._z_index)
+            self._snapshot_cache = (key, snap)
+        return self._snapshot_cache[1]
+
+    # -- files -----------------------------------------------------------------------------
+    def save(self, path: str | Path) -> None:
+        """Write the session (format v2, atomically) and clear :attr:`modified`."""
+        from sheafviz.live.fileio import save
+
+        save(self, path)
+        self._set_modified(False)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Session":
+        """Open a session file (v2, or v1 migrated); SessionError naming the problem."""
+        from sheafviz.live.fileio import load
+
+        return load(cls, path)

@@ -9,7 +9,6 @@ window holds a Session, ``Viewer.session`` is that Session and this module goes.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +17,6 @@ from sheafviz.core.model.pins import PinSet
 
 #: What ``mode`` may be (the Session's closed set).
 MODES = ("relax", "joint")
-_NAME = re.compile(r"^\s*([A-Za-z]\w*)\s*(?:\[\s*(\d+)\s*\])?\s*$")
 
 
 @dataclass(frozen=True)
@@ -39,17 +37,10 @@ class Equilibrium:
 
 def parse_name(layout, name: str) -> tuple[str, int | None]:
     """``"y"`` → ("y", None); ``"a1[0]"`` → ("a1", 0); ValueError naming a bad name."""
-    m = _NAME.match(str(name))
-    if m is None:
-        raise ValueError(f"bad neuron or vertex name {name!r}; write e.g. 'y' or 'a1[0]'")
-    vertex, index = m.group(1), m.group(2)
-    if vertex not in layout.vertex_names:
-        raise ValueError(f"unknown vertex {vertex!r}; choose from "
-                         f"{', '.join(layout.vertex_names)}")
-    if index is not None and int(index) >= layout.vertex(vertex).dim:
-        raise ValueError(f"{vertex} has {layout.vertex(vertex).dim} coordinates; "
-                         f"{name!r} is out of range")
-    return vertex, None if index is None else int(index)
+    try:
+        return layout.parse_neuron(str(name).strip())
+    except (KeyError, IndexError) as exc:
+        raise ValueError(str(exc).strip("'\"")) from None
 
 
 class ControllerSession:
@@ -104,23 +95,33 @@ class ControllerSession:
         return self._ctl.selected
 
     # -- pins ------------------------------------------------------------------------------
-    def pin(self, name: str, value, stiffness: float | None = None) -> None:
-        """Pin a stalk (``"y"``, value a list) or one coordinate (``"a1[0]"``, a float);
-        soft (a spring of that stiffness) when ``stiffness`` is given."""
-        vertex, index = parse_name(self.layout, name)
-        value = float(value) if index is not None else np.asarray(value, float).ravel()
+    def pin(self, target: str, value, *, index: int | None = None,
+            stiffness: float | None = None, jump: bool = False) -> bool:
+        """Pin a stalk (``"y"``, one value per coordinate) or one coordinate (``"a1[0]"``, or
+        ``"a1"`` with ``index``; a number); soft (a spring of that stiffness) when
+        ``stiffness`` is given; with ``jump`` the state moves to the new equilibrium."""
+        vertex, idx = self._neuron(target, index)
+        value = float(value) if idx is not None else np.asarray(value, float).ravel()
         if stiffness is None:
-            pins = self.pins.pin(self.layout, vertex, value, index)
+            pins = self.pins.pin(self.layout, vertex, value, idx)
         else:
-            pins = self.pins.pin_soft(self.layout, vertex, value, float(stiffness), index)
-        self._ctl.set_pins(pins)
+            pins = self.pins.pin_soft(self.layout, vertex, value, float(stiffness), idx)
+        return self.set_pins(pins, jump=jump)
 
-    def unpin(self, name: str) -> None:
-        vertex, index = parse_name(self.layout, name)
-        self._ctl.set_pins(self.pins.unpin(self.layout, vertex, index))
+    def unpin(self, target: str, *, index: int | None = None) -> bool:
+        vertex, idx = self._neuron(target, index)
+        return self.set_pins(self.pins.unpin(self.layout, vertex, idx))
 
-    def set_pins(self, pins: PinSet) -> None:
-        self._ctl.set_pins(pins)
+    def _neuron(self, target: str, index: int | None) -> tuple[str, int | None]:
+        vertex, parsed = parse_name(self.layout, target)
+        if index is not None and parsed is not None and int(index) != parsed:
+            raise ValueError(f"{target!r} names index {parsed}, the call says {index}")
+        return vertex, parsed if parsed is not None else index
+
+    def set_pins(self, pins: PinSet, *, jump: bool = False) -> bool:
+        before = self._ctl.pins
+        self._ctl.set_pins(pins, jump=jump)
+        return self._ctl.pins is not before
 
     # -- settings --------------------------------------------------------------------------
     @property
@@ -159,21 +160,28 @@ class ControllerSession:
             self._ctl.select(name, int(index or 0))
 
     # -- running ---------------------------------------------------------------------------
-    def step(self, n: int = 1) -> None:
-        """Advance the current mode's flow ``n`` steps (the window redraws once)."""
+    def step(self, n: int = 1) -> bool:
+        """Advance the current mode's flow ``n`` ≥ 1 steps (the window redraws once); True
+        when a relaxation has converged."""
         n = int(n)
-        if n < 0:
-            raise ValueError(f"step count must be non-negative, got {n}")
-        if n:
-            self._ctl.advance(n)
+        if n < 1:
+            raise ValueError(f"step needs n >= 1, got {n}")
+        converged = self._ctl.advance(n)
         self._ctl.frameChanged.emit()
+        return bool(converged) and self.mode == "relax"
 
-    def equilibrium(self) -> Equilibrium:
-        """Jump to the equilibrium of the current pins (relax mode) and return it."""
+    @property
+    def cochain(self) -> np.ndarray:
+        """The shown state (size,) (a copy)."""
+        return np.array(self._ctl.c, dtype=float)
+
+    def equilibrium(self) -> Equilibrium | None:
+        """Jump to the equilibrium of the current pins (relax mode) and return it; None (and
+        a message in the window) when there is none to jump to."""
         self._ctl.jump_to_equilibrium()
         sol = self._ctl.solution
         if sol is None or self._ctl.mode != "relax":
-            raise ValueError("no equilibrium: switch to relax mode with solvable pins")
+            return None
         c = np.array(sol.cochain, dtype=float)
         vertices = {v.name: c[v.slice].copy() for v in self.layout.vertices}
         return Equilibrium(vertices, float(sol.energy), c)

@@ -82,7 +82,7 @@ def test_pin_through_the_session_redraws_the_clamp(viewer):
     assert (before[graph] != after[graph]).any(axis=-1).sum() > 50
     s.unpin("a1[0]")
     assert ("a1", 0) not in s.pins.hard
-    with pytest.raises(ValueError, match="a9"):
+    with pytest.raises((ValueError, KeyError), match="a9"):
         s.pin("a9[0]", 1.0)
     with pytest.raises(ValueError, match="sideways"):
         s.mode = "sideways"

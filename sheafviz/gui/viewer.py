@@ -144,7 +144,7 @@ class Viewer:
             process_events()
         process_events()
 
-    def screenshot(self, path=None, *, size=None) -> np.ndarray:
+    def screenshot(self, path=None, size=None) -> np.ndarray:
         """The window as the session stands, as an (H, W, 4) uint8 RGBA array.
 
         Pending redraws happen first, so a screenshot right after ``session.step(200)``

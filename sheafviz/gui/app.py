@@ -158,8 +158,14 @@ def run_gui(preset: str | None = None, pins=None, steps: int | None = None,
         else:
             geo = app.primaryScreen().availableGeometry()
             wh = (int(geo.width() * 0.85), int(geo.height() * 0.85))
-    prepare_app(app, wh)
-    window = MainWindow()
+    prepare_app(app, wh, forward_messages=True)
+    if screenshot:  # a render asks nothing and leaves no autosave behind
+        window = MainWindow()
+    else:
+        from .dialogs import QtDialogs
+        from .lecture.sessions import default_autosave_path
+
+        window = MainWindow(dialogs=QtDialogs(), autosave_path=default_autosave_path())
     ctl = window.controller
     if session is not None and not pins:
         # The whole session: its flow state and history too, so the next steps are the
@@ -223,13 +229,15 @@ def _qt_messages(mode, context, message) -> None:
     sys.stderr.write(message + "\n")
 
 
-def prepare_app(app, wh: tuple[int, int]) -> None:
-    """Fonts and pyqtgraph options for a window of size ``wh``."""
+def prepare_app(app, wh: tuple[int, int], *, forward_messages: bool = False) -> None:
+    """Fonts and pyqtgraph options for a window of size ``wh``; ``forward_messages``: Qt's
+    messages go to stderr without the offscreen plugin's benign notice (the app does this;
+    a host that handles Qt's messages itself, e.g. pytest-qt, leaves it off)."""
     from PySide6 import QtCore, QtGui
 
     from . import style
 
-    if "PYTEST_CURRENT_TEST" not in os.environ:  # pytest-qt captures messages itself
+    if forward_messages:
         QtCore.qInstallMessageHandler(_qt_messages)
     style.configure_pyqtgraph()
     style.set_base_point_size(_base_point_size(*wh))

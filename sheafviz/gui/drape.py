@@ -17,8 +17,8 @@ from PySide6 import QtCore
 
 from . import style
 from .lines import LineBundle
-from .plots import ShrinkLater
-from .viewbox import DelegatingViewBox, PassiveScatter
+from .widgets import ShrinkLater
+from .viewbox import DelegatingViewBox, PassiveScatter, nearest_point
 
 SPRING_OFFSET = 0.3
 SPRING_AMP = 0.035
@@ -96,6 +96,7 @@ class DrapePanel(pg.PlotWidget):
         self._add(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(style.GRID_LINE_COLOR, width=1.5,
                                                                   style=QtCore.Qt.PenStyle.DashLine)), 0)
         self._build_string_index(layout)
+        self._build_ids(layout)
         # Every line set of the drape is one layer of one item (see .lines: nine curve items
         # cost nine paints and nine bounds updates per frame); drawn in this order.
         self.lines = self._add(LineBundle(), 3)
@@ -145,6 +146,10 @@ class DrapePanel(pg.PlotWidget):
         else:
             self.mode_ghost.setData(self.xs, np.asarray(cochain, dtype=float))
 
+    def _build_ids(self, layout) -> None:
+        """(vertex name, coordinate) of each flat index: what a point's identity means."""
+        self._ids = [(v.name, j) for v in layout.vertices for j in range(v.dim)]
+
     def _build_string_index(self, layout) -> None:
         """Which coordinate pairs the string joins: one-to-one on relu/out edges (an affine
         edge mixes every coordinate, so its tension is shown by its springs only)."""
@@ -171,13 +176,12 @@ class DrapePanel(pg.PlotWidget):
         if lay is None:
             return
         c, f, xs = snap.cochain, snap.forward, self.xs
-        self._last_c = c
-        self.points.setData(xs[self._free_flat], c[self._free_flat])
+        self.points.setData(xs[self._free_flat], c[self._free_flat], data=self._free_flat)
         self.ghost.setData(xs, f)
         self.ghost_line.setData(xs[self.pair_idx], f[self.pair_idx])
         self.string.setData(xs[self.pair_idx], c[self.pair_idx])
         p = self._pin_flat
-        self.clamps.setData(xs[p], c[p])
+        self.clamps.setData(xs[p], c[p], data=p)
         if p.size <= MAX_CLAMP_BARS:  # a wall of 784 vise bars says nothing more than squares
             bars_x = np.repeat(xs[p], 2) + np.tile([-0.09, 0.09], p.size)
             self.clamp_bars.setData(bars_x, np.repeat(c[p], 2))
@@ -252,7 +256,7 @@ class DrapePanel(pg.PlotWidget):
     def _autorange(self, lo: float, hi: float) -> None:
         """Keep every value in view without jitter: grow at once, with room to spare on the
         growing side (a drag outward would otherwise grow it at every move); shrink, later
-        (:class:`~.plots.ShrinkLater`), once the data use less than half the range."""
+        (:class:`~.widgets.ShrinkLater`), once the data use less than half the range."""
         if not (np.isfinite(lo) and np.isfinite(hi)):
             return
         pad = 0.08 * max(hi - lo, 0.5)
@@ -283,19 +287,14 @@ class DrapePanel(pg.PlotWidget):
 
     # -- mouse ---------------------------------------------------------------------------
     def hit(self, scene_pos) -> tuple[int, bool] | None:
-        """(flat index, pinned) of the point under ``scene_pos`` or None."""
+        """(flat index, pinned) of the point under ``scene_pos`` or None: the identity the
+        nearest free point or clamp carries (its ``data`` field, a flat index)."""
         if self.layout_ is None or not hasattr(self, "xs"):
             return None
-        p = self.vb.mapSceneToView(scene_pos)
-        pw, ph = self.vb.viewPixelSize()
-        c = self._last_c if hasattr(self, "_last_c") else None
-        if c is None:
+        j = nearest_point((self.points, self.clamps), self.vb, scene_pos, HIT_PX)
+        if j is None:
             return None
-        dist = np.hypot((self.xs - p.x()) / pw, (c - p.y()) / ph)
-        j = int(np.argmin(dist))
-        if dist[j] > HIT_PX:
-            return None
-        return j, bool(np.isin(j, self._pin_flat))
+        return int(j), bool(np.isin(j, self._pin_flat))
 
     def on_click(self, ev) -> None:
         h = self.hit(ev.scenePos()) if ev.button() == QtCore.Qt.MouseButton.LeftButton else None
@@ -303,13 +302,8 @@ class DrapePanel(pg.PlotWidget):
             ev.ignore()
             return
         ev.accept()
-        name, i = self._neuron(h[0])
+        name, i = self._ids[h[0]]
         self.neuronClicked.emit(name, i)
-
-    def _neuron(self, flat: int) -> tuple[str, int]:
-        text = self.layout_.neuron_name(flat)
-        name, _, rest = text.partition("[")
-        return name, int(rest[:-1])
 
     def on_drag(self, ev) -> None:
         if ev.button() != QtCore.Qt.MouseButton.LeftButton:
@@ -317,7 +311,7 @@ class DrapePanel(pg.PlotWidget):
             return
         if ev.isStart():
             h = self.hit(ev.buttonDownScenePos())
-            self._drag = self._neuron(h[0]) if h is not None and h[1] else None
+            self._drag = self._ids[h[0]] if h is not None and h[1] else None
         if self._drag is None:
             ev.ignore()
             return

@@ -1,7 +1,7 @@
 """The flow side panel: preset, transport buttons, mode, rates, example, neuron editor.
 
 Every widget emits an intent signal; :meth:`FlowPanel.set_params` and
-:meth:`FlowPanel.set_selection` redraw from the controller under signal blockers, so a
+:meth:`FlowPanel.set_selection` redraw from pushed values under signal blockers, so a
 redraw never echoes back as an intent.
 """
 
@@ -146,27 +146,30 @@ class FlowPanel(QtWidgets.QWidget):
         if self._selected is not None:
             self.pinToggled.emit(*self._selected)
 
-    # -- redraw from the controller --------------------------------------------------------
-    def set_params(self, ctl) -> None:
+    # -- redraw from pushed values ----------------------------------------------------------
+    def set_params(self, *, preset: str, alpha: float, beta: float, dt: float,
+                   steps_per_frame: int, mode: str, n_examples: int, example: int,
+                   whole_batch: bool) -> None:
+        """Show the session's settings; ``n_examples`` = 0 when it has no data set."""
         blockers = [QtCore.QSignalBlocker(w) for w in (
             self.alpha, self.beta, self.dt, self.spf, self.example, self.batch, self.relax,
             self.joint, self.preset)]
-        self.alpha.setValue(ctl.alpha)
-        self.beta.setValue(ctl.beta)
-        self.dt.setValue(ctl.dt)
-        self.spf.setValue(ctl.steps_per_frame)
-        self.relax.setChecked(ctl.mode == "relax")
-        self.joint.setChecked(ctl.mode == "joint")
-        self.beta.setEnabled(ctl.mode == "joint")
-        has = ctl.has_data
+        self.alpha.setValue(alpha)
+        self.beta.setValue(beta)
+        self.dt.setValue(dt)
+        self.spf.setValue(steps_per_frame)
+        self.relax.setChecked(mode == "relax")
+        self.joint.setChecked(mode == "joint")
+        self.beta.setEnabled(mode == "joint")
+        has = n_examples > 0
         self.example.setEnabled(has)
         self.batch.setEnabled(has)
-        self.example.setRange(0, ctl.dataset.n_train - 1 if has else 0)
-        self.example.setValue(ctl.example if has else 0)
-        self.batch.setChecked(ctl.whole_batch)
-        i = self.preset.findText(ctl.preset.name)
+        self.example.setRange(0, n_examples - 1 if has else 0)
+        self.example.setValue(example if has else 0)
+        self.batch.setChecked(whole_batch)
+        i = self.preset.findText(preset)
         if i < 0:
-            self.preset.addItem(ctl.preset.name)
+            self.preset.addItem(preset)
             i = self.preset.count() - 1
         self.preset.setCurrentIndex(i)
         del blockers
@@ -174,17 +177,25 @@ class FlowPanel(QtWidgets.QWidget):
     def set_playing(self, playing: bool) -> None:
         self.play.setText("❚❚ Pause" if playing else "▶ Play")
 
-    def set_selection(self, ctl) -> None:
+    def set_selection(self, selected: tuple[str, int] | None, *, value: float = 0.0,
+                      pinned: bool = False) -> None:
+        """The neuron editor: ``selected`` = (name, index) or None, its value and pin."""
         blockers = [QtCore.QSignalBlocker(w) for w in (self.sel_value, self.sel_pin)]
-        self._selected = ctl.selected
-        ok = ctl.selected is not None
+        self._selected = selected
+        ok = selected is not None
         for w in (self.sel_value, self.sel_pin):
             w.setEnabled(ok)
         if ok:
-            name, i = ctl.selected
+            name, i = selected
             self.sel_label.setText(f"{name}[{i}]")
-            self.sel_value.setValue(float(ctl.c[ctl.layout.index(name, i)]))
-            self.sel_pin.setChecked(ctl.pins.is_pinned(name, i))
+            self.sel_value.setValue(float(value))
+            self.sel_pin.setChecked(bool(pinned))
         else:
             self.sel_label.setText("click a neuron")
         del blockers
+
+    def set_selected_value(self, value: float) -> None:
+        """The selected neuron's live value (not while the user is typing one)."""
+        if self._selected is not None and not self.sel_value.hasFocus():
+            with QtCore.QSignalBlocker(self.sel_value):
+                self.sel_value.setValue(float(value))

@@ -16,7 +16,7 @@ from PySide6 import QtCore, QtGui
 
 from . import style
 from .lines import LineBundle
-from .viewbox import DelegatingViewBox, PassiveScatter
+from .viewbox import DelegatingViewBox, PassiveScatter, nearest_point
 
 LABEL_Y = 1.18
 STRIP_HALF = 0.11
@@ -44,16 +44,20 @@ def strip_positions(dim: int) -> np.ndarray:
 
 
 class GraphView(pg.PlotWidget):
-    """The path graph. Emits intents; redraws only through ``set_*`` methods.
+    """The path graph. Emits intents; redraws only through ``set_*`` methods, and holds
+    nothing but what they pushed (the hover card's text included: see ``hoverChanged``).
 
     Signals
     -------
     neuronClicked(str, int), stalkClicked(str), pinDragged(str, int, float)
+    hoverChanged(object) : the neuron under the pointer, ``(name, index)``, or None; the
+        owner answers with :meth:`set_hover_text` (and again whenever the text changes)
     """
 
     neuronClicked = QtCore.Signal(str, int)
     stalkClicked = QtCore.Signal(str)
     pinDragged = QtCore.Signal(str, int, float)
+    hoverChanged = QtCore.Signal(object)
 
     def __init__(self, parent=None) -> None:
         self.vb = DelegatingViewBox(self)
@@ -70,7 +74,7 @@ class GraphView(pg.PlotWidget):
         self._text_timer = QtCore.QTimer(self, singleShot=True,
                                          interval=int(TEXT_PERIOD_S * 1000))
         self._text_timer.timeout.connect(lambda: self.layout_ is not None and self._set_texts())
-        self.controller = None  # read-only access for the hover card (set by the window)
+        self._last_c = np.zeros(0)
 
     # -- building ------------------------------------------------------------------------
     def _clear(self) -> None:
@@ -108,6 +112,8 @@ class GraphView(pg.PlotWidget):
                    for v, s in zip(layout.vertices, self.is_strip)]
         dots = [(k, j) for k, v in enumerate(layout.vertices) if not self.is_strip[k]
                 for j in range(v.dim)]
+        #: (vertex name, coordinate) of each dot: the identity its scatter point carries
+        self.dot_ids = [(layout.vertices[k].name, j) for k, j in dots]
         self.dot_vertex = np.array([k for k, _ in dots], dtype=int)
         self.dot_coord = np.array([j for _, j in dots], dtype=int)
         self.dot_flat = np.array([layout.vertices[k].offset + j for k, j in dots], dtype=int)
@@ -256,6 +262,7 @@ class GraphView(pg.PlotWidget):
         if self.layout_ is None:
             return
         c = snap.cochain
+        self._last_c = c
         scale = float(np.max(np.abs(c))) if c.size else 1.0
         brushes = style.value_brushes()
         if self.dot_flat.size:
@@ -268,7 +275,7 @@ class GraphView(pg.PlotWidget):
                 self._dots_stale = False
                 self.dots.setData(self.dot_x, self.dot_y, symbol=self._symbols,
                                   size=self._sizes, brush=[brushes[i] for i in idx],
-                                  pen=self._pens_with(flip))
+                                  pen=self._pens_with(flip), data=np.arange(self.dot_x.size))
                 self._last_idx, self._last_flip = idx, flip
             else:
                 if not np.array_equal(idx, self._last_idx):
@@ -287,7 +294,6 @@ class GraphView(pg.PlotWidget):
             v = self.layout_.vertices[k]
             img.setImage(c[v.slice][::-1][None, :], levels=(-scale, scale), autoLevels=False)
         self._draw_edges(snap.discords)
-        self._update_hover()
 
     def _set_texts(self) -> None:
         """Value labels beside the dots (at most every TEXT_PERIOD_S: readable, and each
@@ -317,13 +323,13 @@ class GraphView(pg.PlotWidget):
         lay = self.layout_
         if lay is None:
             return None
+        if self.dot_flat.size:
+            j = nearest_point((self.dots,), self.vb, scene_pos,
+                              max(HIT_PX, self.dot_size / 2 + 4))
+            if j is not None:
+                return ("neuron", *self.dot_ids[int(j)])
         p = self.vb.mapSceneToView(scene_pos)
         pw, ph = self.vb.viewPixelSize()
-        if self.dot_flat.size:
-            dist = np.hypot((self.dot_x - p.x()) / pw, (self.dot_y - p.y()) / ph)
-            j = int(np.argmin(dist))
-            if dist[j] <= max(HIT_PX, self.dot_size / 2 + 4):
-                return ("neuron", lay.vertices[self.dot_vertex[j]].name, int(self.dot_coord[j]))
         for k in self.strips:
             if abs(p.x() - k) <= STRIP_HALF + 6 * pw and abs(p.y()) <= STRIP_TOP + 2 * ph:
                 dim = lay.vertices[k].dim
@@ -355,12 +361,12 @@ class GraphView(pg.PlotWidget):
             return
         if ev.isStart():
             h = self.hit(ev.buttonDownScenePos())
-            if (h is None or h[0] != "neuron" or self.controller is None
+            if (h is None or h[0] != "neuron" or self._last_c.size == 0
                     or not self._pins.is_pinned(h[1], h[2])):
                 self._drag = None
                 ev.ignore()
                 return
-            c = self.controller.snapshot.cochain
+            c = self._last_c
             v0 = float(c[self.layout_.index(h[1], h[2])])
             # 100 px of drag move the value by the largest |value| shown (at least 0.5).
             self._drag = (h[1], h[2], v0, max(0.5, float(np.max(np.abs(c)))) / 100.0)
@@ -374,23 +380,29 @@ class GraphView(pg.PlotWidget):
         if ev.isFinish():
             self._drag = None
 
+    @property
+    def hovered(self) -> tuple[str, int] | None:
+        """The neuron under the pointer, ``(name, index)``, or None."""
+        return self._hover
+
     def on_hover(self, ev) -> None:
         if ev.isExit():
-            self._hover = None
-            self.hover_card.hide()
-            return
-        h = self.hit(ev.scenePos())
-        self._hover = (h[1], h[2]) if h is not None and h[0] == "neuron" else None
-        self._update_hover()
+            h = None
+        else:
+            h = self.hit(ev.scenePos())
+            h = (h[1], h[2]) if h is not None and h[0] == "neuron" else None
+        if h != self._hover:
+            self._hover = h
+            if h is None:
+                self.hover_card.hide()
+            self.hoverChanged.emit(h)
 
-    def _update_hover(self) -> None:
-        if self._hover is None or self.controller is None:
+    def set_hover_text(self, html: str) -> None:
+        """Show ``html`` (rich text) beside the hovered neuron; "" hides the card."""
+        if self._hover is None or not html or self.layout_ is None:
             self.hover_card.hide()
             return
         name, i = self._hover
-        rows = self.controller.neuron_info(name, i)
-        html = (f"<b>{name}[{i}]</b><br>" +
-                "<br>".join(f"{k}: <b>{v}</b>" for k, v in rows))
         self.hover_card.setHtml(f"<div style='font-size:{style.base_pt() * 0.9:.0f}pt'>"
                                 f"{html}</div>")
         k = self.layout_.vertex(name).position

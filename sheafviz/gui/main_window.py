@@ -1,29 +1,26 @@
-"""The main window: assembles the views and wires every intent to the controller (all the
-wiring lives here, in :meth:`MainWindow._wire`)."""
+"""The main window: assembles the views and the status bar; :mod:`.wiring` connects them to
+the controller (every connection lives there)."""
 
 from __future__ import annotations
 
 import json
 import os
-import time
 
-import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from . import engine, style
 from .controller import Controller
+from .dialogs import NoDialogs
 from .drape import DrapePanel
 from .flow_panel import FlowPanel
 from .graph_view import GraphView
 from .plots import DiscordBars, DiscordHistory, EnergyPlot
-from .state import make_snapshot
+from .wiring import WindowWiring
 
 #: When set, the window writes its pins, state and neuron screen positions to this JSON file
 #: (used by the real-X test that clicks the app with xdotool).
 STATE_FILE_ENV = "SHEAFVIZ_STATE_FILE"
 MESSAGE_MS = 8000
-#: Refresh rate of the numeric read-outs (status line, editor) while animating.
-TEXT_HZ = 10.0
 
 
 def _titled(title: str, widget: QtWidgets.QWidget) -> tuple[QtWidgets.QWidget, QtWidgets.QLabel]:
@@ -74,11 +71,14 @@ def legend_notes() -> dict[str, str]:
 class MainWindow(QtWidgets.QMainWindow):
     """``sheafviz — <preset title>``: graph view, drape, flow panel, plots, status bar."""
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, *, dialogs=None, autosave_path=None) -> None:
+        """``dialogs``: the questions and file choosers (:mod:`.dialogs`; default: none are
+        shown); ``autosave_path``: where to autosave (default: no autosave)."""
         super().__init__(parent)
+        self.dialogs = dialogs if dialogs is not None else NoDialogs()
+        self._autosave_path = autosave_path
         self.controller = Controller(self)
         self.graph = GraphView()
-        self.graph.controller = self.controller
         self.drape = DrapePanel()
         self.energy = EnergyPlot()
         self.bars = DiscordBars()
@@ -90,17 +90,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.panel = FlowPanel(presets)
         #: What the preset combo box calls (see open_preset); None: the controller directly.
         self.preset_opener = None
+        self._state_file = os.environ.get(STATE_FILE_ENV)
         self._build()
-        self._wire()
-        self._shortcuts()
+        self.wiring = WindowWiring(self, self.controller)
         self._install_debug_docks()
         from .lecture import install_lecture_features  # issue 5: menus, keys, sessions, …
 
-        self.lecture = install_lecture_features(self, self.controller)
-        self._state_file = os.environ.get(STATE_FILE_ENV)
-        self._text_at = 0.0
-        self._text_timer = QtCore.QTimer(self, singleShot=True, interval=int(1000 / TEXT_HZ))
-        self._text_timer.timeout.connect(self._refresh_texts)
+        self.lecture = install_lecture_features(self, self.controller, dialogs=self.dialogs,
+                                               autosave_path=self._autosave_path)
 
     # -- debug docks (issue 6) ---------------------------------------------------------------
     def _install_debug_docks(self) -> None:
@@ -108,22 +105,8 @@ class MainWindow(QtWidgets.QMainWindow):
         drape: the slowest-mode ghost and the switching timeline's scrubber."""
         from .debug import install_debug_panels  # the docks cost ~0.1 s; only built here
 
-        self.debug_docks = install_debug_panels(self, self.controller)
+        self.debug_docks = install_debug_panels(self, self.controller, dialogs=self.dialogs)
         self.debug_hub = self.debug_docks[0].hub
-        self.debug_hub.modeGhostChanged.connect(self.drape.set_mode_ghost)
-        self.debug_hub.timeScrubbed.connect(self.show_recorded_state)
-
-    def show_recorded_state(self, t: float) -> None:
-        """Pause and draw the recorded relaxation state nearest to time ``t`` on the drape."""
-        found = self.debug_hub.state_at(t)
-        if found is None:
-            return
-        self.controller.pause()
-        ctl = self.controller
-        t_found, cochain = found
-        snap = make_snapshot(ctl.layout, ctl.network, cochain, time=t_found, steps=ctl.steps,
-                             z_index=ctl.z_index)
-        self.drape.set_frame(snap)
 
     # -- layout ----------------------------------------------------------------------------
     def _build(self) -> None:
@@ -144,7 +127,7 @@ class MainWindow(QtWidgets.QMainWindow):
         left.setStretchFactor(1, 5)
         left.setStretchFactor(2, 3)
         self.panel.add_plot(titled("Residual energy", self.energy.widget))
-        self._write_legends()
+        self.set_legends()
         main = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
         main.addWidget(left)
         main.addWidget(self.panel)
@@ -185,37 +168,6 @@ class MainWindow(QtWidgets.QMainWindow):
             self._left.setSizes([int(h * 0.34), int(h * 0.40), int(h * 0.26)])
         return super().eventFilter(obj, ev)
 
-    # -- wiring ----------------------------------------------------------------------------
-    def _wire(self) -> None:
-        ctl, p = self.controller, self.panel
-        ctl.sessionChanged.connect(self._on_session)
-        ctl.frameChanged.connect(self.redraw)
-        ctl.spectrumChanged.connect(self._on_spectrum)
-        ctl.pinsChanged.connect(self._on_pins)
-        ctl.paramsChanged.connect(lambda: p.set_params(ctl))
-        ctl.playingChanged.connect(p.set_playing)
-        ctl.selectionChanged.connect(self._on_selection)
-        ctl.message.connect(self.show_message)
-        self.graph.neuronClicked.connect(ctl.toggle_neuron)
-        self.graph.stalkClicked.connect(ctl.toggle_stalk)
-        self.graph.pinDragged.connect(ctl.set_pin_value)
-        self.drape.neuronClicked.connect(ctl.toggle_neuron)
-        self.drape.pinDragged.connect(ctl.set_pin_value)
-        p.presetChosen.connect(self.open_preset)
-        p.playClicked.connect(ctl.toggle_play)
-        p.stepClicked.connect(ctl.step)
-        p.resetClicked.connect(ctl.reset)
-        p.equilibriumClicked.connect(ctl.jump_to_equilibrium)
-        p.modeChosen.connect(ctl.set_mode)
-        p.alphaChanged.connect(ctl.set_alpha)
-        p.betaChanged.connect(ctl.set_beta)
-        p.dtChanged.connect(ctl.set_dt)
-        p.stepsPerFrameChanged.connect(ctl.set_steps_per_frame)
-        p.exampleChanged.connect(ctl.set_example)
-        p.batchToggled.connect(ctl.set_whole_batch)
-        p.pinValueEdited.connect(ctl.set_pin_value)
-        p.pinToggled.connect(ctl.toggle_neuron)
-
     def open_preset(self, name: str) -> bool:
         """Open preset ``name`` (the preset combo box). ``preset_opener`` when set (the
         lecture features set it: it asks about unsaved changes first), else the controller's
@@ -223,94 +175,20 @@ class MainWindow(QtWidgets.QMainWindow):
         opener = self.preset_opener or self.controller.load_preset
         return bool(opener(name))
 
-    def _shortcuts(self) -> None:
-        """The window's own keys: E (equilibrium), + / − (steps per frame). Space, S, J, R,
-        P, the arrows, T, F5, F11 and Esc are the lecture actions (:mod:`.lecture.shortcuts`);
-        a second shortcut on one of those keys would make both ambiguous."""
-        ctl = self.controller
-        keys = [("E", ctl.jump_to_equilibrium),
-                ("+", lambda: ctl.set_steps_per_frame(ctl.steps_per_frame * 2)),
-                ("-", lambda: ctl.set_steps_per_frame(max(1, ctl.steps_per_frame // 2)))]
-        for key, fn in keys:
-            sc = QtGui.QShortcut(QtGui.QKeySequence(key), self)
-            sc.setContext(QtCore.Qt.ShortcutContext.ApplicationShortcut)
-            sc.activated.connect(fn)
-
-    # -- redraw ----------------------------------------------------------------------------
-    def _on_session(self) -> None:
-        ctl = self.controller
-        self.setWindowTitle(f"sheafviz — {ctl.title}")
-        self._write_legends()  # a new theme or palette rebuilds the views through here
-        self.graph.set_session(ctl.layout)
-        self.drape.set_session(ctl.layout)
-        self.energy.set_session(ctl.layout)
-        self.bars.set_session(ctl.layout)
-        self.dhist.set_session(ctl.layout)
-        self._on_pins()
-        self._on_selection()
-
-    def _write_legends(self) -> None:
+    # -- public API for the wiring and the plug-in features --------------------------------
+    def set_legends(self) -> None:
+        """Write each panel's title and legend in the current colours."""
         for title, note in legend_notes().items():
             self._titles[title].setText(f"<b>{title}</b>" +
                                         (f"&nbsp;&nbsp;&nbsp;{note}" if note else ""))
 
-    def _on_pins(self) -> None:
-        ctl = self.controller
-        self.graph.set_pins(ctl.pins, ctl.selected)
-        self.drape.set_pins(ctl.pins)
-        self.panel.set_selection(ctl)
-        self._write_state()
-
-    def _on_selection(self) -> None:
-        ctl = self.controller
-        self.graph.set_pins(ctl.pins, ctl.selected)
-        self.panel.set_selection(ctl)
+    def rebuild_views(self) -> None:
+        """Rebuild every view's items (a new look: colours, text size)."""
+        self.wiring.rebuild()
 
     def redraw(self) -> None:
-        """Redraw every panel from the controller's snapshot (once per frame)."""
-        ctl = self.controller
-        snap = ctl.snapshot
-        self.graph.set_frame(snap)
-        self.drape.set_frame(snap)
-        self.energy.set_data(ctl.history, ctl.envelope())
-        self.bars.set_data(snap.discords)
-        self.dhist.set_data(ctl.history)
-        # Numbers that change every frame are unreadable and re-layout their widgets: text
-        # read-outs refresh at most at TEXT_HZ (animation or drag); the pictures at once.
-        if time.perf_counter() - self._text_at >= 1.0 / TEXT_HZ:
-            self._refresh_texts()
-        elif not self._text_timer.isActive():
-            self._text_timer.start()
-
-    def _on_spectrum(self) -> None:
-        ctl = self.controller
-        self.energy.set_data(ctl.history, ctl.envelope())
-        self._refresh_texts()
-
-    def _refresh_texts(self) -> None:
-        ctl = self.controller
-        self._text_at = time.perf_counter()
-        if ctl.selected is not None and not self.panel.sel_value.hasFocus():
-            name, i = ctl.selected
-            with QtCore.QSignalBlocker(self.panel.sel_value):
-                self.panel.sel_value.setValue(float(ctl.c[ctl.layout.index(name, i)]))
-        self.metrics.setText(self._metrics_text())
-
-    def _metrics_text(self) -> str:
-        ctl = self.controller
-        lo, hi = ctl.lam
-        r_name = "R̄ (batch mean E)" if ctl.mode == "joint" else "R"
-        parts = [f"E = {style.fmt(ctl.snapshot.energy)}",
-                 f"{r_name} = {style.fmt(ctl.residual)}",
-                 f"λmin = {style.fmt(lo)}", f"λmax = {style.fmt(hi)}"]
-        if ctl.mode == "relax":
-            parts.append(f"σ: {ctl.consistency}")
-        if ctl.cross_entropy:  # SPEC §9: say which force is active and what it descends
-            parts.insert(2, f"objective (CE) = {style.fmt(ctl.objective())}")
-        parts.append(f"step {ctl.steps} (t = {style.fmt(ctl.t)})")
-        parts.append(f"{style.fmt(ctl.fps, 2)} fps · {style.fmt(ctl.steps_per_second, 3)} steps/s"
-                     if ctl.playing else "paused")
-        return "  │  ".join(parts)
+        """Redraw every panel from the current frame."""
+        self.wiring.redraw()
 
     def show_message(self, text: str, level: str = "info") -> None:
         """A non-modal message in the status bar (errors in red), cleared after a while."""
@@ -320,7 +198,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._note_timer.start()
 
     # -- state file for external tests -------------------------------------------------------
-    def _write_state(self) -> None:
+    def write_state(self) -> None:
+        """The state file for an external driver (``SHEAFVIZ_STATE_FILE``), if asked for."""
         if not self._state_file:
             return
         ctl = self.controller
@@ -351,5 +230,5 @@ class MainWindow(QtWidgets.QMainWindow):
         if self._state_file and not hasattr(self, "_state_timer"):
             # Re-written twice a second: positions are only right once the layout settled.
             self._state_timer = QtCore.QTimer(self, interval=500)
-            self._state_timer.timeout.connect(self._write_state)
+            self._state_timer.timeout.connect(self.write_state)
             self._state_timer.start()

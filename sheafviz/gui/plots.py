@@ -11,15 +11,12 @@ from PySide6 import QtCore, QtGui
 
 from . import style
 from .lines import BarSet
+from .widgets import ShrinkLater
 
 #: Energies are clamped to this floor before the log axis (E = 0 exactly is common).
 FLOOR = 1e-16
 #: Shortest time axis shown (before the flow has run, the axis would read "1e-09").
 MIN_T = 1.0
-#: A value axis shrinks only after its data stayed small this long (ms), or for this many
-#: updates in a row (a headless render draws frames faster than the clock): ShrinkLater.
-SHRINK_DELAY_MS = 400
-SHRINK_AFTER_UPDATES = 12
 
 
 def _plot_widget(*, left: str, bottom: str | None = None, title: str | None = None,
@@ -71,39 +68,6 @@ class StableRange:
         if self.y != (lo, hi):
             self.y = (lo, hi)
             self.vb.setYRange(lo, hi, padding=0.02)
-
-
-class ShrinkLater:
-    """When a value axis that is too big for its data may shrink: once the data stayed
-    small for SHRINK_DELAY_MS, or for SHRINK_AFTER_UPDATES updates in a row.
-
-    A range change re-lays out the axis and repaints the whole panel (several ms), so a drag
-    must not shrink and regrow it at every move; growing is the caller's, at once.
-
-    Parameters
-    ----------
-    parent : QObject owning the timer
-    shrink : callable () -> None
-        Re-checks the data and shrinks the axis if it is still too big.
-    """
-
-    def __init__(self, parent, shrink) -> None:
-        self.count = 0
-        self.timer = QtCore.QTimer(parent, singleShot=True, interval=SHRINK_DELAY_MS)
-        self.timer.timeout.connect(shrink)
-        self.shrink = shrink
-
-    def small(self) -> None:
-        """This update's data would fit a smaller axis."""
-        self.count += 1
-        if self.count >= SHRINK_AFTER_UPDATES:  # frames faster than the clock: a render
-            self.shrink()
-        elif not self.timer.isActive():
-            self.timer.start()
-
-    def reset(self) -> None:
-        """The data fill the axis again, or the axis was just set."""
-        self.count = 0
 
 
 class EnergyPlot:

@@ -6,6 +6,7 @@ dots remain easy targets on a projector), so the ViewBox neither pans nor zooms.
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
 
 
@@ -46,3 +47,25 @@ class PassiveScatter(pg.ScatterPlotItem):
 
     def mouseClickEvent(self, ev) -> None:  # noqa: N802
         ev.ignore()
+
+
+def nearest_point(items, vb: pg.ViewBox, scene_pos, max_px: float):
+    """The identity (the ``data=`` field) of the point nearest to ``scene_pos`` among the
+    scatter ``items``, if it is within ``max_px`` pixels; else None.
+
+    Points carry their identity as pyqtgraph's CustomGraphItem example does, so a hit test
+    reads it off the point instead of parsing a label. Distances are in pixels (small dots
+    stay easy targets on a projector).
+    """
+    p = vb.mapSceneToView(scene_pos)
+    pw, ph = vb.viewPixelSize()
+    best, best_d = None, float(max_px)
+    for item in items:
+        d = item.data
+        if not item.isVisible() or d.size == 0:
+            continue
+        dist = np.hypot((d["x"] - p.x()) / pw, (d["y"] - p.y()) / ph)
+        j = int(np.argmin(dist))
+        if dist[j] <= best_d:
+            best, best_d = d["data"][j], float(dist[j])
+    return best

@@ -20,7 +20,8 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from . import style
-from .debug._common import title_label
+from .widgets import title_label
+from .wiring import wire_weight_editor
 from .weight_edits import Entry, WeightEditCommand, layer_array, parse_value, with_entry
 from .weight_views import WeightHeatmap, WeightTable
 
@@ -53,8 +54,6 @@ class WeightEditor(QtWidgets.QWidget):
         self._build()
         self._timer = QtCore.QTimer(self, singleShot=True, interval=int(THROTTLE_S * 1000))
         self._timer.timeout.connect(self.refresh)
-        controller.sessionChanged.connect(self.on_session)
-        controller.frameChanged.connect(self._on_frame)
         if getattr(controller, "preset", None) is not None:
             self.on_session()
 
@@ -191,7 +190,7 @@ class WeightEditor(QtWidgets.QWidget):
             QtCore.QTimer.singleShot(0, self, self._fit_table)
 
     # -- drawing -----------------------------------------------------------------------------
-    def _on_frame(self) -> None:
+    def on_frame(self) -> None:
         if not self.isVisible():
             self._dirty = True  # drawn when shown again
             return
@@ -355,6 +354,7 @@ def install_weight_editor(window: QtWidgets.QMainWindow, controller, *, undo=Non
     dock = QtWidgets.QDockWidget("Weights", window)
     dock.setObjectName("weight-editor")
     editor = WeightEditor(controller, undo, dock)
+    wire_weight_editor(editor, controller)
     dock.setWidget(editor)
     window.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, dock)
     dock.setVisible(False)

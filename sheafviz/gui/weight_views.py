@@ -13,7 +13,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from . import style
-from .debug._common import make_plot
+from .widgets import make_plot
 
 
 class CellDelegate(QtWidgets.QStyledItemDelegate):

@@ -103,7 +103,7 @@ def test_discord_bar_labels_never_overlap(qtbot, window, preset):
 def test_value_axes_grow_at_once_and_shrink_after_a_pause(qtbot, window):
     """A drag outward is in view at every move; the axes shrink back only once the values
     stayed small (no re-layout of an axis at every move of a drag)."""
-    from sheafviz.gui import plots
+    from sheafviz.gui import plots, widgets
 
     ctl, drape, bars = window.controller, window.drape, window.bars
     y0 = float(ctl.c[ctl.layout.index("y", 0)])
@@ -115,7 +115,7 @@ def test_value_axes_grow_at_once_and_shrink_after_a_pause(qtbot, window):
     ctl.set_pin_value("y", 0, y0)  # back: the data now use a small part of both axes
     assert bars._top == big_bars  # not yet
     assert drape.vb.viewRange()[1][1] - drape.vb.viewRange()[1][0] == pytest.approx(big_drape)
-    qtbot.wait(plots.SHRINK_DELAY_MS + 200)
+    qtbot.wait(widgets.SHRINK_DELAY_MS + 200)
     assert bars._top < big_bars
     lo, hi = drape.vb.viewRange()[1]
     assert hi - lo < 0.75 * big_drape and lo <= ctl.c.min() and ctl.c.max() <= hi
@@ -123,6 +123,6 @@ def test_value_axes_grow_at_once_and_shrink_after_a_pause(qtbot, window):
     ctl.set_pin_value("y", 0, y0 + 6.0)
     big_bars = bars._top
     ctl.set_pin_value("y", 0, y0)
-    for _ in range(plots.SHRINK_AFTER_UPDATES):
+    for _ in range(widgets.SHRINK_AFTER_UPDATES):
         ctl.step()
     assert bars._top < big_bars

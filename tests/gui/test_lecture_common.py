@@ -7,6 +7,32 @@ from __future__ import annotations
 import pytest
 from PySide6 import QtCore, QtWidgets
 
+from sheafviz.gui.dialogs import NoDialogs
+
+
+class FakeDialogs(NoDialogs):
+    """The window's questions answered by plain functions a test sets: ``save_changes()``
+    (unsaved changes: "save" / "discard" / "cancel"), ``yes_no(text)``, ``save_path(title,
+    pattern, default)`` and ``open_path(title, pattern)`` (a path or "")."""
+
+    def __init__(self) -> None:
+        self.save_changes = lambda: pytest.fail("unexpected unsaved-changes prompt")
+        self.yes_no = lambda text: False
+        self.save_path = lambda title, pattern, default: ""
+        self.open_path = lambda title, pattern: ""
+
+    def ask_save_changes(self, title, text):
+        return self.save_changes()
+
+    def ask_yes_no(self, title, text):
+        return self.yes_no(text)
+
+    def ask_save(self, title, default, pattern):
+        return self.save_path(title, pattern, default)
+
+    def ask_open(self, title, directory, pattern):
+        return self.open_path(title, pattern)
+
 
 def make_window(qtbot, tmp_path, *, size=(1280, 720), preset=None, show=True):
     """(window, controller, features) on ``preset`` (the default one when None)."""
@@ -15,7 +41,8 @@ def make_window(qtbot, tmp_path, *, size=(1280, 720), preset=None, show=True):
     from sheafviz.gui.main_window import MainWindow
 
     prepare_app(QtWidgets.QApplication.instance(), size)
-    w = MainWindow()  # closed by close_window (qtbot's own close would hit the prompt)
+    # closed by close_window (qtbot's own close would hit the prompt)
+    w = MainWindow(dialogs=FakeDialogs())
     settings = QtCore.QSettings(str(tmp_path / "settings.ini"),
                                 QtCore.QSettings.Format.IniFormat)
     existing = getattr(w, "lecture", None)
@@ -29,7 +56,6 @@ def make_window(qtbot, tmp_path, *, size=(1280, 720), preset=None, show=True):
                                          autosave_path=tmp_path / "autosave.json",
                                          offer_recovery=False)
     feats.sessions.set_autosave_seconds(0)  # tests call autosave() themselves
-    feats.sessions.ask_save = lambda: pytest.fail("unexpected unsaved-changes prompt")
     assert w.controller.load_preset(preset)
     w.resize(*size)
     if show:
@@ -42,7 +68,7 @@ def close_window(w, feats) -> None:
     feats.presentation.look.apply()  # back to the light look: the style module is global
     w.controller.pause()
     feats.sessions._mark_clean()
-    feats.sessions.ask_save = lambda: "discard"
+    feats.sessions.dialogs.save_changes = lambda: "discard"
     w.close()
     w.deleteLater()
 

@@ -108,20 +108,18 @@ def _export_actions(menu) -> list:
 
 def test_every_file_export_entry_writes_its_file(lecture, tmp_path, monkeypatch):
     """File > Export: each entry asks for a path and writes a real file of its kind."""
-    import sheafviz.gui.lecture as lecture_pkg
-
     w, ctl, feats = lecture
     messages = []
     ctl.message.connect(lambda text, level: messages.append((level, text)))
     asked = {}
 
-    def fake_ask(window, title, pattern, default):
+    def fake_ask(title, pattern, default):
         ext = pattern.split("*")[1].split(")")[0]  # "PNG (*.png)" -> ".png"
         path = tmp_path / f"{len(asked)}{ext}"
         asked[title, len(asked)] = path
         return str(path)
 
-    monkeypatch.setattr(lecture_pkg, "_ask_path", fake_ask)
+    feats.sessions.dialogs.save_path = fake_ask
     entries = [(p, a) for p, a in _export_actions(feats.menus["export"]) if a.isEnabled()]
     titles = {" / ".join(p) for p, _ in entries}
     assert {"Drape / PNG…", "Whole window / SVG…", "Animation as &GIF…",
@@ -148,18 +146,16 @@ def test_every_file_export_entry_writes_its_file(lecture, tmp_path, monkeypatch)
 
 
 def test_a_cancelled_or_bad_export_changes_nothing(lecture, tmp_path, monkeypatch):
-    import sheafviz.gui.lecture as lecture_pkg
-
     w, ctl, feats = lecture
     messages = []
     ctl.message.connect(lambda text, level: messages.append((level, text)))
     csv_entry = next(a for p, a in _export_actions(feats.menus["export"])
                      if p == ("History as &CSV…",))
-    monkeypatch.setattr(lecture_pkg, "_ask_path", lambda *a: "")  # the dialog cancelled
+    feats.sessions.dialogs.save_path = lambda *a: ""  # the dialog cancelled
     csv_entry.trigger()
     assert messages == []
     bad = tmp_path / "missing" / "h.csv"
-    monkeypatch.setattr(lecture_pkg, "_ask_path", lambda *a: str(bad))
+    feats.sessions.dialogs.save_path = lambda *a: str(bad)
     steps = ctl.steps
     csv_entry.trigger()
     assert messages and messages[-1][0] == "error" and "missing" in messages[-1][1]

@@ -129,10 +129,10 @@ def test_unsaved_changes_prompt_guards_preset_switch(lecture):
     asked = []
     ctl.toggle_neuron("a1", 1)
     assert feats.sessions.dirty
-    feats.sessions.ask_save = lambda: asked.append(1) or CANCEL
+    feats.sessions.dialogs.save_changes = lambda: asked.append(1) or CANCEL
     w.panel.presetChosen.emit("course-221")  # the side panel's preset box
     assert asked and ctl.preset.name == "running-241"  # cancelled: nothing changed
-    feats.sessions.ask_save = lambda: asked.append(2) or DISCARD
+    feats.sessions.dialogs.save_changes = lambda: asked.append(2) or DISCARD
     w.panel.presetChosen.emit("course-221")
     assert ctl.preset.name == "course-221"
     assert not feats.sessions.dirty
@@ -141,7 +141,7 @@ def test_unsaved_changes_prompt_guards_preset_switch(lecture):
 def test_close_with_unsaved_changes_can_be_cancelled(lecture):
     w, ctl, feats = lecture
     ctl.toggle_neuron("a1", 1)
-    feats.sessions.ask_save = lambda: CANCEL
+    feats.sessions.dialogs.save_changes = lambda: CANCEL
     assert not w.close()
     assert w.isVisible()
 
@@ -158,13 +158,13 @@ def test_autosave_then_recovery_restores_the_session(qtbot, tmp_path):
         # "crash": the autosave stays; a new window offers it
         w2, c2, f2 = make_window(qtbot, tmp_path, preset="course-221", show=False)
         offered = []
-        f2.sessions.ask_recover = lambda p: offered.append(p) or True
+        f2.sessions.dialogs.yes_no = lambda text: offered.append(text) or True
         assert f2.sessions.check_recovery()
-        assert offered == [f2.sessions.autosave_path]
+        assert len(offered) == 1 and str(f2.sessions.autosave_path) in offered[0]
         assert_same(saved, state_of(c2))
         assert f2.sessions.dirty and f2.sessions.path is None
         # a normal close removes the autosave
-        f2.sessions.ask_save = lambda: DISCARD
+        f2.sessions.dialogs.save_changes = lambda: DISCARD
         assert w2.close()
         assert not f2.sessions.autosave_path.exists()
     finally:
@@ -199,7 +199,7 @@ def test_drop_session_and_weights_files(lecture, tmp_path):
     net = Network.he_init([2, 3, 1], seed=5)
     npz = tmp_path / "w.npz"
     net.save(npz)
-    feats.sessions.ask_save = lambda: DISCARD
+    feats.sessions.dialogs.save_changes = lambda: DISCARD
     drop(w, npz)
     assert list(ctl.network.arch) == [2, 3, 1]
     for a, b in zip(ctl.network.weights, net.weights):
@@ -214,9 +214,11 @@ def test_drop_session_and_weights_files(lecture, tmp_path):
 
 def test_no_modal_dialog_outside_the_interactive_app(lecture):
     """Tests and headless renders never block on the built-in prompts."""
+    from sheafviz.gui.dialogs import NoDialogs
+
     w, ctl, feats = lecture
     s = feats.sessions
-    s.ask_save, s.ask_recover = s._ask_save, s._ask_recover
+    s.dialogs = NoDialogs()  # what a window built without dialogs has
     ctl.toggle_neuron("a1", 1)
     assert s.dirty
     assert s.maybe_save()  # no dialog, nothing blocks

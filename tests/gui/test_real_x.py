@@ -57,8 +57,10 @@ def xserver():
 
 def test_click_neuron_in_real_window(xserver, tmp_path):
     state_file = tmp_path / "state.json"
+    # the desktop app autosaves in its app-data folder and keeps its settings: both here
     env = dict(os.environ, DISPLAY=xserver, QT_QPA_PLATFORM="xcb",
-               SHEAFVIZ_STATE_FILE=str(state_file))
+               SHEAFVIZ_STATE_FILE=str(state_file), XDG_DATA_HOME=str(tmp_path / "data"),
+               XDG_CONFIG_HOME=str(tmp_path / "config"))
     app = subprocess.Popen(
         [sys.executable, "-c",
          "import sys; from sheafviz.gui.app import run_gui; "

@@ -26,6 +26,7 @@ from .data_panel import DataPanel
 from .discord_heatmap import DiscordHeatmap
 from .gradient_panel import GradientPanel
 from .hub import DebugHub
+from ..wiring import wire_debug
 from .import_panel import ImportPanel
 from .spectrum_panel import SpectrumPanel
 from .switch_timeline import SwitchTimelinePanel
@@ -44,15 +45,16 @@ PANEL_TITLES = {"data": "Data", "heatmap": "Discord heatmap", "spectrum": "Spect
                 "compare": "Joint flow vs GD", "import": "Own model"}
 
 
-def build_panels() -> dict:
-    """One instance of every panel, by key (see :data:`PANEL_TITLES`)."""
+def build_panels(*, dialogs=None) -> dict:
+    """One instance of every panel, by key (see :data:`PANEL_TITLES`); ``dialogs`` are the
+    import panel's file choosers."""
     return {"data": DataPanel(), "heatmap": DiscordHeatmap(), "spectrum": SpectrumPanel(),
             "timeline": SwitchTimelinePanel(), "gradient": GradientPanel(),
-            "compare": ComparePanel(), "import": ImportPanel()}
+            "compare": ComparePanel(), "import": ImportPanel(dialogs=dialogs)}
 
 
 def install_debug_panels(main_window: QtWidgets.QMainWindow, controller, *,
-                         visible: bool = False,
+                         visible: bool = False, dialogs=None,
                          area=QtCore.Qt.DockWidgetArea.BottomDockWidgetArea
                          ) -> list[QtWidgets.QDockWidget]:
     """Create the debug docks in ``main_window`` and wire them to ``controller``.
@@ -60,6 +62,7 @@ def install_debug_panels(main_window: QtWidgets.QMainWindow, controller, *,
     Parameters
     ----------
     visible : show the docks now (default: hidden, toggled from the "Debug" menu)
+    dialogs : file choosers of the import panel (:mod:`..dialogs`; default: none)
     area : the dock area; all docks are tabified there
 
     Returns
@@ -67,8 +70,9 @@ def install_debug_panels(main_window: QtWidgets.QMainWindow, controller, *,
     list of QDockWidget in :data:`PANEL_TITLES` order; the hub is ``docks[0].hub`` (and
     ``main_window.debug_hub``), the panel of a dock is ``dock.widget()``.
     """
-    panels = build_panels()
+    panels = build_panels(dialogs=dialogs)
     hub = DebugHub(controller, panels, parent=main_window)
+    wire_debug(main_window, hub, controller)
     docks: list[QtWidgets.QDockWidget] = []
     menu = main_window.menuBar().addMenu("&Debug")
     for key, title in PANEL_TITLES.items():

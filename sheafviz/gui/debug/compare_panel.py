@@ -12,7 +12,7 @@ from PySide6 import QtCore, QtWidgets
 
 from sheafviz.core.diagnostics import TrainingComparison
 from .. import style
-from ._common import (EmptyNote, ReadOut, finite_or_floor, hover_scene_pos, legend, make_plot,
+from ..widgets import (EmptyNote, ReadOut, finite_or_floor, hover_scene_pos, legend, make_plot,
                       title_label)
 
 SHEAF_COLOR, GD_COLOR = "#0072B2", "#D55E00"

@@ -14,7 +14,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from sheafviz.core.diagnostics import PredictionGrid
 from .. import style
-from ._common import CLASS_COLORS, EmptyNote, ReadOut, hover_scene_pos, make_plot, title_label
+from ..widgets import CLASS_COLORS, EmptyNote, ReadOut, hover_scene_pos, make_plot, title_label
 
 POINT_SIZE = 11
 PINNED_SIZE = 26

@@ -13,7 +13,7 @@ from PySide6 import QtCore, QtWidgets
 
 from sheafviz.core.diagnostics import DiscordMatrix
 from .. import style
-from ._common import (FLOOR, EmptyNote, ReadOut, hover_scene_pos, make_plot, title_label,
+from ..widgets import (FLOOR, EmptyNote, ReadOut, hover_scene_pos, make_plot, title_label,
                       viridis_lut)
 
 #: Colour range spans at most this many decades below the largest value.

@@ -9,7 +9,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from .. import style
-from ._common import (FLOOR, EmptyNote, ReadOut, hover_scene_pos, layer_color, legend,
+from ..widgets import (FLOOR, EmptyNote, ReadOut, hover_scene_pos, layer_color, legend,
                       make_plot, title_label)
 
 

@@ -77,26 +77,6 @@ class DebugHub(QtCore.QObject):
         self._relay = _Relay(self)
         self._relay.done.connect(self._compare_done)
         self._relay.failed.connect(self._compare_failed)
-        self._wire()
-
-    # -- wiring ------------------------------------------------------------------------------
-    def _wire(self) -> None:
-        ctl, p = self.ctl, self.p
-        ctl.sessionChanged.connect(self.on_session)
-        ctl.frameChanged.connect(self.on_frame)
-        if "data" in p:
-            p["data"].exampleClicked.connect(self._example_clicked)
-        if "heatmap" in p:
-            p["heatmap"].expandToggled.connect(self._set_expand)
-            p["heatmap"].exampleChosen.connect(self._set_example_view)
-        if "timeline" in p:
-            p["timeline"].timeChanged.connect(self.timeScrubbed)
-        if "spectrum" in p:
-            p["spectrum"].ghostToggled.connect(self._set_ghost)
-        if "compare" in p:
-            p["compare"].runRequested.connect(self.run_comparison)
-        if "import" in p:
-            p["import"].modelLoaded.connect(self._model_loaded)
 
     def _visible(self, key: str) -> bool:
         w = self.p.get(key)
@@ -292,27 +272,27 @@ class DebugHub(QtCore.QObject):
         return self._states[k][0], self._states[k][1].copy()
 
     # -- intents -----------------------------------------------------------------------------
-    def _example_clicked(self, i: int) -> None:
+    def example_clicked(self, i: int) -> None:
         self.ctl.set_example(int(i))
         if "data" in self.p:
             self.p["data"].set_pinned(self.ctl.example)
 
-    def _set_expand(self, on: bool) -> None:
+    def set_expand(self, on: bool) -> None:
         self._expand = bool(on)
         self._draw_heatmap()
 
-    def _set_example_view(self, i: int) -> None:
+    def set_example_view(self, i: int) -> None:
         self._example = int(i)
         self._draw_heatmap()
 
-    def _set_ghost(self, on: bool) -> None:
+    def set_ghost(self, on: bool) -> None:
         self._ghost_on = bool(on)
         if on:
             self._draw_spectrum()
         else:
             self.modeGhostChanged.emit(None)
 
-    def _model_loaded(self, network, dataset) -> None:
+    def model_loaded(self, network, dataset) -> None:
         """Open an own network (and data) as a session through ``Controller.open``."""
         open_ = getattr(self.ctl, "open", None)
         if open_ is None:

@@ -13,7 +13,8 @@ from sheafviz.core.data.datasets import DataError, load_data_file
 from sheafviz.core.model.network import NetworkError
 from sheafviz.core.data.torch_import import load_network_file, torch_available
 from .. import style
-from ._common import title_label
+from ..dialogs import NoDialogs
+from ..widgets import title_label
 
 HEADS = ("identity", "sigmoid", "softmax")
 
@@ -23,8 +24,10 @@ class ImportPanel(QtWidgets.QWidget):
 
     modelLoaded = QtCore.Signal(object, object)
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, *, dialogs=None) -> None:
         super().__init__(parent)
+        #: file choosers (:mod:`sheafviz.gui.dialogs`); none by default
+        self.dialogs = dialogs if dialogs is not None else NoDialogs()
         self.head_box = QtWidgets.QComboBox()
         for h in HEADS:
             self.head_box.addItem(h)
@@ -113,13 +116,11 @@ class ImportPanel(QtWidgets.QWidget):
             self.modelLoaded.emit(self.network, self.dataset)
 
     def _pick_weights(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(
-            self, "Weights", "", "Weights (*.npz *.pt *.pth);;All files (*)")
+        path = self.dialogs.ask_open("Weights", "", "Weights (*.npz *.pt *.pth);;All files (*)")
         if path:
             self.load_weights(path)
 
     def _pick_data(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(
-            self, "Data", "", "Data (*.csv *.npz);;All files (*)")
+        path = self.dialogs.ask_open("Data", "", "Data (*.csv *.npz);;All files (*)")
         if path:
             self.load_data(path)

@@ -12,7 +12,7 @@ from PySide6 import QtCore, QtWidgets
 
 from sheafviz.core.diagnostics import SpectrumDetail, mode_ghost
 from .. import style
-from ._common import (EmptyNote, ReadOut, finite_or_floor, hover_scene_pos, make_plot,
+from ..widgets import (EmptyNote, ReadOut, finite_or_floor, hover_scene_pos, make_plot,
                       title_label)
 
 SERIES = (("lambda_min", "λ₁", "#0072B2"), ("lambda_max", "λ_max", "#D55E00"),

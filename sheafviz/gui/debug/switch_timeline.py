@@ -12,7 +12,7 @@ from PySide6 import QtCore, QtWidgets
 
 from sheafviz.core.diagnostics import SwitchTimeline
 from .. import style
-from ._common import EmptyNote, ReadOut, make_plot, title_label
+from ..widgets import EmptyNote, ReadOut, make_plot, title_label
 
 ACTIVE = "#009E73"
 ON, OFF, CHATTER = "#0072B2", "#D55E00", "#CC79A7"

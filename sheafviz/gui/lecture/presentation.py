@@ -221,9 +221,6 @@ class Look:
         if self.base_font.pointSizeF() <= 0:
             self.base_font.setPointSizeF(self.base_pt)
         self.current = ("light", "okabe-ito", 1.0, 1.0)
-        # connected after the window's own handlers: a new session rebuilds the views' items
-        # at their own widths, which the line scale then thickens again
-        controller.sessionChanged.connect(self.after_session)
 
     def apply(self, *, theme: str = "light", palette: str = "okabe-ito",
               font_scale: float = 1.0, line_scale: float = 1.0) -> None:
@@ -242,7 +239,7 @@ class Look:
         _scale_fonts(w, font_scale, self.base_font)
         _restyle_plots(w, font_scale)
         if getattr(self.ctl, "layout", None) is not None:
-            rebuild = getattr(w, "_on_session", None)
+            rebuild = getattr(w, "rebuild_views", None)
             if rebuild is not None:
                 rebuild()
             if hasattr(w, "redraw"):

@@ -76,16 +76,13 @@ class RewindController(QtCore.QObject):
         self.trajectory = Trajectory()
         self._seeking = False
         self.position: int | None = None  #: index shown after a seek, until play resumes
-        controller.frameChanged.connect(self._on_frame)
-        controller.sessionChanged.connect(self.clear)
-        controller.pinsChanged.connect(self._on_frame)
 
     def clear(self) -> None:
         self.trajectory.clear()
         self.position = None
         self.changed.emit()
 
-    def _on_frame(self) -> None:
+    def on_frame(self) -> None:
         ctl = self.ctl
         if self._seeking or getattr(ctl, "preset", None) is None:
             return
@@ -120,7 +117,7 @@ class RewindController(QtCore.QObject):
         """Back to the initial state and the same initial weights (pins kept), then play."""
         self.ctl.reset()
         self.clear()
-        self._on_frame()
+        self.on_frame()
         self.ctl.play()
 
 

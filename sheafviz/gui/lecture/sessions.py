@@ -5,46 +5,29 @@ Saving and opening go through :mod:`session_io` (same picture, same next steps) 
 :mod:`sheafviz.core.data.session_file` (versioned JSON, atomic writes). A file that cannot be opened
 gives one clear message and leaves the window exactly as it was.
 
-Dialogs are attributes (``ask_save``, ``ask_recover``, ``ask_open_path``,
-``ask_save_path``) so tests can replace them with plain functions.
+Questions and file choosers go through the ``dialogs`` object passed in
+(:mod:`sheafviz.gui.dialogs`): the desktop app passes the real ones, a window built without
+one never asks (unsaved changes are dropped, nothing is recovered), tests pass their own.
 
-The autosave file is written every ``autosave_seconds`` while there are unsaved changes,
-and deleted when the window closes normally; if it exists at start-up the previous run did
-not end normally and recovery is offered.
+With an ``autosave_path`` (the desktop app passes the platform's app-data file), the
+autosave file is written every ``autosave_seconds`` while there are unsaved changes, and
+deleted when the window closes normally; if it exists at start-up the previous run did not
+end normally and recovery is offered. Without one there is no autosave.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
 
 from sheafviz.core.model.network import Network
 from sheafviz.core.data.session_file import SessionError, load_session, save_session
+from ..dialogs import CANCEL, DISCARD, SAVE, NoDialogs  # noqa: F401 - answers are API
 from . import session_io
 from .undo import replace_weights
 
-SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
-#: QApplication property that says whether this is the interactive desktop app (see
-#: :func:`interactive`): only then do the built-in dialogs (unsaved changes, recovery)
-#: appear and the default autosave run, so a test or a headless render never blocks on a
-#: modal box nor writes the user's app data.
-INTERACTIVE_PROPERTY = "sheafviz_interactive"
-
-
-def interactive() -> bool:
-    """True in the desktop app: the application property when it is set, else a real
-    display platform outside a test run (pytest sets PYTEST_CURRENT_TEST, also for the
-    app processes its tests start)."""
-    app = QtWidgets.QApplication.instance()
-    if app is None:
-        return False
-    prop = app.property(INTERACTIVE_PROPERTY)
-    if prop is not None:
-        return bool(prop)
-    return (app.platformName() not in ("offscreen", "minimal")
-            and "PYTEST_CURRENT_TEST" not in os.environ)
+__all__ = ["SAVE", "DISCARD", "CANCEL", "SessionManager", "default_autosave_path"]
 
 
 def default_autosave_path() -> Path:
@@ -59,24 +42,17 @@ class SessionManager(QtCore.QObject):
     fileChanged = QtCore.Signal(str)
     dirtyChanged = QtCore.Signal(bool)
 
-    def __init__(self, window: QtWidgets.QMainWindow, controller, prefs, *, undo=None,
-                 autosave_path: str | Path | None = None, parent=None) -> None:
+    def __init__(self, window: QtWidgets.QMainWindow, controller, prefs, *, dialogs=None,
+                 undo=None, autosave_path: str | Path | None = None, parent=None) -> None:
         super().__init__(parent or window)
         self.window, self.ctl, self.prefs, self.undo = window, controller, prefs, undo
+        self.dialogs = dialogs if dialogs is not None else NoDialogs()
         self.path: Path | None = None
         self.dirty = False
         self._saved_steps = None
         self._loading = False
         self._fresh = False
-        self._explicit_autosave = autosave_path is not None
-        self.autosave_path = Path(autosave_path) if autosave_path else default_autosave_path()
-        self.ask_save = self._ask_save
-        self.ask_recover = self._ask_recover
-        self.ask_open_path = self._ask_open_path
-        self.ask_save_path = self._ask_save_path
-        controller.settingsChanged.connect(self._touch)  # pins (also a moved value), rates, …
-        controller.frameChanged.connect(self._on_frame)
-        controller.sessionChanged.connect(self._on_session)
+        self.autosave_path = Path(autosave_path) if autosave_path else None
         self.timer = QtCore.QTimer(self)
         self.timer.timeout.connect(self.autosave)
         self.set_autosave_seconds(prefs.get("autosave_seconds"))
@@ -89,13 +65,14 @@ class SessionManager(QtCore.QObject):
             self.dirty = on
             self.dirtyChanged.emit(on)
 
-    def _touch(self) -> None:
+    def on_settings_changed(self) -> None:
+        """Pins (also a moved value), rates, … changed: the session is dirty."""
         if self._fresh:
             return  # the rest of a session opening (params, pins), not an edit
         if not self._loading and getattr(self.ctl, "preset", None) is not None:
             self._set_dirty(True)
 
-    def _on_frame(self) -> None:
+    def on_frame(self) -> None:
         if self._fresh:  # Controller.open ends with frameChanged: the new session is clean
             self._fresh = False
             self._mark_clean()
@@ -105,7 +82,7 @@ class SessionManager(QtCore.QObject):
         if self._saved_steps is not None and self.ctl.steps != self._saved_steps:
             self._set_dirty(True)
 
-    def _on_session(self) -> None:
+    def on_session(self) -> None:
         if self._loading:
             return
         self.path = None  # a preset (or an import) is a new, untitled session
@@ -203,57 +180,35 @@ class SessionManager(QtCore.QObject):
         """True when it is fine to drop the current session (saved, discarded or clean)."""
         if not self.dirty:
             return True
-        if self.ask_save == self._ask_save and not interactive():
-            return True  # no modal dialog outside the interactive app (tests, renders)
-        answer = self.ask_save()
+        answer = self.dialogs.ask_save_changes(
+            "Unsaved changes", "The session has unsaved changes. Save them first?")
         if answer == SAVE:
             return self.save()
         return answer == DISCARD
 
-    def _ask_save(self) -> str:
-        box = QtWidgets.QMessageBox(self.window)
-        box.setWindowTitle("Unsaved changes")
-        box.setText("The session has unsaved changes. Save them first?")
-        std = QtWidgets.QMessageBox.StandardButton
-        box.setStandardButtons(std.Save | std.Discard | std.Cancel)
-        box.setDefaultButton(std.Save)
-        res = box.exec()
-        return {std.Save: SAVE, std.Discard: DISCARD}.get(std(res), CANCEL)
+    def ask_open_path(self) -> str:
+        return self.dialogs.ask_open("Open session", str(self.path.parent if self.path else ""),
+                                     "sheafviz sessions (*.json);;Weights (*.npz)")
 
-    def _ask_recover(self, path: Path) -> bool:
-        res = QtWidgets.QMessageBox.question(
-            self.window, "Recover session",
-            f"sheafviz did not close normally last time. Recover the autosaved session "
-            f"from {path}?")
-        return res == QtWidgets.QMessageBox.StandardButton.Yes
-
-    def _ask_open_path(self) -> str:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(
-            self.window, "Open session", str(self.path.parent if self.path else ""),
-            "sheafviz sessions (*.json);;Weights (*.npz)")
-        return path
-
-    def _ask_save_path(self) -> str:
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(
-            self.window, "Save session", str(self.path or "session.json"),
-            "sheafviz sessions (*.json)")
-        return path
+    def ask_save_path(self) -> str:
+        return self.dialogs.ask_save("Save session", str(self.path or "session.json"),
+                                     "sheafviz sessions (*.json)")
 
     # -- autosave and recovery -------------------------------------------------------------
     def set_autosave_seconds(self, seconds: int) -> None:
         self.timer.stop()
-        if int(seconds) > 0 and (self._explicit_autosave or interactive()):
+        if int(seconds) > 0 and self.autosave_path is not None:
             self.timer.start(int(seconds) * 1000)
 
-    def set_autosave_path(self, path: str | Path) -> None:
-        """Autosave to ``path`` (an explicit file is used even outside the desktop app)."""
-        self.autosave_path = Path(path)
-        self._explicit_autosave = True
+    def set_autosave_path(self, path: str | Path | None) -> None:
+        """Autosave to ``path`` (None: no autosave)."""
+        self.autosave_path = Path(path) if path else None
         self.set_autosave_seconds(self.prefs.get("autosave_seconds"))
 
     def autosave(self) -> bool:
         """Write the autosave file when there are unsaved changes."""
-        if not self.dirty or getattr(self.ctl, "preset", None) is None:
+        if (not self.dirty or getattr(self.ctl, "preset", None) is None
+                or self.autosave_path is None):
             return False
         try:
             self.autosave_path.parent.mkdir(parents=True, exist_ok=True)
@@ -264,16 +219,17 @@ class SessionManager(QtCore.QObject):
         return True
 
     def discard_autosave(self) -> None:
-        self.autosave_path.unlink(missing_ok=True)
+        if self.autosave_path is not None:
+            self.autosave_path.unlink(missing_ok=True)
 
     def check_recovery(self) -> bool:
         """Offer the autosaved session of a run that did not close normally."""
         p = self.autosave_path
-        if not p.exists():
+        if p is None or not p.exists():
             return False
-        if self.ask_recover == self._ask_recover and not interactive():
-            return False
-        if not self.ask_recover(p):
+        if not self.dialogs.ask_yes_no(
+                "Recover session", f"sheafviz did not close normally last time. Recover the "
+                f"autosaved session from {p}?"):
             self.discard_autosave()
             return False
         ok = self.open(p, prompt=False)
@@ -293,8 +249,7 @@ class SessionManager(QtCore.QObject):
                 ev.ignore()
                 return True
             self.timer.stop()
-            if self._explicit_autosave or interactive():  # never a user's file from a test
-                self.discard_autosave()
+            self.discard_autosave()
         elif t in (QtCore.QEvent.Type.DragEnter, QtCore.QEvent.Type.DragMove):
             if self._dropped_path(ev) is not None:
                 ev.acceptProposedAction()

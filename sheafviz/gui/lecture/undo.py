@@ -144,8 +144,6 @@ class UndoRecorder(QtCore.QObject):
         self._last: Settings | None = None
         self._timer = QtCore.QTimer(self, singleShot=True, interval=COALESCE_MS)
         self._timer.timeout.connect(self.flush)
-        controller.settingsChanged.connect(self._changed)
-        controller.sessionChanged.connect(self.reset)
         if getattr(controller, "preset", None) is not None:
             self.reset()
 
@@ -158,7 +156,7 @@ class UndoRecorder(QtCore.QObject):
         self._last = settings_of(self.ctl)
         self._pending = None
 
-    def _changed(self) -> None:
+    def on_settings_changed(self) -> None:
         if self._applying or self._last is None or getattr(self.ctl, "preset", None) is None:
             return
         self._timer.start()  # (re)start: a burst of changes becomes one command

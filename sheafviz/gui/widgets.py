@@ -1,4 +1,5 @@
-"""Shared pieces of the debug panels: a styled plot, a hover read-out, colour maps."""
+"""Shared pieces of the views: a styled plot, a hover read-out, colour maps, the deferred
+axis shrink (ShrinkLater)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from .. import style
+from . import style
 
 #: Values below this are drawn as this on log scales (a discord of exactly 0 is common).
 FLOOR = 1e-16
@@ -161,3 +162,42 @@ class EmptyNote:
         if pi.legend is not None:
             pi.legend.setVisible(not empty)
         self._place()
+
+
+#: A value axis shrinks only after its data stayed small this long (ms), or for this many
+#: updates in a row (a headless render draws frames faster than the clock): ShrinkLater.
+SHRINK_DELAY_MS = 400
+SHRINK_AFTER_UPDATES = 12
+
+
+class ShrinkLater:
+    """When a value axis that is too big for its data may shrink: once the data stayed
+    small for SHRINK_DELAY_MS, or for SHRINK_AFTER_UPDATES updates in a row.
+
+    A range change re-lays out the axis and repaints the whole panel (several ms), so a drag
+    must not shrink and regrow it at every move; growing is the caller's, at once.
+
+    Parameters
+    ----------
+    parent : QObject owning the timer
+    shrink : callable () -> None
+        Re-checks the data and shrinks the axis if it is still too big.
+    """
+
+    def __init__(self, parent, shrink) -> None:
+        self.count = 0
+        self.timer = QtCore.QTimer(parent, singleShot=True, interval=SHRINK_DELAY_MS)
+        self.timer.timeout.connect(shrink)
+        self.shrink = shrink
+
+    def small(self) -> None:
+        """This update's data would fit a smaller axis."""
+        self.count += 1
+        if self.count >= SHRINK_AFTER_UPDATES:  # frames faster than the clock: a render
+            self.shrink()
+        elif not self.timer.isActive():
+            self.timer.start()
+
+    def reset(self) -> None:
+        """The data fill the axis again, or the axis was just set."""
+        self.count = 0

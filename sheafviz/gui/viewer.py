@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .dialogs import DISCARD, QtDialogs
 from .event_loop import DEFAULT_SIZE, ensure_ipython_qt, get_app, process_events, run
 
 __all__ = ["Viewer", "run", "process_events"]
@@ -46,6 +47,16 @@ def qimage_to_array(image) -> np.ndarray:
     h, w, stride = img.height(), img.width(), img.bytesPerLine()
     buf = np.frombuffer(img.constBits(), dtype=np.uint8, count=h * stride)
     return buf.reshape(h, stride)[:, : 4 * w].reshape(h, w, 4).copy()
+
+
+class _ViewerDialogs(QtDialogs):
+    """The real dialogs, except that a close the script asked for discards unsaved changes
+    without asking (the user closing the window is still asked)."""
+
+    quiet = False
+
+    def ask_save_changes(self, title: str, text: str) -> str:
+        return DISCARD if self.quiet else super().ask_save_changes(title, text)
 
 
 class Viewer:
@@ -80,7 +91,10 @@ class Viewer:
         from .main_window import MainWindow
 
         self._app = app
-        self._window = MainWindow()
+        # A window on screen asks the user (unsaved changes, file choosers); one off screen
+        # never shows a box nobody could answer.
+        self._dialogs = _ViewerDialogs() if show else None
+        self._window = MainWindow(dialogs=self._dialogs)
         if not self._window.controller.load_preset(preset):
             self._window.deleteLater()
             raise ValueError(f"cannot open preset {preset!r}")
@@ -261,6 +275,8 @@ class Viewer:
             return
         self._closed = True
         self._window.controller.pause()
+        if self._dialogs is not None:
+            self._dialogs.quiet = True  # the script asked to close: no "save changes?" box
         self._window.close()
         self._window.deleteLater()
         process_events()

@@ -15,6 +15,8 @@ from __future__ import annotations
 import os
 import sys
 
+#: Set on the QApplication once :func:`get_app` has given it sheafviz's fonts.
+_PREPARED = "sheafviz_prepared"
 #: Window size of a new Viewer when none is given (fits a 1366×768 laptop screen).
 DEFAULT_SIZE = (1280, 720)
 
@@ -25,7 +27,7 @@ def _headless() -> bool:
 
 
 def get_app(size: tuple[int, int] = DEFAULT_SIZE):
-    """The one QApplication, created (and given sheafviz's fonts) on first use.
+    """The one QApplication (created on first use), given sheafviz's fonts once.
 
     Parameters
     ----------
@@ -39,15 +41,20 @@ def get_app(size: tuple[int, int] = DEFAULT_SIZE):
     """
     from PySide6 import QtWidgets
 
+    from .app import prepare_app
+
     app = QtWidgets.QApplication.instance()
-    if app is None:
+    created = app is None
+    if created:
         if _headless() and not os.environ.get("QT_QPA_PLATFORM"):
             raise RuntimeError("no display to open a window on (DISPLAY is not set); set "
                                "QT_QPA_PLATFORM=offscreen or run under xvfb-run")
-        from .app import prepare_app
-
         app = QtWidgets.QApplication([sys.argv[0] if sys.argv and sys.argv[0] else "sheafviz"])
-        prepare_app(app, size)
+    if not app.property(_PREPARED):
+        # Also an application someone else made (IPython's %gui qt, a host program): our
+        # fonts and pyqtgraph options; Qt's messages only where we own the application.
+        prepare_app(app, size, forward_messages=created)
+        app.setProperty(_PREPARED, True)
     return app
 
 

@@ -35,3 +35,17 @@ def test_run_blocks_until_the_window_is_closed(tmp_path):
                           timeout=60, env=env, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == ["before 0", "after 0 [30] False True"]
+
+
+def test_no_display_is_one_clear_error(tmp_path):
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    code = ("import sheafviz\n"
+            "try:\n"
+            "    sheafviz.Viewer()\n"
+            "except RuntimeError as exc:\n"
+            "    print(exc)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("no display to open a window on (DISPLAY is not set)")

@@ -14,7 +14,6 @@ event and the session stays as it was (bad arguments still raise ValueError).
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -27,10 +26,11 @@ from sheafviz.core.model.network import Network
 from sheafviz.core.model.pins import PinSet
 from sheafviz.core.model.sheaf import SheafLayout
 from sheafviz.live import editing, flows
-from sheafviz.live.frame import Snapshot, hidden_z_index, make_snapshot
+from sheafviz.live.frame import Snapshot, hidden_z_index, make_snapshot, neuron_rows
 from sheafviz.live.modestate import ModeState
 from sheafviz.live.options import TRAINING_MODES, Rates, TrainingOptions, preset_rates
-from sheafviz.live.readouts import EquilibriumResult, Readouts, envelope, session_readouts
+from sheafviz.live.flows import EquilibriumResult
+from sheafviz.live.readouts import Readouts, envelope, session_readouts
 from sheafviz.live.signals import SessionEvents, Transaction
 from sheafviz.live.undo import UndoStack
 
@@ -88,7 +88,7 @@ class Session:
         self._mode = "relax"
         self._versions = {"weights": 0, "pins": 0, "state": 0}
         self._solution_cache: tuple | None = None
-        self._at_equilibrium = None  # the Solution the relax state was set to
+        self._equilibrium_shown: tuple = (None, None)  # see _at_equilibrium
         self._modes = {"relax": ModeState("relax", self._initial_cochain(),
                                           len(self.layout.edges)), "joint": None}
         self._readouts_cache: tuple | None = None
@@ -98,7 +98,8 @@ class Session:
         self._undo = UndoStack()
         self._modified = False
         self._edit_depth, self._applying = 0, False
-        self._record()
+        self._undo_group = None  # the settings when begin_undo_group was called
+        flows.record(self)
 
     @classmethod
     def from_preset(cls, name: str | None = None, *, pins: PinSet | None = None) -> "Session":
@@ -160,20 +161,16 @@ class Session:
         return self._shown
 
     # -- flows ---------------------------------------------------------------------------
-    def _flow_key(self, mode: str | None = None, *, rates: Rates | None = None) -> tuple:
-        return flows.flow_key(self, mode or self._mode, rates or self._rates)
+    @property
+    def _at_equilibrium(self):
+        """The Solution the relaxation's state is while its weights and pins are current
+        (else None): the read-outs then use its report (σ, flipped, boundary)."""
+        key, sol = self._equilibrium_shown
+        return sol if key == (self._versions["weights"], self._versions["pins"]) else None
 
-    def _new_flow(self):
-        return flows.new_flow(self)
-
-    def _ensure_flow(self) -> bool:
-        return flows.ensure_flow(self)
-
-    def _pull_state(self) -> None:
-        flows.pull_state(self)
-
-    def _record(self) -> None:
-        flows.record(self)
+    @_at_equilibrium.setter
+    def _at_equilibrium(self, sol) -> None:
+        self._equilibrium_shown = ((self._versions["weights"], self._versions["pins"]), sol)
 
     def _moved(self) -> None:
         self._versions["state"] += 1
@@ -189,15 +186,15 @@ class Session:
         if n < 1:
             raise ValueError(f"step needs n >= 1, got {n}")
         with self._tx.change():
-            if not self._ensure_flow():
+            if not flows.ensure_flow(self):
                 return False
             converged = False
             try:
                 converged = bool(self._state.flow.advance(n))
             except flows.CORE_ERRORS as exc:
                 self._tx.message(str(exc), "error")
-            self._pull_state()
-            self._record()
+            flows.pull_state(self)
+            flows.record(self)
         return converged and self._mode == "relax"
 
     def _relax_solution(self):
@@ -222,21 +219,22 @@ class Session:
         flows.seek(self, k)
 
     # -- edits (undoable; each turns `modified` on) ----------------------------------------
-    @contextmanager
     def edit_group(self):
-        """Make every edit inside the block one undo step with one event each (a drag, a
-        spin-box hold, a script changing several settings at once)."""
-        outer = self._edit_depth == 0
-        before = editing.settings_of(self) if outer else None
-        self._edit_depth += 1
-        try:
-            with self._tx.change():
-                yield self
-                if outer and not self._applying:
-                    if self._undo.push(before, editing.settings_of(self)):
-                        self._set_modified(True)
-        finally:
-            self._edit_depth -= 1
+        """A context manager: every edit inside the block is one undo step, and its events
+        fire once each at the end (a script changing several settings at once)."""
+        return editing.edit_group(self)
+
+    def begin_undo_group(self) -> None:
+        """Record the edits from now to :meth:`end_undo_group` as one undo step, while each
+        edit still fires its events at once (a drag: press … release)."""
+        if self._undo_group is None:
+            self._undo_group = editing.settings_of(self)
+
+    def end_undo_group(self) -> None:
+        """Close the group :meth:`begin_undo_group` opened (nothing when none is open)."""
+        before, self._undo_group = self._undo_group, None
+        if before is not None and self._undo.push(before, editing.settings_of(self)):
+            self._set_modified(True)
 
     def pin(self, target: str, value, *, index: int | None = None,
             stiffness: float | None = None, jump: bool = False) -> bool:
@@ -258,6 +256,14 @@ class Session:
         """Remove the pins of ``target`` ("y", "a1[0]", or a stalk name with ``index``)."""
         name, idx = editing.neuron(self, target, index)
         return self.set_pins(self._pins.unpin(self.layout, name, idx))
+
+    def toggle_pin(self, target: str, *, index: int | None = None) -> bool:
+        """Pin ``target`` (a neuron or a whole stalk) at its shown value, or unpin it when
+        it is pinned already (a click on a neuron)."""
+        name, idx = editing.neuron(self, target, index)
+        c, lay = self._state.cochain, self.layout
+        value = c[lay.vertex(name).slice].copy() if idx is None else c[lay.index(name, idx)]
+        return self.set_pins(self._pins.toggle(lay, name, value, idx))
 
     def set_pins(self, pins: PinSet, *, jump: bool = False) -> bool:
         """Replace the whole pin set (see :func:`sheafviz.live.editing.set_pins`)."""
@@ -300,11 +306,14 @@ class Session:
             self._set_modified(True)
 
     def undo(self) -> bool:
-        """Go back one edit; False when there is none."""
+        """Go back one edit (an open undo group is closed first); False when there is
+        none."""
+        self.end_undo_group()
         return self._step_history(self._undo.undo())
 
     def redo(self) -> bool:
         """Redo the last undone edit; False when there is none."""
+        self.end_undo_group()
         return self._step_history(self._undo.redo())
 
     def _step_history(self, target) -> bool:
@@ -366,6 +375,16 @@ class Session:
                                  steps=ms.steps, z_index=self._z_index)
             self._snapshot_cache = (key, snap)
         return self._snapshot_cache[1]
+
+    def neuron_info(self, name: str, index: int) -> list[tuple[str, str]]:
+        """Label / value rows describing neuron ``name[index]`` at the shown state (value,
+        forward value, pin, σ, the residual and discord of each incident edge)."""
+        return neuron_rows(self.layout, self.snapshot, self._pins, name, int(index))
+
+    def __repr__(self) -> str:
+        name = self.preset.name if self.preset is not None else list(self.layout.arch)
+        return (f"Session({name!r}, mode={self._mode!r}, steps={self.steps}, "
+                f"pins={len(self._pins)}, modified={self._modified})")
 
     # -- files -----------------------------------------------------------------------------
     def save(self, path: str | Path) -> None:

@@ -236,6 +236,9 @@ def test_save_load_then_steps_equal_continuing(tmp_path, training):
 
 @pytest.mark.parametrize("name", ["session_v1_relax.json", "session_v1_joint.json"])
 def test_v1_files_written_by_the_gui_controller_load(name):
+    """The fixtures were saved by the GUI controller (format v1) after 30 relax steps of
+    running-241, resp. 10 relax steps then 25 joint steps: the Session runs the same flows,
+    so it reaches the saved state bit for bit, and the loaded file steps on like it."""
     raw = json.loads((DATA / name).read_text())
     assert raw["version"] == 1
     gui = raw["state"]["gui"]
@@ -244,8 +247,31 @@ def test_v1_files_written_by_the_gui_controller_load(name):
     assert np.array_equal(s.cochain, gui["cochain"]["__array__"])
     assert s.history.n == len(raw["history"]["t"]["__array__"])
     assert s.network.weights[1].tolist() == raw["network"]["weights"]["W2"]
-    s.step(10)
-    assert s.steps == gui["steps"] + 10 and np.all(np.isfinite(s.cochain))
+    assert s.training.lr is None  # the controller trained at the flow's default rate
+    fresh = Session.from_preset("running-241")
+    if gui["mode"] == "relax":
+        fresh.step(30)
+    else:
+        fresh.step(10)
+        fresh.mode = "joint"
+        fresh.step(25)
+    assert np.array_equal(fresh.cochain, s.cochain)
+    for sess in (s, fresh):
+        sess.step(10)
+    assert np.array_equal(fresh.cochain, s.cochain) and s.steps == gui["steps"] + 10
+
+
+def test_v1_migration_adds_the_session_state_and_keeps_the_controllers():
+    from sheafviz.core.data.session_file import migrate_v1_to_v2
+
+    raw = json.loads((DATA / "session_v1_joint.json").read_text())
+    copy = json.loads(json.dumps(raw))
+    out = migrate_v1_to_v2(raw)
+    assert raw == copy  # the input is not changed
+    assert out["version"] == 2 and out["state"]["gui"] == raw["state"]["gui"]
+    joint = out["state"]["session"]["modes"]["joint"]
+    assert out["state"]["session"]["mode"] == "joint" and joint["history"] == raw["history"]
+    assert joint["cochain"] == raw["state"]["gui"]["cochain"]
 
 
 def test_the_session_never_imports_qt():
@@ -291,3 +317,45 @@ def test_examples_of_a_data_set_are_pinned_and_undone():
     assert s.mode == "relax" and s.example == 3
     s.undo()
     assert s.example == 0 and s.pins.hard[("x", 0)] == x0[0]
+
+
+def test_undo_keeps_what_training_did_and_reset_is_not_an_edit():
+    s = Session.from_preset("running-241")
+    s.pin("a1[3]", 0.2)
+    s.mode = "joint"
+    s.step(50)
+    trained = s.network
+    assert trained is not s.initial_network
+    s.undo()  # back to relax
+    s.undo()  # the pin
+    assert s.mode == "relax" and ("a1", 3) not in s.pins.hard and s.network is trained
+    assert not s.can_undo
+    s.reset()  # the initial weights and state: not an edit, nothing to undo
+    assert s.network is s.initial_network and s.steps == 0 and not s.can_undo
+
+
+def test_a_drag_is_one_undo_step_with_events_per_move():
+    s = Session.from_preset("running-241")
+    counts = _counter(s)
+    s.begin_undo_group()
+    for v in (2.6, 2.7, 2.8):
+        s.pin("y", v, jump=True)
+    assert counts["pins_changed"] == 3 and s.modified  # the views follow every move
+    s.end_undo_group()
+    assert s.pins.hard[("y", 0)] == 2.8
+    s.undo()
+    assert s.pins.hard[("y", 0)] == 2.5 and not s.can_undo
+    r = s.readouts  # the undo jumped back to the equilibrium of y = 2.5
+    assert r.energy == pytest.approx(s.equilibrium().energy, abs=1e-12)
+
+
+def test_toggle_pins_at_the_shown_value_and_unpins():
+    s = Session.from_preset("running-241")
+    s.step(7)
+    shown = s.cochain[s.layout.index("a1", 2)]
+    s.toggle_pin("a1[2]")
+    assert s.pins.hard[("a1", 2)] == shown
+    s.toggle_pin("a1", index=2)
+    assert ("a1", 2) not in s.pins.hard
+    s.toggle_pin("y")  # a pinned stalk: unpinned
+    assert not s.pins.stalk_pinned(s.layout, "y")

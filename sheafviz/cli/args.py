@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sheafviz import __version__
 from sheafviz.core.data.datasets import DATASETS, DataError, Dataset, load_data_file, load_dataset
+from sheafviz.core.model.graphs import GRAPHS
 from sheafviz.core.model.network import OUTPUT_HEADS, Network, validate_arch
 from sheafviz.core.model.pins import PinError, PinSet, parse_pin_spec
 from sheafviz.core.data.presets import DEFAULT_PRESET, Preset, load_preset
@@ -83,6 +84,9 @@ def _network_options(parser: argparse.ArgumentParser, *, pins: bool = True) -> N
                        help="seed of the --arch weights (default 0)")
     group.add_argument("--output", choices=OUTPUT_HEADS, default=None,
                        help="output head (default identity for --arch; overrides the others)")
+    group.add_argument("--graph", choices=GRAPHS, default="chapter",
+                       help="chapter: the output is always a vertex y; paper: y exists only "
+                       "while pinned (the authors' graph; identity output only)")
     if not pins:
         return
     pin = parser.add_argument_group("pins (applied after the preset's own, in order)")
@@ -111,7 +115,21 @@ def _flow_options(parser: argparse.ArgumentParser, *, train: bool) -> None:
                       "step, the energy trace thinned to at most 2001 points)")
     flow.add_argument("--force", choices=("energy", "cross-entropy"), default=None,
                       help="output force (SPEC §9; cross-entropy needs sigmoid/softmax)")
+    flow.add_argument("--init", choices=("forward", "zeros", "random"), default=None,
+                      help="initial state of the stalks (default forward)")
+    flow.add_argument("--state-seed", type=int, default=None,
+                      help="seed of --init random (default 0)")
     if train:
+        flow.add_argument("--setup", metavar="FILE.npz",
+                          help="weights, data and optional stalks in one file "
+                          "(docs/file-formats.md); not with --preset/--weights/--arch/"
+                          "--data/--stalks")
+        flow.add_argument("--stalks", metavar="FILE.npz",
+                          help="first stalks z1.., a1.. of the paper mode, each "
+                          "(n_train, width)")
+        flow.add_argument("--no-warm-start", dest="warm_start", action="store_false",
+                          help="restart the stalks every epoch of 1000 steps the way they "
+                          "started (paper mode)")
         flow.add_argument("--mode", choices=("paper", "adiabatic", "gd"), default=None,
                           help="joint flow (paper), relax-then-step (adiabatic), or backprop")
         flow.add_argument("--beta", type=_float_type(), default=None,
@@ -121,11 +139,6 @@ def _flow_options(parser: argparse.ArgumentParser, *, train: bool) -> None:
         flow.add_argument("--lr", type=_float_type(), default=None,
                           help="learning rate of the adiabatic and gd modes (default 0.005)")
     else:
-        # The joint flow always starts its stalks at the forward pass (SPEC §10).
-        flow.add_argument("--init", choices=("forward", "zeros", "random"), default=None,
-                          help="initial state of the stalks (default forward)")
-        flow.add_argument("--state-seed", type=int, default=None,
-                          help="seed of --init random")
         flow.add_argument("--tol", type=_float_type(), default=1e-9,
                           help="stop when max |Δc|/Δt is below this (default 1e-9)")
     out = parser.add_argument_group("output")
@@ -145,6 +158,7 @@ examples:
   sheafviz solve --preset course-221 --json
   sheafviz solve --arch 2,4,1 --seed 0 --pin x=1,2 --pin y=3
   sheafviz solve --preset running-241 --pin 'a1[0]=0' --unpin y
+  sheafviz solve --preset steering --graph paper   (no y vertex while the output is free)
 """
 
 RELAX_EPILOG = """\
@@ -163,6 +177,9 @@ step, the settings, and weights (the path) with --save-weights.
 examples:
   sheafviz train --preset paraboloid --steps 5000
   sheafviz train --arch 2,16,1 --data my.csv --mode gd --optimizer adam --lr 0.01
+  sheafviz train --preset paraboloid --init random --state-seed 42 --graph paper
+  sheafviz train --setup run.npz --no-warm-start
+  sheafviz train --preset steering --data paraboloid --pin 'a1[1]=0.5'
 """
 
 
@@ -200,7 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="joint state-parameter flow (SPEC §10)",
                        epilog=TRAIN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    _network_options(p, pins=False)
+    _network_options(p)
     _flow_options(p, train=True)
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
 
@@ -226,6 +243,16 @@ def build_parser() -> argparse.ArgumentParser:
                      help="display time of a frame in ms (default 80)")
     gif.add_argument("--train", action="store_true",
                      help="animate the joint flow (training) instead of the heat flow")
+
+    p = sub.add_parser("lessons", help="list the guided lessons")
+    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
+
+    p = sub.add_parser("lesson", help="print a lesson, or run it headless with --check")
+    p.add_argument("lesson", metavar="NAME|FILE", help="a shipped lesson or a .toml file")
+    p.add_argument("--check", action="store_true",
+                   help="run every step and verify every claim (exit 1 if one fails)")
+    p.add_argument("--json", action="store_true",
+                   help="one JSON document (the steps, or with --check every check's value)")
 
     p = sub.add_parser("bench", help="benchmarks")
     p.add_argument("--only", metavar="SECTIONS", help="comma list of solve,dynamics,gui,stall")

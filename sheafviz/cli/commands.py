@@ -27,14 +27,16 @@ from sheafviz.cli.args import (PROG, CLIError, UsageError, apply_pin_ops, build_
                        resolve_data, resolve_network, resolve_pins)
 from sheafviz.core.data.datasets import DataError
 from sheafviz.core.flows.flowcheck import FlowDivergedError, UnstableStepError
+from sheafviz.core.flows.stalkinit import StalkError
 from sheafviz.core.model.network import Network, NetworkError
 from sheafviz.core.model.pins import PinError
 from sheafviz.core.data.presets import DEFAULT_PRESET, Preset, PresetError, load_preset, preset_info
 from sheafviz.core.model.sheaf import SheafLayout
+from sheafviz.lessons.spec import LessonError
 
 #: Everything that means "the user's input cannot be used" → exit 2, one line.
 USER_ERRORS = (CLIError, UsageError, NetworkError, PinError, DataError, PresetError,
-               UnstableStepError, FlowDivergedError)
+               UnstableStepError, FlowDivergedError, StalkError, LessonError)
 
 
 # -- output helpers -----------------------------------------------------------------------
@@ -104,12 +106,13 @@ def cmd_solve(args) -> int:
     network, preset = resolve_network(args)
     layout = SheafLayout(network.arch)
     pins = resolve_pins(args, network, preset, layout)
-    sol = equilibrium(network, pins, sigma=args.sigma, layout=layout)
+    graph = _check_graph(args.graph, network)
+    sol = equilibrium(network, pins, sigma=args.sigma, layout=layout, graph=graph)
     doc = report.state_document(network, pins, layout, sol.cochain, sigma=sol.sigma,
                                 consistent=sol.consistent, flipped=sol.flipped,
                                 on_boundary=sol.on_boundary,
                                 underdetermined=sol.underdetermined, local=sol.local,
-                                method=sol.method, pin_energy=sol.pin_energy)
+                                method=sol.method, pin_energy=sol.pin_energy, graph=graph)
     doc.update(iterations=sol.iterations, cycled=sol.cycled,
                preset=preset.name if preset else None)
     print(dumps(doc) if args.json else report.format_state(doc, title="solve"))
@@ -133,6 +136,13 @@ def _flow_defaults(args, preset: Preset | None) -> dict:
     }
 
 
+def _check_graph(graph: str, network: Network) -> str:
+    if graph == "paper" and network.output != "identity":
+        raise CLIError(f"--graph paper is defined for an identity output only; this network "
+                       f"has a {network.output} output")
+    return graph
+
+
 def _check_force(force: str, network: Network) -> str:
     if force == "cross-entropy" and network.output == "identity":
         raise CLIError("--force cross-entropy needs a sigmoid or softmax output head")
@@ -148,17 +158,18 @@ def cmd_relax(args) -> int:
     pins = resolve_pins(args, network, preset, layout, data)
     rates = _flow_defaults(args, preset)
     _check_force(rates["force"], network)
+    graph = _check_graph(args.graph, network)
     progress = Progress("relax", enabled=not args.json)
     try:
         result = relax(network, pins, init=rates["init"], state_seed=rates["state_seed"],
                        alpha=rates["alpha"], dt=rates["dt"], tol=args.tol,
                        max_steps=100_000 if args.steps is None else args.steps,
                        record_every=args.record_every or 1, force=rates["force"],
-                       layout=layout, progress=progress)
+                       layout=layout, progress=progress, graph=graph)
     finally:
         progress.close()
     doc = report.flow_state_document(network, pins, layout, result.cochain,
-                                     force=rates["force"])
+                                     force=rates["force"], graph=graph)
     doc.update(preset=preset.name if preset else None, steps=int(result.steps),
                converged=bool(result.converged), time=result.time, dt=result.dt,
                alpha=rates["alpha"], init=rates["init"], force=rates["force"],
@@ -194,10 +205,15 @@ def _finish(args, doc: dict, network: Network, text) -> None:
 def cmd_train(args) -> int:
     from sheafviz.cli import train as train_cli
 
-    network, preset = resolve_network(args)
-    data = resolve_data(args, network, preset)
+    setup = train_cli.setup_from_args(args, CLIError)
+    if setup is not None:
+        (network, data, stalks), preset = setup, None
+    else:
+        network, preset = resolve_network(args)
+        data, stalks = resolve_data(args, network, preset), None
     if data is None:
         raise CLIError("train needs data: give --data NAME|FILE or a preset with data")
+    _check_graph(args.graph, network)
     rates = _flow_defaults(args, preset)
     _check_force(rates["force"], network)
     mode = args.mode or (preset.mode if preset is not None and preset.mode != "relax"
@@ -205,16 +221,22 @@ def cmd_train(args) -> int:
     beta = args.beta if args.beta is not None else (preset.beta if preset else None)
     if beta is None:
         beta = 1.0 / data.n_train
+    layout = SheafLayout(network.arch)
+    pins = train_cli.training_pins(args, preset, layout, apply_pin_ops, CLIError)
+    if pins and mode != "paper":
+        raise CLIError(f"hidden pins apply to the paper mode's stalks, not to the {mode} mode")
+    start = train_cli.stalk_options(args, mode, data.n_train, network.arch, stalks, CLIError)
     progress = Progress("train", enabled=not args.json)
     try:
         flow, doc = train_cli.run_training(
             network, data, mode=mode, alpha=rates["alpha"], beta=beta, dt=rates["dt"],
             optimizer=args.optimizer, lr=args.lr, force=rates["force"],
             steps=1000 if args.steps is None else args.steps,
-            record_every=args.record_every or 10, progress=progress)
+            record_every=args.record_every or 10, progress=progress, graph=args.graph,
+            pins=pins, start=start)
     finally:
         progress.close()
-    doc.update(preset=preset.name if preset else None, data=data.name)
+    doc.update(preset=preset.name if preset else None, data=data.name, setup=args.setup)
     _finish(args, doc, flow.network, lambda: report.format_train(doc))
     return 0
 
@@ -391,8 +413,19 @@ def cmd_bench(args) -> int:
     return result if isinstance(result, int) else 0
 
 
+def cmd_lessons(args) -> int:
+    from sheafviz.cli.lessons import cmd_lessons as run
+    return run(args)
+
+
+def cmd_lesson(args) -> int:
+    from sheafviz.cli.lessons import cmd_lesson as run
+    return run(args)
+
+
 COMMANDS = {"solve": cmd_solve, "relax": cmd_relax, "train": cmd_train,
-            "presets": cmd_presets, "gui": cmd_gui, "render": cmd_render, "bench": cmd_bench}
+            "presets": cmd_presets, "gui": cmd_gui, "render": cmd_render, "bench": cmd_bench,
+            "lessons": cmd_lessons, "lesson": cmd_lesson}
 
 
 def _one_line(exc: BaseException) -> str:

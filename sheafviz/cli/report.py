@@ -11,13 +11,15 @@ is hard-pinned, else "returned x": the forward pass of the returned cochain's ow
 ``discord_by_type``, ``discord_by_layer`` (keys are the layer numbers as strings),
 ``sigma`` {"z1": [0/1, …]}, ``consistent``, ``flipped``, ``on_boundary``,
 ``underdetermined``, ``local``, ``method`` and ``spectrum`` (eigenvalues of L_free at the
-returned pattern, linearised at the returned output for a nonlinear head).
+returned pattern, linearised at the returned output for a nonlinear head; on the paper
+graph without the output coordinates that are not hard-pinned) and ``graph``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from sheafviz.core.model.graphs import graph_pins
 from sheafviz.core.model.network import Network
 from sheafviz.core.model.pins import PinSet
 from sheafviz.core.model.sheaf import SheafLayout, discords, group_discords
@@ -37,9 +39,10 @@ def _z_out(layout: SheafLayout, c: np.ndarray) -> np.ndarray:
 
 
 def spectrum_json(network: Network, pins: PinSet, layout: SheafLayout, c: np.ndarray,
-                  sigma) -> dict:
+                  sigma, *, graph: str = "chapter") -> dict:
     """SPEC §11 summary of L_free at pattern ``sigma`` as plain JSON values."""
-    summary = spectrum_summary(network, pins, sigma, layout=layout, z_out=_z_out(layout, c))
+    summary = spectrum_summary(network, pins, sigma, layout=layout, z_out=_z_out(layout, c),
+                               graph=graph)
     doc = summary.to_json()
     if doc.get("condition") is not None and not np.isfinite(doc["condition"]):
         doc["condition"] = None
@@ -48,7 +51,7 @@ def spectrum_json(network: Network, pins: PinSet, layout: SheafLayout, c: np.nda
 
 def state_document(network: Network, pins: PinSet, layout: SheafLayout, c: np.ndarray, *,
                    sigma, consistent, flipped, on_boundary, underdetermined, local, method,
-                   pin_energy) -> dict:
+                   pin_energy, graph: str = "chapter") -> dict:
     """The solve schema for cochain ``c`` (shape (size,)); see the module docstring."""
     stalks = layout.split(c)
     x_pinned = pins.stalk_pinned(layout, "x")
@@ -82,12 +85,13 @@ def state_document(network: Network, pins: PinSet, layout: SheafLayout, c: np.nd
         "underdetermined": bool(underdetermined),
         "local": bool(local),
         "method": method,
-        "spectrum": spectrum_json(network, pins, layout, c, sigma),
+        "spectrum": spectrum_json(network, pins, layout, c, sigma, graph=graph),
+        "graph": graph,
     }
 
 
 def flow_state_document(network: Network, pins: PinSet, layout: SheafLayout, c: np.ndarray,
-                        *, force: str = "energy") -> dict:
+                        *, force: str = "energy", graph: str = "chapter") -> dict:
     """The solve schema for the end state of a heat flow.
 
     ``consistent`` compares the state with the fixed-σ harmonic extension of its own pattern
@@ -98,18 +102,19 @@ def flow_state_document(network: Network, pins: PinSet, layout: SheafLayout, c: 
     forward_sigma = network.forward(c[layout.vertex("x").slice]).sigma
     flipped = [f"z{l}[{j}]" for l, (s, f) in enumerate(zip(sigma, forward_sigma), start=1)
                for j in np.flatnonzero(s != f)]
-    extension, underdetermined = harmonic_extension(network, pins, sigma, layout=layout,
+    solver_pins = graph_pins(layout, pins, graph)
+    extension, underdetermined = harmonic_extension(network, solver_pins, sigma, layout=layout,
                                                     z_out=_z_out(layout, c))
     scale = max(1.0, float(np.max(np.abs(c))))
     consistent = None
     if force == "energy":
         consistent = bool(np.max(np.abs(extension - c)) <= FLOW_CONSISTENT_RTOL * scale)
-    res = pins.resolve(layout)
+    res = solver_pins.resolve(layout)
     pin_energy = 0.5 * float(np.sum(res.soft_gamma * (c[res.soft_index] - res.soft_value) ** 2))
     return state_document(network, pins, layout, c, sigma=sigma, consistent=consistent,
                           flipped=flipped, on_boundary=on_boundary(layout, c, rtol=FLOW_BOUNDARY_RTOL),
                           underdetermined=underdetermined, local=True, method="heat-flow",
-                          pin_energy=pin_energy)
+                          pin_energy=pin_energy, graph=graph)
 
 
 def event_json(event) -> dict:
@@ -155,7 +160,9 @@ def format_state(doc: dict, *, title: str) -> str:
              ("consistency n/a" if doc["consistent"] is None else "NOT consistent"),
              "local minimiser" if doc["local"] else "fixed pattern"]
     if doc["underdetermined"]:
-        flags.append("UNDER-DETERMINED (minimum-norm solution shown)")
+        flags.append("UNDER-DETERMINED (" + ("minimum-norm solution shown)"
+                                             if doc["method"] in ("direct", "active-set")
+                                             else "one solution of a family shown)"))
     lines.append(f"method: {doc['method']} ({', '.join(flags)})")
     lines.append(f"energy E = ½Σd = {_num(doc['energy'])}   Σd = {_num(doc['discord_sum'])}"
                  f"   pin energy = {_num(doc['pin_energy'])}")
@@ -183,7 +190,8 @@ def format_state(doc: dict, *, title: str) -> str:
     lines.append(f"on the boundary z = 0: {', '.join(doc['on_boundary']) or 'none'}")
     sp = doc["spectrum"]
     lines.append("")
-    lines.append(f"L_free (free dim {sp.get('free_dim')}): λ_min = {_num(sp['lambda_min'])}, "
+    graph = "" if doc.get("graph", "chapter") == "chapter" else ", paper graph"
+    lines.append(f"L_free (free dim {sp.get('free_dim')}{graph}): λ_min = {_num(sp['lambda_min'])}, "
                  f"λ_max = {_num(sp['lambda_max'])}, κ = {_num(sp['condition'])}")
     ev = sp["eigenvalues"]
     label = "extreme eigenvalues" if sp["eigenvalues_partial"] else "eigenvalues"
@@ -206,6 +214,10 @@ def format_relax(doc: dict) -> str:
 def format_train(doc: dict) -> str:
     lines = [f"trained {doc['steps']} steps: mode {doc['mode']}, data {doc['data']}, "
              f"network {doc['arch']} ({doc['output']} output)"]
+    if doc["mode"] == "paper":
+        lines.append(f"stalks: init {doc.get('init')}"
+                     + ("" if doc.get("warm_start", True) else ", restarted every epoch")
+                     + f"; graph {doc.get('graph', 'chapter')}")
     lines.append(f"{'step':>8}  {'train loss':>12}  {'test loss':>12}  {'residual':>12}")
     steps = doc["recorded_steps"]
     idx = list(range(len(steps)))

@@ -17,8 +17,9 @@ from PySide6 import QtCore
 
 from . import style
 from .lines import LineBundle
-from .widgets import ShrinkLater
+from .theme import Theme
 from .viewbox import DelegatingViewBox, PassiveScatter, nearest_point
+from .widgets import ShrinkLater
 
 SPRING_OFFSET = 0.3
 SPRING_AMP = 0.035
@@ -60,12 +61,14 @@ class DrapePanel(pg.PlotWidget):
     neuronClicked = QtCore.Signal(str, int)
     pinDragged = QtCore.Signal(str, int, float)
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, *, theme: Theme | None = None) -> None:
+        #: the colours this view draws with (:class:`~.theme.Theme`; read at each rebuild)
+        self.theme = theme if theme is not None else Theme()
         self.vb = DelegatingViewBox(self)
         super().__init__(parent, viewBox=self.vb)
-        self.setBackground(style.BACKGROUND)
+        self.setBackground(self.theme.BACKGROUND)
         self.plotItem.hideButtons()
-        style.style_plot(self.plotItem, left="value", fixed_axes=True)
+        style.style_plot(self.plotItem, theme=self.theme, left="value", fixed_axes=True)
         self.layout_ = None
         self._items: list = []
         self._yr = None
@@ -80,7 +83,8 @@ class DrapePanel(pg.PlotWidget):
         return item
 
     def set_session(self, layout) -> None:
-        """Create every item once per architecture."""
+        """Create every item once per architecture (or look), in :attr:`theme`'s colours."""
+        self.setBackground(self.theme.BACKGROUND)
         for it in self._items:
             self.vb.removeItem(it)
         self._items = []
@@ -93,8 +97,9 @@ class DrapePanel(pg.PlotWidget):
         ax = self.plotItem.getAxis("bottom")
         ax.setTicks([[(v.position, v.name) for v in layout.vertices], []])
         self.vb.setXRange(-0.6, len(layout.vertices) - 0.4, padding=0)
-        self._add(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(style.GRID_LINE_COLOR, width=1.5,
-                                                                  style=QtCore.Qt.PenStyle.DashLine)), 0)
+        zero_pen = pg.mkPen(self.theme.GRID_LINE_COLOR, width=1.5,
+                            style=QtCore.Qt.PenStyle.DashLine)
+        self._add(pg.InfiniteLine(pos=0, angle=0, pen=zero_pen), 0)
         self._build_string_index(layout)
         self._build_ids(layout)
         # Every line set of the drape is one layer of one item (see .lines: nine curve items
@@ -102,38 +107,42 @@ class DrapePanel(pg.PlotWidget):
         self.lines = self._add(LineBundle(), 3)
         # Thin feeds from each tail coordinate of a small affine edge to the anchors it
         # determines (the mapped tail W a + b), so the string reads continuously x → y.
-        self.feeds = self.lines.add_layer(pg.mkPen(style.FEED_COLOR, width=1))
-        self.ghost_line = self.lines.add_layer(pg.mkPen(style.GHOST_COLOR, width=1.5))
+        self.feeds = self.lines.add_layer(pg.mkPen(self.theme.FEED_COLOR, width=1))
+        self.ghost_line = self.lines.add_layer(pg.mkPen(self.theme.GHOST_COLOR, width=1.5))
         # Qt's raster engine antialiases each segment slowly (~0.05–0.2 ms): only small strings.
-        self.string = self.lines.add_layer(pg.mkPen(style.STRING_COLOR, width=2.5),
+        self.string = self.lines.add_layer(pg.mkPen(self.theme.STRING_COLOR, width=2.5),
                                            antialias=self.pair_idx.size <= 64)
         self.springs = {etype: self.lines.add_layer(pg.mkPen(color, width=3), connect="finite")
-                        for etype, color in style.EDGE_COLORS.items()}
+                        for etype, color in self.theme.EDGE_COLORS.items()}
         # The mapped-tail end of each spring ("where the edge pulls the head to") and a thin
         # arm from the spring's head end to the head coordinate it pulls on.
-        self.anchors = self.lines.add_layer(pg.mkPen(style.ANCHOR_COLOR, width=3))
-        self.arms = self.lines.add_layer(pg.mkPen(style.ARM_COLOR, width=1))
+        self.anchors = self.lines.add_layer(pg.mkPen(self.theme.ANCHOR_COLOR, width=3))
+        self.arms = self.lines.add_layer(pg.mkPen(self.theme.ARM_COLOR, width=1))
         # The slowest mode of L_free added to the state (the spectrum panel's ghost, SPEC §11).
         self.mode_ghost = self._add(PassiveScatter(pxMode=True, symbol="x", size=self._size,
-                                                   brush=pg.mkBrush(style.GHOST_COLOR),
-                                                   pen=pg.mkPen(style.GHOST_COLOR, width=2)), 2)
+                                                   brush=pg.mkBrush(self.theme.GHOST_COLOR),
+                                                   pen=pg.mkPen(self.theme.GHOST_COLOR,
+                                                                width=2)), 2)
         self.mode_ghost.setVisible(False)
         self.ghost = self._add(PassiveScatter(pxMode=True, symbol="o", size=self._size + 4,
-                                              brush=None, pen=pg.mkPen(style.GHOST_COLOR, width=2)), 2)
+                                              brush=None,
+                                              pen=pg.mkPen(self.theme.GHOST_COLOR, width=2)), 2)
         self.points = self._add(PassiveScatter(pxMode=True, symbol="o", size=self._size,
-                                               brush=pg.mkBrush(style.VALUE_COLOR),
-                                               pen=pg.mkPen(style.BACKGROUND, width=1)), 6)
+                                               brush=pg.mkBrush(self.theme.VALUE_COLOR),
+                                               pen=pg.mkPen(self.theme.BACKGROUND, width=1)), 6)
         self.flip_marks = self._add(PassiveScatter(pxMode=True, symbol="o", size=self._size + 12,
-                                                   brush=None, pen=pg.mkPen(style.FLIP_COLOR, width=3)), 5)
+                                                   brush=None,
+                                                   pen=pg.mkPen(self.theme.FLIP_COLOR, width=3)),
+                                    5)
         self.boundary_marks = self._add(PassiveScatter(
             pxMode=True, symbol="d", size=self._size + 10, brush=None,
-            pen=pg.mkPen(style.BOUNDARY_COLOR, width=3)), 5)
+            pen=pg.mkPen(self.theme.BOUNDARY_COLOR, width=3)), 5)
         self.clamp_bars = self._add(pg.PlotCurveItem(
             connect="pairs", segmentedLineMode="on", antialias=False,
-            pen=pg.mkPen(style.PIN_COLOR, width=5)), 7)
+            pen=pg.mkPen(self.theme.PIN_COLOR, width=5)), 7)
         self.clamps = self._add(PassiveScatter(pxMode=True, symbol="s", size=self._size + 5,
-                                               brush=pg.mkBrush(style.PIN_COLOR),
-                                               pen=pg.mkPen(style.BACKGROUND, width=1.5)), 8)
+                                               brush=pg.mkBrush(self.theme.PIN_COLOR),
+                                               pen=pg.mkPen(self.theme.BACKGROUND, width=1.5)), 8)
 
     def set_mode_ghost(self, cochain) -> None:
         """Draw ``cochain`` (shape (size,)) as ghost crosses along the path, or clear it."""
@@ -198,7 +207,7 @@ class DrapePanel(pg.PlotWidget):
 
     def _draw_springs(self, snap) -> tuple[float, float]:
         lay, xs = self.layout_, self.xs
-        per_type = {t: ([], [], []) for t in style.EDGE_COLORS}
+        per_type = {t: ([], [], []) for t in self.theme.EDGE_COLORS}
         mx, my, hy, hxs = [], [], [], []
         fx, fy = [], []
         lo, hi = np.inf, -np.inf

@@ -1,7 +1,8 @@
 """The path graph view: vertex columns of neurons, coloured edges, pins, hover card.
 
-Geometry (data coordinates): vertex ``k`` of the path sits at ``x = k``; its neurons fill
-``y ∈ [−1, 1]`` top to bottom; vertex labels sit above at ``y = LABEL_Y``. Stalks wider than
+Geometry (data coordinates, :mod:`.graph_geometry`): vertex ``k`` of the path sits at
+``x = k``; its neurons fill ``y ∈ [−1, 1]`` top to bottom; vertex labels sit above at
+``y = LABEL_Y``. Stalks wider than
 ``style.MAX_DOTS`` are drawn as a strip (an ImageItem, one pixel row per coordinate) in
 which any coordinate can still be picked by its height.
 """
@@ -15,32 +16,15 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
 from . import style
+from .graph_geometry import (LABEL_Y, STRIP_HALF, STRIP_TOP, dot_positions, edge_segments,
+                             strip_positions)
 from .lines import LineBundle
+from .theme import Theme
 from .viewbox import DelegatingViewBox, PassiveScatter, nearest_point
 
-LABEL_Y = 1.18
-STRIP_HALF = 0.11
-STRIP_TOP = 0.95
 HIT_PX = 16
 #: Value labels next to the dots refresh at most this often while animating (readable).
 TEXT_PERIOD_S = 0.1
-#: Most line segments drawn for one edge (affine edges of wide layers are sampled).
-MAX_SEGMENTS = 400
-#: Neurons sampled per side when an affine edge has more than MAX_SEGMENTS pairs.
-SAMPLE = 12
-
-
-def dot_positions(dim: int) -> np.ndarray:
-    """y of each dot of a column with ``dim`` dots (top to bottom), shape (dim,)."""
-    if dim == 1:
-        return np.zeros(1)
-    spacing = min(0.42, 1.9 / (dim - 1))
-    return ((dim - 1) / 2.0 - np.arange(dim)) * spacing
-
-
-def strip_positions(dim: int) -> np.ndarray:
-    """y of each coordinate of a strip (top to bottom), shape (dim,)."""
-    return STRIP_TOP - 2 * STRIP_TOP * (np.arange(dim) + 0.5) / dim
 
 
 class GraphView(pg.PlotWidget):
@@ -59,10 +43,12 @@ class GraphView(pg.PlotWidget):
     pinDragged = QtCore.Signal(str, int, float)
     hoverChanged = QtCore.Signal(object)
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, *, theme: Theme | None = None) -> None:
+        #: the colours this view draws with (:class:`~.theme.Theme`; read at each rebuild)
+        self.theme = theme if theme is not None else Theme()
         self.vb = DelegatingViewBox(self)
         super().__init__(parent, viewBox=self.vb)
-        self.setBackground(style.BACKGROUND)
+        self.setBackground(self.theme.BACKGROUND)
         self.plotItem.hideAxis("left")
         self.plotItem.hideAxis("bottom")
         self.plotItem.hideButtons()
@@ -89,7 +75,9 @@ class GraphView(pg.PlotWidget):
         return item
 
     def set_session(self, layout) -> None:
-        """Build every item for a new architecture (once per preset, never per frame)."""
+        """Build every item for a new architecture (once per preset or look, never per
+        frame), in the colours of :attr:`theme`."""
+        self.setBackground(self.theme.BACKGROUND)
         self._clear()
         self.layout_ = layout
         self._hover, self._drag = None, None
@@ -97,9 +85,10 @@ class GraphView(pg.PlotWidget):
         self._build_edges(layout)
         self._build_neurons(layout)
         self._build_labels(layout)
-        self.hover_card = self._add(pg.TextItem("", color=style.FOREGROUND,
-                                                fill=pg.mkBrush(style.CARD_FILL),
-                                                border=pg.mkPen(style.OUTLINE_COLOR, width=1.5)), 50)
+        self.hover_card = self._add(pg.TextItem("", color=self.theme.FOREGROUND,
+                                                fill=pg.mkBrush(self.theme.CARD_FILL),
+                                                border=pg.mkPen(self.theme.OUTLINE_COLOR,
+                                                                width=1.5)), 50)
         self.hover_card.setFont(style.font(0.9))
         self.hover_card.hide()
         n = len(layout.vertices)
@@ -125,32 +114,14 @@ class GraphView(pg.PlotWidget):
         base = 30 if n_dots_max <= 6 else (22 if n_dots_max <= 12 else 15)
         self.dot_size = int(round(base * max(0.7, min(scale, 1.3))))
 
-    def _edge_segments(self, k: int, etype: str) -> np.ndarray:
-        """Line segments (2m, 2) joining neurons of columns k and k+1."""
-        ya, yb = self.ys[k], self.ys[k + 1]
-        if etype == "affine":
-            ia, ib = np.arange(ya.size), np.arange(yb.size)
-            if ya.size * yb.size > MAX_SEGMENTS:
-                ia = np.unique(np.linspace(0, ya.size - 1, SAMPLE).astype(int))
-                ib = np.unique(np.linspace(0, yb.size - 1, SAMPLE).astype(int))
-            pa, pb = np.meshgrid(ia, ib, indexing="ij")
-            pa, pb = pa.ravel(), pb.ravel()
-        else:
-            pa = np.unique(np.linspace(0, ya.size - 1, min(ya.size, 32)).astype(int))
-            pb = pa
-        seg = np.empty((2 * pa.size, 2))
-        seg[0::2, 0], seg[0::2, 1] = k + 0.08, ya[pa]
-        seg[1::2, 0], seg[1::2, 1] = k + 0.92, yb[pb]
-        return seg
-
     def _build_edges(self, layout) -> None:
         # One item, one layer per edge (restyled by discord each frame): see .lines.
         bundle = self._add(LineBundle(), 1)
         self.edge_items = []
         for edge in layout.edges:
-            seg = self._edge_segments(edge.position, edge.type)
+            seg = edge_segments(self.ys, edge.position, edge.type)
             # Thick lines: antialiasing them costs ~3× and shows little.
-            layer = bundle.add_layer(pg.mkPen(style.EDGE_COLORS[edge.type], width=1.5))
+            layer = bundle.add_layer(pg.mkPen(self.theme.EDGE_COLORS[edge.type], width=1.5))
             layer.setData(seg[:, 0], seg[:, 1])
             self.edge_items.append(layer)
 
@@ -171,16 +142,16 @@ class GraphView(pg.PlotWidget):
             border = pg.PlotCurveItem(
                 [k - STRIP_HALF, k + STRIP_HALF, k + STRIP_HALF, k - STRIP_HALF, k - STRIP_HALF],
                 [STRIP_TOP, STRIP_TOP, -STRIP_TOP, -STRIP_TOP, STRIP_TOP],
-                pen=pg.mkPen(style.OUTLINE_COLOR, width=1.5))
+                pen=pg.mkPen(self.theme.OUTLINE_COLOR, width=1.5))
             self._add(border, 6)
             self.strip_pins[k] = self._add(PassiveScatter(pxMode=True, symbol="s", size=7,
-                                                          brush=pg.mkBrush(style.PIN_COLOR),
+                                                          brush=pg.mkBrush(self.theme.PIN_COLOR),
                                                           pen=None), 7)
         self.value_texts = []
         if self.dot_flat.size <= 40:
             for x, y in zip(self.dot_x, self.dot_y):
-                t = pg.TextItem("", color=style.TEXT_COLOR, anchor=(0.0, 0.5),
-                                fill=pg.mkBrush(style.TEXT_FILL))
+                t = pg.TextItem("", color=self.theme.TEXT_COLOR, anchor=(0.0, 0.5),
+                                fill=pg.mkBrush(self.theme.TEXT_FILL))
                 t.setFont(style.font(0.9))
                 t.setPos(x + 0.07, y)
                 self.value_texts.append(self._add(t, 11))
@@ -190,7 +161,8 @@ class GraphView(pg.PlotWidget):
     def _build_labels(self, layout) -> None:
         self.labels = []
         for k, v in enumerate(layout.vertices):
-            t = pg.TextItem("", anchor=(0.5, 0.5), border=pg.mkPen(style.OUTLINE_COLOR, width=1.5))
+            t = pg.TextItem("", anchor=(0.5, 0.5),
+                            border=pg.mkPen(self.theme.OUTLINE_COLOR, width=1.5))
             t.setFont(style.font(1.05, bold=True))
             t.setPos(k, LABEL_Y)
             self.labels.append(self._add(t, 12))
@@ -208,8 +180,8 @@ class GraphView(pg.PlotWidget):
                            for k, j in zip(self.dot_vertex, self.dot_coord)], dtype=bool)
         self._dot_pinned = pinned
         self._symbols = np.where(pinned, "s", "o").tolist()
-        free_pen = pg.mkPen(style.OUTLINE_COLOR, width=1.5)
-        pin_pen = pg.mkPen(style.PIN_COLOR, width=4)
+        free_pen = pg.mkPen(self.theme.OUTLINE_COLOR, width=1.5)
+        pin_pen = pg.mkPen(self.theme.PIN_COLOR, width=4)
         self._pens = [pin_pen if p else free_pen for p in pinned]
         self._sizes = np.where(pinned, self.dot_size + 6, self.dot_size)
         self._dots_stale = True
@@ -226,12 +198,12 @@ class GraphView(pg.PlotWidget):
             self._label_state[k] = state
             text = v.name + (f" ({v.dim})" if v.dim > style.MAX_DOTS else "")
             if n_pin == v.dim:
-                label.fill = pg.mkBrush(style.PIN_COLOR)
-                label.setColor(style.PINNED_TEXT)
+                label.fill = pg.mkBrush(self.theme.PIN_COLOR)
+                label.setColor(self.theme.PINNED_TEXT)
                 text = "▣ " + text
             else:
-                label.fill = pg.mkBrush(style.LABEL_FILL)
-                label.setColor(style.FOREGROUND)
+                label.fill = pg.mkBrush(self.theme.LABEL_FILL)
+                label.setColor(self.theme.FOREGROUND)
                 if n_pin:
                     text += f" · {n_pin} pinned"
             label.setText(text)
@@ -241,7 +213,7 @@ class GraphView(pg.PlotWidget):
     def _pens_with(self, flip: np.ndarray) -> list:
         pens = list(self._pens)
         if flip.any():
-            flip_pen = pg.mkPen(style.FLIP_COLOR, width=4)
+            flip_pen = pg.mkPen(self.theme.FLIP_COLOR, width=4)
             for j in np.flatnonzero(flip):
                 pens[j] = flip_pen
         return pens
@@ -255,7 +227,7 @@ class GraphView(pg.PlotWidget):
                 xs, ys = [k], [self.ys[k][sel[1]]]
         size = self.dot_size + 18 if xs and not self.is_strip[xs[0]] else 26
         self.halo.setData(xs, ys, symbol="o", size=size, brush=pg.mkBrush(240, 180, 0, 120),
-                          pen=pg.mkPen(style.SELECT_COLOR, width=3))
+                          pen=pg.mkPen(self.theme.SELECT_COLOR, width=3))
 
     def set_frame(self, snap) -> None:
         """Redraw values and discords of one frame (called every animation frame)."""
@@ -314,7 +286,7 @@ class GraphView(pg.PlotWidget):
                 continue
             self._last_pens[e] = key
             q = key[0] / 12.0
-            item.setPen(pg.mkPen(style.faded(style.EDGE_COLORS[edge.type], q),
+            item.setPen(pg.mkPen(style.faded(self.theme.EDGE_COLORS[edge.type], q),
                                  width=1.5 + 6.5 * q))
 
     # -- hit testing and mouse -----------------------------------------------------------

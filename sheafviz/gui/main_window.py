@@ -15,6 +15,7 @@ from .drape import DrapePanel
 from .flow_panel import FlowPanel
 from .graph_view import GraphView
 from .plots import DiscordBars, DiscordHistory, EnergyPlot
+from .theme import Theme
 from .wiring import WindowWiring
 
 #: When set, the window writes its pins, state and neuron screen positions to this JSON file
@@ -43,28 +44,28 @@ def _swatch(color: str, char: str) -> str:
     return f"<span style='color:{color}; font-weight:bold'>{char}</span>"
 
 
-def legend_notes() -> dict[str, str]:
-    """The legend after each panel's title, in the current :mod:`.style` colours."""
-    e = style.EDGE_COLORS
+def legend_notes(theme: Theme) -> dict[str, str]:
+    """The legend after each panel's title, in ``theme``'s colours."""
+    e = theme.EDGE_COLORS
     types = (f"{_swatch(e['affine'], '━')} affine&nbsp; {_swatch(e['relu'], '━')} relu&nbsp; "
              f"{_swatch(e['output'], '━')} output")
     return {
         "Path graph": (f"{types} &nbsp;·&nbsp; thicker = more discord &nbsp;·&nbsp; "
-                       f"{_swatch(style.PIN_COLOR, '■')} pinned &nbsp;·&nbsp; click: pin, "
+                       f"{_swatch(theme.PIN_COLOR, '■')} pinned &nbsp;·&nbsp; click: pin, "
                        f"drag a pin: move it"),
-        "Drape": (f"{_swatch(style.VALUE_COLOR, '●')} value &nbsp;"
-                  f"{_swatch(style.GHOST_COLOR, '○')} forward pass &nbsp;"
-                  f"{_swatch(style.PIN_COLOR, '■')} clamp &nbsp;"
+        "Drape": (f"{_swatch(theme.VALUE_COLOR, '●')} value &nbsp;"
+                  f"{_swatch(theme.GHOST_COLOR, '○')} forward pass &nbsp;"
+                  f"{_swatch(theme.PIN_COLOR, '■')} clamp &nbsp;"
                   f"{_swatch(e['affine'], '⌇')} spring = r<sub>e</sub> &nbsp;"
-                  f"{_swatch(style.FLIP_COLOR, '◯')} σ flipped &nbsp;"
-                  f"{_swatch(style.BOUNDARY_COLOR, '◇')} z = 0"),
+                  f"{_swatch(theme.FLIP_COLOR, '◯')} σ flipped &nbsp;"
+                  f"{_swatch(theme.BOUNDARY_COLOR, '◇')} z = 0"),
         "Discord now": "",
         "Discord over time": (f"{_swatch(e['affine'], '━')} aff "
                               f"{_swatch(e['relu'], '━')} relu "
                               f"{_swatch(e['output'], '━')} out"),
-        "Residual energy": (f"{_swatch(style.ENERGY_COLOR, '━')} E &nbsp;"
-                            f"{_swatch(style.ENVELOPE_COLOR, '╌')} envelope &nbsp;"
-                            f"{_swatch(style.FLIP_COLOR, '▼')} ReLU switch"),
+        "Residual energy": (f"{_swatch(theme.ENERGY_COLOR, '━')} E &nbsp;"
+                            f"{_swatch(theme.ENVELOPE_COLOR, '╌')} envelope &nbsp;"
+                            f"{_swatch(theme.FLIP_COLOR, '▼')} ReLU switch"),
     }
 
 
@@ -78,11 +79,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.dialogs = dialogs if dialogs is not None else NoDialogs()
         self._autosave_path = autosave_path
         self.controller = Controller(self)
-        self.graph = GraphView()
-        self.drape = DrapePanel()
-        self.energy = EnergyPlot()
-        self.bars = DiscordBars()
-        self.dhist = DiscordHistory()
+        #: the colours of every picture; ``theme.update(...)`` restyles the window
+        self.theme = Theme()
+        self.graph = GraphView(theme=self.theme)
+        self.drape = DrapePanel(theme=self.theme)
+        self.energy = EnergyPlot(theme=self.theme)
+        self.bars = DiscordBars(theme=self.theme)
+        self.dhist = DiscordHistory(theme=self.theme)
         try:
             presets = engine.list_presets()
         except Exception:  # noqa: BLE001 - the list only fills a combo box
@@ -105,7 +108,8 @@ class MainWindow(QtWidgets.QMainWindow):
         drape: the slowest-mode ghost and the switching timeline's scrubber."""
         from .debug import install_debug_panels  # the docks cost ~0.1 s; only built here
 
-        self.debug_docks = install_debug_panels(self, self.controller, dialogs=self.dialogs)
+        self.debug_docks = install_debug_panels(self, self.controller, dialogs=self.dialogs,
+                                                theme=self.theme)
         self.debug_hub = self.debug_docks[0].hub
 
     # -- layout ----------------------------------------------------------------------------
@@ -178,7 +182,7 @@ class MainWindow(QtWidgets.QMainWindow):
     # -- public API for the wiring and the plug-in features --------------------------------
     def set_legends(self) -> None:
         """Write each panel's title and legend in the current colours."""
-        for title, note in legend_notes().items():
+        for title, note in legend_notes(self.theme).items():
             self._titles[title].setText(f"<b>{title}</b>" +
                                         (f"&nbsp;&nbsp;&nbsp;{note}" if note else ""))
 
@@ -192,7 +196,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def show_message(self, text: str, level: str = "info") -> None:
         """A non-modal message in the status bar (errors in red), cleared after a while."""
-        color = style.MESSAGE_COLORS.get(level, style.MESSAGE_COLORS["info"])
+        color = self.theme.MESSAGE_COLORS.get(level, self.theme.MESSAGE_COLORS["info"])
         self.note.setText(f"<span style='color:{color}'>{text}</span>")
         self.note.setToolTip(text)
         self._note_timer.start()

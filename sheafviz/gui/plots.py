@@ -11,6 +11,7 @@ from PySide6 import QtCore, QtGui
 
 from . import style
 from .lines import BarSet
+from .theme import Theme
 from .widgets import ShrinkLater
 
 #: Energies are clamped to this floor before the log axis (E = 0 exactly is common).
@@ -20,12 +21,13 @@ MIN_T = 1.0
 
 
 def _plot_widget(*, left: str, bottom: str | None = None, title: str | None = None,
-                 log_y: bool = False) -> pg.PlotWidget:
-    w = pg.PlotWidget(background=style.BACKGROUND)
+                 log_y: bool = False, theme: Theme) -> pg.PlotWidget:
+    w = pg.PlotWidget(background=theme.BACKGROUND)
     w.plotItem.hideButtons()
     w.plotItem.setMenuEnabled(False)
     w.plotItem.vb.setMouseEnabled(x=False, y=False)
-    style.style_plot(w.plotItem, left=left, bottom=bottom, title=title, fixed_axes=True)
+    style.style_plot(w.plotItem, theme=theme, left=left, bottom=bottom, title=title,
+                     fixed_axes=True)
     # tick labels thinned to the plot's height (they overlapped on short plots)
     style.use_log_axis(w.plotItem, log=log_y)
     style.label_headroom(w.plotItem)
@@ -73,8 +75,10 @@ class StableRange:
 class EnergyPlot:
     """E(t) on a log axis, the predicted envelope E0·exp(−2αλ_min t), ReLU-switch ticks."""
 
-    def __init__(self) -> None:
-        self.widget = _plot_widget(left="E", bottom="time t", log_y=True)
+    def __init__(self, *, theme: Theme | None = None) -> None:
+        #: the colours this plot draws with (read at each rebuild)
+        self.theme = theme if theme is not None else Theme()
+        self.widget = _plot_widget(theme=self.theme, left="E", bottom="time t", log_y=True)
         pi = self.widget.plotItem
         self.envelope = pi.plot(name="envelope")
         self.curve = pi.plot(name="E")
@@ -86,12 +90,12 @@ class EnergyPlot:
         self.set_session()
 
     def set_session(self, layout=None) -> None:
-        """Colours from :mod:`.style` (a new session or theme)."""
-        self.envelope.setPen(pg.mkPen(style.ENVELOPE_COLOR, width=2.5,
+        """Colours from :attr:`theme` (a new session or look)."""
+        self.envelope.setPen(pg.mkPen(self.theme.ENVELOPE_COLOR, width=2.5,
                                       style=QtCore.Qt.PenStyle.DashLine))
-        self.curve.setPen(pg.mkPen(style.ENERGY_COLOR, width=3))
-        self.ticks.setSymbolBrush(pg.mkBrush(style.FLIP_COLOR))
-        self.ticks.setSymbolPen(pg.mkPen(style.TICK_OUTLINE, width=1))
+        self.curve.setPen(pg.mkPen(self.theme.ENERGY_COLOR, width=3))
+        self.ticks.setSymbolBrush(pg.mkBrush(self.theme.FLIP_COLOR))
+        self.ticks.setSymbolPen(pg.mkPen(self.theme.TICK_OUTLINE, width=1))
 
     def set_data(self, history, envelope: tuple[np.ndarray, np.ndarray]) -> None:
         te, ee = envelope
@@ -119,8 +123,10 @@ class DiscordBars:
 
     HALF = 0.35
 
-    def __init__(self) -> None:
-        self.widget = _plot_widget(left="d_e")
+    def __init__(self, *, theme: Theme | None = None) -> None:
+        #: the colours this plot draws with (read at each rebuild)
+        self.theme = theme if theme is not None else Theme()
+        self.widget = _plot_widget(theme=self.theme, left="d_e")
         self.item = None
         self.layout_ = None
         self.widget.plotItem.vb.sigResized.connect(lambda *_: self.fit_labels())
@@ -130,7 +136,7 @@ class DiscordBars:
         pi = self.widget.plotItem
         self.layout_ = layout
         n = len(layout.edges)
-        types = list(style.EDGE_COLORS)
+        types = list(self.theme.EDGE_COLORS)
         self.x = np.concatenate([np.arange(n), n + 0.8 + np.arange(len(types))])
         self._type_of = np.array([types.index(e.type) for e in layout.edges])
         if self.item is not None:
@@ -138,8 +144,8 @@ class DiscordBars:
         self.item = BarSet(self.x, np.concatenate([self._type_of, np.arange(len(types))]),
                            half_width=self.HALF)
         # colours of the current palette and theme
-        self.item.set_style([style.EDGE_COLORS[t] for t in types],
-                            pg.mkPen(style.BAR_OUTLINE, width=1))
+        self.item.set_style([self.theme.EDGE_COLORS[t] for t in types],
+                            pg.mkPen(self.theme.BAR_OUTLINE, width=1))
         pi.vb.addItem(self.item)
         self._names = [e.name for e in layout.edges] + [f"Σ{t[:3]}" for t in types]
         self._labels_fit = None
@@ -206,10 +212,12 @@ class DiscordBars:
 class DiscordHistory:
     """Σ d_e per edge type over time (log axis)."""
 
-    def __init__(self) -> None:
-        self.widget = _plot_widget(left="Σ d_e", bottom="time t", log_y=True)
+    def __init__(self, *, theme: Theme | None = None) -> None:
+        #: the colours this plot draws with (read at each rebuild)
+        self.theme = theme if theme is not None else Theme()
+        self.widget = _plot_widget(theme=self.theme, left="Σ d_e", bottom="time t", log_y=True)
         pi = self.widget.plotItem
-        self.curves = {t: pi.plot(name=t, antialias=False) for t in style.EDGE_COLORS}
+        self.curves = {t: pi.plot(name=t, antialias=False) for t in self.theme.EDGE_COLORS}
         for c in self.curves.values():
             c.setDownsampling(auto=True, method="peak")
             c.setClipToView(True)
@@ -218,8 +226,8 @@ class DiscordHistory:
 
     def set_session(self, layout) -> None:
         for t, curve in self.curves.items():
-            curve.setPen(pg.mkPen(style.EDGE_COLORS[t], width=3))
-        types = list(style.EDGE_COLORS)
+            curve.setPen(pg.mkPen(self.theme.EDGE_COLORS[t], width=3))
+        types = list(self.theme.EDGE_COLORS)
         self._type_of = np.array([types.index(e.type) for e in layout.edges])
 
     def set_data(self, history) -> None:

@@ -1,8 +1,7 @@
-"""Colours, fonts and number formatting shared by every view.
+"""Fonts, axes and number formatting shared by every view.
 
-Chosen for a projector in a lit lecture hall: a white background, near-black text, saturated
-edge-type colours that stay distinct for the common colour-vision deficiencies
-(Okabe–Ito palette), and nothing thinner than 2 px that carries meaning.
+Colours are not here: they are a :class:`~sheafviz.gui.theme.Theme` object the window hands
+to each view, with a change event.
 """
 
 from __future__ import annotations
@@ -12,41 +11,6 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtGui
-
-BACKGROUND = "#ffffff"
-FOREGROUND = "#111111"
-GRID = "#d0d0d0"
-#: Okabe–Ito: blue / bluish green / vermillion for affine / relu / output edges.
-EDGE_COLORS = {"affine": "#0072B2", "relu": "#009E73", "output": "#D55E00"}
-PIN_COLOR = "#000000"
-SELECT_COLOR = "#F0B400"
-FLIP_COLOR = "#E69F00"
-BOUNDARY_COLOR = "#CC0099"
-#: Opaque colours throughout: Qt's raster engine blends translucent pens several times slower.
-GHOST_COLOR = "#a8a8a8"
-ARM_COLOR = "#9a9a9a"
-FEED_COLOR = "#d2d2d2"
-VALUE_COLOR = "#222266"
-ENVELOPE_COLOR = "#7a7a7a"
-#: The drape's string, its springs' anchor ticks, the energy curve.
-STRING_COLOR = "#444444"
-ANCHOR_COLOR = "#555555"
-ENERGY_COLOR = "#1a1a8c"
-#: The zero line of the drape.
-GRID_LINE_COLOR = "#888888"
-#: Outlines of dots, strips and labels; small text; the bars' outline; switch-tick outline.
-OUTLINE_COLOR = "#333333"
-TEXT_COLOR = "#222222"
-BAR_OUTLINE = "#222222"
-TICK_OUTLINE = "#7a4a00"
-#: Fills behind text (with alpha): a free stalk's label, value labels, the hover card; and
-#: the text on a pinned stalk's label (drawn on PIN_COLOR).
-LABEL_FILL = "#ffffffe6"
-TEXT_FILL = "#ffffffc8"
-CARD_FILL = "#fffff0eb"
-PINNED_TEXT = "#ffffff"
-#: Status-bar message colours by level.
-MESSAGE_COLORS = {"error": "#b00020", "warn": "#8a5a00", "info": "#1a4d1a"}
 
 #: Largest stalk drawn as a column of separate dots; wider stalks become a strip.
 MAX_DOTS = 24
@@ -71,14 +35,19 @@ def font(scale: float = 1.0, *, bold: bool = False) -> QtGui.QFont:
     return f
 
 
-def configure_pyqtgraph() -> None:
-    pg.setConfigOptions(background=BACKGROUND, foreground=FOREGROUND, antialias=True,
-                        useNumba=False)
+def configure_pyqtgraph(theme=None) -> None:
+    """pyqtgraph's defaults (background and foreground of new plots: ``theme``'s, else
+    light)."""
+    from .theme import LIGHT
+
+    colors = theme.colors if theme is not None else LIGHT
+    pg.setConfigOptions(background=colors["BACKGROUND"], foreground=colors["FOREGROUND"],
+                        antialias=True, useNumba=False)
 
 
-def style_plot(plot: pg.PlotItem, *, left: str | None = None, bottom: str | None = None,
+def style_plot(plot: pg.PlotItem, *, theme, left: str | None = None, bottom: str | None = None,
                title: str | None = None, grid: bool = False, fixed_axes: bool = False) -> None:
-    """Readable axes: tick fonts at 0.95× base, labels at base size.
+    """Readable axes in ``theme``'s foreground: tick fonts at 0.95× base, labels at base size.
 
     ``fixed_axes`` gives the axes a fixed size: tick labels of changing width ("0.002" →
     "0.1") would otherwise re-lay out the whole plot (a full repaint) when the range moves,
@@ -88,8 +57,8 @@ def style_plot(plot: pg.PlotItem, *, left: str | None = None, bottom: str | None
     for name in ("left", "bottom"):
         ax = plot.getAxis(name)
         ax.setTickFont(font(0.95))
-        ax.setPen(pg.mkPen(FOREGROUND, width=1.5))
-        ax.setTextPen(pg.mkPen(FOREGROUND))
+        ax.setPen(pg.mkPen(theme.FOREGROUND, width=1.5))
+        ax.setTextPen(pg.mkPen(theme.FOREGROUND))
         ax.enableAutoSIPrefix(False)  # "(x0.001)" on an axis confuses a class
     if fixed_axes:
         line = base_pt() * 96 / 72
@@ -101,7 +70,7 @@ def style_plot(plot: pg.PlotItem, *, left: str | None = None, bottom: str | None
     if bottom:
         plot.setLabel("bottom", bottom, **{"font-size": size})
     if title:
-        plot.setTitle(title, size=size, color=FOREGROUND)
+        plot.setTitle(title, size=size, color=theme.FOREGROUND)
     if grid:
         plot.showGrid(x=True, y=True, alpha=0.25)
 

@@ -20,6 +20,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from . import style
+from .theme import or_light
 from .widgets import title_label
 from .wiring import wire_weight_editor
 from .weight_edits import Entry, WeightEditCommand, layer_array, parse_value, with_entry
@@ -44,8 +45,9 @@ class WeightEditor(QtWidgets.QWidget):
     :attr:`view_kind`.
     """
 
-    def __init__(self, controller, undo=None, parent=None) -> None:
+    def __init__(self, controller, undo=None, parent=None, *, theme=None) -> None:
         super().__init__(parent)
+        self.theme = or_light(theme)
         self.ctl, self.undo = controller, undo
         self._layers: list[tuple[str, int]] = []
         self._shown = None  # the network drawn last (redraw only when it changes)
@@ -75,10 +77,10 @@ class WeightEditor(QtWidgets.QWidget):
         top.addWidget(QtWidgets.QLabel("col"))
         top.addWidget(self.col_box)
 
-        self.table = WeightTable()
+        self.table = WeightTable(theme=self.theme)
         self.table.currentCellChanged.connect(lambda r, c, *_: self._cell_clicked(r, c))
         self.table.cellDoubleClicked.connect(lambda *_: self.value_edit.setFocus())
-        self.heatmap = WeightHeatmap()
+        self.heatmap = WeightHeatmap(theme=self.theme)
         self.plot, self.image = self.heatmap.plot, self.heatmap.image
         self.plot.scene().sigMouseClicked.connect(self._plot_clicked)
         self.plot.scene().sigMouseMoved.connect(self._plot_hovered)
@@ -353,7 +355,7 @@ def install_weight_editor(window: QtWidgets.QMainWindow, controller, *, undo=Non
     """
     dock = QtWidgets.QDockWidget("Weights", window)
     dock.setObjectName("weight-editor")
-    editor = WeightEditor(controller, undo, dock)
+    editor = WeightEditor(controller, undo, dock, theme=getattr(window, "theme", None))
     wire_weight_editor(editor, controller)
     dock.setWidget(editor)
     window.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, dock)

@@ -13,12 +13,17 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from . import style
+from .theme import Theme, or_light
 from .widgets import make_plot
 
 
 class CellDelegate(QtWidgets.QStyledItemDelegate):
     """Draws the chosen cell with its own value colour and a thick outline: the usual
     selection fill would hide the colour (and the sign) of exactly that weight."""
+
+    def __init__(self, parent=None, *, theme: Theme | None = None) -> None:
+        super().__init__(parent)
+        self.theme = or_light(theme)
 
     def paint(self, painter, option, index) -> None:
         selected = bool(option.state & QtWidgets.QStyle.StateFlag.State_Selected)
@@ -28,7 +33,7 @@ class CellDelegate(QtWidgets.QStyledItemDelegate):
         super().paint(painter, opt, index)
         if selected:
             painter.save()
-            pen = QtGui.QPen(QtGui.QColor(style.SELECT_COLOR), 3)
+            pen = QtGui.QPen(QtGui.QColor(self.theme.SELECT_COLOR), 3)
             pen.setJoinStyle(QtCore.Qt.PenJoinStyle.MiterJoin)
             painter.setPen(pen)
             painter.drawRect(QtCore.QRectF(option.rect).adjusted(1.5, 1.5, -1.5, -1.5))
@@ -44,13 +49,14 @@ class WeightTable(QtWidgets.QTableWidget):
     """A small layer as a read-only table (the editor's value field does the editing), one
     row per neuron the weights feed, one column per neuron they come from (or the bias)."""
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, *, theme: Theme | None = None) -> None:
         super().__init__(parent)
+        self.theme = or_light(theme)
         self.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
         self.verticalHeader().setSectionResizeMode(
             QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
-        self.setItemDelegate(CellDelegate(self))
+        self.setItemDelegate(CellDelegate(self, theme=self.theme))
 
     def show_layer(self, rows: list[str], cols: list[str]) -> None:
         """Empty cells under the header labels ``rows`` × ``cols`` (no signals emitted)."""
@@ -119,8 +125,9 @@ class WeightHeatmap:
     colorbar : pg.ColorBarItem
     """
 
-    def __init__(self) -> None:
-        self.plot = make_plot()
+    def __init__(self, *, theme: Theme | None = None) -> None:
+        self.theme = or_light(theme)
+        self.plot = make_plot(theme=self.theme)
         pi = self.plot.plotItem
         pi.showGrid(x=False, y=False)
         pi.vb.invertY(True)
@@ -128,14 +135,14 @@ class WeightHeatmap:
         self.image.setLookupTable(style.value_lut(256))
         pi.addItem(self.image)
         self.marker = QtWidgets.QGraphicsRectItem()
-        pen = pg.mkPen(style.SELECT_COLOR, width=3)
+        pen = pg.mkPen(self.theme.SELECT_COLOR, width=3)
         pen.setCosmetic(True)
         self.marker.setPen(pen)
         self.marker.setZValue(10)
         pi.addItem(self.marker)
         # a cross through the chosen cell: one cell of a 128×784 matrix is under a pixel
         self.cross = [pg.InfiniteLine(angle=a, movable=False,
-                                      pen=pg.mkPen(style.SELECT_COLOR, width=1.5))
+                                      pen=pg.mkPen(self.theme.SELECT_COLOR, width=1.5))
                       for a in (0, 90)]
         for line in self.cross:
             pi.addItem(line)
@@ -144,8 +151,8 @@ class WeightHeatmap:
         self.colorbar.setImageItem(self.image, insert_in=pi)
         ax = self.colorbar.axis
         ax.setTickFont(style.font(0.9))
-        ax.setTextPen(pg.mkPen(style.FOREGROUND))
-        self._bar_pen = style.FOREGROUND
+        ax.setTextPen(pg.mkPen(self.theme.FOREGROUND))
+        self._bar_pen = self.theme.FOREGROUND
 
     def show_layer(self, rows: list[str], cols: list[str]) -> None:
         """Axis labels (the vertex of the rows and of the columns) and a view of the whole
@@ -165,10 +172,10 @@ class WeightHeatmap:
         self.image.setImage(a, autoLevels=False, levels=(-scale, scale))
         self.image.setRect(QtCore.QRectF(0, 0, a.shape[1], a.shape[0]))
         self.colorbar.setLevels((-scale, scale))
-        if self._bar_pen != style.FOREGROUND:  # the theme changed (not a plot axis)
-            self._bar_pen = style.FOREGROUND
-            self.colorbar.axis.setTextPen(pg.mkPen(style.FOREGROUND))
-            self.colorbar.axis.setPen(pg.mkPen(style.FOREGROUND))
+        if self._bar_pen != self.theme.FOREGROUND:  # the theme changed (not a plot axis)
+            self._bar_pen = self.theme.FOREGROUND
+            self.colorbar.axis.setTextPen(pg.mkPen(self.theme.FOREGROUND))
+            self.colorbar.axis.setPen(pg.mkPen(self.theme.FOREGROUND))
 
     def mark(self, row: int, col: int) -> None:
         """Outline and cross the cell at ``row``, ``col``."""

@@ -8,6 +8,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from . import style
+from .theme import Theme, or_light
 
 #: Values below this are drawn as this on log scales (a discord of exactly 0 is common).
 FLOOR = 1e-16
@@ -23,15 +24,17 @@ def layer_color(l: int) -> str:
 
 
 def make_plot(*, left: str | None = None, bottom: str | None = None, log_y: bool = False,
-              view_box: pg.ViewBox | None = None) -> pg.PlotWidget:
-    """A fixed (no pan / zoom / menu) PlotWidget with the project's readable axes."""
-    w = pg.PlotWidget(background=style.BACKGROUND, viewBox=view_box)
+              view_box: pg.ViewBox | None = None, theme: Theme | None = None) -> pg.PlotWidget:
+    """A fixed (no pan / zoom / menu) PlotWidget with the project's readable axes, in
+    ``theme``'s colours (default light)."""
+    theme = or_light(theme)
+    w = pg.PlotWidget(background=theme.BACKGROUND, viewBox=view_box)
     pi = w.plotItem
     pi.hideButtons()
     pi.setMenuEnabled(False)
     pi.vb.setMouseEnabled(x=False, y=False)
     pi.vb.setMenuEnabled(False)
-    style.style_plot(pi, left=left, bottom=bottom)
+    style.style_plot(pi, theme=theme, left=left, bottom=bottom)
     # tick labels thinned to the plot's height (they overlapped on short plots)
     style.use_log_axis(pi, log=log_y)
     style.label_headroom(pi)
@@ -42,13 +45,13 @@ def make_plot(*, left: str | None = None, bottom: str | None = None, log_y: bool
 class ReadOut(QtWidgets.QLabel):
     """A one-line (or few-line) label under a plot that says what the mouse points at."""
 
-    def __init__(self, placeholder: str = "", parent=None) -> None:
+    def __init__(self, placeholder: str = "", parent=None, *, theme: Theme | None = None) -> None:
         super().__init__(placeholder, parent)
         self.placeholder = placeholder
         self.setFont(style.font(0.95))
         self.setTextFormat(QtCore.Qt.TextFormat.PlainText)
         self.setMinimumHeight(int(style.base_pt() * 1.8))
-        self.setStyleSheet(f"color: {style.FOREGROUND};")
+        self.setStyleSheet(f"color: {or_light(theme).FOREGROUND};")
 
     def clear_text(self) -> None:
         self.setText(self.placeholder)
@@ -104,9 +107,9 @@ def log_ticks(lo: float, hi: float) -> list:
     return ticks
 
 
-def legend(plot: pg.PlotWidget, *, offset=(-10, 10)):
+def legend(plot: pg.PlotWidget, *, offset=(-10, 10), theme: Theme | None = None):
     """A readable legend: dark text on a mostly opaque white box."""
-    return plot.plotItem.addLegend(offset=offset, labelTextColor=style.FOREGROUND,
+    return plot.plotItem.addLegend(offset=offset, labelTextColor=or_light(theme).FOREGROUND,
                                    brush=pg.mkBrush(255, 255, 255, 220),
                                    pen=pg.mkPen("#999999"),
                                    labelTextSize=f"{style.base_pt() * 0.85:.0f}pt")
@@ -121,10 +124,10 @@ class EmptyNote:
     the view box, in its pixel coordinates, so it stays centred when the plot resizes).
     """
 
-    def __init__(self, plot: pg.PlotWidget, text: str) -> None:
+    def __init__(self, plot: pg.PlotWidget, text: str, *, theme: Theme | None = None) -> None:
         self.plot = plot
         vb = plot.plotItem.vb
-        self.item = pg.TextItem(anchor=(0.5, 0.5), color=style.FOREGROUND)
+        self.item = pg.TextItem(anchor=(0.5, 0.5), color=or_light(theme).FOREGROUND)
         self.item.setParentItem(vb)
         self.item.setFont(style.font(1.0))
         self.item.setZValue(1000)

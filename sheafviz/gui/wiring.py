@@ -60,6 +60,7 @@ class WindowWiring(QtCore.QObject):
         ctl.playingChanged.connect(p.set_playing)
         ctl.selectionChanged.connect(self.on_selection)
         ctl.message.connect(w.show_message)
+        w.theme.changed.connect(self.on_theme)
         w.graph.neuronClicked.connect(ctl.toggle_neuron)
         w.graph.stalkClicked.connect(ctl.toggle_stalk)
         w.graph.pinDragged.connect(ctl.set_pin_value)
@@ -106,6 +107,14 @@ class WindowWiring(QtCore.QObject):
             view.set_session(ctl.layout)
         self.on_pins()
         self.on_selection()
+
+    def on_theme(self) -> None:
+        """New colours: rebuild every view's items in them and draw the current frame."""
+        if getattr(self.ctl, "layout", None) is None:
+            self.window.set_legends()
+            return
+        self.rebuild()
+        self.redraw()
 
     def on_params(self) -> None:
         ctl = self.ctl
@@ -248,3 +257,137 @@ def wire_weight_editor(editor, controller) -> None:
     """The weight editor redraws with a new session and (throttled) with each frame."""
     controller.sessionChanged.connect(editor.on_session)
     controller.frameChanged.connect(editor.on_frame)
+
+
+class SessionWiring(QtCore.QObject):
+    """Connects the main views to a :class:`sheafviz.Session` and a :class:`.player.Player`
+    (what replaces the controller): view intents → Session methods, Session events → the
+    views' ``set_*`` methods, each event redrawing only what it changed.
+
+    Parameters
+    ----------
+    window : what :class:`WindowWiring` needs of a window
+    session : sheafviz.Session
+    player : Player playing ``session``
+    """
+
+    def __init__(self, window, session, player) -> None:
+        super().__init__(window)
+        self.window, self.session, self.player = window, session, player
+        w, s, p = window, session, window.panel
+        ev = s.events
+        ev.network_changed.connect(self.rebuild)
+        ev.pins_changed.connect(self.on_pins)
+        ev.settings_changed.connect(self.on_settings)
+        ev.selection_changed.connect(self.on_selection)
+        ev.state_changed.connect(self.redraw)
+        ev.message.connect(w.show_message)
+        player.playingChanged.connect(p.set_playing)
+        player.message.connect(w.show_message)
+        w.theme.changed.connect(self.rebuild)
+        for view in (w.graph, w.drape):
+            view.neuronClicked.connect(self.toggle_neuron)
+            view.pinDragged.connect(self.drag_pin)
+        w.graph.stalkClicked.connect(self.toggle_stalk)
+        w.graph.hoverChanged.connect(self.on_hover)
+        p.playClicked.connect(player.toggle_play)
+        p.stepClicked.connect(player.step)
+        p.resetClicked.connect(s.reset)
+        p.equilibriumClicked.connect(s.equilibrium)
+        p.modeChosen.connect(s.set_mode)
+        p.alphaChanged.connect(lambda v: s.set_rates(alpha=v))
+        p.betaChanged.connect(lambda v: s.set_rates(beta=v))
+        p.dtChanged.connect(lambda v: s.set_rates(dt=v))
+        p.stepsPerFrameChanged.connect(lambda n: s.set_rates(steps_per_frame=n))
+        p.exampleChanged.connect(s.set_example)
+        p.batchToggled.connect(lambda on: s.set_example(None if on else s.shown_example))
+        p.pinValueEdited.connect(self.drag_pin)
+        p.pinToggled.connect(self.toggle_neuron)
+
+    # -- intents that need the session's state to become one call ------------------------
+    def toggle_neuron(self, name: str, index: int) -> None:
+        """Pin ``name[index]`` at its shown value, or unpin it; it becomes the selection."""
+        s = self.session
+        with s.edit_group():
+            if s.pins.is_pinned(name, index):
+                s.unpin(name, index=index)
+            else:
+                s.pin(name, float(s.cochain[s.layout.index(name, index)]), index=index)
+        s.select(name, index)
+
+    def toggle_stalk(self, name: str) -> None:
+        s = self.session
+        if s.pins.stalk_pinned(s.layout, name):
+            s.unpin(name)
+        else:
+            s.pin(name, s.cochain[s.layout.vertex(name).slice])
+
+    def drag_pin(self, name: str, index: int, value: float) -> None:
+        """A dragged or typed pinned value: the relaxation jumps to its equilibrium."""
+        self.session.pin(name, float(value), index=index, jump=True)
+
+    # -- session events → views ----------------------------------------------------------
+    def rebuild(self) -> None:
+        w, s = self.window, self.session
+        w.setWindowTitle(f"sheafviz — {s.title}")
+        w.set_legends()
+        for view in (w.graph, w.drape, w.energy, w.bars, w.dhist):
+            view.set_session(s.layout)
+        self.on_pins()
+        self.on_settings()
+        self.redraw()
+
+    def on_pins(self) -> None:
+        self.window.graph.set_pins(self.session.pins, self.session.selection)
+        self.window.drape.set_pins(self.session.pins)
+        self._push_selection()
+
+    def on_selection(self) -> None:
+        self.window.graph.set_pins(self.session.pins, self.session.selection)
+        self._push_selection()
+
+    def _push_selection(self) -> None:
+        s, sel = self.session, self.session.selection
+        if sel is None:
+            self.window.panel.set_selection(None)
+            return
+        self.window.panel.set_selection(sel, value=float(s.cochain[s.layout.index(*sel)]),
+                                        pinned=s.pins.is_pinned(*sel))
+
+    def on_settings(self) -> None:
+        s, r = self.session, self.session.rates
+        name = s.preset.name if s.preset is not None else (s.title or "session")
+        n = s.data.n_train if s.data is not None else 0
+        self.window.panel.set_params(
+            preset=name, alpha=r.alpha, beta=r.beta, dt=r.dt,
+            steps_per_frame=r.steps_per_frame, mode=s.mode, n_examples=n,
+            example=s.shown_example, whole_batch=s.data is not None and s.example is None)
+
+    def on_hover(self, neuron) -> None:
+        g = self.window.graph
+        g.set_hover_text("" if neuron is None else
+                         hover_html(*neuron, self.session.neuron_info(*neuron)))
+
+    def redraw(self) -> None:
+        w, s = self.window, self.session
+        snap = s.snapshot
+        w.graph.set_frame(snap)
+        if w.graph.hovered is not None:
+            self.on_hover(w.graph.hovered)
+        w.drape.set_frame(snap)
+        w.energy.set_data(s.history, s.envelope())
+        w.bars.set_data(snap.discords)
+        w.dhist.set_data(s.history)
+        w.metrics.setText(session_metrics_text(s, self.player))
+
+
+def session_metrics_text(s, player) -> str:
+    """The status line of a session: E, R, λ, σ, the step clock and the frame rate."""
+    r = s.readouts
+    r_name = "R̄ (batch mean E)" if s.mode == "joint" else "R"
+    parts = [f"E = {style.fmt(r.energy)}", f"{r_name} = {style.fmt(r.residual)}",
+             f"λmin = {style.fmt(r.lambda_min)}", f"λmax = {style.fmt(r.lambda_max)}",
+             f"step {s.steps} (t = {style.fmt(s.time)})"]
+    parts.append(f"{style.fmt(player.fps, 2)} fps · {style.fmt(player.steps_per_second, 3)} "
+                 f"steps/s" if player.playing else "paused")
+    return "  │  ".join(parts)

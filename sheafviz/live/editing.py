@@ -3,11 +3,13 @@ weights and data, and applying undone / redone settings.
 
 Each function changes the session's model and marks the events of what it changed; the
 session's public methods wrap them in one undoable, event-collecting edit
-(:meth:`Session._edit`). Validation comes first: a refused edit (bad value, core error)
+(:meth:`Session.edit_group`). Validation comes first: a refused edit (bad value, core error)
 leaves the session exactly as it was.
 """
 
 from __future__ import annotations
+
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -16,6 +18,27 @@ from sheafviz.live import flows
 from sheafviz.live.modestate import ModeState
 from sheafviz.live.options import MODES, one_of
 from sheafviz.live.undo import Settings
+
+
+@contextmanager
+def edit_group(s):
+    """The body of :meth:`sheafviz.Session.edit_group`: the settings before the outermost
+    edit and after it make one undo command (unless an undo group records it, or undo /
+    redo is applying settings); the events are collected and fire at the end."""
+    outer = s._edit_depth == 0
+    before = settings_of(s) if outer else None
+    s._edit_depth += 1
+    try:
+        with s._tx.change():
+            yield s
+            if outer and not s._applying:
+                after = settings_of(s)
+                if s._undo_group is not None:  # end_undo_group records it
+                    s._set_modified(s.modified or bool(after.differing(before)))
+                elif s._undo.push(before, after):
+                    s._set_modified(True)
+    finally:
+        s._edit_depth -= 1
 
 
 def settings_of(s) -> Settings:
@@ -59,35 +82,34 @@ def set_pins(s, pins: PinSet, *, jump: bool = False) -> bool:
         raise ValueError(f"set_pins needs a PinSet, got {type(pins).__name__}")
     if pins == s._pins:
         return True
+    relax = s._modes["relax"]
     try:
-        pins.resolve(s.layout)
+        pinned = pins.apply(s.layout, relax.cochain)  # also validates every neuron
     except (KeyError, IndexError, ValueError) as exc:
         s._tx.message(f"Pin change refused: {exc}", "error")
         return False
     old = (s._pins, s._versions["pins"])
     s._pins = pins
     s._versions["pins"] += 1
-    relax = s._modes["relax"]
     sol = None
     if jump:
         try:
-            sol = s._relax_solution()
+            sol = flows.relax_solution(s)
             if not np.all(np.isfinite(sol.cochain)):
                 raise ArithmeticError("the equilibrium is not finite")
         except flows.CORE_ERRORS as exc:
             s._pins, s._versions["pins"] = old
             s._tx.message(f"Pin change refused: {exc}", "error")
             return False
-    relax.cochain = pins.apply(s.layout, relax.cochain) if sol is None else \
-        np.array(sol.cochain, dtype=float)
+    relax.cochain = pinned if sol is None else np.array(sol.cochain, dtype=float)
     relax.drop_flow()
     relax.segment = None
     s._tx.mark("pins_changed")
     if s._mode == "relax":
         s._moved()
-        s._at_equilibrium = sol
-        if not jump:  # a drag sends many values at one instant: they are not history
-            s._record()
+    s._at_equilibrium = sol  # the relaxation's state, shown or not
+    if s._mode == "relax" and not jump:  # a drag's many values at one instant: no history
+        flows.record(s)
     return True
 
 
@@ -105,13 +127,13 @@ def set_mode(s, mode: str) -> bool:
         fresh = True
     else:
         fresh = False
-    if mode == "joint" and not s._ensure_flow():
+    if mode == "joint" and not flows.ensure_flow(s):
         s._mode = old
         if fresh:
             s._modes["joint"] = None
         return False
     if fresh:
-        s._record()
+        flows.record(s)
     s._tx.mark("settings_changed", "state_changed")
     return True
 
@@ -123,22 +145,26 @@ def set_rates(s, **changes) -> bool:
     new = s._rates.updated(**changes)
     if new == s._rates:
         return True
+    retuned = []
     for ms in s._modes.values():
         if ms is None or ms.flow is None:
             continue
         try:
             _retune(ms, new, s._rates)
         except flows.CORE_ERRORS as exc:
-            for other in s._modes.values():
-                if other is not None and other.flow is not None:
-                    _retune(other, s._rates, new)
+            for done in retuned + [ms]:  # back to the old rates (accepted before)
+                try:
+                    _retune(done, s._rates, new)
+                except flows.CORE_ERRORS:
+                    done.drop_flow()  # rebuilt from its state by the next step
             s._tx.message(f"Rates not applied: {exc}", "error")
             return False
+        retuned.append(ms)
     old = s._rates
     s._rates = new
     for ms in s._modes.values():  # the retuned flows are current for the new rates
-        if ms is not None and ms.flow is not None and ms.flow_key == s._flow_key(ms.kind,
-                                                                                 rates=old):
+        if ms is not None and ms.flow is not None and \
+                ms.flow_key == flows.flow_key(s, ms.kind, rates=old):
             _rekey(s, ms)
     s._tx.mark("settings_changed")
     return True
@@ -159,7 +185,7 @@ def _retune(ms: ModeState, new, old) -> None:
 
 def _rekey(s, ms: ModeState) -> None:
     """Give ``ms``'s retuned flow the key it would have now (so it is not rebuilt)."""
-    ms.flow_key = s._flow_key(ms.kind)
+    ms.flow_key = flows.flow_key(s, ms.kind)
 
 
 def set_training(s, **changes) -> bool:
@@ -169,7 +195,7 @@ def set_training(s, **changes) -> bool:
     if new == s._training:
         return True
     s._training = new
-    if s._mode == "joint" and not s._ensure_flow():
+    if s._mode == "joint" and not flows.ensure_flow(s):
         return False
     s._tx.mark("settings_changed")
     return True
@@ -189,7 +215,7 @@ def set_example(s, example: int | None) -> bool:
         s._shown = example
         set_pins(s, example_pins(s, s._pins, example))
     if s._mode == "joint":
-        s._ensure_flow()
+        flows.ensure_flow(s)
     s._tx.mark("settings_changed", "state_changed")
     return True
 
@@ -198,7 +224,8 @@ def set_network(s, network, *, initial: bool = False) -> bool:
     """Make ``network`` (same architecture and head) the current weights (a weight edit).
 
     The relaxation jumps to the equilibrium under the new weights (as for a moved pin);
-    while training the stalks are kept. The initial weights follow when ``initial`` or when
+    while training the joint flow restarts from them on its next step (stalks at the forward
+    pass, fresh optimizer). The initial weights follow when ``initial`` or when
     they still were the current ones (an edit before training edits the starting point).
     False (and an error message) when no finite equilibrium exists under them.
     """
@@ -211,36 +238,37 @@ def set_network(s, network, *, initial: bool = False) -> bool:
         raise ValueError(f"the new weights are a {list(network.arch)} network with "
                          f"{network.output} output; this session's network is "
                          f"{list(cur.arch)} with {cur.output} output")
-    return _install_weights(s, network, initial=initial or s._network is s._initial,
-                            jump=True)
+    keep_initial = not (initial or s._network is s._initial)
+    return _install_weights(s, network,
+                            initial_network=s._initial if keep_initial else network)
 
 
-def _install_weights(s, network, *, initial: bool, jump: bool,
-                     initial_network=None) -> bool:
+def _install_weights(s, network, *, initial_network) -> bool:
+    """Make ``network`` the current (and edited) weights and ``initial_network`` the
+    initial ones; a relaxation jumps to the equilibrium under them. False (and an error
+    message; nothing changed) when that equilibrium cannot be solved."""
     old = (s._network, s._initial, s._edited, s._versions["weights"])
-    s._network, s._edited = network, network
-    if initial_network is not None:
-        s._initial = initial_network
-    elif initial:
-        s._initial = network
+    s._network = s._edited = network
+    s._initial = initial_network
     s._versions["weights"] += 1
-    relax = s._modes["relax"]
-    if jump and s._mode == "relax":
+    if s._mode == "relax":
         try:
-            sol = s._relax_solution()
+            sol = flows.relax_solution(s)
             if not np.all(np.isfinite(sol.cochain)):
                 raise ArithmeticError("the equilibrium is not finite")
         except flows.CORE_ERRORS as exc:
             s._network, s._initial, s._edited, s._versions["weights"] = old
             s._tx.message(f"Weights not applied: {exc}", "error")
             return False
+        relax = s._modes["relax"]
         relax.cochain = np.array(sol.cochain, dtype=float)
         relax.drop_flow()
         relax.segment = None
         s._moved()
         s._at_equilibrium = sol
-    s._tx.mark("network_changed", "state_changed")
-    s._versions["state"] += 1
+    else:
+        s._moved()
+    s._tx.mark("network_changed")
     return True
 
 
@@ -256,7 +284,7 @@ def set_data(s, data, *, spec=None) -> None:
     joint = s._modes["joint"]
     if joint is not None:
         joint.drop_flow()
-    if s._mode == "joint" and not s._ensure_flow():
+    if s._mode == "joint" and not flows.ensure_flow(s):
         s._mode = "relax"
         s._tx.mark("settings_changed", "state_changed")
     s._tx.mark("data_changed")
@@ -267,10 +295,10 @@ def apply_settings(s, target: Settings) -> None:
     what differs changes, so undoing a pin edit keeps the weights trained since."""
     now = settings_of(s)
     changed = target.differing(now)
-    if "edited_network" in changed or "initial_network" in changed:
-        network = target.edited_network if "edited_network" in changed else s._network
-        _install_weights(s, network, initial=False, jump=False,
-                         initial_network=target.initial_network)
+    if "edited_network" in changed:
+        _install_weights(s, target.edited_network, initial_network=target.initial_network)
+    elif "initial_network" in changed:
+        s._initial = target.initial_network  # what reset returns to; the shown weights stay
     if "training" in changed:
         s._training = target.training
         s._tx.mark("settings_changed")

@@ -20,7 +20,7 @@ from sheafviz.core.data.session_file import (SESSION_STATE, DataSpec, FlowSettin
                                              SessionError, SessionFile, load_session,
                                              save_session)
 from sheafviz.core.flows.flowstate import FlowStateError
-from sheafviz.live import editing
+from sheafviz.live import editing, flows
 from sheafviz.live.modestate import ModeState
 from sheafviz.live.options import MODES, TRAINING_MODES, Rates, TrainingOptions
 
@@ -69,7 +69,7 @@ def to_file(s) -> SessionFile:
         if ms is None:
             continue
         d = ms.state_dict()
-        if ms.flow is not None and ms.flow_key != s._flow_key(kind):
+        if ms.flow is not None and ms.flow_key != flows.flow_key(s, kind):
             d["flow"] = None  # stale: rebuilt from the state on the next step anyway
         modes[kind] = d
     state = {SESSION_STATE: {"mode": s.mode, "shown_example": int(s.shown_example),
@@ -125,7 +125,7 @@ def from_file(cls, sf: SessionFile, *, name: str = "session"):
     saved = (sf.state or {}).get(SESSION_STATE)
     if saved is None:
         s._modes["relax"] = ModeState("relax", s._initial_cochain(), len(s.layout.edges))
-        s._record()
+        flows.record(s)
     else:
         _restore_modes(s, saved)
     sel = view.get("selected")
@@ -153,15 +153,15 @@ def _restore_modes(s, saved: dict) -> None:
             continue
         s._mode = kind
         t0, steps0 = ms.flow_t0, ms.flow_steps0
-        flow = s._new_flow()
+        flow = flows.new_flow(s)
         try:
             flow.load_state(ms.saved_flow)
         except (ValueError, ArithmeticError) as exc:  # FlowStateError is a ValueError
             raise FlowStateError(f"state: the saved {kind} flow cannot be resumed ({exc})") \
                 from None
-        ms.attach(flow, s._flow_key(kind))
+        ms.attach(flow, flows.flow_key(s, kind))
         ms.flow_t0, ms.flow_steps0 = t0, steps0
         ms.saved_flow = None
     s._mode = mode
     if s._modes["relax"].history.n == 0 and mode == "relax":
-        s._record()
+        flows.record(s)

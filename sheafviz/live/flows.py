@@ -19,7 +19,6 @@ from sheafviz.core.flows.heat import FlowDivergedError, HeatFlow, UnstableStepEr
 from sheafviz.core.flows.training import JointFlow
 from sheafviz.core.model.pins import PinSet
 from sheafviz.core.model.sheaf import SheafLayout, energy
-from sheafviz.live.readouts import EquilibriumResult
 
 #: Errors a flow or a solve may raise that the session turns into a message.
 CORE_ERRORS = (UnstableStepError, FlowDivergedError, ValueError, ArithmeticError,
@@ -71,9 +70,10 @@ def shown_row(data, example: int | None, shown: int) -> int:
 
 
 # -- driving a session's flows ---------------------------------------------------------------
-def flow_key(s, mode: str, rates) -> tuple:
-    """What a flow of ``mode`` in session ``s`` is built from (see the module notes)."""
-    v = s._versions
+def flow_key(s, mode: str, rates=None) -> tuple:
+    """What a flow of ``mode`` in session ``s`` is built from (see the module notes), with
+    the session's rates or ``rates``."""
+    v, rates = s._versions, rates or s.rates
     if mode == "relax":
         return ("relax", v["weights"], v["pins"], rates.alpha, rates.dt)
     pins_v = v["pins"] if s.data is None else None
@@ -153,13 +153,29 @@ def record(s) -> None:
     ms.record(e, d, s._z_index, s._network)
 
 
+class EquilibriumResult:
+    """An equilibrium (:class:`~sheafviz.core.solvers.solve.Solution`) with its cochain
+    split per vertex: ``.vertices`` {name: ndarray}, ``.energy``; every other Solution field
+    (``sigma``, ``flipped``, ``method``, ...) is read through."""
+
+    def __init__(self, solution, layout: SheafLayout) -> None:
+        self.solution = solution
+        self.vertices = {k: v.copy() for k, v in layout.split(solution.cochain).items()}
+        self.energy = float(solution.energy)
+
+    def __getattr__(self, name):
+        if name == "solution":  # not set yet (e.g. while unpickling)
+            raise AttributeError(name)
+        return getattr(self.solution, name)
+
+
 # -- moving the shown state without stepping (none of them is an edit) ------------------------
 def equilibrium(s):
     """Solve the equilibrium of the session's pins and, when relaxing, make it the state;
     see :meth:`sheafviz.Session.equilibrium`."""
     with s._tx.change():
         try:
-            sol = s._relax_solution()
+            sol = relax_solution(s)
             if not np.all(np.isfinite(sol.cochain)):
                 raise ArithmeticError("the equilibrium is not finite")
         except CORE_ERRORS as exc:
@@ -175,7 +191,7 @@ def equilibrium(s):
         ms.segment = None
         s._moved()
         s._at_equilibrium = sol
-        s._record()
+        record(s)
     return EquilibriumResult(sol, s.layout)
 
 
@@ -190,11 +206,11 @@ def reset(s) -> None:
         ms.restart_clock()
         if s._mode == "relax":
             ms.cochain = s._initial_cochain()
-        elif not s._ensure_flow():
+        elif not ensure_flow(s):
             s._mode = "relax"
             s._tx.mark("settings_changed")
         s._moved()
-        s._record()
+        record(s)
 
 
 def seek(s, k: int) -> None:

@@ -22,6 +22,7 @@ from sheafviz.core.model.pins import PinSet
 from sheafviz.core.model.sheaf import SheafLayout, discords, energy, group_discords
 from sheafviz.core.solvers.solve import Solution, harmonic_extension, on_boundary
 from sheafviz.core.solvers.spectrum import SpectrumSummary, spectrum_summary
+from sheafviz.live import flows
 
 #: A flow state's |z| below this (relative to its scale) counts as on the switching surface
 #: (looser than the solver's: forward Euler ends within ~tol of a kink); as the CLI's relax.
@@ -222,7 +223,8 @@ def session_readouts(s) -> Readouts:
         return Readouts(lay, network, pins, c, force=s.output_force, residual=residual,
                         memo=s._spectra, memo_key=("joint", s._versions["weights"]))
     return Readouts(s.layout, s.network, s.pins, c, solution=s._at_equilibrium,
-                    force=s.output_force, residual=lambda: float(s._relax_solution().energy),
+                    force=s.output_force,
+                    residual=lambda: float(flows.relax_solution(s).energy),
                     memo=s._spectra,
                     memo_key=("relax", s._versions["weights"], s._versions["pins"]))
 
@@ -251,21 +253,7 @@ def envelope(s) -> tuple[np.ndarray, np.ndarray]:
     if t.size < 2 or e0 <= 0 or not np.isfinite(lam):
         return empty
     try:
-        e_star = min(max(float(s._relax_solution().energy), 0.0), e0)
+        e_star = min(max(float(flows.relax_solution(s).energy), 0.0), e0)
     except (ValueError, ArithmeticError, np.linalg.LinAlgError, RuntimeError):
         e_star = 0.0
     return t, e_star + (e0 - e_star) * np.exp(-2.0 * s.rates.alpha * lam * (t - t0))
-
-
-class EquilibriumResult:
-    """An equilibrium (:class:`~sheafviz.core.solvers.solve.Solution`) with its cochain
-    split per vertex: ``.vertices`` {name: ndarray}, ``.energy``; every other Solution field
-    (``sigma``, ``flipped``, ``method``, ...) is read through."""
-
-    def __init__(self, solution, layout: SheafLayout) -> None:
-        self.solution = solution
-        self.vertices = {k: v.copy() for k, v in layout.split(solution.cochain).items()}
-        self.energy = float(solution.energy)
-
-    def __getattr__(self, name):
-        return getattr(self.__dict__["solution"], name)

@@ -12,7 +12,6 @@ from PySide6 import QtGui, QtWidgets
 
 from conftest import view_pixel
 
-from sheafviz.gui import style
 
 
 def grab(view) -> QtGui.QImage:
@@ -35,15 +34,15 @@ def test_discord_bars_fill_to_their_heights(qtbot, window):
     img = grab(bars.widget)
     inside = view_pixel(bars.widget, out, 0.5 * d[out])
     above = view_pixel(bars.widget, out, 1.5 * d[out])
-    assert color_at(img, inside) == style.EDGE_COLORS["output"].lower()
+    assert color_at(img, inside) == window.theme.EDGE_COLORS["output"].lower()
     top = bars.widget.plotItem.vb.viewRange()[1][1]
     if 1.5 * d[out] < top:
-        assert color_at(img, above) == style.BACKGROUND
+        assert color_at(img, above) == window.theme.BACKGROUND
     # the Σout total bar (after the gap) has the sum of the output edges' discords
     n = len(ctl.layout.edges)
     total_x = n + 0.8 + 2
     assert color_at(img, view_pixel(bars.widget, total_x, 0.5 * d[out])) == \
-        style.EDGE_COLORS["output"].lower()
+        window.theme.EDGE_COLORS["output"].lower()
 
 
 def test_drape_bundle_bounds_cover_every_layer(qtbot, window):
@@ -67,7 +66,7 @@ def test_drape_string_is_painted_where_its_segments_run(qtbot, window):
     qtbot.wait(50)
     xs, ys = drape.string.getData()
     img = grab(drape)
-    string = QtGui.QColor(style.STRING_COLOR)
+    string = QtGui.QColor(window.theme.STRING_COLOR)
     hits = 0
     for k in range(0, xs.size, 2):
         mx, my = 0.5 * (xs[k] + xs[k + 1]), 0.5 * (ys[k] + ys[k + 1])

@@ -65,7 +65,7 @@ def make_window(qtbot, tmp_path, *, size=(1280, 720), preset=None, show=True):
 
 
 def close_window(w, feats) -> None:
-    feats.presentation.look.apply()  # back to the light look: the style module is global
+    feats.presentation.look.apply()  # back to the light look: the text size is global
     w.controller.pause()
     feats.sessions._mark_clean()
     feats.sessions.dialogs.save_changes = lambda: "discard"

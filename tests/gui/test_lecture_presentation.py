@@ -93,7 +93,7 @@ def test_palette_recolours_the_edges(qtbot, lecture):
     pen = w.graph.edge_items[e].opts["pen"]
     assert QtGui.QPen(pen).color().name() == PALETTES["classic"][edge.type].lower()
     feats.look.apply(palette="okabe-ito")
-    assert style.EDGE_COLORS == PALETTES["okabe-ito"]
+    assert w.theme.EDGE_COLORS == PALETTES["okabe-ito"]
 
 
 def test_thick_lines_in_presentation(qtbot, lecture):
@@ -171,7 +171,7 @@ def test_preferences_dialog_saves_and_restores_defaults(qtbot, lecture):
 
 
 def test_dark_theme_colours_survive_pin_changes_and_new_sessions(qtbot, lecture):
-    """The views read their colours from style, so a rebuilt label or item is dark-themed
+    """The views read their colours from the theme, so a rebuilt label or item is dark-themed
     too (no light fill reappears after a pin change, a new preset keeps the theme)."""
     w, ctl, feats = lecture
     dark = THEMES["dark"].colors

@@ -168,28 +168,41 @@ def _mode_state_from_gui(gui: dict, history) -> dict:
     return dict({k: gui.get(k) for k in keys if k in gui}, history=history)
 
 
-def migrate_v1_to_v2(obj: dict) -> dict:
-    """Convert a version-1 session document (JSON values) to version 2.
+def _from_controller(obj: dict) -> dict:
+    """A document written by the GUI controller (``state["gui"]`` only) with the Session's
+    ``state["session"]`` added, else ``obj`` itself.
 
-    The controller's state ``state["gui"]`` (one mode: "relax" or "joint", the whole-batch
-    flag beside the example) becomes ``state["session"]`` with that mode's state and the
-    top-level history in it; a whole-batch v1 session gets ``example: null`` and keeps its
-    example as the shown one. ``state["gui"]`` and the top-level history stay, so the GUI
-    controller still resumes a migrated file. The input is not changed.
+    The controller's state (one mode, "relax" or "joint", the whole-batch flag beside the
+    example) becomes that mode's state, with the top-level history in it; a whole-batch
+    session gets ``example: null`` and keeps its example as the shown one. The controller
+    trained with the joint flow's default optimizer and rate whatever ``flow`` said, so
+    ``optimizer`` becomes "sgd" and ``lr`` null: the migrated session trains as it did.
     """
-    out = dict(obj, version=2)
     state = obj.get("state")
     gui = state.get(GUI_STATE) if isinstance(state, dict) else None
-    if isinstance(gui, dict) and SESSION_STATE not in state:
-        mode = gui.get("mode", "relax")
-        whole_batch = bool(gui.get("whole_batch")) and obj.get("data") is not None
-        example = obj.get("example")
-        out["state"] = dict(state, **{SESSION_STATE: {
-            "mode": mode, "shown_example": int(example or 0),
-            "modes": {mode: _mode_state_from_gui(gui, obj.get("history"))}}})
-        if whole_batch:
-            out["example"] = None
+    if not isinstance(gui, dict) or SESSION_STATE in state:
+        return obj
+    mode = gui.get("mode", "relax")
+    whole_batch = bool(gui.get("whole_batch")) and obj.get("data") is not None
+    example = obj.get("example")
+    out = dict(obj, state=dict(state, **{SESSION_STATE: {
+        "mode": mode, "shown_example": int(example or 0),
+        "modes": {mode: _mode_state_from_gui(gui, obj.get("history"))}}}))
+    if isinstance(obj.get("flow"), dict):
+        out["flow"] = dict(obj["flow"], optimizer="sgd", lr=None)
+    if whole_batch:
+        out["example"] = None
     return out
+
+
+def migrate_v1_to_v2(obj: dict) -> dict:
+    """Convert a version-1 session document (JSON values) to version 2 (input unchanged).
+
+    Version 1 files were written by the GUI controller: its state gains the Session's
+    ``state["session"]`` (see :func:`_from_controller`). ``state["gui"]`` and the top-level
+    history stay, so the GUI controller still resumes a migrated file.
+    """
+    return dict(_from_controller(obj), version=2)
 
 
 #: version → the function that lifts a document of that version one version up.
@@ -197,16 +210,14 @@ MIGRATIONS = {1: migrate_v1_to_v2}
 
 
 def migrate(obj: dict) -> dict:
-    """Lift a session document to :data:`VERSION` through :data:`MIGRATIONS`.
-
-    A v2 document written by the GUI controller (``state["gui"]`` only) gets its
-    ``state["session"]`` the same way a v1 one does.
-    """
+    """Lift a session document to :data:`VERSION` through :data:`MIGRATIONS`. A v2 document
+    the GUI controller wrote (``state["gui"]`` only) gets its ``state["session"]`` the way a
+    v1 one does."""
     version = obj.get("version")
     while version < VERSION:
         obj = MIGRATIONS[version](obj)
         version = obj["version"]
-    return MIGRATIONS[1](obj) | {"version": version}
+    return _from_controller(obj)
 
 
 def _require(cond: bool, message: str) -> None:

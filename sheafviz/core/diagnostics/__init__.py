@@ -21,6 +21,18 @@ each (every name is re-exported here: import them from ``sheafviz.core.diagnosti
 * :mod:`.laplacian_modes`: :func:`spectrum_detail` — ``L_free`` with its eigenvalues and
   extreme modes (SPEC §11).
 
+The views of the lectures (issue 12), each Qt-free with an exact reference in its tests:
+
+* :mod:`.ep`: :func:`ep_gradients` → :class:`EPComparison` — the equilibrium-propagation
+  limit: the sheaf gradient at a softly nudged output, divided by γ, against backprop.
+* :mod:`.regions`: :func:`activation_regions` → :class:`RegionMap` — exact polygons of
+  constant forward pattern in a box of the input plane (or a :class:`PlaneSlice`).
+* :mod:`.inverse`: :func:`inverse_family` → :class:`InverseFamily` — the inputs that reach
+  pins on ``y`` and hidden coordinates, as exact points, segments and polygons.
+* :mod:`.phase`: :func:`phase_field` → :class:`PhaseField` — the heat-flow field in a 2-D
+  slice of two free coordinates; :func:`perturb` nudges a state (and θ).
+* :mod:`.planar`: the convex-polygon geometry these share.
+
 Undefined values (a cosine against a zero gradient, κ of a singular ``L_free``) are never
 NaN here: they come with a boolean ``defined`` mask and a 0 in the value array.
 """
@@ -36,9 +48,17 @@ from sheafviz.core.diagnostics.switching import (SwitchTimeline, hidden_neurons,
                         switching_timeline)
 from sheafviz.core.diagnostics.training_series import (TrainingComparison, TrainingMonitor, compare_training,
                               history_series)
+from sheafviz.core.diagnostics.ep import EPComparison, ep_gap_curve, ep_gradients
+from sheafviz.core.diagnostics.inverse import FamilyPiece, InverseFamily, NearestPoint, inverse_family
+from sheafviz.core.diagnostics.phase import PhaseField, PhaseLine, perturb, phase_field
+from sheafviz.core.diagnostics.planar import PlaneSlice
+from sheafviz.core.diagnostics.regions import Region, RegionMap, activation_regions
 
 __all__ = ["DiscordRows", "discord_rows", "DiscordMatrix", "DiscordHistory", "SwitchTimeline",
            "switching_timeline", "initial_active_from_events", "GradientComparison", "sheaf_parameter_gradient",
            "compare_gradients", "PredictionGrid", "prediction_grid",
            "SpectrumDetail", "spectrum_detail", "mode_ghost",
-           "TrainingComparison", "compare_training", "history_series", "TrainingMonitor", "hidden_neurons"]
+           "TrainingComparison", "compare_training", "history_series", "TrainingMonitor", "hidden_neurons",
+           "EPComparison", "ep_gradients", "ep_gap_curve", "PlaneSlice", "Region", "RegionMap",
+           "activation_regions", "FamilyPiece", "InverseFamily", "NearestPoint", "inverse_family",
+           "PhaseField", "PhaseLine", "phase_field", "perturb"]

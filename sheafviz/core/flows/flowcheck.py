@@ -111,7 +111,7 @@ def _z_out(layout: SheafLayout, network: Network, cochain):
 
 
 def free_lambda(layout: SheafLayout, network: Network, pins, sigma, *, which: str = "max",
-                cochain=None) -> float:
+                cochain=None, graph: str = "chapter") -> float:
     """λ_max (``which="max"``) or λ_min (``"min"``) of ``L_free(σ)``.
 
     Uses the lead's :mod:`sheafviz.core.solvers.spectrum` when implemented, else the local fallback.
@@ -121,6 +121,7 @@ def free_lambda(layout: SheafLayout, network: Network, pins, sigma, *, which: st
     pins : PinSet
     sigma : list of ndarray, hidden activation patterns
     cochain : ndarray (size,), optional; its output ``z`` linearises a nonlinear head
+    graph : {"chapter", "paper"} (:mod:`sheafviz.core.model.graphs`)
     """
     z_out = _z_out(layout, network, cochain)
     if network.output != "identity" and z_out is None:
@@ -128,14 +129,15 @@ def free_lambda(layout: SheafLayout, network: Network, pins, sigma, *, which: st
     if which == "max":
         try:
             from sheafviz.core.solvers.spectrum import lambda_max
-            return float(lambda_max(network, pins, sigma, layout=layout, z_out=z_out))
+            return float(lambda_max(network, pins, sigma, layout=layout, z_out=z_out,
+                                    graph=graph))
         except NotImplementedError:
             pass
     else:
         try:
             from sheafviz.core.solvers.spectrum import spectrum_summary
             return float(spectrum_summary(network, pins, sigma, layout=layout,
-                                          z_out=z_out).lambda_min)
+                                          z_out=z_out, graph=graph).lambda_min)
         except NotImplementedError:
             pass
     lap = free_laplacian_local(layout, network, pins.resolve(layout), sigma, z_out=z_out)

@@ -32,6 +32,7 @@ from sheafviz.core.flows.flowcheck import (FlowDivergedError, UnstableStepError,
 from sheafviz.core.flows.flowstate import FlowStateError, check_kind, checked_array
 from sheafviz.core.flows.forces import (check_force, energy_gradient, gradient_and_energy, objective,
                      pin_energy)
+from sheafviz.core.model.graphs import check_graph, graph_pins, slave_outputs, slaved_outputs
 from sheafviz.core.model.network import Network
 from sheafviz.core.model.sheaf import SheafLayout, energy
 from sheafviz.core.solvers.sliding import SlidingSet
@@ -68,11 +69,15 @@ class HeatFlow:
     record_every : int, record ``(t, E)`` in ``energy_trace`` every this many steps
     force : {"energy", "cross-entropy"} (SPEC §9)
     tol : float, convergence when ``max |Δc| / Δt`` over free coordinates is below it
+    graph : {"chapter", "paper"} (:mod:`graphs`); on the paper graph the output coordinates
+        that are not hard-pinned are held equal to ``z{K+1}`` (no ``out`` force there) and a
+        soft pin on them acts on ``z{K+1}``
     """
 
     def __init__(self, network: Network, pins, c0, *, alpha: float = 1.0, dt: float | None = None,
                  layout: SheafLayout | None = None, record_every: int = 1,
-                 force: str = "energy", tol: float = 1e-9) -> None:
+                 force: str = "energy", tol: float = 1e-9, graph: str = "chapter") -> None:
+        self._graph = check_graph(graph, network.output)
         self._layout = layout if layout is not None else SheafLayout(network.arch)
         self._force = check_force(force)
         if force == "cross-entropy" and network.output == "identity":
@@ -117,8 +122,10 @@ class HeatFlow:
             raise ValueError(f"α must be a positive number, got {self._alpha}")
         if not self._dt_auto and not (np.isfinite(self._dt) and self._dt > 0):
             raise ValueError(f"Δt must be a positive number, got {self._dt}")
-        self._res = self._pins.resolve(self._layout)
+        self._res = graph_pins(self._layout, self._pins, self._graph).resolve(self._layout)
+        self._slaved = slaved_outputs(self._layout, self._pins, self._graph)
         self._c[self._res.hard_index] = self._res.hard_value
+        slave_outputs(self._c, *self._slaved)
         self._sliding.reset(~np.isin(self._z_index, self._res.hard_index))
         self._lam_cache: dict[bytes, float] = {}
         if self._norms is None:
@@ -145,7 +152,8 @@ class HeatFlow:
         if key not in self._lam_cache:
             sigma = self._layout.sigma_of(self._c)
             self._lam_cache[key] = free_lambda(self._layout, self._network, self._pins, sigma,
-                                               which="max", cochain=self._c)
+                                               which="max", cochain=self._c,
+                                               graph=self._graph)
         return self._lam_cache[key]
 
     def set_pins(self, pins) -> None:
@@ -237,6 +245,10 @@ class HeatFlow:
         return self._pins
 
     @property
+    def graph(self) -> str:
+        return self._graph
+
+    @property
     def cochain(self) -> np.ndarray:
         return self._c.copy()
 
@@ -304,7 +316,7 @@ class HeatFlow:
     def lambda_min(self) -> float:
         """λ_min(L_free(σ)) at the current state (the rate of the predicted envelope)."""
         return free_lambda(self._layout, self._network, self._pins, self.sigma, which="min",
-                           cochain=self._c)
+                           cochain=self._c, graph=self._graph)
 
     def predicted_envelope(self, times=None) -> tuple[np.ndarray, np.ndarray]:
         """``(t, E(0)·exp(−2αλt))`` with λ = λ_min(L_free) at the current pattern."""
@@ -341,6 +353,7 @@ class HeatFlow:
             self._velocity = self._alpha * float(np.max(np.abs(grad))) if grad.size else 0.0
             self._c -= step_size * grad
             self._c[hard] = self._res.hard_value
+            slave_outputs(self._c, *self._slaved)
             self._time += self._dt
             self._steps += 1
             self._track_switches()
@@ -420,7 +433,8 @@ class RelaxResult:
 def initial_state(network: Network, pins, *, init: str = "forward", state_seed: int = 0,
                   layout: SheafLayout | None = None) -> np.ndarray:
     """An initial cochain (SPEC §8): the forward pass of the pinned x (unpinned x coordinates
-    are 0), zeros, or N(0, 1) from ``default_rng(state_seed)``; hard pins imposed."""
+    are 0), zeros, or N(0, 1) from ``default_rng(state_seed)``; hard pins imposed. (On the
+    paper graph :class:`HeatFlow` then sets the absent output coordinates to ``z{K+1}``.)"""
     layout = layout if layout is not None else SheafLayout(network.arch)
     if init not in INITS:
         raise ValueError(f"unknown init {init!r}; expected one of {', '.join(INITS)}")
@@ -441,7 +455,8 @@ def relax(network: Network, pins, *, init: str = "forward", state_seed: int = 0,
           alpha: float = 1.0, dt: float | None = None, tol: float = 1e-9,
           max_steps: int = 100_000, record_every: int = 1, force: str = "energy",
           c0: np.ndarray | None = None, layout: SheafLayout | None = None,
-          progress: Callable[[int, int], None] | None = None) -> RelaxResult:
+          progress: Callable[[int, int], None] | None = None,
+          graph: str = "chapter") -> RelaxResult:
     """Run the heat flow from an initial state until converged or ``max_steps`` (SPEC §8).
 
     Parameters
@@ -458,7 +473,7 @@ def relax(network: Network, pins, *, init: str = "forward", state_seed: int = 0,
     if c0 is None:
         c0 = initial_state(network, pins, init=init, state_seed=state_seed, layout=layout)
     flow = HeatFlow(network, pins, c0, alpha=alpha, dt=dt, layout=layout,
-                    record_every=record_every, force=force, tol=tol)
+                    record_every=record_every, force=force, tol=tol, graph=graph)
     chunk = max(1, int(max_steps) // 200)
     while flow.steps < max_steps and not flow.converged:
         flow.advance(min(chunk, int(max_steps) - flow.steps))

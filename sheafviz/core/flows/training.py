@@ -6,7 +6,8 @@ Modes
     The paper's algorithm exactly: B cochains (x, y pinned per example), one shared θ,
     simultaneous forward Euler of stalks (rate α) and parameters (rate β on the batch *sum*)
     from the old state, full batch, stalks warm-started across steps. Stalks start at the
-    forward pass with y clamped to the target.
+    forward pass with y clamped to the target, or as :mod:`stalkinit` says (random, zeros,
+    given arrays; optionally restarted every epoch; hidden pins held on every example).
 ``"adiabatic"``
     Every cochain relaxed to its two-sided equilibrium (batched active set, warm-started from
     the previous equilibria's patterns, :mod:`batchsolve`), then one optimizer step on the mean
@@ -38,6 +39,9 @@ from sheafviz.core.flows.flowcheck import FlowDivergedError, UnstableStepError, 
 from sheafviz.core.flows.flowstate import FlowStateError, check_kind, checked_array
 from sheafviz.core.flows.forces import check_force, cross_entropy
 from sheafviz.core.flows.jointstep import JointStepper
+from sheafviz.core.flows.stalkinit import (EPOCH, StalkPins, check_start, check_stalks,
+                                           check_training_pins, initial_stalks)
+from sheafviz.core.model.graphs import check_graph
 from sheafviz.core.model.network import Network, phi
 from sheafviz.core.flows.optim import OPTIMIZERS, make_optimizer
 from sheafviz.core.model.pins import PinSet
@@ -83,13 +87,28 @@ class JointFlow:
     record_every : int; spectrum_every : int (None → 10·record_every)
     spectrum_subsample : int, inputs over which λ_1, λ_max, κ are measured
     seed : int, picks the spectrum subsample
+    init : {"forward", "random", "zeros"} or None (= "forward"), paper mode's first stalks
+    state_seed : int, seed of ``init="random"`` (standard normal, :mod:`stalkinit`)
+    stalks : dict {"z1": (B, n1), …, "a1": …} or (z list, a list), given first stalks
+    warm_start : bool; False restarts the stalks every epoch of 1,000 steps the way they
+        started (same rule, same seed, same arrays)
+    pins : PinSet of hidden hard / soft pins held on every example (paper mode); x and y
+        pins are refused
+    graph : {"chapter", "paper"}; sets the input-only spectrum records (the output is no
+        vertex on the paper graph while free; with x and y pinned both graphs agree, so the
+        dynamics are the same). Paper graph: identity output only.
+
+    An explicit ``init``, ``stalks``, ``warm_start=False`` or ``pins`` is refused in the
+    adiabatic and gd modes (ValueError).
     """
 
     def __init__(self, network: Network, X, Y, *, mode: str = "paper", alpha: float = 1.0,
                  beta: float | None = None, dt: float = 0.005, optimizer: str = "sgd",
                  lr: float | None = None, X_test=None, Y_test=None, force: str = "energy",
                  record_every: int = 100, spectrum_every: int | None = None,
-                 spectrum_subsample: int = 16, seed: int = 0) -> None:
+                 spectrum_subsample: int = 16, seed: int = 0, init: str | None = None,
+                 state_seed: int = 0, stalks=None, warm_start: bool = True,
+                 pins: PinSet | None = None, graph: str = "chapter") -> None:
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
         if optimizer not in OPTIMIZERS:
@@ -108,7 +127,22 @@ class JointFlow:
         if (self.X_test is None) != (self.Y_test is None):
             raise ValueError("give both X_test and Y_test, or neither")
         self.mode, self.output, self.layout = mode, network.output, SheafLayout(arch)
+        self.graph = check_graph(graph, network.output)
         B = len(self.X)
+        pins = check_training_pins(pins)
+        self.init = check_start(mode, init=init, stalks=stalks, warm_start=warm_start,
+                                pins=pins)
+        if pins:
+            pins.resolve(self.layout)  # names and indices fit the network
+        if stalks is not None and isinstance(stalks, dict):
+            stalks = check_stalks(stalks, arch, B)
+        elif stalks is not None:
+            stalks = check_stalks({**{f"z{l}": v for l, v in enumerate(stalks[0], 1)},
+                                   **{f"a{l}": v for l, v in enumerate(stalks[1], 1)}},
+                                  arch, B)
+        self.state_seed, self.warm_start, self.pins = int(state_seed), bool(warm_start), pins
+        self._given_stalks = stalks
+        self._stalk_pins = StalkPins(pins)
         self.alpha, self.dt = float(alpha), float(dt)
         self.beta = 1.0 / B if beta is None else float(beta)
         for name, val in (("alpha", self.alpha), ("beta", self.beta), ("dt", self.dt)):
@@ -126,14 +160,14 @@ class JointFlow:
             lr = 1e-3 if optimizer == "adam" else self.dt * self.beta * B
         self.lr = float(lr)
         self._opt = make_optimizer(optimizer, self.lr) if mode != "paper" else None
-        fwd = network.forward(self.X)
+        z0, a0 = self._start_stalks(network)
         self._stepper = JointStepper(network.weights, network.biases, network.output,
-                                     self.X, self.Y, fwd.z, fwd.a, alpha=self.alpha,
+                                     self.X, self.Y, z0, a0, alpha=self.alpha,
                                      beta=self.beta, dt=self.dt, force=force)
         self._eq = None
         self._steps = 0
-        self._clamp_pins = (PinSet().pin(self.layout, "x", self.X[0])
-                            .pin(self.layout, "y", self.Y[0]))  # only which stalks are pinned
+        self._clamp_pins = PinSet(dict(pins.hard), {}).pin(self.layout, "x", self.X[0]).pin(
+            self.layout, "y", self.Y[0])  # only which stalks are pinned
         self.history = TrainingHistory()
         if mode == "paper":
             self._check_stalk_step(self.alpha, self.dt)
@@ -206,10 +240,11 @@ class JointFlow:
         :mod:`flowcheck` settles it for every example at once when it can; otherwise the
         exact λ_max over the spectrum subsample decides."""
         resolved = self._clamp_pins.resolve(self.layout)
-        if alpha * dt * lambda_max_bound(self.network, layout=self.layout,
+        gamma = self._stalk_pins.max_gamma
+        if alpha * dt * lambda_max_bound(self.network, gamma, layout=self.layout,
                                          resolved=resolved) < 2.0:
             return
-        lam = max(self._lambdas(pin_y=True)[1])
+        lam = max(self._lambdas(pin_y=True)[1]) + gamma
         check_step(alpha, dt, lam, what="the stalks of the joint flow")
 
     # -- saved state (bit-for-bit resume, :mod:`flowstate`) -------------------------------
@@ -297,7 +332,9 @@ class JointFlow:
         remaining = int(n_steps)
         while remaining > 0:
             to_record = self.record_every - self._steps % self.record_every
-            chunk = min(remaining, to_record, GUARD_EVERY)
+            chunk = min(remaining, to_record, GUARD_EVERY, EPOCH - self._steps % EPOCH)
+            if self._steps and self._steps % EPOCH == 0 and not self.warm_start:
+                self._stepper.set_stalks(*self._start_stalks(self.network))
             self._guarded(chunk)
             self._steps += chunk
             remaining -= chunk
@@ -320,7 +357,12 @@ class JointFlow:
         st = self._stepper
         S0, P0 = st.S.copy(), st.P.copy()  # gd never touches S; the copy is cheap anyway
         with np.errstate(all="ignore"):
-            if self.mode == "paper":
+            if self.mode == "paper" and self._stalk_pins:
+                for _ in range(n):
+                    st.compute()
+                    self._stalk_pins.constrain(st)
+                    st.apply()
+            elif self.mode == "paper":
                 st.step(n)
             elif self.mode == "adiabatic":
                 for _ in range(n):
@@ -337,6 +379,14 @@ class JointFlow:
             raise FlowDivergedError(f"the {self.mode} training diverged between steps "
                                     f"{self._steps} and {self._steps + n}; stopped at step "
                                     f"{self._steps} (finite state kept); {hint}")
+
+    def _start_stalks(self, network: Network):
+        """(z list, a list) of (B, n_l): the start rule applied to ``network`` now, hidden
+        hard pins imposed."""
+        z, a = initial_stalks(network, self.X, init=self.init, state_seed=self.state_seed,
+                              stalks=self._given_stalks)
+        self._stalk_pins.apply_to(z, a)
+        return z, a
 
     def _solve(self, warm: bool = False):
         st = self._stepper
@@ -389,8 +439,8 @@ class JointFlow:
         """λ_min, λ_max of L_free over the spectrum subsample (σ of the forward pass)."""
         st = self._stepper
         w, b = st.weights, st.biases
-        pairs = np.array([free_lambdas(w, b, self.output, self.X[i], pin_y=pin_y)
-                          for i in self._sub])
+        pairs = np.array([free_lambdas(w, b, self.output, self.X[i], pin_y=pin_y,
+                                       graph=self.graph) for i in self._sub])
         return pairs[:, 0], pairs[:, 1]
 
     def _record(self, *, spectrum: bool) -> None:

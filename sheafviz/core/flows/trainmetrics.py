@@ -92,7 +92,7 @@ def edge_discords(layout, rho, q, r_out) -> tuple[dict, dict, dict, np.ndarray]:
 
 
 def free_lambdas(weights, biases, output: str, x: np.ndarray, *,
-                 pin_y: bool = False) -> tuple[float, float]:
+                 pin_y: bool = False, graph: str = "chapter") -> tuple[float, float]:
     """λ_min and λ_max of ``L_free`` with x pinned (and y too when ``pin_y``), σ and the output
     linearisation taken at the forward pass of ``x`` (SPEC §11; a function of θ only, so paper,
     adiabatic and gd runs are measured alike).
@@ -101,7 +101,12 @@ def free_lambdas(weights, biases, output: str, x: np.ndarray, *,
     coboundary's free columns. With y pinned, λ_min ≥ (3−√5)/2 whenever a hidden neuron is
     active (its z–a pair alone has that eigenvalue), so the input-only Laplacian — the one
     that sets the inference heat flow's rate, SPEC §8 — is the informative one over training.
+
+    On the paper graph (``graph="paper"``, identity output) an unpinned output is no vertex:
+    with ``pin_y=False`` the ``out`` edge and the y columns are left out (:mod:`graphs`);
+    with ``pin_y=True`` both graphs agree.
     """
+    no_out = graph == "paper" and not pin_y
     K = len(weights) - 1
     widths = [w.shape[0] for w in weights]
     a, sig = x, []
@@ -112,9 +117,9 @@ def free_lambdas(weights, biases, output: str, x: np.ndarray, *,
             a = np.maximum(z, 0.0)
     zc, ac, col = free_block_columns(widths)
     y_col = col
-    n_free = col + (0 if pin_y else widths[K])
+    n_free = col + (0 if pin_y or no_out else widths[K])
     if n_free > DENSE_LIMIT:
-        return _lambdas_structured(weights, biases, output, x, sig, z, pin_y)
+        return _lambdas_structured(weights, biases, output, x, sig, z, pin_y, graph)
     rows, cols, vals, row = [], [], [], 0
 
     def block(r0, c0, mat):
@@ -133,11 +138,12 @@ def free_lambdas(weights, biases, output: str, x: np.ndarray, *,
             block(row, ac[l], np.eye(n))              # relu: +I on a
             block(row, zc[l], -np.diag(sig[l]))       # −diag σ on z
             row += n
-    jac = phi_jacobian(z, output)
-    block(row, zc[K], -jac)                           # out: −J_φ on z{K+1}
-    if not pin_y:
-        block(row, y_col, np.eye(widths[K]))          # out: +I on a free y
-    row += widths[K]
+    if not no_out:
+        jac = phi_jacobian(z, output)
+        block(row, zc[K], -jac)                       # out: −J_φ on z{K+1}
+        if not pin_y:
+            block(row, y_col, np.eye(widths[K]))      # out: +I on a free y
+        row += widths[K]
     D = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
                       shape=(row, n_free))
     lap = (D.T @ D).tocsr()
@@ -147,7 +153,7 @@ def free_lambdas(weights, biases, output: str, x: np.ndarray, *,
     return _extreme_eigenvalue(lap, "SA"), _extreme_eigenvalue(lap, "LA")
 
 
-def _lambdas_structured(weights, biases, output, x, sigma, z_out, pin_y):
+def _lambdas_structured(weights, biases, output, x, sigma, z_out, pin_y, graph):
     """Large free dimensions: the lead's :func:`spectrum.spectrum_summary` (Lanczos with the
     triangular structure for λ_min); same definition as the sparse path above."""
     from sheafviz.core.model.network import Network, phi
@@ -160,7 +166,8 @@ def _lambdas_structured(weights, biases, output, x, sigma, z_out, pin_y):
     pins = PinSet().pin(layout, "x", x)
     if pin_y:
         pins = pins.pin(layout, "y", phi(z_out, output))  # the value does not enter L
-    s = spectrum_summary(net, pins, sigma, layout=layout, z_out=z_out, n_extreme=1)
+    s = spectrum_summary(net, pins, sigma, layout=layout, z_out=z_out, n_extreme=1,
+                         graph=graph)
     return float(s.lambda_min), float(s.lambda_max)
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sheafviz.core.solvers.linear import FixedSigmaSystem
+from sheafviz.core.model.graphs import check_graph, graph_pins, slave_outputs, slaved_outputs
 from sheafviz.core.model.network import Network
 from sheafviz.core.model.pins import PinSet
 from sheafviz.core.model.sheaf import SheafLayout, energy as sheaf_energy, discrepancies
@@ -49,7 +50,9 @@ class Solution:
     consistent : bool, the cochain is the fixed-σ harmonic extension for its own pattern
     flipped : list of str, neurons ("z1[0]") whose σ differs from the forward pattern
     on_boundary : list of str, neurons with |z| below tolerance (on a switching surface)
-    underdetermined : bool, L_free was singular; the cochain is the minimum-norm minimiser
+    underdetermined : bool, L_free is singular at the returned cochain (its own pattern,
+        these pins); a direct or active-set solve then returns the minimum-norm minimiser
+        of that pattern, a sliding or heat-flow one a point of the family
     local : bool, True for a local minimiser (what "auto" returns, SPEC §7)
     method : str, "direct", "active-set", "sliding" or "heat-flow"
     iterations : int, fixed-σ solves performed
@@ -163,6 +166,18 @@ def on_boundary(layout: SheafLayout, c: np.ndarray, *, rtol: float = BOUNDARY_RT
     return names
 
 
+def underdetermined_at(layout: SheafLayout, network: Network, pins: PinSet,
+                       c: np.ndarray) -> bool:
+    """Whether L_free is singular at cochain ``c``: its own pattern, ``pins``' free set.
+
+    For a nonlinear head the output edge is linearised at ``c``'s own z_{K+1} (SPEC §9).
+    """
+    z_out = None if network.output == "identity" else \
+        c[layout.vertex(f"z{network.n_hidden + 1}").slice]
+    return FixedSigmaSystem(layout, network, layout.sigma_of(c), pins,
+                            z_out=z_out).underdetermined
+
+
 def _report(layout, network, pins, c, *, sigma_used, underdetermined, method, iterations,
             cycled, local) -> Solution:
     sigma = layout.sigma_of(c)
@@ -170,6 +185,11 @@ def _report(layout, network, pins, c, *, sigma_used, underdetermined, method, it
     flipped = [f"z{l}[{j}]" for l, (s, f) in enumerate(zip(sigma, forward_sigma), start=1)
                for j in np.flatnonzero(s != f)]
     consistent = sigma_used is not None and _pattern_key(sigma) == _pattern_key(sigma_used)
+    if not consistent:
+        # The flag must describe L_free at the returned point (its own pattern, the caller's
+        # pins), not the system last solved: a sliding solve holds boundary neurons with
+        # extra pins, and those can make a singular L_free look determined.
+        underdetermined = underdetermined_at(layout, network, pins, c)
     return Solution(cochain=c, sigma=sigma, energy=float(sheaf_energy(layout, network, c)),
                     pin_energy=pin_energy(pins, layout, c), consistent=consistent,
                     flipped=flipped, on_boundary=on_boundary(layout, c),
@@ -177,7 +197,8 @@ def _report(layout, network, pins, c, *, sigma_used, underdetermined, method, it
                     iterations=iterations, cycled=cycled)
 
 
-def equilibrium(network: Network, pins: PinSet, *, sigma="auto", layout=None) -> Solution:
+def equilibrium(network: Network, pins: PinSet, *, sigma="auto", layout=None,
+                graph: str = "chapter") -> Solution:
     """The equilibrium of SPEC §7.
 
     Parameters
@@ -187,6 +208,10 @@ def equilibrium(network: Network, pins: PinSet, *, sigma="auto", layout=None) ->
     sigma : {"auto", "forward"} or list of ndarray
         ``"forward"`` holds the forward pattern (of the pinned input) fixed; an explicit
         pattern is held fixed likewise; ``"auto"`` finds the state-dependent equilibrium.
+    graph : {"chapter", "paper"} (:mod:`sheafviz.core.model.graphs`). On the paper graph
+        a soft pin on an output that is not hard-pinned acts on ``z{K+1}``; the chapter
+        solve then returns that output equal to ``z{K+1}`` (zero ``out`` discord), which
+        is the paper graph's minimiser; the returned ``y`` is set to it exactly.
 
     Returns
     -------
@@ -194,6 +219,13 @@ def equilibrium(network: Network, pins: PinSet, *, sigma="auto", layout=None) ->
     """
     layout = layout or SheafLayout(network.arch)
     pins.resolve(layout)  # validate before any work
+    check_graph(graph, network.output)
+    if graph != "chapter":
+        sol = equilibrium(network, graph_pins(layout, pins, graph), sigma=sigma,
+                          layout=layout)
+        c = sol.cochain.copy()
+        slave_outputs(c, *slaved_outputs(layout, pins, graph))
+        return _with(sol, cochain=c, energy=float(sheaf_energy(layout, network, c)))
     forward_sigma = network.forward(_input_guess(layout, pins)).sigma
     if not isinstance(sigma, str):
         c, system = _fixed_sigma_solve(layout, network, pins, list(sigma))

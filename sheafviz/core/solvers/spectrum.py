@@ -16,6 +16,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from sheafviz.core.solvers.linear import FixedSigmaSystem
+from sheafviz.core.model.graphs import check_graph, graph_pins, slaved_outputs
 from sheafviz.core.model.network import Network
 from sheafviz.core.model.pins import PinSet
 from sheafviz.core.model.sheaf import SheafLayout
@@ -63,22 +64,38 @@ def _system(network, pins, sigma, layout, z_out) -> FixedSigmaSystem:
     return FixedSigmaSystem(layout, network, sigma, pins, z_out=z_out)
 
 
-def free_laplacian(network: Network, pins: PinSet, sigma, *, layout=None, z_out=None):
+def free_laplacian(network: Network, pins: PinSet, sigma, *, layout=None, z_out=None,
+                   graph: str = "chapter"):
     """``L_free(σ) = L[Ω, Ω]`` plus γ on the diagonal of soft-pinned coordinates.
+
+    On the paper graph (:mod:`graphs`) the output coordinates that are not hard-pinned and
+    their ``out`` edge rows are left out, and a soft pin on such a ``y`` acts on ``z{K+1}``.
 
     Returns
     -------
     scipy.sparse.csr_matrix, shape (n_free, n_free)
     """
+    return _free_laplacian_and_index(network, pins, sigma, layout=layout, z_out=z_out,
+                                     graph=graph)[0]
+
+
+def _free_laplacian_and_index(network, pins, sigma, *, layout, z_out, graph):
+    """(L_free csr, free cochain indices ascending) on either graph."""
     from sheafviz.core.model.sheaf import coboundary
 
     layout = layout or SheafLayout(network.arch)
-    res = pins.resolve(layout)
+    check_graph(graph, network.output)
+    y_gone, _ = slaved_outputs(layout, pins, graph)
+    res = graph_pins(layout, pins, graph).resolve(layout)
     delta, _ = coboundary(layout, network, sigma, z_out=z_out)
-    d_free = delta[:, res.free_index]
-    soft = np.zeros(res.free_index.size)
-    soft[np.searchsorted(res.free_index, res.soft_index)] = res.soft_gamma
-    return (d_free.T @ d_free + sp.diags(soft)).tocsr()
+    free = np.setdiff1d(res.free_index, y_gone)
+    rows = np.ones(layout.edge_size, dtype=bool)
+    out = layout.edge("out")
+    rows[out.offset + (y_gone - layout.vertex("y").offset)] = False
+    d_free = delta[rows][:, free]
+    soft = np.zeros(free.size)
+    soft[np.searchsorted(free, res.soft_index)] = res.soft_gamma
+    return (d_free.T @ d_free + sp.diags(soft)).tocsr(), free
 
 
 def _operator(system: FixedSigmaSystem) -> spla.LinearOperator:
@@ -97,8 +114,12 @@ def _start_vector(n: int) -> np.ndarray:
     return np.random.default_rng(12345).uniform(0.5, 1.5, size=n)
 
 
-def lambda_max(network: Network, pins: PinSet, sigma, *, layout=None, z_out=None) -> float:
+def lambda_max(network: Network, pins: PinSet, sigma, *, layout=None, z_out=None,
+               graph: str = "chapter") -> float:
     """Largest eigenvalue of L_free (for the Euler stability bound αΔtλ_max < 2)."""
+    if graph != "chapter":
+        return spectrum_summary(network, pins, sigma, layout=layout, z_out=z_out,
+                                graph=graph, n_extreme=1).lambda_max
     system = _system(network, pins, sigma, layout, z_out)
     if system.n_free == 0:
         return 0.0
@@ -116,17 +137,25 @@ def _block_energy(layout: SheafLayout, free_index: np.ndarray, vec: np.ndarray) 
 
 
 def spectrum_summary(network: Network, pins: PinSet, sigma, *, layout=None, z_out=None,
-                     full_limit: int = 200, n_extreme: int = 10) -> SpectrumSummary:
+                     full_limit: int = 200, n_extreme: int = 10,
+                     graph: str = "chapter") -> SpectrumSummary:
     """λ_1, λ_max, κ and the block energies of the extreme eigenvectors (SPEC §11).
 
     Parameters
     ----------
+    graph : {"chapter", "paper"}; on the paper graph, output coordinates that are not
+        hard-pinned are not vertices (see :mod:`graphs`), and the summary is that of
+        :func:`free_laplacian` on it (sparse; shift-invert at 0 above ``full_limit``)
     sigma : list of ndarray, the pattern (usually that of the state being inspected)
     z_out : ndarray, optional, linearisation point of a nonlinear head (Gauss–Newton)
     full_limit : int, free dimensions up to this get every eigenvalue (dense ``eigh``)
     n_extreme : int, how many of each end ARPACK returns above ``full_limit``
     """
     layout = layout or SheafLayout(network.arch)
+    check_graph(graph, network.output)
+    if slaved_outputs(layout, pins, graph)[0].size:
+        return _paper_summary(network, pins, sigma, layout=layout, z_out=z_out,
+                              full_limit=full_limit, n_extreme=n_extreme)
     system = FixedSigmaSystem(layout, network, sigma, pins, z_out=z_out)
     n = system.n_free
     if n == 0:
@@ -159,4 +188,39 @@ def spectrum_summary(network: Network, pins: PinSet, sigma, *, layout=None, z_ou
                            lambda_max=lam_max, condition=condition,
                            block_energy_min=_block_energy(layout, system.free_index, low_vec),
                            block_energy_max=_block_energy(layout, system.free_index, high_vec),
+                           free_dim=n)
+
+
+def _paper_summary(network, pins, sigma, *, layout, z_out, full_limit, n_extreme):
+    """:func:`spectrum_summary` of the paper graph with some output coordinates absent."""
+    lap, free = _free_laplacian_and_index(network, pins, sigma, layout=layout, z_out=z_out,
+                                          graph="paper")
+    n = free.size
+    if n == 0:
+        return SpectrumSummary(np.zeros(0), False, 0.0, 0.0, None, {}, {}, 0)
+    if n <= full_limit:
+        values, vectors = np.linalg.eigh(lap.toarray())
+        low_vec, high_vec, partial = vectors[:, 0], vectors[:, -1], False
+    else:
+        k = min(n_extreme, n - 2)
+        hi_vals, hi_vecs = spla.eigsh(lap, k=k, which="LA", tol=1e-10, v0=_start_vector(n))
+        try:
+            lo_vals, lo_vecs = spla.eigsh(lap.tocsc(), k=k, sigma=0.0, which="LM", tol=1e-10,
+                                          v0=_start_vector(n))
+        except RuntimeError:  # exactly singular: the factorisation at 0 fails
+            lo_vals, lo_vecs = spla.eigsh(lap, k=k, which="SA", tol=1e-10,
+                                          v0=_start_vector(n), maxiter=20 * n)
+        lo_order, hi_order = np.argsort(lo_vals), np.argsort(hi_vals)
+        values = np.concatenate([lo_vals[lo_order], hi_vals[hi_order]])
+        low_vec, high_vec = lo_vecs[:, lo_order[0]], hi_vecs[:, hi_order[-1]]
+        partial = True
+    lam_min, lam_max = float(values[0]), float(values[-1])
+    if lam_min <= SINGULAR_RTOL * max(lam_max, 1.0):
+        lam_min, condition = 0.0, None
+    else:
+        condition = lam_max / lam_min
+    return SpectrumSummary(eigenvalues=values, partial=partial, lambda_min=lam_min,
+                           lambda_max=lam_max, condition=condition,
+                           block_energy_min=_block_energy(layout, free, low_vec),
+                           block_energy_max=_block_energy(layout, free, high_vec),
                            free_dim=n)

@@ -45,16 +45,18 @@ PANEL_TITLES = {"data": "Data", "heatmap": "Discord heatmap", "spectrum": "Spect
                 "compare": "Joint flow vs GD", "import": "Own model"}
 
 
-def build_panels(*, dialogs=None) -> dict:
+def build_panels(*, dialogs=None, theme=None) -> dict:
     """One instance of every panel, by key (see :data:`PANEL_TITLES`); ``dialogs`` are the
     import panel's file choosers."""
-    return {"data": DataPanel(), "heatmap": DiscordHeatmap(), "spectrum": SpectrumPanel(),
-            "timeline": SwitchTimelinePanel(), "gradient": GradientPanel(),
-            "compare": ComparePanel(), "import": ImportPanel(dialogs=dialogs)}
+    t = {"theme": theme}
+    return {"data": DataPanel(**t), "heatmap": DiscordHeatmap(**t),
+            "spectrum": SpectrumPanel(**t), "timeline": SwitchTimelinePanel(**t),
+            "gradient": GradientPanel(**t), "compare": ComparePanel(**t),
+            "import": ImportPanel(dialogs=dialogs, **t)}
 
 
 def install_debug_panels(main_window: QtWidgets.QMainWindow, controller, *,
-                         visible: bool = False, dialogs=None,
+                         visible: bool = False, dialogs=None, theme=None,
                          area=QtCore.Qt.DockWidgetArea.BottomDockWidgetArea
                          ) -> list[QtWidgets.QDockWidget]:
     """Create the debug docks in ``main_window`` and wire them to ``controller``.
@@ -63,6 +65,7 @@ def install_debug_panels(main_window: QtWidgets.QMainWindow, controller, *,
     ----------
     visible : show the docks now (default: hidden, toggled from the "Debug" menu)
     dialogs : file choosers of the import panel (:mod:`..dialogs`; default: none)
+    theme : the colours of the panels (:class:`..theme.Theme`; default light)
     area : the dock area; all docks are tabified there
 
     Returns
@@ -70,7 +73,7 @@ def install_debug_panels(main_window: QtWidgets.QMainWindow, controller, *,
     list of QDockWidget in :data:`PANEL_TITLES` order; the hub is ``docks[0].hub`` (and
     ``main_window.debug_hub``), the panel of a dock is ``dock.widget()``.
     """
-    panels = build_panels(dialogs=dialogs)
+    panels = build_panels(dialogs=dialogs, theme=theme)
     hub = DebugHub(controller, panels, parent=main_window)
     wire_debug(main_window, hub, controller)
     docks: list[QtWidgets.QDockWidget] = []

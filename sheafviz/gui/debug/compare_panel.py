@@ -12,6 +12,7 @@ from PySide6 import QtCore, QtWidgets
 
 from sheafviz.core.diagnostics import TrainingComparison
 from .. import style
+from ..theme import or_light
 from ..widgets import (EmptyNote, ReadOut, finite_or_floor, hover_scene_pos, legend, make_plot,
                       title_label)
 
@@ -23,16 +24,18 @@ class ComparePanel(QtWidgets.QWidget):
 
     runRequested = QtCore.Signal(int)
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, *, theme=None) -> None:
         super().__init__(parent)
-        self.plot = make_plot(left="forward loss", bottom="step", log_y=True)
+        self.theme = or_light(theme)
+        self.plot = make_plot(theme=self.theme, left="forward loss", bottom="step", log_y=True)
         pi = self.plot.plotItem
-        legend(self.plot)
+        legend(self.plot, theme=self.theme)
         self.sheaf = pi.plot(pen=pg.mkPen(SHEAF_COLOR, width=3), name="joint flow (sheaf)")
         self.gd = pi.plot(pen=pg.mkPen(GD_COLOR, width=3, style=QtCore.Qt.PenStyle.DashLine),
                           name="gradient descent (backprop)")
-        self.note = EmptyNote(self.plot, "Press “Run both” to train the joint flow and gradient "
-                                         "descent from the same initial weights")
+        self.note = EmptyNote(self.plot, "Press “Run both” to train the joint flow and "
+                                         "gradient descent from the same initial weights",
+                              theme=self.theme)
         self.steps_box = QtWidgets.QSpinBox()
         self.steps_box.setRange(10, 1_000_000)
         self.steps_box.setSingleStep(1000)
@@ -40,7 +43,7 @@ class ComparePanel(QtWidgets.QWidget):
         self.steps_box.setSuffix(" steps")
         self.run_button = QtWidgets.QPushButton("Run both")
         self.run_button.clicked.connect(lambda: self.runRequested.emit(self.steps_box.value()))
-        self.readout = ReadOut("Same initial weights, same data; press Run both.")
+        self.readout = ReadOut("Same initial weights, same data; press Run both.", theme=self.theme)
         head = QtWidgets.QHBoxLayout()
         head.addWidget(title_label("Joint flow vs gradient descent"))
         head.addStretch(1)

@@ -14,6 +14,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from sheafviz.core.diagnostics import PredictionGrid
 from .. import style
+from ..theme import or_light
 from ..widgets import CLASS_COLORS, EmptyNote, ReadOut, hover_scene_pos, make_plot, title_label
 
 POINT_SIZE = 11
@@ -33,9 +34,10 @@ class DataPanel(QtWidgets.QWidget):
 
     exampleClicked = QtCore.Signal(int)
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, *, theme=None) -> None:
         super().__init__(parent)
-        self.plot = make_plot(left="x₂", bottom="x₁")
+        self.theme = or_light(theme)
+        self.plot = make_plot(theme=self.theme, left="x₂", bottom="x₁")
         pi = self.plot.plotItem
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-10)
@@ -48,13 +50,14 @@ class DataPanel(QtWidgets.QWidget):
         self.points.sigClicked.connect(self._on_click)
         pi.addItem(self.points)
         self.pinned = pg.ScatterPlotItem(size=PINNED_SIZE, symbol="o",
-                                         pen=pg.mkPen(style.SELECT_COLOR, width=4),
+                                         pen=pg.mkPen(self.theme.SELECT_COLOR, width=4),
                                          brush=pg.mkBrush(0, 0, 0, 0))
         self.pinned.setZValue(10)
         pi.addItem(self.pinned)
         self.note = EmptyNote(self.plot, "This session has no data set: open a task preset "
-                                         "(blobs, circular, …) or load data in “Own model”")
-        self.readout = ReadOut("Click a point to pin that training pair.")
+                                         "(blobs, circular, …) or load data in “Own model”",
+                              theme=self.theme)
+        self.readout = ReadOut("Click a point to pin that training pair.", theme=self.theme)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         self.title = title_label("Data and predictions")

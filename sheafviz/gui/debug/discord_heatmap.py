@@ -13,6 +13,7 @@ from PySide6 import QtCore, QtWidgets
 
 from sheafviz.core.diagnostics import DiscordMatrix
 from .. import style
+from ..theme import or_light
 from ..widgets import (FLOOR, EmptyNote, ReadOut, hover_scene_pos, make_plot, title_label,
                       viridis_lut)
 
@@ -30,9 +31,10 @@ class DiscordHeatmap(QtWidgets.QWidget):
     expandToggled = QtCore.Signal(bool)
     exampleChosen = QtCore.Signal(int)
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, *, theme=None) -> None:
         super().__init__(parent)
-        self.plot = make_plot(bottom="recorded step")
+        self.theme = or_light(theme)
+        self.plot = make_plot(theme=self.theme, bottom="recorded step")
         pi = self.plot.plotItem
         pi.showGrid(x=False, y=False)
         pi.vb.invertY(True)
@@ -47,13 +49,13 @@ class DiscordHeatmap(QtWidgets.QWidget):
         self.colorbar.setImageItem(self.image, insert_in=pi)
         ax = self.colorbar.axis
         ax.setTickFont(style.font(0.9))
-        ax.setTextPen(pg.mkPen(style.FOREGROUND))
-        ax.setPen(pg.mkPen(style.FOREGROUND))
+        ax.setTextPen(pg.mkPen(self.theme.FOREGROUND))
+        ax.setPen(pg.mkPen(self.theme.FOREGROUND))
         self.colorbar.getAxis("left").setLabel(
-            "log₁₀ discord", color=style.FOREGROUND,
+            "log₁₀ discord", color=self.theme.FOREGROUND,
             **{"font-size": f"{style.base_pt() * 0.9:.0f}pt"})
         self.note = EmptyNote(self.plot, "Fills as the flow runs (Play or Step): one column "
-                                         "per recorded step")
+                                         "per recorded step", theme=self.theme)
         self.expand_box = QtWidgets.QCheckBox("one row per neuron")
         self.expand_box.toggled.connect(self.expandToggled)
         self.example_box = QtWidgets.QComboBox()
@@ -64,7 +66,7 @@ class DiscordHeatmap(QtWidgets.QWidget):
         bar.addStretch(1)
         bar.addWidget(self.expand_box)
         bar.addWidget(self.example_box)
-        self.readout = ReadOut("Hover a cell to read its discord.")
+        self.readout = ReadOut("Hover a cell to read its discord.", theme=self.theme)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addLayout(bar)
@@ -118,7 +120,7 @@ class DiscordHeatmap(QtWidgets.QWidget):
         n_rows = len(rows)
         rgba = np.zeros((n_rows, 1, 4), dtype=np.uint8)
         for i, (t, layer) in enumerate(zip(rows.types, rows.layers)):
-            c = pg.mkColor(style.EDGE_COLORS[t])
+            c = pg.mkColor(self.theme.EDGE_COLORS[t])
             shade = 1.0 if layer % 2 else 0.65
             rgba[i, 0] = [int(c.red() * shade), int(c.green() * shade), int(c.blue() * shade), 255]
         self.strip.setImage(rgba, autoLevels=False, levels=(0, 255))

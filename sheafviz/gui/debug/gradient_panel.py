@@ -9,6 +9,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from .. import style
+from ..theme import or_light
 from ..widgets import (FLOOR, EmptyNote, ReadOut, hover_scene_pos, layer_color, legend,
                       make_plot, title_label)
 
@@ -20,22 +21,23 @@ class GradientPanel(QtWidgets.QWidget):
     at 1280×720 and its tick labels overlapped.
     """
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, *, theme=None) -> None:
         super().__init__(parent)
-        self.cos_plot = make_plot(left="cosine", bottom="step")
-        self.ratio_plot = make_plot(left="norm ratio", bottom="step", log_y=True)
+        self.theme = or_light(theme)
+        self.cos_plot = make_plot(theme=self.theme, left="cosine", bottom="step")
+        self.ratio_plot = make_plot(theme=self.theme, left="norm ratio", bottom="step", log_y=True)
         self.ratio_plot.setXLink(self.cos_plot)
         self.cos_plot.plotItem.vb.setYRange(-1.05, 1.05, padding=0)
-        legend(self.cos_plot, offset=(-10, -10))
+        legend(self.cos_plot, theme=self.theme, offset=(-10, -10))
         self.one_line = one = pg.InfiniteLine(pos=0.0, angle=0, pen=pg.mkPen("#888888", width=1.5,
                                                              style=QtCore.Qt.PenStyle.DashLine))
         self.ratio_plot.addItem(one)  # log axis: y = 0 is a ratio of 1
         self.cos_curves: list = []
         self.ratio_curves: list = []
         why = "Fills when the joint flow trains (Joint mode, then Play)"
-        self.cos_note = EmptyNote(self.cos_plot, why)
-        self.ratio_note = EmptyNote(self.ratio_plot, why)
-        self.readout = ReadOut("Hover to read the values at a step.")
+        self.cos_note = EmptyNote(self.cos_plot, why, theme=self.theme)
+        self.ratio_note = EmptyNote(self.ratio_plot, why, theme=self.theme)
+        self.readout = ReadOut("Hover to read the values at a step.", theme=self.theme)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(title_label("Sheaf gradient vs backprop, per layer: cosine (left) and "

@@ -13,6 +13,7 @@ from sheafviz.core.data.datasets import DataError, load_data_file
 from sheafviz.core.model.network import NetworkError
 from sheafviz.core.data.torch_import import load_network_file, torch_available
 from .. import style
+from ..theme import or_light
 from ..dialogs import NoDialogs
 from ..widgets import title_label
 
@@ -24,8 +25,9 @@ class ImportPanel(QtWidgets.QWidget):
 
     modelLoaded = QtCore.Signal(object, object)
 
-    def __init__(self, parent=None, *, dialogs=None) -> None:
+    def __init__(self, parent=None, *, dialogs=None, theme=None) -> None:
         super().__init__(parent)
+        self.theme = or_light(theme)
         #: file choosers (:mod:`sheafviz.gui.dialogs`); none by default
         self.dialogs = dialogs if dialogs is not None else NoDialogs()
         self.head_box = QtWidgets.QComboBox()
@@ -107,7 +109,7 @@ class ImportPanel(QtWidgets.QWidget):
 
     def _ready(self, text: str) -> bool:
         self.status.setText(f"✓ {text}")
-        self.status.setStyleSheet(f"color: {style.FOREGROUND};")
+        self.status.setStyleSheet(f"color: {self.theme.FOREGROUND};")
         self.apply_button.setEnabled(True)
         return True
 

@@ -12,6 +12,7 @@ from PySide6 import QtCore, QtWidgets
 
 from sheafviz.core.diagnostics import SpectrumDetail, mode_ghost
 from .. import style
+from ..theme import or_light
 from ..widgets import (EmptyNote, ReadOut, finite_or_floor, hover_scene_pos, make_plot,
                       title_label)
 
@@ -28,10 +29,11 @@ class SpectrumPanel(QtWidgets.QWidget):
 
     ghostToggled = QtCore.Signal(bool)
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, *, theme=None) -> None:
         super().__init__(parent)
+        self.theme = or_light(theme)
         # L_free image
-        self.matrix_plot = make_plot()
+        self.matrix_plot = make_plot(theme=self.theme)
         mp = self.matrix_plot.plotItem
         mp.showGrid(x=False, y=False)
         mp.vb.invertY(True)
@@ -40,16 +42,17 @@ class SpectrumPanel(QtWidgets.QWidget):
         self.image.setLookupTable(_diverging_lut())
         mp.addItem(self.image)
         # eigenvalues
-        self.eig_plot = make_plot(left="λ", bottom="index", log_y=True)
+        self.eig_plot = make_plot(theme=self.theme, left="λ", bottom="index", log_y=True)
         self.eig = self.eig_plot.plotItem.plot(pen=None, symbol="o", symbolSize=9,
                                                symbolBrush=pg.mkBrush("#1a1a8c"),
                                                symbolPen=pg.mkPen("#1a1a8c"))
         # over training
-        self.series_plot = make_plot(left="λ₁, λ_max, κ", bottom="step", log_y=True)
+        self.series_plot = make_plot(theme=self.theme, left="λ₁, λ_max, κ", bottom="step",
+                                     log_y=True)
         sp = self.series_plot.plotItem
         # no legend box: on a plot this short it covered the curves; the box title names them
         self.series_note = EmptyNote(self.series_plot, "Fills when the joint flow trains "
-                                                       "(Joint mode, then Play)")
+                                                       "(Joint mode, then Play)", theme=self.theme)
         self.curves, self.bands = {}, {}
         for key, name, color in SERIES:
             c = pg.mkColor(color)
@@ -60,7 +63,7 @@ class SpectrumPanel(QtWidgets.QWidget):
             self.bands[key] = (lo, hi)
             self.curves[key] = sp.plot(pen=pg.mkPen(c, width=3), name=f"{name} median")
         # block energies
-        self.block_plot = make_plot(left="share of ‖v‖²")
+        self.block_plot = make_plot(theme=self.theme, left="share of ‖v‖²")
         bp = self.block_plot.plotItem
         self.slow_bars = pg.BarGraphItem(x=[], height=[], width=0.38, brush="#0072B2")
         self.fast_bars = pg.BarGraphItem(x=[], height=[], width=0.38, brush="#D55E00")
@@ -71,7 +74,7 @@ class SpectrumPanel(QtWidgets.QWidget):
         self.ghost_box.toggled.connect(self.ghostToggled)
         self.summary = QtWidgets.QLabel("")
         self.summary.setFont(style.font(0.95))
-        self.readout = ReadOut("Hover the matrix or the plots to read values.")
+        self.readout = ReadOut("Hover the matrix or the plots to read values.", theme=self.theme)
         grid = QtWidgets.QGridLayout()
         # one row: a bottom dock is wide and short (it must fit under the main view)
         grid.addWidget(self._boxed("L_free at the shown state", self.matrix_plot), 0, 0)

@@ -12,6 +12,7 @@ from PySide6 import QtCore, QtWidgets
 
 from sheafviz.core.diagnostics import SwitchTimeline
 from .. import style
+from ..theme import or_light
 from ..widgets import EmptyNote, ReadOut, make_plot, title_label
 
 ACTIVE = "#009E73"
@@ -39,11 +40,12 @@ class SwitchTimelinePanel(QtWidgets.QWidget):
 
     timeChanged = QtCore.Signal(float)
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, *, theme=None) -> None:
         super().__init__(parent)
+        self.theme = or_light(theme)
         self.vb = _ClickBox()
         self.vb.on_click = self._clicked
-        self.plot = make_plot(bottom="flow time t", view_box=self.vb)
+        self.plot = make_plot(theme=self.theme, bottom="flow time t", view_box=self.vb)
         pi = self.plot.plotItem
         pi.showGrid(x=True, y=False, alpha=0.12)
         self.vb.invertY(True)
@@ -56,13 +58,14 @@ class SwitchTimelinePanel(QtWidgets.QWidget):
         self.markers.setAcceptedMouseButtons(QtCore.Qt.MouseButton.NoButton)
         pi.addItem(self.markers)
         self.scrubber = pg.InfiniteLine(pos=0.0, angle=90, movable=True,
-                                        pen=pg.mkPen(style.SELECT_COLOR, width=4),
+                                        pen=pg.mkPen(self.theme.SELECT_COLOR, width=4),
                                         hoverPen=pg.mkPen("#b08000", width=6))
         self.scrubber.setZValue(20)
         self.scrubber.sigPositionChanged.connect(self._moved)
         pi.addItem(self.scrubber)
-        self.note = EmptyNote(self.plot, "Fills when the heat flow runs (Relax mode, then Play)")
-        self.readout = ReadOut("Drag the yellow line (or click) to pick a time.")
+        self.note = EmptyNote(self.plot, "Fills when the heat flow runs (Relax mode, then Play)",
+                              theme=self.theme)
+        self.readout = ReadOut("Drag the yellow line (or click) to pick a time.", theme=self.theme)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         head = QtWidgets.QHBoxLayout()

@@ -12,6 +12,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from .. import engine, style
+from ..theme import or_light
 
 THUMB = QtCore.QSize(240, 150)
 MAX_DOTS = 10
@@ -28,11 +29,13 @@ def _values(preset) -> tuple[object, np.ndarray]:
     return layout, c
 
 
-def render_thumbnail(preset, size: QtCore.QSize = THUMB) -> QtGui.QImage:
-    """An offscreen picture of ``preset`` (see the module notes)."""
+def render_thumbnail(preset, size: QtCore.QSize = THUMB, *, theme=None) -> QtGui.QImage:
+    """An offscreen picture of ``preset`` (see the module notes) in ``theme``'s colours
+    (default light)."""
+    theme = or_light(theme)
     layout, c = _values(preset)
     img = QtGui.QImage(size, QtGui.QImage.Format.Format_RGB32)
-    img.fill(QtGui.QColor(style.BACKGROUND))
+    img.fill(QtGui.QColor(theme.BACKGROUND))
     p = QtGui.QPainter(img)
     p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
     w, h = size.width(), size.height()
@@ -46,7 +49,7 @@ def render_thumbnail(preset, size: QtCore.QSize = THUMB) -> QtGui.QImage:
         cols.append((idx, ys))
     for edge in layout.edges:
         k0, k1 = layout.vertex(edge.tail).position, layout.vertex(edge.head).position
-        p.setPen(QtGui.QPen(QtGui.QColor(style.EDGE_COLORS[edge.type]), 1.2))
+        p.setPen(QtGui.QPen(QtGui.QColor(theme.EDGE_COLORS[edge.type]), 1.2))
         for ya in cols[k0][1][:4]:
             for yb in cols[k1][1][:4]:
                 p.drawLine(QtCore.QPointF(xs[k0], ya), QtCore.QPointF(xs[k1], yb))
@@ -59,12 +62,12 @@ def render_thumbnail(preset, size: QtCore.QSize = THUMB) -> QtGui.QImage:
             val = c[v.offset + i]
             rgb = lut[int(np.clip(np.rint((val / scale + 1) * 31.5), 0, 63))]
             pinned = preset.pins.is_pinned(v.name, int(i))
-            p.setPen(QtGui.QPen(QtGui.QColor(style.PIN_COLOR if pinned else "#555555"),
+            p.setPen(QtGui.QPen(QtGui.QColor(theme.PIN_COLOR if pinned else "#555555"),
                                 2.0 if pinned else 1.0))
             p.setBrush(QtGui.QColor(int(rgb[0]), int(rgb[1]), int(rgb[2])))
             rect = QtCore.QRectF(xs[k] - r, y - r, 2 * r, 2 * r)
             p.drawRect(rect) if pinned else p.drawEllipse(rect)
-    p.setPen(QtGui.QColor(style.FOREGROUND))
+    p.setPen(QtGui.QColor(theme.FOREGROUND))
     f = p.font()
     f.setPointSizeF(8)
     p.setFont(f)

@@ -1,10 +1,11 @@
 """Themes, palettes, font scale, thick lines, full screen and presentation mode.
 
-The views read their colours and text size from :mod:`sheafviz.gui.style` when they build
-their items (``set_session``), so a new look is applied by (1) setting the style module's
-colours and base size, (2) re-running the window's session rebuild, (3) re-styling the
-pyqtgraph axes and backgrounds and the Qt palette and fonts of the window, and (4)
-widening the pens of the rebuilt curves by the line scale.
+The views read their colours from the window's :class:`~sheafviz.gui.theme.Theme` and
+their text size from :mod:`sheafviz.gui.style` when they build their items
+(``set_session``), so a new look is applied by (1) setting the base text size, (2)
+re-styling the pyqtgraph axes and backgrounds and the Qt palette and fonts of the window,
+(3) updating the window's theme, whose change event makes the wiring rebuild the views,
+and (4) widening the pens of the rebuilt curves by the line scale.
 
 Presentation mode (F5) = full screen + the presentation font scale + thick lines + the
 presentation theme (high contrast by default); Esc or F5 leaves it and restores the window
@@ -20,20 +21,16 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from .. import style
 from ..lines import LineBundle
+from ..theme import LIGHT, LIGHT_EDGES
 
-#: style constants a theme sets (the light theme is style.py's own values, kept here).
-_STYLE_KEYS = ("BACKGROUND", "FOREGROUND", "GRID", "PIN_COLOR", "SELECT_COLOR", "GHOST_COLOR",
-               "ARM_COLOR", "FEED_COLOR", "VALUE_COLOR", "ENVELOPE_COLOR", "STRING_COLOR",
-               "ANCHOR_COLOR", "ENERGY_COLOR", "GRID_LINE_COLOR", "OUTLINE_COLOR", "TEXT_COLOR",
-               "BAR_OUTLINE", "TICK_OUTLINE", "LABEL_FILL", "TEXT_FILL", "CARD_FILL",
-               "PINNED_TEXT", "MESSAGE_COLORS")
-_LIGHT = {k: getattr(style, k) for k in _STYLE_KEYS}
-_LIGHT_EDGES = dict(style.EDGE_COLORS)
+_LIGHT = dict(LIGHT)
+_LIGHT_EDGES = dict(LIGHT_EDGES)
 
 
 @dataclass(frozen=True)
 class Theme:
-    """Colours of the pictures (``style`` constants) and of the Qt widgets."""
+    """A named look: colours of the pictures (roles of :data:`~sheafviz.gui.theme.LIGHT`)
+    and of the Qt widgets."""
 
     name: str
     colors: dict
@@ -82,15 +79,6 @@ PRESENTATION_FONT_SCALE = 1.25
 PRESENTATION_LINE_SCALE = 1.8
 
 
-def apply_style_constants(theme: Theme, palette: dict) -> None:
-    """Set the style module's colours (read by the views when they rebuild their items)."""
-    for key, value in theme.colors.items():
-        setattr(style, key, value)
-    style.EDGE_COLORS.clear()
-    style.EDGE_COLORS.update(palette)
-    pg.setConfigOptions(background=style.BACKGROUND, foreground=style.FOREGROUND)
-
-
 def qt_palette(theme: Theme) -> QtGui.QPalette:
     pal = QtGui.QPalette()
     c = QtGui.QColor
@@ -128,11 +116,12 @@ def _scale_fonts(window: QtWidgets.QWidget, ratio: float, base_font: QtGui.QFont
         w.setFont(wf)
 
 
-def _restyle_plots(window: QtWidgets.QWidget, ratio: float) -> None:
-    """Axes, labels and backgrounds of every pyqtgraph plot in the window."""
+def _restyle_plots(window: QtWidgets.QWidget, ratio: float, colors: dict) -> None:
+    """Axes, labels and backgrounds of every pyqtgraph plot in the window, in ``colors``
+    (a theme's colour roles)."""
     size = f"{style.base_pt():.0f}pt"
     for pw in window.findChildren(pg.PlotWidget):
-        pw.setBackground(style.BACKGROUND)
+        pw.setBackground(colors["BACKGROUND"])
         for name in ("left", "bottom", "right", "top"):
             ax = pw.plotItem.getAxis(name) if name in pw.plotItem.axes else None
             if ax is None:
@@ -147,8 +136,8 @@ def _restyle_plots(window: QtWidgets.QWidget, ratio: float) -> None:
                     ax.__dict__.pop("logTickValues", None)
                 ax.picture = None
                 ax.update()
-            ax.setPen(pg.mkPen(style.FOREGROUND, width=1.5))
-            ax.setTextPen(pg.mkPen(style.FOREGROUND))
+            ax.setPen(pg.mkPen(colors["FOREGROUND"], width=1.5))
+            ax.setTextPen(pg.mkPen(colors["FOREGROUND"]))
             for attr, setter in (("fixedWidth", ax.setWidth), ("fixedHeight", ax.setHeight)):
                 orig_key = f"_lecture_{attr}"
                 if getattr(ax, attr, None) is not None:
@@ -157,10 +146,10 @@ def _restyle_plots(window: QtWidgets.QWidget, ratio: float) -> None:
                     setter(int(getattr(ax, orig_key) * ratio))
             if ax.labelText:
                 ax.setLabel(ax.labelText, units=ax.labelUnits or None,
-                            **{"font-size": size, "color": style.FOREGROUND})
+                            **{"font-size": size, "color": colors["FOREGROUND"]})
         title = pw.plotItem.titleLabel
         if title.text:
-            title.setText(title.text, size=size, color=style.FOREGROUND)
+            title.setText(title.text, size=size, color=colors["FOREGROUND"])
 
 
 def _sparse_log_ticks(min_val: float, max_val: float, size, std_ticks) -> list:
@@ -232,19 +221,16 @@ class Look:
         font_scale = float(min(max(font_scale, 0.5), 3.0))
         line_scale = float(min(max(line_scale, 0.5), 4.0))
         th = THEMES[theme]
-        apply_style_constants(th, PALETTES[palette])
         style.set_base_point_size(self.base_pt * font_scale)
+        pg.setConfigOptions(background=th.colors["BACKGROUND"],
+                            foreground=th.colors["FOREGROUND"])
         w = self.window
         w.setPalette(qt_palette(th))
         _scale_fonts(w, font_scale, self.base_font)
-        _restyle_plots(w, font_scale)
-        if getattr(self.ctl, "layout", None) is not None:
-            rebuild = getattr(w, "rebuild_views", None)
-            if rebuild is not None:
-                rebuild()
-            if hasattr(w, "redraw"):
-                w.redraw()
-        # the views took their colours from style when they rebuilt; widths follow here
+        _restyle_plots(w, font_scale, th.colors)
+        # the change event rebuilds and redraws the views in the new colours (the wiring)
+        w.theme.update(colors=th.colors, edge_colors=PALETTES[palette])
+        # the views took their colours from the theme when they rebuilt; widths follow here
         thicken(w, line_scale)
         self.current = (theme, palette, font_scale, line_scale)
 

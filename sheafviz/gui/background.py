@@ -1,0 +1,124 @@
+"""Slow work off the GUI thread, newest request first: :class:`LatestOnly`.
+
+A solve that may take more than a frame (a wide network's equilibrium) must not stall the
+event loop. :meth:`LatestOnly.submit` runs a function on Qt's thread pool; while it runs, a
+newer request replaces any waiting one, and a result whose request has been superseded (or
+cancelled) is dropped, so a drag that moves a pin 60 times a second solves at most two
+positions at a time and shows the newest. The last shown result stays on screen meanwhile;
+``busyChanged`` lets the window mark it as out of date.
+
+A running numerical solve cannot be interrupted halfway (numpy does not poll for that):
+cancelling means its result is never delivered and nothing queued after it runs.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore
+
+
+class _Relay(QtCore.QObject):
+    """Carries a worker's outcome to the GUI thread (a queued signal)."""
+
+    finished = QtCore.Signal(int, bool, object)  # generation, ok, result or error text
+
+
+class _Job(QtCore.QRunnable):
+    def __init__(self, generation: int, fn, args, relay: _Relay) -> None:
+        super().__init__()
+        self.generation, self.fn, self.args, self.relay = generation, fn, args, relay
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        try:
+            result = self.fn(*self.args)
+        except Exception as exc:  # noqa: BLE001 - any failure is reported, not raised
+            self.relay.finished.emit(self.generation, False, f"{type(exc).__name__}: {exc}")
+            return
+        self.relay.finished.emit(self.generation, True, result)
+
+
+class LatestOnly(QtCore.QObject):
+    """One function at a time on a thread pool; only the newest request's result counts.
+
+    Parameters
+    ----------
+    pool : QThreadPool, optional (default: a private pool with one thread)
+
+    Signals
+    -------
+    done(object, object) : the result and the ``tag`` of the newest request
+    failed(str, object) : the error text and the ``tag`` of the newest request
+    busyChanged(bool) : work started (True) or nothing is left to do (False)
+    """
+
+    done = QtCore.Signal(object, object)
+    failed = QtCore.Signal(str, object)
+    busyChanged = QtCore.Signal(bool)
+
+    def __init__(self, pool: QtCore.QThreadPool | None = None,
+                 parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        if pool is None:
+            pool = QtCore.QThreadPool(self)
+            pool.setMaxThreadCount(1)
+        self.pool = pool
+        self._relay = _Relay(self)
+        self._relay.finished.connect(self._finished, QtCore.Qt.ConnectionType.QueuedConnection)
+        self._generation = 0
+        self._running = False
+        self._waiting = None  # (generation, fn, args, tag) to start when the running one ends
+        self._tags: dict[int, object] = {}
+
+    @property
+    def busy(self) -> bool:
+        """True while a request runs or waits."""
+        return self._running or self._waiting is not None
+
+    def submit(self, fn, *args, tag=None) -> int:
+        """Run ``fn(*args)`` off the GUI thread (``fn`` must not touch Qt widgets nor any
+        state the GUI thread changes); supersedes every earlier request. Returns the
+        request's number."""
+        self._generation += 1
+        g = self._generation
+        self._tags = {g: tag}
+        was_busy = self.busy
+        if self._running:
+            self._waiting = (g, fn, args)
+        else:
+            self._start(g, fn, args)
+        if not was_busy:
+            self.busyChanged.emit(True)
+        return g
+
+    def cancel(self) -> None:
+        """Drop every request: nothing waiting starts, a running one's result is ignored."""
+        was_busy = self.busy
+        self._generation += 1
+        self._waiting = None
+        self._tags = {}
+        if was_busy and not self._running:
+            self.busyChanged.emit(False)
+
+    def wait(self, msecs: int = -1) -> bool:
+        """Block until the pool is idle (scripts and tests; never the GUI's event path)."""
+        return self.pool.waitForDone(msecs)
+
+    def _start(self, generation: int, fn, args) -> None:
+        self._running = True
+        self.pool.start(_Job(generation, fn, args, self._relay))
+
+    def _finished(self, generation: int, ok: bool, payload) -> None:
+        self._running = False
+        current = generation == self._generation
+        tag = self._tags.get(generation)
+        if self._waiting is not None:
+            self._start(*self._waiting)
+            self._waiting = None
+        elif not self.busy:
+            self.busyChanged.emit(False)
+        if not current:
+            return  # superseded or cancelled: the newer request decides what is shown
+        if ok:
+            self.done.emit(payload, tag)
+        else:
+            self.failed.emit(str(payload), tag)

@@ -1,0 +1,97 @@
+"""SessionWiring against fake views and a real Session: the view intents reach the Session
+(its pins, rates, mode, selection change as a user meant), and the Session's events reach
+the views with the Session's own data, one redraw per event."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from test_wiring import FakeWindow
+
+from sheafviz.gui.player import Player
+from sheafviz.gui.wiring import SessionWiring
+
+
+@pytest.fixture
+def wired(qtbot):
+    from sheafviz import Session
+
+    w, s = FakeWindow(), Session.from_preset("running-241")
+    qtbot.addWidget(w)
+    player = Player(s)
+    SessionWiring(w, s, player)
+    return w, s, player
+
+
+def test_clicking_a_neuron_pins_it_at_its_value_and_selects_it(wired):
+    w, s, _ = wired
+    value = float(s.cochain[s.layout.index("a1", 1)])
+    w.graph.neuronClicked.emit("a1", 1)
+    assert s.pins.is_pinned("a1", 1) and s.pins.hard[("a1", 1)] == pytest.approx(value)
+    assert s.selection == ("a1", 1)
+    args, kw = w.panel.last("set_selection")
+    assert args == (("a1", 1),) and kw["pinned"] is True
+    assert w.graph.last("set_pins") == ((s.pins, ("a1", 1)), {})
+    w.drape.neuronClicked.emit("a1", 1)  # the drape's click toggles it back
+    assert not s.pins.is_pinned("a1", 1)
+    assert s.undo() and s.pins.is_pinned("a1", 1)  # one click = one undo step
+
+
+def test_a_drag_moves_the_pin_and_the_relaxation_jumps_to_its_equilibrium(wired):
+    from sheafviz.core.solvers.solve import equilibrium
+
+    w, s, _ = wired
+    w.graph.pinDragged.emit("y", 0, 3.0)
+    assert s.pins.hard[("y", 0)] == 3.0
+    expected = equilibrium(s.network, s.pins, sigma="auto", layout=s.layout).cochain
+    np.testing.assert_allclose(s.cochain, expected, atol=1e-9)
+    snap = w.graph.last("set_frame")[0][0]
+    np.testing.assert_allclose(snap.cochain, expected, atol=1e-9)
+
+
+def test_stalk_toggle_rates_mode_and_transport(qtbot, wired):
+    w, s, player = wired
+    w.graph.stalkClicked.emit("z1")
+    assert s.pins.stalk_pinned(s.layout, "z1")
+    w.graph.stalkClicked.emit("z1")
+    assert not any(s.pins.is_pinned("z1", j) for j in range(s.layout.vertex("z1").dim))
+    w.panel.alphaChanged.emit(0.5)
+    w.panel.dtChanged.emit(0.02)
+    w.panel.stepsPerFrameChanged.emit(5)
+    assert (s.rates.alpha, s.rates.dt, s.rates.steps_per_frame) == (0.5, 0.02, 5)
+    assert w.panel.last("set_params")[1]["steps_per_frame"] == 5
+    w.panel.stepClicked.emit()
+    assert s.steps == 5
+    w.panel.playClicked.emit()
+    assert player.playing and w.panel.last("set_playing") == ((True,), {})
+    w.panel.playClicked.emit()
+    assert not player.playing
+    w.panel.resetClicked.emit()
+    assert s.steps == 0
+
+
+def test_events_redraw_the_views_with_the_session_data(wired):
+    w, s, _ = wired
+    s.step(3)
+    snap = w.graph.last("set_frame")[0][0]
+    assert snap is s.snapshot and snap.steps == 3
+    np.testing.assert_array_equal(w.bars.last("set_data")[0][0], s.snapshot.discords)
+    assert w.dhist.last("set_data")[0][0] is s.history
+    assert "step 3" in w.metrics.text()
+    s.set_rates(alpha=0.25)
+    assert w.panel.last("set_params")[1]["alpha"] == 0.25
+    s.events.message.emit("careful", "warn")
+    assert w.last("show_message") == (("careful", "warn"), {})
+    n = len(w.graph.calls.get("set_session", []))
+    w.theme.update()  # a new look: every view rebuilt in it
+    assert len(w.graph.calls["set_session"]) == n + 1
+
+
+def test_hover_reads_the_session(wired):
+    w, s, _ = wired
+    w.graph.hoverChanged.emit(("z1", 0))
+    html = w.graph.last("set_hover_text")[0][0]
+    assert "z1[0]" in html
+    for label, value in s.neuron_info("z1", 0):
+        assert label in html and value in html

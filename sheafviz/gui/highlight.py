@@ -13,7 +13,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from . import style
 from .controller_session import parse_name
-from .graph_view import LABEL_Y, dot_positions, strip_positions
+from .graph_geometry import LABEL_Y, dot_positions, strip_positions
 
 #: Half width of a vertex's highlight box (data units; vertices are 1 apart).
 VERTEX_HALF = 0.32
@@ -62,10 +62,17 @@ def target_box(layout, name: str) -> tuple[str, QtCore.QRectF]:
 
 
 class Highlighter:
-    """One highlight at a time in a pyqtgraph PlotWidget (the path graph view)."""
+    """One highlight at a time in a pyqtgraph PlotWidget (the path graph view).
 
-    def __init__(self, plot_widget: pg.PlotWidget) -> None:
+    Parameters
+    ----------
+    plot_widget : the path graph view
+    color : callable returning the highlight colour now (the theme's selection colour)
+    """
+
+    def __init__(self, plot_widget: pg.PlotWidget, color) -> None:
         self._plot = plot_widget
+        self._color = color
         self._item: QtWidgets.QGraphicsItem | None = None
         self.target: str | None = None
 
@@ -73,7 +80,7 @@ class Highlighter:
         """Highlight ``name`` (see :func:`target_box`); replaces the previous highlight."""
         kind, rect = target_box(layout, name)
         self.clear()
-        color = QtGui.QColor(style.SELECT_COLOR)
+        color = QtGui.QColor(self._color())
         pen = QtGui.QPen(color, 3)
         pen.setCosmetic(True)
         fill = QtGui.QColor(color)

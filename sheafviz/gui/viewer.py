@@ -242,7 +242,8 @@ class Viewer:
         from .highlight import Highlighter
 
         if self._highlighter is None:
-            self._highlighter = Highlighter(self._window.graph)
+            self._highlighter = Highlighter(self._window.graph,
+                                            lambda: self._window.theme.SELECT_COLOR)
         if target is None:
             self._highlighter.clear()
         else:

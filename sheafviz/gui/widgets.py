@@ -51,7 +51,16 @@ class ReadOut(QtWidgets.QLabel):
         self.setFont(style.font(0.95))
         self.setTextFormat(QtCore.Qt.TextFormat.PlainText)
         self.setMinimumHeight(int(style.base_pt() * 1.8))
-        self.setStyleSheet(f"color: {or_light(theme).FOREGROUND};")
+        self._theme = or_light(theme)
+        self._restyle()
+        if theme is not None:  # follow the window's look (docks are built before it is set)
+            theme.changed.connect(self._restyle)
+
+    def _restyle(self) -> None:
+        try:
+            self.setStyleSheet(f"color: {self._theme.FOREGROUND};")
+        except RuntimeError:  # the label was deleted before its theme
+            pass
 
     def clear_text(self) -> None:
         self.setText(self.placeholder)

@@ -14,9 +14,11 @@
 It returns a :class:`LectureFeatures` holding every part, for tests and for the window.
 
 Integration: ``MainWindow.__init__`` ends with
-``self.lecture = install_lecture_features(self, self.controller)`` (after the debug docks,
-so File / Edit / View / Presets come before the Debug menu); the window keeps no shortcut
-of its own on the keys above (``MainWindow._shortcuts``: only E, + and −). The flow panel's
+``self.lecture = install_lecture_features(self, self.controller, dialogs=…, autosave_path=…)``
+(after the debug docks, so File / Edit / View / Presets come before the Debug menu); the
+window keeps no shortcut of its own on the keys above (:mod:`..wiring`: only E, + and −).
+Their connections to the controller's signals are made in :func:`..wiring.wire_lecture`.
+The flow panel's
 preset combo box opens presets through ``MainWindow.open_preset``, whose
 ``preset_opener`` hook is set here to the unsaved-changes prompt
 (:meth:`.sessions.SessionManager.load_preset`).
@@ -24,8 +26,8 @@ preset combo box opens presets through ``MainWindow.open_preset``, whose
 The lecture modules use only the controller's public API: its intents and signals,
 ``settingsChanged`` (undo), ``set_pins`` (undo), ``export_state`` / ``restore_state`` and
 ``data_spec`` (sessions, :mod:`.session_io`), ``seek`` (rewind). ``run_gui`` and
-``sheafviz render`` open a SESSION through :func:`.session_io.restore`; the views take
-their colours from :mod:`..style`, which the themes set.
+``sheafviz render`` open a SESSION through :func:`.session_io.restore`; the themes update
+the window's :class:`~sheafviz.gui.theme.Theme`, from which the views take their colours.
 """
 
 from __future__ import annotations

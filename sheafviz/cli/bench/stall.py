@@ -126,12 +126,12 @@ def measure_stall(app, window, values, *, hz: float = DRAG_HZ) -> dict:
 
 def run(print_fn=print) -> dict:
     """Print and return the stall and the fixed-σ solve time."""
-    from sheafviz.cli.bench.gui import _app, _window as open_window
+    from sheafviz.cli.bench.gui import bench_app, bench_window
 
-    app = _app()
+    app = bench_app()
     preset, y0 = drag_problem()
     solve_ms = 1e3 * fixed_sigma_solve_s(preset)
-    window = open_window(app, preset=preset)
+    window = bench_window(app, preset=preset)
     try:
         n = int(round(DRAG_HZ * DRAG_S))
         r = measure_stall(app, window, drag_values(y0, n))

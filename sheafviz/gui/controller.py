@@ -24,6 +24,7 @@ from PySide6 import QtCore
 from sheafviz.core.model.pins import PinSet
 from sheafviz.core.model.sheaf import SheafLayout, energy as sheaf_energy
 from . import engine
+from .background import LatestOnly
 from .flow_driver import FRAME_BUDGET_S, FlowDriver  # noqa: F401 - FRAME_BUDGET_S is API
 from .params import MODES, ParamIntents  # noqa: F401 - MODES is part of this module's API
 from .pin_intents import PinIntents
@@ -31,6 +32,8 @@ from .saved_state import SavedState
 from .state import History, Snapshot, hidden_z_index, make_snapshot, neuron_rows
 
 FRAME_MS = 16
+#: A dragged value is solved off the GUI thread once a solve took longer than this.
+ASYNC_SOLVE_AFTER_S = 0.030
 #: Refresh λ_min/λ_max at most this often while animating.
 SPECTRUM_EVERY_S = 0.5
 
@@ -51,6 +54,8 @@ class Controller(FlowDriver, PinIntents, ParamIntents, SavedState, QtCore.QObjec
         or weights (every ``pinsChanged`` and ``paramsChanged`` is also one); the flow moving
         the state or the weights is not a setting
     playingChanged(bool)
+    busyChanged(bool) : a dragged value is being solved off the GUI thread (the shown state
+        is the previous one meanwhile)
     selectionChanged : the selected neuron changed
     message(str, str) : text and level ("info", "warn", "error") for the status line
     """
@@ -64,6 +69,7 @@ class Controller(FlowDriver, PinIntents, ParamIntents, SavedState, QtCore.QObjec
     playingChanged = QtCore.Signal(bool)
     selectionChanged = QtCore.Signal()
     message = QtCore.Signal(str, str)
+    busyChanged = QtCore.Signal(bool)
 
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
@@ -89,6 +95,14 @@ class Controller(FlowDriver, PinIntents, ParamIntents, SavedState, QtCore.QObjec
         self._flow_t0, self._flow_steps0 = 0.0, 0  # the clock when the flow started
         self.pinsChanged.connect(self.settingsChanged)
         self.paramsChanged.connect(self.settingsChanged)
+        #: solves of dragged values off the GUI thread once one took longer than
+        #: ``async_solve_after_s`` (see :mod:`.pin_intents`); ``solve_cost_s`` is the last
+        self.solver = LatestOnly(parent=self)
+        self.solver.done.connect(self._solved)
+        self.solver.failed.connect(self._solve_failed)
+        self.solver.busyChanged.connect(self.busyChanged)
+        self.async_solve_after_s = ASYNC_SOLVE_AFTER_S
+        self.solve_cost_s = 0.0
 
     # ----------------------------------------------------------------------------------
     # session
@@ -113,6 +127,7 @@ class Controller(FlowDriver, PinIntents, ParamIntents, SavedState, QtCore.QObjec
         came from, so a saved session names it again; kept as :attr:`data_spec`.
         """
         self.pause()
+        self.solver.cancel()
         self.preset, self.dataset, self.data_spec = preset, dataset, data_spec
         self.network0 = preset.network
         self.network = preset.network
@@ -278,6 +293,7 @@ class Controller(FlowDriver, PinIntents, ParamIntents, SavedState, QtCore.QObjec
     def reset(self) -> None:
         """Back to the preset's initial state (and weights), keeping the current pins."""
         self.pause()
+        self.solver.cancel()
         self.network = self.network0
         if self.dataset is not None:
             self._pin_example()

@@ -56,10 +56,13 @@ def spring_polyline(x: np.ndarray, y0: np.ndarray, y1: np.ndarray) -> tuple[np.n
 
 
 class DrapePanel(pg.PlotWidget):
-    """Signals: ``neuronClicked(str, int)``, ``pinDragged(str, int, float)``."""
+    """Signals: ``neuronClicked(str, int)``, ``pinDragged(str, int, float)``,
+    ``dragStarted()`` / ``dragFinished()`` (a drag of a clamp begins / ends)."""
 
     neuronClicked = QtCore.Signal(str, int)
     pinDragged = QtCore.Signal(str, int, float)
+    dragStarted = QtCore.Signal()
+    dragFinished = QtCore.Signal()
 
     def __init__(self, parent=None, *, theme: Theme | None = None) -> None:
         #: the colours this view draws with (:class:`~.theme.Theme`; read at each rebuild)
@@ -321,6 +324,8 @@ class DrapePanel(pg.PlotWidget):
         if ev.isStart():
             h = self.hit(ev.buttonDownScenePos())
             self._drag = self._ids[h[0]] if h is not None and h[1] else None
+            if self._drag is not None:
+                self.dragStarted.emit()
         if self._drag is None:
             ev.ignore()
             return
@@ -329,6 +334,7 @@ class DrapePanel(pg.PlotWidget):
         self.pinDragged.emit(self._drag[0], self._drag[1], float(y))
         if ev.isFinish():
             self._drag = None
+            self.dragFinished.emit()
 
     def on_hover(self, ev) -> None:
         pass

@@ -34,6 +34,7 @@ class GraphView(pg.PlotWidget):
     Signals
     -------
     neuronClicked(str, int), stalkClicked(str), pinDragged(str, int, float)
+    dragStarted(), dragFinished() : a drag of a pin begins / ends (its moves are one edit)
     hoverChanged(object) : the neuron under the pointer, ``(name, index)``, or None; the
         owner answers with :meth:`set_hover_text` (and again whenever the text changes)
     """
@@ -41,6 +42,8 @@ class GraphView(pg.PlotWidget):
     neuronClicked = QtCore.Signal(str, int)
     stalkClicked = QtCore.Signal(str)
     pinDragged = QtCore.Signal(str, int, float)
+    dragStarted = QtCore.Signal()
+    dragFinished = QtCore.Signal()
     hoverChanged = QtCore.Signal(object)
 
     def __init__(self, parent=None, *, theme: Theme | None = None) -> None:
@@ -342,6 +345,7 @@ class GraphView(pg.PlotWidget):
             v0 = float(c[self.layout_.index(h[1], h[2])])
             # 100 px of drag move the value by the largest |value| shown (at least 0.5).
             self._drag = (h[1], h[2], v0, max(0.5, float(np.max(np.abs(c)))) / 100.0)
+            self.dragStarted.emit()
         if self._drag is None:
             ev.ignore()
             return
@@ -351,6 +355,7 @@ class GraphView(pg.PlotWidget):
         self.pinDragged.emit(name, i, v0 - dy * per_px)
         if ev.isFinish():
             self._drag = None
+            self.dragFinished.emit()
 
     @property
     def hovered(self) -> tuple[str, int] | None:

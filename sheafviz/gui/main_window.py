@@ -152,7 +152,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.note = QtWidgets.QLabel()
         self.note.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
                                 QtWidgets.QSizePolicy.Policy.Fixed)
+        #: the busy mark: the shown state is about to be replaced by a solve still running
+        self.busy = QtWidgets.QLabel("⏳ solving…")
+        self.busy.setVisible(False)
         self.statusBar().addWidget(self.metrics, 5)
+        self.statusBar().addWidget(self.busy)
         self.statusBar().addWidget(self.note, 1)
         self._note_timer = QtCore.QTimer(self, singleShot=True, interval=MESSAGE_MS)
         self._note_timer.timeout.connect(lambda: self.note.setText(""))
@@ -193,6 +197,10 @@ class MainWindow(QtWidgets.QMainWindow):
     def redraw(self) -> None:
         """Redraw every panel from the current frame."""
         self.wiring.redraw()
+
+    def set_busy(self, on: bool) -> None:
+        """Show or hide the busy mark (a solve runs off the GUI thread)."""
+        self.busy.setVisible(bool(on))
 
     def show_message(self, text: str, level: str = "info") -> None:
         """A non-modal message in the status bar (errors in red), cleared after a while."""

@@ -1,7 +1,14 @@
 """The pin intents of the controller: toggle a neuron or a stalk, set a pinned value (a drag
-or the editor), select a neuron. Mixed into :class:`~sheafviz.gui.controller.Controller`."""
+or the editor), select a neuron. Mixed into :class:`~sheafviz.gui.controller.Controller`.
+
+Never freeze: once a solve has taken longer than ``ASYNC_SOLVE_AFTER_S``, a dragged value
+is solved off the GUI thread (:class:`~.background.LatestOnly`); the last state stays on
+screen meanwhile (``busyChanged``), and a newer value supersedes one still being solved.
+"""
 
 from __future__ import annotations
+
+import time
 
 import numpy as np
 
@@ -18,15 +25,18 @@ class PinIntents:
             self.set_mode("relax")
             self.message.emit("Switched to Relax to edit pins.", "info")
 
-    def set_pins(self, pins: PinSet, *, jump: bool = False) -> None:
+    def set_pins(self, pins: PinSet, *, jump: bool = False, solution=None) -> None:
         """Replace the whole pin set (undo / redo use this; the intents below build theirs).
 
         The equilibrium of the new pins is solved either way; with ``jump`` the state moves
         to it at once (a dragged value), else the flow continues from the current state.
         Emits ``pinsChanged`` when the set of pinned neurons changed (else
         ``settingsChanged``: a moved value) and ``frameChanged``; a refused change leaves
-        everything as it was (and says why in ``message``).
+        everything as it was (and says why in ``message``). ``solution``: the equilibrium
+        of ``pins`` under the current weights, already solved (off the GUI thread).
         """
+        if solution is None:
+            self.solver.cancel()  # an older drag still being solved must not land after this
         old = (self.pins, self.c)
         # Only a changed *set* of pinned neurons restyles the views; a moved value (a drag)
         # is just a new frame.
@@ -35,7 +45,7 @@ class PinIntents:
         try:
             self.pins = pins
             self.c = pins.apply(self.layout, self.c)
-            self._after_pins_changed(solve=True, refresh=not jump)
+            self._after_pins_changed(solve=True, refresh=not jump, solution=solution)
             # A drag sends many values at one instant of flow time: they are not history
             # (the next frame records the state it starts from).
             if jump and self.solution is None:
@@ -55,12 +65,17 @@ class PinIntents:
             self.settingsChanged.emit()
         self.frameChanged.emit()
 
-    def _after_pins_changed(self, *, solve: bool, refresh: bool = True) -> None:
+    def _after_pins_changed(self, *, solve: bool, refresh: bool = True,
+                            solution=None) -> None:
         self.flow = None
         self._segment = None
         if solve:
             try:
-                self.solution = engine.equilibrium(self.network, self.pins, self.layout)
+                if solution is None:
+                    t0 = time.perf_counter()
+                    solution = engine.equilibrium(self.network, self.pins, self.layout)
+                    self.solve_cost_s = time.perf_counter() - t0
+                self.solution = solution
                 if self.solution.underdetermined:
                     self.message.emit("Under-determined: no input pinned; showing the "
                                       "minimum-norm equilibrium.", "warn")
@@ -98,7 +113,22 @@ class PinIntents:
             self.message.emit(f"{name}[{index}]: the value must be a finite number.", "error")
             return
         pins = self.pins.pin(self.layout, name, float(value), index)
+        if self.solve_cost_s > self.async_solve_after_s:
+            net, lay = self.network, self.layout
+            self.solver.submit(lambda: engine.equilibrium(net, pins, lay), tag=(pins, net))
+            return
+        self.solver.cancel()  # a slow solve still running must not land after this value
         self.set_pins(pins, jump=True)
+
+    def _solved(self, solution, tag) -> None:
+        """An off-thread solve of a dragged value finished (the newest one)."""
+        pins, network = tag
+        if network is not self.network or self.mode != "relax":
+            return  # the weights or the mode changed meanwhile: the result is for nothing
+        self.set_pins(pins, jump=True, solution=solution)
+
+    def _solve_failed(self, text: str, tag) -> None:
+        self.message.emit(f"Pin change refused: {text}", "error")
 
     def select(self, name: str, index: int) -> None:
         self.selected = (name, int(index))

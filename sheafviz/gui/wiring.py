@@ -60,6 +60,7 @@ class WindowWiring(QtCore.QObject):
         ctl.playingChanged.connect(p.set_playing)
         ctl.selectionChanged.connect(self.on_selection)
         ctl.message.connect(w.show_message)
+        ctl.busyChanged.connect(w.set_busy)
         w.theme.changed.connect(self.on_theme)
         w.graph.neuronClicked.connect(ctl.toggle_neuron)
         w.graph.stalkClicked.connect(ctl.toggle_stalk)
@@ -288,6 +289,8 @@ class SessionWiring(QtCore.QObject):
         for view in (w.graph, w.drape):
             view.neuronClicked.connect(self.toggle_neuron)
             view.pinDragged.connect(self.drag_pin)
+            view.dragStarted.connect(s.begin_undo_group)  # a whole drag is one undo step
+            view.dragFinished.connect(s.end_undo_group)
         w.graph.stalkClicked.connect(self.toggle_stalk)
         w.graph.hoverChanged.connect(self.on_hover)
         p.playClicked.connect(player.toggle_play)
@@ -307,20 +310,12 @@ class SessionWiring(QtCore.QObject):
     # -- intents that need the session's state to become one call ------------------------
     def toggle_neuron(self, name: str, index: int) -> None:
         """Pin ``name[index]`` at its shown value, or unpin it; it becomes the selection."""
-        s = self.session
-        with s.edit_group():
-            if s.pins.is_pinned(name, index):
-                s.unpin(name, index=index)
-            else:
-                s.pin(name, float(s.cochain[s.layout.index(name, index)]), index=index)
-        s.select(name, index)
+        self.session.toggle_pin(name, index=index)
+        self.session.select(name, index)
 
     def toggle_stalk(self, name: str) -> None:
-        s = self.session
-        if s.pins.stalk_pinned(s.layout, name):
-            s.unpin(name)
-        else:
-            s.pin(name, s.cochain[s.layout.vertex(name).slice])
+        """Pin the whole stalk at its shown values, or unpin it."""
+        self.session.toggle_pin(name)
 
     def drag_pin(self, name: str, index: int, value: float) -> None:
         """A dragged or typed pinned value: the relaxation jumps to its equilibrium."""

@@ -49,7 +49,11 @@ def test_drag_pinned_neuron_gives_the_dense_equilibrium(qtbot, window):
     click_neuron(qtbot, graph, "a1", 1)
     v0 = ctl.pins.hard[("a1", 1)]
     (start,) = settled_pixels(qtbot, graph, [dot_xy(graph, "a1", 1)])
+    bracket = []
+    graph.dragStarted.connect(lambda: bracket.append("start"))
+    graph.dragFinished.connect(lambda: bracket.append("finish"))
     drag(qtbot, graph.viewport(), start, start + QtCore.QPoint(0, -40))
+    assert bracket == ["start", "finish"]  # one drag, bracketed once (one undo step)
     v1 = ctl.pins.hard[("a1", 1)]
     assert v1 > v0 + 1e-3  # dragging up raises the value
     c = ctl.c
@@ -69,7 +73,11 @@ def test_drag_clamp_in_drape_sets_value_under_cursor(qtbot, window):
     (start,) = settled_pixels(qtbot, drape, [(x0, y0)])
     target = start + QtCore.QPoint(0, 30)
     expected = drape.plotItem.vb.mapSceneToView(drape.mapToScene(target)).y()
+    bracket = []
+    drape.dragStarted.connect(lambda: bracket.append("start"))
+    drape.dragFinished.connect(lambda: bracket.append("finish"))
     drag(qtbot, drape.viewport(), start, target)
+    assert bracket == ["start", "finish"]
     assert ctl.pins.hard[("x", 0)] == pytest.approx(expected, abs=0.05 * abs(expected) + 1e-2)
     ref = dense_equilibrium_fixed_sigma(ctl.network, ctl.pins, ctl.layout,
                                         ctl.layout.sigma_of(ctl.c))
@@ -273,3 +281,41 @@ def test_energy_stays_under_the_predicted_envelope(qtbot, window):
     np.testing.assert_allclose(e_env, expected, rtol=1e-9)
     assert np.all(e[-len(t_env):] <= e_env * (1 + 1e-9) + 1e-15)
     assert e[-1] > e_star  # approaches R from above, never below
+
+
+def test_slow_solves_of_a_drag_run_off_the_gui_thread_newest_wins(qtbot, window):
+    """Once a solve took longer than ``async_solve_after_s`` a dragged value is solved on
+    a worker thread: the shown state stays (with the busy mark) until the newest value's
+    equilibrium arrives; older values still being solved never land."""
+    ctl = window.controller
+    ctl.async_solve_after_s = 0.0  # as if every solve were slow (a wide network)
+    assert ctl.solve_cost_s > 0  # opening the preset solved once and measured it
+    c_before, pins_before = ctl.c.copy(), ctl.pins
+    applied = []
+    ctl.frameChanged.connect(lambda: applied.append(ctl.pins.hard[("y", 0)]))
+    for value in (2.7, 2.9, 3.3):
+        ctl.set_pin_value("y", 0, value)
+    assert ctl.pins == pins_before and np.array_equal(ctl.c, c_before)  # nothing yet
+    assert ctl.solver.busy and window.busy.isVisibleTo(window)
+    qtbot.waitUntil(lambda: not ctl.solver.busy, timeout=10000)
+    assert not window.busy.isVisibleTo(window)
+    assert applied == [3.3]  # 2.7 ran but was superseded, 2.9 never ran
+    assert ctl.pins.hard[("y", 0)] == 3.3
+    # the very state the on-thread path gives for the same drag
+    got = ctl.c.copy()
+    ctl.async_solve_after_s = float("inf")
+    ctl.set_pin_value("y", 0, 3.2)
+    ctl.set_pin_value("y", 0, 3.3)
+    np.testing.assert_array_equal(ctl.c, got)
+    assert not ctl.solver.busy
+
+
+def test_a_click_during_an_off_thread_solve_wins_over_it(qtbot, window):
+    ctl = window.controller
+    ctl.async_solve_after_s = 0.0
+    ctl.set_pin_value("y", 0, 3.1)  # solving on the worker ...
+    ctl.toggle_neuron("a1", 0)      # ... when a click pins a1[0]: the click is newer
+    qtbot.waitUntil(lambda: not ctl.solver.busy, timeout=10000)
+    assert ctl.pins.is_pinned("a1", 0)
+    assert ctl.pins.hard[("y", 0)] != 3.1  # the superseded drag never landed
+

@@ -50,6 +50,20 @@ def test_a_drag_moves_the_pin_and_the_relaxation_jumps_to_its_equilibrium(wired)
     np.testing.assert_allclose(snap.cochain, expected, atol=1e-9)
 
 
+@pytest.mark.parametrize("view", ["graph", "drape"])
+def test_a_whole_drag_is_one_undo_step(wired, view):
+    w, s, _ = wired
+    v = getattr(w, view)
+    before = s.pins.hard[("y", 0)]
+    v.dragStarted.emit()
+    for value in (2.6, 2.8, 3.1):
+        v.pinDragged.emit("y", 0, value)
+        assert s.pins.hard[("y", 0)] == value  # each move shows at once
+    v.dragFinished.emit()
+    assert s.undo()
+    assert s.pins.hard[("y", 0)] == before and not s.can_undo
+
+
 def test_stalk_toggle_rates_mode_and_transport(qtbot, wired):
     w, s, player = wired
     w.graph.stalkClicked.emit("z1")

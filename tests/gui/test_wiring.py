@@ -41,6 +41,8 @@ class FakeGraph(QtCore.QObject, Recorder):
     neuronClicked = QtCore.Signal(str, int)
     stalkClicked = QtCore.Signal(str)
     pinDragged = QtCore.Signal(str, int, float)
+    dragStarted = QtCore.Signal()
+    dragFinished = QtCore.Signal()
     hoverChanged = QtCore.Signal(object)
     hovered = None
     locals().update(recording(["set_session", "set_pins", "set_frame", "set_hover_text"]))
@@ -54,6 +56,8 @@ class FakeGraph(QtCore.QObject, Recorder):
 class FakeDrape(QtCore.QObject, Recorder):
     neuronClicked = QtCore.Signal(str, int)
     pinDragged = QtCore.Signal(str, int, float)
+    dragStarted = QtCore.Signal()
+    dragFinished = QtCore.Signal()
     locals().update(recording(["set_session", "set_pins", "set_frame", "set_mode_ghost"]))
 
     def __init__(self) -> None:
@@ -97,7 +101,8 @@ class FakePanel(QtCore.QObject, Recorder):
 class FakeWindow(QtWidgets.QWidget, Recorder):
     """What the wiring needs of a window: its views, status label and a few verbs."""
 
-    locals().update(recording(["show_message", "open_preset", "set_legends", "write_state"]))
+    locals().update(recording(["show_message", "open_preset", "set_legends", "write_state",
+                               "set_busy"]))
 
     def __init__(self) -> None:
         QtWidgets.QWidget.__init__(self)
@@ -127,6 +132,7 @@ class FakeModel(QtCore.QObject, Recorder):
     playingChanged = QtCore.Signal(bool)
     selectionChanged = QtCore.Signal()
     message = QtCore.Signal(str, str)
+    busyChanged = QtCore.Signal(bool)
     locals().update(recording(INTENTS))
 
     def __init__(self) -> None:
@@ -239,6 +245,8 @@ def test_pins_selection_params_playing_and_messages_reach_the_views(wired):
     assert w.panel.last("set_playing") == ((True,), {})
     m.message.emit("hello", "warn")
     assert w.last("show_message") == (("hello", "warn"), {})
+    m.busyChanged.emit(True)
+    assert w.last("set_busy") == ((True,), {})
 
 
 def test_hover_text_is_computed_outside_and_pushed_into_the_graph(wired):

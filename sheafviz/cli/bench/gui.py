@@ -37,7 +37,7 @@ def bench_app():
     from sheafviz.gui.app import prepare_app
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0]])
-    prepare_app(app, SIZE)
+    prepare_app(app, SIZE, forward_messages=True)
     return app
 
 

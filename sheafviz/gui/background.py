@@ -1,11 +1,13 @@
 """Slow work off the GUI thread, newest request first: :class:`LatestOnly`.
 
 A solve that may take more than a frame (a wide network's equilibrium) must not stall the
-event loop. :meth:`LatestOnly.submit` runs a function on Qt's thread pool; while it runs, a
-newer request replaces any waiting one, and a result whose request has been superseded (or
-cancelled) is dropped, so a drag that moves a pin 60 times a second solves at most two
-positions at a time and shows the newest. The last shown result stays on screen meanwhile;
-``busyChanged`` lets the window mark it as out of date.
+event loop. :meth:`LatestOnly.submit` runs a function on Qt's thread pool, one at a time;
+while it runs, a newer request replaces any waiting one. Results arrive in request order
+and never one older than a result already delivered, so a drag that moves a pin 60 times a
+second solves one position after another, each the newest at its start, and the window
+follows with the delay of one solve; the last result stays on screen meanwhile
+(``busyChanged`` lets the window mark it as out of date). A cancelled request's result is
+dropped.
 
 A running numerical solve cannot be interrupted halfway (numpy does not poll for that):
 cancelling means its result is never delivered and nothing queued after it runs.
@@ -46,8 +48,9 @@ class LatestOnly(QtCore.QObject):
 
     Signals
     -------
-    done(object, object) : the result and the ``tag`` of the newest request
-    failed(str, object) : the error text and the ``tag`` of the newest request
+    done(object, object) : a result and the ``tag`` of its request (never older than one
+        delivered before, never a cancelled one)
+    failed(str, object) : the error text and the ``tag`` of a failed request (same rule)
     busyChanged(bool) : work started (True) or nothing is left to do (False)
     """
 
@@ -65,6 +68,7 @@ class LatestOnly(QtCore.QObject):
         self._relay = _Relay(self)
         self._relay.finished.connect(self._finished, QtCore.Qt.ConnectionType.QueuedConnection)
         self._generation = 0
+        self._floor = 0  # requests up to this number are cancelled or already outdone
         self._running = False
         self._waiting = None  # (generation, fn, args, tag) to start when the running one ends
         self._tags: dict[int, object] = {}
@@ -80,7 +84,7 @@ class LatestOnly(QtCore.QObject):
         request's number."""
         self._generation += 1
         g = self._generation
-        self._tags = {g: tag}
+        self._tags[g] = tag
         was_busy = self.busy
         if self._running:
             self._waiting = (g, fn, args)
@@ -93,7 +97,7 @@ class LatestOnly(QtCore.QObject):
     def cancel(self) -> None:
         """Drop every request: nothing waiting starts, a running one's result is ignored."""
         was_busy = self.busy
-        self._generation += 1
+        self._floor = self._generation
         self._waiting = None
         self._tags = {}
         if was_busy and not self._running:
@@ -109,15 +113,17 @@ class LatestOnly(QtCore.QObject):
 
     def _finished(self, generation: int, ok: bool, payload) -> None:
         self._running = False
-        current = generation == self._generation
-        tag = self._tags.get(generation)
+        tag = self._tags.pop(generation, None)
         if self._waiting is not None:
             self._start(*self._waiting)
             self._waiting = None
         elif not self.busy:
             self.busyChanged.emit(False)
-        if not current:
-            return  # superseded or cancelled: the newer request decides what is shown
+        if generation <= self._floor:
+            return  # cancelled, or a newer result is on screen already
+        self._floor = generation
+        for g in [g for g in self._tags if g < generation]:
+            del self._tags[g]  # requests that were replaced before they ran
         if ok:
             self.done.emit(payload, tag)
         else:

@@ -1,6 +1,6 @@
 """The Qt side of a Session: the Player (a QTimer stepping the session once per frame,
-within a frame budget) and LatestOnly (slow work off the GUI thread, the newest request
-wins)."""
+within a frame budget) and LatestOnly (slow work off the GUI thread, one request at a time,
+a waiting request replaced by a newer one, never an older result after a newer)."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def test_step_button_and_convergence_pause(qtbot, session):
         Player(session, frame_ms=0)
 
 
-def test_newest_request_wins_and_busy_brackets_the_work(qtbot):
+def test_results_arrive_in_order_replaced_requests_never_run(qtbot):
     worker = LatestOnly()
     gate = threading.Event()
 
@@ -83,7 +83,8 @@ def test_newest_request_wins_and_busy_brackets_the_work(qtbot):
     assert worker.busy
     gate.set()
     qtbot.waitUntil(lambda: not worker.busy, timeout=10000)
-    assert got == [(9, "third")]  # the first ran but was superseded; the second never ran
+    # the first ran and shows; the second was replaced while waiting; the third is last
+    assert got == [(1, "first"), (9, "third")]
     assert busy == [True, False]
 
 
@@ -93,7 +94,9 @@ def test_cancel_drops_the_running_result_and_failures_are_reported(qtbot):
     got, failed = [], []
     worker.done.connect(lambda result, tag: got.append(result))
     worker.failed.connect(lambda text, tag: failed.append((text, tag)))
-    worker.submit(lambda: gate.wait(10) and "late")
+    slow_started = threading.Event()
+    worker.submit(lambda: slow_started.set() or (gate.wait(10) and "late"))
+    worker.submit(lambda: "waiting")  # replaced by nothing, dropped by the cancel
     worker.cancel()
     gate.set()
     qtbot.waitUntil(lambda: not worker.busy, timeout=10000)

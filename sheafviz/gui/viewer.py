@@ -59,6 +59,17 @@ class _ViewerDialogs(QtDialogs):
         return DISCARD if self.quiet else super().ask_save_changes(title, text)
 
 
+def _model_of(window):
+    """What ``Viewer.session`` is: the window's own :class:`sheafviz.Session` once it holds
+    one, else the Session verbs over today's controller."""
+    from sheafviz.session import Session
+
+    from .controller_session import ControllerSession
+
+    held = getattr(window, "session", None)
+    return held if isinstance(held, Session) else ControllerSession(window.controller)
+
+
 class Viewer:
     """A sheafviz window on a live session, scriptable.
 
@@ -87,7 +98,6 @@ class Viewer:
         engine.load_preset(preset)  # a bad name fails here, before any window
         app = get_app(wh)
         ensure_ipython_qt()  # after the QApplication: IPython then drives this one
-        from .controller_session import ControllerSession
         from .main_window import MainWindow
 
         self._app = app
@@ -98,7 +108,7 @@ class Viewer:
         if not self._window.controller.load_preset(preset):
             self._window.deleteLater()
             raise ValueError(f"cannot open preset {preset!r}")
-        self._session = ControllerSession(self._window.controller)
+        self._session = _model_of(self._window)
         self._highlighter = None
         self._window.resize(*wh)
         self._closed = False
@@ -275,7 +285,10 @@ class Viewer:
         if self._closed:
             return
         self._closed = True
-        self._window.controller.pause()
+        for owner in ("player", "controller"):  # whichever drives the animation
+            pause = getattr(getattr(self._window, owner, None), "pause", None)
+            if pause is not None:
+                pause()
         if self._dialogs is not None:
             self._dialogs.quiet = True  # the script asked to close: no "save changes?" box
         self._window.close()

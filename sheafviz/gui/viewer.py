@@ -90,22 +90,32 @@ class Viewer:
         if session is not None and preset is not None:
             raise ValueError("give a session or a preset, not both")
         wh = _check_size(size) or DEFAULT_SIZE
-        if session is not None:
-            raise ValueError("this window cannot show a given Session yet: open it with "
-                             "Viewer(preset=...) and use viewer.session")
-        from . import engine
+        from sheafviz.session import Session
 
-        engine.load_preset(preset)  # a bad name fails here, before any window
-        app = get_app(wh)
-        ensure_ipython_qt()  # after the QApplication: IPython then drives this one
         from .main_window import MainWindow
 
+        holds_session = hasattr(MainWindow, "set_session")
+        if session is not None and not isinstance(session, Session):
+            raise ValueError(f"session must be a sheafviz.Session, got {type(session).__name__}")
+        if session is not None and not holds_session:
+            raise ValueError("this window cannot show a given Session yet: open it with "
+                             "Viewer(preset=...) and use viewer.session")
+        if session is None and holds_session:
+            session = Session.from_preset(preset)  # a bad name fails here, before any window
+        elif session is None:
+            from . import engine
+
+            engine.load_preset(preset)  # a bad name fails here, before any window
+        app = get_app(wh)
+        ensure_ipython_qt()  # after the QApplication: IPython then drives this one
         self._app = app
         # A window on screen asks the user (unsaved changes, file choosers); one off screen
         # never shows a box nobody could answer.
         self._dialogs = _ViewerDialogs() if show else None
         self._window = MainWindow(dialogs=self._dialogs)
-        if not self._window.controller.load_preset(preset):
+        if holds_session:
+            self._window.set_session(session)
+        elif not self._window.controller.load_preset(preset):
             self._window.deleteLater()
             raise ValueError(f"cannot open preset {preset!r}")
         self._session = _model_of(self._window)

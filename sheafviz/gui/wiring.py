@@ -275,7 +275,15 @@ class SessionWiring(QtCore.QObject):
     def __init__(self, window, session, player) -> None:
         super().__init__(window)
         self.window, self.session, self.player = window, session, player
-        w, s, p = window, session, window.panel
+        self._text_at = 0.0
+        self._text_timer = QtCore.QTimer(self, singleShot=True, interval=int(1000 / TEXT_HZ))
+        self._text_timer.timeout.connect(self.refresh_texts)
+        self._connect()
+        #: the window's own keys (see :meth:`install_shortcuts`), by key
+        self.shortcuts: dict = {}
+
+    def _connect(self) -> None:
+        w, s, p, player = self.window, self.session, self.window.panel, self.player
         ev = s.events
         ev.network_changed.connect(self.rebuild)
         ev.pins_changed.connect(self.on_pins)
@@ -307,6 +315,20 @@ class SessionWiring(QtCore.QObject):
         p.pinValueEdited.connect(self.drag_pin)
         p.pinToggled.connect(self.toggle_neuron)
 
+    def install_shortcuts(self) -> None:
+        """The window's own keys: E (equilibrium), + / − (double / halve the steps per
+        frame). The lecture actions own Space, S, J, R, P, the arrows, T, F5, F11 and Esc; a
+        second shortcut on one of those keys would make both ambiguous."""
+        s = self.session
+        keys = {"E": s.equilibrium,
+                "+": lambda: s.set_rates(steps_per_frame=2 * s.rates.steps_per_frame),
+                "-": lambda: s.set_rates(steps_per_frame=max(1, s.rates.steps_per_frame // 2))}
+        for key, fn in keys.items():
+            sc = QtGui.QShortcut(QtGui.QKeySequence(key), self.window)
+            sc.setContext(QtCore.Qt.ShortcutContext.ApplicationShortcut)
+            sc.activated.connect(fn)
+            self.shortcuts[key] = sc
+
     # -- intents that need the session's state to become one call ------------------------
     def toggle_neuron(self, name: str, index: int) -> None:
         """Pin ``name[index]`` at its shown value, or unpin it; it becomes the selection."""
@@ -336,6 +358,7 @@ class SessionWiring(QtCore.QObject):
         self.window.graph.set_pins(self.session.pins, self.session.selection)
         self.window.drape.set_pins(self.session.pins)
         self._push_selection()
+        self.window.write_state()
 
     def on_selection(self) -> None:
         self.window.graph.set_pins(self.session.pins, self.session.selection)
@@ -373,16 +396,45 @@ class SessionWiring(QtCore.QObject):
         w.energy.set_data(s.history, s.envelope())
         w.bars.set_data(snap.discords)
         w.dhist.set_data(s.history)
-        w.metrics.setText(session_metrics_text(s, self.player))
+        # Numbers that change every frame are unreadable and re-layout their widgets: the
+        # text read-outs refresh at most at TEXT_HZ (animation or drag), the pictures at once.
+        if time.perf_counter() - self._text_at >= 1.0 / TEXT_HZ:
+            self.refresh_texts()
+        elif not self._text_timer.isActive():
+            self._text_timer.start()
+
+    def refresh_texts(self) -> None:
+        """The status line and the selected neuron's value, from the session now."""
+        s = self.session
+        self._text_at = time.perf_counter()
+        if s.selection is not None:
+            self.window.panel.set_selected_value(float(s.cochain[s.layout.index(*s.selection)]))
+        self.window.metrics.setText(session_metrics_text(s, self.player))
+
+
+def consistency_text(r) -> str:
+    """σ's verdict for the status line: consistent or not, and how many neurons sit on
+    z = 0; "—" when there is no verdict (the cross-entropy rest point)."""
+    if r.consistent is None:
+        return "—"
+    words = "consistent" if r.consistent else "inconsistent"
+    if r.on_boundary:
+        words += f", {len(r.on_boundary)} on z=0"
+    return words
 
 
 def session_metrics_text(s, player) -> str:
-    """The status line of a session: E, R, λ, σ, the step clock and the frame rate."""
+    """The status line of a session: E, R, λ, σ, the step clock and the frame rate (all
+    read from ``s.readouts``, which follow θ while training)."""
     r = s.readouts
     r_name = "R̄ (batch mean E)" if s.mode == "joint" else "R"
     parts = [f"E = {style.fmt(r.energy)}", f"{r_name} = {style.fmt(r.residual)}",
-             f"λmin = {style.fmt(r.lambda_min)}", f"λmax = {style.fmt(r.lambda_max)}",
-             f"step {s.steps} (t = {style.fmt(s.time)})"]
+             f"λmin = {style.fmt(r.lambda_min)}", f"λmax = {style.fmt(r.lambda_max)}"]
+    if s.output_force == "cross-entropy":  # say which force is active and what it descends
+        parts.insert(2, f"objective (CE) = {style.fmt(r.objective)}")
+    if s.mode == "relax":
+        parts.append(f"σ: {consistency_text(r)}")
+    parts.append(f"step {s.steps} (t = {style.fmt(s.time)})")
     parts.append(f"{style.fmt(player.fps, 2)} fps · {style.fmt(player.steps_per_second, 3)} "
                  f"steps/s" if player.playing else "paused")
     return "  │  ".join(parts)

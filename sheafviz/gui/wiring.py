@@ -283,46 +283,72 @@ class SessionWiring(QtCore.QObject):
         self.shortcuts: dict = {}
 
     def _connect(self) -> None:
-        w, s, p, player = self.window, self.session, self.window.panel, self.player
-        ev = s.events
-        ev.network_changed.connect(self.rebuild)
-        ev.pins_changed.connect(self.on_pins)
-        ev.settings_changed.connect(self.on_settings)
-        ev.selection_changed.connect(self.on_selection)
-        ev.state_changed.connect(self.redraw)
-        ev.message.connect(w.show_message)
+        w, p, player = self.window, self.window.panel, self.player
+        self._connect_session(self.session)
         player.playingChanged.connect(p.set_playing)
         player.message.connect(w.show_message)
         w.theme.changed.connect(self.rebuild)
+        # the views' intents go to whatever session is current (see set_session)
         for view in (w.graph, w.drape):
             view.neuronClicked.connect(self.toggle_neuron)
             view.pinDragged.connect(self.drag_pin)
-            view.dragStarted.connect(s.begin_undo_group)  # a whole drag is one undo step
-            view.dragFinished.connect(s.end_undo_group)
+            view.dragStarted.connect(lambda: self.session.begin_undo_group())  # one undo step
+            view.dragFinished.connect(lambda: self.session.end_undo_group())
         w.graph.stalkClicked.connect(self.toggle_stalk)
         w.graph.hoverChanged.connect(self.on_hover)
         p.playClicked.connect(player.toggle_play)
         p.stepClicked.connect(player.step)
-        p.resetClicked.connect(s.reset)
-        p.equilibriumClicked.connect(s.equilibrium)
-        p.modeChosen.connect(s.set_mode)
-        p.alphaChanged.connect(lambda v: s.set_rates(alpha=v))
-        p.betaChanged.connect(lambda v: s.set_rates(beta=v))
-        p.dtChanged.connect(lambda v: s.set_rates(dt=v))
-        p.stepsPerFrameChanged.connect(lambda n: s.set_rates(steps_per_frame=n))
-        p.exampleChanged.connect(s.set_example)
-        p.batchToggled.connect(lambda on: s.set_example(None if on else s.shown_example))
+        p.resetClicked.connect(lambda: self.session.reset())
+        p.equilibriumClicked.connect(lambda: self.session.equilibrium())
+        p.modeChosen.connect(lambda m: self.session.set_mode(m))
+        p.alphaChanged.connect(lambda v: self.session.set_rates(alpha=v))
+        p.betaChanged.connect(lambda v: self.session.set_rates(beta=v))
+        p.dtChanged.connect(lambda v: self.session.set_rates(dt=v))
+        p.stepsPerFrameChanged.connect(lambda n: self.session.set_rates(steps_per_frame=n))
+        p.exampleChanged.connect(lambda i: self.session.set_example(i))
+        p.batchToggled.connect(self.set_whole_batch)
         p.pinValueEdited.connect(self.drag_pin)
         p.pinToggled.connect(self.toggle_neuron)
+
+    def _session_slots(self) -> list:
+        return [("network_changed", self.rebuild), ("pins_changed", self.on_pins),
+                ("settings_changed", self.on_settings),
+                ("selection_changed", self.on_selection), ("state_changed", self.redraw),
+                ("message", self.window.show_message)]
+
+    def _connect_session(self, session) -> None:
+        for name, slot in self._session_slots():
+            getattr(session.events, name).connect(slot)
+
+    def set_session(self, session) -> None:
+        """Show ``session`` instead of the current one (a new preset, an opened file): the
+        old session's events are disconnected, the player plays the new one (paused) and
+        every view is rebuilt from it."""
+        old = self.session
+        if session is old:
+            return
+        for name, slot in self._session_slots():
+            getattr(old.events, name).disconnect(slot)
+        self.session = session
+        self.player.set_session(session)
+        self._connect_session(session)
+        self.rebuild()
+
+    def set_whole_batch(self, on: bool) -> None:
+        """Train on the whole batch, or on the shown example only."""
+        s = self.session
+        s.set_example(None if on else s.shown_example)
 
     def install_shortcuts(self) -> None:
         """The window's own keys: E (equilibrium), + / − (double / halve the steps per
         frame). The lecture actions own Space, S, J, R, P, the arrows, T, F5, F11 and Esc; a
         second shortcut on one of those keys would make both ambiguous."""
-        s = self.session
-        keys = {"E": s.equilibrium,
-                "+": lambda: s.set_rates(steps_per_frame=2 * s.rates.steps_per_frame),
-                "-": lambda: s.set_rates(steps_per_frame=max(1, s.rates.steps_per_frame // 2))}
+        def scale(factor: float) -> None:
+            s = self.session
+            s.set_rates(steps_per_frame=max(1, int(s.rates.steps_per_frame * factor)))
+
+        keys = {"E": lambda: self.session.equilibrium(), "+": lambda: scale(2),
+                "-": lambda: scale(0.5)}
         for key, fn in keys.items():
             sc = QtGui.QShortcut(QtGui.QKeySequence(key), self.window)
             sc.setContext(QtCore.Qt.ShortcutContext.ApplicationShortcut)

@@ -195,3 +195,25 @@ def test_window_keys_reach_the_session(wired):
     c = s.cochain
     ref = dense_equilibrium_fixed_sigma(s.network, s.pins, s.layout, s.layout.sigma_of(c))
     np.testing.assert_allclose(c, ref, atol=1e-8)
+
+
+def test_a_new_session_takes_over_the_views_and_the_old_one_is_let_go(wired):
+    from sheafviz import Session
+
+    w, old, player = wired
+    wiring = [c for c in w.children() if isinstance(c, SessionWiring)][0]
+    new = Session.from_preset("course-221")
+    wiring.set_session(new)
+    assert player.session is new and wiring.session is new
+    assert w.graph.last("set_session")[0][0] is new.layout
+    w.graph.neuronClicked.emit("a1", 0)
+    assert new.pins.is_pinned("a1", 0) and not old.pins.is_pinned("a1", 0)
+    n = len(w.graph.calls["set_frame"])
+    old.step(2)  # the old session no longer draws
+    assert len(w.graph.calls["set_frame"]) == n
+    new.step(2)
+    assert w.graph.last("set_frame")[0][0] is new.snapshot
+    w.panel.alphaChanged.emit(0.125)
+    assert new.rates.alpha == 0.125 and old.rates.alpha != 0.125
+    w.panel.stepClicked.emit()
+    assert new.steps == 2 + new.rates.steps_per_frame and old.steps == 2

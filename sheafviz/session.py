@@ -6,9 +6,10 @@ A session owns the network (current and initial weights), the data, the pins, th
 methods only and redraw on its psygnal :attr:`Session.events`, each of which fires once per
 change. Time is not its business: a GUI calls :meth:`Session.step` from its own timer.
 
-Edits (pins, weights, rates, training options, mode, example, data) are undoable and turn
-:attr:`Session.modified` on; the flow moving the state (:meth:`step`, :meth:`equilibrium`,
-:meth:`reset`) is neither. Core errors never escape an intent: they become a ``message``
+Edits (pins, weights, rates, training options, mode, example, graph, data) are undoable and
+turn :attr:`Session.modified` on; the flow moving the state (:meth:`step`,
+:meth:`equilibrium`, :meth:`reset`) and a hand-moved state (:meth:`perturb`,
+:meth:`set_state`) are neither. Core errors never escape an intent: they become a ``message``
 event and the session stays as it was (bad arguments still raise ValueError).
 """
 
@@ -22,10 +23,11 @@ from sheafviz.core.data.datasets import Dataset, load_dataset
 from sheafviz.core.data.presets import DEFAULT_PRESET, Preset, load_preset
 from sheafviz.core.data.session_file import DataSpec
 from sheafviz.core.flows.heat import initial_state
+from sheafviz.core.model.graphs import check_graph, slaved_outputs
 from sheafviz.core.model.network import Network
 from sheafviz.core.model.pins import PinSet
 from sheafviz.core.model.sheaf import SheafLayout
-from sheafviz.live import editing, flows
+from sheafviz.live import editing, flows, nudge, probe
 from sheafviz.live.frame import Snapshot, hidden_z_index, make_snapshot, neuron_rows
 from sheafviz.live.modestate import ModeState
 from sheafviz.live.options import TRAINING_MODES, Rates, TrainingOptions, preset_rates
@@ -52,13 +54,15 @@ class Session:
     title : str
     preset : Preset or str, optional, where rates, initial state rule and output force come
         from (and the name a saved session records)
+    graph : {"chapter", "paper"}, the graph of the flows and read-outs (see :attr:`graph`)
     """
 
     def __init__(self, network: Network, data: Dataset | None = None, *,
                  pins: PinSet | None = None, example: int | None = 0, title: str = "",
-                 preset: Preset | str | None = None) -> None:
+                 preset: Preset | str | None = None, graph: str = "chapter") -> None:
         if not isinstance(network, Network):
             raise ValueError(f"Session needs a Network, got {type(network).__name__}")
+        self._graph = check_graph(graph, network.output)
         if isinstance(preset, str):
             preset = load_preset(preset)
         self.events = SessionEvents()
@@ -111,8 +115,8 @@ class Session:
         return s
 
     def _initial_cochain(self) -> np.ndarray:
-        return initial_state(self._network, self._pins, init=self.init,
-                             state_seed=self.state_seed, layout=self.layout)
+        return flows.impose(self, initial_state(self._network, self._pins, init=self.init,
+                                                state_seed=self.state_seed, layout=self.layout))
 
     # -- plain read access ---------------------------------------------------------------
     network = property(lambda self: self._network, doc="The current weights (Network).")
@@ -155,6 +159,29 @@ class Session:
     trajectory = property(lambda self: self._state.trajectory,
                           doc="The current mode's recorded states (rewind).")
 
+    joint_batch = property(lambda self: probe.joint_batch(self),
+                           doc="The joint flow's batch (JointBatch) or None before it runs.")
+    switch_events = property(lambda self: probe.switch_events(self),
+                             doc="(t_start, events): the relaxation's ReLU switches.")
+
+    @property
+    def graph(self) -> str:
+        """The graph the flows, the equilibrium, the spectrum read-outs and the history use:
+        "chapter" (the path with its own ``y`` vertex) or "paper" (an output coordinate is
+        a vertex only while hard-pinned; identity heads only). See
+        :mod:`sheafviz.core.model.graphs`."""
+        return self._graph
+
+    @property
+    def has_y_vertex(self) -> bool:
+        """Whether the shown state has a ``y`` vertex to draw: False on the paper graph
+        while relaxing with no output coordinate hard-pinned (training pins y). It changes
+        only with ``pins_changed`` or ``settings_changed`` (graph, mode)."""
+        if self._graph == "chapter" or self._mode == "joint":
+            return True
+        slaved = slaved_outputs(self.layout, self._pins, self._graph)[0]
+        return slaved.size < self.layout.vertex("y").dim
+
     @property
     def shown_example(self) -> int:
         """The data row the joint flow shows (with a whole batch)."""
@@ -166,11 +193,13 @@ class Session:
         """The Solution the relaxation's state is while its weights and pins are current
         (else None): the read-outs then use its report (σ, flipped, boundary)."""
         key, sol = self._equilibrium_shown
-        return sol if key == (self._versions["weights"], self._versions["pins"]) else None
+        return sol if key == (self._versions["weights"], self._versions["pins"],
+                              self._graph) else None
 
     @_at_equilibrium.setter
     def _at_equilibrium(self, sol) -> None:
-        self._equilibrium_shown = ((self._versions["weights"], self._versions["pins"]), sol)
+        self._equilibrium_shown = ((self._versions["weights"], self._versions["pins"],
+                                    self._graph), sol)
 
     def _moved(self) -> None:
         self._versions["state"] += 1
@@ -217,6 +246,22 @@ class Session:
         states once the flow steps on from it; the next step starts a fresh flow there (the
         flow's own state, e.g. optimizer moments, is not recorded)."""
         flows.seek(self, k)
+
+    def perturb(self, size: float, *, seed: int = 0, theta: bool | None = None,
+                state: bool = True) -> bool:
+        """Nudge the shown state's free coordinates by a random direction of norm ``size``
+        and, with ``theta`` (default: in joint mode), θ by another of the same norm (see
+        :func:`sheafviz.live.nudge.perturb`). The state kick is not an edit
+        (``state_changed``); the θ kick is an undoable weight edit that leaves the state
+        where it is (``network_changed`` too), each event once. False (and a message) when
+        nothing could be kicked."""
+        return nudge.perturb(self, size, seed=seed, theta=theta, state=state)
+
+    def set_state(self, cochain) -> bool:
+        """Make ``cochain`` (size,) the shown state (joint mode: also (B, size), the whole
+        batch); hard pins are imposed. Not an edit (see
+        :func:`sheafviz.live.nudge.set_state`)."""
+        return nudge.set_state(self, cochain)
 
     # -- edits (undoable; each turns `modified` on) ----------------------------------------
     def edit_group(self):
@@ -288,6 +333,12 @@ class Session:
         with self.edit_group():
             return editing.set_training(self, mode=mode, optimizer=optimizer, lr=lr)
 
+    def set_graph(self, graph: str) -> bool:
+        """"chapter" or "paper" (ValueError otherwise); see
+        :func:`sheafviz.live.editing.set_graph`."""
+        with self.edit_group():
+            return editing.set_graph(self, graph)
+
     def set_example(self, example: int | None) -> bool:
         """Pin training pair ``example`` at x and y; None trains on the whole batch."""
         with self.edit_group():
@@ -309,24 +360,12 @@ class Session:
         """Go back one edit (an open undo group is closed first); False when there is
         none."""
         self.end_undo_group()
-        return self._step_history(self._undo.undo())
+        return editing.step_history(self, self._undo.undo())
 
     def redo(self) -> bool:
         """Redo the last undone edit; False when there is none."""
         self.end_undo_group()
-        return self._step_history(self._undo.redo())
-
-    def _step_history(self, target) -> bool:
-        if target is None:
-            return False
-        self._applying = True
-        try:
-            with self._tx.change():
-                editing.apply_settings(self, target)
-        finally:
-            self._applying = False
-        self._set_modified(True)
-        return True
+        return editing.step_history(self, self._undo.redo())
 
     def _set_modified(self, on: bool) -> None:
         if on != self._modified:
@@ -335,13 +374,7 @@ class Session:
 
     def select(self, name: str | None, index: int | None = None) -> None:
         """Select neuron ``name[index]`` ("a1", 0 or "a1[0]"), or nothing (None)."""
-        sel = None
-        if name is not None:
-            name, idx = editing.neuron(self, name, index)
-            if idx is None:
-                raise ValueError(f"select needs a neuron index for {name!r}")
-            self.layout.index(name, idx)
-            sel = (name, int(idx))
+        sel = None if name is None else editing.checked_neuron(self, name, index)
         if sel != self.selection:
             self.selection = sel
             self._tx.mark("selection_changed")
@@ -349,7 +382,7 @@ class Session:
     # -- read-outs -----------------------------------------------------------------------
     def _key(self) -> tuple:
         v = self._versions
-        return (self._mode, v["state"], v["weights"], v["pins"])
+        return (self._mode, v["state"], v["weights"], v["pins"], self._graph)
 
     @property
     def readouts(self) -> Readouts:

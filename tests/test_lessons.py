@@ -153,6 +153,11 @@ BAD = {
     "equilibrium while training": ('[[steps]]\ncaption = "c"\nactions = [ { open = '
                                    '"course-221" }, { mode = "joint" }, { equilibrium = true } ]',
                                    'set { mode = "relax" } first'),
+    "kick": ('[[steps]]\ncaption = "c"\nactions = [ { perturb = 0.1, kick = "pins" } ]',
+             "unknown kick 'pins'"),
+    "kick refused": ('[[steps]]\ncaption = "c"\nactions = [ { open = "course-221" }, '
+                     '{ mode = "joint" }, { training = "adiabatic" }, '
+                     '{ perturb = 0.1, kick = "state" } ]', "actions[4] (perturb)"),
     "joint without pair": ('[[steps]]\ncaption = "c"\nactions = [ { open = "course-221" }, '
                            '{ unpin = "y" }, { mode = "joint" } ]', "x and y pinned"),
 }
@@ -386,13 +391,15 @@ def _two_sided(W1, b1, W2, b2, x, y):
     return st["z1"], st["a1"], st["z2"], energy
 
 
-def _paper_mode(W1, b1, W2, b2, x, y, *, alpha, beta, dt, steps):
+def _paper_mode(W1, b1, W2, b2, x, y, *, alpha, beta, dt, steps, stalks=None):
     """SPEC's paper mode for one pair: simultaneous forward Euler of stalks and weights,
-    stalks started at the forward pass with y clamped."""
+    stalks started at ``stalks`` (z1, a1, z2) or the forward pass, with y clamped."""
     W1, b1, W2, b2 = (np.array(p, dtype=float) for p in (W1, b1, W2, b2))
     z1 = W1 @ x + b1
     a1 = np.maximum(z1, 0)
     z2 = W2 @ a1 + b2
+    if stalks is not None:
+        z1, a1, z2 = (np.array(v, dtype=float) for v in stalks)
     for _ in range(steps):
         m = (z1 >= 0).astype(float)
         rho1, rho2 = W1 @ x + b1 - z1, W2 @ a1 + b2 - z2
@@ -434,25 +441,47 @@ def test_timescales_against_hand_written_flows():
                           float(expected("timescales", step, "R")), atol=1e-6)
 
 
-def _kicked(params, size, seed):
-    """The lessons' `perturb`: θ (W1, b1, W2, b2 in that order) plus ``size`` times a unit
-    random direction from numpy's default_rng(seed)."""
-    theta = _theta(*params)
-    step = np.random.default_rng(seed).standard_normal(theta.size)
-    theta = theta + size * step / np.linalg.norm(step)
-    out, off = [], 0
-    for p in params:
-        out.append(theta[off:off + p.size].reshape(p.shape))
-        off += p.size
-    return out
+def _kicked_state(c, size, seed, held):
+    """The lessons' state kick (one example): ``c`` plus ``size`` times a unit random
+    direction from numpy's default_rng(seed) (drawn as a (1, size) batch), zero on ``held``."""
+    step = np.random.default_rng(seed).standard_normal((1, c.size))[0]
+    step[held] = 0.0
+    return c + size * step / np.linalg.norm(step)
+
+
+def _kicked_theta(params, size, seed, state_size):
+    """The lessons' θ kick: the state's direction is drawn first (and not used), then one
+    standard normal array per parameter in the order W1, W2, b1, b2, scaled together to
+    norm ``size``; returns (W1, b1, W2, b2)."""
+    rng = np.random.default_rng(seed)
+    rng.standard_normal((1, state_size))
+    W1, b1, W2, b2 = params
+    dirs = [rng.standard_normal(p.shape) for p in (W1, W2, b1, b2)]
+    total = np.sqrt(sum(float(np.sum(d * d)) for d in dirs))
+    W1, W2, b1, b2 = (p + size * d / total for p, d in zip((W1, W2, b1, b2), dirs))
+    return W1, b1, W2, b2
 
 
 def test_stationary_points_against_a_hand_written_flow():
     x, y = np.array([1.0, 2.0]), np.array([2.0])  # the network fits: a stationary pair
-    kicked = _kicked(COURSE, 0.2, 1)
+    W1, b1, W2, b2 = COURSE
+    z1 = W1 @ x + b1
+    a1 = np.maximum(z1, 0)
+    c0 = np.concatenate([x, z1, a1, W2 @ a1 + b2, y])  # x, z1, a1, z2, y
+    c = _kicked_state(c0, 0.1, 3, held=[0, 1, 7])
+    kicked = _kicked_theta(COURSE, 0.2, 1, c0.size)
     assert np.isclose(_two_sided(*kicked, x, y)[3],
                       float(expected("stationary-points", 2, "R")), atol=1e-6)
-    final = _paper_mode(*kicked, x, y, alpha=1.0, beta=1.0, dt=0.1, steps=300)
+    kW1, kb1, kW2, kb2 = kicked
+    z1, a1, z2 = c[2:4], c[4:6], c[6:7]  # ‖ċ‖ at the kicked pair (α = 1)
+    m = (z1 >= 0).astype(float)
+    rho1, rho2 = kW1 @ x + kb1 - z1, kW2 @ a1 + kb2 - z2
+    velocity = np.linalg.norm(np.concatenate([rho1 - m * (z1 - a1),
+                                              -(a1 - m * z1) - kW2.T @ rho2,
+                                              rho2 + (y - z2)]))
+    assert np.isclose(velocity, float(expected("stationary-points", 2, "velocity")), atol=1e-6)
+    final = _paper_mode(*kicked, x, y, alpha=1.0, beta=1.0, dt=0.1, steps=300,
+                        stalks=(z1, a1, z2))
     assert _two_sided(*final, x, y)[3] < 1e-20
     assert np.isclose(np.linalg.norm(_theta(*final) - _theta(*COURSE)),
                       float(expected("stationary-points", 3, "theta_from start")), atol=1e-6)

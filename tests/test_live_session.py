@@ -13,12 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from session_events import count_events
 from sheafviz import Network, Session, SheafLayout
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parents[1]
-EVENTS = ("network_changed", "pins_changed", "state_changed", "settings_changed",
-          "selection_changed", "data_changed", "modified_changed", "message")
 
 
 def _run_cli(*args: str) -> dict:
@@ -26,13 +25,6 @@ def _run_cli(*args: str) -> dict:
     out = subprocess.run([sys.executable, "-m", "sheafviz", *args], capture_output=True,
                          text=True, env=env, timeout=120, check=True)
     return json.loads(out.stdout)
-
-
-def _counter(s: Session) -> dict:
-    counts = {name: 0 for name in EVENTS}
-    for name in EVENTS:
-        getattr(s.events, name).connect(lambda *a, n=name: counts.__setitem__(n, counts[n] + 1))
-    return counts
 
 
 def _dense_coboundary(layout: SheafLayout, net: Network, c: np.ndarray):
@@ -123,7 +115,7 @@ def test_lambda_max_follows_the_weights_while_training():
 # -- events, modified, undo -----------------------------------------------------------------
 def test_each_change_fires_its_event_once():
     s = Session.from_preset("running-241")
-    counts = _counter(s)
+    counts = count_events(s)
     s.pin("a1[0]", 0.5)
     assert (counts["pins_changed"], counts["state_changed"], counts["modified_changed"]) \
         == (1, 1, 1)
@@ -238,7 +230,9 @@ def test_save_load_then_steps_equal_continuing(tmp_path, training):
 def test_v1_files_written_by_the_gui_controller_load(name):
     """The fixtures were saved by the GUI controller (format v1) after 30 relax steps of
     running-241, resp. 10 relax steps then 25 joint steps: the Session runs the same flows,
-    so it reaches the saved state bit for bit, and the loaded file steps on like it."""
+    so it reaches the saved state, and the loaded file steps on like it. To rounding, not
+    bit for bit: the fixtures come from the numpy steps, the Session steps compiled when
+    numba imports (another summation order, ~1e-16 apart)."""
     raw = json.loads((DATA / name).read_text())
     assert raw["version"] == 1
     gui = raw["state"]["gui"]
@@ -255,10 +249,11 @@ def test_v1_files_written_by_the_gui_controller_load(name):
         fresh.step(10)
         fresh.mode = "joint"
         fresh.step(25)
-    assert np.array_equal(fresh.cochain, s.cochain)
+    np.testing.assert_allclose(fresh.cochain, s.cochain, rtol=0, atol=1e-12)
     for sess in (s, fresh):
         sess.step(10)
-    assert np.array_equal(fresh.cochain, s.cochain) and s.steps == gui["steps"] + 10
+    np.testing.assert_allclose(fresh.cochain, s.cochain, rtol=0, atol=1e-12)
+    assert s.steps == gui["steps"] + 10
 
 
 def test_v1_migration_adds_the_session_state_and_keeps_the_controllers():
@@ -301,7 +296,7 @@ def test_examples_of_a_data_set_are_pinned_and_undone():
     s = Session.from_preset("paraboloid")
     x0, y0 = s.data.example(0)
     assert s.pins.hard[("x", 1)] == x0[1] and s.pins.hard[("y", 0)] == y0[0]
-    counts = _counter(s)
+    counts = count_events(s)
     s.set_example(3)
     x3, y3 = s.data.example(3)
     assert s.pins.hard[("x", 0)] == x3[0] and s.pins.hard[("y", 0)] == y3[0]
@@ -336,7 +331,7 @@ def test_undo_keeps_what_training_did_and_reset_is_not_an_edit():
 
 def test_a_drag_is_one_undo_step_with_events_per_move():
     s = Session.from_preset("running-241")
-    counts = _counter(s)
+    counts = count_events(s)
     s.begin_undo_group()
     for v in (2.6, 2.7, 2.8):
         s.pin("y", v, jump=True)

@@ -20,6 +20,7 @@ from sheafviz.core.model.network import OUTPUT_HEADS, Network, validate_arch
 from sheafviz.core.model.pins import PinError, PinSet, parse_pin_spec
 from sheafviz.core.data.presets import DEFAULT_PRESET, Preset, load_preset
 from sheafviz.core.model.sheaf import SheafLayout
+from sheafviz.core.threads import check_thread_count
 
 PROG = "sheafviz"
 
@@ -62,6 +63,19 @@ def _int_type(minimum: int):
             raise argparse.ArgumentTypeError(f"{text!r} must be at least {minimum}")
         return value
     return parse
+
+
+def _threads_type(text: str) -> int:
+    try:
+        return check_thread_count(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _threads_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--threads", type=_threads_type, default=None, metavar="N",
+                        help="BLAS threads (overrides the policy and OPENBLAS_NUM_THREADS "
+                        "etc.; default: one for small networks and in the GUI)")
 
 
 class _PinOp(argparse.Action):
@@ -138,9 +152,14 @@ def _flow_options(parser: argparse.ArgumentParser, *, train: bool) -> None:
                           help="optimizer of the adiabatic and gd modes")
         flow.add_argument("--lr", type=_float_type(), default=None,
                           help="learning rate of the adiabatic and gd modes (default 0.005)")
+        flow.add_argument("--spectrum-every", type=_int_type(1), default=None, metavar="N",
+                          help="measure the spectrum (λ_1, λ_max, κ) every N steps (default "
+                          "every 10th record, rarer for large networks: at most ~5%% of the "
+                          "run)")
     else:
         flow.add_argument("--tol", type=_float_type(), default=1e-9,
                           help="stop when max |Δc|/Δt is below this (default 1e-9)")
+    _threads_option(parser)
     out = parser.add_argument_group("output")
     out.add_argument("--out", metavar="RUN.json", help="also write the JSON document here")
     out.add_argument("--save-weights", metavar="FILE.npz", help="write the final weights")
@@ -193,6 +212,7 @@ def _gui_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--steps", type=_int_type(0), default=None,
                    help="run this many flow steps first")
     p.add_argument("--size", metavar="WxH", help="window size, e.g. 1280x720")
+    _threads_option(p)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -207,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     _network_options(p)
     p.add_argument("--sigma", choices=("auto", "forward"), default="auto",
                    help="auto: state-dependent equilibrium; forward: hold the forward pattern")
+    _threads_option(p)
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
 
     p = sub.add_parser("relax", help="heat flow of the pinned sheaf (SPEC §8)",
@@ -255,7 +276,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="one JSON document (the steps, or with --check every check's value)")
 
     p = sub.add_parser("bench", help="benchmarks")
-    p.add_argument("--only", metavar="SECTIONS", help="comma list of solve,dynamics,gui,stall")
+    p.add_argument("--only", metavar="SECTIONS",
+                   help="comma list of solve,dynamics,heat,diagnostics,equilibrium,gui,stall")
+    _threads_option(p)
     return parser
 
 

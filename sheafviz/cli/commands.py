@@ -32,6 +32,7 @@ from sheafviz.core.model.network import Network, NetworkError
 from sheafviz.core.model.pins import PinError
 from sheafviz.core.data.presets import DEFAULT_PRESET, Preset, PresetError, load_preset, preset_info
 from sheafviz.core.model.sheaf import SheafLayout
+from sheafviz.core import threads
 from sheafviz.lessons.spec import LessonError
 
 #: Everything that means "the user's input cannot be used" → exit 2, one line.
@@ -104,6 +105,7 @@ def cmd_solve(args) -> int:
     from sheafviz.core.solvers.solve import equilibrium
 
     network, preset = resolve_network(args)
+    threads.apply_policy(work=threads.largest_product(network.arch))
     layout = SheafLayout(network.arch)
     pins = resolve_pins(args, network, preset, layout)
     graph = _check_graph(args.graph, network)
@@ -153,6 +155,7 @@ def cmd_relax(args) -> int:
     from sheafviz.core.flows.heat import relax
 
     network, preset = resolve_network(args)
+    threads.apply_policy(work=threads.largest_product(network.arch))
     layout = SheafLayout(network.arch)
     data = resolve_data(args, network, preset)
     pins = resolve_pins(args, network, preset, layout, data)
@@ -214,6 +217,7 @@ def cmd_train(args) -> int:
     if data is None:
         raise CLIError("train needs data: give --data NAME|FILE or a preset with data")
     _check_graph(args.graph, network)
+    threads.apply_policy(work=threads.largest_product(network.arch, data.n_train))
     rates = _flow_defaults(args, preset)
     _check_force(rates["force"], network)
     mode = args.mode or (preset.mode if preset is not None and preset.mode != "relax"
@@ -232,8 +236,8 @@ def cmd_train(args) -> int:
             network, data, mode=mode, alpha=rates["alpha"], beta=beta, dt=rates["dt"],
             optimizer=args.optimizer, lr=args.lr, force=rates["force"],
             steps=1000 if args.steps is None else args.steps,
-            record_every=args.record_every or 10, progress=progress, graph=args.graph,
-            pins=pins, start=start)
+            record_every=args.record_every or 10, spectrum_every=args.spectrum_every,
+            progress=progress, graph=args.graph, pins=pins, start=start)
     finally:
         progress.close()
     doc.update(preset=preset.name if preset else None, data=data.name, setup=args.setup)
@@ -289,6 +293,7 @@ def _gui_target(args):
 def _launch_gui(args, *, screenshot: str | None) -> int:
     """Validate the gui/render options, then call ``run_gui`` (the GUI is imported here)."""
     preset_name, pins, size = _gui_target(args)
+    threads.use_gui_policy()
     if not screenshot and not _has_display():
         raise CLIError("no display to open the window on (DISPLAY is not set); use "
                        "'sheafviz render --out FILE.png' or run under xvfb-run")
@@ -379,6 +384,7 @@ def cmd_render(args) -> int:
 def _render_session(args, png: str | None, gif: str | None) -> int:
     """``render SESSION``: the saved state, flow and history, rendered headless."""
     _, _, size = _gui_target(args)  # validates SESSION vs --preset / pins, and --size
+    threads.use_gui_policy()
     if args.train:
         raise CLIError("--train does not apply to a SESSION file (its mode is saved in it)")
     try:
@@ -409,6 +415,8 @@ def cmd_bench(args) -> int:
         if unknown or not sections:
             raise CLIError(f"--only: unknown section(s) {', '.join(unknown) or '(none given)'}; "
                            f"expected a comma list of {', '.join(known)}")
+    policy = threads.use_one_thread("the benchmarks compare single-thread times")
+    print(policy.describe())
     result = benchmarks.run_all(sections=sections)
     return result if isinstance(result, int) else 0
 
@@ -449,6 +457,10 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     if args.command is None:  # no subcommand: the GUI on the default preset
         args = parser.parse_args(["gui"])
+    if getattr(args, "threads", None) is not None:  # before any command computes
+        threads.set_threads(args.threads)
+    else:
+        threads.clear_explicit()
     with warnings.catch_warnings():
         warnings.showwarning = _warning_line
         try:

@@ -83,9 +83,9 @@ def stalk_options(args, mode: str, n_train: int, arch, stalks, error) -> dict:
 
 def run_training(network: Network, data: Dataset, *, mode: str, alpha: float, beta: float,
                  dt: float | None, optimizer: str, lr: float | None, force: str, steps: int,
-                 record_every: int, progress=None, graph: str = "chapter",
-                 pins: PinSet | None = None, start: dict | None = None
-                 ) -> tuple[JointFlow, dict]:
+                 record_every: int, spectrum_every: int | None = None, progress=None,
+                 graph: str = "chapter", pins: PinSet | None = None,
+                 start: dict | None = None) -> tuple[JointFlow, dict]:
     """Train ``network`` on ``data`` for ``steps`` steps; return the flow and its document.
 
     ``start`` holds :func:`stalk_options`' keywords; ``pins`` the hidden pins.
@@ -98,6 +98,7 @@ def run_training(network: Network, data: Dataset, *, mode: str, alpha: float, be
     has_test = data.X_test.shape[0] > 0
     flow = JointFlow(network, data.X, data.Y, mode=mode, alpha=alpha, beta=beta, dt=dt,
                      optimizer=optimizer, lr=lr, force=force, record_every=record_every,
+                     spectrum_every=spectrum_every,
                      X_test=data.X_test if has_test else None,
                      Y_test=data.Y_test if has_test else None, graph=graph, pins=pins,
                      **(start or {}))
@@ -106,8 +107,9 @@ def run_training(network: Network, data: Dataset, *, mode: str, alpha: float, be
     doc = {
         "arch": list(network.arch), "output": network.output, "mode": mode,
         "alpha": alpha, "beta": flow.beta, "dt": dt, "optimizer": optimizer, "lr": flow.lr,
-        "force": force, "graph": graph, "init": flow.init,
-        "warm_start": flow.warm_start, "pins": flow.pins.to_json(), "n_train": data.n_train, "n_test": int(data.X_test.shape[0]),
+        "force": force, "spectrum_every": flow.spectrum_every, "graph": graph,
+        "init": flow.init, "warm_start": flow.warm_start, "pins": flow.pins.to_json(),
+        "n_train": data.n_train, "n_test": int(data.X_test.shape[0]),
         "steps": int(flow.steps),
         "recorded_steps": [int(s) for s in history.step],
         "train_loss": list(history.train_loss),

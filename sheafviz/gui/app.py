@@ -9,6 +9,7 @@ import numpy as np
 
 from sheafviz.core.model.pins import PinError, PinSet, parse_pin_spec
 from sheafviz.core.model.sheaf import SheafLayout
+from sheafviz.core.threads import use_gui_policy
 
 
 def parse_size(size) -> tuple[int, int] | None:
@@ -126,6 +127,7 @@ def run_gui(preset: str | None = None, pins=None, steps: int | None = None,
     window opens, so the CLI can report it as one line with exit code 2.
     """
     wh = parse_size(size)
+    use_gui_policy()  # one BLAS thread unless --threads / set_threads chose otherwise
     if steps is not None and int(steps) < 0:
         raise ValueError(f"steps must be non-negative, got {steps}")
     if screenshot is not None and not str(screenshot).lower().endswith(".png"):

@@ -220,25 +220,14 @@ class LessonRunner:
         return value.tolist() if value.ndim else float(value)
 
     def _perturb(self, s, size: float, opt: dict) -> None:
-        """Move θ by a random direction of norm ``size`` (seeded), as a weight edit.
-
-        The Session's public API moves the state only through its flows, pins and solves: a
-        relaxation jumps to the equilibrium of the new weights, and a joint flow restarts its
-        stalks at the forward pass of the new weights (with the pinned target), which is off
-        their two-sided equilibrium whenever the kicked network misses the target.
-        """
-        rng = np.random.default_rng(int(opt.get("seed", 0)))
-        net = s.network
-        theta = theta_vector(net)
-        step = rng.standard_normal(theta.size)
-        theta = theta + size * step / np.linalg.norm(step)
-        weights, biases, off = [], [], 0
-        for w, b in zip(net.weights, net.biases):
-            weights.append(theta[off:off + w.size].reshape(w.shape))
-            off += w.size
-            biases.append(theta[off:off + b.size].copy())
-            off += b.size
-        s.set_network(net.with_parameters(weights, biases))
+        """Kick the state and/or θ (``kick``: "state", "theta" (default) or "both") by
+        random directions of norm ``size`` (seeded) with :meth:`Session.perturb`: the state
+        kick moves the free coordinates (a training's stalks, x and y clamped), the θ kick
+        is a weight edit that leaves the state where it is; the flow goes on from there."""
+        kick = opt.get("kick", "theta")
+        if not s.perturb(size, seed=int(opt.get("seed", 0)), theta=kick in ("theta", "both"),
+                         state=kick in ("state", "both")) and not self._errors:
+            raise ValueError(f"the session refused to kick the {kick}")  # (no message sent)
 
     # -- checks ---------------------------------------------------------------------------
     def state(self) -> LessonState:

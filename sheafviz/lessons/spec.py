@@ -36,7 +36,7 @@ VERB_OPTIONS: dict[str, dict[str, tuple]] = {
     "play": {},
     "equilibrium": {},
     "reset": {},
-    "perturb": {"seed": (int,)},
+    "perturb": {"seed": (int,), "kick": (str,)},
     "mark": {},
     "show": {},
     "highlight": {},
@@ -54,6 +54,8 @@ OPTIMIZERS = ("sgd", "momentum", "adam")
 RATE_KEYS = ("alpha", "beta", "dt")
 OPEN_KEYS = ("arch", "seed", "output", "weights")
 PIN_WORDS = ("forward", "state")
+#: What a ``perturb`` kicks (default "theta", as before the state could be kicked).
+KICKS = ("state", "theta", "both")
 PANELS = ("graph", "drape", "discord", "energy", "spectrum", "weights", "gradients", "data",
           "ep", "regions", "inverse", "phase", "history")
 MAX_PLAY = 100_000
@@ -199,8 +201,11 @@ def _validate_verb(verb, value, options, source, step, key) -> None:
                 raise _fail(source, step, f"{key}.{k}", "must be a positive number")
     elif verb == "play" and not 0 < value <= MAX_PLAY:
         raise _fail(source, step, key, f"must be between 1 and {MAX_PLAY}")
-    elif verb == "perturb" and not value > 0:
-        raise _fail(source, step, key, "the size of a perturbation must be positive")
+    elif verb == "perturb":
+        if not value > 0:
+            raise _fail(source, step, key, "the size of a perturbation must be positive")
+        if "kick" in options:
+            _check_closed(options["kick"], KICKS, "kick", source, step, key)
     elif verb == "show":
         _check_closed(value, PANELS, "panel", source, step, key)
 

@@ -6,6 +6,8 @@
 * :mod:`.modestate`: one flow mode's state (cochain, running flow, clock, history, recorded
   trajectory), kept separately for "relax" and "joint";
 * :mod:`.readouts`: the read-outs of the shown state, computed lazily;
+* :mod:`.nudge`: moving the state by hand (a random kick of the state and/or θ, a given
+  cochain);
 * :mod:`.undo`: the undoable settings and their stack;
 * :mod:`.signals`: the session's psygnal events and the change transaction that fires each
   of them once;

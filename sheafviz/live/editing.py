@@ -1,5 +1,5 @@
 """The edits of a :class:`sheafviz.Session`: pins, mode, rates, training options, example,
-weights and data, and applying undone / redone settings.
+graph, weights and data, and applying undone / redone settings.
 
 Each function changes the session's model and marks the events of what it changed; the
 session's public methods wrap them in one undoable, event-collecting edit
@@ -13,6 +13,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from sheafviz.core.model.graphs import GRAPHS, check_graph
 from sheafviz.core.model.pins import PinSet
 from sheafviz.live import flows
 from sheafviz.live.modestate import ModeState
@@ -44,7 +45,7 @@ def edit_group(s):
 def settings_of(s) -> Settings:
     """The undoable settings of session ``s`` now."""
     return Settings(s._pins, s._rates, s._training, s._mode, s._example, s._initial,
-                    s._edited)
+                    s._edited, s._graph)
 
 
 def neuron(s, target: str, index: int | None) -> tuple[str, int | None]:
@@ -55,6 +56,16 @@ def neuron(s, target: str, index: int | None) -> tuple[str, int | None]:
         raise ValueError(f"{target!r} names index {parsed}, the call says {index}")
     s.layout.vertex(name)
     return name, parsed if parsed is not None else index
+
+
+def checked_neuron(s, target: str, index: int | None) -> tuple[str, int]:
+    """``(vertex name, index)`` of one neuron ("a1[0]", or "a1" with ``index``); ValueError
+    without an index, KeyError / IndexError for a neuron the sheaf does not have."""
+    name, idx = neuron(s, target, index)
+    if idx is None:
+        raise ValueError(f"select needs a neuron index for {name!r}")
+    s.layout.index(name, idx)
+    return name, int(idx)
 
 
 def checked_example(s, example) -> int | None:
@@ -84,7 +95,7 @@ def set_pins(s, pins: PinSet, *, jump: bool = False) -> bool:
         return True
     relax = s._modes["relax"]
     try:
-        pinned = pins.apply(s.layout, relax.cochain)  # also validates every neuron
+        pinned = flows.impose(s, relax.cochain, pins)  # also validates every neuron
     except (KeyError, IndexError, ValueError) as exc:
         s._tx.message(f"Pin change refused: {exc}", "error")
         return False
@@ -272,6 +283,42 @@ def _install_weights(s, network, *, initial_network) -> bool:
     return True
 
 
+def set_graph(s, graph: str) -> bool:
+    """Switch the graph the flows, the equilibrium and the read-outs use (ValueError for
+    an unknown one). The paper graph is refused for a sigmoid / softmax head (False and an
+    error message, nothing changed). The relaxation keeps its state with the paper graph's
+    missing outputs held at ``z{K+1}``, or moves to the new equilibrium when it showed the
+    old one; a running training goes on (x and y are pinned, both graphs agree there)."""
+    one_of("graph", graph, GRAPHS)
+    if graph == s._graph:
+        return True
+    try:
+        check_graph(graph, s._network.output)
+    except ValueError as exc:
+        s._tx.message(f"Graph not changed: {exc}", "error")
+        return False
+    relax, at_equilibrium = s._modes["relax"], s._at_equilibrium is not None
+    s._graph = graph
+    sol = None
+    if at_equilibrium:
+        try:
+            sol = flows.relax_solution(s)
+            sol = sol if np.all(np.isfinite(sol.cochain)) else None
+        except flows.CORE_ERRORS:
+            sol = None  # keep the state; the flow relaxes it
+    relax.cochain = flows.impose(s, relax.cochain) if sol is None else \
+        np.array(sol.cochain, dtype=float)
+    relax.drop_flow()
+    relax.segment = None
+    if s._mode == "relax":
+        s._moved()
+    s._at_equilibrium = sol
+    if s._mode == "relax":
+        flows.record(s)
+    s._tx.mark("settings_changed")
+    return True
+
+
 def set_data(s, data, *, spec=None) -> None:
     """Replace the data set (None: no data); the example goes back to 0 (pinned)."""
     if data is not None:
@@ -290,6 +337,21 @@ def set_data(s, data, *, spec=None) -> None:
     s._tx.mark("data_changed")
 
 
+def step_history(s, target: Settings | None) -> bool:
+    """Apply undone / redone settings ``target`` as one change (not itself recorded);
+    False when there is none."""
+    if target is None:
+        return False
+    s._applying = True
+    try:
+        with s._tx.change():
+            apply_settings(s, target)
+    finally:
+        s._applying = False
+    s._set_modified(True)
+    return True
+
+
 def apply_settings(s, target: Settings) -> None:
     """Bring session ``s`` to settings ``target`` (undo / redo), field by field: only
     what differs changes, so undoing a pin edit keeps the weights trained since."""
@@ -302,6 +364,8 @@ def apply_settings(s, target: Settings) -> None:
     if "training" in changed:
         s._training = target.training
         s._tx.mark("settings_changed")
+    if "graph" in changed:
+        set_graph(s, target.graph)
     if "rates" in changed:
         set_rates(s, **{k: getattr(target.rates, k) for k in
                         ("alpha", "beta", "dt", "steps_per_frame")})

@@ -3,7 +3,7 @@
 :mod:`sheafviz.core.data.session_file`).
 
 What is saved: the weights (current and initial), the data (by name or inline), the pins,
-the rates and training options, the mode, the example, the selection and notes, and per
+the rates and training options, the mode, the graph, the example, the selection and notes, and per
 flow mode its state (cochain, clock, the running flow's own state, the history). A loaded
 session takes bit-for-bit the same next steps as the saved one would have.
 """
@@ -20,6 +20,7 @@ from sheafviz.core.data.session_file import (SESSION_STATE, DataSpec, FlowSettin
                                              SessionError, SessionFile, load_session,
                                              save_session)
 from sheafviz.core.flows.flowstate import FlowStateError
+from sheafviz.core.model.graphs import check_graph
 from sheafviz.live import editing, flows
 from sheafviz.live.modestate import ModeState
 from sheafviz.live.options import MODES, TRAINING_MODES, Rates, TrainingOptions
@@ -63,7 +64,7 @@ def to_file(s) -> SessionFile:
     flow = FlowSettings(mode=tr.mode, alpha=r.alpha, beta=r.beta, dt=r.dt,
                         steps_per_frame=r.steps_per_frame, init=s.init,
                         state_seed=int(s.state_seed), optimizer=tr.optimizer, lr=tr.lr,
-                        output_force=s.output_force)
+                        output_force=s.output_force, graph=s.graph)
     modes = {}
     for kind, ms in s._modes.items():
         if ms is None:
@@ -110,7 +111,12 @@ def from_file(cls, sf: SessionFile, *, name: str = "session"):
                     notes=str(view.get("notes") or ""), network=initial, pins=sf.pins,
                     example=sf.example, alpha=f.alpha, beta=f.beta, dt=f.dt, mode=f.mode,
                     init=f.init, state_seed=f.state_seed, output_force=f.output_force)
-    s = cls(initial, data, pins=sf.pins, example=None, title=preset.title, preset=preset)
+    try:
+        graph = check_graph(f.graph, sf.network.output)
+    except ValueError as exc:
+        raise SessionError(f"flow: {exc}") from None
+    s = cls(initial, data, pins=sf.pins, example=None, title=preset.title, preset=preset,
+            graph=graph)
     s.data_spec = sf.data
     s._pins = sf.pins
     s._example = editing.checked_example(s, sf.example) if data is not None else None

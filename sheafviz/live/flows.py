@@ -17,6 +17,7 @@ import numpy as np
 
 from sheafviz.core.flows.heat import FlowDivergedError, HeatFlow, UnstableStepError
 from sheafviz.core.flows.training import JointFlow
+from sheafviz.core.model.graphs import slave_outputs, slaved_outputs
 from sheafviz.core.model.pins import PinSet
 from sheafviz.core.model.sheaf import SheafLayout, energy
 
@@ -27,10 +28,11 @@ _NO_TRACE = 1 << 62
 
 
 def heat_flow(network, pins: PinSet, c0: np.ndarray, *, rates, layout: SheafLayout,
-              force: str) -> HeatFlow:
-    """A heat flow (SPEC §8) from cochain ``c0`` (size,); UnstableStepError for a bad Δt."""
+              force: str, graph: str = "chapter") -> HeatFlow:
+    """A heat flow (SPEC §8) from cochain ``c0`` (size,) on ``graph`` ("chapter" or
+    "paper"); UnstableStepError for a bad Δt."""
     return HeatFlow(network, pins, c0, alpha=rates.alpha, dt=rates.dt, layout=layout,
-                    record_every=_NO_TRACE, force=force)
+                    record_every=_NO_TRACE, force=force, graph=graph)
 
 
 def joint_batch(layout: SheafLayout, pins: PinSet, data, example: int | None,
@@ -55,11 +57,12 @@ def joint_batch(layout: SheafLayout, pins: PinSet, data, example: int | None,
 
 
 def joint_flow(network, X: np.ndarray, Y: np.ndarray, *, rates, training,
-               force: str) -> JointFlow:
-    """A joint state–parameter flow (SPEC §10) on the batch ``X``, ``Y``."""
+               force: str, graph: str = "chapter") -> JointFlow:
+    """A joint state–parameter flow (SPEC §10) on the batch ``X``, ``Y`` (x and y are
+    pinned per example, so both graphs give the same dynamics)."""
     return JointFlow(network, X, Y, mode=training.mode, alpha=rates.alpha, beta=rates.beta,
                      dt=rates.dt, optimizer=training.optimizer, lr=training.lr, force=force,
-                     record_every=_NO_TRACE)
+                     record_every=_NO_TRACE, graph=graph)
 
 
 def shown_row(data, example: int | None, shown: int) -> int:
@@ -75,7 +78,9 @@ def flow_key(s, mode: str, rates=None) -> tuple:
     the session's rates or ``rates``."""
     v, rates = s._versions, rates or s.rates
     if mode == "relax":
-        return ("relax", v["weights"], v["pins"], rates.alpha, rates.dt)
+        return ("relax", v["weights"], v["pins"], s.graph, rates.alpha, rates.dt)
+    # x and y are pinned per example, so the graph does not change the joint dynamics: a
+    # graph switch keeps the running training.
     pins_v = v["pins"] if s.data is None else None
     return ("joint", v["weights"], pins_v, id(s.data), s.example, s.training, rates.alpha,
             rates.beta, rates.dt)
@@ -85,10 +90,10 @@ def new_flow(s):
     """The flow of the session's current mode from its current state (errors propagate)."""
     if s.mode == "relax":
         return heat_flow(s.network, s.pins, s._state.cochain, rates=s.rates, layout=s.layout,
-                         force=s.output_force)
+                         force=s.output_force, graph=s.graph)
     X, Y = joint_batch(s.layout, s.pins, s.data, s.example, s._modes["relax"].cochain)
     return joint_flow(s.network, X, Y, rates=s.rates, training=s.training,
-                      force=s.output_force)
+                      force=s.output_force, graph=s.graph)
 
 
 def ensure_flow(s) -> bool:
@@ -131,15 +136,25 @@ def pull_state(s) -> None:
 
 
 def relax_solution(s):
-    """The equilibrium (σ "auto") of the session's pins and weights, cached on their
-    versions (errors propagate)."""
+    """The equilibrium (σ "auto") of the session's pins and weights on its graph, cached on
+    their versions (errors propagate)."""
     from sheafviz.core.solvers.solve import equilibrium
 
-    key = (s._versions["weights"], s._versions["pins"])
+    key = (s._versions["weights"], s._versions["pins"], s.graph)
     if s._solution_cache is None or s._solution_cache[0] != key:
-        sol = equilibrium(s.network, s.pins, sigma="auto", layout=s.layout)
+        sol = equilibrium(s.network, s.pins, sigma="auto", layout=s.layout, graph=s.graph)
         s._solution_cache = (key, sol)
     return s._solution_cache[1]
+
+
+def impose(s, c: np.ndarray, pins: PinSet | None = None) -> np.ndarray:
+    """A copy of relaxation cochain ``c`` (size,) with the hard pins (the session's, or
+    ``pins``) imposed and, on the paper graph, the output coordinates it does not have held
+    at ``z{K+1}`` (raises what :meth:`PinSet.apply` raises for pins that do not fit)."""
+    pins = s.pins if pins is None else pins
+    c = pins.apply(s.layout, np.asarray(c, dtype=float))
+    slave_outputs(c, *slaved_outputs(s.layout, pins, s.graph))
+    return c
 
 
 def record(s) -> None:

@@ -1,6 +1,10 @@
 """Pure-numpy derived state the views draw: one :class:`Snapshot` per frame, and a bounded
 history of energy and discords (Qt-free; the live model :class:`sheafviz.Session` keeps one
-:class:`History` per flow mode)."""
+:class:`History` per flow mode).
+
+This is the one copy of these classes: the GUI draws them through the Session and keeps
+none of its own.
+"""
 
 from __future__ import annotations
 
@@ -47,7 +51,12 @@ class Snapshot:
 
 
 def hidden_z_index(layout: SheafLayout) -> np.ndarray:
-    """Flat indices of every hidden z coordinate (the neurons with a ReLU σ)."""
+    """Flat indices of every hidden z coordinate (the neurons with a ReLU σ).
+
+    Returns
+    -------
+    ndarray of int (n_z,), ascending, ``n_z = Σ_l n_l`` over the hidden layers
+    """
     parts = [np.arange(v.offset, v.offset + v.dim) for v in layout.vertices
              if v.name.startswith("z") and int(v.name[1:]) <= layout.n_hidden]
     return np.concatenate(parts).astype(int) if parts else np.zeros(0, dtype=int)
@@ -55,7 +64,22 @@ def hidden_z_index(layout: SheafLayout) -> np.ndarray:
 
 def make_snapshot(layout: SheafLayout, network: Network, c: np.ndarray, *, time: float,
                   steps: int, z_index: np.ndarray) -> Snapshot:
-    """Derive the drawn quantities from a cochain ``c`` of shape (size,)."""
+    """Derive the drawn quantities from a cochain.
+
+    Parameters
+    ----------
+    layout : SheafLayout
+    network : Network, the weights the discrepancies and the forward ghost use
+    c : ndarray (size,), the state
+    time : float, flow time shown with it
+    steps : int, flow steps shown with it
+    z_index : ndarray of int (n_z,), :func:`hidden_z_index` of ``layout`` (passed in so a
+        session computes it once)
+
+    Returns
+    -------
+    Snapshot
+    """
     c = np.asarray(c, dtype=float)
     fwd = layout.forward_cochain(network, c[layout.vertex("x").slice])
     res = discrepancies(layout, network, c)
@@ -76,12 +100,22 @@ def make_snapshot(layout: SheafLayout, network: Network, c: np.ndarray, *, time:
 
 class History:
     """Bounded (t, E, d_e) history: when full, every other sample is dropped, so memory stays
-    flat over an arbitrarily long run while the curve keeps its overall shape.
+    flat over an arbitrarily long run while the curve keeps its overall shape. After a
+    thinning only every ``stride``-th appended sample is kept, but the newest one always
+    shows (it overwrites the last kept sample until the next is due).
 
     Parameters
     ----------
     n_edges : int
     capacity : int, an even number of samples kept at most
+
+    Attributes
+    ----------
+    t, energy : ndarray (capacity,), valid in ``[:n]``
+    discords : ndarray (capacity, n_edges), valid in ``[:n]``
+    n : int, the number of samples held
+    version : int, bumped on every change (a plot skips an unchanged redraw)
+    events_t, events_e : list of float, the switching events (time, energy)
     """
 
     def __init__(self, n_edges: int, capacity: int = 4096) -> None:
@@ -96,12 +130,17 @@ class History:
         self.events_e: list[float] = []
 
     def clear(self) -> None:
+        """Forget every sample and event (a reset)."""
         self.version += 1
         self.n, self._stride, self._skip = 0, 1, 0
         self.events_t.clear()
         self.events_e.clear()
 
     def append(self, t: float, energy: float, discords: np.ndarray, *, force: bool = False) -> None:
+        """Add a sample: time ``t``, energy ``energy`` and ``discords`` (n_edges,).
+
+        ``force`` keeps it as a sample of its own even between two due samples (the first
+        points of a curve)."""
         self.version += 1
         if not force and self._skip > 0 and self.n > 0:
             self._skip -= 1
@@ -170,6 +209,8 @@ class History:
         return h
 
     def add_event(self, t: float, energy: float, *, limit: int = 2000) -> None:
+        """Record a switching event at ``t`` with ``energy``; beyond ``limit`` events the
+        oldest half is forgotten."""
         self.version += 1
         if len(self.events_t) >= limit:
             del self.events_t[: limit // 2]
@@ -181,7 +222,20 @@ class History:
 def neuron_rows(layout: SheafLayout, snap: Snapshot, pins, name: str, index: int, *,
                 fmt=lambda v, digits=3: f"{v:.{digits}g}") -> list[tuple[str, str]]:
     """Label/value rows describing neuron ``name[index]``: value, forward value, pin state,
-    σ (hidden layers), and the discrepancy / discord of every incident edge."""
+    σ (hidden layers), and the discrepancy / discord of every incident edge.
+
+    Parameters
+    ----------
+    layout : SheafLayout
+    snap : Snapshot, the shown frame
+    pins : PinSet
+    name : str, a vertex ("a1"); index : int, the coordinate
+    fmt : callable (value, digits=3) -> str, how numbers are written
+
+    Returns
+    -------
+    list of (label, text) pairs
+    """
     i = layout.index(name, index)
     rows = [("value", fmt(snap.cochain[i], 4)), ("forward", fmt(snap.forward[i], 4))]
     if (name, index) in pins.hard:

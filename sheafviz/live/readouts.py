@@ -17,6 +17,7 @@ import numpy as np
 
 from sheafviz.core.diagnostics.gradients import sheaf_parameter_gradient
 from sheafviz.core.flows.forces import objective as flow_objective
+from sheafviz.core.model.graphs import check_graph, graph_pins, slave_outputs, slaved_outputs
 from sheafviz.core.model.network import Network
 from sheafviz.core.model.pins import PinSet
 from sheafviz.core.model.sheaf import SheafLayout, discords, energy, group_discords
@@ -50,7 +51,10 @@ class Readouts:
     memo : dict, optional, spectra shared between read-outs: L_free depends only on σ, θ,
         which neurons are pinned (and z_out for a nonlinear head), so a relaxation that
         keeps its pattern reuses its eigensolve. ``memo_key`` must name θ's and the pins'
-        versions (the session's counters); the pattern is added here.
+        versions (the session's counters); the pattern and the graph are added here.
+    graph : {"chapter", "paper"} (:mod:`sheafviz.core.model.graphs`): on the paper graph an
+        output coordinate that is not hard-pinned is no vertex, so the spectrum leaves it
+        out and a soft pin on it acts on ``z{K+1}`` (pin energy, objective, consistency)
 
     Attributes (all computed on first access)
     ----------
@@ -71,8 +75,11 @@ class Readouts:
     def __init__(self, layout: SheafLayout, network: Network, pins: PinSet,
                  cochain: np.ndarray, *, solution: Solution | None = None,
                  force: str = "energy", residual: Callable[[], float] | None = None,
-                 memo: dict | None = None, memo_key: tuple = ()) -> None:
+                 memo: dict | None = None, memo_key: tuple = (),
+                 graph: str = "chapter") -> None:
         self.layout, self.network, self.pins = layout, network, pins
+        self.graph = check_graph(graph, network.output)
+        self._solver_pins = graph_pins(layout, pins, self.graph)
         self.cochain = np.array(cochain, dtype=float)
         self.solution, self.force = solution, force
         self._residual = residual
@@ -105,7 +112,7 @@ class Readouts:
 
     @cached_property
     def pin_energy(self) -> float:
-        res = self.pins.resolve(self.layout)
+        res = self._solver_pins.resolve(self.layout)
         c = self.cochain
         return 0.5 * float(np.sum(res.soft_gamma * (c[res.soft_index] - res.soft_value) ** 2))
 
@@ -116,7 +123,7 @@ class Readouts:
         if self.force == "energy":
             return self.energy + self.pin_energy
         return float(flow_objective(self.layout, self.network, self.cochain,
-                                    self.pins.resolve(self.layout), force=self.force))
+                                    self._solver_pins.resolve(self.layout), force=self.force))
 
     # -- pattern ---------------------------------------------------------------------------
     @cached_property
@@ -146,8 +153,10 @@ class Readouts:
 
     @cached_property
     def _extension(self) -> tuple:
-        return harmonic_extension(self.network, self.pins, self._sigma_list, layout=self.layout,
-                                  z_out=self._z_out)
+        c, under = harmonic_extension(self.network, self._solver_pins, self._sigma_list,
+                                      layout=self.layout, z_out=self._z_out)
+        slave_outputs(c, *slaved_outputs(self.layout, self.pins, self.graph))
+        return c, under
 
     @property
     def underdetermined(self) -> bool:
@@ -174,7 +183,7 @@ class Readouts:
     def spectrum(self) -> SpectrumSummary:
         if self._memo is None:
             return self._eigensolve()
-        key = self._memo_key + tuple(np.asarray(s, dtype=bool).tobytes()
+        key = self._memo_key + (self.graph,) + tuple(np.asarray(s, dtype=bool).tobytes()
                                      for s in self._sigma_list)
         if self.network.output != "identity":
             key += (self._z_out.tobytes(),)
@@ -186,7 +195,7 @@ class Readouts:
 
     def _eigensolve(self) -> SpectrumSummary:
         return spectrum_summary(self.network, self.pins, self._sigma_list, layout=self.layout,
-                                z_out=self._z_out)
+                                z_out=self._z_out, graph=self.graph)
 
     @property
     def lambda_min(self) -> float:
@@ -221,9 +230,10 @@ def session_readouts(s) -> Readouts:
                 return float("nan")
             return float(np.mean(energy(lay, network, flow.cochains)))
         return Readouts(lay, network, pins, c, force=s.output_force, residual=residual,
-                        memo=s._spectra, memo_key=("joint", s._versions["weights"]))
+                        memo=s._spectra, memo_key=("joint", s._versions["weights"]),
+                        graph=s.graph)
     return Readouts(s.layout, s.network, s.pins, c, solution=s._at_equilibrium,
-                    force=s.output_force,
+                    force=s.output_force, graph=s.graph,
                     residual=lambda: float(flows.relax_solution(s).energy),
                     memo=s._spectra,
                     memo_key=("relax", s._versions["weights"], s._versions["pins"]))

@@ -3,6 +3,10 @@
 :class:`Trajectory` keeps the states the flow passed through (time, step count, cochain, and
 the weights while training) in a bounded buffer: when full, every other state is dropped, so
 a long run keeps its overall shape in flat memory (like :class:`~sheafviz.live.frame.History`).
+
+This is the one copy of the class: each flow mode's
+:class:`~sheafviz.live.modestate.ModeState` records into one, :meth:`sheafviz.Session.seek`
+reads it, and the GUI's rewind bar scrubs over :attr:`sheafviz.Session.trajectory`.
 """
 
 from __future__ import annotations
@@ -15,7 +19,17 @@ BUDGET_BYTES = 64_000_000
 
 
 class Trajectory:
-    """Recorded states ``(t, steps, cochain (size,), network or None)``, oldest first."""
+    """Recorded states ``(t, steps, cochain (size,), network or None)``, oldest first.
+
+    Parameters
+    ----------
+    capacity : int, states kept at most; fewer when a state is large (:data:`BUDGET_BYTES`)
+
+    Attributes
+    ----------
+    items : list of (float, int, ndarray (size,), Network or None), the recorded states
+    limit : int, the states kept at most for this state size (set by the first record)
+    """
 
     def __init__(self, capacity: int = CAPACITY) -> None:
         self.capacity = int(capacity)
@@ -24,6 +38,7 @@ class Trajectory:
         self._stride, self._skip = 1, 0
 
     def clear(self) -> None:
+        """Forget every state (a reset); the next record sets the limit again."""
         self.items.clear()
         self._stride, self._skip = 1, 0
 
@@ -32,7 +47,10 @@ class Trajectory:
 
     def record(self, t: float, steps: int, c: np.ndarray, network=None, *,
                weights_move: bool = True) -> None:
-        """Keep state ``c`` (size,) at ``t`` / ``steps`` with its ``network``;
+        """Keep state ``c`` (size,) at ``t`` / ``steps`` with its ``network`` (copied).
+
+        A state at the step count of the newest one replaces it (the same instant, e.g. a
+        pin edit); otherwise, after a thinning, only every ``stride``-th state is kept.
         ``weights_move`` False: the weights are shared between states (a relaxation), so
         they do not count against the memory budget."""
         if self.items and self.items[-1][1] == steps:
@@ -53,5 +71,6 @@ class Trajectory:
         self._skip = self._stride - 1
 
     def truncate_after(self, k: int) -> None:
-        """Forget the states after index ``k`` (play continues from a rewound state)."""
+        """Forget the states after index ``k`` (play continues from a rewound state; the
+        thinning stride is kept)."""
         del self.items[k + 1:]

@@ -1,5 +1,5 @@
 """Undo / redo of the session's settings: pins (and pinned values), rates, training options,
-mode, example and the weights set by an edit.
+mode, example, graph and the weights set by an edit.
 
 A :class:`Settings` is the undoable part of a session, compared by value (networks by
 identity: a weight edit installs a new Network object). Each edit of the session records
@@ -28,6 +28,7 @@ class Settings:
     initial_network : Network, what reset returns to
     edited_network : Network, the weights the last edit installed (the initial ones before
         any edit)
+    graph : {"chapter", "paper"}, the graph the flows and read-outs use
     """
 
     pins: object
@@ -37,6 +38,7 @@ class Settings:
     example: int | None
     initial_network: object
     edited_network: object
+    graph: str = "chapter"
 
     def differing(self, other: "Settings") -> list[str]:
         """Names of the fields whose values differ from ``other``'s (networks by identity)."""

@@ -1,17 +1,20 @@
 """``sheafviz bench``: benchmarks that print numbers (no thresholds; compare within a run).
 
 Sections: ``solve`` (structured solve and spectrum vs dense numpy), ``dynamics`` (joint-flow
-steps vs a plain numpy step and a backprop step), ``gui`` (animation frames per second and
-pin-to-redraw latency, offscreen), ``stall`` (the longest event-loop stall while
-dragging ``y`` on a deep network, next to one fixed-σ solve). Each section module exposes
-``run(print_fn=print)``.
+steps — numpy, compiled — vs a plain numpy step, the step's GEMMs and a backprop step),
+``heat`` (one small heat-flow step vs a plain loop), ``diagnostics`` (the training
+spectrum's share of a run), ``equilibrium`` (the state-dependent equilibrium at depth vs
+one fixed-σ solve), ``gui`` (animation frames per second and pin-to-redraw latency,
+offscreen), ``stall`` (the longest event-loop stall while dragging ``y`` on a deep network,
+next to one fixed-σ solve). Each section module exposes ``run(print_fn=print)``.
+``sheafviz bench`` runs them with one BLAS thread (see :mod:`sheafviz.core.threads`) and says so first.
 """
 
 from __future__ import annotations
 
 import importlib
 
-SECTIONS = ("solve", "dynamics", "gui", "stall")
+SECTIONS = ("solve", "dynamics", "heat", "diagnostics", "equilibrium", "gui", "stall")
 
 
 def run_all(sections=None, *, print_fn=print) -> None:

@@ -8,18 +8,19 @@ Three implementations of one step on the same network and batch, timed in one ru
   (also the reference the tests compare against),
 * ``backprop``: one full-batch backprop gradient-descent step on the forward MSE.
 
-Targets (DESIGN): at [64,256,256,10] × 256 a joint step costs at most 3× a backprop step; at
-the paper's [2,30,1] × 300 the joint step is at least 2× faster than the plain one.
+Also the compiled step (numba, the ``fast`` extra) and the step's matrix products alone.
+Targets: the compiled step ≥ 6× faster than the plain one at the paper's [2,30,1] × 300,
+and ≤ 1.2× its own GEMMs at [64,256,256,10] × 256.
 """
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
 from sheafviz.core.model.backprop import backprop
+from sheafviz.cli.bench.timing import median_seconds
 from sheafviz.core.flows.jointstep import JointStepper
+from sheafviz.core.flows.jointstep_compiled import compiled_available, make_joint_stepper
 from sheafviz.core.model.network import Network
 
 CASES = (("paraboloid-like [2,30,1] x 300", [2, 30, 1], 300),
@@ -54,18 +55,6 @@ def plain_paper_step(weights, biases, X, Y, z, a, *, alpha: float, beta: float, 
     return new_w, new_b, new_z, new_a
 
 
-def _rates(fns: dict, steps: int, *, repeat: int = 7) -> dict:
-    """Best steps/second of each ``fn(steps)``; runs are interleaved so that machine noise
-    (a shared 2-core box) hits every implementation alike."""
-    best = {name: np.inf for name in fns}
-    for _ in range(repeat):
-        for name, fn in fns.items():
-            t = time.perf_counter()
-            fn(steps)
-            best[name] = min(best[name], time.perf_counter() - t)
-    return {name: steps / t for name, t in best.items()}
-
-
 def _case(arch, batch):
     rng = np.random.default_rng(0)
     net = Network.he_init(arch, rng=rng)
@@ -75,14 +64,32 @@ def _case(arch, batch):
     return net, X, Y, fwd
 
 
+def _gemms(stepper):
+    """The products of one joint step alone, on the stepper's own buffers: for every
+    layer ``[W|b] a`` and ``ρ aᵀ``, and ``[W|b]ᵀ ρ`` for every layer but the first."""
+    K, prev_list = stepper.K, [stepper.x_aug] + stepper.a_aug
+    wtr = [np.empty((w.shape[1], stepper.B)) for w in stepper.Wb[1:]]
+
+    def run(n):
+        for _ in range(n):
+            for l in range(K + 1):
+                np.dot(stepper.Wb[l], prev_list[l], out=stepper.rho[l])
+                np.dot(stepper.rho[l], prev_list[l].T, out=stepper.gWb[l])
+            for l in range(K):
+                np.dot(stepper.Wb[l + 1].T, stepper.rho[l + 1], out=wtr[l])
+    return run
+
+
 def measure(arch, batch, *, steps: int | None = None) -> dict:
-    """Steps per second of the three implementations (see the module docstring)."""
+    """Seconds per step (medians) of the implementations in the module docstring, plus
+    ``compiled`` (numba, when installed) and ``gemms`` (the step's products alone)."""
     net, X, Y, fwd = _case(arch, batch)
     small = sum(arch) < 200
-    steps = steps or (2000 if small else 30)
+    steps = steps or (2000 if small else 10)
     dt, alpha, beta = 0.001, 1.0, 1.0 / batch
-    stepper = JointStepper(net.weights, net.biases, "identity", X, Y, fwd.z, fwd.a,
-                           alpha=alpha, beta=beta, dt=dt)
+    args = (net.weights, net.biases, "identity", X, Y, fwd.z, fwd.a)
+    rates = dict(alpha=alpha, beta=beta, dt=dt)
+    stepper = JointStepper(*args, **rates)
 
     def plain(n):
         w, b, z, a = net.weights, net.biases, fwd.z, fwd.a
@@ -98,16 +105,30 @@ def measure(arch, batch, *, steps: int | None = None) -> dict:
                 w[l] -= 0.005 * gw[l]
                 b[l] -= 0.005 * gb[l]
 
-    return _rates({"joint": stepper.step, "plain": plain, "backprop": bp}, steps)
+    fns = {"joint": stepper.step, "plain": plain, "backprop": bp, "gemms": _gemms(stepper)}
+    if compiled_available():
+        fast = make_joint_stepper(*args, **rates, engine="compiled")
+        fast.step(1)  # compile (or load the cache) outside the timing
+        fns["compiled"] = fast.step
+    return median_seconds(fns, steps)
 
 
 def run(print_fn=print) -> None:
-    print_fn(f"{'case':>32} {'joint st/s':>11} {'plain st/s':>11} {'backprop st/s':>14} "
-             f"{'joint vs plain':>15} {'joint cost / bp':>16}")
+    print_fn(f"{'case':>32} {'plain us':>10} {'numpy us':>10} {'compiled us':>12} "
+             f"{'GEMMs us':>10} {'backprop us':>12} {'compiled/plain':>15} "
+             f"{'compiled/GEMMs':>15}")
     for name, arch, batch in CASES:
         r = measure(arch, batch)
-        print_fn(f"{name:>32} {r['joint']:>11.0f} {r['plain']:>11.0f} {r['backprop']:>14.0f} "
-                 f"{r['joint'] / r['plain']:>14.2f}x {r['backprop'] / r['joint']:>15.2f}x")
+        comp = r.get("compiled")
+        shown = f"{1e6 * comp:>12.1f}" if comp else f"{'-':>12}"
+        speed = f"{r['plain'] / comp:>14.2f}x" if comp else f"{'-':>15}"
+        cost = f"{comp / r['gemms']:>14.2f}x" if comp else f"{'-':>15}"
+        print_fn(f"{name:>32} {1e6 * r['plain']:>10.1f} {1e6 * r['joint']:>10.1f} {shown} "
+                 f"{1e6 * r['gemms']:>10.1f} {1e6 * r['backprop']:>12.1f} {speed} {cost}")
+    print_fn("plain = the straightforward numpy step; numpy = JointStepper; compiled = the "
+             "numba step (extra 'fast'); GEMMs = that step's matrix products alone. "
+             "Targets: compiled ≥ 6x faster than plain at [2,30,1]; compiled ≤ 1.2x its "
+             "GEMMs at [64,256,256,10]. Medians of 7 interleaved repeats.")
 
 
 if __name__ == "__main__":

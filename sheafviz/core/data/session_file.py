@@ -10,7 +10,8 @@ the whole-batch flag beside the example) and allowed only a positive ``flow.lr``
 (:class:`sheafviz.Session`) keeps both flow modes' own states under ``state["session"]``
 (``{"mode", "shown_example", "modes": {"relax": {...}, "joint": {...}}}``, each mode with its
 cochain, clock, flow state and history), ``example: null`` means the whole batch, and
-``flow.lr`` may be null (the flow's default rate). :func:`migrate_v1_to_v2` converts a v1
+``flow.lr`` may be null (the flow's default rate) and ``flow.graph`` names the graph
+("chapter" when absent). :func:`migrate_v1_to_v2` converts a v1
 document; it keeps ``state["gui"]`` so the GUI controller still resumes it.
 
 Floats are written with ``repr`` precision by the json module, so a save → open round trip
@@ -28,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sheafviz.core.model.graphs import GRAPHS
 from sheafviz.core.model.network import Network, NetworkError, network_from_arrays
 from sheafviz.core.model.pins import PinError, PinSet
 from sheafviz.core.model.sheaf import SheafLayout
@@ -57,6 +59,7 @@ class FlowSettings:
     optimizer: str = "sgd"
     lr: float | None = 0.005  #: None (v2): the flow's default rate
     output_force: str = "energy"
+    graph: str = "chapter"  #: v2: "chapter" or "paper" (absent in older files: "chapter")
 
 
 @dataclass(frozen=True)
@@ -255,6 +258,8 @@ def session_from_json(obj) -> SessionFile:
     except TypeError as exc:
         raise SessionError(f"flow: {exc}") from None
     _require(flow.mode in MODES, f"flow: mode {flow.mode!r} is not one of {', '.join(MODES)}")
+    _require(flow.graph in GRAPHS,
+             f"flow: graph {flow.graph!r} is not one of {', '.join(GRAPHS)}")
     for name in ("alpha", "dt", "lr"):
         value = getattr(flow, name)
         if name == "lr" and value is None:

@@ -30,8 +30,9 @@ from sheafviz.core.flows.events import SwitchEvent, SwitchRecorder
 from sheafviz.core.flows.flowcheck import (FlowDivergedError, UnstableStepError, check_step, free_lambda,
                         lambda_max_bound, spectral_norm, stable_dt)
 from sheafviz.core.flows.flowstate import FlowStateError, check_kind, checked_array
-from sheafviz.core.flows.forces import (check_force, energy_gradient, gradient_and_energy, objective,
-                     pin_energy)
+from sheafviz.core.flows.forces import check_force, energy_gradient, objective, pin_energy
+from sheafviz.core.flows.heatstep import CompiledHeatSteps, HeatGradient
+from sheafviz.core.flows.jointstep_compiled import compiled_available
 from sheafviz.core.model.graphs import check_graph, graph_pins, slave_outputs, slaved_outputs
 from sheafviz.core.model.network import Network
 from sheafviz.core.model.sheaf import SheafLayout, energy
@@ -69,6 +70,8 @@ class HeatFlow:
     record_every : int, record ``(t, E)`` in ``energy_trace`` every this many steps
     force : {"energy", "cross-entropy"} (SPEC §9)
     tol : float, convergence when ``max |Δc| / Δt`` over free coordinates is below it
+    engine : {"auto", "numpy"}; auto: whole steps compiled with numba when it imports
+        (identity output, energy force; numpy for the steps with sliding neurons)
     graph : {"chapter", "paper"} (:mod:`graphs`); on the paper graph the output coordinates
         that are not hard-pinned are held equal to ``z{K+1}`` (no ``out`` force there) and a
         soft pin on them acts on ``z{K+1}``
@@ -76,7 +79,11 @@ class HeatFlow:
 
     def __init__(self, network: Network, pins, c0, *, alpha: float = 1.0, dt: float | None = None,
                  layout: SheafLayout | None = None, record_every: int = 1,
-                 force: str = "energy", tol: float = 1e-9, graph: str = "chapter") -> None:
+                 force: str = "energy", tol: float = 1e-9, engine: str = "auto",
+                 graph: str = "chapter") -> None:
+        if engine not in ("auto", "numpy"):
+            raise ValueError(f"engine {engine!r}: choose auto or numpy")
+        self._engine = engine
         self._graph = check_graph(graph, network.output)
         self._layout = layout if layout is not None else SheafLayout(network.arch)
         self._force = check_force(force)
@@ -146,6 +153,15 @@ class HeatFlow:
         self._sign = self._c[self._z_index] >= 0
         self._start_objective = self.objective
         self.converged = False
+        self._gradient = HeatGradient(self._layout, self._network, self._res, self._c,
+                                      force=self._force)
+        self._compiled = None
+        # The compiled steps know nothing of the paper graph's slaved outputs: numpy there.
+        if (self._engine != "numpy" and self._force == "energy" and
+                self._network.output == "identity" and not self._slaved[0].size and
+                compiled_available()):
+            self._compiled = CompiledHeatSteps(self._layout, self._network, self._res,
+                                               self._c, self._z_index)
 
     def _lambda_max_here(self) -> float:
         key = (self._c[self._z_index] >= 0).tobytes()
@@ -334,44 +350,72 @@ class HeatFlow:
             the flow is left at its last good (finite) state.
         """
         good_c, good = self._c.copy(), (self._time, self._steps)
-        step_size = self._alpha * self._dt
-        hard = self._res.hard_index
-        for i in range(int(n_steps)):
-            if self.converged:
-                break
-            self._sliding.project(self._c)
-            if self._sliding.active.any():
-                self._sign = self._c[self._z_index] >= 0  # z = 0 exactly is not a switch
-            # E of a recorded state comes free with the next step's gradient.
-            grad, e_old = gradient_and_energy(self._layout, self._network, self._c, self._res,
-                                              force=self._force,
-                                              with_energy=self._pending is not None)
-            if self._pending is not None:
-                self._trace.append((self._pending, e_old))
-                self._pending = None
-            self._sliding.constrain(self._c, grad)
-            self._velocity = self._alpha * float(np.max(np.abs(grad))) if grad.size else 0.0
-            self._c -= step_size * grad
-            self._c[hard] = self._res.hard_value
-            slave_outputs(self._c, *self._slaved)
-            self._time += self._dt
-            self._steps += 1
-            self._track_switches()
+        n, i = int(n_steps), 0
+        while i < n and not self.converged:
+            sliding = self._sliding.active.any() or self._sliding.candidate.any()
+            if self._compiled is not None and not sliding:
+                i += self._compiled_steps(min(n - i, GUARD_EVERY - i % GUARD_EVERY))
+            else:
+                self._numpy_step(sliding)
+                i += 1
             if self._steps % self._record_every == 0:
                 self._pending = self._time
             if self._velocity < self._tol:
                 self.converged = True
-            if (i + 1) % GUARD_EVERY == 0 or i + 1 == n_steps or self.converged:
+            if i % GUARD_EVERY == 0 or i == n or self.converged:
                 self._guard(good_c, good)
                 good_c, good = self._c.copy(), (self._time, self._steps)
         self._flush()
         return self.converged
 
+    def _numpy_step(self, sliding: bool) -> None:
+        """One Euler step with the numpy gradient (sliding neurons handled here)."""
+        if sliding:
+            self._sliding.project(self._c)
+            if self._sliding.active.any():
+                self._sign = self._c[self._z_index] >= 0  # z = 0 exactly is not a switch
+        # E of a recorded state comes free with the next step's gradient.
+        grad, e_old = self._gradient.compute(with_energy=self._pending is not None)
+        if self._pending is not None:
+            self._trace.append((self._pending, e_old))
+            self._pending = None
+        if sliding:
+            self._sliding.constrain(self._c, grad)
+        self._velocity = self._alpha * float(np.abs(grad).max()) if grad.size else 0.0
+        grad *= self._alpha * self._dt
+        self._c -= grad
+        self._c[self._res.hard_index] = self._res.hard_value
+        slave_outputs(self._c, *self._slaved)
+        self._time += self._dt
+        self._steps += 1
+        self._track_switches()
+
+    def _compiled_steps(self, n: int) -> int:
+        """Up to ``n`` steps in one compiled call; it stops after a ReLU switch (tracked
+        here) or at convergence. Returns the steps taken."""
+        steps0, every = self._steps, self._record_every
+        done, status, self._velocity, energies, pending = self._compiled.run(
+            n, step_size=self._alpha * self._dt, alpha=self._alpha, tol=self._tol,
+            sign=self._sign, pending=self._pending is not None, record_every=every,
+            steps0=steps0)
+        times = [] if self._pending is None else [self._pending]
+        for s in range(1, done + 1):  # the same sum as step by step
+            self._time += self._dt
+            if (steps0 + s) % every == 0:
+                times.append(self._time)
+        self._trace.extend(zip(times, energies))
+        self._pending = times[-1] if pending else None
+        self._steps += done
+        if status == 1:
+            self._track_switches()
+        return done
+
     def _track_switches(self) -> None:
         sign = self._c[self._z_index] >= 0
-        changed = np.flatnonzero(sign != self._sign)
-        if changed.size == 0:
+        differs = sign != self._sign
+        if not differs.any():
             return
+        changed = np.flatnonzero(differs)
         self._sign = sign
         self._recorder.record(self._steps, self._time, changed, sign[changed])
         self._sliding.flipped(self._steps, changed)
@@ -388,7 +432,8 @@ class HeatFlow:
         obj = self.objective if np.all(np.isfinite(self._c)) else np.inf
         if np.isfinite(obj) and obj <= GROWTH_LIMIT * (self._start_objective + 1.0):
             return
-        self._c, (self._time, self._steps) = good_c, good
+        self._c[...] = good_c  # in place: the gradient buffers hold views of it
+        self._time, self._steps = good
         self._pending = None
         self._trace = [p for p in self._trace if p[0] <= self._time]
         self._sign = self._c[self._z_index] >= 0

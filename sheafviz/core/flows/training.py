@@ -38,7 +38,7 @@ from sheafviz.core.solvers.batchsolve import equilibrium_at, two_sided_batch
 from sheafviz.core.flows.flowcheck import FlowDivergedError, UnstableStepError, check_step, lambda_max_bound
 from sheafviz.core.flows.flowstate import FlowStateError, check_kind, checked_array
 from sheafviz.core.flows.forces import check_force, cross_entropy
-from sheafviz.core.flows.jointstep import JointStepper
+from sheafviz.core.flows.jointstep_compiled import make_joint_stepper
 from sheafviz.core.flows.stalkinit import (EPOCH, StalkPins, check_start, check_stalks,
                                            check_training_pins, initial_stalks)
 from sheafviz.core.model.graphs import check_graph
@@ -46,7 +46,7 @@ from sheafviz.core.model.network import Network, phi
 from sheafviz.core.flows.optim import OPTIMIZERS, make_optimizer
 from sheafviz.core.model.pins import PinSet
 from sheafviz.core.model.sheaf import SheafLayout
-from sheafviz.core.flows.trainmetrics import (TrainingHistory, compare_gradients, edge_discords, median_spread,
+from sheafviz.core.flows.trainmetrics import (TrainingHistory, compare_gradients, default_spectrum_every, edge_discords, median_spread,
                            free_lambdas)
 
 __all__ = ["JointFlow", "TrainingHistory", "MODES", "FlowDivergedError", "UnstableStepError"]
@@ -84,7 +84,8 @@ class JointFlow:
     lr : float, optional (see the module docstring for the default)
     X_test, Y_test : optional test data (forward loss only)
     force : {"energy", "cross-entropy"} (SPEC §9; cross-entropy needs sigmoid/softmax)
-    record_every : int; spectrum_every : int (None → 10·record_every)
+    record_every : int; spectrum_every : int (None → 10·record_every, rarer for large
+        networks: :func:`~sheafviz.core.flows.trainmetrics.default_spectrum_every`)
     spectrum_subsample : int, inputs over which λ_1, λ_max, κ are measured
     seed : int, picks the spectrum subsample
     init : {"forward", "random", "zeros"} or None (= "forward"), paper mode's first stalks
@@ -151,8 +152,9 @@ class JointFlow:
         if int(record_every) < 1:
             raise ValueError(f"record_every must be at least 1, got {record_every}")
         self.record_every = int(record_every)
-        self.spectrum_every = (10 * self.record_every if spectrum_every is None
-                               else max(1, int(spectrum_every)))
+        self.spectrum_every = (
+            default_spectrum_every(arch, len(self.X), self.record_every, spectrum_subsample)
+            if spectrum_every is None else max(1, int(spectrum_every)))
         rng = np.random.default_rng(seed)
         self._sub = np.sort(rng.choice(B, size=min(max(1, int(spectrum_subsample)), B),
                                        replace=False))
@@ -161,9 +163,12 @@ class JointFlow:
         self.lr = float(lr)
         self._opt = make_optimizer(optimizer, self.lr) if mode != "paper" else None
         z0, a0 = self._start_stalks(network)
-        self._stepper = JointStepper(network.weights, network.biases, network.output,
-                                     self.X, self.Y, z0, a0, alpha=self.alpha,
-                                     beta=self.beta, dt=self.dt, force=force)
+        # Hidden pins step through the stepper's public compute()/apply() (numpy code the
+        # compiled stepper inherits, same rows); unpinned paper runs use its compiled step().
+        self._stepper = make_joint_stepper(network.weights, network.biases, network.output,
+                                           self.X, self.Y, z0, a0, alpha=self.alpha,
+                                           beta=self.beta, dt=self.dt, force=force,
+                                           engine="auto" if mode == "paper" else "numpy")
         self._eq = None
         self._steps = 0
         self._clamp_pins = PinSet(dict(pins.hard), {}).pin(self.layout, "x", self.X[0]).pin(
@@ -234,6 +239,55 @@ class JointFlow:
             if not (np.isfinite(lr) and lr > 0):
                 raise ValueError(f"lr must be a positive number, got {lr}")
             self.lr = self._opt.lr = float(lr)
+
+    def set_state(self, *, network: Network | None = None, cochains=None) -> None:
+        """Move the flow by hand (a perturbation): new θ and/or new stalks; the clock, the
+        batch and the optimizer's moments are kept, so the flow goes on from there.
+
+        Parameters
+        ----------
+        network : Network, optional, the new θ (same architecture and head); the adiabatic
+            mode re-solves its equilibria under it
+        cochains : ndarray (B, size), optional, the new stalks (paper mode only: the other
+            modes hold the stalks at equilibria of θ); their x and y must be the batch's,
+            hidden hard pins are imposed
+
+        Raises
+        ------
+        ValueError
+            Another architecture or head, a cochain batch of the wrong shape, not finite or
+            with other x / y, or stalks in the adiabatic or gd mode. Nothing changes then.
+        """
+        if network is not None and (tuple(network.arch) != tuple(self.layout.arch)
+                                    or network.output != self.output):
+            raise ValueError(f"the new weights are a {list(network.arch)} network with "
+                             f"{network.output} output; the flow trains "
+                             f"{list(self.layout.arch)} with {self.output} output")
+        if cochains is not None:
+            z, a = self._stalks_of(np.asarray(cochains, dtype=float))
+        if network is not None:
+            self._stepper.set_parameters(network.weights, network.biases)
+        if cochains is not None:
+            self._stalk_pins.apply_to(z, a)
+            self._stepper.set_stalks(z, a)
+        if network is not None and self.mode == "adiabatic":
+            self._relax()
+
+    def _stalks_of(self, c: np.ndarray) -> tuple[list, list]:
+        """(z list, a list) of (B, n_l) from a cochain batch ``c`` (B, size), validated."""
+        if self.mode != "paper":
+            raise ValueError(f"the {self.mode} training holds its stalks at the equilibria "
+                             f"of θ; only the paper mode's stalks can be set")
+        B, lay = len(self.X), self.layout
+        if c.shape != (B, lay.size) or not np.all(np.isfinite(c)):
+            raise ValueError(f"the stalks must be {B} finite cochains of size {lay.size}, "
+                             f"got shape {c.shape}")
+        st = lay.split(c)
+        if not (np.array_equal(st["x"], self.X) and np.array_equal(st["y"], self.Y)):
+            raise ValueError("the cochains' x and y must be the training batch's")
+        n = lay.n_hidden
+        return ([st[f"z{l}"].copy() for l in range(1, n + 2)],
+                [st[f"a{l}"].copy() for l in range(1, n + 1)])
 
     def _check_stalk_step(self, alpha: float, dt: float) -> None:
         """αΔtλ_max < 2 for the stalks (x, y pinned): the σ-independent path bound of

@@ -153,22 +153,82 @@ def free_lambdas(weights, biases, output: str, x: np.ndarray, *,
     return _extreme_eigenvalue(lap, "SA"), _extreme_eigenvalue(lap, "LA")
 
 
+#: Relative tolerance of the Lanczos runs behind the training spectrum: the statistics are
+#: medians and quartiles over a subsample, so 1e-6 is ample, and it saves ~40 % of the
+#: iterations of spectrum_summary's 1e-10.
+TRAINING_EIG_TOL = 1e-6
+
+
 def _lambdas_structured(weights, biases, output, x, sigma, z_out, pin_y, graph):
-    """Large free dimensions: the lead's :func:`spectrum.spectrum_summary` (Lanczos with the
-    triangular structure for λ_min); same definition as the sparse path above."""
+    """Large free dimensions: Lanczos on the structured operator of
+    :mod:`sheafviz.core.solvers.spectrum` (λ_min through its triangular inverse); same
+    definition as the sparse path above, eigenvalues only. On the paper graph with a free
+    output (no ``y`` vertex) the paper graph's own summary of :mod:`spectrum` is used."""
+    import scipy.sparse.linalg as spla
+
     from sheafviz.core.model.network import Network, phi
     from sheafviz.core.model.pins import PinSet
     from sheafviz.core.model.sheaf import SheafLayout
-    from sheafviz.core.solvers.spectrum import spectrum_summary
+    from sheafviz.core.solvers import spectrum
+    from sheafviz.core.solvers.linear import FixedSigmaSystem
 
     net = Network(list(weights), list(biases), output)
     layout = SheafLayout(net.arch)
     pins = PinSet().pin(layout, "x", x)
     if pin_y:
         pins = pins.pin(layout, "y", phi(z_out, output))  # the value does not enter L
-    s = spectrum_summary(net, pins, sigma, layout=layout, z_out=z_out, n_extreme=1,
-                         graph=graph)
-    return float(s.lambda_min), float(s.lambda_max)
+    if graph == "paper" and not pin_y:  # the output is no vertex: the paper graph's matrix
+        s = spectrum.spectrum_summary(net, pins, sigma, layout=layout, z_out=z_out,
+                                      n_extreme=1, graph=graph)
+        return float(s.lambda_min), float(s.lambda_max)
+    # Both graphs agree from here on (y pinned, or the chapter graph).
+    system = FixedSigmaSystem(layout, net, sigma, pins, z_out=z_out)
+    if system.underdetermined:  # λ_min = 0: the general summary handles it
+        s = spectrum.spectrum_summary(net, pins, sigma, layout=layout, z_out=z_out,
+                                      n_extreme=1)
+        return float(s.lambda_min), float(s.lambda_max)
+    start = spectrum._start_vector(system.n_free)
+    hi = spla.eigsh(spectrum._operator(system), k=1, which="LA", tol=TRAINING_EIG_TOL,
+                    v0=start, return_eigenvectors=False)[0]
+    mu = spla.eigsh(spectrum._inverse_operator(system), k=1, which="LA",
+                    tol=TRAINING_EIG_TOL, v0=start, return_eigenvectors=False)[0]
+    return float(1.0 / mu), float(hi)
+
+
+#: Share of the stepping time the default spectrum frequency allows the spectrum.
+SPECTRUM_SHARE = 0.05
+#: Cost model of one spectrum record (2 × subsample λ pairs) in multiply-adds at the
+#: speed of the steps' matrix products, calibrated where it matters (one spectrum record
+#: ≈ 25 joint steps on [784,512,512,10] × 1000, ≈ 32 on [784,128,64,10] × 1000): a dense
+#: eigvalsh costs ≈ 5 n³; a structured Lanczos pair (tol 1e-6) ≈ 80 operator
+#: applications, each two passes over the weights at matrix-vector speed (≈ 15× slower).
+_DENSE_EIG = 5
+_LANCZOS_PAIR = 80 * 2 * 15
+#: Below this free dimension a spectrum record is cheap in absolute terms (tens of ms):
+#: keep every 10th record, the series matters more than the share there.
+_CHEAP_FREE_DIM = 200
+
+
+def default_spectrum_every(arch, n_examples: int, record_every: int,
+                           subsample: int) -> int:
+    """The spectrum frequency used when none is given: every 10th record, or rarer for
+    large networks, where one spectrum record would cost more than
+    :data:`SPECTRUM_SHARE` of the joint steps in between (cost model above).
+
+    A deterministic function of the sizes (not of timings), so a run records the same
+    steps on every machine. Always a multiple of ``record_every``.
+    """
+    base = 10 * int(record_every)
+    n_free = 2 * sum(arch[1:-1]) + 2 * arch[-1]
+    if n_free <= _CHEAP_FREE_DIM:
+        return base
+    weights = sum(arch[l] * (arch[l - 1] + 1) for l in range(1, len(arch)))
+    per_pair = (_DENSE_EIG * n_free ** 3 if n_free <= DENSE_LIMIT
+                else _LANCZOS_PAIR * weights)
+    spectrum = 2 * subsample * per_pair
+    step = 3 * weights * max(1, int(n_examples))
+    steps = int(np.ceil(spectrum / (SPECTRUM_SHARE * step)))
+    return max(base, -(-steps // int(record_every)) * int(record_every))
 
 
 def median_spread(values: np.ndarray) -> tuple[float, float, float]:

@@ -28,10 +28,20 @@ import scipy.linalg as sla
 
 from sheafviz.core.model.network import Network
 from sheafviz.core.model.pins import PinSet, ResolvedPins
-from sheafviz.core.model.sheaf import SheafLayout, edge_maps
+from sheafviz.core.model.network import phi, phi_jacobian
+from sheafviz.core.model.sheaf import SheafLayout
 
 #: Relative singular-value threshold below which the input is declared under-determined.
 UNDERDETERMINED_RTOL = 1e-9
+
+
+def edge_maps_output(network: Network, z_out, dim: int):
+    """``(J_φ, φ(z) − J_φ z)`` of a nonlinear output head linearised at ``z_out``."""
+    if z_out is None:
+        raise ValueError("a nonlinear output head needs a linearisation point z_out")
+    z_out = np.asarray(z_out, dtype=float)
+    jac = phi_jacobian(z_out, network.output)
+    return jac, phi(z_out, network.output) - jac @ z_out
 
 
 class _EdgeMap:
@@ -39,9 +49,8 @@ class _EdgeMap:
 
     __slots__ = ("dense", "diag")
 
-    def __init__(self, t_map: np.ndarray, is_diagonal: bool) -> None:
-        self.dense = None if is_diagonal else t_map
-        self.diag = np.diag(t_map).copy() if is_diagonal else None
+    def __init__(self, *, dense: np.ndarray | None = None, diag: np.ndarray | None = None) -> None:
+        self.dense, self.diag = dense, diag
 
     def apply(self, v: np.ndarray) -> np.ndarray:
         if self.dense is not None:
@@ -78,14 +87,33 @@ class FixedSigmaSystem:
         self.pins: ResolvedPins = pins.resolve(layout) if isinstance(pins, PinSet) else pins
         self._n0 = layout.vertex("x").dim
         self._slices = [e.slice for e in layout.edges]  # also the slices of c' = (z1, …, y)
-        maps = edge_maps(layout, network, sigma, z_out=z_out)
-        self._g = np.concatenate([g for _, g in maps])
-        self._maps = [_EdgeMap(t, e.type == "relu" or (e.type == "output"
-                                                         and network.output == "identity"))
-                      for (t, _), e in zip(maps, layout.edges)]
-        self._t0 = maps[0][0]
+        self._maps, offsets = self._edge_maps(layout, network, sigma, z_out)
+        self._g = np.concatenate(offsets)
+        self._t0 = self._maps[0].dense
         self._index_sets()
         self._schur()
+
+    @staticmethod
+    def _edge_maps(layout, network, sigma, z_out):
+        """``(T_k, g_k)`` of :func:`~sheafviz.core.model.sheaf.edge_maps`, with the relu and
+        identity-output maps kept as their diagonals (a dense ``diag(σ)`` per layer cost
+        ~17 % of a solve at [784,512,512,10])."""
+        maps, offsets = [], []
+        for edge in layout.edges:
+            if edge.type == "affine":
+                maps.append(_EdgeMap(dense=network.weights[edge.layer - 1]))
+                offsets.append(network.biases[edge.layer - 1])
+                continue
+            offsets.append(np.zeros(edge.dim))
+            if edge.type == "relu":
+                maps.append(_EdgeMap(diag=np.asarray(sigma[edge.layer - 1], dtype=float)))
+            elif network.output == "identity":
+                maps.append(_EdgeMap(diag=np.ones(edge.dim)))
+            else:
+                jac, g = edge_maps_output(network, z_out, edge.dim)
+                maps.append(_EdgeMap(dense=jac))
+                offsets[-1] = g
+        return maps, offsets
 
     # -- index bookkeeping --------------------------------------------------------------
     def _index_sets(self) -> None:
@@ -93,7 +121,9 @@ class FixedSigmaSystem:
         self.free_index = pins.free_index
         self.n_free = self.free_index.size
         hard_x = pins.hard_index[pins.hard_index < n0]
-        self._free_x = np.setdiff1d(np.arange(n0), hard_x)  # F
+        free_x = np.ones(n0, dtype=bool)
+        free_x[hard_x] = False
+        self._free_x = np.flatnonzero(free_x)  # F (a mask: setdiff1d hashes, ~0.2 ms at 784)
         self._hard_c = pins.hard_index[pins.hard_index >= n0] - n0  # P, in c' coordinates
         in_x = pins.soft_index < n0
         self._soft_c = pins.soft_index[~in_x] - n0  # S', in c' coordinates
@@ -146,6 +176,16 @@ class FixedSigmaSystem:
         for k in range(1, len(s)):
             cp[s[k - 1]] -= self._maps[k].apply_t(w[s[k]])
         return out
+
+    def _apply_dt_free(self, w: np.ndarray) -> np.ndarray:
+        """``(Dᵀ w)[Ω]`` for one vector: only the free input columns of ``T₀`` are touched
+        (with x pinned that skips a whole pass over W₁)."""
+        n0, s = self._n0, self._slices
+        cp = np.array(w, dtype=float, copy=True)
+        for k in range(1, len(s)):
+            cp[s[k - 1]] -= self._maps[k].apply_t(w[s[k]])
+        out_x = -(self._t0_free.T @ w[s[0]])
+        return np.concatenate([out_x, cp[self._free_c]])
 
     # -- the small Schur/KKT system -----------------------------------------------------
     def _schur(self) -> None:
@@ -231,7 +271,7 @@ class FixedSigmaSystem:
         pins = self.pins
         c = np.zeros(self.layout.size)
         c[pins.hard_index] = pins.hard_value
-        rhs = self.apply_dt(self._g - self.apply_d(c))[self.free_index]
+        rhs = self._apply_dt_free(self._g - self.apply_d(c))
         rhs[np.searchsorted(self.free_index, pins.soft_index)] += pins.soft_gamma * pins.soft_value
         c[self.free_index] = self.solve(rhs)
         return c

@@ -5,9 +5,9 @@ energy, the one reached from the forward pattern:
 
 1. **Active set.** Solve at the forward pattern, read σ off the solution's ``z``, repeat.
    A pattern that reproduces itself is a consistent equilibrium.
-2. **Sliding equilibria.** When a pattern comes back (a cycle), the neurons that differ
-   inside the cycle are put on their switching surface ``z_j = 0`` (extra hard pins; at
-   ``z_j = 0`` both branches of the relu edge agree). The candidate is accepted when the
+2. **Sliding equilibria.** When a neuron has flipped back (or a whole pattern comes back,
+   a cycle), the oscillating neurons are put on their switching surface ``z_j = 0`` (extra
+   hard pins; at ``z_j = 0`` both branches of the relu edge agree). The candidate is accepted when the
    one-sided derivatives bracket zero, ``∂E/∂z_j|σ=0 ≤ 0 ≤ ∂E/∂z_j|σ=1``: the energy is a
    max of two convex quadratics around such a kink, so this subgradient condition is the
    exact local-optimality test. A neuron that violates it is released to the side where
@@ -16,7 +16,9 @@ energy, the one reached from the forward pattern:
    true energy) is run from the last iterate, and the boundary neurons it ends on are
    polished by step 2.
 
-Nonlinear heads (sigmoid, softmax) use Gauss–Newton at each pattern (SPEC §9).
+Nonlinear heads (sigmoid, softmax) use Gauss–Newton at each pattern (SPEC §9). With the
+identity head the many fixed-σ solves are low-rank updates of the forward pattern's
+system (:mod:`sheafviz.core.solvers.lowrank`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sheafviz.core.solvers.linear import FixedSigmaSystem
+from sheafviz.core.solvers.lowrank import low_rank_solver
 from sheafviz.core.model.graphs import check_graph, graph_pins, slave_outputs, slaved_outputs
 from sheafviz.core.model.network import Network
 from sheafviz.core.model.pins import PinSet
@@ -33,7 +36,9 @@ from sheafviz.core.model.sheaf import SheafLayout, energy as sheaf_energy, discr
 
 #: |z| below this (relative to the stalk's scale) counts as "on the switching surface".
 BOUNDARY_RTOL = 1e-8
-MAX_ACTIVE_SET_ITERATIONS = 100
+MAX_ACTIVE_SET_ITERATIONS = 300
+#: Flips after which a neuron counts as oscillating in the active set (back and forth).
+OSCILLATION_FLIPS = 2
 MAX_GAUSS_NEWTON_ITERATIONS = 60
 
 
@@ -249,30 +254,62 @@ def _with(sol: Solution, **changes) -> Solution:
     return Solution(**fields)
 
 
-def _auto_equilibrium(layout, network, pins, forward_sigma) -> Solution:
+def _pattern_solver(layout, network, pins, forward_sigma, *, low_rank: bool = True):
+    """``solve(sigma, boundary) → (cochain, underdetermined)``: the fixed-σ minimiser with
+    the ``boundary`` neurons ((l, j), 1-based l) held on z = 0. Low-rank updates of the
+    forward pattern's system where they apply (:mod:`lowrank`), full systems otherwise."""
+    fast = low_rank_solver(layout, network, pins, forward_sigma) if low_rank else None
+
+    def solve(sigma, boundary=()):
+        if fast is not None:
+            return fast.solve(sigma, boundary), False
+        held = pins
+        for l, j in boundary:
+            held = held.pin(layout, f"z{l}", 0.0, j)
+        c, system = _fixed_sigma_solve(layout, network, held, sigma)
+        return c, system.underdetermined
+    return solve
+
+
+def _auto_equilibrium(layout, network, pins, forward_sigma, *, low_rank: bool = True,
+                      hold_oscillating: bool = True) -> Solution:
+    """``low_rank=False``: a full system per pattern; ``hold_oscillating=False``: slide
+    only after a whole pattern repeats. Both False: the method before (benchmarks)."""
+    solve = _pattern_solver(layout, network, pins, forward_sigma, low_rank=low_rank)
     current = [s.copy() for s in forward_sigma]
     seen: list[bytes] = []
+    flips = [np.zeros(len(s), dtype=int) for s in forward_sigma]
     iterations = 0
     c = None
+    key = _pattern_key(current)
     for _ in range(MAX_ACTIVE_SET_ITERATIONS):
-        c, system = _fixed_sigma_solve(layout, network, pins, current)
+        c, underdetermined = solve(current)
         iterations += 1
         new = layout.sigma_of(c)
-        if _pattern_key(new) == _pattern_key(current):
+        new_key = _pattern_key(new)
+        if new_key == key:
             method = "direct" if iterations == 1 else "active-set"
             return _report(layout, network, pins, c, sigma_used=current,
-                           underdetermined=system.underdetermined, method=method,
+                           underdetermined=underdetermined, method=method,
                            iterations=iterations, cycled=False, local=True)
-        seen.append(_pattern_key(current))
-        if _pattern_key(new) in seen:
-            cycle_start = seen.index(_pattern_key(new))
-            cycling = _cycling_neurons(layout, seen[cycle_start:])
-            sol = _sliding(layout, network, pins, new, cycling, iterations)
+        seen.append(key)
+        # A neuron that has flipped back is oscillating: hold it on its surface now
+        # rather than after the whole pattern repeats (at depth that took ~30 solves).
+        back = set()
+        for l, (f, a, b) in enumerate(zip(flips, new, current), start=1):
+            f += a != b
+            if hold_oscillating:
+                back |= {(l, int(j)) for j in np.flatnonzero(f >= OSCILLATION_FLIPS)}
+        if new_key in seen or back:
+            cycling = back
+            if new_key in seen:
+                cycling = cycling | _cycling_neurons(layout, seen[seen.index(new_key):])
+            sol = _sliding(layout, network, pins, new, cycling, iterations, solve)
             if sol is not None:
                 return sol
             break
-        current = new
-    return _heat_flow_fallback(layout, network, pins, c, iterations)
+        current, key = new, new_key
+    return _heat_flow_fallback(layout, network, pins, c, iterations, solve)
 
 
 def _cycling_neurons(layout, keys: list[bytes]) -> set[tuple[int, int]]:
@@ -283,7 +320,7 @@ def _cycling_neurons(layout, keys: list[bytes]) -> set[tuple[int, int]]:
     return {neurons[i] for i in differ}
 
 
-def _sliding(layout, network, pins, sigma, boundary, iterations) -> Solution | None:
+def _sliding(layout, network, pins, sigma, boundary, iterations, solve) -> Solution | None:
     """Active set with the neurons of ``boundary`` held on z = 0 (see the module notes)."""
     sigma = [s.copy() for s in sigma]
     boundary = set(boundary)
@@ -304,15 +341,14 @@ def _sliding(layout, network, pins, sigma, boundary, iterations) -> Solution | N
             visited.clear()
             continue
         visited.append(state)
-        held = pins
         for l, j in boundary:
-            held = held.pin(layout, f"z{l}", 0.0, j)
             sigma[l - 1][j] = 1.0  # either branch: at z = 0 both relu rows agree
-        c, system = _fixed_sigma_solve(layout, network, held, sigma)
+        c, underdetermined = solve(sigma, boundary)
         iterations += 1
         new = layout.sigma_of(c)
-        free_changed = [(l, j) for l, j in _flat_hidden(layout, None)
-                        if (l, j) not in boundary and new[l - 1][j] != sigma[l - 1][j]]
+        free_changed = [(l, int(j)) for l in range(1, layout.n_hidden + 1)
+                        for j in np.flatnonzero(new[l - 1] != sigma[l - 1])
+                        if (l, int(j)) not in boundary]
         if free_changed:
             for l, j in free_changed:
                 sigma[l - 1][j] = new[l - 1][j]
@@ -320,7 +356,7 @@ def _sliding(layout, network, pins, sigma, boundary, iterations) -> Solution | N
         released = _release_violators(layout, network, c, boundary, sigma)
         if not released:
             return _report(layout, network, pins, c, sigma_used=None,
-                           underdetermined=system.underdetermined, method="sliding",
+                           underdetermined=underdetermined, method="sliding",
                            iterations=iterations, cycled=True, local=True)
     return None
 
@@ -358,14 +394,14 @@ def _release_violators(layout, network, c, boundary, sigma) -> bool:
     return True
 
 
-def _heat_flow_fallback(layout, network, pins, c0, iterations) -> Solution:
+def _heat_flow_fallback(layout, network, pins, c0, iterations, solve) -> Solution:
     """The heat flow from the last iterate, then polish the boundary neurons it ends on."""
     from sheafviz.core.flows.heat import relax  # local import: heat.py builds on this module
 
     c = relax(network, pins, c0=c0, layout=layout, tol=1e-10, max_steps=200_000).cochain
     boundary = {(int(n[1:n.index("[")]), int(n[n.index("[") + 1:-1]))
                 for n in on_boundary(layout, c, rtol=1e-6)}
-    sol = _sliding(layout, network, pins, layout.sigma_of(c), boundary, iterations)
+    sol = _sliding(layout, network, pins, layout.sigma_of(c), boundary, iterations, solve)
     if sol is not None:
         return sol
     return _report(layout, network, pins, c, sigma_used=None, underdetermined=False,

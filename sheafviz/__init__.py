@@ -1,7 +1,8 @@
 """sheafviz: the neural sheaf of a ReLU network, pinned, relaxed and trained.
 
 The public API is Qt-free (numpy + scipy); the GUI lives in :mod:`sheafviz.gui` and is
-imported only there.
+imported only there. ``sheafviz.Viewer`` and ``sheafviz.run`` (the scriptable window) are
+loaded on first use, so ``import sheafviz`` never imports Qt.
 """
 
 from sheafviz.core.model.network import ForwardPass, Network, NetworkError
@@ -27,3 +28,18 @@ __all__ = [
     "DEFAULT_PRESET", "Preset", "PresetError", "list_presets", "load_preset",
     "SessionFile", "SessionError", "load_session", "save_session", "Session", "__version__",
 ]
+
+#: Names loaded from :mod:`sheafviz.gui.viewer` on first use (they import Qt).
+_LAZY_GUI = ("Viewer", "run", "process_events")
+
+
+def __getattr__(name: str):
+    if name in _LAZY_GUI:
+        from sheafviz.gui import viewer
+
+        return getattr(viewer, name)
+    raise AttributeError(f"module 'sheafviz' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY_GUI))

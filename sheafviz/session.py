@@ -27,7 +27,7 @@ from sheafviz.core.model.graphs import check_graph, slaved_outputs
 from sheafviz.core.model.network import Network
 from sheafviz.core.model.pins import PinSet
 from sheafviz.core.model.sheaf import SheafLayout
-from sheafviz.live import editing, flows, nudge
+from sheafviz.live import editing, flows, nudge, probe
 from sheafviz.live.frame import Snapshot, hidden_z_index, make_snapshot, neuron_rows
 from sheafviz.live.modestate import ModeState
 from sheafviz.live.options import TRAINING_MODES, Rates, TrainingOptions, preset_rates
@@ -158,6 +158,11 @@ class Session:
                        doc="The current mode's History (energy, discords, switch events).")
     trajectory = property(lambda self: self._state.trajectory,
                           doc="The current mode's recorded states (rewind).")
+
+    joint_batch = property(lambda self: probe.joint_batch(self),
+                           doc="The joint flow's batch (JointBatch) or None before it runs.")
+    switch_events = property(lambda self: probe.switch_events(self),
+                             doc="(t_start, events): the relaxation's ReLU switches.")
 
     @property
     def graph(self) -> str:

@@ -37,3 +37,25 @@ def test_cli_solve_imports_no_qt():
                           timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "0 []"
+
+
+def test_viewer_is_loaded_lazily():
+    """``sheafviz.Viewer`` and ``sheafviz.run`` are listed, and found on first use."""
+    code = ("import sys, sheafviz\n"
+            "qt = lambda: sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('PySide6', 'shiboken6', 'pyqtgraph'))\n"
+            "print('Viewer' in dir(sheafviz), 'run' in dir(sheafviz), qt())\n"
+            "viewer, run = sheafviz.Viewer, sheafviz.run\n"
+            "print(viewer.__module__, run.__module__)\n"
+            "try:\n"
+            "    sheafviz.NoSuchName\n"
+            "except AttributeError as exc:\n"
+            "    print(exc)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        "True True []",
+        "sheafviz.gui.viewer sheafviz.gui.event_loop",
+        "module 'sheafviz' has no attribute 'NoSuchName'",
+    ]

@@ -275,37 +275,85 @@ class SessionWiring(QtCore.QObject):
     def __init__(self, window, session, player) -> None:
         super().__init__(window)
         self.window, self.session, self.player = window, session, player
-        w, s, p = window, session, window.panel
-        ev = s.events
-        ev.network_changed.connect(self.rebuild)
-        ev.pins_changed.connect(self.on_pins)
-        ev.settings_changed.connect(self.on_settings)
-        ev.selection_changed.connect(self.on_selection)
-        ev.state_changed.connect(self.redraw)
-        ev.message.connect(w.show_message)
+        self._text_at = 0.0
+        self._text_timer = QtCore.QTimer(self, singleShot=True, interval=int(1000 / TEXT_HZ))
+        self._text_timer.timeout.connect(self.refresh_texts)
+        self._connect()
+        #: the window's own keys (see :meth:`install_shortcuts`), by key
+        self.shortcuts: dict = {}
+
+    def _connect(self) -> None:
+        w, p, player = self.window, self.window.panel, self.player
+        self._connect_session(self.session)
         player.playingChanged.connect(p.set_playing)
         player.message.connect(w.show_message)
         w.theme.changed.connect(self.rebuild)
+        # the views' intents go to whatever session is current (see set_session)
         for view in (w.graph, w.drape):
             view.neuronClicked.connect(self.toggle_neuron)
             view.pinDragged.connect(self.drag_pin)
-            view.dragStarted.connect(s.begin_undo_group)  # a whole drag is one undo step
-            view.dragFinished.connect(s.end_undo_group)
+            view.dragStarted.connect(lambda: self.session.begin_undo_group())  # one undo step
+            view.dragFinished.connect(lambda: self.session.end_undo_group())
         w.graph.stalkClicked.connect(self.toggle_stalk)
         w.graph.hoverChanged.connect(self.on_hover)
         p.playClicked.connect(player.toggle_play)
         p.stepClicked.connect(player.step)
-        p.resetClicked.connect(s.reset)
-        p.equilibriumClicked.connect(s.equilibrium)
-        p.modeChosen.connect(s.set_mode)
-        p.alphaChanged.connect(lambda v: s.set_rates(alpha=v))
-        p.betaChanged.connect(lambda v: s.set_rates(beta=v))
-        p.dtChanged.connect(lambda v: s.set_rates(dt=v))
-        p.stepsPerFrameChanged.connect(lambda n: s.set_rates(steps_per_frame=n))
-        p.exampleChanged.connect(s.set_example)
-        p.batchToggled.connect(lambda on: s.set_example(None if on else s.shown_example))
+        p.resetClicked.connect(lambda: self.session.reset())
+        p.equilibriumClicked.connect(lambda: self.session.equilibrium())
+        p.modeChosen.connect(lambda m: self.session.set_mode(m))
+        p.alphaChanged.connect(lambda v: self.session.set_rates(alpha=v))
+        p.betaChanged.connect(lambda v: self.session.set_rates(beta=v))
+        p.dtChanged.connect(lambda v: self.session.set_rates(dt=v))
+        p.stepsPerFrameChanged.connect(lambda n: self.session.set_rates(steps_per_frame=n))
+        p.exampleChanged.connect(lambda i: self.session.set_example(i))
+        p.batchToggled.connect(self.set_whole_batch)
         p.pinValueEdited.connect(self.drag_pin)
         p.pinToggled.connect(self.toggle_neuron)
+
+    def _session_slots(self) -> list:
+        return [("network_changed", self.rebuild), ("pins_changed", self.on_pins),
+                ("settings_changed", self.on_settings),
+                ("selection_changed", self.on_selection), ("state_changed", self.redraw),
+                ("message", self.window.show_message)]
+
+    def _connect_session(self, session) -> None:
+        for name, slot in self._session_slots():
+            getattr(session.events, name).connect(slot)
+
+    def set_session(self, session) -> None:
+        """Show ``session`` instead of the current one (a new preset, an opened file): the
+        old session's events are disconnected, the player plays the new one (paused) and
+        every view is rebuilt from it."""
+        old = self.session
+        if session is old:
+            return
+        for name, slot in self._session_slots():
+            getattr(old.events, name).disconnect(slot)
+        self.session = session
+        self.player.set_session(session)
+        self._connect_session(session)
+        self.rebuild()
+
+    def set_whole_batch(self, on: bool) -> None:
+        """Train on the whole batch, or on the shown example only."""
+        s = self.session
+        s.set_example(None if on else s.shown_example)
+
+    def install_shortcuts(self) -> None:
+        """The window's own keys: E (equilibrium), + / − (double / halve the steps per
+        frame). The lecture actions own Space, S, J, R, P, the arrows, T, F5, F11 and Esc; a
+        second shortcut on one of those keys would make both ambiguous."""
+        def scale(factor: float) -> None:
+            s = self.session
+            s.set_rates(steps_per_frame=max(1, int(s.rates.steps_per_frame * factor)))
+
+        keys = {"E": lambda: self.session.equilibrium(), "+": lambda: scale(2),
+                "-": lambda: scale(0.5)}
+        for key, fn in keys.items():
+            sc = QtGui.QShortcut(QtGui.QKeySequence(key), self.window)
+            sc.setContext(QtCore.Qt.ShortcutContext.ApplicationShortcut)
+            sc.activated.connect(fn)
+            self.shortcuts[key] = sc
 
     # -- intents that need the session's state to become one call ------------------------
     def toggle_neuron(self, name: str, index: int) -> None:
@@ -336,6 +384,7 @@ class SessionWiring(QtCore.QObject):
         self.window.graph.set_pins(self.session.pins, self.session.selection)
         self.window.drape.set_pins(self.session.pins)
         self._push_selection()
+        self.window.write_state()
 
     def on_selection(self) -> None:
         self.window.graph.set_pins(self.session.pins, self.session.selection)
@@ -373,16 +422,45 @@ class SessionWiring(QtCore.QObject):
         w.energy.set_data(s.history, s.envelope())
         w.bars.set_data(snap.discords)
         w.dhist.set_data(s.history)
-        w.metrics.setText(session_metrics_text(s, self.player))
+        # Numbers that change every frame are unreadable and re-layout their widgets: the
+        # text read-outs refresh at most at TEXT_HZ (animation or drag), the pictures at once.
+        if time.perf_counter() - self._text_at >= 1.0 / TEXT_HZ:
+            self.refresh_texts()
+        elif not self._text_timer.isActive():
+            self._text_timer.start()
+
+    def refresh_texts(self) -> None:
+        """The status line and the selected neuron's value, from the session now."""
+        s = self.session
+        self._text_at = time.perf_counter()
+        if s.selection is not None:
+            self.window.panel.set_selected_value(float(s.cochain[s.layout.index(*s.selection)]))
+        self.window.metrics.setText(session_metrics_text(s, self.player))
+
+
+def consistency_text(r) -> str:
+    """σ's verdict for the status line: consistent or not, and how many neurons sit on
+    z = 0; "—" when there is no verdict (the cross-entropy rest point)."""
+    if r.consistent is None:
+        return "—"
+    words = "consistent" if r.consistent else "inconsistent"
+    if r.on_boundary:
+        words += f", {len(r.on_boundary)} on z=0"
+    return words
 
 
 def session_metrics_text(s, player) -> str:
-    """The status line of a session: E, R, λ, σ, the step clock and the frame rate."""
+    """The status line of a session: E, R, λ, σ, the step clock and the frame rate (all
+    read from ``s.readouts``, which follow θ while training)."""
     r = s.readouts
     r_name = "R̄ (batch mean E)" if s.mode == "joint" else "R"
     parts = [f"E = {style.fmt(r.energy)}", f"{r_name} = {style.fmt(r.residual)}",
-             f"λmin = {style.fmt(r.lambda_min)}", f"λmax = {style.fmt(r.lambda_max)}",
-             f"step {s.steps} (t = {style.fmt(s.time)})"]
+             f"λmin = {style.fmt(r.lambda_min)}", f"λmax = {style.fmt(r.lambda_max)}"]
+    if s.output_force == "cross-entropy":  # say which force is active and what it descends
+        parts.insert(2, f"objective (CE) = {style.fmt(r.objective)}")
+    if s.mode == "relax":
+        parts.append(f"σ: {consistency_text(r)}")
+    parts.append(f"step {s.steps} (t = {style.fmt(s.time)})")
     parts.append(f"{style.fmt(player.fps, 2)} fps · {style.fmt(player.steps_per_second, 3)} "
                  f"steps/s" if player.playing else "paused")
     return "  │  ".join(parts)

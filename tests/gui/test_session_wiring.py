@@ -109,3 +109,111 @@ def test_hover_reads_the_session(wired):
     assert "z1[0]" in html
     for label, value in s.neuron_info("z1", 0):
         assert label in html and value in html
+
+
+def dense_free_hessian(network, layout, sigma, fixed) -> np.ndarray:
+    """Independent reference: E = ½‖A c − g‖² built edge by edge here (identity head), so
+    L_free = A_freeᵀ A_free over the coordinates not in ``fixed``."""
+    n, k = layout.size, layout.n_hidden
+    rows = []
+    for l in range(1, k + 2):
+        tail = layout.vertex("x" if l == 1 else f"a{l - 1}")
+        head = layout.vertex(f"z{l}")
+        block = np.zeros((head.dim, n))
+        block[:, head.slice] = np.eye(head.dim)
+        block[:, tail.slice] = -network.weights[l - 1]
+        rows.append(block)
+        if l <= k:
+            a = layout.vertex(f"a{l}")
+            block = np.zeros((a.dim, n))
+            block[:, a.slice] = np.eye(a.dim)
+            block[:, head.slice] = -np.diag(sigma[l - 1])
+            rows.append(block)
+    zo, y = layout.vertex(f"z{k + 1}"), layout.vertex("y")
+    block = np.zeros((y.dim, n))
+    block[:, y.slice], block[:, zo.slice] = np.eye(y.dim), -np.eye(y.dim)
+    rows.append(block)
+    a = np.vstack(rows)
+    free = np.array([i for i in range(n) if i not in fixed], dtype=int)
+    return a[:, free].T @ a[:, free]
+
+
+def test_status_line_lambda_max_follows_the_weights_while_training(qtbot, wired):
+    from sheafviz.gui import style
+
+    w, s, _ = wired
+    s.set_mode("joint")
+    s.step(40)
+    lay = s.layout
+    c = s.cochain
+    fixed = set(range(lay.vertex("x").slice.start, lay.vertex("x").slice.stop)) | \
+        set(range(lay.vertex("y").slice.start, lay.vertex("y").slice.stop))
+    hess = dense_free_hessian(s.network, lay, lay.sigma_of(c), fixed)
+    lam = np.linalg.eigvalsh(hess)
+    assert s.network is not s.initial_network  # the weights moved
+    # the text refreshes at most TEXT_HZ times a second: wait for the deferred refresh
+    qtbot.waitUntil(lambda: "step 40 " in w.metrics.text(), timeout=2000)
+    assert f"λmax = {style.fmt(lam[-1])}" in w.metrics.text()
+    start = dense_free_hessian(s.initial_network, lay, lay.sigma_of(c), fixed)
+    assert style.fmt(np.linalg.eigvalsh(start)[-1]) != style.fmt(lam[-1])
+
+
+def test_status_line_says_sigma_consistent_at_the_equilibrium(qtbot, wired):
+    w, s, _ = wired
+    s.step(1)
+    qtbot.waitUntil(lambda: "σ: inconsistent" in w.metrics.text(), timeout=2000)
+    s.equilibrium()  # a mid-flow state is not its pattern's extension; the equilibrium is
+    qtbot.waitUntil(lambda: "σ: consistent" in w.metrics.text(), timeout=2000)
+
+
+def test_selected_value_follows_the_state_and_pins_write_the_state_file(qtbot, wired):
+    w, s, _ = wired
+    s.select("a1", 0)
+    s.step(5)
+    qtbot.waitUntil(lambda: w.panel.calls.get("set_selected_value") and
+                    w.panel.last("set_selected_value")[0][0] ==
+                    pytest.approx(float(s.cochain[s.layout.index("a1", 0)])), timeout=2000)
+    n = len(w.calls.get("write_state", []))
+    s.pin("a1[1]", 0.25)
+    assert len(w.calls["write_state"]) == n + 1
+
+
+def test_window_keys_reach_the_session(wired):
+    from conftest import dense_equilibrium_fixed_sigma
+
+    w, s, player = wired
+    wiring = [c for c in w.children() if isinstance(c, SessionWiring)][0]
+    wiring.install_shortcuts()
+    n = s.rates.steps_per_frame
+    wiring.shortcuts["+"].activated.emit()
+    assert s.rates.steps_per_frame == 2 * n
+    wiring.shortcuts["-"].activated.emit()
+    wiring.shortcuts["-"].activated.emit()
+    assert s.rates.steps_per_frame == max(1, n // 2)
+    s.step(3)
+    wiring.shortcuts["E"].activated.emit()
+    c = s.cochain
+    ref = dense_equilibrium_fixed_sigma(s.network, s.pins, s.layout, s.layout.sigma_of(c))
+    np.testing.assert_allclose(c, ref, atol=1e-8)
+
+
+def test_a_new_session_takes_over_the_views_and_the_old_one_is_let_go(wired):
+    from sheafviz import Session
+
+    w, old, player = wired
+    wiring = [c for c in w.children() if isinstance(c, SessionWiring)][0]
+    new = Session.from_preset("course-221")
+    wiring.set_session(new)
+    assert player.session is new and wiring.session is new
+    assert w.graph.last("set_session")[0][0] is new.layout
+    w.graph.neuronClicked.emit("a1", 0)
+    assert new.pins.is_pinned("a1", 0) and not old.pins.is_pinned("a1", 0)
+    n = len(w.graph.calls["set_frame"])
+    old.step(2)  # the old session no longer draws
+    assert len(w.graph.calls["set_frame"]) == n
+    new.step(2)
+    assert w.graph.last("set_frame")[0][0] is new.snapshot
+    w.panel.alphaChanged.emit(0.125)
+    assert new.rates.alpha == 0.125 and old.rates.alpha != 0.125
+    w.panel.stepClicked.emit()
+    assert new.steps == 2 + new.rates.steps_per_frame and old.steps == 2

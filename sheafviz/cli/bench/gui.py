@@ -30,7 +30,8 @@ FRAMES = 240
 LATENCY_REPEATS = 120
 
 
-def _app():
+def bench_app():
+    """The QApplication for a benchmark (offscreen without a display), prepared at SIZE."""
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6 import QtWidgets
@@ -38,7 +39,7 @@ def _app():
     from sheafviz.gui.app import prepare_app
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0]])
-    prepare_app(app, SIZE)
+    prepare_app(app, SIZE, forward_messages=True)
     return app
 
 
@@ -85,7 +86,8 @@ class _PaintCounter:
             w.removeEventFilter(self.filter)
 
 
-def _window(app, preset_name=None, preset=None):
+def bench_window(app, preset_name=None, preset=None):
+    """A main window at SIZE on a preset (by name, or a Preset object), shown and settled."""
     from sheafviz.gui.main_window import MainWindow
 
     w = MainWindow()
@@ -141,12 +143,12 @@ def measure(app, window, *, frames: int = FRAMES, pin=("x", 0)) -> dict:
 
 def run(print_fn=print) -> dict:
     """Print and return the numbers for the default preset and the large network."""
-    app = _app()
+    app = bench_app()
     results = {}
     cases = [("default preset (running-241)", dict(preset_name=None), 60, 16),
              ("[784,128,64,10]", dict(preset=_large_preset()), 20, 100)]
     for label, kwargs, fps_target, lat_target in cases:
-        w = _window(app, **kwargs)
+        w = bench_window(app, **kwargs)
         r = measure(app, w)
         results[label] = r
         print_fn(f"{label}: {r['fps']:.1f} fps ({r['ms_per_frame']:.2f} ms/frame wall, "

@@ -5,7 +5,8 @@ steps — numpy, compiled — vs a plain numpy step, the step's GEMMs and a back
 ``heat`` (one small heat-flow step vs a plain loop), ``diagnostics`` (the training
 spectrum's share of a run), ``equilibrium`` (the state-dependent equilibrium at depth vs
 one fixed-σ solve), ``gui`` (animation frames per second and pin-to-redraw latency,
-offscreen). ``soak`` (100,000 frames of the default window watching memory and the drawn
+offscreen), ``startup`` (``sheafviz gui --screenshot`` in a fresh process against a bare
+pyqtgraph window, and the import time of the GUI). ``soak`` (100,000 frames of the default window watching memory and the drawn
 data; ``SHEAFVIZ_SOAK_FRAMES`` shortens it) runs only when named: ``sheafviz bench --only
 soak``. Each section module exposes ``run(print_fn=print)``. ``sheafviz bench`` runs them
 with one BLAS thread (see :mod:`sheafviz.core.threads`) and says so first.
@@ -18,9 +19,11 @@ from contextlib import nullcontext
 
 from sheafviz.cli.bench import interrupt
 
-SECTIONS = ("solve", "dynamics", "heat", "diagnostics", "equilibrium", "gui", "soak")
+SECTIONS = ("solve", "dynamics", "heat", "diagnostics", "equilibrium", "gui", "startup",
+            "soak")
 #: What ``sheafviz bench`` runs without ``--only``: the soak takes most of an hour.
-DEFAULT_SECTIONS = ("solve", "dynamics", "heat", "diagnostics", "equilibrium", "gui")
+DEFAULT_SECTIONS = ("solve", "dynamics", "heat", "diagnostics", "equilibrium", "gui",
+                    "startup")
 #: Sections whose Python code runs inside Qt calls: Ctrl-C is deferred to their frame loops.
 QT_SECTIONS = ("gui", "soak")
 

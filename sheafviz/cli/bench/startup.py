@@ -1,0 +1,93 @@
+"""Start-up benchmark: ``sheafviz gui --screenshot`` against a bare PySide6 + pyqtgraph window.
+
+Each run is a fresh ``python`` subprocess, so the time counts the interpreter, every import,
+building the window, laying it out, painting it and writing the PNG — what a user waits
+for. The reference is the least any pyqtgraph window can do: one ``PlotWidget`` with one
+curve, shown offscreen at 1920×1080 and grabbed to a PNG. The two are run alternately
+(so a burst of load on a shared machine hits both) and the median of each is printed with
+their ratio (target, issue 13: ≤ 1.5). The import time of ``sheafviz.gui.app`` is printed
+on its own, also from fresh subprocesses.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+RUNS = 5
+SIZE = "1920x1080"
+
+#: The reference: a bare pyqtgraph window, one plot, one curve, grabbed to a PNG.
+BARE_WINDOW = """
+import sys
+import numpy as np
+from PySide6 import QtWidgets
+import pyqtgraph as pg
+app = QtWidgets.QApplication([sys.argv[0]])
+w = QtWidgets.QMainWindow()
+plot = pg.PlotWidget()
+plot.plot(np.arange(100.0), np.sin(np.arange(100.0) / 10.0))
+w.setCentralWidget(plot)
+w.resize(1920, 1080)
+w.show()
+app.processEvents()
+w.grab().save(sys.argv[1], "PNG")
+"""
+
+IMPORT_APP = "import time; t = time.perf_counter(); import sheafviz.gui.app; " \
+             "print(time.perf_counter() - t)"
+
+
+def _env() -> dict:
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
+        env["QT_QPA_PLATFORM"] = "offscreen"
+    return env
+
+
+def _timed(cmd: list[str], env: dict) -> float:
+    """Wall-clock seconds of one subprocess; RuntimeError with its stderr if it fails."""
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[:4])} … failed: {proc.stderr.strip()[-400:]}")
+    return elapsed
+
+
+def measure(*, runs: int = RUNS) -> dict:
+    """Median seconds of the bare window, the sheafviz screenshot and the app import.
+
+    Returns
+    -------
+    dict with ``bare``, ``sheafviz``, ``ratio``, ``import_app`` (seconds, medians of
+    ``runs`` fresh subprocesses each)
+    """
+    env = _env()
+    bare, full, imports = [], [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        png = os.path.join(tmp, "shot.png")
+        for _ in range(runs):
+            bare.append(_timed([sys.executable, "-c", BARE_WINDOW, png], env))
+            full.append(_timed([sys.executable, "-m", "sheafviz", "gui", "--screenshot", png,
+                                "--size", SIZE], env))
+            out = subprocess.run([sys.executable, "-c", IMPORT_APP], env=env,
+                                 capture_output=True, text=True, check=True).stdout
+            imports.append(float(out.strip().splitlines()[-1]))
+    b, f = statistics.median(bare), statistics.median(full)
+    return {"bare": b, "sheafviz": f, "ratio": f / b, "import_app": statistics.median(imports)}
+
+
+def run(print_fn=print) -> None:
+    """Print the medians and the ratio (see the module docstring)."""
+    r = measure()
+    print_fn(f"bare PySide6+pyqtgraph window, grab to PNG : {r['bare'] * 1e3:7.0f} ms "
+             f"(median of {RUNS} fresh processes)")
+    print_fn(f"sheafviz gui --screenshot --size {SIZE}  : {r['sheafviz'] * 1e3:7.0f} ms")
+    print_fn(f"ratio sheafviz / bare                      : {r['ratio']:7.2f}  (target ≤ 1.5)")
+    print_fn(f"import sheafviz.gui.app                    : {r['import_app'] * 1e3:7.0f} ms")

@@ -1,0 +1,33 @@
+"""What a GUI start-up must not load: numba (compiled kernels, seconds to import) and
+scipy.special are imported on first use, and no debug panel is built at start."""
+
+import json
+import os
+import subprocess
+import sys
+
+CHILD = """
+import json, sys
+from PySide6 import QtWidgets
+from sheafviz.gui.app import prepare_app, save_screenshot
+from sheafviz.gui.main_window import MainWindow
+app = QtWidgets.QApplication([sys.argv[0]])
+prepare_app(app, (640, 400))
+w = MainWindow()
+assert w.controller.load_preset(None)
+w.resize(640, 400)
+ok = save_screenshot(w, sys.argv[1])
+print(json.dumps({"ok": ok, "modules": sorted(m for m in sys.modules
+                  if m.split(".")[0] in ("numba", "llvmlite") or m.startswith("scipy.special")),
+                  "built": [d.objectName() for d in w.debug_docks if d.built()]}))
+"""
+
+
+def test_start_up_leaves_numba_scipy_special_and_debug_panels_for_later(tmp_path):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    out = subprocess.run([sys.executable, "-c", CHILD, str(tmp_path / "s.png")], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got == {"ok": True, "modules": [], "built": []}
+    assert (tmp_path / "s.png").stat().st_size > 1000

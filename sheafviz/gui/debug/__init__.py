@@ -1,8 +1,9 @@
 """Training-debug panels (issue 6), hosted by the main window as dock widgets.
 
 ``install_debug_panels(main_window, controller)`` puts every panel in a
-:class:`QDockWidget` (built the first time its dock is shown: :mod:`.lazy`) (tabified together in the bottom area, hidden until chosen from the
+:class:`QDockWidget` (tabified together in the bottom area, hidden until chosen from the
 window's "Debug" menu), and wires them to the controller through one :class:`DebugHub`.
+A panel is built the first time its dock is shown (:mod:`.lazy`).
 
 Panels (each usable on its own; thin views with ``set_*`` methods and intent signals):
 

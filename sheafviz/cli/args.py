@@ -325,7 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="benchmarks")
     p.add_argument("--only", metavar="SECTIONS",
-                   help="comma list of solve,dynamics,heat,diagnostics,equilibrium,gui,stall")
+                   help="comma list of solve,dynamics,heat,diagnostics,equilibrium,gui,"
+                        "stall,startup (default: all of these), or soak")
     _threads_option(p)
     return parser
 

@@ -329,16 +329,18 @@ def prepare_app(app, wh: tuple[int, int], *, forward_messages: bool = False) -> 
 
 
 def save_screenshot(window, path: str) -> bool:
-    """Show ``window``, let the layout settle, grab it into ``path`` (PNG)."""
-    from PySide6 import QtCore, QtWidgets
+    """Show ``window``, let the layout settle (:mod:`.settle`: no fixed wait), grab it into
+    ``path`` (PNG)."""
+    from PySide6 import QtWidgets
+
+    from .settle import settle
 
     window.show()
     app = QtWidgets.QApplication.instance()
-    deadline = QtCore.QDeadlineTimer(600)
-    while not deadline.hasExpired():
-        app.processEvents()
+    owners = (window, window.controller) if hasattr(window, "controller") else (window,)
+    settle(app, *owners)
     window.redraw()
-    app.processEvents()
+    settle(app, *owners)
     ok = save_png(window.grab(), path)
     window.close()
     return ok

@@ -6,11 +6,12 @@ steps — numpy, compiled — vs a plain numpy step, the step's GEMMs and a back
 spectrum's share of a run), ``equilibrium`` (the state-dependent equilibrium at depth vs
 one fixed-σ solve), ``gui`` (animation frames per second and pin-to-redraw latency,
 offscreen), ``stall`` (the longest event-loop stall while dragging ``y`` on a deep
-network, next to one fixed-σ solve). ``soak`` (100,000 frames of the default window watching
-memory and the drawn data; ``SHEAFVIZ_SOAK_FRAMES`` shortens it) runs only when named:
-``sheafviz bench --only soak``. Each section module exposes ``run(print_fn=print)``.
-``sheafviz bench`` runs them with one BLAS thread (see :mod:`sheafviz.core.threads`) and says
-so first.
+network, next to one fixed-σ solve), ``startup`` (``sheafviz gui --screenshot`` in a fresh
+process against a bare pyqtgraph window, and the import time of the GUI). ``soak``
+(100,000 frames of the default window watching memory and the drawn data;
+``SHEAFVIZ_SOAK_FRAMES`` shortens it) runs only when named: ``sheafviz bench --only soak``.
+Each section module exposes ``run(print_fn=print)``. ``sheafviz bench`` runs them with one
+BLAS thread (see :mod:`sheafviz.core.threads`) and says so first.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from contextlib import nullcontext
 
 from sheafviz.cli.bench import interrupt
 
-SECTIONS = ("solve", "dynamics", "heat", "diagnostics", "equilibrium", "gui", "stall", "soak")
+SECTIONS = ("solve", "dynamics", "heat", "diagnostics", "equilibrium", "gui", "stall",
+            "startup", "soak")
 #: What ``sheafviz bench`` runs without ``--only``: the soak takes most of an hour.
-DEFAULT_SECTIONS = ("solve", "dynamics", "heat", "diagnostics", "equilibrium", "gui", "stall")
+DEFAULT_SECTIONS = ("solve", "dynamics", "heat", "diagnostics", "equilibrium", "gui", "stall",
+                    "startup")
 #: Sections whose Python code runs inside Qt calls: Ctrl-C is deferred to their frame loops.
 QT_SECTIONS = ("gui", "soak")
 

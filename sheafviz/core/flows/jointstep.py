@@ -20,7 +20,6 @@ computed from the old state before anything is written.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit
 
 from sheafviz.core.flows.forces import check_force
 
@@ -147,6 +146,8 @@ class JointStepper:
             fz += rho
             return
         if self.output == "sigmoid":
+            from scipy.special import expit  # scipy.special costs ~50 ms at start-up
+
             p = expit(zo)
         else:
             e = np.exp(zo - zo.max(axis=0, keepdims=True))

@@ -27,7 +27,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit
 
 from sheafviz.core.flows.forces import cross_entropy
 
@@ -95,6 +94,8 @@ def _phi(z, output):
     if output == "identity":
         return z
     if output == "sigmoid":
+        from scipy.special import expit  # scipy.special costs ~50 ms at start-up
+
         return expit(z)
     e = np.exp(z - z.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)

@@ -1,8 +1,9 @@
 """Training-debug panels (issue 6), hosted by the main window as dock widgets.
 
-``install_debug_panels(main_window, controller)`` builds every panel, puts each in a
+``install_debug_panels(main_window, controller)`` puts every panel in a
 :class:`QDockWidget` (tabified together in the bottom area, hidden until chosen from the
 window's "Debug" menu), and wires them to the controller through one :class:`DebugHub`.
+A panel is built the first time its dock is shown (:mod:`.lazy`).
 
 Panels (each usable on its own; thin views with ``set_*`` methods and intent signals):
 
@@ -28,6 +29,7 @@ from .gradient_panel import GradientPanel
 from .hub import DebugHub
 from ..wiring import wire_debug
 from .import_panel import ImportPanel
+from .lazy import LazyDock, PendingPanel
 from .spectrum_panel import SpectrumPanel
 from .switch_timeline import SwitchTimelinePanel
 
@@ -48,11 +50,17 @@ PANEL_TITLES = {"data": "Data", "heatmap": "Discord heatmap", "spectrum": "Spect
 def build_panels(*, dialogs=None, theme=None) -> dict:
     """One instance of every panel, by key (see :data:`PANEL_TITLES`); ``dialogs`` are the
     import panel's file choosers."""
+    return {key: make() for key, make in panel_factories(dialogs=dialogs, theme=theme).items()}
+
+
+def panel_factories(*, dialogs=None, theme=None) -> dict:
+    """A zero-argument constructor of every panel, by key (see :func:`build_panels`)."""
     t = {"theme": theme}
-    return {"data": DataPanel(**t), "heatmap": DiscordHeatmap(**t),
-            "spectrum": SpectrumPanel(**t), "timeline": SwitchTimelinePanel(**t),
-            "gradient": GradientPanel(**t), "compare": ComparePanel(**t),
-            "import": ImportPanel(dialogs=dialogs, **t)}
+    return {"data": lambda: DataPanel(**t), "heatmap": lambda: DiscordHeatmap(**t),
+            "spectrum": lambda: SpectrumPanel(**t),
+            "timeline": lambda: SwitchTimelinePanel(**t),
+            "gradient": lambda: GradientPanel(**t), "compare": lambda: ComparePanel(**t),
+            "import": lambda: ImportPanel(dialogs=dialogs, **t)}
 
 
 def install_debug_panels(main_window: QtWidgets.QMainWindow, controller, *,
@@ -73,16 +81,16 @@ def install_debug_panels(main_window: QtWidgets.QMainWindow, controller, *,
     list of QDockWidget in :data:`PANEL_TITLES` order; the hub is ``docks[0].hub`` (and
     ``main_window.debug_hub``), the panel of a dock is ``dock.widget()``.
     """
-    panels = build_panels(dialogs=dialogs, theme=theme)
+    factories = panel_factories(dialogs=dialogs, theme=theme)
+    # hidden docks build their panel when first shown (lazy.py); the hub talks to stand-ins
+    panels = {key: PendingPanel() for key in factories}
     hub = DebugHub(controller, panels, parent=main_window)
     wire_debug(main_window, hub, controller)
     docks: list[QtWidgets.QDockWidget] = []
     menu = main_window.menuBar().addMenu("&Debug")
     for key, title in PANEL_TITLES.items():
-        dock = QtWidgets.QDockWidget(title, main_window)
+        dock = LazyDock(title, main_window, key=key, factory=factories[key], hub=hub)
         dock.setObjectName(f"debug-{key}")
-        dock.setWidget(panels[key])
-        dock.hub = hub
         main_window.addDockWidget(area, dock)
         if docks:
             main_window.tabifyDockWidget(docks[0], dock)

@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 from PySide6 import QtCore, QtGui
 
 from . import style
-from .state import make_snapshot
+from .background import LatestOnly
+from sheafviz.live.frame import hidden_z_index, make_snapshot
 
+#: A dragged value is solved off the GUI thread once a solve took longer than this.
+ASYNC_SOLVE_AFTER_S = 0.030
 #: Refresh rate of the numeric read-outs (status line, editor) while animating.
 TEXT_HZ = 10.0
 
@@ -275,6 +279,15 @@ class SessionWiring(QtCore.QObject):
     def __init__(self, window, session, player) -> None:
         super().__init__(window)
         self.window, self.session, self.player = window, session, player
+        #: dragged values are solved off the GUI thread once a solve took longer than
+        #: ``async_solve_after_s``; ``solve_cost_s`` is the last on-thread solve's time
+        self.solver = LatestOnly(parent=self)
+        self.solver.done.connect(self._solved)
+        self.solver.failed.connect(
+            lambda text, _tag: window.show_message(f"Pin change refused: {text}", "error"))
+        self.solver.busyChanged.connect(window.set_busy)
+        self.async_solve_after_s = ASYNC_SOLVE_AFTER_S
+        self.solve_cost_s = 0.0
         self._text_at = 0.0
         self._text_timer = QtCore.QTimer(self, singleShot=True, interval=int(1000 / TEXT_HZ))
         self._text_timer.timeout.connect(self.refresh_texts)
@@ -296,9 +309,10 @@ class SessionWiring(QtCore.QObject):
             view.dragFinished.connect(lambda: self.session.end_undo_group())
         w.graph.stalkClicked.connect(self.toggle_stalk)
         w.graph.hoverChanged.connect(self.on_hover)
+        p.presetChosen.connect(w.open_preset)
         p.playClicked.connect(player.toggle_play)
         p.stepClicked.connect(player.step)
-        p.resetClicked.connect(lambda: self.session.reset())
+        p.resetClicked.connect(self.reset)
         p.equilibriumClicked.connect(lambda: self.session.equilibrium())
         p.modeChosen.connect(lambda m: self.session.set_mode(m))
         p.alphaChanged.connect(lambda v: self.session.set_rates(alpha=v))
@@ -327,6 +341,7 @@ class SessionWiring(QtCore.QObject):
         old = self.session
         if session is old:
             return
+        self.solver.cancel()
         for name, slot in self._session_slots():
             getattr(old.events, name).disconnect(slot)
         self.session = session
@@ -358,16 +373,64 @@ class SessionWiring(QtCore.QObject):
     # -- intents that need the session's state to become one call ------------------------
     def toggle_neuron(self, name: str, index: int) -> None:
         """Pin ``name[index]`` at its shown value, or unpin it; it becomes the selection."""
-        self.session.toggle_pin(name, index=index)
-        self.session.select(name, index)
+        s = self.session
+        self.solver.cancel()  # a drag still being solved must not land after this click
+        s.select(name, index)
+        pinned = s.pins.is_pinned(name, index)
+        self.window.show_message(f"{name}[{index}] {'unpinned' if pinned else 'pinned'}.",
+                                 "info")  # first: a warning about the result may follow
+        s.toggle_pin(name, index=index)
+        self._warn_underdetermined()
 
     def toggle_stalk(self, name: str) -> None:
         """Pin the whole stalk at its shown values, or unpin it."""
-        self.session.toggle_pin(name)
+        s = self.session
+        self.solver.cancel()
+        was = s.pins.stalk_pinned(s.layout, name)
+        self.window.show_message(f"{name} {'unpinned' if was else 'pinned'}.", "info")
+        s.toggle_pin(name)
+        self._warn_underdetermined()
+
+    def _warn_underdetermined(self) -> None:
+        s = self.session
+        if s.mode == "relax" and s.readouts.underdetermined:
+            self.window.show_message("Under-determined: no input pinned; showing the "
+                                     "minimum-norm equilibrium.", "warn")
 
     def drag_pin(self, name: str, index: int, value: float) -> None:
-        """A dragged or typed pinned value: the relaxation jumps to its equilibrium."""
-        self.session.pin(name, float(value), index=index, jump=True)
+        """A dragged or typed pinned value: the relaxation jumps to its equilibrium, solved
+        off the GUI thread once a solve took longer than ``async_solve_after_s`` (the shown
+        state stays, with the busy mark, until the newest value's solve lands)."""
+        s = self.session
+        if not np.isfinite(value):
+            self.window.show_message(f"{name}[{index}]: the value must be a finite number.",
+                                     "error")
+            return
+        try:
+            pins = s.pins.pin(s.layout, name, float(value), index)
+        except (KeyError, IndexError, ValueError) as exc:
+            self.window.show_message(f"Pin change refused: {exc}", "error")
+            return
+        if self.solve_cost_s >= self.async_solve_after_s and s.mode == "relax":
+            self.solver.submit(s.solver_for(pins), tag=(s, s.network, pins))
+            return
+        self.solver.cancel()  # a slow solve still running must not land after this value
+        start = time.perf_counter()
+        s.set_pins(pins, jump=True)
+        self.solve_cost_s = time.perf_counter() - start
+
+    def _solved(self, solution, tag) -> None:
+        """The newest off-thread solve of a dragged value finished."""
+        session, network, pins = tag
+        s = self.session
+        if session is not s or network is not s.network or s.mode != "relax":
+            return  # a new session, new weights or another mode meanwhile: out of date
+        s.set_pins(pins, jump=True, solution=solution)
+
+    def reset(self) -> None:
+        """Back to the initial weights and state (a drag still being solved is dropped)."""
+        self.solver.cancel()
+        self.session.reset()
 
     # -- session events → views ----------------------------------------------------------
     def rebuild(self) -> None:
@@ -429,6 +492,11 @@ class SessionWiring(QtCore.QObject):
         elif not self._text_timer.isActive():
             self._text_timer.start()
 
+    def show_recorded_state(self, t: float, found) -> None:
+        """Pause and draw the recorded state ``found`` = (t, cochain) on the drape."""
+        self.player.pause()
+        show_recorded_state(self.window, self.session, found)
+
     def refresh_texts(self) -> None:
         """The status line and the selected neuron's value, from the session now."""
         s = self.session
@@ -436,6 +504,17 @@ class SessionWiring(QtCore.QObject):
         if s.selection is not None:
             self.window.panel.set_selected_value(float(s.cochain[s.layout.index(*s.selection)]))
         self.window.metrics.setText(session_metrics_text(s, self.player))
+
+
+def show_recorded_state(window, session, found) -> None:
+    """Draw the recorded relaxation state ``found`` = (t, cochain) on the drape (the
+    switching timeline's scrubber); nothing when ``found`` is None."""
+    if found is None:
+        return
+    t_found, cochain = found
+    snap = make_snapshot(session.layout, session.network, cochain, time=t_found,
+                         steps=session.steps, z_index=hidden_z_index(session.layout))
+    window.drape.set_frame(snap)
 
 
 def consistency_text(r) -> str:
@@ -453,13 +532,23 @@ def session_metrics_text(s, player) -> str:
     """The status line of a session: E, R, λ, σ, the step clock and the frame rate (all
     read from ``s.readouts``, which follow θ while training)."""
     r = s.readouts
+
+    def num(name: str) -> str:  # a read-out the core cannot give is shown as nan
+        try:
+            return style.fmt(getattr(r, name))
+        except Exception:  # noqa: BLE001 - a diagnostic must never stop the window
+            return style.fmt(float("nan"))
+
     r_name = "R̄ (batch mean E)" if s.mode == "joint" else "R"
-    parts = [f"E = {style.fmt(r.energy)}", f"{r_name} = {style.fmt(r.residual)}",
-             f"λmin = {style.fmt(r.lambda_min)}", f"λmax = {style.fmt(r.lambda_max)}"]
+    parts = [f"E = {num('energy')}", f"{r_name} = {num('residual')}",
+             f"λmin = {num('lambda_min')}", f"λmax = {num('lambda_max')}"]
     if s.output_force == "cross-entropy":  # say which force is active and what it descends
-        parts.insert(2, f"objective (CE) = {style.fmt(r.objective)}")
+        parts.insert(2, f"objective (CE) = {num('objective')}")
     if s.mode == "relax":
-        parts.append(f"σ: {consistency_text(r)}")
+        try:
+            parts.append(f"σ: {consistency_text(r)}")
+        except Exception:  # noqa: BLE001
+            parts.append("σ: —")
     parts.append(f"step {s.steps} (t = {style.fmt(s.time)})")
     parts.append(f"{style.fmt(player.fps, 2)} fps · {style.fmt(player.steps_per_second, 3)} "
                  f"steps/s" if player.playing else "paused")

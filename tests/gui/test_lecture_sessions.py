@@ -102,7 +102,8 @@ def test_bad_session_gives_clear_error_and_changes_nothing(lecture, tmp_path, da
         doc["pins"] = {"hard": {"q7[3]": 1.0}}
         bad, expect = json.dumps(doc), "pins"
     else:
-        doc["state"]["gui"]["cochain"] = {"__array__": [1.0, 2.0], "dtype": "<f8"}
+        doc["state"]["session"]["modes"]["relax"]["cochain"] = {"__array__": [1.0, 2.0],
+                                                               "dtype": "<f8"}
         bad, expect = json.dumps(doc), "cochain"
     bad_path = tmp_path / f"{damage}.json"
     bad_path.write_text(bad)
@@ -205,6 +206,15 @@ def test_drop_session_and_weights_files(lecture, tmp_path):
     for a, b in zip(ctl.network.weights, net.weights):
         np.testing.assert_array_equal(a, b)
     assert not ctl.pins.is_pinned("a1", 3) and ctl.pins.stalk_pinned(ctl.layout, "x")
+    # weights of another architecture are a new session; weights that fit it are one
+    # undoable weight edit
+    drop(w, path)
+    assert_same(saved, state_of(ctl))
+    same = Network.he_init([2, 4, 1], seed=6)
+    same.save(npz)
+    drop(w, npz)
+    for a, b in zip(ctl.network.weights, same.weights):
+        np.testing.assert_array_equal(a, b)
     feats.undo.undo()  # a weights drop is undoable
     assert list(ctl.network.arch) == [2, 4, 1]
     for a, b in zip(ctl.network.weights, saved["weights0"]):

@@ -125,6 +125,19 @@ def test_moving_a_pinned_value_is_an_unsaved_change(lecture, tmp_path):
     assert feats.sessions.dirty
 
 
+def test_playing_is_not_an_unsaved_change(lecture, tmp_path):
+    w, ctl, feats = lecture
+    changes = []
+    feats.sessions.dirtyChanged.connect(changes.append)
+    for _ in range(5):
+        ctl.step()  # the Step button: the flow moves, nothing a user would lose
+    assert ctl.steps > 0 and not feats.sessions.dirty and not ctl.session.modified
+    ctl.set_alpha(0.25)
+    assert feats.sessions.dirty and changes == [True]
+    assert feats.sessions.save(tmp_path / "s.json")
+    assert not feats.sessions.dirty and not ctl.session.modified and changes == [True, False]
+
+
 def test_unsaved_changes_prompt_guards_preset_switch(lecture):
     w, ctl, feats = lecture
     asked = []

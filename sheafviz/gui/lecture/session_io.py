@@ -26,7 +26,8 @@ def _session_of(owner):
 
 
 def _window_of(owner):
-    return getattr(owner, "window", owner)
+    """The window itself, or the window a controller adapter belongs to."""
+    return owner if hasattr(owner, "set_session") else owner.window
 
 
 def capture(owner, *, notes: str | None = None) -> SessionFile:

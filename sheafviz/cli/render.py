@@ -73,26 +73,22 @@ def render_gif(preset: str, *, out: str, pins=None, size=(1280, 720), frames: in
     -------
     int, 0 on success; raises ValueError for a preset the window cannot open.
     """
-    from sheafviz import Session
-
     app, window, errors = _offscreen_window(size)
-    try:
-        s = Session.from_preset(preset, pins=pins)
-    except Exception as exc:  # noqa: BLE001 - one line naming the problem
-        window.close()
-        raise ValueError(f"cannot open preset {preset!r}: {exc}") from None
-    window.set_session(s)
+    ctl = window.controller
+    if not ctl.load_preset(preset, pins=pins):
+        raise ValueError(errors[-1] if errors else f"cannot open preset {preset!r}")
     if joint:
-        if s.data is None:
+        if getattr(ctl, "dataset", None) is None:
             raise ValueError(f"preset {preset!r} has no data set to train on")
-        s.set_mode("joint")
+        ctl.set_mode("joint")
     window.resize(*size)
     window.show()
     _settle(app, SETTLE_MS)
     images = []
     for i in range(frames):
         if i:
-            s.step(steps_per_frame)
+            ctl.advance(steps_per_frame)
+            ctl.frameChanged.emit()
         window.redraw()
         app.processEvents()
         images.append(_qimage_to_pil(window.grab().toImage()))
@@ -135,8 +131,8 @@ def render_session(path: str, *, png: str | None = None, gif: str | None = None,
 
     session = load_session(path)  # SessionError (a ValueError) before any window
     app, window, errors = _offscreen_window(size)
-    restore(window, session, name=os.path.splitext(os.path.basename(path))[0])
-    s = window.session
+    ctl = window.controller
+    restore(ctl, session, name=os.path.splitext(os.path.basename(path))[0])
     window.resize(*size)
     window.show()
     _settle(app, SETTLE_MS)
@@ -144,9 +140,10 @@ def render_session(path: str, *, png: str | None = None, gif: str | None = None,
         if steps:
             done = 0
             while done < int(steps) and not errors:
-                k = min(s.rates.steps_per_frame, int(steps) - done)
-                s.step(k)  # frame by frame, as the animation would: the plots hold it all
+                k = min(ctl.steps_per_frame, int(steps) - done)
+                ctl.advance(k)
                 done += k
+            ctl.frameChanged.emit()
         if errors:
             raise ValueError(errors[-1])
         if png:
@@ -154,7 +151,7 @@ def render_session(path: str, *, png: str | None = None, gif: str | None = None,
             _settle(app, 150)
             export.export_png(window, png)
         if gif:
-            export.export_gif(window, window.controller, gif, frames=frames, steps_per_frame=steps_per_frame,
+            export.export_gif(window, ctl, gif, frames=frames, steps_per_frame=steps_per_frame,
                               frame_ms=frame_ms, redraw=window.redraw)
         if errors:
             raise ValueError(errors[-1])

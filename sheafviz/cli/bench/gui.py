@@ -33,7 +33,7 @@ def _app():
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6 import QtWidgets
 
-    from sheafviz.gui.app import prepare_app
+    from ..gui.app import prepare_app
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0]])
     prepare_app(app, SIZE)
@@ -46,7 +46,7 @@ def _large_preset():
     from sheafviz.core.model.pins import PinSet
     from sheafviz.core.data.presets import Preset
     from sheafviz.core.model.sheaf import SheafLayout
-    from sheafviz.gui import engine
+    from ..gui import engine
 
     net = Network.he_init([784, 128, 64, 10], seed=0)
     lay = SheafLayout(net.arch)
@@ -84,16 +84,12 @@ class _PaintCounter:
 
 
 def _window(app, preset_name=None, preset=None):
-    from sheafviz.gui.main_window import MainWindow
-
-    from sheafviz import Session
+    from ..gui.main_window import MainWindow
 
     w = MainWindow()
-    try:
-        w.set_session(Session(preset.network, preset=preset) if preset is not None
-                      else Session.from_preset(preset_name))
-    except Exception as exc:  # noqa: BLE001 - the benchmark says why and stops
-        raise RuntimeError(f"could not open the benchmark session: {exc}") from None
+    ok = w.controller.open(preset) if preset is not None else w.controller.load_preset(preset_name)
+    if not ok:
+        raise RuntimeError("could not open the benchmark session")
     w.resize(*SIZE)
     w.show()
     end = time.perf_counter() + 0.5
@@ -104,29 +100,29 @@ def _window(app, preset_name=None, preset=None):
 
 def measure(app, window, *, frames: int = FRAMES, pin=("x", 0)) -> dict:
     """fps over ``frames`` frames and the pin→redraw latency (median, max) in ms."""
-    s, player, wiring = window.session, window.player, window.wiring
+    ctl = window.controller
     views = [window.graph, window.drape, window.energy.widget, window.bars.widget,
              window.dhist.widget]
     counter = _PaintCounter([v.viewport() for v in views])
-    wiring.reset()
+    ctl.reset()
     for _ in range(10):  # warm caches (first paints build glyph and symbol atlases)
-        player.tick()
+        ctl.tick()
         app.processEvents()
     counter.count = 0
     t0, cpu0 = time.perf_counter(), time.process_time()
     for _ in range(frames):
-        player.tick()
+        ctl.tick()
         app.processEvents()
     elapsed = time.perf_counter() - t0
     cpu = time.process_time() - cpu0
     paints = counter.count / frames
     name, i = pin
-    v0 = float(s.cochain[s.layout.index(name, i)])
+    v0 = float(ctl.c[ctl.layout.index(name, i)])
     lat, lat_cpu = [], []
     for k in range(LATENCY_REPEATS):
         value = v0 + 0.5 * np.sin(0.7 * k)
         t, c0 = time.perf_counter(), time.process_time()
-        wiring.drag_pin(name, i, value)  # state_changed → every panel updates
+        ctl.set_pin_value(name, i, value)  # emits frameChanged → every panel updates
         app.processEvents()                # … and repaints
         lat.append((time.perf_counter() - t) * 1e3)
         lat_cpu.append((time.process_time() - c0) * 1e3)
@@ -136,7 +132,7 @@ def measure(app, window, *, frames: int = FRAMES, pin=("x", 0)) -> dict:
             "latency_cpu_median_ms": statistics.median(lat_cpu),
             "paints_per_frame": paints, "latency_median_ms": statistics.median(lat),
             "latency_p95_ms": float(np.percentile(lat, 95)),
-            "latency_max_ms": max(lat), "steps_per_frame": s.rates.steps_per_frame}
+            "latency_max_ms": max(lat), "steps_per_frame": ctl.steps_per_frame}
 
 
 def run(print_fn=print) -> dict:

@@ -26,8 +26,7 @@ def _session_of(owner):
 
 
 def _window_of(owner):
-    """The window itself, or the window a controller adapter belongs to."""
-    return owner if hasattr(owner, "set_session") else owner.window
+    return getattr(owner, "window", owner)
 
 
 def capture(owner, *, notes: str | None = None) -> SessionFile:

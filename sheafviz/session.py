@@ -129,6 +129,10 @@ class Session:
     rates = property(lambda self: self._rates, doc="Flow rates (Rates).")
     training = property(lambda self: self._training, doc="Training options.")
     modified = property(lambda self: self._modified, doc="Unsaved edits exist.")
+    undo_steps = property(lambda self: self._undo.labels,
+                          doc="The names of the recorded edits, oldest first.")
+    undo_index = property(lambda self: self._undo.index,
+                          doc="How many of undo_steps are done (the rest can be redone).")
     can_undo = property(lambda self: self._undo.can_undo)
     can_redo = property(lambda self: self._undo.can_redo)
     undo_text = property(lambda self: self._undo.undo_text)
@@ -158,6 +162,9 @@ class Session:
                        doc="The current mode's History (energy, discords, switch events).")
     trajectory = property(lambda self: self._state.trajectory,
                           doc="The current mode's recorded states (rewind).")
+    rewound_to = property(lambda self: self._state.position,
+                          doc="The trajectory index shown after seek(), None once the "
+                              "flow records again.")
 
     joint_batch = property(lambda self: probe.joint_batch(self),
                            doc="The joint flow's batch (JointBatch) or None before it runs.")
@@ -264,10 +271,11 @@ class Session:
         return nudge.set_state(self, cochain)
 
     # -- edits (undoable; each turns `modified` on) ----------------------------------------
-    def edit_group(self):
-        """A context manager: every edit inside the block is one undo step, and its events
-        fire once each at the end (a script changing several settings at once)."""
-        return editing.edit_group(self)
+    def edit_group(self, label: str | None = None):
+        """A context manager: every edit inside the block is one undo step (named
+        ``label``, e.g. "edit W1[0,2]"; default: what changed), and its events fire once
+        each at the end (a script changing several settings at once)."""
+        return editing.edit_group(self, label)
 
     def begin_undo_group(self) -> None:
         """Record the edits from now to :meth:`end_undo_group` as one undo step, while each
@@ -310,10 +318,20 @@ class Session:
         value = c[lay.vertex(name).slice].copy() if idx is None else c[lay.index(name, idx)]
         return self.set_pins(self._pins.toggle(lay, name, value, idx))
 
-    def set_pins(self, pins: PinSet, *, jump: bool = False) -> bool:
+    def set_pins(self, pins: PinSet, *, jump: bool = False, solution=None) -> bool:
         """Replace the whole pin set (see :func:`sheafviz.live.editing.set_pins`)."""
         with self.edit_group():
-            return editing.set_pins(self, pins, jump=jump)
+            return editing.set_pins(self, pins, jump=jump, solution=solution)
+
+    def solver_for(self, pins: PinSet):
+        """A function of no arguments that solves the equilibrium of ``pins`` under the
+        current weights and graph (what ``set_pins(pins, jump=True)`` would solve). It
+        reads nothing of the session when called, so it may run off the GUI thread; give
+        its result to ``set_pins(pins, jump=True, solution=...)``."""
+        from sheafviz.core.solvers.solve import equilibrium
+
+        network, layout, graph = self._network, self.layout, self._graph
+        return lambda: equilibrium(network, pins, sigma="auto", layout=layout, graph=graph)
 
     def set_mode(self, mode: str) -> bool:
         """"relax" or "joint" (ValueError otherwise); each keeps its own state."""

@@ -1,5 +1,7 @@
-"""The main window: assembles the views and the status bar; :mod:`.wiring` connects them to
-the controller (every connection lives there)."""
+"""The main window: assembles the views and the status bar around one
+:class:`sheafviz.Session` (``window.session``) played by a :class:`~.player.Player`;
+:mod:`.wiring` connects them (every connection lives there). ``window.controller`` is a
+compatibility adapter (:mod:`.compat`) for the features not yet ported to the Session."""
 
 from __future__ import annotations
 
@@ -9,14 +11,15 @@ import os
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from . import engine, style
-from .controller import Controller
+from .compat import ControllerAdapter
 from .dialogs import NoDialogs
 from .drape import DrapePanel
 from .flow_panel import FlowPanel
 from .graph_view import GraphView
 from .plots import DiscordBars, DiscordHistory, EnergyPlot
+from .player import Player
 from .theme import Theme
-from .wiring import WindowWiring
+from .wiring import SessionWiring
 
 #: When set, the window writes its pins, state and neuron screen positions to this JSON file
 #: (used by the real-X test that clicks the app with xdotool).
@@ -78,7 +81,11 @@ class MainWindow(QtWidgets.QMainWindow):
         super().__init__(parent)
         self.dialogs = dialogs if dialogs is not None else NoDialogs()
         self._autosave_path = autosave_path
-        self.controller = Controller(self)
+        from sheafviz import Session
+
+        #: the model everything shows (replace it with :meth:`set_session`)
+        self.session = Session.from_preset(None)
+        self.player = Player(self.session, parent=self)
         #: the colours of every picture; ``theme.update(...)`` restyles the window
         self.theme = Theme()
         self.graph = GraphView(theme=self.theme)
@@ -95,7 +102,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.preset_opener = None
         self._state_file = os.environ.get(STATE_FILE_ENV)
         self._build()
-        self.wiring = WindowWiring(self, self.controller)
+        self.wiring = SessionWiring(self, self.session, self.player)
+        self.wiring.install_shortcuts()
+        self.controller = ControllerAdapter(self)
+        self.wiring.rebuild()
         self._install_debug_docks()
         from .lecture import install_lecture_features  # issue 5: menus, keys, sessions, …
 
@@ -183,6 +193,14 @@ class MainWindow(QtWidgets.QMainWindow):
         opener = self.preset_opener or self.controller.load_preset
         return bool(opener(name))
 
+    def set_session(self, session) -> None:
+        """Show ``session`` from now on: the views, the player and the features follow it
+        (a new preset, an opened file)."""
+        self.player.pause()
+        self.session = session
+        self.wiring.set_session(session)
+        self.controller.attach(session)
+
     # -- public API for the wiring and the plug-in features --------------------------------
     def set_legends(self) -> None:
         """Write each panel's title and legend in the current colours."""
@@ -214,11 +232,12 @@ class MainWindow(QtWidgets.QMainWindow):
         """The state file for an external driver (``SHEAFVIZ_STATE_FILE``), if asked for."""
         if not self._state_file:
             return
-        ctl = self.controller
+        s = self.session
         self._state_serial = getattr(self, "_state_serial", 0) + 1
         data = {"serial": self._state_serial, "title": self.windowTitle(),
-                "pins": ctl.pins.to_json(), "steps": ctl.steps, "playing": ctl.playing,
-                "cochain": [float(v) for v in ctl.c], "neurons": self.neuron_screen_positions()}
+                "pins": s.pins.to_json(), "steps": s.steps, "playing": self.player.playing,
+                "cochain": [float(v) for v in s.cochain],
+                "neurons": self.neuron_screen_positions()}
         tmp = self._state_file + ".tmp"
         with open(tmp, "w") as fh:
             json.dump(data, fh)

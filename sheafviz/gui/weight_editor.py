@@ -23,7 +23,7 @@ from . import style
 from .theme import or_light
 from .widgets import title_label
 from .wiring import wire_weight_editor
-from .weight_edits import Entry, WeightEditCommand, layer_array, parse_value, with_entry
+from .weight_edits import Entry, layer_array, parse_value, with_entry
 from .weight_views import WeightHeatmap, WeightTable
 
 #: Largest layer shown as a table (rows × columns); bigger ones are a heatmap.
@@ -314,13 +314,13 @@ class WeightEditor(QtWidgets.QWidget):
         ctl, rec = self.ctl, self.undo
         if rec is not None:
             rec.flush()  # a change still being coalesced becomes its own step first
-        before = (ctl.network, ctl.network0)
         old = e.get(ctl.network)
         if value == old:
             self._say(f"{e.label} is already {style.fmt(value, 4)}.")
             return True
         try:
-            ok = ctl.replace_network(with_entry(ctl.network, e, value))
+            with ctl.session.edit_group(f"edit {e.label}"):  # one named undo step
+                ok = ctl.replace_network(with_entry(ctl.network, e, value))
         except ValueError as exc:
             self._say(f"{e.label} not changed: {exc}", "error")
             return False
@@ -328,8 +328,6 @@ class WeightEditor(QtWidgets.QWidget):
             self._show(f"{e.label} not changed (see the status line).", "error")
             return False
         if rec is not None:
-            rec.stack.push(WeightEditCommand(ctl, rec, e, before,
-                                             (ctl.network, ctl.network0), old, value))
             rec.resync()
         self.refresh()
         self._say(f"{e.label}: {style.fmt(old, 4)} → {style.fmt(value, 4)}")

@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 from PySide6 import QtCore, QtGui
 
 from . import style
-from .state import make_snapshot
+from .background import LatestOnly
+from sheafviz.live.frame import hidden_z_index, make_snapshot
 
+#: A dragged value is solved off the GUI thread once a solve took longer than this.
+ASYNC_SOLVE_AFTER_S = 0.030
 #: Refresh rate of the numeric read-outs (status line, editor) while animating.
 TEXT_HZ = 10.0
 
@@ -28,189 +32,6 @@ def hover_html(name: str, index: int, rows: list[tuple[str, str]]) -> str:
     """The hover card of neuron ``name[index]``: a title and ``label: value`` rows."""
     return (f"<b>{name}[{index}]</b><br>" +
             "<br>".join(f"{k}: <b>{v}</b>" for k, v in rows))
-
-
-class WindowWiring(QtCore.QObject):
-    """Connects the main window's views to the controller and redraws them from it.
-
-    Parameters
-    ----------
-    window : MainWindow (its views: ``graph``, ``drape``, ``energy``, ``bars``, ``dhist``,
-        ``panel``, the status labels ``metrics`` / ``note``, ``set_legends``)
-    controller : the model the window shows
-    """
-
-    def __init__(self, window, controller) -> None:
-        super().__init__(window)
-        self.window, self.ctl = window, controller
-        self._text_at = 0.0
-        self._text_timer = QtCore.QTimer(self, singleShot=True, interval=int(1000 / TEXT_HZ))
-        self._text_timer.timeout.connect(self.refresh_texts)
-        self._connect()
-        self._shortcuts()
-
-    # -- connections ---------------------------------------------------------------------
-    def _connect(self) -> None:
-        w, ctl, p = self.window, self.ctl, self.window.panel
-        ctl.sessionChanged.connect(self.rebuild)
-        ctl.frameChanged.connect(self.redraw)
-        ctl.spectrumChanged.connect(self.on_spectrum)
-        ctl.pinsChanged.connect(self.on_pins)
-        ctl.paramsChanged.connect(self.on_params)
-        ctl.playingChanged.connect(p.set_playing)
-        ctl.selectionChanged.connect(self.on_selection)
-        ctl.message.connect(w.show_message)
-        ctl.busyChanged.connect(w.set_busy)
-        w.theme.changed.connect(self.on_theme)
-        w.graph.neuronClicked.connect(ctl.toggle_neuron)
-        w.graph.stalkClicked.connect(ctl.toggle_stalk)
-        w.graph.pinDragged.connect(ctl.set_pin_value)
-        w.graph.hoverChanged.connect(self.on_hover)
-        w.drape.neuronClicked.connect(ctl.toggle_neuron)
-        w.drape.pinDragged.connect(ctl.set_pin_value)
-        p.presetChosen.connect(w.open_preset)
-        p.playClicked.connect(ctl.toggle_play)
-        p.stepClicked.connect(ctl.step)
-        p.resetClicked.connect(ctl.reset)
-        p.equilibriumClicked.connect(ctl.jump_to_equilibrium)
-        p.modeChosen.connect(ctl.set_mode)
-        p.alphaChanged.connect(ctl.set_alpha)
-        p.betaChanged.connect(ctl.set_beta)
-        p.dtChanged.connect(ctl.set_dt)
-        p.stepsPerFrameChanged.connect(ctl.set_steps_per_frame)
-        p.exampleChanged.connect(ctl.set_example)
-        p.batchToggled.connect(ctl.set_whole_batch)
-        p.pinValueEdited.connect(ctl.set_pin_value)
-        p.pinToggled.connect(ctl.toggle_neuron)
-
-    def _shortcuts(self) -> None:
-        """The window's own keys: E (equilibrium), + / − (steps per frame). Space, S, J, R,
-        P, the arrows, T, F5, F11 and Esc are the lecture actions (:mod:`.lecture.shortcuts`);
-        a second shortcut on one of those keys would make both ambiguous."""
-        ctl = self.ctl
-        keys = [("E", ctl.jump_to_equilibrium),
-                ("+", lambda: ctl.set_steps_per_frame(ctl.steps_per_frame * 2)),
-                ("-", lambda: ctl.set_steps_per_frame(max(1, ctl.steps_per_frame // 2)))]
-        for key, fn in keys:
-            sc = QtGui.QShortcut(QtGui.QKeySequence(key), self.window)
-            sc.setContext(QtCore.Qt.ShortcutContext.ApplicationShortcut)
-            sc.activated.connect(fn)
-
-    # -- model events → views --------------------------------------------------------------
-    def rebuild(self) -> None:
-        """A new session (or a new look): every view rebuilds its items for the layout."""
-        w, ctl = self.window, self.ctl
-        if getattr(ctl, "layout", None) is None:
-            return
-        w.setWindowTitle(f"sheafviz — {ctl.title}")
-        w.set_legends()
-        for view in (w.graph, w.drape, w.energy, w.bars, w.dhist):
-            view.set_session(ctl.layout)
-        self.on_pins()
-        self.on_selection()
-
-    def on_theme(self) -> None:
-        """New colours: rebuild every view's items in them and draw the current frame."""
-        if getattr(self.ctl, "layout", None) is None:
-            self.window.set_legends()
-            return
-        self.rebuild()
-        self.redraw()
-
-    def on_params(self) -> None:
-        ctl = self.ctl
-        self.window.panel.set_params(
-            preset=ctl.preset.name, alpha=ctl.alpha, beta=ctl.beta, dt=ctl.dt,
-            steps_per_frame=ctl.steps_per_frame, mode=ctl.mode,
-            n_examples=ctl.dataset.n_train if ctl.has_data else 0, example=ctl.example,
-            whole_batch=ctl.whole_batch)
-
-    def on_pins(self) -> None:
-        w, ctl = self.window, self.ctl
-        w.graph.set_pins(ctl.pins, ctl.selected)
-        w.drape.set_pins(ctl.pins)
-        self._push_selection()
-        w.write_state()
-
-    def on_selection(self) -> None:
-        self.window.graph.set_pins(self.ctl.pins, self.ctl.selected)
-        self._push_selection()
-
-    def _push_selection(self) -> None:
-        ctl, sel = self.ctl, self.ctl.selected
-        if sel is None:
-            self.window.panel.set_selection(None)
-            return
-        name, i = sel
-        self.window.panel.set_selection(sel, value=float(ctl.c[ctl.layout.index(name, i)]),
-                                        pinned=ctl.pins.is_pinned(name, i))
-
-    def on_hover(self, neuron) -> None:
-        """The graph asked for the hover card of ``neuron`` ((name, index) or None)."""
-        if neuron is None:
-            self.window.graph.set_hover_text("")
-            return
-        name, i = neuron
-        self.window.graph.set_hover_text(hover_html(name, i, self.ctl.neuron_info(name, i)))
-
-    def redraw(self) -> None:
-        """Redraw every panel from the controller's snapshot (once per frame)."""
-        w, ctl = self.window, self.ctl
-        snap = ctl.snapshot
-        w.graph.set_frame(snap)
-        if w.graph.hovered is not None:  # live values on the card
-            self.on_hover(w.graph.hovered)
-        w.drape.set_frame(snap)
-        w.energy.set_data(ctl.history, ctl.envelope())
-        w.bars.set_data(snap.discords)
-        w.dhist.set_data(ctl.history)
-        # Numbers that change every frame are unreadable and re-layout their widgets: text
-        # read-outs refresh at most at TEXT_HZ (animation or drag); the pictures at once.
-        if time.perf_counter() - self._text_at >= 1.0 / TEXT_HZ:
-            self.refresh_texts()
-        elif not self._text_timer.isActive():
-            self._text_timer.start()
-
-    def on_spectrum(self) -> None:
-        self.window.energy.set_data(self.ctl.history, self.ctl.envelope())
-        self.refresh_texts()
-
-    def refresh_texts(self) -> None:
-        ctl = self.ctl
-        self._text_at = time.perf_counter()
-        if ctl.selected is not None:
-            name, i = ctl.selected
-            self.window.panel.set_selected_value(float(ctl.c[ctl.layout.index(name, i)]))
-        self.window.metrics.setText(metrics_text(ctl))
-
-    def show_recorded_state(self, t: float, found) -> None:
-        """Pause and draw the recorded relaxation state ``found`` = (t, cochain) nearest to
-        time ``t`` on the drape (the switching timeline's scrubber)."""
-        if found is None:
-            return
-        ctl = self.ctl
-        ctl.pause()
-        t_found, cochain = found
-        snap = make_snapshot(ctl.layout, ctl.network, cochain, time=t_found, steps=ctl.steps,
-                             z_index=ctl.z_index)
-        self.window.drape.set_frame(snap)
-
-
-def metrics_text(ctl) -> str:
-    """The status line: E, R, λ, σ, the step clock and the frame rate."""
-    lo, hi = ctl.lam
-    r_name = "R̄ (batch mean E)" if ctl.mode == "joint" else "R"
-    parts = [f"E = {style.fmt(ctl.snapshot.energy)}",
-             f"{r_name} = {style.fmt(ctl.residual)}",
-             f"λmin = {style.fmt(lo)}", f"λmax = {style.fmt(hi)}"]
-    if ctl.mode == "relax":
-        parts.append(f"σ: {ctl.consistency}")
-    if ctl.cross_entropy:  # SPEC §9: say which force is active and what it descends
-        parts.insert(2, f"objective (CE) = {style.fmt(ctl.objective())}")
-    parts.append(f"step {ctl.steps} (t = {style.fmt(ctl.t)})")
-    parts.append(f"{style.fmt(ctl.fps, 2)} fps · {style.fmt(ctl.steps_per_second, 3)} steps/s"
-                 if ctl.playing else "paused")
-    return "  │  ".join(parts)
 
 
 def wire_debug(window, hub, controller) -> None:
@@ -275,6 +96,15 @@ class SessionWiring(QtCore.QObject):
     def __init__(self, window, session, player) -> None:
         super().__init__(window)
         self.window, self.session, self.player = window, session, player
+        #: dragged values are solved off the GUI thread once a solve took longer than
+        #: ``async_solve_after_s``; ``solve_cost_s`` is the last on-thread solve's time
+        self.solver = LatestOnly(parent=self)
+        self.solver.done.connect(self._solved)
+        self.solver.failed.connect(
+            lambda text, _tag: window.show_message(f"Pin change refused: {text}", "error"))
+        self.solver.busyChanged.connect(window.set_busy)
+        self.async_solve_after_s = ASYNC_SOLVE_AFTER_S
+        self.solve_cost_s = 0.0
         self._text_at = 0.0
         self._text_timer = QtCore.QTimer(self, singleShot=True, interval=int(1000 / TEXT_HZ))
         self._text_timer.timeout.connect(self.refresh_texts)
@@ -296,9 +126,10 @@ class SessionWiring(QtCore.QObject):
             view.dragFinished.connect(lambda: self.session.end_undo_group())
         w.graph.stalkClicked.connect(self.toggle_stalk)
         w.graph.hoverChanged.connect(self.on_hover)
+        p.presetChosen.connect(w.open_preset)
         p.playClicked.connect(player.toggle_play)
         p.stepClicked.connect(player.step)
-        p.resetClicked.connect(lambda: self.session.reset())
+        p.resetClicked.connect(self.reset)
         p.equilibriumClicked.connect(lambda: self.session.equilibrium())
         p.modeChosen.connect(lambda m: self.session.set_mode(m))
         p.alphaChanged.connect(lambda v: self.session.set_rates(alpha=v))
@@ -327,6 +158,7 @@ class SessionWiring(QtCore.QObject):
         old = self.session
         if session is old:
             return
+        self.solver.cancel()
         for name, slot in self._session_slots():
             getattr(old.events, name).disconnect(slot)
         self.session = session
@@ -358,16 +190,64 @@ class SessionWiring(QtCore.QObject):
     # -- intents that need the session's state to become one call ------------------------
     def toggle_neuron(self, name: str, index: int) -> None:
         """Pin ``name[index]`` at its shown value, or unpin it; it becomes the selection."""
-        self.session.toggle_pin(name, index=index)
-        self.session.select(name, index)
+        s = self.session
+        self.solver.cancel()  # a drag still being solved must not land after this click
+        s.select(name, index)
+        pinned = s.pins.is_pinned(name, index)
+        self.window.show_message(f"{name}[{index}] {'unpinned' if pinned else 'pinned'}.",
+                                 "info")  # first: a warning about the result may follow
+        s.toggle_pin(name, index=index)
+        self._warn_underdetermined()
 
     def toggle_stalk(self, name: str) -> None:
         """Pin the whole stalk at its shown values, or unpin it."""
-        self.session.toggle_pin(name)
+        s = self.session
+        self.solver.cancel()
+        was = s.pins.stalk_pinned(s.layout, name)
+        self.window.show_message(f"{name} {'unpinned' if was else 'pinned'}.", "info")
+        s.toggle_pin(name)
+        self._warn_underdetermined()
+
+    def _warn_underdetermined(self) -> None:
+        s = self.session
+        if s.mode == "relax" and s.readouts.underdetermined:
+            self.window.show_message("Under-determined: no input pinned; showing the "
+                                     "minimum-norm equilibrium.", "warn")
 
     def drag_pin(self, name: str, index: int, value: float) -> None:
-        """A dragged or typed pinned value: the relaxation jumps to its equilibrium."""
-        self.session.pin(name, float(value), index=index, jump=True)
+        """A dragged or typed pinned value: the relaxation jumps to its equilibrium, solved
+        off the GUI thread once a solve took longer than ``async_solve_after_s`` (the shown
+        state stays, with the busy mark, until the newest value's solve lands)."""
+        s = self.session
+        if not np.isfinite(value):
+            self.window.show_message(f"{name}[{index}]: the value must be a finite number.",
+                                     "error")
+            return
+        try:
+            pins = s.pins.pin(s.layout, name, float(value), index)
+        except (KeyError, IndexError, ValueError) as exc:
+            self.window.show_message(f"Pin change refused: {exc}", "error")
+            return
+        if self.solve_cost_s >= self.async_solve_after_s and s.mode == "relax":
+            self.solver.submit(s.solver_for(pins), tag=(s, s.network, pins))
+            return
+        self.solver.cancel()  # a slow solve still running must not land after this value
+        start = time.perf_counter()
+        s.set_pins(pins, jump=True)
+        self.solve_cost_s = time.perf_counter() - start
+
+    def _solved(self, solution, tag) -> None:
+        """The newest off-thread solve of a dragged value finished."""
+        session, network, pins = tag
+        s = self.session
+        if session is not s or network is not s.network or s.mode != "relax":
+            return  # a new session, new weights or another mode meanwhile: out of date
+        s.set_pins(pins, jump=True, solution=solution)
+
+    def reset(self) -> None:
+        """Back to the initial weights and state (a drag still being solved is dropped)."""
+        self.solver.cancel()
+        self.session.reset()
 
     # -- session events → views ----------------------------------------------------------
     def rebuild(self) -> None:
@@ -429,6 +309,11 @@ class SessionWiring(QtCore.QObject):
         elif not self._text_timer.isActive():
             self._text_timer.start()
 
+    def show_recorded_state(self, t: float, found) -> None:
+        """Pause and draw the recorded state ``found`` = (t, cochain) on the drape."""
+        self.player.pause()
+        show_recorded_state(self.window, self.session, found)
+
     def refresh_texts(self) -> None:
         """The status line and the selected neuron's value, from the session now."""
         s = self.session
@@ -436,6 +321,17 @@ class SessionWiring(QtCore.QObject):
         if s.selection is not None:
             self.window.panel.set_selected_value(float(s.cochain[s.layout.index(*s.selection)]))
         self.window.metrics.setText(session_metrics_text(s, self.player))
+
+
+def show_recorded_state(window, session, found) -> None:
+    """Draw the recorded relaxation state ``found`` = (t, cochain) on the drape (the
+    switching timeline's scrubber); nothing when ``found`` is None."""
+    if found is None:
+        return
+    t_found, cochain = found
+    snap = make_snapshot(session.layout, session.network, cochain, time=t_found,
+                         steps=session.steps, z_index=hidden_z_index(session.layout))
+    window.drape.set_frame(snap)
 
 
 def consistency_text(r) -> str:
@@ -453,13 +349,23 @@ def session_metrics_text(s, player) -> str:
     """The status line of a session: E, R, λ, σ, the step clock and the frame rate (all
     read from ``s.readouts``, which follow θ while training)."""
     r = s.readouts
+
+    def num(name: str) -> str:  # a read-out the core cannot give is shown as nan
+        try:
+            return style.fmt(getattr(r, name))
+        except Exception:  # noqa: BLE001 - a diagnostic must never stop the window
+            return style.fmt(float("nan"))
+
     r_name = "R̄ (batch mean E)" if s.mode == "joint" else "R"
-    parts = [f"E = {style.fmt(r.energy)}", f"{r_name} = {style.fmt(r.residual)}",
-             f"λmin = {style.fmt(r.lambda_min)}", f"λmax = {style.fmt(r.lambda_max)}"]
+    parts = [f"E = {num('energy')}", f"{r_name} = {num('residual')}",
+             f"λmin = {num('lambda_min')}", f"λmax = {num('lambda_max')}"]
     if s.output_force == "cross-entropy":  # say which force is active and what it descends
-        parts.insert(2, f"objective (CE) = {style.fmt(r.objective)}")
+        parts.insert(2, f"objective (CE) = {num('objective')}")
     if s.mode == "relax":
-        parts.append(f"σ: {consistency_text(r)}")
+        try:
+            parts.append(f"σ: {consistency_text(r)}")
+        except Exception:  # noqa: BLE001
+            parts.append("σ: —")
     parts.append(f"step {s.steps} (t = {style.fmt(s.time)})")
     parts.append(f"{style.fmt(player.fps, 2)} fps · {style.fmt(player.steps_per_second, 3)} "
                  f"steps/s" if player.playing else "paused")

@@ -22,10 +22,11 @@ from sheafviz.live.undo import Settings
 
 
 @contextmanager
-def edit_group(s):
+def edit_group(s, label: str | None = None):
     """The body of :meth:`sheafviz.Session.edit_group`: the settings before the outermost
-    edit and after it make one undo command (unless an undo group records it, or undo /
-    redo is applying settings); the events are collected and fire at the end."""
+    edit and after it make one undo command named ``label`` (unless an undo group records
+    it, or undo / redo is applying settings); the events are collected and fire at the
+    end."""
     outer = s._edit_depth == 0
     before = settings_of(s) if outer else None
     s._edit_depth += 1
@@ -36,7 +37,7 @@ def edit_group(s):
                 after = settings_of(s)
                 if s._undo_group is not None:  # end_undo_group records it
                     s._set_modified(s.modified or bool(after.differing(before)))
-                elif s._undo.push(before, after):
+                elif s._undo.push(before, after, label):
                     s._set_modified(True)
     finally:
         s._edit_depth -= 1
@@ -85,10 +86,12 @@ def example_pins(s, pins: PinSet, example: int) -> PinSet:
     return pins.pin(s.layout, "x", x).pin(s.layout, "y", y)
 
 
-def set_pins(s, pins: PinSet, *, jump: bool = False) -> bool:
+def set_pins(s, pins: PinSet, *, jump: bool = False, solution=None) -> bool:
     """New pins. The relaxation keeps its state (the new hard pins imposed on it) or, with
-    ``jump``, moves to the new equilibrium (a dragged value). False (and an error message)
-    when the pins do not fit the sheaf or the equilibrium cannot be solved for ``jump``."""
+    ``jump``, moves to the new equilibrium (a dragged value; ``solution``: that equilibrium
+    already solved, by :meth:`Session.solver_for`, e.g. off the GUI thread). False (and an
+    error message) when the pins do not fit the sheaf or the equilibrium cannot be solved
+    for ``jump``."""
     if not isinstance(pins, PinSet):
         raise ValueError(f"set_pins needs a PinSet, got {type(pins).__name__}")
     if pins == s._pins:
@@ -103,6 +106,8 @@ def set_pins(s, pins: PinSet, *, jump: bool = False) -> bool:
     s._pins = pins
     s._versions["pins"] += 1
     sol = None
+    if jump and solution is not None:
+        s._solution_cache = ((s._versions["weights"], s._versions["pins"], s.graph), solution)
     if jump:
         try:
             sol = flows.relax_solution(s)
@@ -352,13 +357,37 @@ def step_history(s, target: Settings | None) -> bool:
     return True
 
 
+def _weights_toward(s, edited, target):
+    """The weights an undo / redo of a weight edit installs: ``target`` itself while the
+    shown weights still are the edited ones ``edited``; after training, the shown weights
+    with only the entries in which ``edited`` and ``target`` differ set to ``target``'s (the
+    training since is kept)."""
+    from sheafviz.core.model.network import Network
+
+    cur = s._network
+    if cur is edited or tuple(target.arch) != tuple(cur.arch):
+        return target
+
+    def toward(c, e, t):
+        out = np.array(c, dtype=float)
+        differ = e != t
+        out[differ] = t[differ]
+        return out
+
+    return Network([toward(c, e, t) for c, e, t in
+                    zip(cur.weights, edited.weights, target.weights)],
+                   [toward(c, e, t) for c, e, t in
+                    zip(cur.biases, edited.biases, target.biases)], cur.output)
+
+
 def apply_settings(s, target: Settings) -> None:
     """Bring session ``s`` to settings ``target`` (undo / redo), field by field: only
     what differs changes, so undoing a pin edit keeps the weights trained since."""
     now = settings_of(s)
     changed = target.differing(now)
     if "edited_network" in changed:
-        _install_weights(s, target.edited_network, initial_network=target.initial_network)
+        _install_weights(s, _weights_toward(s, now.edited_network, target.edited_network),
+                         initial_network=target.initial_network)
     elif "initial_network" in changed:
         s._initial = target.initial_network  # what reset returns to; the shown weights stay
     if "training" in changed:

@@ -97,13 +97,28 @@ class UndoStack:
     def redo_text(self) -> str:
         return self._commands[self._index][2] if self.can_redo else ""
 
-    def push(self, before: Settings, after: Settings) -> bool:
-        """Record the change ``before → after`` (nothing when they are the same); forgets
-        the redo branch. Returns True when a command was recorded."""
+    def __len__(self) -> int:
+        """Commands recorded (done and undone)."""
+        return len(self._commands)
+
+    @property
+    def index(self) -> int:
+        """Commands done (the rest can be redone)."""
+        return self._index
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The name of each recorded command, oldest first."""
+        return tuple(c[2] for c in self._commands)
+
+    def push(self, before: Settings, after: Settings, label: str | None = None) -> bool:
+        """Record the change ``before → after`` (nothing when they are the same), named
+        ``label`` (default: :meth:`Settings.describe`); forgets the redo branch. Returns
+        True when a command was recorded."""
         if not after.differing(before):
             return False
         del self._commands[self._index:]
-        self._commands.append((before, after, after.describe(before)))
+        self._commands.append((before, after, label or after.describe(before)))
         if len(self._commands) > self.limit:
             del self._commands[0]
         self._index = len(self._commands)

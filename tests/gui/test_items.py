@@ -105,6 +105,7 @@ def test_value_axes_grow_at_once_and_shrink_after_a_pause(qtbot, window):
     from sheafviz.gui import plots, widgets
 
     ctl, drape, bars = window.controller, window.drape, window.bars
+    ctl.async_solve_after_s = float("inf")  # every value lands at once, however loaded
     y0 = float(ctl.c[ctl.layout.index("y", 0)])
     ctl.set_pin_value("y", 0, y0 + 6.0)
     lo, hi = drape.vb.viewRange()[1]

@@ -102,7 +102,8 @@ def test_bad_session_gives_clear_error_and_changes_nothing(lecture, tmp_path, da
         doc["pins"] = {"hard": {"q7[3]": 1.0}}
         bad, expect = json.dumps(doc), "pins"
     else:
-        doc["state"]["gui"]["cochain"] = {"__array__": [1.0, 2.0], "dtype": "<f8"}
+        doc["state"]["session"]["modes"]["relax"]["cochain"] = {"__array__": [1.0, 2.0],
+                                                               "dtype": "<f8"}
         bad, expect = json.dumps(doc), "cochain"
     bad_path = tmp_path / f"{damage}.json"
     bad_path.write_text(bad)
@@ -122,6 +123,19 @@ def test_moving_a_pinned_value_is_an_unsaved_change(lecture, tmp_path):
     assert feats.sessions.save(tmp_path / "s.json") and not feats.sessions.dirty
     ctl.set_pin_value("a1", 0, 0.3)  # a drag: no pinsChanged, no flow step
     assert feats.sessions.dirty
+
+
+def test_playing_is_not_an_unsaved_change(lecture, tmp_path):
+    w, ctl, feats = lecture
+    changes = []
+    feats.sessions.dirtyChanged.connect(changes.append)
+    for _ in range(5):
+        ctl.step()  # the Step button: the flow moves, nothing a user would lose
+    assert ctl.steps > 0 and not feats.sessions.dirty and not ctl.session.modified
+    ctl.set_alpha(0.25)
+    assert feats.sessions.dirty and changes == [True]
+    assert feats.sessions.save(tmp_path / "s.json")
+    assert not feats.sessions.dirty and not ctl.session.modified and changes == [True, False]
 
 
 def test_unsaved_changes_prompt_guards_preset_switch(lecture):
@@ -205,6 +219,15 @@ def test_drop_session_and_weights_files(lecture, tmp_path):
     for a, b in zip(ctl.network.weights, net.weights):
         np.testing.assert_array_equal(a, b)
     assert not ctl.pins.is_pinned("a1", 3) and ctl.pins.stalk_pinned(ctl.layout, "x")
+    # weights of another architecture are a new session; weights that fit it are one
+    # undoable weight edit
+    drop(w, path)
+    assert_same(saved, state_of(ctl))
+    same = Network.he_init([2, 4, 1], seed=6)
+    same.save(npz)
+    drop(w, npz)
+    for a, b in zip(ctl.network.weights, same.weights):
+        np.testing.assert_array_equal(a, b)
     feats.undo.undo()  # a weights drop is undoable
     assert list(ctl.network.arch) == [2, 4, 1]
     for a, b in zip(ctl.network.weights, saved["weights0"]):

@@ -20,7 +20,8 @@ def test_undo_redo_round_trips(lecture):
     ctl.toggle_neuron("a1", 0)
     u.flush()
     s1 = settings(ctl)
-    for v in (0.3, 0.4, 0.7):  # a drag: three values, coalesced into one step
+    ctl.session.begin_undo_group()  # a drag (press … release): one step
+    for v in (0.3, 0.4, 0.7):
         ctl.set_pin_value("a1", 0, v)
     u.flush()
     s2 = settings(ctl)
@@ -41,6 +42,7 @@ def test_undo_redo_round_trips(lecture):
     for expected in history[1:]:
         u.redo()
         assert settings(ctl) == expected
+    u.undo()  # back to the relaxation (each mode keeps its own state)
     assert ctl.c[ctl.layout.index("a1", 0)] == pytest.approx(0.7)
 
 

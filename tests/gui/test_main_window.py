@@ -289,7 +289,6 @@ def test_slow_solves_of_a_drag_run_off_the_gui_thread_newest_last(qtbot, window)
     value replaced while waiting is never solved, and the newest value lands last."""
     ctl = window.controller
     ctl.async_solve_after_s = 0.0  # as if every solve were slow (a wide network)
-    assert ctl.solve_cost_s > 0  # opening the preset solved once and measured it
     c_before, pins_before = ctl.c.copy(), ctl.pins
     applied = []
     ctl.frameChanged.connect(lambda: applied.append(ctl.pins.hard[("y", 0)]))
@@ -308,6 +307,7 @@ def test_slow_solves_of_a_drag_run_off_the_gui_thread_newest_last(qtbot, window)
     ctl.set_pin_value("y", 0, 3.3)
     np.testing.assert_array_equal(ctl.c, got)
     assert not ctl.solver.busy
+    assert ctl.solve_cost_s > 0  # the on-thread solve was timed (what decides the path)
 
 
 def test_a_click_during_an_off_thread_solve_wins_over_it(qtbot, window):

@@ -217,3 +217,56 @@ def test_a_new_session_takes_over_the_views_and_the_old_one_is_let_go(wired):
     assert new.rates.alpha == 0.125 and old.rates.alpha != 0.125
     w.panel.stepClicked.emit()
     assert new.steps == 2 + new.rates.steps_per_frame and old.steps == 2
+
+
+@pytest.fixture
+def wired_data(qtbot):
+    """SessionWiring on a preset with a data set (example / whole-batch intents)."""
+    from sheafviz import Session
+
+    w, s = FakeWindow(), Session.from_preset("dead-relu")
+    qtbot.addWidget(w)
+    player = Player(s)
+    SessionWiring(w, s, player)
+    return w, s, player
+
+
+def test_each_panel_intent_changes_the_session(wired_data):
+    from sheafviz.core.solvers.solve import equilibrium
+
+    w, s, _ = wired_data
+    p = w.panel
+    p.betaChanged.emit(0.125)
+    assert s.rates.beta == 0.125
+    p.exampleChanged.emit(3)
+    assert s.example == 3 and s.shown_example == 3
+    x, y = s.data.example(3)
+    assert s.pins.hard[("x", 0)] == x[0] and s.pins.hard[("y", 0)] == y[0]
+    p.batchToggled.emit(True)
+    assert s.example is None
+    p.batchToggled.emit(False)
+    assert s.example == 3
+    p.pinToggled.emit("a1", 0)
+    assert s.pins.is_pinned("a1", 0) and s.selection == ("a1", 0)
+    p.pinValueEdited.emit("a1", 0, 0.25)
+    assert s.pins.hard[("a1", 0)] == 0.25
+    s.step(2)
+    p.equilibriumClicked.emit()
+    ref = equilibrium(s.network, s.pins, sigma="auto", layout=s.layout).cochain
+    np.testing.assert_allclose(s.cochain, ref, atol=1e-9)
+    p.modeChosen.emit("joint")
+    assert s.mode == "joint"
+
+
+def test_preset_box_busy_mark_and_hover_clearing(qtbot, wired):
+    w, s, _ = wired
+    w.panel.presetChosen.emit("course-221")  # the window decides (unsaved changes first)
+    assert w.calls["open_preset"] == [(("course-221",), {})] and not s.pins.is_pinned("a1", 0)
+    wiring = [c for c in w.children() if isinstance(c, SessionWiring)][0]
+    wiring.async_solve_after_s = 0.0  # as if every solve were slow: off the GUI thread
+    w.graph.pinDragged.emit("y", 0, 2.9)
+    assert w.last("set_busy") == ((True,), {})
+    qtbot.waitUntil(lambda: w.last("set_busy") == ((False,), {}), timeout=10000)
+    assert s.pins.hard[("y", 0)] == 2.9
+    w.graph.hoverChanged.emit(None)
+    assert w.graph.last("set_hover_text") == (("",), {})

@@ -48,10 +48,9 @@ class SessionManager(QtCore.QObject):
         self.window, self.ctl, self.prefs, self.undo = window, controller, prefs, undo
         self.dialogs = dialogs if dialogs is not None else NoDialogs()
         self.path: Path | None = None
-        self.dirty = False
-        self._saved_steps = None
+        self._extra_dirty = False  # unsaved work the session does not know of (a recovery)
+        self._shown_dirty = False
         self._loading = False
-        self._fresh = False
         self.autosave_path = Path(autosave_path) if autosave_path else None
         self.timer = QtCore.QTimer(self)
         self.timer.timeout.connect(self.autosave)
@@ -59,40 +58,39 @@ class SessionManager(QtCore.QObject):
         window.installEventFilter(self)
         window.setAcceptDrops(True)
 
-    # -- dirty flag ------------------------------------------------------------------------
+    # -- dirty flag: the session's own `modified` (edits, not playing) ------------------------
+    @property
+    def dirty(self) -> bool:
+        """Unsaved changes: the session's :attr:`~sheafviz.Session.modified`, or recovered
+        work that was never saved."""
+        return bool(self.ctl.session.modified or self._extra_dirty)
+
     def _set_dirty(self, on: bool) -> None:
-        if on != self.dirty:
-            self.dirty = on
-            self.dirtyChanged.emit(on)
+        self._extra_dirty = bool(on)
+        self._emit_dirty()
+
+    def _emit_dirty(self) -> None:
+        now = self.dirty
+        if now != self._shown_dirty:
+            self._shown_dirty = now
+            self.dirtyChanged.emit(now)
 
     def on_settings_changed(self) -> None:
-        """Pins (also a moved value), rates, … changed: the session is dirty."""
-        if self._fresh:
-            return  # the rest of a session opening (params, pins), not an edit
-        if not self._loading and getattr(self.ctl, "preset", None) is not None:
-            self._set_dirty(True)
+        self._emit_dirty()
 
     def on_frame(self) -> None:
-        if self._fresh:  # Controller.open ends with frameChanged: the new session is clean
-            self._fresh = False
-            self._mark_clean()
-            return
-        if self._loading or getattr(self.ctl, "preset", None) is None:
-            return
-        if self._saved_steps is not None and self.ctl.steps != self._saved_steps:
-            self._set_dirty(True)
+        self._emit_dirty()
 
     def on_session(self) -> None:
         if self._loading:
             return
         self.path = None  # a preset (or an import) is a new, untitled session
-        self._fresh = True
         self._mark_clean()
         self.fileChanged.emit("")
 
     def _mark_clean(self) -> None:
-        self._saved_steps = getattr(self.ctl, "steps", None)
-        self._set_dirty(False)
+        self._extra_dirty = False
+        self._emit_dirty()
 
     # -- open / save -----------------------------------------------------------------------
     def save(self, path: str | Path | None = None) -> bool:
@@ -105,7 +103,7 @@ class SessionManager(QtCore.QObject):
         if path.suffix.lower() != ".json":
             path = path.with_suffix(".json")
         try:
-            save_session(session_io.capture(self.ctl), path)
+            self.ctl.session.save(path)  # clears the session's `modified`
         except (OSError, ValueError) as exc:
             self.ctl.message.emit(f"Cannot save {path}: {exc}", "error")
             return False

@@ -382,6 +382,9 @@ def apply_settings(s, target: Settings) -> None:
     if "pins" in changed:
         same_set = (target.pins.hard.keys() == s._pins.hard.keys()
                     and target.pins.soft.keys() == s._pins.soft.keys())
-        set_pins(s, target.pins, jump=same_set)
+        # a moved value jumps to its equilibrium; when that cannot be solved (a singular
+        # or non-finite one), the recorded pins are still given back, on the kept state
+        if not set_pins(s, target.pins, jump=same_set) and same_set:
+            set_pins(s, target.pins)
     if "mode" in changed:
         set_mode(s, target.mode)

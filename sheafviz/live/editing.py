@@ -154,10 +154,12 @@ def set_mode(s, mode: str) -> bool:
     return True
 
 
-def set_rates(s, **changes) -> bool:
+def set_rates(s, *, force: bool = False, **changes) -> bool:
     """New α, β, Δt and/or steps per frame (ValueError for a bad value). A running flow
     takes the new rates in place (its state goes on); a rate the flow refuses (an unstable
-    Δt) leaves the rates as they were, with an error message."""
+    Δt) leaves the rates as they were, with an error message. With ``force`` (undo / redo
+    giving back recorded rates) a refusing flow is dropped instead: the rates are set, and
+    the next step rebuilds the flow and reports the instability, as it would have then."""
     new = s._rates.updated(**changes)
     if new == s._rates:
         return True
@@ -168,6 +170,9 @@ def set_rates(s, **changes) -> bool:
         try:
             _retune(ms, new, s._rates)
         except flows.CORE_ERRORS as exc:
+            if force:
+                ms.drop_flow()
+                continue
             for done in retuned + [ms]:  # back to the old rates (accepted before)
                 try:
                     _retune(done, s._rates, new)
@@ -396,8 +401,8 @@ def apply_settings(s, target: Settings) -> None:
     if "graph" in changed:
         set_graph(s, target.graph)
     if "rates" in changed:
-        set_rates(s, **{k: getattr(target.rates, k) for k in
-                        ("alpha", "beta", "dt", "steps_per_frame")})
+        set_rates(s, force=True, **{k: getattr(target.rates, k) for k in
+                                    ("alpha", "beta", "dt", "steps_per_frame")})
     if "example" in changed and s._data is not None:
         s._example = target.example
         if target.example is not None:
@@ -406,6 +411,9 @@ def apply_settings(s, target: Settings) -> None:
     if "pins" in changed:
         same_set = (target.pins.hard.keys() == s._pins.hard.keys()
                     and target.pins.soft.keys() == s._pins.soft.keys())
-        set_pins(s, target.pins, jump=same_set)
+        # a moved value jumps to its equilibrium; when that cannot be solved (a singular
+        # or non-finite one), the recorded pins are still given back, on the kept state
+        if not set_pins(s, target.pins, jump=same_set) and same_set:
+            set_pins(s, target.pins)
     if "mode" in changed:
         set_mode(s, target.mode)

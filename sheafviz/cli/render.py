@@ -85,13 +85,7 @@ def render_gif(preset: str, *, out: str, pins=None, size=(1280, 720), frames: in
         if getattr(ctl, "dataset", None) is None:
             raise ValueError(f"preset {preset!r} has no data set to train on")
         ctl.set_mode("joint")
-    if presentation:
-        from sheafviz.gui.app import enter_presentation
-
-        enter_presentation(window)
-    window.resize(*size)
-    window.show()
-    _settle(app, SETTLE_MS)
+    _show(app, window, size, presentation=presentation)
     try:
         _advance(ctl, steps, errors)
         stream_gif(app, window, ctl, out, frames=frames, steps_per_frame=steps_per_frame,
@@ -99,6 +93,18 @@ def render_gif(preset: str, *, out: str, pins=None, size=(1280, 720), frames: in
     finally:
         window.close()
     return 0
+
+
+def _show(app, window, size, *, presentation: bool) -> None:
+    """Put ``window`` on the offscreen screen at ``size`` (in presentation mode when asked)
+    and let its layout settle."""
+    if presentation:
+        from sheafviz.gui.app import enter_presentation
+
+        enter_presentation(window)
+    window.resize(*size)
+    window.show()
+    _settle(app, SETTLE_MS)
 
 
 def _advance(ctl, steps: int | None, errors: list) -> None:
@@ -167,13 +173,7 @@ def render_session(path: str, *, png: str | None = None, gif: str | None = None,
     app, window, errors = _offscreen_window(size)
     ctl = window.controller
     restore(ctl, session, name=os.path.splitext(os.path.basename(path))[0])
-    if presentation:
-        from sheafviz.gui.app import enter_presentation
-
-        enter_presentation(window)
-    window.resize(*size)
-    window.show()
-    _settle(app, SETTLE_MS)
+    _show(app, window, size, presentation=presentation)
     try:
         _advance(ctl, steps, errors)
         if png:

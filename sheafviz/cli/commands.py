@@ -427,35 +427,19 @@ def cmd_render(args) -> int:
     if gif is None or code:
         return code
     preset_name, pins, size = _gui_target(args)
-    try:
-        from sheafviz.cli.render import render_gif
-    except ImportError as exc:
-        raise CLIError(f"the GUI cannot start: {exc}") from None
-    try:
-        return render_gif(preset_name, out=gif, pins=pins, size=size or (1280, 720),
-                          frames=args.frames, steps_per_frame=args.steps_per_frame,
-                          frame_ms=args.frame_ms, joint=args.train, steps=args.steps or 0,
-                          presentation=args.presentation)
-    except ValueError as exc:
-        raise CLIError(_one_line(exc)) from None
-    except OSError as exc:
-        raise CLIError(f"cannot write {gif}: {exc.strerror or exc}") from None
+    return _call_render("render_gif", gif, preset_name, out=gif, pins=pins,
+                        size=size or (1280, 720), frames=args.frames,
+                        steps_per_frame=args.steps_per_frame, frame_ms=args.frame_ms,
+                        joint=args.train, steps=args.steps or 0,
+                        presentation=args.presentation)
 
 
 def _save_render_session(args) -> int:
     """``render --preset NAME --save-session FILE``: the preset's session after --steps."""
     preset_name, pins, size = _gui_target(args)
-    try:
-        from sheafviz.cli.render import save_preset_session
-    except ImportError as exc:
-        raise CLIError(f"the GUI cannot start: {exc}") from None
-    try:
-        return save_preset_session(preset_name, out=args.save_session, pins=pins,
-                                   steps=args.steps or 0, size=size or (1280, 720))
-    except ValueError as exc:
-        raise CLIError(_one_line(exc)) from None
-    except OSError as exc:
-        raise CLIError(f"cannot write {args.save_session}: {exc.strerror or exc}") from None
+    return _call_render("save_preset_session", args.save_session, preset_name,
+                        out=args.save_session, pins=pins, steps=args.steps or 0,
+                        size=size or (1280, 720))
 
 
 def _render_session(args, png: str | None, gif: str | None) -> int:
@@ -464,19 +448,25 @@ def _render_session(args, png: str | None, gif: str | None) -> int:
     threads.use_gui_policy()
     if args.train:
         raise CLIError("--train does not apply to a SESSION file (its mode is saved in it)")
+    return _call_render("render_session", "the output", args.session, png=png, gif=gif,
+                        steps=args.steps, size=size or (1280, 720), frames=args.frames,
+                        steps_per_frame=args.steps_per_frame, frame_ms=args.frame_ms,
+                        presentation=args.presentation)
+
+
+def _call_render(name: str, output: str, *args, **kwargs) -> int:
+    """Call ``sheafviz.cli.render.<name>`` (imported here: it needs Qt). A GUI that cannot
+    start, a refused input and a failed write each become one line naming the problem."""
     try:
-        from sheafviz.cli.render import render_session
+        from sheafviz.cli import render
     except ImportError as exc:
         raise CLIError(f"the GUI cannot start: {exc}") from None
     try:
-        return render_session(args.session, png=png, gif=gif, steps=args.steps,
-                              size=size or (1280, 720), frames=args.frames,
-                              steps_per_frame=args.steps_per_frame, frame_ms=args.frame_ms,
-                              presentation=args.presentation)
+        return getattr(render, name)(*args, **kwargs)
     except ValueError as exc:
         raise CLIError(_one_line(exc)) from None
     except OSError as exc:
-        raise CLIError(f"cannot write the output: {exc.strerror or exc}") from None
+        raise CLIError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
 def cmd_bench(args) -> int:

@@ -226,12 +226,12 @@ class Controller(FlowDriver, PinIntents, ParamIntents, SavedState, QtCore.QObjec
             self.spectrumChanged.emit()
 
     def envelope(self) -> tuple[np.ndarray, np.ndarray]:
-        """Predicted envelope since the last pin/state change (a heat-flow bound, SPEC §8;
+        """Predicted envelope since the last pin/state change (a heat-flow bound, docs/mathematics.md;
         not drawn while the weights move).
 
         ``E* + (E0 − E*)·exp(−2αλ_min (t − t0))`` with ``E*`` the equilibrium energy: within
         one linear region ``E − E* = ½ (c − c*)ᵀ L_free (c − c*)`` decays at least that fast.
-        With only the input pinned ``E* = 0`` and this is SPEC §8's ``E0·exp(−2αλ_min t)``;
+        With only the input pinned ``E* = 0`` and this is docs/mathematics.md's ``E0·exp(−2αλ_min t)``;
         with both clamps the curve levels off at R instead of crossing it. λ_min is that of
         the current pattern (the late-run rate).
         """
@@ -250,12 +250,12 @@ class Controller(FlowDriver, PinIntents, ParamIntents, SavedState, QtCore.QObjec
 
     @property
     def cross_entropy(self) -> bool:
-        """True when the output force is the cross-entropy one (SPEC §9): the flow then
+        """True when the output force is the cross-entropy one (docs/mathematics.md): the flow then
         descends the objective, not E."""
         return self.preset is not None and self.preset.output_force == "cross-entropy"
 
     def objective(self) -> float:
-        """The objective the relaxation descends at the shown state (SPEC §9)."""
+        """The objective the relaxation descends at the shown state (docs/mathematics.md)."""
         try:
             return engine.objective(self.network, self.pins, self.layout, self.c,
                                     force=self.preset.output_force)
@@ -265,7 +265,7 @@ class Controller(FlowDriver, PinIntents, ParamIntents, SavedState, QtCore.QObjec
     @property
     def residual(self) -> float:
         """R: the equilibrium energy with the current clamps (relax), or the batch mean of E
-        of the current stalks (joint flow, SPEC §10)."""
+        of the current stalks (joint flow, docs/mathematics.md)."""
         if self.mode == "joint":
             return self.current_energy()
         return float(self.solution.energy) if self.solution is not None else float("nan")

@@ -121,7 +121,7 @@ class DrapePanel(pg.PlotWidget):
         # arm from the spring's head end to the head coordinate it pulls on.
         self.anchors = self.lines.add_layer(pg.mkPen(self.theme.ANCHOR_COLOR, width=3))
         self.arms = self.lines.add_layer(pg.mkPen(self.theme.ARM_COLOR, width=1))
-        # The slowest mode of L_free added to the state (the spectrum panel's ghost, SPEC §11).
+        # The slowest mode of L_free added to the state (the spectrum panel's ghost, docs/mathematics.md).
         self.mode_ghost = self._add(PassiveScatter(pxMode=True, symbol="x", size=self._size,
                                                    brush=pg.mkBrush(self.theme.GHOST_COLOR),
                                                    pen=pg.mkPen(self.theme.GHOST_COLOR,

@@ -32,7 +32,7 @@ _NO_TRACE = 1 << 62
 
 
 def equilibrium(network: Network, pins: PinSet, layout: SheafLayout):
-    """The state-dependent equilibrium of SPEC §7 (``core.solve.equilibrium``, σ="auto")."""
+    """The state-dependent equilibrium of docs/mathematics.md (``core.solve.equilibrium``, σ="auto")."""
     return _equilibrium(network, pins, sigma="auto", layout=layout)
 
 
@@ -47,28 +47,28 @@ def spectrum(network: Network, pins: PinSet, layout: SheafLayout,
 
 def heat_flow(network: Network, pins: PinSet, c0: np.ndarray, *, alpha: float, dt: float,
               layout: SheafLayout, force: str = "energy") -> HeatFlow:
-    """A heat flow (SPEC §8) started at ``c0`` (raises UnstableStepError for a bad Δt)."""
+    """A heat flow (docs/mathematics.md) started at ``c0`` (raises UnstableStepError for a bad Δt)."""
     return HeatFlow(network, pins, c0, alpha=alpha, dt=dt, layout=layout,
                     record_every=_NO_TRACE, force=force)
 
 
 def initial_state(network: Network, pins: PinSet, layout: SheafLayout, *,
                   init: str = "forward", state_seed: int = 0) -> np.ndarray:
-    """The initial cochain of a relaxation (SPEC §8: forward, zeros or random)."""
+    """The initial cochain of a relaxation (docs/mathematics.md: forward, zeros or random)."""
     return _initial_state(network, pins, init=init, state_seed=state_seed, layout=layout)
 
 
 def joint_flow(network: Network, X: np.ndarray, Y: np.ndarray, *, alpha: float,
                beta: float | None, dt: float, mode: str = "paper",
                force: str = "energy") -> JointFlow:
-    """A joint state–parameter flow (SPEC §10) on a batch ``X (B, n0)``, ``Y (B, n_out)``."""
+    """A joint state–parameter flow (docs/mathematics.md) on a batch ``X (B, n0)``, ``Y (B, n_out)``."""
     return JointFlow(network, X, Y, mode=mode, alpha=alpha, beta=beta, dt=dt, force=force,
                      record_every=_NO_TRACE)
 
 
 def objective(network: Network, pins: PinSet, layout: SheafLayout, c: np.ndarray, *,
               force: str) -> float:
-    """What the heat flow descends (SPEC §4, §9): E + pin energy, with the output edge's
+    """What the heat flow descends (docs/mathematics.md, nonlinear outputs): E + pin energy, with the output edge's
     term replaced by the cross-entropy in that force mode."""
     return float(_objective(layout, network, c, pins.resolve(layout), force=force))
 

@@ -17,7 +17,7 @@ from . import engine
 
 
 class PinIntents:
-    """Pins change through here only; every change re-solves the equilibrium (SPEC §7), and
+    """Pins change through here only; every change re-solves the equilibrium (docs/mathematics.md), and
     a refused change (bad value, core error) leaves the session exactly as it was."""
 
     def _leave_joint(self) -> None:

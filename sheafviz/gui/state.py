@@ -23,7 +23,7 @@ class Snapshot:
     ----------
     cochain : ndarray (size,), the current state
     forward : ndarray (size,), the forward pass of the current x (the ghost)
-    residuals : list of ndarray, ``r_e`` per edge (shape (d_e,)), SPEC §3 signs
+    residuals : list of ndarray, ``r_e`` per edge (shape (d_e,)), docs/mathematics.md signs
     mapped : list of ndarray, the mapped tail per edge, ``head − r_e`` (shape (d_e,))
     discords : ndarray (n_edges,), ``d_e = ‖r_e‖²``
     energy : float, ``E = ½Σd_e``

@@ -1,5 +1,5 @@
 """Side by side: the same initial weights trained by the joint flow (paper mode) and by
-gradient descent, forward losses on one plot (SPEC §10). "Run" emits
+gradient descent, forward losses on one plot (docs/mathematics.md). "Run" emits
 ``runRequested(steps)``; the owner runs :func:`~sheafviz.core.diagnostics.compare_training`
 off the GUI thread and calls :meth:`ComparePanel.set_comparison`.
 """

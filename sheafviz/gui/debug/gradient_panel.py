@@ -1,5 +1,5 @@
 """Sheaf vs backprop: per layer, the cosine and the norm ratio ‖sheaf‖/‖backprop‖ of the
-parameter gradients over training (SPEC §10). Hover reads the values at the nearest step.
+parameter gradients over training (docs/mathematics.md). Hover reads the values at the nearest step.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Spectrum panel (SPEC §11): ``L_free`` as an image, its eigenvalues, λ_1 / λ_max / κ over
+"""Spectrum panel (docs/mathematics.md): ``L_free`` as an image, its eigenvalues, λ_1 / λ_max / κ over
 training (median with the 25–75 % band across inputs), and the block energies of the
 slowest and fastest modes. The slowest mode can be drawn as a ghost on the drape: the panel
 emits ``ghostToggled(bool)``; the data is :meth:`SpectrumPanel.ghost_cochain`.

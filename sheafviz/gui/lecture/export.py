@@ -179,7 +179,7 @@ def export_mp4(widget, controller, path, *, frames: int = 120, steps_per_frame: 
 # -- histories -------------------------------------------------------------------------------
 def history_table(controller) -> tuple[list[str], np.ndarray]:
     """Column names and rows (n, 2 + n_edges) of the controller's recorded history:
-    ``t``, ``energy`` and ``d_<edge>`` for every edge (SPEC §4: d_e = ‖r_e‖²)."""
+    ``t``, ``energy`` and ``d_<edge>`` for every edge (docs/mathematics.md: d_e = ‖r_e‖²)."""
     h = controller.history
     names = ["t", "energy"] + [f"d_{e.name}" for e in controller.layout.edges]
     rows = np.column_stack([h.t[: h.n], h.energy[: h.n], h.discords[: h.n]])

@@ -354,3 +354,28 @@ def test_toggle_pins_at_the_shown_value_and_unpins():
     assert ("a1", 2) not in s.pins.hard
     s.toggle_pin("y")  # a pinned stalk: unpinned
     assert not s.pins.stalk_pinned(s.layout, "y")
+
+
+def test_history_state_round_trip_keeps_the_thinning():
+    """The bounded history keeps its stride through a save: continuing a restored copy
+    appends exactly what the original keeps (moved here from the old controller's tests)."""
+    from sheafviz.live.frame import History
+
+    rng = np.random.default_rng(0)
+    a = History(3, capacity=8)
+    for k in range(21):  # past the capacity twice: stride 4
+        a.append(0.1 * k, float(k), rng.random(3))
+    a.add_event(0.5, 2.0)
+    b = History.from_state(a.state_dict(), 3)
+    for k in range(21, 40):
+        d = rng.random(3)
+        a.append(0.1 * k, float(k), d)
+        b.append(0.1 * k, float(k), d)
+    assert a.n == b.n and b.events_t == [0.5]
+    np.testing.assert_array_equal(a.t[:a.n], b.t[:b.n])
+    np.testing.assert_array_equal(a.discords[:a.n], b.discords[:b.n])
+    assert History.from_state(None, 3).n == 0
+    with pytest.raises(ValueError, match="edges"):
+        History.from_state(a.state_dict(), 4)
+    with pytest.raises(ValueError, match="stride"):
+        History.from_state(dict(a.state_dict(), stride=0), 3)

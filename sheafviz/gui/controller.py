@@ -213,7 +213,8 @@ class Controller(FlowDriver, PinIntents, ParamIntents, SavedState, QtCore.QObjec
             return
         try:
             self.lam = engine.spectrum(self.network, self.pins, self.layout, self.c)
-        except Exception:  # noqa: BLE001 - a diagnostic must never stop the animation
+        except (np.linalg.LinAlgError, ValueError, RuntimeError, ArithmeticError):
+            # a diagnostic the solver cannot give is shown as nan; it never stops the animation
             self.lam = (float("nan"), float("nan"))
         self._lam_key, self._lam_at = key, now
 
@@ -259,7 +260,7 @@ class Controller(FlowDriver, PinIntents, ParamIntents, SavedState, QtCore.QObjec
         try:
             return engine.objective(self.network, self.pins, self.layout, self.c,
                                     force=self.preset.output_force)
-        except Exception:  # noqa: BLE001 - a read-out only
+        except (np.linalg.LinAlgError, ValueError, RuntimeError, ArithmeticError):  # read-out only
             return float("nan")
 
     @property

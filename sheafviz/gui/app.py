@@ -293,7 +293,7 @@ def _status_excepthook(window):
         sys.stderr.write(f"sheafviz: {text}\n")
         try:
             window.show_message(text, "error")
-        except Exception:  # noqa: BLE001 - the window may be gone at exit
+        except RuntimeError:  # the window's C++ object may be deleted at exit; stderr has it
             pass
 
     return hook

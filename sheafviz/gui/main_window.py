@@ -95,7 +95,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.dhist = DiscordHistory(theme=self.theme)
         try:
             presets = engine.list_presets()
-        except Exception:  # noqa: BLE001 - the list only fills a combo box
+        except OSError:  # the presets folder cannot be read: the combo box lists none
             presets = []
         self.panel = FlowPanel(presets)
         #: What the preset combo box calls (see open_preset); None: the controller directly.

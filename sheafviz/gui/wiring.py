@@ -353,7 +353,8 @@ def session_metrics_text(s, player) -> str:
     def num(name: str) -> str:  # a read-out the core cannot give is shown as nan
         try:
             return style.fmt(getattr(r, name))
-        except Exception:  # noqa: BLE001 - a diagnostic must never stop the window
+        except (np.linalg.LinAlgError, ValueError, RuntimeError, ArithmeticError):
+            # a read-out the solver cannot give never stops the window
             return style.fmt(float("nan"))
 
     r_name = "R̄ (batch mean E)" if s.mode == "joint" else "R"
@@ -364,7 +365,7 @@ def session_metrics_text(s, player) -> str:
     if s.mode == "relax":
         try:
             parts.append(f"σ: {consistency_text(r)}")
-        except Exception:  # noqa: BLE001
+        except (np.linalg.LinAlgError, ValueError, RuntimeError, ArithmeticError):
             parts.append("σ: —")
     parts.append(f"step {s.steps} (t = {style.fmt(s.time)})")
     parts.append(f"{style.fmt(player.fps, 2)} fps · {style.fmt(player.steps_per_second, 3)} "

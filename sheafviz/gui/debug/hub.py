@@ -339,7 +339,7 @@ class DebugHub(QtCore.QObject):
             try:
                 relay.done.emit(diag.compare_training(net, X, Y, **kw))
             except Exception as exc:  # noqa: BLE001 - any failure becomes a message
-                relay.failed.emit(str(exc))
+                relay.failed.emit(f"{type(exc).__name__}: {exc}")
 
         QtCore.QThreadPool.globalInstance().start(work)
 

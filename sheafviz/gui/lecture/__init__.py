@@ -237,6 +237,8 @@ def _presets_menu(window, ctl, f: LectureFeatures) -> None:
 
     def show_gallery(*_) -> None:
         dlg = GalleryDialog(parent=window)
+        if dlg.broken:  # the dialog lists the others; the window says which failed and why
+            window.show_message(dlg.broken_message(), "warn")
         if ctl.preset is not None and ctl.preset.name in dlg.presets:
             dlg.select(ctl.preset.name)
         if dlg.exec() and dlg.chosen:
@@ -248,7 +250,7 @@ def _presets_menu(window, ctl, f: LectureFeatures) -> None:
     m.addSeparator()
     try:
         names = engine.list_presets()
-    except Exception:  # noqa: BLE001 - the menu only lists them
+    except OSError:  # the presets folder cannot be read: the menu lists none
         names = []
     for name in names:
         m.addAction(name).triggered.connect(lambda *_, n=name: f.sessions.load_preset(n))

@@ -24,7 +24,8 @@ def _values(preset) -> tuple[object, np.ndarray]:
     layout = SheafLayout(preset.network.arch)
     try:
         c = np.asarray(engine.equilibrium(preset.network, preset.pins, layout).cochain, float)
-    except Exception:  # noqa: BLE001 - a thumbnail falls back to the forward pass
+    except (np.linalg.LinAlgError, ValueError, RuntimeError, ArithmeticError):
+        # no equilibrium for these pins: the thumbnail falls back to the forward pass
         c = engine.initial_state(preset.network, preset.pins, layout)
     return layout, c
 
@@ -107,11 +108,14 @@ class GalleryDialog(QtWidgets.QDialog):
         self.list.setSpacing(8)
         self.list.setWordWrap(True)
         self.presets = {}
+        #: Presets that could not be opened, name -> the error, shown above the list.
+        self.broken: dict[str, str] = {}
         for name in names:
             try:
                 preset = engine.load_preset(name)
                 icon = QtGui.QIcon(QtGui.QPixmap.fromImage(thumbnail(name)))
-            except Exception:  # noqa: BLE001 - one broken preset must not hide the others
+            except (OSError, ValueError, RuntimeError, ArithmeticError) as exc:
+                self.broken[name] = f"{type(exc).__name__}: {exc}"  # the others still show
                 continue
             self.presets[name] = preset
             item = QtWidgets.QListWidgetItem(icon, f"{preset.title}\n({name})")
@@ -131,6 +135,11 @@ class GalleryDialog(QtWidgets.QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         lay = QtWidgets.QVBoxLayout(self)
+        #: Names each preset that cannot be opened and why (hidden when all open).
+        self.status_message = QtWidgets.QLabel(self.broken_message())
+        self.status_message.setWordWrap(True)
+        self.status_message.setVisible(bool(self.broken))
+        lay.addWidget(self.status_message)
         lay.addWidget(split, 1)
         lay.addWidget(buttons)
         self.list.currentItemChanged.connect(self._show_notes)
@@ -138,6 +147,10 @@ class GalleryDialog(QtWidgets.QDialog):
         if self.list.count():
             self.list.setCurrentRow(0)
         self.resize(1100, 700)
+
+    def broken_message(self) -> str:
+        """One line per preset that could not be opened ("" when all opened)."""
+        return "\n".join(f"Cannot open preset {n!r}: {e}" for n, e in self.broken.items())
 
     def current_name(self) -> str | None:
         item = self.list.currentItem()

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from realx import wait_for
 
 pytestmark = pytest.mark.skipif(
     shutil.which("xvfb-run") is None or shutil.which("xdotool") is None,
@@ -33,14 +34,6 @@ APP = ("import sys; from sheafviz.gui.app import run_gui; "
        "sys.exit(run_gui(size='1280x720'))")
 
 
-def _wait_for(predicate, timeout: float, what: str):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _read(path: Path):
@@ -81,7 +74,7 @@ def _settled(state_file: Path):
         distinct = len({tuple(p) for p in s["neurons"].values()}) == len(s["neurons"])
         return s if len(last) == 3 and last[0] == last[1] == last[2] and distinct else None
 
-    return _wait_for(check, 30, "the window layout to settle")
+    return wait_for(check, 30, "the window layout to settle")
 
 
 def _autosave_file(root: Path):
@@ -99,18 +92,18 @@ def _drive(root: Path) -> None:
                    _xdotool("getwindowname", w).startswith("sheafviz — "))
         x, y = state["neurons"]["a1[0]"]
         _xdotool("mousemove", str(x), str(y), "click", "1")
-        _wait_for(lambda: "a1[0]" in (_read(root / "state1.json") or {"pins": {"hard": {}}}
+        wait_for(lambda: "a1[0]" in (_read(root / "state1.json") or {"pins": {"hard": {}}}
                                       )["pins"]["hard"], 15, "a1[0] to be pinned")
         _xdotool("windowfocus", "--sync", wid)
         _xdotool("key", "space")  # play: the flow state moves on
-        _wait_for(lambda: (s := _read(root / "state1.json")) and s["steps"] > 0, 15,
+        wait_for(lambda: (s := _read(root / "state1.json")) and s["steps"] > 0, 15,
                   "Space to start the flow")
         # the autosave (every second while dirty) must have caught the pin and some steps
-        _wait_for(lambda: (p := _autosave_file(root)) and "a1[0]" in p.read_text()
+        wait_for(lambda: (p := _autosave_file(root)) and "a1[0]" in p.read_text()
                   and _read(p), 15, "the autosave file")
         time.sleep(1.5)
         _xdotool("key", "space")  # pause, so the next autosave holds a fixed state
-        paused = _wait_for(lambda: (s := _read(root / "state1.json")) and not s["playing"]
+        paused = wait_for(lambda: (s := _read(root / "state1.json")) and not s["playing"]
                            and s, 15, "the flow to pause")
         time.sleep(2.5)  # one more autosave after the pause
         result["before_kill"] = _read(root / "state1.json")
@@ -125,12 +118,12 @@ def _drive(root: Path) -> None:
 
     second = _start(root, root / "state2.json")
     try:
-        dialog = _wait_for(lambda: _windows("Recover session"), 30, "the recovery offer")
+        dialog = wait_for(lambda: _windows("Recover session"), 30, "the recovery offer")
         result["offered"] = True
         _xdotool("windowactivate", "--sync", dialog[0], check=False)
         _xdotool("windowfocus", "--sync", dialog[0])
         _xdotool("key", "Return")
-        result["after_restart"] = _wait_for(
+        result["after_restart"] = wait_for(
             lambda: (s := _read(root / "state2.json")) and "a1[0]" in s["pins"]["hard"] and s,
             20, "the recovered pins")
         time.sleep(1.0)  # the state file is rewritten twice a second: take a later one

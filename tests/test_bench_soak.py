@@ -50,3 +50,16 @@ def test_trend_is_the_least_squares_slope_per_ten_thousand_frames():
     assert soak._trend(list(zip(frames.tolist(), rss.tolist()))) == pytest.approx(expected)
     assert expected == pytest.approx(200, abs=5)
     assert soak._trend([(0, 1), (10, 2)]) == 0.0
+
+
+def test_the_warm_up_plays_both_modes_and_then_they_alternate():
+    warmup = 4000
+    modes = [soak.mode_at(k, warmup) for k in range(warmup)]
+    # both modes before the first RSS sample, relax first
+    assert modes[0] == "relax" and modes[-1] == "joint"
+    assert modes.count("relax") == modes.count("joint") == warmup // 2
+    # after the warm-up: blocks of MODE_EVERY frames, alternating, starting with relax
+    every = soak.MODE_EVERY
+    after = [soak.mode_at(warmup + k, warmup) for k in (0, every - 1, every, 2 * every - 1,
+                                                         2 * every)]
+    assert after == ["relax", "relax", "joint", "joint", "relax"]

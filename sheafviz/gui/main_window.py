@@ -111,6 +111,14 @@ class MainWindow(QtWidgets.QMainWindow):
 
         self.lecture = install_lecture_features(self, self.controller, dialogs=self.dialogs,
                                                autosave_path=self._autosave_path)
+        self._install_chapter()
+
+    def _install_chapter(self) -> None:
+        """The chapter's docks (EP, phase plane), data-panel items and lessons (issue 12);
+        their connections live in :mod:`.chapter_wiring` (``self.chapter``)."""
+        from .chapter_wiring import wire_chapter
+
+        wire_chapter(self)
 
     # -- debug docks (issue 6) ---------------------------------------------------------------
     def _install_debug_docks(self) -> None:
@@ -200,6 +208,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.session = session
         self.wiring.set_session(session)
         self.controller.attach(session)
+        if getattr(self, "chapter", None) is not None:
+            self.chapter.set_session(session)
 
     # -- public API for the wiring and the plug-in features --------------------------------
     def set_legends(self) -> None:

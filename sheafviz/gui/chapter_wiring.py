@@ -42,6 +42,8 @@ PHASE_GRID, PHASE_HALF_WIDTH = 15, 1.5
 REDRAW_INTERVAL_S, MAX_BUSY = 0.25, 0.25
 #: The region cap of the map on the data panel.
 MAX_REGIONS = 3000
+#: Width of the right dock area when a chapter dock opens alone, as a share of the window.
+DOCK_WIDTH_SHARE = 0.36
 
 
 def _dock(window, title: str, key: str, widget, area) -> QtWidgets.QDockWidget:
@@ -88,6 +90,7 @@ class ChapterWiring(QtCore.QObject):
         window.theme.changed.connect(self.restyle)
         for dock in self.docks.values():
             dock.visibilityChanged.connect(lambda on: on and self.refresh())
+            dock.visibilityChanged.connect(lambda on, d=dock: on and self._size_on_open(d))
         data = self.data_dock()
         if data is not None:
             data.visibilityChanged.connect(lambda on: on and self.refresh())
@@ -179,6 +182,25 @@ class ChapterWiring(QtCore.QObject):
             view.set_scale(1.0)  # the text size follows the base size, already scaled
 
     # -- visibility ----------------------------------------------------------------------
+    def show_regions(self, on: bool) -> None:
+        """Draw the activation regions over the data panel, or not (the predictions they
+        cover show again); the inverse family stays."""
+        self.regions.setVisible(bool(on))
+
+    def _size_on_open(self, dock) -> None:
+        """Give the right dock area :data:`DOCK_WIDTH_SHARE` of the window when a chapter
+        dock opens and no other was open (a tab switch or a user's resize is left alone)."""
+        if any(d.isVisible() for d in self.docks.values() if d is not dock):
+            return
+        w = self.window
+
+        def size() -> None:
+            if dock.isVisible():
+                w.resizeDocks([dock], [int(DOCK_WIDTH_SHARE * w.width())],
+                              QtCore.Qt.Orientation.Horizontal)
+
+        QtCore.QTimer.singleShot(0, size)
+
     def data_dock(self):
         for dock in getattr(self.window, "debug_docks", []) or []:
             if dock.objectName() == "debug-data":

@@ -59,13 +59,15 @@ class LessonDriver(QtCore.QObject):
 
     stepShown = QtCore.Signal(int)
 
-    def __init__(self, window, bar: LessonBar, dock: QtWidgets.QDockWidget) -> None:
+    def __init__(self, window, chapter, bar: LessonBar, dock: QtWidgets.QDockWidget) -> None:
         super().__init__(window)
-        self.window, self.bar, self.dock = window, bar, dock
+        self.window, self.chapter, self.bar, self.dock = window, chapter, bar, dock
         self.lesson = None
         self.runner: LessonRunner | None = None
         self.index = -1
         self.result = None
+        #: why the last open or step failed ("" when it did not)
+        self.error = ""
         self.highlighter = Highlighter(window.graph, lambda: window.theme.SELECT_COLOR)
         self._fitted_width = -1
         bar.nextRequested.connect(self.next)
@@ -78,7 +80,8 @@ class LessonDriver(QtCore.QObject):
             lesson = (load_lesson(name_or_path) if isinstance(name_or_path, str)
                       else name_or_path)
         except LessonError as exc:
-            self.window.show_message(str(exc), "error")
+            self.error = str(exc)
+            self.window.show_message(self.error, "error")
             return False
         self.lesson, self.runner, self.index = lesson, LessonRunner(lesson), -1
         self.dock.setWindowTitle(f"Lesson: {lesson.title}")
@@ -113,8 +116,10 @@ class LessonDriver(QtCore.QObject):
             else:
                 result = runner.run_to(i)
         except LessonError as exc:
-            self.window.show_message(str(exc), "error")
+            self.error = str(exc)
+            self.window.show_message(self.error, "error")
             return False
+        self.error = ""
         if runner.session is not None and runner.session is not self.window.session:
             self.window.set_session(runner.session)
         self.index, self.result = i, result
@@ -153,6 +158,8 @@ class LessonDriver(QtCore.QObject):
             try:
                 if action.verb == "show":
                     show_panel(self.window, str(action.value))
+                    if action.value == "regions":
+                        self.regions_action.setChecked(True)
                 elif action.verb == "highlight":
                     self.highlighter.show(self.window.session.layout, str(action.value))
             except ValueError as exc:
@@ -187,6 +194,14 @@ def add_lessons_menu(window, driver: LessonDriver) -> QtWidgets.QMenu:
         act.triggered.connect(lambda *_, n=lesson.name: driver.open(n))
     menu.setToolTipsVisible(True)
     menu.addSeparator()
+    regions = menu.addAction("Activation &regions on the data panel")
+    regions.setCheckable(True)
+    regions.setChecked(True)
+    regions.setToolTip("Exact regions of constant forward pattern over the input plane "
+                       "(2-D inputs); off: the predictions show instead")
+    regions.toggled.connect(driver.chapter.show_regions)
+    driver.regions_action = regions
+    menu.addSeparator()
     for text, key, slot in (("&Next step", "PgDown", driver.next),
                             ("&Previous step", "PgUp", driver.back)):
         act = menu.addAction(text)
@@ -202,7 +217,7 @@ def install_lessons(window, chapter) -> LessonDriver:
     """The lesson bar, its driver and the Lessons menu in ``window``; the bar follows the
     window's text size (presentation mode) with the other chapter views."""
     bar, dock = lesson_bar_dock(window)
-    driver = LessonDriver(window, bar, dock)
+    driver = LessonDriver(window, chapter, bar, dock)
     driver.menu = add_lessons_menu(window, driver)
     window.theme.changed.connect(lambda: (bar.set_theme(window.theme), bar.set_scale(1.0),
                                           driver.index >= 0 and driver.fit_bar()))

@@ -262,6 +262,10 @@ class PhaseView(QtWidgets.QWidget):
                 label.setText(f"{line.neuron} = 0" if line.kind == "switching" else
                               f"{line.neuron} prediction = 0")
             end = line.segment[np.argmax(line.segment[:, 0] + line.segment[:, 1])]
+            # text towards the middle: a label at the left or top edge must not be cut off
+            mid_u = 0.5 * (self.field.u[0] + self.field.u[-1])
+            mid_v = 0.5 * (self.field.v[0] + self.field.v[-1])
+            label.setAnchor((1 if end[0] > mid_u else 0, 0 if end[1] > mid_v else 1))
             label.setPos(float(end[0]), float(end[1]))
             label.setVisible(True)
         for label in self._line_labels[len(lines):]:

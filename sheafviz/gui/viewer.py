@@ -228,7 +228,7 @@ class Viewer:
         for kind in (QtWidgets.QDockWidget, QtWidgets.QToolBar):
             for w in self._window.findChildren(kind):
                 key = (w.objectName() or w.windowTitle()).strip().lower()
-                for prefix in ("debug-", "lecture-"):
+                for prefix in ("debug-", "lecture-", "chapter-"):
                     if key.startswith(prefix):
                         key = key[len(prefix):]
                 if key:

@@ -2,11 +2,11 @@
 
     QT_QPA_PLATFORM=offscreen python scripts/chapter_window_screenshots.py [OUT_DIR]
 
-OUT_DIR defaults to resources/screenshots. Writes window-ep.png (the EP dock, γ = 0.01),
+OUT_DIR defaults to resources/screenshots. Writes (as chapter-*.png, 1920×1080) window-ep.png (the EP dock, γ = 0.01),
 window-ep-hard.png, window-phase.png (the phase plane after a perturbation and some
 steps), window-regions.png (paraboloid-2h: the regions on the data panel), window-inverse.png
 (running-241 with y pinned and x free: the inverse family), window-lesson.png and
-window-lesson-present.png (a lesson step, normal and in presentation mode, 1920×1080).
+window-lesson-present.png (a lesson step, normal and in presentation mode).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
-SIZE, BIG = (1280, 720), (1920, 1080)
+SIZE = BIG = (1920, 1080)
 
 
 def settle(app, seconds: float = 0.4) -> None:
@@ -75,7 +75,10 @@ def plane_shots(app, out: Path) -> None:
 
     w = new_window(app)
     w.set_session(Session.from_preset("paraboloid-2h"))
-    w.chapter.data_dock().setVisible(True)
+    dock = w.chapter.data_dock()
+    dock.setVisible(True)
+    settle(app)
+    w.resizeDocks([dock], [int(0.5 * w.height())], QtCore.Qt.Orientation.Vertical)
     shot(app, w, out, "window-regions")
     w.set_session(Session.from_preset("running-241"))
     s = w.session

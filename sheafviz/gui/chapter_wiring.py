@@ -42,6 +42,9 @@ PHASE_GRID, PHASE_HALF_WIDTH = 15, 1.5
 REDRAW_INTERVAL_S, MAX_BUSY = 0.25, 0.25
 #: The region cap of the map on the data panel.
 MAX_REGIONS = 3000
+#: The data panel's read-out while the inverse family is drawn.
+FAMILY_HINT = ("Purple: every input whose forward pass reaches the pinned values. Click it "
+               "to pin x there.")
 #: Width of the right dock area when a chapter dock opens alone, as a share of the window.
 DOCK_WIDTH_SHARE = 0.36
 
@@ -293,6 +296,8 @@ class ChapterWiring(QtCore.QObject):
             except ValueError as exc:  # e.g. a softmax head with y partly pinned
                 self.window.show_message(f"Inverse family: {exc}", "warn")
         self.family.set_family(family)
+        if family is not None and family.pieces:
+            panel.readout.setText(FAMILY_HINT)
 
     def draw_phase(self) -> None:
         """The field through the shown state and one more trajectory point (every frame)."""

@@ -295,7 +295,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--screenshot", metavar="FILE.png", help="save a screenshot and quit")
 
     p = sub.add_parser("render", help="headless PNG or animated GIF of a preset's or a "
-                                      "saved session's window")
+                                      "saved session's window, or one PNG per lesson step "
+                                      "(--lesson NAME --out DIR)")
     _gui_options(p)
     p.add_argument("--out", metavar="FILE.png|FILE.gif|DIR",
                    help="the picture (.png) or animation (.gif) to write; with --lesson the "

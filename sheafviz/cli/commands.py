@@ -437,43 +437,15 @@ def cmd_render(args) -> int:
                         presentation=args.presentation)
 
 
-#: render options a lesson does not take (it opens its own networks and runs its own steps).
-_NOT_WITH_LESSON = ("session", "preset", "png", "gif", "save_session", "steps", "train",
-                    "weights", "arch", "seed", "output", "data", "data_seed")
-
-
 def _render_lesson(args) -> int:
-    """``render --lesson NAME|FILE --out DIR``: the window after each step, one PNG each."""
-    given = [o for o in _NOT_WITH_LESSON if getattr(args, o, None) not in (None, False)]
-    if given or args.pin_ops:
-        what = "SESSION" if given and given[0] == "session" else (
-            f"--{given[0].replace('_', '-')}" if given else "--pin/--soft/--unpin")
-        raise CLIError(f"{what} does not apply to --lesson (the lesson opens its own "
-                       f"networks and runs its own steps)")
-    if args.out is None:
-        raise CLIError("--lesson needs --out DIR, the folder of the step pictures")
-    if Path(args.out).suffix.lower() in (".png", ".gif"):
-        raise CLIError(f"--out {args.out}: --lesson writes one PNG per step into a folder; "
-                       f"give a folder, not a file")
+    """``render --lesson NAME|FILE --out DIR`` (see :mod:`sheafviz.cli.render_lesson`)."""
+    from sheafviz.cli import render_lesson
+
+    render_lesson.check_args(args, CLIError)
     size = _parse_size(args.size)
     threads.use_gui_policy()
-    from sheafviz.lessons import load_lesson
-
-    load_lesson(args.lesson)  # an unknown lesson or a malformed file: one line, exit 2
-    try:
-        from sheafviz.cli import render_lesson
-    except ImportError as exc:
-        raise CLIError(f"the GUI cannot start: {exc}") from None
-    try:
-        return render_lesson.render_lesson(args.lesson, out=args.out,
-                                           size=size or (1280, 720),
-                                           presentation=args.presentation)
-    except LessonError:
-        raise
-    except ValueError as exc:
-        raise CLIError(_one_line(exc)) from None
-    except OSError as exc:
-        raise CLIError(f"cannot write to {args.out}: {exc.strerror or exc}") from None
+    return render_lesson.run(args, size=size or (1280, 720), error=CLIError,
+                             one_line=_one_line)
 
 
 def _save_render_session(args) -> int:

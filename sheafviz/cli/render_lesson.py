@@ -17,6 +17,46 @@ from pathlib import Path
 SETTLE_FIRST_S, SETTLE_STEP_S = 0.6, 0.15
 
 
+#: render options a lesson does not take (it opens its own networks and runs its own steps).
+NOT_WITH_LESSON = ("session", "preset", "png", "gif", "save_session", "steps", "train",
+                   "weights", "arch", "seed", "output", "data", "data_seed")
+
+
+def check_args(args, error) -> None:
+    """Refuse the render options a lesson does not take, and an --out that is not a folder
+    (raises ``error``, the CLI's one-line bad-input exception)."""
+    given = [o for o in NOT_WITH_LESSON if getattr(args, o, None) not in (None, False)]
+    if given or args.pin_ops:
+        what = "SESSION" if given and given[0] == "session" else (
+            f"--{given[0].replace('_', '-')}" if given else "--pin/--soft/--unpin")
+        raise error(f"{what} does not apply to --lesson (the lesson opens its own networks "
+                    f"and runs its own steps)")
+    if args.out is None:
+        raise error("--lesson needs --out DIR, the folder of the step pictures")
+    if Path(args.out).suffix.lower() in (".png", ".gif"):
+        raise error(f"--out {args.out}: --lesson writes one PNG per step into a folder; "
+                    f"give a folder, not a file")
+
+
+def run(args, *, size, error, one_line) -> int:
+    """:func:`render_lesson` for the parsed arguments; a refused input or a failed write
+    becomes ``error`` with one line (a LessonError passes through: the CLI prints it)."""
+    from sheafviz.lessons import LessonError, load_lesson
+
+    load_lesson(args.lesson)  # an unknown lesson or a malformed file, before any window
+    try:
+        return render_lesson(args.lesson, out=args.out, size=size,
+                             presentation=args.presentation)
+    except LessonError:
+        raise
+    except ImportError as exc:
+        raise error(f"the GUI cannot start: {exc}") from None
+    except ValueError as exc:
+        raise error(one_line(exc)) from None
+    except OSError as exc:
+        raise error(f"cannot write to {args.out}: {exc.strerror or exc}") from None
+
+
 def check_out_dir(out: str) -> Path:
     """The output folder, created if missing (its parent must exist); ValueError for a file
     in the way, a missing parent or a folder that cannot be written."""

@@ -127,7 +127,7 @@ class ChapterWiring(QtCore.QObject):
         self._ep_key = self._curve_key = None
         self.phase_view.clear_trajectory()
         # after the window's own handlers (the debug hub redraws the data panel first)
-        QtCore.QTimer.singleShot(0, self.refresh)
+        QtCore.QTimer.singleShot(0, self, self.refresh)
 
     # -- intents → session ---------------------------------------------------------------
     def set_stiffness(self, gamma: float) -> None:
@@ -202,7 +202,7 @@ class ChapterWiring(QtCore.QObject):
                 w.resizeDocks([dock], [int(DOCK_WIDTH_SHARE * w.width())],
                               QtCore.Qt.Orientation.Horizontal)
 
-        QtCore.QTimer.singleShot(0, size)
+        QtCore.QTimer.singleShot(0, self, size)
 
     def data_dock(self):
         for dock in getattr(self.window, "debug_docks", []) or []:

@@ -123,6 +123,7 @@ class LessonDriver(QtCore.QObject):
         if runner.session is not None and runner.session is not self.window.session:
             self.window.set_session(runner.session)
         self.index, self.result = i, result
+        self.dock.setVisible(True)  # closed with its ✕: the next step shows it again
         self._gui_actions(result)
         step = self.lesson.steps[i]
         self.bar.set_step(i, len(self.lesson.steps), feed.caption_html(step),

@@ -105,6 +105,7 @@ class ChapterWiring(QtCore.QObject):
         self._plane_host = None
         self._pair: tuple = (None, None)
         self._names: list = []
+        self._picked: list = []
         self._perturb_seed = 0
         self._ep_key = self._curve_key = None
         self._limits = {"plane": RateLimiter(REDRAW_INTERVAL_S, max_busy=MAX_BUSY),
@@ -134,6 +135,7 @@ class ChapterWiring(QtCore.QObject):
         view = PhaseView(theme=self.window.theme)
         view.coordinatesChanged.connect(self.set_pair)
         view.perturbRequested.connect(self.perturb)
+        view.pickInGraphToggled.connect(self.pick_in_graph)
         return view
 
     def _built_views(self) -> list:
@@ -184,6 +186,27 @@ class ChapterWiring(QtCore.QObject):
         self._pair = (u, v)
         self.phase_view.clear_trajectory()
         self.draw_phase()
+
+    def pick_in_graph(self, on: bool) -> None:
+        """The next two neuron clicks in the graph (or drape) pick u, then v."""
+        self._picked = []
+        self.window.wiring.neuron_picker = self._pick_neuron if on else None
+        self.phase_view.set_picking(on, "Click u…")
+
+    def _pick_neuron(self, name: str, index: int) -> bool:
+        if (name, index) in self.session.pins.hard:
+            self.window.show_message(f"{name}[{index}] is pinned: pick a free coordinate.",
+                                     "warn")
+            return True
+        self._picked.append(f"{name}[{index}]")
+        if len(self._picked) == 1:
+            self.phase_view.set_picking(True, f"u = {self._picked[0]}; click v…")
+            return True
+        u, v = self._picked
+        self.pick_in_graph(False)
+        self.phase_view.set_coordinates(self._names, u, v)
+        self.set_pair(u, v)
+        return True
 
     def perturb(self, size: float) -> None:
         """Nudge the state (and θ in joint mode) by ``size``, a new direction each time."""

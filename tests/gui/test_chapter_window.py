@@ -315,3 +315,20 @@ def test_render_lesson_writes_one_png_per_step(tmp_path):
                          capture_output=True, text=True, env=env, timeout=60)
     assert bad.returncode == 2
     assert bad.stderr.count("\n") == 1 and "unknown lesson 'no-such-lesson'" in bad.stderr
+
+
+def test_phase_coordinates_picked_by_clicking_neurons_in_the_graph(qtbot, window):
+    ch, s = window.chapter, window.session
+    ch.docks["phase"].setVisible(True)
+    view = ch.phase_view
+    qtbot.waitUntil(lambda: view.field is not None)
+    pins = s.pins
+    view.pick_button.click()  # "Pick in graph", then two clicks on neurons
+    window.graph.neuronClicked.emit("x", 0)  # pinned: refused, nothing pinned or unpinned
+    window.graph.neuronClicked.emit("a1", 3)
+    window.graph.neuronClicked.emit("z2", 0)
+    assert view.field.coords == ("a1[3]", "z2[0]")
+    assert s.pins == pins  # the picking clicks pinned nothing
+    assert not view.pick_button.isChecked()
+    window.graph.neuronClicked.emit("a1", 3)  # picking over: a click pins again
+    assert ("a1", 3) in s.pins.hard

@@ -6,7 +6,8 @@ OUT_DIR defaults to resources/screenshots. Writes (as chapter-*.png, 1920×1080)
 window-ep-hard.png, window-phase.png (the phase plane after a perturbation and some
 steps), window-regions.png (paraboloid-2h: the regions on the data panel), window-inverse.png
 (running-241 with y pinned and x free: the inverse family), window-lesson.png and
-window-lesson-present.png (a lesson step, normal and in presentation mode).
+window-lesson-present.png (a lesson step, normal and in presentation mode) and
+window-phase-present.png (the phase plane in presentation mode).
 """
 
 from __future__ import annotations
@@ -96,6 +97,13 @@ def lesson_shots(app, out: Path) -> None:
     w.resize(*BIG)
     w.chapter.lessons.next()
     shot(app, w, out, "window-lesson-present")
+    phase = w.chapter.docks["phase"]
+    phase.setVisible(True)
+    phase.raise_()
+    for _ in range(40):
+        w.session.step(2)
+        app.processEvents()
+    shot(app, w, out, "window-phase-present")
     w.lecture.presentation.leave()
     w.close()
 

@@ -341,8 +341,8 @@ class ChapterWiring(QtCore.QObject):
         if panel is None:
             return
         box = feed.plane_box(s)
-        if box is None:
-            self.regions.set_region_map(None)
+        if box is None:  # not a plane of inputs: the panel shows its own picture, no note
+            self.regions.set_region_map(None, empty_text="")
             self.family.set_family(None)
             return
         if s.data is None:  # no data to frame the plane: the box does

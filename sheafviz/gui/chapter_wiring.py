@@ -316,12 +316,13 @@ class ChapterWiring(QtCore.QObject):
             view.set_comparison(None, reason=setting.reason)
             return
         view.set_stiffness(setting.gamma)
-        key = (id(s.network), setting.x.tobytes(), setting.target.tobytes(), setting.gamma)
-        if key == self._ep_key:
+        # the network object itself (not its id, which a new one may reuse) and the inputs
+        key = (s.network, setting.x.tobytes(), setting.target.tobytes(), setting.gamma)
+        if _same(key, self._ep_key):
             return
         curve_key = key[:3]
         try:
-            if curve_key != self._curve_key:
+            if not _same(curve_key, self._curve_key):
                 gaps = diag.ep_gap_curve(s.network, setting.x, setting.target,
                                          feed.EP_CURVE_GAMMAS, layout=s.layout)
                 view.set_gap_curve(feed.EP_CURVE_GAMMAS, gaps)
@@ -386,6 +387,11 @@ class ChapterWiring(QtCore.QObject):
             return
         view.set_field(field)
         view.append_trajectory(*field.center)
+
+
+def _same(key, other) -> bool:
+    """Two cache keys (network, *plain values) agree: the same network object, equal rest."""
+    return other is not None and key[0] is other[0] and key[1:] == other[1:]
 
 
 def wire_chapter(window) -> ChapterWiring:

@@ -17,7 +17,8 @@ GUI = PKG / "gui"
 VIEWS = ["graph_view", "drape", "flow_panel", "plots", "weight_views",
          "debug/compare_panel", "debug/data_panel", "debug/discord_heatmap",
          "debug/gradient_panel", "debug/import_panel", "debug/spectrum_panel",
-         "debug/switch_timeline"]
+         "debug/switch_timeline", "chapter/ep_view", "chapter/phase_view",
+         "chapter/region_items", "chapter/inverse_items", "chapter/lesson_bar"]
 #: What no view may import: the other views, and whatever holds the model or the window.
 HOLDERS = {"controller", "main_window", "wiring", "player", "session", "lecture", "hub",
            "flow_driver", "pin_intents", "params", "saved_state", "weight_editor", "app"}

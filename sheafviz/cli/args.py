@@ -295,15 +295,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--screenshot", metavar="FILE.png", help="save a screenshot and quit")
 
     p = sub.add_parser("render", help="headless PNG or animated GIF of a preset's or a "
-                                      "saved session's window")
+                                      "saved session's window, or one PNG per lesson step "
+                                      "(--lesson NAME --out DIR)")
     _gui_options(p)
-    p.add_argument("--out", metavar="FILE.png|FILE.gif",
-                   help="the picture (.png) or animation (.gif) to write")
+    p.add_argument("--out", metavar="FILE.png|FILE.gif|DIR",
+                   help="the picture (.png) or animation (.gif) to write; with --lesson the "
+                   "folder of the step pictures (created if missing)")
     p.add_argument("--png", metavar="FILE.png", help="write the picture here (with --gif too)")
     p.add_argument("--gif", metavar="FILE.gif", help="write the animation here")
     p.add_argument("--save-session", metavar="FILE.json",
                    help="write the preset's session (after --steps) here, a file that "
                    "'sheafviz gui FILE' and 'sheafviz render FILE' open")
+    p.add_argument("--lesson", metavar="NAME|FILE",
+                   help="render a lesson instead: one PNG of the window per step, written to "
+                   "the folder --out DIR as NAME-step01.png, … (see 'sheafviz lessons')")
     gif = p.add_argument_group("animation (.gif)")
     gif.add_argument("--frames", type=_int_type(1), default=60, help="frames (default 60)")
     gif.add_argument("--steps-per-frame", type=_int_type(1), default=5,

@@ -407,7 +407,10 @@ def _render_outputs(args) -> tuple[str | None, str | None]:
 def cmd_render(args) -> int:
     """Headless PNG (``--steps`` first) and/or animated GIF (``--frames`` ×
     ``--steps-per-frame``) of the main window on a preset or a saved SESSION file (a
-    session resumes exactly where it was saved, then ``--steps`` more steps)."""
+    session resumes exactly where it was saved, then ``--steps`` more steps); with
+    ``--lesson`` one PNG per lesson step into the folder ``--out``."""
+    if args.lesson is not None:
+        return _render_lesson(args)
     png, gif = _render_outputs(args)
     if args.save_session is not None:
         check_output_path(args.save_session, suffixes=(".json",), what="--save-session")
@@ -432,6 +435,17 @@ def cmd_render(args) -> int:
                         steps_per_frame=args.steps_per_frame, frame_ms=args.frame_ms,
                         joint=args.train, steps=args.steps or 0,
                         presentation=args.presentation)
+
+
+def _render_lesson(args) -> int:
+    """``render --lesson NAME|FILE --out DIR`` (see :mod:`sheafviz.cli.render_lesson`)."""
+    from sheafviz.cli import render_lesson
+
+    render_lesson.check_args(args, CLIError)
+    size = _parse_size(args.size)
+    threads.use_gui_policy()
+    return render_lesson.run(args, size=size or (1280, 720), error=CLIError,
+                             one_line=_one_line)
 
 
 def _save_render_session(args) -> int:

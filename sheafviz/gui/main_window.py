@@ -107,6 +107,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.controller = ControllerAdapter(self)
         self.wiring.rebuild()
         self._install_debug_docks()
+        self._install_chapter()
         from .lecture import install_lecture_features  # issue 5: menus, keys, sessions, …
 
         self.lecture = install_lecture_features(self, self.controller, dialogs=self.dialogs,
@@ -173,6 +174,13 @@ class MainWindow(QtWidgets.QMainWindow):
         for b in (self.panel.play, self.panel.step, self.panel.reset, self.panel.jump):
             b.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
 
+    def _install_chapter(self) -> None:
+        """The chapter's docks (EP, phase plane), data-panel items and lessons (issue 12);
+        their connections live in :mod:`.chapter_wiring` (``self.chapter``)."""
+        from .chapter_wiring import wire_chapter
+
+        wire_chapter(self)
+
     def resizeEvent(self, ev) -> None:  # noqa: N802 - keep proportions when resized
         super().resizeEvent(ev)
         w = self.width()
@@ -197,6 +205,7 @@ class MainWindow(QtWidgets.QMainWindow):
         """Show ``session`` from now on: the views, the player and the features follow it
         (a new preset, an opened file)."""
         self.player.pause()
+        self.chapter.set_session(session)  # the chapter's docks and lessons (issue 12)
         self.session = session
         self.wiring.set_session(session)
         self.controller.attach(session)

@@ -228,7 +228,7 @@ class Viewer:
         for kind in (QtWidgets.QDockWidget, QtWidgets.QToolBar):
             for w in self._window.findChildren(kind):
                 key = (w.objectName() or w.windowTitle()).strip().lower()
-                for prefix in ("debug-", "lecture-"):
+                for prefix in ("debug-", "lecture-", "chapter-"):
                     if key.startswith(prefix):
                         key = key[len(prefix):]
                 if key:
@@ -261,9 +261,11 @@ class Viewer:
         self._require_open()
         from .highlight import Highlighter
 
-        if self._highlighter is None:
-            self._highlighter = Highlighter(self._window.graph,
-                                            lambda: self._window.theme.SELECT_COLOR)
+        if self._highlighter is None:  # one highlight per window: the lessons' own
+            chapter = getattr(self._window, "chapter", None)
+            self._highlighter = (chapter.lessons.highlighter if chapter is not None else
+                                 Highlighter(self._window.graph,
+                                             lambda: self._window.theme.SELECT_COLOR))
         if target is None:
             self._highlighter.clear()
         else:

@@ -111,6 +111,8 @@ class SessionWiring(QtCore.QObject):
         self._connect()
         #: the window's own keys (see :meth:`install_shortcuts`), by key
         self.shortcuts: dict = {}
+        #: a callable (name, index) -> bool that takes neuron clicks first, or None
+        self.neuron_picker = None
 
     def _connect(self) -> None:
         w, p, player = self.window, self.window.panel, self.player
@@ -189,7 +191,11 @@ class SessionWiring(QtCore.QObject):
 
     # -- intents that need the session's state to become one call ------------------------
     def toggle_neuron(self, name: str, index: int) -> None:
-        """Pin ``name[index]`` at its shown value, or unpin it; it becomes the selection."""
+        """Pin ``name[index]`` at its shown value, or unpin it; it becomes the selection.
+        While :attr:`neuron_picker` is set (the phase plane picking its coordinates) it
+        takes the click instead when it returns True."""
+        if self.neuron_picker is not None and self.neuron_picker(name, index):
+            return
         s = self.session
         self.solver.cancel()  # a drag still being solved must not land after this click
         s.select(name, index)

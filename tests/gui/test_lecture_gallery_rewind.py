@@ -16,7 +16,9 @@ def test_gallery_lists_every_preset_with_thumbnail_and_notes(qtbot, lecture):
     w, ctl, feats = lecture
     dlg = GalleryDialog(parent=w)
     names = engine.list_presets()
-    assert dlg.list.count() == len(names)
+    from sheafviz.lessons import list_lessons
+
+    assert dlg.list.count() == len(names) + len(list_lessons())  # the lessons follow
     for i in range(dlg.list.count()):
         icon = dlg.list.item(i).icon()
         img = icon.pixmap(120, 75).toImage()

@@ -169,13 +169,14 @@ class EPView(QtWidgets.QWidget):
     def stiffness(self) -> float:
         return gamma_for_position(self.slider.value())
 
-    def set_comparison(self, comparison: EPComparison | None) -> None:
-        """The EP comparison at the current γ; None shows what to do instead."""
+    def set_comparison(self, comparison: EPComparison | None, *, reason: str = "") -> None:
+        """The EP comparison at the current γ; None shows what to do instead (``reason``:
+        what is missing, said first)."""
         self.comparison = comparison
         if comparison is None:
             self.table.setRowCount(0)
             self.table.setVisible(False)
-            self.note.setText(EMPTY_TEXT)
+            self.note.setText(f"{reason} {EMPTY_TEXT}".strip())
             self.marker.setData([], [])
             self._show_plot()
             return

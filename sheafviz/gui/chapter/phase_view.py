@@ -73,10 +73,13 @@ def line_path(lines) -> np.ndarray:
 
 class PhaseView(QtWidgets.QWidget):
     """Signals: ``coordinatesChanged(str, str)`` — the user picked u and v;
+    ``pickInGraphToggled(bool)`` — "pick u and v by clicking neurons in the path graph" on
+    or off (the host routes the next two clicks here and calls :meth:`set_picking`);
     ``perturbRequested(float)`` — nudge the state (and θ in joint mode) by this size."""
 
     coordinatesChanged = QtCore.Signal(str, str)
     perturbRequested = QtCore.Signal(float)
+    pickInGraphToggled = QtCore.Signal(bool)
 
     def __init__(self, parent=None, *, theme=None) -> None:
         super().__init__(parent)
@@ -128,8 +131,14 @@ class PhaseView(QtWidgets.QWidget):
         self.perturb_button.clicked.connect(
             lambda: self.perturbRequested.emit(float(self.size_box.value())))
         self.labels = [QtWidgets.QLabel("u"), QtWidgets.QLabel("v"), QtWidgets.QLabel("size")]
+        self.pick_button = QtWidgets.QPushButton("Pick in graph")
+        self.pick_button.setCheckable(True)
+        self.pick_button.setToolTip("Click two free neurons in the path graph: the first "
+                                    "becomes u, the second v (the clicks pin nothing)")
+        self.pick_button.toggled.connect(self.pickInGraphToggled.emit)
         self.controls = QtWidgets.QHBoxLayout()
-        for widget in (self.labels[0], self.combo_u, self.labels[1], self.combo_v):
+        for widget in (self.labels[0], self.combo_u, self.labels[1], self.combo_v,
+                       self.pick_button):
             self.controls.addWidget(widget)
         self.controls.addStretch(1)
         for widget in (self.perturb_button, self.labels[2], self.size_box):
@@ -160,6 +169,13 @@ class PhaseView(QtWidgets.QWidget):
                     raise ValueError(f"{pick!r} is not among the free coordinates")
                 combo.setCurrentIndex(names.index(pick))
             combo.blockSignals(False)
+
+    def set_picking(self, on: bool, prompt: str = "") -> None:
+        """Show whether graph clicks pick u and v now (without emitting), and what to click."""
+        self.pick_button.blockSignals(True)
+        self.pick_button.setChecked(bool(on))
+        self.pick_button.blockSignals(False)
+        self.pick_button.setText(prompt if on and prompt else "Pick in graph")
 
     def set_field(self, field: PhaseField | None) -> None:
         """The field through the current state (None: the empty note)."""
@@ -209,7 +225,7 @@ class PhaseView(QtWidgets.QWidget):
         """Text, pens and the state's dot at ``factor`` × normal (presentation mode)."""
         self._scale = s = float(factor)
         for widget in [self.title, self.note, self.caption, self.combo_u, self.combo_v,
-                       self.size_box, self.perturb_button] + self.labels:
+                       self.size_box, self.perturb_button, self.pick_button] + self.labels:
             widget.setFont(look.font(s))
         self._apply_look()
 
@@ -262,6 +278,10 @@ class PhaseView(QtWidgets.QWidget):
                 label.setText(f"{line.neuron} = 0" if line.kind == "switching" else
                               f"{line.neuron} prediction = 0")
             end = line.segment[np.argmax(line.segment[:, 0] + line.segment[:, 1])]
+            # text towards the middle: a label at the left or top edge must not be cut off
+            mid_u = 0.5 * (self.field.u[0] + self.field.u[-1])
+            mid_v = 0.5 * (self.field.v[0] + self.field.v[-1])
+            label.setAnchor((1 if end[0] > mid_u else 0, 0 if end[1] > mid_v else 1))
             label.setPos(float(end[0]), float(end[1]))
             label.setVisible(True)
         for label in self._line_labels[len(lines):]:

@@ -168,6 +168,14 @@ class DataPanel(QtWidgets.QWidget):
         rgba[..., :3] = (255 - 0.55 * (255 - rgba[..., :3].astype(float))).astype(np.uint8)
         return rgba
 
+    def show_plane(self, box) -> None:
+        """Frame the input box (u_min, u_max, v_min, v_max) and drop the "no data" note:
+        the plane has something to show without data (items added over it, e.g. the
+        activation regions)."""
+        u0, u1, v0, v1 = (float(b) for b in box)
+        self.note.set_empty(False)
+        self.plot.plotItem.vb.setRange(xRange=(u0, u1), yRange=(v0, v1), padding=0.02)
+
     def set_pinned(self, index: int | None) -> None:
         """Ring the pinned training pair (None: no pair of this data set is pinned)."""
         self.pinned_index = None if index is None else int(index)

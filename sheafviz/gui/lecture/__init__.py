@@ -243,6 +243,8 @@ def _presets_menu(window, ctl, f: LectureFeatures) -> None:
             dlg.select(ctl.preset.name)
         if dlg.exec() and dlg.chosen:
             f.sessions.load_preset(dlg.chosen)
+        elif dlg.chosen_lesson and getattr(window, "chapter", None) is not None:
+            window.chapter.lessons.open(dlg.chosen_lesson)  # the lesson bar (issue 12)
 
     gallery.triggered.connect(show_gallery)
     f.actions["gallery"] = gallery

@@ -1,5 +1,7 @@
 """The presets gallery: a dialog of thumbnails (drawn offscreen from each preset's network,
-pins and equilibrium) with the preset's lesson notes, and the Presets menu.
+pins and equilibrium) with the preset's lesson notes, and the Presets menu. The guided
+lessons follow the presets, each drawn from the network its first step opens; choosing one
+opens it in the lesson bar (``lessonChosen``).
 
 A thumbnail is the path graph in miniature: one column per vertex, one dot per neuron
 (at most :data:`MAX_DOTS` shown per column) coloured by its equilibrium value (the views'
@@ -79,6 +81,8 @@ def render_thumbnail(preset, size: QtCore.QSize = THUMB, *, theme=None) -> QtGui
 
 
 _CACHE: dict[str, QtGui.QImage] = {}
+#: Item data role of a lesson's name (a preset's name is under UserRole).
+LESSON_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
 
 
 def thumbnail(name: str) -> QtGui.QImage:
@@ -87,18 +91,50 @@ def thumbnail(name: str) -> QtGui.QImage:
     return _CACHE[name]
 
 
+def lesson_thumbnail(lesson) -> QtGui.QImage:
+    """The picture of the network a lesson's first ``open`` action opens (a preset's own
+    thumbnail, or a seeded network's), blank when it opens none."""
+    from types import SimpleNamespace
+
+    from sheafviz.core.model.network import Network
+    from sheafviz.core.model.pins import PinSet
+
+    opened = next((a.value for step in lesson.steps for a in step.actions
+                   if a.verb == "open"), None)
+    if isinstance(opened, str):
+        return thumbnail(opened)
+    if isinstance(opened, dict) and "arch" in opened:
+        net = Network.he_init([int(n) for n in opened["arch"]], seed=int(opened.get("seed", 0)),
+                              output=opened.get("output", "identity"))
+        return render_thumbnail(SimpleNamespace(network=net, pins=PinSet()))
+    img = QtGui.QImage(THUMB, QtGui.QImage.Format.Format_RGB32)
+    img.fill(QtGui.QColor("#ffffff"))
+    return img
+
+
+def lesson_notes(lesson) -> str:
+    """A lesson's title, summary and step titles, as the gallery shows them."""
+    steps = "\n".join(f"  {i}. {st.title or '(untitled)'}"
+                      for i, st in enumerate(lesson.steps, start=1))
+    return f"Lesson: {lesson.title}\n\n{lesson.summary}\n\nSteps:\n{steps}"
+
+
 class GalleryDialog(QtWidgets.QDialog):
     """Thumbnails of every shipped preset and the chosen one's lesson notes.
 
-    ``chosen`` holds the preset name after "Open" (``presetChosen(str)`` is emitted too).
+    ``chosen`` holds the preset name after "Open" (``presetChosen(str)`` is emitted too);
+    for a lesson ``chosen_lesson`` holds its name (``lessonChosen(str)``). ``lessons``: the
+    lessons to list after the presets (default: every shipped lesson; ``[]``: none).
     """
 
     presetChosen = QtCore.Signal(str)
+    lessonChosen = QtCore.Signal(str)
 
-    def __init__(self, names: list[str] | None = None, parent=None) -> None:
+    def __init__(self, names: list[str] | None = None, parent=None, *, lessons=None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Presets gallery")
+        self.setWindowTitle("Presets and lessons gallery")
         self.chosen: str | None = None
+        self.chosen_lesson: str | None = None
         names = engine.list_presets() if names is None else names
         self.list = QtWidgets.QListWidget()
         self.list.setViewMode(QtWidgets.QListView.ViewMode.IconMode)
@@ -122,6 +158,7 @@ class GalleryDialog(QtWidgets.QDialog):
             item.setData(QtCore.Qt.ItemDataRole.UserRole, name)
             item.setToolTip(preset.notes.splitlines()[0] if preset.notes else name)
             self.list.addItem(item)
+        self._add_lessons(lessons)
         self.notes = QtWidgets.QTextBrowser()
         self.notes.setOpenExternalLinks(False)
         split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
@@ -148,6 +185,34 @@ class GalleryDialog(QtWidgets.QDialog):
             self.list.setCurrentRow(0)
         self.resize(1100, 700)
 
+    def _add_lessons(self, lessons) -> None:
+        from sheafviz.lessons import LessonError, list_lessons
+
+        if lessons is None:
+            try:
+                lessons = list_lessons()
+            except LessonError as exc:  # a broken shipped lesson: the presets still show
+                self.broken["lessons"] = str(exc)
+                lessons = []
+        self.lessons = {lesson.name: lesson for lesson in lessons}
+        for lesson in lessons:
+            try:
+                icon = QtGui.QIcon(QtGui.QPixmap.fromImage(lesson_thumbnail(lesson)))
+            except (OSError, ValueError, RuntimeError, ArithmeticError) as exc:
+                self.broken[f"lesson {lesson.name}"] = f"{type(exc).__name__}: {exc}"
+                continue
+            item = QtWidgets.QListWidgetItem(icon, f"Lesson: {lesson.title}\n({lesson.name})")
+            item.setData(LESSON_ROLE, lesson.name)
+            item.setToolTip(lesson.summary)
+            self.list.addItem(item)
+
+    def select_lesson(self, name: str) -> None:
+        for i in range(self.list.count()):
+            if self.list.item(i).data(LESSON_ROLE) == name:
+                self.list.setCurrentRow(i)
+                return
+        raise KeyError(f"no lesson {name!r} in the gallery")
+
     def broken_message(self) -> str:
         """One line per preset that could not be opened ("" when all opened)."""
         return "\n".join(f"Cannot open preset {n!r}: {e}" for n, e in self.broken.items())
@@ -167,11 +232,19 @@ class GalleryDialog(QtWidgets.QDialog):
         if item is None:
             self.notes.clear()
             return
+        lesson = item.data(LESSON_ROLE)
+        if lesson is not None:
+            self.notes.setPlainText(lesson_notes(self.lessons[lesson]))
+            return
         p = self.presets[item.data(QtCore.Qt.ItemDataRole.UserRole)]
         self.notes.setPlainText(f"{p.title}\n\n{p.notes}".strip())
 
     def accept(self) -> None:
         self.chosen = self.current_name()
+        item = self.list.currentItem()
+        self.chosen_lesson = None if item is None else item.data(LESSON_ROLE)
         if self.chosen is not None:
             self.presetChosen.emit(self.chosen)
+        elif self.chosen_lesson is not None:
+            self.lessonChosen.emit(self.chosen_lesson)
         super().accept()

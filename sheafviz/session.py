@@ -277,6 +277,11 @@ class Session:
         each at the end (a script changing several settings at once)."""
         return editing.edit_group(self, label)
 
+    def batch(self):
+        """A context manager: the events of every change inside the block fire once each
+        at its end (e.g. many ``step`` calls drawn as one frame). Not an undo step."""
+        return self._tx.change()
+
     def begin_undo_group(self) -> None:
         """Record the edits from now to :meth:`end_undo_group` as one undo step, while each
         edit still fires its events at once (a drag: press … release)."""

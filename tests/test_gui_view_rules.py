@@ -71,3 +71,34 @@ def test_no_production_code_asks_for_pytest():
             if "PYTEST_CURRENT_TEST" in p.read_text() or "\"pytest\" in sys.modules" in
             p.read_text()]
     assert not hits, hits
+
+
+def _private_session_reads(path: Path) -> list[str]:
+    """``….session._x`` reads in ``path``: a private name of the Session."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_") and \
+                not node.attr.startswith("__"):
+            owner = node.value
+            name = owner.attr if isinstance(owner, ast.Attribute) else \
+                getattr(owner, "id", "")
+            if name == "session":
+                out.append(f"{path.relative_to(PKG)}:{node.lineno} session.{node.attr}")
+    return out
+
+
+def test_the_gui_and_the_cli_use_the_session_and_the_window_public_api_only():
+    """No compatibility adapter (``window.controller``) is left, and nothing outside the
+    Session reads its private names: the features, the CLI and the window speak the
+    Session's own API."""
+    bad = []
+    for folder in (GUI, PKG / "cli"):
+        for path in folder.rglob("*.py"):
+            bad += _private_session_reads(path)
+            tree = ast.parse(path.read_text())
+            bad += [f"{path.relative_to(PKG)}:{n.lineno} .controller" for n in ast.walk(tree)
+                    if isinstance(n, ast.Attribute) and n.attr == "controller"]
+            bad += [f"{path.relative_to(PKG)} imports {mod}" for mod, _ in
+                    imported_modules(path) if mod.split(".")[-1] in ("compat",
+                                                                     "controller_session")]
+    assert not bad, bad

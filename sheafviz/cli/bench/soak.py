@@ -113,7 +113,7 @@ def _window(app):
     from sheafviz.gui.main_window import MainWindow
 
     window = MainWindow()
-    if not window.controller.load_preset(None):
+    if not window.load_preset(None):
         raise RuntimeError("could not open the default preset")
     window.resize(*SIZE)
     window.show()
@@ -125,10 +125,10 @@ def _window(app):
 
 def soak(app, window, *, frames: int, print_fn=print) -> dict:
     """Play ``frames`` frames; return RSS before/after (KiB), growth (%) and bad-value count."""
-    ctl = window.controller
+    s = window.session
     views = [window.graph, window.drape]
     warmup = min(2000, max(1, frames // 10))
-    ctl.set_steps_per_frame(4)
+    s.set_rates(steps_per_frame=4)
     bad = 0
     checks = 0
     t0 = time.perf_counter()
@@ -136,15 +136,15 @@ def soak(app, window, *, frames: int, print_fn=print) -> dict:
     samples: list[tuple[int, int]] = []  # (frame, RSS KiB) after the warm-up
     for k in range(frames):
         if k % RESET_EVERY == RESET_EVERY // 2:
-            ctl.reset()  # restart the relaxation so the picture keeps moving
+            window.wiring.reset()  # restart the relaxation so the picture keeps moving
         if k == frames // 2:
-            ctl.set_mode("joint")  # second half: the weights move too
-        ctl.tick()
+            s.set_mode("joint")  # second half: the weights move too
+        window.player.tick()
         app.processEvents()  # delivers the repaint of every visible panel
         interrupt.check()  # Ctrl-C (Qt drops a KeyboardInterrupt raised in a paint)
         if k % CHECK_EVERY == 0:
             bad += drawn_bad_values(views)
-            bad += int(np.count_nonzero(~np.isfinite(ctl.c)))
+            bad += int(np.count_nonzero(~np.isfinite(s.cochain)))
             checks += 1
         if k + 1 >= warmup and (k + 1 - warmup) % RSS_EVERY == 0:
             samples.append((k + 1, rss_kib()))
@@ -181,7 +181,7 @@ def run(print_fn=print) -> dict:
     try:
         r = soak(app, window, frames=frames, print_fn=print_fn)
     finally:
-        window.controller.pause()
+        window.player.pause()
         window.close()
         window.deleteLater()
         app.processEvents()

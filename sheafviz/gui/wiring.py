@@ -128,6 +128,7 @@ class SessionWiring(QtCore.QObject):
         self.async_solve_after_s = ASYNC_SOLVE_AFTER_S
         self.solve_cost_s = 0.0
         self._text_at = 0.0
+        self._graph_pins: tuple | None = None  # (pins, selection) the graph view shows
         self._text_timer = QtCore.QTimer(self, singleShot=True, interval=int(1000 / TEXT_HZ))
         self._text_timer.timeout.connect(self.refresh_texts)
         self._connect()
@@ -211,14 +212,16 @@ class SessionWiring(QtCore.QObject):
 
     # -- intents that need the session's state to become one call ------------------------
     def toggle_neuron(self, name: str, index: int) -> None:
-        """Pin ``name[index]`` at its shown value, or unpin it; it becomes the selection."""
+        """Pin ``name[index]`` at its shown value, or unpin it; it becomes the selection
+        (one change: each event fires once, the views redraw once)."""
         s = self.session
         self.solver.cancel()  # a drag still being solved must not land after this click
-        s.select(name, index)
         pinned = s.pins.is_pinned(name, index)
         self.window.show_message(f"{name}[{index}] {'unpinned' if pinned else 'pinned'}.",
                                  "info")  # first: a warning about the result may follow
-        s.toggle_pin(name, index=index)
+        with s.batch():
+            s.select(name, index)
+            s.toggle_pin(name, index=index)
         self._warn_underdetermined()
 
     def toggle_stalk(self, name: str) -> None:
@@ -278,19 +281,31 @@ class SessionWiring(QtCore.QObject):
         w.set_legends()
         for view in (w.graph, w.drape, w.energy, w.bars, w.dhist):
             view.set_session(s.layout)
+        self._graph_pins = None  # the rebuilt graph view shows no pins yet
         self.on_pins()
         self.on_settings()
         self.redraw()
 
     def on_pins(self) -> None:
-        self.window.graph.set_pins(self.session.pins, self.session.selection)
+        self._push_graph_pins()
         self.window.drape.set_pins(self.session.pins)
         self._push_selection()
         self.window.write_state()
 
     def on_selection(self) -> None:
-        self.window.graph.set_pins(self.session.pins, self.session.selection)
-        self._push_selection()
+        if self._push_graph_pins():  # else on_pins of the same change pushed it already
+            self._push_selection()
+
+    def _push_graph_pins(self) -> bool:
+        """Give the graph view the pins and the selection unless it shows them already;
+        True when it did."""
+        s = self.session
+        shown = self._graph_pins
+        if shown is not None and shown[0] is s.pins and shown[1] == s.selection:
+            return False
+        self._graph_pins = (s.pins, s.selection)
+        self.window.graph.set_pins(s.pins, s.selection)
+        return True
 
     def _push_selection(self) -> None:
         s, sel = self.session, self.session.selection

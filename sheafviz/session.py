@@ -28,13 +28,13 @@ from sheafviz.core.model.network import Network
 from sheafviz.core.model.pins import PinSet
 from sheafviz.core.model.sheaf import SheafLayout
 from sheafviz.live import editing, flows, nudge, probe
+from sheafviz.live import undo as undoing
 from sheafviz.live.frame import Snapshot, hidden_z_index, make_snapshot, neuron_rows
 from sheafviz.live.modestate import ModeState
 from sheafviz.live.options import TRAINING_MODES, Rates, TrainingOptions, preset_rates
 from sheafviz.live.flows import EquilibriumResult
 from sheafviz.live.readouts import Readouts, envelope, session_readouts
 from sheafviz.live.signals import SessionEvents, Transaction
-from sheafviz.live.undo import UndoStack
 
 __all__ = ["Session", "EquilibriumResult"]
 
@@ -99,7 +99,7 @@ class Session:
         self._spectra: dict = {}  # eigensolves by (θ, pins, σ) version: see Readouts
         self._snapshot_cache: tuple | None = None
         self.selection: tuple[str, int] | None = None
-        self._undo = UndoStack()
+        self._undo = undoing.UndoStack()
         self._modified = False
         self._edit_depth, self._applying = 0, False
         self._undo_group = None  # the settings when begin_undo_group was called
@@ -275,7 +275,7 @@ class Session:
         """A context manager: every edit inside the block is one undo step (named
         ``label``, e.g. "edit W1[0,2]"; default: what changed), and its events fire once
         each at the end (a script changing several settings at once)."""
-        return editing.edit_group(self, label)
+        return undoing.edit_group(self, label)
 
     def batch(self):
         """A context manager: the events of every change inside the block fire once each
@@ -286,12 +286,12 @@ class Session:
         """Record the edits from now to :meth:`end_undo_group` as one undo step, while each
         edit still fires its events at once (a drag: press … release)."""
         if self._undo_group is None:
-            self._undo_group = editing.settings_of(self)
+            self._undo_group = undoing.settings_of(self)
 
     def end_undo_group(self) -> None:
         """Close the group :meth:`begin_undo_group` opened (nothing when none is open)."""
         before, self._undo_group = self._undo_group, None
-        if before is not None and self._undo.push(before, editing.settings_of(self)):
+        if before is not None and self._undo.push(before, undoing.settings_of(self)):
             self._set_modified(True)
 
     def pin(self, target: str, value, *, index: int | None = None,
@@ -383,12 +383,12 @@ class Session:
         """Go back one edit (an open undo group is closed first); False when there is
         none."""
         self.end_undo_group()
-        return editing.step_history(self, self._undo.undo())
+        return undoing.step_history(self, self._undo.undo())
 
     def redo(self) -> bool:
         """Redo the last undone edit; False when there is none."""
         self.end_undo_group()
-        return editing.step_history(self, self._undo.redo())
+        return undoing.step_history(self, self._undo.redo())
 
     def _set_modified(self, on: bool) -> None:
         if on != self._modified:

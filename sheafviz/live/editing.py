@@ -28,6 +28,30 @@ def neuron(s, target: str, index: int | None) -> tuple[str, int | None]:
     return name, parsed if parsed is not None else index
 
 
+def pinned(s, target: str, value, *, index: int | None = None,
+           stiffness: float | None = None) -> PinSet:
+    """Session ``s``'s pins with ``target`` pinned to ``value`` (soft with ``stiffness``)."""
+    name, idx = neuron(s, target, index)
+    if stiffness is None:
+        return s._pins.pin(s.layout, name, value, idx)
+    return s._pins.pin_soft(s.layout, name, value, stiffness, idx)
+
+
+def unpinned(s, target: str, *, index: int | None = None) -> PinSet:
+    """Session ``s``'s pins without the pins of ``target``."""
+    name, idx = neuron(s, target, index)
+    return s._pins.unpin(s.layout, name, idx)
+
+
+def toggled(s, target: str, *, index: int | None = None) -> PinSet:
+    """Session ``s``'s pins with ``target`` pinned at its shown value, or unpinned when it
+    is pinned already."""
+    name, idx = neuron(s, target, index)
+    c, lay = s._state.cochain, s.layout
+    value = c[lay.vertex(name).slice].copy() if idx is None else c[lay.index(name, idx)]
+    return s._pins.toggle(lay, name, value, idx)
+
+
 def checked_neuron(s, target: str, index: int | None) -> tuple[str, int]:
     """``(vertex name, index)`` of one neuron ("a1[0]", or "a1" with ``index``); ValueError
     without an index, KeyError / IndexError for a neuron the sheaf does not have."""
@@ -91,8 +115,8 @@ def set_pins(s, pins: PinSet, *, jump: bool = False, solution=None) -> bool:
     relax.segment = None
     s._tx.mark("pins_changed")
     if s._mode == "relax":
-        s._moved()
-    s._at_equilibrium = sol  # the relaxation's state, shown or not
+        flows.moved(s)
+    flows.set_shown_equilibrium(s, sol)  # the relaxation's state, shown or not
     if s._mode == "relax" and not jump:  # a drag's many values at one instant: no history
         flows.record(s)
     return True
@@ -254,10 +278,10 @@ def install_weights(s, network, *, initial_network) -> bool:
         relax.cochain = np.array(sol.cochain, dtype=float)
         relax.drop_flow()
         relax.segment = None
-        s._moved()
-        s._at_equilibrium = sol
+        flows.moved(s)
+        flows.set_shown_equilibrium(s, sol)
     else:
-        s._moved()
+        flows.moved(s)
     s._tx.mark("network_changed")
     return True
 
@@ -276,7 +300,7 @@ def set_graph(s, graph: str) -> bool:
     except ValueError as exc:
         s._tx.message(f"Graph not changed: {exc}", "error")
         return False
-    relax, at_equilibrium = s._modes["relax"], s._at_equilibrium is not None
+    relax, at_equilibrium = s._modes["relax"], flows.shown_equilibrium(s) is not None
     s._graph = graph
     sol = None
     if at_equilibrium:
@@ -290,8 +314,8 @@ def set_graph(s, graph: str) -> bool:
     relax.drop_flow()
     relax.segment = None
     if s._mode == "relax":
-        s._moved()
-    s._at_equilibrium = sol
+        flows.moved(s)
+    flows.set_shown_equilibrium(s, sol)
     if s._mode == "relax":
         flows.record(s)
     s._tx.mark("settings_changed")

@@ -232,7 +232,7 @@ def session_readouts(s) -> Readouts:
         return Readouts(lay, network, pins, c, force=s.output_force, residual=residual,
                         memo=s._spectra, memo_key=("joint", s._versions["weights"]),
                         graph=s.graph)
-    return Readouts(s.layout, s.network, s.pins, c, solution=s._at_equilibrium,
+    return Readouts(s.layout, s.network, s.pins, c, solution=flows.shown_equilibrium(s),
                     force=s.output_force, graph=s.graph,
                     residual=lambda: float(flows.relax_solution(s).energy),
                     memo=s._spectra,

@@ -169,6 +169,20 @@ def edit_group(s, label: str | None = None):
         s._edit_depth -= 1
 
 
+def begin_group(s) -> None:
+    """Start recording session ``s``'s edits as one undo step (nothing when one is open)."""
+    if s._undo_group is None:
+        s._undo_group = settings_of(s)
+
+
+def end_group(s) -> None:
+    """Record the edits since :func:`begin_group` as one undo step (nothing when no group
+    is open)."""
+    before, s._undo_group = s._undo_group, None
+    if before is not None and s._undo.push(before, settings_of(s)):
+        s._set_modified(True)
+
+
 def settings_of(s) -> Settings:
     """The undoable settings of session ``s`` now."""
     return Settings(s._pins, s._rates, s._training, s._mode, s._example, s._initial,

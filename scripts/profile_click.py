@@ -4,6 +4,8 @@ in the main window (offscreen, 1280x720), under cProfile.
 
     python scripts/profile_click.py              # pin a1[0]: calls, files, hot functions
     python scripts/profile_click.py --top 30     # the 30 sheafviz functions called most
+    python scripts/profile_click.py --settle 300 # and the 300 ms of events after it
+                                                 # (repaints, the throttled status line)
 
 Prints the Python function calls and the distinct source files the click ran through, all and
 sheafviz-only, and the counts of the functions a click should run once (``PinSet.resolve``,
@@ -94,6 +96,8 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--top", type=int, default=0, help="print the N sheafviz functions "
                                                      "called most")
+    p.add_argument("--settle", type=int, default=0, metavar="MS",
+                   help="also profile MS milliseconds of event processing after the click")
     args = p.parse_args(argv)
     app, window, click = open_window()
     click("a1", 1)  # warm-up: imports and first-time caches
@@ -103,11 +107,16 @@ def main(argv=None) -> int:
     prof = cProfile.Profile()
     prof.enable()
     click("a1", 0)
+    if args.settle:
+        from PySide6.QtTest import QTest
+
+        QTest.qWait(args.settle)  # the event loop runs in C++: only handlers are counted
     prof.disable()
     assert window.session.pins.is_pinned("a1", 0), "the click did not pin a1[0]"
     stats = pstats.Stats(prof)
     out = summarise(stats)
-    print(f"one click on a1[0]: {out['calls']} Python function calls in {out['files']} files "
+    after = f" and {args.settle} ms of events" if args.settle else ""
+    print(f"one click on a1[0]{after}: {out['calls']} Python function calls in {out['files']} files "
           f"({out['sheafviz_calls']} sheafviz calls in {out['sheafviz_files']} files)")
     for name, n in out["watched"].items():
         print(f"  {n:3d}  {name}")

@@ -73,10 +73,10 @@ def test_no_production_code_asks_for_pytest():
     assert not hits, hits
 
 
-def _private_session_reads(path: Path) -> list[str]:
-    """``….session._x`` reads in ``path``: a private name of the Session."""
+def _private_session_reads(path: Path, tree: ast.AST) -> list[str]:
+    """``….session._x`` reads in ``tree`` (of ``path``): a private name of the Session."""
     out = []
-    for node in ast.walk(ast.parse(path.read_text())):
+    for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr.startswith("_") and \
                 not node.attr.startswith("__"):
             owner = node.value
@@ -94,11 +94,13 @@ def test_the_gui_and_the_cli_use_the_session_and_the_window_public_api_only():
     bad = []
     for folder in (GUI, PKG / "cli"):
         for path in folder.rglob("*.py"):
-            bad += _private_session_reads(path)
             tree = ast.parse(path.read_text())
-            bad += [f"{path.relative_to(PKG)}:{n.lineno} .controller" for n in ast.walk(tree)
-                    if isinstance(n, ast.Attribute) and n.attr == "controller"]
-            bad += [f"{path.relative_to(PKG)} imports {mod}" for mod, _ in
-                    imported_modules(path) if mod.split(".")[-1] in ("compat",
-                                                                     "controller_session")]
+            bad += _private_session_reads(path, tree)
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Attribute) and node.attr == "controller":
+                    bad.append(f"{path.relative_to(PKG)}:{node.lineno} .controller")
+                elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                    names = [a.name for a in node.names] + [getattr(node, "module", "") or ""]
+                    bad += [f"{path.relative_to(PKG)} imports {n}" for n in names
+                            if n.split(".")[-1] in ("compat", "controller_session")]
     assert not bad, bad

@@ -212,14 +212,13 @@ class SessionWiring(QtCore.QObject):
 
     # -- intents that need the session's state to become one call ------------------------
     def toggle_neuron(self, name: str, index: int) -> None:
-        """Pin ``name[index]`` at its shown value, or unpin it; it becomes the selection
-        (one change: each event fires once, the views redraw once)."""
+        """Pin ``name[index]`` at its shown value, or unpin it; it becomes the selection."""
         s = self.session
         self.solver.cancel()  # a drag still being solved must not land after this click
         pinned = s.pins.is_pinned(name, index)
         self.window.show_message(f"{name}[{index}] {'unpinned' if pinned else 'pinned'}.",
                                  "info")  # first: a warning about the result may follow
-        with s.batch():
+        with s.batch():  # one change: each event fires once, each view redraws once
             s.select(name, index)
             s.toggle_pin(name, index=index)
         self._warn_underdetermined()

@@ -34,7 +34,7 @@ from sheafviz.live.modestate import ModeState
 from sheafviz.live.options import (Rates, preset_rates, preset_state_rule,
                                    preset_training)
 from sheafviz.live.flows import EquilibriumResult
-from sheafviz.live.readouts import Readouts, envelope, session_readouts
+from sheafviz.live.readouts import Readouts, cached_readouts, envelope
 from sheafviz.live.signals import SessionEvents, Transaction
 
 __all__ = ["Session", "EquilibriumResult"]
@@ -284,7 +284,10 @@ class Session:
         current weights and graph (what ``set_pins(pins, jump=True)`` would solve). It
         reads nothing of the session when called, so it may run off the GUI thread; give
         its result to ``set_pins(pins, jump=True, solution=...)``."""
-        return flows.solver_for(self, pins)
+        from sheafviz.core.solvers.solve import equilibrium
+
+        network, layout, graph = self._network, self.layout, self._graph
+        return lambda: equilibrium(network, pins, sigma="auto", layout=layout, graph=graph)
 
     def set_mode(self, mode: str) -> bool:
         """"relax" or "joint" (ValueError otherwise); each keeps its own state."""
@@ -345,10 +348,7 @@ class Session:
 
     def select(self, name: str | None, index: int | None = None) -> None:
         """Select neuron ``name[index]`` ("a1", 0 or "a1[0]"), or nothing (None)."""
-        sel = None if name is None else editing.checked_neuron(self, name, index)
-        if sel != self.selection:
-            self.selection = sel
-            self._tx.mark("selection_changed")
+        editing.select(self, name, index)
 
     # -- read-outs -----------------------------------------------------------------------
     def _key(self) -> tuple:
@@ -359,10 +359,7 @@ class Session:
     def readouts(self) -> Readouts:
         """The read-outs of the shown state (:class:`~sheafviz.live.readouts.Readouts`),
         rebuilt when the state, the weights, the pins or the mode changed."""
-        key = self._key()
-        if self._readouts_cache is None or self._readouts_cache[0] != key:
-            self._readouts_cache = (key, session_readouts(self))
-        return self._readouts_cache[1]
+        return cached_readouts(self)
 
     def envelope(self) -> tuple[np.ndarray, np.ndarray]:
         """Predicted energy envelope ``(t, E)`` of the relaxation (see

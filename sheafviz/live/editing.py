@@ -62,6 +62,15 @@ def checked_neuron(s, target: str, index: int | None) -> tuple[str, int]:
     return name, int(idx)
 
 
+def select(s, name: str | None, index: int | None) -> None:
+    """Select neuron ``name[index]`` of session ``s`` (or nothing: None); an event only
+    when the selection changes."""
+    sel = None if name is None else checked_neuron(s, name, index)
+    if sel != s.selection:
+        s.selection = sel
+        s._tx.mark("selection_changed")
+
+
 def checked_example(s, example) -> int | None:
     """``example`` as a row of the session's data (None stays None), else ValueError."""
     if example is None:

@@ -181,16 +181,6 @@ def step(s, n: int) -> bool:
     return converged and s.mode == "relax"
 
 
-def solver_for(s, pins: PinSet):
-    """A function of no arguments solving the equilibrium of ``pins`` under session
-    ``s``'s current weights and graph; it holds no reference to ``s`` (see
-    :meth:`sheafviz.Session.solver_for`)."""
-    from sheafviz.core.solvers.solve import equilibrium
-
-    network, layout, graph = s.network, s.layout, s.graph
-    return lambda: equilibrium(network, pins, sigma="auto", layout=layout, graph=graph)
-
-
 def has_y_vertex(s) -> bool:
     """Whether session ``s``'s shown state has a ``y`` vertex (see
     :attr:`sheafviz.Session.has_y_vertex`)."""

@@ -49,17 +49,16 @@ def open_window(size, *, preset=None, arch=None, presentation=False):
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0]])
     prepare_app(app, size)
     window = MainWindow()
-    ctl = window.controller
     if arch:
         from sheafviz.core.data.presets import Preset
         from sheafviz.core.model.network import Network
         from sheafviz.core.model.pins import PinSet
 
         net = Network.he_init([int(n) for n in arch.split(",")], seed=0)
-        ok = ctl.open(Preset(name="custom", title=f"{arch} network", notes="", network=net,
-                             pins=PinSet()))
+        ok = window.open_preset_object(Preset(name="custom", title=f"{arch} network",
+                                              notes="", network=net, pins=PinSet()))
     else:
-        ok = ctl.load_preset(preset)
+        ok = window.load_preset(preset)
     if not ok:
         raise SystemExit(f"measure_text: cannot open {preset or arch!r}")
     if presentation:

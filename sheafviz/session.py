@@ -23,18 +23,19 @@ from sheafviz.core.data.datasets import Dataset, load_dataset
 from sheafviz.core.data.presets import DEFAULT_PRESET, Preset, load_preset
 from sheafviz.core.data.session_file import DataSpec
 from sheafviz.core.flows.heat import initial_state
-from sheafviz.core.model.graphs import check_graph, slaved_outputs
+from sheafviz.core.model.graphs import check_graph
 from sheafviz.core.model.network import Network
 from sheafviz.core.model.pins import PinSet
 from sheafviz.core.model.sheaf import SheafLayout
 from sheafviz.live import editing, flows, nudge, probe
-from sheafviz.live.frame import Snapshot, hidden_z_index, make_snapshot, neuron_rows
+from sheafviz.live import undo as undoing
+from sheafviz.live.frame import Snapshot, hidden_z_index, neuron_rows, session_snapshot
 from sheafviz.live.modestate import ModeState
-from sheafviz.live.options import TRAINING_MODES, Rates, TrainingOptions, preset_rates
+from sheafviz.live.options import (Rates, preset_rates, preset_state_rule,
+                                   preset_training)
 from sheafviz.live.flows import EquilibriumResult
-from sheafviz.live.readouts import Readouts, envelope, session_readouts
+from sheafviz.live.readouts import Readouts, cached_readouts, envelope
 from sheafviz.live.signals import SessionEvents, Transaction
-from sheafviz.live.undo import UndoStack
 
 __all__ = ["Session", "EquilibriumResult"]
 
@@ -70,9 +71,7 @@ class Session:
         self.preset = preset
         self.title = title or (preset.title if preset is not None else "")
         self.notes = preset.notes if preset is not None else ""
-        self.init = preset.init if preset is not None else "forward"
-        self.state_seed = int(preset.state_seed) if preset is not None else 0
-        self.output_force = preset.output_force if preset is not None else "energy"
+        self.init, self.state_seed, self.output_force = preset_state_rule(preset)
         self.layout = SheafLayout(network.arch)
         self._z_index = hidden_z_index(self.layout)
         self._network = self._initial = self._edited = network
@@ -82,8 +81,7 @@ class Session:
         self._example = None if data is None else editing.checked_example(self, example)
         self._shown = self._example or 0
         self._rates = Rates(**preset_rates(preset, data))
-        mode = preset.mode if preset is not None else "paper"
-        self._training = TrainingOptions(mode=mode if mode in TRAINING_MODES else "paper")
+        self._training = preset_training(preset)
         pins = pins if pins is not None else (preset.pins if preset is not None else PinSet())
         if self._example is not None:
             pins = editing.example_pins(self, pins, self._example)
@@ -92,14 +90,14 @@ class Session:
         self._mode = "relax"
         self._versions = {"weights": 0, "pins": 0, "state": 0}
         self._solution_cache: tuple | None = None
-        self._equilibrium_shown: tuple = (None, None)  # see _at_equilibrium
+        self._equilibrium_shown: tuple = (None, None)  # see flows.shown_equilibrium
         self._modes = {"relax": ModeState("relax", self._initial_cochain(),
                                           len(self.layout.edges)), "joint": None}
         self._readouts_cache: tuple | None = None
         self._spectra: dict = {}  # eigensolves by (θ, pins, σ) version: see Readouts
         self._snapshot_cache: tuple | None = None
         self.selection: tuple[str, int] | None = None
-        self._undo = UndoStack()
+        self._undo = undoing.UndoStack()
         self._modified = False
         self._edit_depth, self._applying = 0, False
         self._undo_group = None  # the settings when begin_undo_group was called
@@ -184,10 +182,7 @@ class Session:
         """Whether the shown state has a ``y`` vertex to draw: False on the paper graph
         while relaxing with no output coordinate hard-pinned (training pins y). It changes
         only with ``pins_changed`` or ``settings_changed`` (graph, mode)."""
-        if self._graph == "chapter" or self._mode == "joint":
-            return True
-        slaved = slaved_outputs(self.layout, self._pins, self._graph)[0]
-        return slaved.size < self.layout.vertex("y").dim
+        return flows.has_y_vertex(self)
 
     @property
     def shown_example(self) -> int:
@@ -195,46 +190,11 @@ class Session:
         return self._shown
 
     # -- flows ---------------------------------------------------------------------------
-    @property
-    def _at_equilibrium(self):
-        """The Solution the relaxation's state is while its weights and pins are current
-        (else None): the read-outs then use its report (σ, flipped, boundary)."""
-        key, sol = self._equilibrium_shown
-        return sol if key == (self._versions["weights"], self._versions["pins"],
-                              self._graph) else None
-
-    @_at_equilibrium.setter
-    def _at_equilibrium(self, sol) -> None:
-        self._equilibrium_shown = ((self._versions["weights"], self._versions["pins"],
-                                    self._graph), sol)
-
-    def _moved(self) -> None:
-        self._versions["state"] += 1
-        if self._mode == "relax":
-            self._at_equilibrium = None
-        self._tx.mark("state_changed")
-
     def step(self, n: int = 1) -> bool:
         """Advance the current mode's flow by ``n`` steps; True when a relaxation has
         converged. A divergence or an unstable step becomes an error ``message`` (the flow
         keeps its last finite state). Not an edit: ``modified`` does not change."""
-        n = int(n)
-        if n < 1:
-            raise ValueError(f"step needs n >= 1, got {n}")
-        with self._tx.change():
-            if not flows.ensure_flow(self):
-                return False
-            converged = False
-            try:
-                converged = bool(self._state.flow.advance(n))
-            except flows.CORE_ERRORS as exc:
-                self._tx.message(str(exc), "error")
-            flows.pull_state(self)
-            flows.record(self)
-        return converged and self._mode == "relax"
-
-    def _relax_solution(self):
-        return flows.relax_solution(self)
+        return flows.step(self, n)
 
     def equilibrium(self) -> EquilibriumResult | None:
         """Solve the equilibrium of the current pins and, when relaxing, make it
@@ -275,19 +235,21 @@ class Session:
         """A context manager: every edit inside the block is one undo step (named
         ``label``, e.g. "edit W1[0,2]"; default: what changed), and its events fire once
         each at the end (a script changing several settings at once)."""
-        return editing.edit_group(self, label)
+        return undoing.edit_group(self, label)
+
+    def batch(self):
+        """A context manager: the events of every change inside the block fire once each
+        at its end (e.g. many ``step`` calls drawn as one frame). Not an undo step."""
+        return self._tx.change()
 
     def begin_undo_group(self) -> None:
         """Record the edits from now to :meth:`end_undo_group` as one undo step, while each
         edit still fires its events at once (a drag: press … release)."""
-        if self._undo_group is None:
-            self._undo_group = editing.settings_of(self)
+        undoing.begin_group(self)
 
     def end_undo_group(self) -> None:
         """Close the group :meth:`begin_undo_group` opened (nothing when none is open)."""
-        before, self._undo_group = self._undo_group, None
-        if before is not None and self._undo.push(before, editing.settings_of(self)):
-            self._set_modified(True)
+        undoing.end_group(self)
 
     def pin(self, target: str, value, *, index: int | None = None,
             stiffness: float | None = None, jump: bool = False) -> bool:
@@ -300,23 +262,17 @@ class Session:
         PinError, KeyError
             An unknown neuron or values that do not fit it.
         """
-        name, idx = editing.neuron(self, target, index)
-        pins = (self._pins.pin(self.layout, name, value, idx) if stiffness is None else
-                self._pins.pin_soft(self.layout, name, value, stiffness, idx))
+        pins = editing.pinned(self, target, value, index=index, stiffness=stiffness)
         return self.set_pins(pins, jump=jump)
 
     def unpin(self, target: str, *, index: int | None = None) -> bool:
         """Remove the pins of ``target`` ("y", "a1[0]", or a stalk name with ``index``)."""
-        name, idx = editing.neuron(self, target, index)
-        return self.set_pins(self._pins.unpin(self.layout, name, idx))
+        return self.set_pins(editing.unpinned(self, target, index=index))
 
     def toggle_pin(self, target: str, *, index: int | None = None) -> bool:
         """Pin ``target`` (a neuron or a whole stalk) at its shown value, or unpin it when
         it is pinned already (a click on a neuron)."""
-        name, idx = editing.neuron(self, target, index)
-        c, lay = self._state.cochain, self.layout
-        value = c[lay.vertex(name).slice].copy() if idx is None else c[lay.index(name, idx)]
-        return self.set_pins(self._pins.toggle(lay, name, value, idx))
+        return self.set_pins(editing.toggled(self, target, index=index))
 
     def set_pins(self, pins: PinSet, *, jump: bool = False, solution=None) -> bool:
         """Replace the whole pin set (see :func:`sheafviz.live.editing.set_pins`)."""
@@ -378,12 +334,12 @@ class Session:
         """Go back one edit (an open undo group is closed first); False when there is
         none."""
         self.end_undo_group()
-        return editing.step_history(self, self._undo.undo())
+        return undoing.step_history(self, self._undo.undo())
 
     def redo(self) -> bool:
         """Redo the last undone edit; False when there is none."""
         self.end_undo_group()
-        return editing.step_history(self, self._undo.redo())
+        return undoing.step_history(self, self._undo.redo())
 
     def _set_modified(self, on: bool) -> None:
         if on != self._modified:
@@ -392,10 +348,7 @@ class Session:
 
     def select(self, name: str | None, index: int | None = None) -> None:
         """Select neuron ``name[index]`` ("a1", 0 or "a1[0]"), or nothing (None)."""
-        sel = None if name is None else editing.checked_neuron(self, name, index)
-        if sel != self.selection:
-            self.selection = sel
-            self._tx.mark("selection_changed")
+        editing.select(self, name, index)
 
     # -- read-outs -----------------------------------------------------------------------
     def _key(self) -> tuple:
@@ -406,10 +359,7 @@ class Session:
     def readouts(self) -> Readouts:
         """The read-outs of the shown state (:class:`~sheafviz.live.readouts.Readouts`),
         rebuilt when the state, the weights, the pins or the mode changed."""
-        key = self._key()
-        if self._readouts_cache is None or self._readouts_cache[0] != key:
-            self._readouts_cache = (key, session_readouts(self))
-        return self._readouts_cache[1]
+        return cached_readouts(self)
 
     def envelope(self) -> tuple[np.ndarray, np.ndarray]:
         """Predicted energy envelope ``(t, E)`` of the relaxation (see
@@ -419,13 +369,7 @@ class Session:
     @property
     def snapshot(self) -> Snapshot:
         """The frame the views draw (:class:`~sheafviz.live.frame.Snapshot`), cached."""
-        key = self._key()
-        if self._snapshot_cache is None or self._snapshot_cache[0] != key:
-            ms = self._state
-            snap = make_snapshot(self.layout, self._network, ms.cochain, time=ms.t,
-                                 steps=ms.steps, z_index=self._z_index)
-            self._snapshot_cache = (key, snap)
-        return self._snapshot_cache[1]
+        return session_snapshot(self)
 
     def neuron_info(self, name: str, index: int) -> list[tuple[str, str]]:
         """Label / value rows describing neuron ``name[index]`` at the shown state (value,

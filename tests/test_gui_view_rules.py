@@ -72,3 +72,36 @@ def test_no_production_code_asks_for_pytest():
             if "PYTEST_CURRENT_TEST" in p.read_text() or "\"pytest\" in sys.modules" in
             p.read_text()]
     assert not hits, hits
+
+
+def _private_session_reads(path: Path, tree: ast.AST) -> list[str]:
+    """``….session._x`` reads in ``tree`` (of ``path``): a private name of the Session."""
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_") and \
+                not node.attr.startswith("__"):
+            owner = node.value
+            name = owner.attr if isinstance(owner, ast.Attribute) else \
+                getattr(owner, "id", "")
+            if name == "session":
+                out.append(f"{path.relative_to(PKG)}:{node.lineno} session.{node.attr}")
+    return out
+
+
+def test_the_gui_and_the_cli_use_the_session_and_the_window_public_api_only():
+    """No compatibility adapter (``window.controller``) is left, and nothing outside the
+    Session reads its private names: the features, the CLI and the window speak the
+    Session's own API."""
+    bad = []
+    for folder in (GUI, PKG / "cli"):
+        for path in folder.rglob("*.py"):
+            tree = ast.parse(path.read_text())
+            bad += _private_session_reads(path, tree)
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Attribute) and node.attr == "controller":
+                    bad.append(f"{path.relative_to(PKG)}:{node.lineno} .controller")
+                elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                    names = [a.name for a in node.names] + [getattr(node, "module", "") or ""]
+                    bad += [f"{path.relative_to(PKG)} imports {n}" for n in names
+                            if n.split(".")[-1] in ("compat", "controller_session")]
+    assert not bad, bad

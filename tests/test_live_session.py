@@ -140,6 +140,30 @@ def test_each_change_fires_its_event_once():
     assert counts["network_changed"] == 1 and counts["data_changed"] == 0
 
 
+def test_a_batch_fires_each_event_once_at_its_end_and_records_every_step_call():
+    """Session.batch: many changes drawn as one (a selection and a pin in one click, a
+    run of steps before a screenshot), each event once at the end; each step call still
+    records its state, exactly as the same calls outside a batch."""
+    s, ref = Session.from_preset("running-241"), Session.from_preset("running-241")
+    counts = count_events(s)
+    with s.batch():
+        s.select("a1", 0)
+        s.toggle_pin("a1[0]")
+        for _ in range(4):
+            s.step(3)
+        assert counts["state_changed"] == counts["pins_changed"] == 0  # not yet
+    assert (counts["pins_changed"], counts["selection_changed"], counts["state_changed"],
+            counts["modified_changed"]) == (1, 1, 1, 1)
+    ref.toggle_pin("a1[0]")
+    for _ in range(4):
+        ref.step(3)
+    np.testing.assert_array_equal(s.cochain, ref.cochain)
+    n = ref.history.n
+    assert s.history.n == n >= 5 and len(s.trajectory) == len(ref.trajectory)
+    np.testing.assert_array_equal(s.history.energy[:n], ref.history.energy[:n])
+    assert s.undo_steps == ref.undo_steps  # the pin is one undo step, as outside a batch
+
+
 def test_modified_only_by_edits():
     s = Session.from_preset("running-241")
     changes = []

@@ -136,10 +136,10 @@ def test_window_exports_keep_the_umask(tmp_path, umask_022, qtbot):
 
     window = MainWindow()
     qtbot.addWidget(window)
-    window.controller.load_preset("course-221")
-    window.controller.advance(3)
+    window.load_preset("course-221")
+    window.session.step(3)
     export.export_png(window, tmp_path / "w.png")
-    export.export_history_csv(window.controller, tmp_path / "h.csv")
+    export.export_history_csv(window.session, tmp_path / "h.csv")
     for name in ("w.png", "h.csv"):
         assert (tmp_path / name).stat().st_mode & 0o777 == 0o644
     assert sorted(p.name for p in tmp_path.iterdir()) == ["h.csv", "w.png"]

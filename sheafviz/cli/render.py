@@ -19,7 +19,7 @@ SETTLE_MS = 600
 
 def _offscreen_window(size):
     """``(app, main window, error list)``: a window sized for ``size`` (offscreen when there
-    is no display) whose controller's error messages are collected in the list."""
+    is no display) whose error messages (on its status line) are collected in the list."""
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6 import QtWidgets
@@ -31,7 +31,7 @@ def _offscreen_window(size):
     prepare_app(app, size)
     window = MainWindow()
     errors: list[str] = []
-    window.controller.message.connect(
+    window.messageShown.connect(
         lambda text, level: errors.append(text) if level == "error" else None)
     return app, window, errors
 
@@ -78,17 +78,16 @@ def render_gif(preset: str, *, out: str, pins=None, size=(1280, 720), frames: in
     int, 0 on success; raises ValueError for a preset the window cannot open.
     """
     app, window, errors = _offscreen_window(size)
-    ctl = window.controller
-    if not ctl.load_preset(preset, pins=pins):
+    if not window.load_preset(preset, pins=pins):
         raise ValueError(errors[-1] if errors else f"cannot open preset {preset!r}")
     if joint:
-        if getattr(ctl, "dataset", None) is None:
+        if window.session.data is None:
             raise ValueError(f"preset {preset!r} has no data set to train on")
-        ctl.set_mode("joint")
+        window.session.set_mode("joint")
     _show(app, window, size, presentation=presentation)
     try:
-        _advance(ctl, steps, errors)
-        stream_gif(app, window, ctl, out, frames=frames, steps_per_frame=steps_per_frame,
+        _advance(window.session, steps, errors)
+        stream_gif(app, window, out, frames=frames, steps_per_frame=steps_per_frame,
                    frame_ms=frame_ms, errors=errors)
     finally:
         window.close()
@@ -107,25 +106,24 @@ def _show(app, window, size, *, presentation: bool) -> None:
     _settle(app, SETTLE_MS)
 
 
-def _advance(ctl, steps: int | None, errors: list) -> None:
-    """Take ``steps`` flow steps in frame-sized chunks; ValueError on the first error."""
-    done, steps = 0, int(steps or 0)
-    while done < steps and not errors:
-        k = min(max(1, ctl.steps_per_frame), steps - done)
-        ctl.advance(k)
-        done += k
+def _advance(session, steps: int | None, errors: list) -> None:
+    """Take ``steps`` flow steps in frame-sized chunks, drawn once at the end; ValueError
+    on the first error."""
+    from sheafviz.gui.app import advance
+
     if steps:
-        ctl.frameChanged.emit()
+        advance(session, int(steps), stop_when_converged=False)
     if errors:
         raise ValueError(errors[-1])
 
 
-def stream_gif(app, window, ctl, out: str, *, frames: int, steps_per_frame: int,
+def stream_gif(app, window, out: str, *, frames: int, steps_per_frame: int,
                frame_ms: int, errors: list) -> int:
-    """Grab ``frames`` frames of ``window``, ``steps_per_frame`` flow steps apart, each
-    appended to the GIF ``out`` as soon as it is grabbed (never all held in memory).
+    """Grab ``frames`` frames of ``window``, ``steps_per_frame`` flow steps of its session
+    apart, each appended to the GIF ``out`` as soon as it is grabbed (never all held in
+    memory).
 
-    Returns the frame count; raises ValueError with the controller's last error message
+    Returns the frame count; raises ValueError with the window's last error message
     (and writes nothing) when the flow fails on the way.
     """
     from sheafviz.core.data.gif_writer import GifWriter
@@ -133,8 +131,7 @@ def stream_gif(app, window, ctl, out: str, *, frames: int, steps_per_frame: int,
     with GifWriter(out, frame_ms=frame_ms) as writer:
         for i in range(frames):
             if i:
-                ctl.advance(steps_per_frame)
-                ctl.frameChanged.emit()
+                window.session.step(steps_per_frame)  # the views redraw on its event
             window.redraw()
             app.processEvents()
             if errors:
@@ -171,19 +168,18 @@ def render_session(path: str, *, png: str | None = None, gif: str | None = None,
 
     session = load_session(path)  # SessionError (a ValueError) before any window
     app, window, errors = _offscreen_window(size)
-    ctl = window.controller
-    restore(ctl, session, name=os.path.splitext(os.path.basename(path))[0])
+    restore(window, session, name=os.path.splitext(os.path.basename(path))[0])
     _show(app, window, size, presentation=presentation)
     try:
-        _advance(ctl, steps, errors)
+        _advance(window.session, steps, errors)
         if png:
             window.redraw()
             _settle(app, 150)
             if not save_png(window.grab(), png):
                 raise ValueError(f"cannot write {png}")
         if gif:
-            ctl.pause()
-            stream_gif(app, window, ctl, gif, frames=frames, steps_per_frame=steps_per_frame,
+            window.player.pause()
+            stream_gif(app, window, gif, frames=frames, steps_per_frame=steps_per_frame,
                        frame_ms=frame_ms, errors=errors)
         if errors:
             raise ValueError(errors[-1])
@@ -206,12 +202,11 @@ def save_preset_session(preset: str, *, out: str, pins=None, steps: int = 0,
     from sheafviz.gui.lecture.session_io import capture
 
     app, window, errors = _offscreen_window(size)
-    ctl = window.controller
     try:
-        if not ctl.load_preset(preset, pins=pins):
+        if not window.load_preset(preset, pins=pins):
             raise ValueError(errors[-1] if errors else f"cannot open preset {preset!r}")
-        _advance(ctl, steps, errors)
-        save_session(capture(ctl), out)
+        _advance(window.session, steps, errors)
+        save_session(capture(window), out)
     finally:
         window.close()
     return 0

@@ -101,6 +101,23 @@ def _base_point_size(w: int, h: int) -> float:
     return max(9.0, 14.0 * min(w / 1920.0, h / 1080.0))
 
 
+def advance(session, steps: int, *, stop_when_converged: bool = True) -> int:
+    """Take ``steps`` flow steps of ``session`` in chunks of its steps per frame, as the
+    animation would (the history holds every frame), drawn once at the end (one event of
+    each kind). Stops early when the flow refused (its message says why) and, with
+    ``stop_when_converged``, when a relaxation converged. Returns the steps taken."""
+    done = 0
+    with session.batch():
+        while done < int(steps):
+            k = min(max(1, session.rates.steps_per_frame), int(steps) - done)
+            before = session.steps
+            converged = session.step(k)
+            done += session.steps - before
+            if session.steps == before or (converged and stop_when_converged):
+                break
+    return done
+
+
 def run_gui(preset: str | None = None, pins=None, steps: int | None = None,
             screenshot: str | None = None, size=None, session: str | None = None, *,
             network=None, dataset=None, data_spec=None, presentation: bool = False) -> int:
@@ -183,36 +200,29 @@ def run_gui(preset: str | None = None, pins=None, steps: int | None = None,
         from .lecture.sessions import default_autosave_path
 
         window = MainWindow(dialogs=QtDialogs(), autosave_path=default_autosave_path())
-    ctl = window.controller
     if session is not None and not pins:
         # The whole session: its flow state and history too, so the next steps are the
         # saved ones bit for bit (the file was validated by session_preset above).
         from sheafviz.core.data.session_file import load_session
         from .lecture.session_io import restore
 
-        ok = restore(ctl, load_session(session), name=os.path.basename(session))
+        ok = restore(window, load_session(session), name=os.path.basename(session))
     elif session is not None:  # extra pins change the problem: start afresh from its settings
-        ok = ctl.open(preset_obj, dataset=dataset, pins=pinset)
+        ok = window.open_preset_object(preset_obj, dataset=dataset, pins=pinset)
         if ok and spf:
-            ctl.set_steps_per_frame(spf)
+            window.session.set_rates(steps_per_frame=max(1, int(spf)))
     elif network is not None or dataset is not None:
-        ok = ctl.open(preset_obj, dataset=dataset, pins=pinset, data_spec=data_spec)
+        ok = window.open_preset_object(preset_obj, dataset=dataset, pins=pinset,
+                                       data_spec=data_spec)
     else:
-        ok = ctl.load_preset(preset_obj.name, pins=pinset)
+        ok = window.load_preset(preset_obj.name, pins=pinset)
     if not ok:
         return 2
     if presentation:
         enter_presentation(window, fullscreen=not screenshot)
     window.resize(*wh)
     if steps:
-        # frame by frame, as the animation would, so the plots hold the whole history
-        done = 0
-        while done < int(steps):
-            k = min(ctl.steps_per_frame, int(steps) - done)
-            if ctl.advance(k) or ctl.flow is None:
-                break  # converged, or the core refused (the message is on the status line)
-            done += k
-        ctl.frameChanged.emit()
+        advance(window.session, int(steps))
     if screenshot:
         return 0 if save_screenshot(window, screenshot) else 1
     window.show()
@@ -337,10 +347,9 @@ def save_screenshot(window, path: str) -> bool:
 
     window.show()
     app = QtWidgets.QApplication.instance()
-    owners = (window, window.controller) if hasattr(window, "controller") else (window,)
-    settle(app, *owners)
+    settle(app, window)
     window.redraw()
-    settle(app, *owners)
+    settle(app, window)
     ok = save_png(window.grab(), path)
     window.close()
     return ok

@@ -1,7 +1,7 @@
 """The GUI's single doorway into the Qt-free core.
 
 Every call the window makes into ``sheafviz.core`` goes through here, so the views and the
-controller depend on one small surface: equilibrium, spectrum, the two flows, presets and
+wiring depend on one small surface: equilibrium, spectrum, the two flows, presets and
 data sets.
 """
 

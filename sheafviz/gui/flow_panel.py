@@ -23,7 +23,7 @@ def _spin(minimum: float, maximum: float, decimals: int, step: float) -> QtWidge
 
 
 class FlowPanel(QtWidgets.QWidget):
-    """Controls of the session; signals are intents for the controller."""
+    """Controls of the session; signals are intents for the wiring."""
 
     presetChosen = QtCore.Signal(str)
     playClicked = QtCore.Signal()

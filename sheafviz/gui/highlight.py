@@ -12,7 +12,6 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from . import style
-from .controller_session import parse_name
 from .graph_geometry import LABEL_Y, dot_positions, strip_positions
 
 #: Half width of a vertex's highlight box (data units; vertices are 1 apart).
@@ -22,6 +21,14 @@ Y_LOW, Y_HIGH = -1.15, LABEL_Y + 0.18
 #: Diameter of a neuron's ring (screen pixels, whatever the zoom).
 RING_PX = 34
 Z_VALUE = 20
+
+
+def parse_name(layout, name: str) -> tuple[str, int | None]:
+    """``"y"`` → ("y", None); ``"a1[0]"`` → ("a1", 0); ValueError naming a bad name."""
+    try:
+        return layout.parse_neuron(str(name).strip())
+    except (KeyError, IndexError) as exc:
+        raise ValueError(str(exc).strip("'\"")) from None
 
 
 def target_box(layout, name: str) -> tuple[str, QtCore.QRectF]:

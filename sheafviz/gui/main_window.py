@@ -1,7 +1,10 @@
 """The main window: assembles the views and the status bar around one
 :class:`sheafviz.Session` (``window.session``) played by a :class:`~.player.Player`;
-:mod:`.wiring` connects them (every connection lives there). ``window.controller`` is a
-compatibility adapter (:mod:`.compat`) for the features not yet ported to the Session."""
+:mod:`.wiring` connects them (every connection lives there). Plug-in features (lecture,
+debug docks, weight editor) use the Session and the window's public API: ``session``,
+``player``, ``wiring`` (the intents that need the view state), ``set_session`` /
+``load_preset`` / ``open_preset_object``, ``show_message`` and the signals
+``sessionChanged`` and ``messageShown``."""
 
 from __future__ import annotations
 
@@ -11,7 +14,6 @@ import os
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from . import engine, style
-from .compat import ControllerAdapter
 from .dialogs import NoDialogs
 from .drape import DrapePanel
 from .flow_panel import FlowPanel
@@ -73,7 +75,16 @@ def legend_notes(theme: Theme) -> dict[str, str]:
 
 
 class MainWindow(QtWidgets.QMainWindow):
-    """``sheafviz — <preset title>``: graph view, drape, flow panel, plots, status bar."""
+    """``sheafviz — <preset title>``: graph view, drape, flow panel, plots, status bar.
+
+    Signals
+    -------
+    sessionChanged() : another session is shown (after the views rebuilt from it)
+    messageShown(str, str) : a text and its level shown on the status line
+    """
+
+    sessionChanged = QtCore.Signal()
+    messageShown = QtCore.Signal(str, str)
 
     def __init__(self, parent=None, *, dialogs=None, autosave_path=None) -> None:
         """``dialogs``: the questions and file choosers (:mod:`.dialogs`; default: none are
@@ -98,19 +109,18 @@ class MainWindow(QtWidgets.QMainWindow):
         except OSError:  # the presets folder cannot be read: the combo box lists none
             presets = []
         self.panel = FlowPanel(presets)
-        #: What the preset combo box calls (see open_preset); None: the controller directly.
+        #: What the preset combo box calls (see open_preset); None: :meth:`load_preset`.
         self.preset_opener = None
         self._state_file = os.environ.get(STATE_FILE_ENV)
         self._build()
         self.wiring = SessionWiring(self, self.session, self.player)
         self.wiring.install_shortcuts()
-        self.controller = ControllerAdapter(self)
         self.wiring.rebuild()
         self._install_debug_docks()
         self._install_chapter()
         from .lecture import install_lecture_features  # issue 5: menus, keys, sessions, …
 
-        self.lecture = install_lecture_features(self, self.controller, dialogs=self.dialogs,
+        self.lecture = install_lecture_features(self, dialogs=self.dialogs,
                                                autosave_path=self._autosave_path)
 
     # -- debug docks (issue 6) ---------------------------------------------------------------
@@ -119,7 +129,7 @@ class MainWindow(QtWidgets.QMainWindow):
         drape: the slowest-mode ghost and the switching timeline's scrubber."""
         from .debug import install_debug_panels  # the docks cost ~0.1 s; only built here
 
-        self.debug_docks = install_debug_panels(self, self.controller, dialogs=self.dialogs,
+        self.debug_docks = install_debug_panels(self, dialogs=self.dialogs,
                                                 theme=self.theme)
         self.debug_hub = self.debug_docks[0].hub
 
@@ -196,19 +206,49 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def open_preset(self, name: str) -> bool:
         """Open preset ``name`` (the preset combo box). ``preset_opener`` when set (the
-        lecture features set it: it asks about unsaved changes first), else the controller's
-        ``load_preset``."""
-        opener = self.preset_opener or self.controller.load_preset
+        lecture features set it: it asks about unsaved changes first), else
+        :meth:`load_preset`."""
+        opener = self.preset_opener or self.load_preset
         return bool(opener(name))
 
     def set_session(self, session) -> None:
         """Show ``session`` from now on: the views, the player and the features follow it
-        (a new preset, an opened file)."""
+        (a new preset, an opened file); ``sessionChanged`` tells the features."""
         self.player.pause()
         self.chapter.set_session(session)  # the chapter's docks and lessons (issue 12)
         self.session = session
         self.wiring.set_session(session)
-        self.controller.attach(session)
+        self.sessionChanged.emit()
+
+    def load_preset(self, name: str | None = None, *, pins=None) -> bool:
+        """Show a new session on the shipped preset ``name`` (the default one when None;
+        ``pins``: a PinSet replacing the preset's); False and an error message when it
+        cannot be opened (the window is unchanged)."""
+        from sheafviz import Session
+
+        try:
+            session = Session.from_preset(name, pins=pins)
+        except Exception as exc:  # noqa: BLE001 - any core failure is a message
+            self.show_message(f"Cannot open preset {name!r}: {exc}", "error")
+            return False
+        self.set_session(session)
+        return True
+
+    def open_preset_object(self, preset, *, dataset=None, pins=None, data_spec=None) -> bool:
+        """Show a new session on ``preset`` (a Preset object: any network) with an optional
+        data set (``data_spec``: where it came from, saved with the session); False and an
+        error message when it cannot be opened (the window is unchanged)."""
+        from sheafviz import Session
+
+        try:
+            session = Session(preset.network, dataset, pins=pins,
+                              example=preset.example or 0, preset=preset)
+        except Exception as exc:  # noqa: BLE001 - any core failure is a message
+            self.show_message(f"Cannot open {preset.name!r}: {exc}", "error")
+            return False
+        session.data_spec = data_spec
+        self.set_session(session)
+        return True
 
     # -- public API for the wiring and the plug-in features --------------------------------
     def set_legends(self) -> None:
@@ -235,6 +275,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.note.setText(f"<span style='color:{color}'>{text}</span>")
         self.note.setToolTip(text)
         self._note_timer.start()
+        self.messageShown.emit(text, level)
 
     # -- state file for external tests -------------------------------------------------------
     def write_state(self) -> None:

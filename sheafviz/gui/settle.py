@@ -41,7 +41,7 @@ def settle(app, *owners) -> int:
     Parameters
     ----------
     app : the QApplication
-    owners : QObjects whose child timers may be pending (the window, its controller)
+    owners : QObjects whose child timers may be pending (the window: its player, its wiring)
 
     Returns
     -------

@@ -59,17 +59,6 @@ class _ViewerDialogs(QtDialogs):
         return DISCARD if self.quiet else super().ask_save_changes(title, text)
 
 
-def _model_of(window):
-    """What ``Viewer.session`` is: the window's own :class:`sheafviz.Session` once it holds
-    one, else the Session verbs over today's controller."""
-    from sheafviz.session import Session
-
-    from .controller_session import ControllerSession
-
-    held = getattr(window, "session", None)
-    return held if isinstance(held, Session) else ControllerSession(window.controller)
-
-
 class Viewer:
     """A sheafviz window on a live session, scriptable.
 
@@ -94,18 +83,10 @@ class Viewer:
 
         from .main_window import MainWindow
 
-        holds_session = hasattr(MainWindow, "set_session")
         if session is not None and not isinstance(session, Session):
             raise ValueError(f"session must be a sheafviz.Session, got {type(session).__name__}")
-        if session is not None and not holds_session:
-            raise ValueError("this window cannot show a given Session yet: open it with "
-                             "Viewer(preset=...) and use viewer.session")
-        if session is None and holds_session:
+        if session is None:
             session = Session.from_preset(preset)  # a bad name fails here, before any window
-        elif session is None:
-            from . import engine
-
-            engine.load_preset(preset)  # a bad name fails here, before any window
         app = get_app(wh)
         ensure_ipython_qt()  # after the QApplication: IPython then drives this one
         self._app = app
@@ -113,12 +94,7 @@ class Viewer:
         # never shows a box nobody could answer.
         self._dialogs = _ViewerDialogs() if show else None
         self._window = MainWindow(dialogs=self._dialogs)
-        if holds_session:
-            self._window.set_session(session)
-        elif not self._window.controller.load_preset(preset):
-            self._window.deleteLater()
-            raise ValueError(f"cannot open preset {preset!r}")
-        self._session = _model_of(self._window)
+        self._window.set_session(session)
         self._highlighter = None
         self._window.resize(*wh)
         self._closed = False
@@ -143,8 +119,8 @@ class Viewer:
     # -- what it shows ---------------------------------------------------------------------
     @property
     def session(self):
-        """The live model; change it and the window follows."""
-        return self._session
+        """The live model the window shows; change it and the window follows."""
+        return self._window.session
 
     @property
     def window(self):
@@ -269,7 +245,7 @@ class Viewer:
         if target is None:
             self._highlighter.clear()
         else:
-            self._highlighter.show(self._session.layout, str(target))
+            self._highlighter.show(self.session.layout, str(target))
 
     @property
     def highlighted(self) -> str | None:
@@ -297,10 +273,7 @@ class Viewer:
         if self._closed:
             return
         self._closed = True
-        for owner in ("player", "controller"):  # whichever drives the animation
-            pause = getattr(getattr(self._window, owner, None), "pause", None)
-            if pause is not None:
-                pause()
+        self._window.player.pause()
         if self._dialogs is not None:
             self._dialogs.quiet = True  # the script asked to close: no "save changes?" box
         self._window.close()

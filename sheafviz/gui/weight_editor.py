@@ -6,9 +6,9 @@ table of numbers on a blue–white–red background; a layer with more than
 :data:`TABLE_MAX_ROWS` rows or :data:`TABLE_MAX_COLS` columns is a heatmap (an
 ``ImageItem``; a [784,128,…] W1 as a table would be 100 000 widgets). Click a cell (or
 type its row and column), type a value, press Enter: the edit goes through
-:meth:`Controller.replace_network` and is one step ``edit W2[0,3]`` on the lecture undo
-stack (the edit itself and its undo command: :mod:`.weight_edits`; the table and the
-heatmap: :mod:`.weight_views`).
+:meth:`sheafviz.Session.set_network` of the window's session and is one step
+``edit W2[0,3]`` of its undo history (the entry and its value: :mod:`.weight_edits`; the
+table and the heatmap: :mod:`.weight_views`).
 """
 
 from __future__ import annotations
@@ -45,10 +45,10 @@ class WeightEditor(QtWidgets.QWidget):
     :attr:`view_kind`.
     """
 
-    def __init__(self, controller, undo=None, parent=None, *, theme=None) -> None:
+    def __init__(self, window, undo=None, parent=None, *, theme=None) -> None:
         super().__init__(parent)
         self.theme = or_light(theme)
-        self.ctl, self.undo = controller, undo
+        self.window, self.undo = window, undo
         self._layers: list[tuple[str, int]] = []
         self._shown = None  # the network drawn last (redraw only when it changes)
         self._drawn_at = -math.inf
@@ -56,8 +56,7 @@ class WeightEditor(QtWidgets.QWidget):
         self._build()
         self._timer = QtCore.QTimer(self, singleShot=True, interval=int(THROTTLE_S * 1000))
         self._timer.timeout.connect(self.refresh)
-        if getattr(controller, "preset", None) is not None:
-            self.on_session()
+        self.on_session()
 
     # -- construction ------------------------------------------------------------------------
     def _build(self) -> None:
@@ -135,7 +134,7 @@ class WeightEditor(QtWidgets.QWidget):
 
     def _names(self, kind: str, l: int) -> tuple[list[str], list[str]]:
         """Row and column header labels: the neurons a weight connects."""
-        arch = self.ctl.network.arch
+        arch = self.window.session.network.arch
         src = "x" if l == 1 else f"a{l - 1}"
         rows = [f"z{l}[{i}]" for i in range(arch[l])]
         cols = [f"b{l}"] if kind == "b" else [f"{src}[{j}]" for j in range(arch[l - 1])]
@@ -143,7 +142,7 @@ class WeightEditor(QtWidgets.QWidget):
 
     def on_session(self) -> None:
         """A new network: list its layers (keeping the chosen one when it still exists)."""
-        net = self.ctl.network
+        net = self.window.session.network
         keep = self.layer if self._layers else ("W", net.n_hidden + 1)
         self._layers = [(k, l) for l in range(1, len(net.weights) + 1) for k in ("W", "b")]
         with QtCore.QSignalBlocker(self.layer_box):
@@ -158,7 +157,7 @@ class WeightEditor(QtWidgets.QWidget):
 
     def _layer_changed(self) -> None:
         kind, l = self.layer
-        n_rows, n_cols = layer_array(self.ctl.network, kind, l).shape
+        n_rows, n_cols = layer_array(self.window.session.network, kind, l).shape
         for box, n in ((self.row_box, n_rows), (self.col_box, n_cols)):
             with QtCore.QSignalBlocker(box):
                 box.setRange(0, n - 1)
@@ -196,10 +195,10 @@ class WeightEditor(QtWidgets.QWidget):
         if not self.isVisible():
             self._dirty = True  # drawn when shown again
             return
-        if self.ctl.network is self._shown:
+        if self.window.session.network is self._shown:
             return
         # an edit, an undo, a step: at once; an animation frame: at most every THROTTLE_S
-        if not getattr(self.ctl, "animating", False) or \
+        if not self.window.player.playing or \
                 _time.perf_counter() - self._drawn_at >= THROTTLE_S:
             self.refresh()
         elif not self._timer.isActive():
@@ -211,10 +210,10 @@ class WeightEditor(QtWidgets.QWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        """Redraw the current layer from the controller's current weights."""
-        if not self._layers or getattr(self.ctl, "preset", None) is None:
+        """Redraw the current layer from the session's current weights."""
+        if not self._layers:
             return
-        net = self.ctl.network
+        net = self.window.session.network
         self._shown, self._dirty, self._drawn_at = net, False, _time.perf_counter()
         a = layer_array(net, *self.layer)
         scale = float(np.max(np.abs(a))) if a.size else 1.0
@@ -228,8 +227,8 @@ class WeightEditor(QtWidgets.QWidget):
     def _describe(self) -> None:
         e = self.entry()
         rows, cols = self._names(e.kind, e.layer)
-        now = e.get(self.ctl.network)
-        start = e.get(self.ctl.network0)
+        now = e.get(self.window.session.network)
+        start = e.get(self.window.session.initial_network)
         link = rows[e.row] if e.kind == "b" else f"{cols[e.col]} → {rows[e.row]}"
         text = f"{e.label} ({link}) = {style.fmt(now, 4)}"
         if now != start:
@@ -257,12 +256,12 @@ class WeightEditor(QtWidgets.QWidget):
                 self.table.setCurrentCell(e.row, e.col)
         else:
             self.heatmap.mark(e.row, e.col)
-        self.value_edit.setText(f"{e.get(self.ctl.network):.6g}")
+        self.value_edit.setText(f"{e.get(self.window.session.network):.6g}")
         self._describe()
 
     def cell_at(self, x: float, y: float) -> tuple[int, int] | None:
         """(row, col) of the heatmap cell at view point (x, y), or None outside."""
-        n_rows, n_cols = layer_array(self.ctl.network, *self.layer).shape
+        n_rows, n_cols = layer_array(self.window.session.network, *self.layer).shape
         col, row = int(math.floor(x)), int(math.floor(y))
         return (row, col) if 0 <= row < n_rows and 0 <= col < n_cols else None
 
@@ -281,13 +280,13 @@ class WeightEditor(QtWidgets.QWidget):
             return
         kind, l = self.layer
         e = Entry(kind, l, cell[0], cell[1] if kind == "W" else 0)
-        self.plot.setToolTip(f"{e.label} = {style.fmt(e.get(self.ctl.network), 4)}")
+        self.plot.setToolTip(f"{e.label} = {style.fmt(e.get(self.window.session.network), 4)}")
 
     # -- the edit ----------------------------------------------------------------------------
     def _say(self, text: str, level: str = "info") -> None:
         """``text`` under the value field and on the window's status line."""
         self._show(text, level)
-        self.ctl.message.emit(text, level)
+        self.window.show_message(text, level)
 
     def _show(self, text: str, level: str = "info") -> None:
         colors = getattr(style, "MESSAGE_COLORS", None) or {"error": "#b00020",
@@ -310,21 +309,21 @@ class WeightEditor(QtWidgets.QWidget):
         return self.apply_value(e, value)
 
     def apply_value(self, e: Entry, value: float) -> bool:
-        """Set entry ``e`` to ``value`` through the controller, as one undo step."""
-        ctl, rec = self.ctl, self.undo
+        """Set entry ``e`` to ``value`` in the session's weights, as one undo step."""
+        s, rec = self.window.session, self.undo
         if rec is not None:
             rec.flush()  # a change still being coalesced becomes its own step first
-        old = e.get(ctl.network)
+        old = e.get(s.network)
         if value == old:
             self._say(f"{e.label} is already {style.fmt(value, 4)}.")
             return True
         try:
-            with ctl.session.edit_group(f"edit {e.label}"):  # one named undo step
-                ok = ctl.replace_network(with_entry(ctl.network, e, value))
+            with s.edit_group(f"edit {e.label}"):  # one named undo step
+                ok = s.set_network(with_entry(s.network, e, value))
         except ValueError as exc:
             self._say(f"{e.label} not changed: {exc}", "error")
             return False
-        if not ok:  # the controller said why on the status line
+        if not ok:  # the session said why on the status line
             self._show(f"{e.label} not changed (see the status line).", "error")
             return False
         if rec is not None:
@@ -336,7 +335,7 @@ class WeightEditor(QtWidgets.QWidget):
         return True
 
 
-def install_weight_editor(window: QtWidgets.QMainWindow, controller, *, undo=None,
+def install_weight_editor(window: QtWidgets.QMainWindow, *, undo=None,
                           menu: QtWidgets.QMenu | None = None) -> QtWidgets.QDockWidget:
     """Add the "Weights" dock (hidden) to ``window`` and an "Edit weights…" action.
 
@@ -353,8 +352,8 @@ def install_weight_editor(window: QtWidgets.QMainWindow, controller, *, undo=Non
     """
     dock = QtWidgets.QDockWidget("Weights", window)
     dock.setObjectName("weight-editor")
-    editor = WeightEditor(controller, undo, dock, theme=getattr(window, "theme", None))
-    wire_weight_editor(editor, controller)
+    editor = WeightEditor(window, undo, dock, theme=getattr(window, "theme", None))
+    wire_weight_editor(window, editor)
     dock.setWidget(editor)
     window.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, dock)
     dock.setVisible(False)

@@ -1,11 +1,7 @@
 """The weight edits of the weight editor (:mod:`.weight_editor`): which entry, the
-edited network, the typed value's validation, and the undo command.
-
-Undo and redo put the entry's old (new) value into the weights *current* at that time: if
-the joint flow trained in between, only that entry is changed back. When nothing moved
-the weights since, the exact weight objects of before (after) come back, so the undo
-recorder's own record of the initial weights (compared by identity) stays consistent.
-"""
+edited network and the typed value's validation. Undo and redo are the session's own
+(:meth:`sheafviz.Session.undo`: a weight edit undone after training changes back only the
+edited entries)."""
 
 from __future__ import annotations
 
@@ -13,7 +9,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6 import QtGui
 
 #: Largest |value| accepted: beyond it the solves lose every digit (w² ≫ 1/eps).
 MAX_ABS = 1e6
@@ -78,51 +73,3 @@ def parse_value(text: str) -> float:
         raise ValueError(f"{text.strip()!r} is too large: weights are limited to "
                          f"±{MAX_ABS:g}")
     return v
-
-
-def move_entry(ctl, src: tuple, dst: tuple, entry: Entry, value: float) -> bool:
-    """Bring the weights from the pair ``src = (network, network0)`` to ``dst``.
-
-    When the controller still holds exactly ``src`` the objects of ``dst`` are restored;
-    otherwise (the weights trained since) only ``entry`` is set to ``value`` in the current
-    weights, and the initial weights follow when the edit had changed them.
-    """
-    try:
-        if ctl.network is src[0] and ctl.network0 is src[1]:
-            ok = ctl.replace_network(dst[0], initial=dst[0] is dst[1])
-            if ok and dst[1] is not dst[0]:
-                ctl.network0 = dst[1]
-            return ok
-        ok = ctl.replace_network(with_entry(ctl.network, entry, value))
-        if ok and src[1] is not dst[1] and ctl.network0 is src[1]:
-            ctl.network0 = dst[1]  # Reset follows the edit of the starting point
-        return ok
-    except (ValueError, IndexError) as exc:  # another network was opened since
-        ctl.message.emit(f"Cannot redo / undo {entry.label}: {exc}", "error")
-        return False
-
-
-class WeightEditCommand(QtGui.QUndoCommand):
-    """One applied weight edit on the lecture undo stack (pushed after it was applied)."""
-
-    def __init__(self, ctl, recorder, entry: Entry, before: tuple, after: tuple,
-                 old: float, new: float) -> None:
-        super().__init__(f"edit {entry.label}")
-        self.ctl, self.recorder, self.entry = ctl, recorder, entry
-        self.before, self.after, self.old, self.new = before, after, float(old), float(new)
-        self._first = True
-
-    def redo(self) -> None:
-        if self._first:  # already applied by the editor
-            self._first = False
-            return
-        move_entry(self.ctl, self.before, self.after, self.entry, self.new)
-        self._resync()
-
-    def undo(self) -> None:
-        move_entry(self.ctl, self.after, self.before, self.entry, self.old)
-        self._resync()
-
-    def _resync(self) -> None:
-        if self.recorder is not None:
-            self.recorder.resync()  # the recorder would otherwise push "change weights"

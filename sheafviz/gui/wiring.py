@@ -34,12 +34,35 @@ def hover_html(name: str, index: int, rows: list[tuple[str, str]]) -> str:
             "<br>".join(f"{k}: <b>{v}</b>" for k, v in rows))
 
 
-def wire_debug(window, hub, controller) -> None:
-    """The debug docks: the hub follows the model, the panels' intents reach the hub; its
+def follow_session(window, slots: list) -> None:
+    """Connect ``slots``, a list of (event name, callable), to the events of the session the
+    window shows, and move them to each new one (``window.sessionChanged``): a plug-in
+    feature follows whatever session is current without holding one."""
+    held = [window.session]
+
+    def connect(session) -> None:
+        for name, slot in slots:
+            getattr(session.events, name).connect(slot)
+
+    def move() -> None:
+        old, new = held[0], window.session
+        if new is old:
+            return
+        for name, slot in slots:
+            getattr(old.events, name).disconnect(slot)
+        held[0] = new
+        connect(new)
+
+    connect(window.session)
+    window.sessionChanged.connect(move)
+
+
+def wire_debug(window, hub) -> None:
+    """The debug docks: the hub follows the session, the panels' intents reach the hub; its
     two links to the drape are the slowest-mode ghost and the switching timeline's
     scrubber."""
-    controller.sessionChanged.connect(hub.on_session)
-    controller.frameChanged.connect(hub.on_frame)
+    window.sessionChanged.connect(hub.on_session)
+    follow_session(window, [("state_changed", hub.on_frame)])
     p = hub.p
     if "data" in p:
         p["data"].exampleClicked.connect(hub.example_clicked)
@@ -59,32 +82,31 @@ def wire_debug(window, hub, controller) -> None:
         lambda t: window.wiring.show_recorded_state(t, hub.state_at(t)))
 
 
-def wire_lecture(features, controller) -> None:
-    """The lecture features follow the model: the look after a new session, undo, the
-    session's dirty flag, the rewind recording, the lesson notes."""
-    f, ctl = features, controller
-    ctl.sessionChanged.connect(f.look.after_session)
-    ctl.settingsChanged.connect(f.undo.on_settings_changed)
-    ctl.sessionChanged.connect(f.undo.reset)
-    ctl.settingsChanged.connect(f.sessions.on_settings_changed)
-    ctl.frameChanged.connect(f.sessions.on_frame)
-    ctl.sessionChanged.connect(f.sessions.on_session)
-    ctl.frameChanged.connect(f.rewind.on_frame)
-    ctl.sessionChanged.connect(f.rewind.clear)
-    ctl.pinsChanged.connect(f.rewind.on_frame)
-    ctl.sessionChanged.connect(f.show_notes)
+def wire_lecture(window, features) -> None:
+    """The lecture features follow the session: the look after a new session, the Edit
+    menu's undo texts after each edit, the dirty flag (the session's ``modified``), the
+    rewind bar after each state change, the lesson notes."""
+    f = features
+    for slot in (f.look.after_session, f.undo.reset, f.sessions.on_session, f.rewind.clear,
+                 f.show_notes):
+        window.sessionChanged.connect(slot)
+    edits = [(name, f.undo.on_settings_changed) for name in
+             ("pins_changed", "settings_changed", "network_changed", "data_changed",
+              "modified_changed")]
+    follow_session(window, edits + [("modified_changed", f.sessions.on_modified),
+                                    ("state_changed", f.rewind.on_frame)])
 
 
-def wire_weight_editor(editor, controller) -> None:
-    """The weight editor redraws with a new session and (throttled) with each frame."""
-    controller.sessionChanged.connect(editor.on_session)
-    controller.frameChanged.connect(editor.on_frame)
+def wire_weight_editor(window, editor) -> None:
+    """The weight editor redraws with a new session and (throttled) with each state."""
+    window.sessionChanged.connect(editor.on_session)
+    follow_session(window, [("state_changed", editor.on_frame)])
 
 
 class SessionWiring(QtCore.QObject):
-    """Connects the main views to a :class:`sheafviz.Session` and a :class:`.player.Player`
-    (what replaces the controller): view intents → Session methods, Session events → the
-    views' ``set_*`` methods, each event redrawing only what it changed.
+    """Connects the main views to a :class:`sheafviz.Session` and a :class:`.player.Player`:
+    view intents → Session methods, Session events → the views' ``set_*`` methods, each
+    event redrawing only what it changed.
 
     Parameters
     ----------
@@ -106,6 +128,7 @@ class SessionWiring(QtCore.QObject):
         self.async_solve_after_s = ASYNC_SOLVE_AFTER_S
         self.solve_cost_s = 0.0
         self._text_at = 0.0
+        self._graph_pins: tuple | None = None  # (pins, selection) the graph view shows
         self._text_timer = QtCore.QTimer(self, singleShot=True, interval=int(1000 / TEXT_HZ))
         self._text_timer.timeout.connect(self.refresh_texts)
         self._connect()
@@ -198,11 +221,12 @@ class SessionWiring(QtCore.QObject):
             return
         s = self.session
         self.solver.cancel()  # a drag still being solved must not land after this click
-        s.select(name, index)
         pinned = s.pins.is_pinned(name, index)
         self.window.show_message(f"{name}[{index}] {'unpinned' if pinned else 'pinned'}.",
                                  "info")  # first: a warning about the result may follow
-        s.toggle_pin(name, index=index)
+        with s.batch():  # one change: each event fires once, each view redraws once
+            s.select(name, index)
+            s.toggle_pin(name, index=index)
         self._warn_underdetermined()
 
     def toggle_stalk(self, name: str) -> None:
@@ -262,19 +286,31 @@ class SessionWiring(QtCore.QObject):
         w.set_legends()
         for view in (w.graph, w.drape, w.energy, w.bars, w.dhist):
             view.set_session(s.layout)
+        self._graph_pins = None  # the rebuilt graph view shows no pins yet
         self.on_pins()
         self.on_settings()
         self.redraw()
 
     def on_pins(self) -> None:
-        self.window.graph.set_pins(self.session.pins, self.session.selection)
+        self._push_graph_pins()
         self.window.drape.set_pins(self.session.pins)
         self._push_selection()
         self.window.write_state()
 
     def on_selection(self) -> None:
-        self.window.graph.set_pins(self.session.pins, self.session.selection)
-        self._push_selection()
+        if self._push_graph_pins():  # else on_pins of the same change pushed it already
+            self._push_selection()
+
+    def _push_graph_pins(self) -> bool:
+        """Give the graph view the pins and the selection unless it shows them already;
+        True when it did."""
+        s = self.session
+        shown = self._graph_pins
+        if shown is not None and shown[0] is s.pins and shown[1] == s.selection:
+            return False
+        self._graph_pins = (s.pins, s.selection)
+        self.window.graph.set_pins(s.pins, s.selection)
+        return True
 
     def _push_selection(self) -> None:
         s, sel = self.session, self.session.selection

@@ -1,15 +1,13 @@
 """The edits of a :class:`sheafviz.Session`: pins, mode, rates, training options, example,
-graph, weights and data, and applying undone / redone settings.
+graph, weights and data.
 
 Each function changes the session's model and marks the events of what it changed; the
 session's public methods wrap them in one undoable, event-collecting edit
-(:meth:`Session.edit_group`). Validation comes first: a refused edit (bad value, core error)
-leaves the session exactly as it was.
+(:meth:`Session.edit_group`, recorded by :mod:`sheafviz.live.undo`). Validation comes
+first: a refused edit (bad value, core error) leaves the session exactly as it was.
 """
 
 from __future__ import annotations
-
-from contextlib import contextmanager
 
 import numpy as np
 
@@ -18,35 +16,6 @@ from sheafviz.core.model.pins import PinSet
 from sheafviz.live import flows
 from sheafviz.live.modestate import ModeState
 from sheafviz.live.options import MODES, one_of
-from sheafviz.live.undo import Settings
-
-
-@contextmanager
-def edit_group(s, label: str | None = None):
-    """The body of :meth:`sheafviz.Session.edit_group`: the settings before the outermost
-    edit and after it make one undo command named ``label`` (unless an undo group records
-    it, or undo / redo is applying settings); the events are collected and fire at the
-    end."""
-    outer = s._edit_depth == 0
-    before = settings_of(s) if outer else None
-    s._edit_depth += 1
-    try:
-        with s._tx.change():
-            yield s
-            if outer and not s._applying:
-                after = settings_of(s)
-                if s._undo_group is not None:  # end_undo_group records it
-                    s._set_modified(s.modified or bool(after.differing(before)))
-                elif s._undo.push(before, after, label):
-                    s._set_modified(True)
-    finally:
-        s._edit_depth -= 1
-
-
-def settings_of(s) -> Settings:
-    """The undoable settings of session ``s`` now."""
-    return Settings(s._pins, s._rates, s._training, s._mode, s._example, s._initial,
-                    s._edited, s._graph)
 
 
 def neuron(s, target: str, index: int | None) -> tuple[str, int | None]:
@@ -59,6 +28,30 @@ def neuron(s, target: str, index: int | None) -> tuple[str, int | None]:
     return name, parsed if parsed is not None else index
 
 
+def pinned(s, target: str, value, *, index: int | None = None,
+           stiffness: float | None = None) -> PinSet:
+    """Session ``s``'s pins with ``target`` pinned to ``value`` (soft with ``stiffness``)."""
+    name, idx = neuron(s, target, index)
+    if stiffness is None:
+        return s._pins.pin(s.layout, name, value, idx)
+    return s._pins.pin_soft(s.layout, name, value, stiffness, idx)
+
+
+def unpinned(s, target: str, *, index: int | None = None) -> PinSet:
+    """Session ``s``'s pins without the pins of ``target``."""
+    name, idx = neuron(s, target, index)
+    return s._pins.unpin(s.layout, name, idx)
+
+
+def toggled(s, target: str, *, index: int | None = None) -> PinSet:
+    """Session ``s``'s pins with ``target`` pinned at its shown value, or unpinned when it
+    is pinned already."""
+    name, idx = neuron(s, target, index)
+    c, lay = s._state.cochain, s.layout
+    value = c[lay.vertex(name).slice].copy() if idx is None else c[lay.index(name, idx)]
+    return s._pins.toggle(lay, name, value, idx)
+
+
 def checked_neuron(s, target: str, index: int | None) -> tuple[str, int]:
     """``(vertex name, index)`` of one neuron ("a1[0]", or "a1" with ``index``); ValueError
     without an index, KeyError / IndexError for a neuron the sheaf does not have."""
@@ -67,6 +60,15 @@ def checked_neuron(s, target: str, index: int | None) -> tuple[str, int]:
         raise ValueError(f"select needs a neuron index for {name!r}")
     s.layout.index(name, idx)
     return name, int(idx)
+
+
+def select(s, name: str | None, index: int | None) -> None:
+    """Select neuron ``name[index]`` of session ``s`` (or nothing: None); an event only
+    when the selection changes."""
+    sel = None if name is None else checked_neuron(s, name, index)
+    if sel != s.selection:
+        s.selection = sel
+        s._tx.mark("selection_changed")
 
 
 def checked_example(s, example) -> int | None:
@@ -122,8 +124,8 @@ def set_pins(s, pins: PinSet, *, jump: bool = False, solution=None) -> bool:
     relax.segment = None
     s._tx.mark("pins_changed")
     if s._mode == "relax":
-        s._moved()
-    s._at_equilibrium = sol  # the relaxation's state, shown or not
+        flows.moved(s)
+    flows.set_shown_equilibrium(s, sol)  # the relaxation's state, shown or not
     if s._mode == "relax" and not jump:  # a drag's many values at one instant: no history
         flows.record(s)
     return True
@@ -260,11 +262,11 @@ def set_network(s, network, *, initial: bool = False) -> bool:
                          f"{network.output} output; this session's network is "
                          f"{list(cur.arch)} with {cur.output} output")
     keep_initial = not (initial or s._network is s._initial)
-    return _install_weights(s, network,
-                            initial_network=s._initial if keep_initial else network)
+    return install_weights(s, network,
+                           initial_network=s._initial if keep_initial else network)
 
 
-def _install_weights(s, network, *, initial_network) -> bool:
+def install_weights(s, network, *, initial_network) -> bool:
     """Make ``network`` the current (and edited) weights and ``initial_network`` the
     initial ones; a relaxation jumps to the equilibrium under them. False (and an error
     message; nothing changed) when that equilibrium cannot be solved."""
@@ -285,10 +287,10 @@ def _install_weights(s, network, *, initial_network) -> bool:
         relax.cochain = np.array(sol.cochain, dtype=float)
         relax.drop_flow()
         relax.segment = None
-        s._moved()
-        s._at_equilibrium = sol
+        flows.moved(s)
+        flows.set_shown_equilibrium(s, sol)
     else:
-        s._moved()
+        flows.moved(s)
     s._tx.mark("network_changed")
     return True
 
@@ -307,7 +309,7 @@ def set_graph(s, graph: str) -> bool:
     except ValueError as exc:
         s._tx.message(f"Graph not changed: {exc}", "error")
         return False
-    relax, at_equilibrium = s._modes["relax"], s._at_equilibrium is not None
+    relax, at_equilibrium = s._modes["relax"], flows.shown_equilibrium(s) is not None
     s._graph = graph
     sol = None
     if at_equilibrium:
@@ -321,8 +323,8 @@ def set_graph(s, graph: str) -> bool:
     relax.drop_flow()
     relax.segment = None
     if s._mode == "relax":
-        s._moved()
-    s._at_equilibrium = sol
+        flows.moved(s)
+    flows.set_shown_equilibrium(s, sol)
     if s._mode == "relax":
         flows.record(s)
     s._tx.mark("settings_changed")
@@ -345,75 +347,3 @@ def set_data(s, data, *, spec=None) -> None:
         s._mode = "relax"
         s._tx.mark("settings_changed", "state_changed")
     s._tx.mark("data_changed")
-
-
-def step_history(s, target: Settings | None) -> bool:
-    """Apply undone / redone settings ``target`` as one change (not itself recorded);
-    False when there is none."""
-    if target is None:
-        return False
-    s._applying = True
-    try:
-        with s._tx.change():
-            apply_settings(s, target)
-    finally:
-        s._applying = False
-    s._set_modified(True)
-    return True
-
-
-def _weights_toward(s, edited, target):
-    """The weights an undo / redo of a weight edit installs: ``target`` itself while the
-    shown weights still are the edited ones ``edited``; after training, the shown weights
-    with only the entries in which ``edited`` and ``target`` differ set to ``target``'s (the
-    training since is kept)."""
-    from sheafviz.core.model.network import Network
-
-    cur = s._network
-    if cur is edited or tuple(target.arch) != tuple(cur.arch):
-        return target
-
-    def toward(c, e, t):
-        out = np.array(c, dtype=float)
-        differ = e != t
-        out[differ] = t[differ]
-        return out
-
-    return Network([toward(c, e, t) for c, e, t in
-                    zip(cur.weights, edited.weights, target.weights)],
-                   [toward(c, e, t) for c, e, t in
-                    zip(cur.biases, edited.biases, target.biases)], cur.output)
-
-
-def apply_settings(s, target: Settings) -> None:
-    """Bring session ``s`` to settings ``target`` (undo / redo), field by field: only
-    what differs changes, so undoing a pin edit keeps the weights trained since."""
-    now = settings_of(s)
-    changed = target.differing(now)
-    if "edited_network" in changed:
-        _install_weights(s, _weights_toward(s, now.edited_network, target.edited_network),
-                         initial_network=target.initial_network)
-    elif "initial_network" in changed:
-        s._initial = target.initial_network  # what reset returns to; the shown weights stay
-    if "training" in changed:
-        s._training = target.training
-        s._tx.mark("settings_changed")
-    if "graph" in changed:
-        set_graph(s, target.graph)
-    if "rates" in changed:
-        set_rates(s, force=True, **{k: getattr(target.rates, k) for k in
-                                    ("alpha", "beta", "dt", "steps_per_frame")})
-    if "example" in changed and s._data is not None:
-        s._example = target.example
-        if target.example is not None:
-            s._shown = target.example
-        s._tx.mark("settings_changed", "state_changed")
-    if "pins" in changed:
-        same_set = (target.pins.hard.keys() == s._pins.hard.keys()
-                    and target.pins.soft.keys() == s._pins.soft.keys())
-        # a moved value jumps to its equilibrium; when that cannot be solved (a singular
-        # or non-finite one), the recorded pins are still given back, on the kept state
-        if not set_pins(s, target.pins, jump=same_set) and same_set:
-            set_pins(s, target.pins)
-    if "mode" in changed:
-        set_mode(s, target.mode)

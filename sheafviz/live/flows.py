@@ -132,7 +132,62 @@ def pull_state(s) -> None:
             s._versions["weights"] += 1
         ms.flow_key = flow_key(s, "joint", s.rates)
     ms.pull_clock()
-    s._moved()
+    moved(s)
+
+
+def shown_equilibrium(s):
+    """The Solution the relaxation's state of session ``s`` is while its weights, pins and
+    graph are the current ones (else None): the read-outs then use its report (σ, flipped,
+    boundary)."""
+    key, sol = s._equilibrium_shown
+    return sol if key == _equilibrium_key(s) else None
+
+
+def set_shown_equilibrium(s, sol) -> None:
+    """Say that the relaxation's state is the equilibrium ``sol`` (None: it is not)."""
+    s._equilibrium_shown = (_equilibrium_key(s), sol)
+
+
+def _equilibrium_key(s) -> tuple:
+    return (s._versions["weights"], s._versions["pins"], s.graph)
+
+
+def moved(s) -> None:
+    """The shown state of session ``s`` moved: a new state version (read-outs and the
+    snapshot recompute), no longer the equilibrium when relaxing, ``state_changed``."""
+    s._versions["state"] += 1
+    if s.mode == "relax":
+        set_shown_equilibrium(s, None)
+    s._tx.mark("state_changed")
+
+
+def step(s, n: int) -> bool:
+    """The body of :meth:`sheafviz.Session.step`: advance the current mode's flow ``n`` ≥ 1
+    steps as one change, record the new state once; True when a relaxation converged. A
+    core error becomes an error message (the flow keeps its last finite state)."""
+    n = int(n)
+    if n < 1:
+        raise ValueError(f"step needs n >= 1, got {n}")
+    with s._tx.change():
+        if not ensure_flow(s):
+            return False
+        converged = False
+        try:
+            converged = bool(s._state.flow.advance(n))
+        except CORE_ERRORS as exc:
+            s._tx.message(str(exc), "error")
+        pull_state(s)
+        record(s)
+    return converged and s.mode == "relax"
+
+
+def has_y_vertex(s) -> bool:
+    """Whether session ``s``'s shown state has a ``y`` vertex (see
+    :attr:`sheafviz.Session.has_y_vertex`)."""
+    if s.graph == "chapter" or s.mode == "joint":
+        return True
+    slaved = slaved_outputs(s.layout, s.pins, s.graph)[0]
+    return slaved.size < s.layout.vertex("y").dim
 
 
 def relax_solution(s):
@@ -204,8 +259,8 @@ def equilibrium(s):
         ms.cochain = np.array(sol.cochain, dtype=float)
         ms.drop_flow()
         ms.segment = None
-        s._moved()
-        s._at_equilibrium = sol
+        moved(s)
+        set_shown_equilibrium(s, sol)
         record(s)
     return EquilibriumResult(sol, s.layout)
 
@@ -224,7 +279,7 @@ def reset(s) -> None:
         elif not ensure_flow(s):
             s._mode = "relax"
             s._tx.mark("settings_changed")
-        s._moved()
+        moved(s)
         record(s)
 
 
@@ -243,4 +298,4 @@ def seek(s, k: int) -> None:
         ms.drop_flow()
         ms.history.truncate_after(ms.t)
         ms.segment, ms.position = None, k
-        s._moved()
+        moved(s)

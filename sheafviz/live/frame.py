@@ -219,6 +219,18 @@ class History:
         self.events_e.append(energy)
 
 
+def session_snapshot(s) -> Snapshot:
+    """The frame of session ``s``'s shown state (:attr:`sheafviz.Session.snapshot`), built
+    once per state key (mode, state, weights, pins and graph versions)."""
+    key = s._key()
+    if s._snapshot_cache is None or s._snapshot_cache[0] != key:
+        ms = s._state
+        snap = make_snapshot(s.layout, s.network, ms.cochain, time=ms.t, steps=ms.steps,
+                             z_index=s._z_index)
+        s._snapshot_cache = (key, snap)
+    return s._snapshot_cache[1]
+
+
 def neuron_rows(layout: SheafLayout, snap: Snapshot, pins, name: str, index: int, *,
                 fmt=lambda v, digits=3: f"{v:.{digits}g}") -> list[tuple[str, str]]:
     """Label/value rows describing neuron ``name[index]``: value, forward value, pin state,

@@ -166,6 +166,6 @@ def _install_state(s, c, network) -> bool:
             ms.cochain = flows.impose(s, c)
         ms.drop_flow()  # the next step starts a heat flow here, under the current θ
         ms.segment = None
-        s._moved()
+        flows.moved(s)
     flows.record(s)
     return True

@@ -114,3 +114,18 @@ def preset_rates(preset, data) -> dict:
         return {"alpha": 1.0, "beta": 1.0 / n, "dt": 0.05}
     beta = float(preset.beta) if preset.beta is not None else 1.0 / n
     return {"alpha": float(preset.alpha), "beta": beta, "dt": float(preset.dt)}
+
+
+def preset_training(preset) -> TrainingOptions:
+    """The training options a preset starts with (the paper's rule without one, or when
+    the preset names no training mode)."""
+    mode = preset.mode if preset is not None else "paper"
+    return TrainingOptions(mode=mode if mode in TRAINING_MODES else "paper")
+
+
+def preset_state_rule(preset) -> tuple[str, int, str]:
+    """``(init, state_seed, output_force)`` of a preset: how its initial state is made and
+    which force pulls on the output (the forward pass, seed 0 and the energy without one)."""
+    if preset is None:
+        return "forward", 0, "energy"
+    return preset.init, int(preset.state_seed), preset.output_force

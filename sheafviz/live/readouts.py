@@ -232,7 +232,7 @@ def session_readouts(s) -> Readouts:
         return Readouts(lay, network, pins, c, force=s.output_force, residual=residual,
                         memo=s._spectra, memo_key=("joint", s._versions["weights"]),
                         graph=s.graph)
-    return Readouts(s.layout, s.network, s.pins, c, solution=s._at_equilibrium,
+    return Readouts(s.layout, s.network, s.pins, c, solution=flows.shown_equilibrium(s),
                     force=s.output_force, graph=s.graph,
                     residual=lambda: float(flows.relax_solution(s).energy),
                     memo=s._spectra,
@@ -267,3 +267,12 @@ def envelope(s) -> tuple[np.ndarray, np.ndarray]:
     except (ValueError, ArithmeticError, np.linalg.LinAlgError, RuntimeError):
         e_star = 0.0
     return t, e_star + (e0 - e_star) * np.exp(-2.0 * s.rates.alpha * lam * (t - t0))
+
+
+def cached_readouts(s) -> Readouts:
+    """Session ``s``'s read-outs (:attr:`sheafviz.Session.readouts`), built once per state
+    key (mode, state, weights, pins and graph versions)."""
+    key = s._key()
+    if s._readouts_cache is None or s._readouts_cache[0] != key:
+        s._readouts_cache = (key, session_readouts(s))
+    return s._readouts_cache[1]

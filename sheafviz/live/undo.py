@@ -7,11 +7,19 @@ one command ``(before, after)`` on the :class:`UndoStack` (a group of edits, e.g
 records one); the flow moving the state or training the weights is not a setting and is
 never recorded. Undo hands back the settings to apply; the session applies only the fields
 that differ, so undoing a pin change after some training keeps the trained weights.
+
+:func:`edit_group` records one edit of a session (its events collected and fired at the
+end); :func:`step_history` applies undone / redone settings to it.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
+
+import numpy as np
+
+from sheafviz.live import editing
 
 
 @dataclass(frozen=True, eq=False)
@@ -137,3 +145,117 @@ class UndoStack:
             return None
         self._index += 1
         return self._commands[self._index - 1][1]
+
+
+@contextmanager
+def edit_group(s, label: str | None = None):
+    """The body of :meth:`sheafviz.Session.edit_group`: the settings before the outermost
+    edit and after it make one undo command named ``label`` (unless an undo group records
+    it, or undo / redo is applying settings); the events are collected and fire at the
+    end."""
+    outer = s._edit_depth == 0
+    before = settings_of(s) if outer else None
+    s._edit_depth += 1
+    try:
+        with s._tx.change():
+            yield s
+            if outer and not s._applying:
+                after = settings_of(s)
+                if s._undo_group is not None:  # end_undo_group records it
+                    s._set_modified(s.modified or bool(after.differing(before)))
+                elif s._undo.push(before, after, label):
+                    s._set_modified(True)
+    finally:
+        s._edit_depth -= 1
+
+
+def begin_group(s) -> None:
+    """Start recording session ``s``'s edits as one undo step (nothing when one is open)."""
+    if s._undo_group is None:
+        s._undo_group = settings_of(s)
+
+
+def end_group(s) -> None:
+    """Record the edits since :func:`begin_group` as one undo step (nothing when no group
+    is open)."""
+    before, s._undo_group = s._undo_group, None
+    if before is not None and s._undo.push(before, settings_of(s)):
+        s._set_modified(True)
+
+
+def settings_of(s) -> Settings:
+    """The undoable settings of session ``s`` now."""
+    return Settings(s._pins, s._rates, s._training, s._mode, s._example, s._initial,
+                    s._edited, s._graph)
+
+
+def step_history(s, target: Settings | None) -> bool:
+    """Apply undone / redone settings ``target`` as one change (not itself recorded);
+    False when there is none."""
+    if target is None:
+        return False
+    s._applying = True
+    try:
+        with s._tx.change():
+            apply_settings(s, target)
+    finally:
+        s._applying = False
+    s._set_modified(True)
+    return True
+
+
+def _weights_toward(s, edited, target):
+    """The weights an undo / redo of a weight edit installs: ``target`` itself while the
+    shown weights still are the edited ones ``edited``; after training, the shown weights
+    with only the entries in which ``edited`` and ``target`` differ set to ``target``'s (the
+    training since is kept)."""
+    from sheafviz.core.model.network import Network
+
+    cur = s._network
+    if cur is edited or tuple(target.arch) != tuple(cur.arch):
+        return target
+
+    def toward(c, e, t):
+        out = np.array(c, dtype=float)
+        differ = e != t
+        out[differ] = t[differ]
+        return out
+
+    return Network([toward(c, e, t) for c, e, t in
+                    zip(cur.weights, edited.weights, target.weights)],
+                   [toward(c, e, t) for c, e, t in
+                    zip(cur.biases, edited.biases, target.biases)], cur.output)
+
+
+def apply_settings(s, target: Settings) -> None:
+    """Bring session ``s`` to settings ``target`` (undo / redo), field by field: only
+    what differs changes, so undoing a pin edit keeps the weights trained since."""
+    now = settings_of(s)
+    changed = target.differing(now)
+    if "edited_network" in changed:
+        weights = _weights_toward(s, now.edited_network, target.edited_network)
+        editing.install_weights(s, weights, initial_network=target.initial_network)
+    elif "initial_network" in changed:
+        s._initial = target.initial_network  # what reset returns to; the shown weights stay
+    if "training" in changed:
+        s._training = target.training
+        s._tx.mark("settings_changed")
+    if "graph" in changed:
+        editing.set_graph(s, target.graph)
+    if "rates" in changed:
+        editing.set_rates(s, force=True, **{k: getattr(target.rates, k) for k in
+                                            ("alpha", "beta", "dt", "steps_per_frame")})
+    if "example" in changed and s._data is not None:
+        s._example = target.example
+        if target.example is not None:
+            s._shown = target.example
+        s._tx.mark("settings_changed", "state_changed")
+    if "pins" in changed:
+        same_set = (target.pins.hard.keys() == s._pins.hard.keys()
+                    and target.pins.soft.keys() == s._pins.soft.keys())
+        # a moved value jumps to its equilibrium; when that cannot be solved (a singular
+        # or non-finite one), the recorded pins are still given back, on the kept state
+        if not editing.set_pins(s, target.pins, jump=same_set) and same_set:
+            editing.set_pins(s, target.pins)
+    if "mode" in changed:
+        editing.set_mode(s, target.mode)

@@ -36,12 +36,12 @@ def window(qtbot):
     prepare_app(QtWidgets.QApplication.instance(), (1280, 720))
     w = MainWindow()
     qtbot.addWidget(w)
-    assert w.controller.load_preset(None)
+    assert w.load_preset(None)
     w.resize(1280, 720)
     w.show()
     qtbot.waitExposed(w)
     yield w
-    w.controller.pause()
+    w.player.pause()
     w.close()
 
 

@@ -9,12 +9,11 @@ from sheafviz.cli.bench.stall import ARCH, DRAG_SPAN, drag_problem, drag_values,
 
 
 def test_drag_reaches_the_window_and_gaps_are_measured(window):
-    ctl = window.controller
-    y0 = float(ctl.pins.hard[("y", 0)])
+    y0 = float(window.session.pins.hard[("y", 0)])
     values = drag_values(y0, 6)
     r = measure_stall(QtWidgets.QApplication.instance(), window, values, hz=60)
     assert r["moves"] == 6
-    assert ctl.pins.hard[("y", 0)] == values[-1]  # every move went through the wiring
+    assert window.session.pins.hard[("y", 0)] == values[-1]  # every move went through the wiring
     assert r["seconds"] >= 6 / 60 + 0.4  # the drag, then the settling time
     assert 0 < r["median_gap_ms"] <= r["p99_gap_ms"] <= r["max_gap_ms"]
 

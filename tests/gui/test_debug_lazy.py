@@ -7,8 +7,7 @@ from sheafviz.gui.debug.lazy import PendingPanel
 
 
 def test_no_panel_is_built_until_its_dock_opens(qtbot, window):
-    ctl = window.controller
-    assert ctl.load_preset("paraboloid")  # a session with data, pushed to the stand-ins
+    assert window.load_preset("paraboloid")  # a session with data, pushed to the stand-ins
     docks = window.debug_docks
     assert not any(d.built() for d in docks)
     assert all(isinstance(p, PendingPanel) for p in window.debug_hub.p.values())
@@ -19,13 +18,13 @@ def test_no_panel_is_built_until_its_dock_opens(qtbot, window):
     assert panel is data_dock.widget()
     qtbot.waitUntil(panel.isVisible)
     # the data the hub pushed at load_preset, before the panel existed, are drawn
-    X = ctl.dataset.X
+    X = window.session.data.X
     assert np.array_equal(panel.X, X)
     xs, ys = panel.points.getData()
     assert np.array_equal(np.column_stack([xs, ys]), X[:, :2])
-    # and the panel's intent reaches the controller (the connection was replayed)
+    # and the panel's intent reaches the session (the connection was replayed)
     panel.exampleClicked.emit(2)
-    assert ctl.example == 2
+    assert window.session.shown_example == 2
 
 
 def test_pending_panel_replays_the_last_call_per_method_and_every_connection():

@@ -70,7 +70,7 @@ def grab_check(widget, name: str, tmp_path) -> None:
 
 # -- data panel ------------------------------------------------------------------------------
 class StubController:
-    """Applies the panel's intent the way the controller does: pin pair i."""
+    """Applies the panel's intent the way the hub does: pin pair i."""
 
     def __init__(self, ds, panel):
         self.ds, self.panel, self.example, self.pins = ds, panel, 0, None
@@ -317,8 +317,7 @@ def test_gradient_comparison_now_matches_an_independent_backprop():
 
 # -- joint flow vs gradient descent ----------------------------------------------------------
 def test_compare_panel_run_button_draws_both_losses(qtbot, window, tmp_path):
-    ctl = window.controller
-    assert ctl.load_preset("paraboloid")
+    assert window.load_preset("paraboloid")
     docks = window.debug_docks  # the main window installs them, hidden
     assert not any(d.isVisible() for d in docks)
     for d in docks:
@@ -333,8 +332,8 @@ def test_compare_panel_run_button_draws_both_losses(qtbot, window, tmp_path):
     r = panel.result
     assert r.steps[-1] == 200
     # both start from the preset's weights: the first loss is the forward MSE, by hand
-    X, Y = ctl.dataset.X, ctl.dataset.Y
-    pred = np.array([forward_by_hand(ctl.network0, x) for x in X])
+    X, Y = window.session.data.X, window.session.data.Y
+    pred = np.array([forward_by_hand(window.session.initial_network, x) for x in X])
     mse0 = float(np.mean((pred - Y) ** 2))
     assert r.sheaf_loss[0] == pytest.approx(mse0) and r.gd_loss[0] == pytest.approx(mse0)
     xs, ys = panel.gd.getData()
@@ -368,7 +367,6 @@ def test_import_panel_reports_errors_and_offers_a_fitting_model(qtbot, tmp_path)
 
 
 def test_own_model_opens_as_a_session_in_the_window(qtbot, window, tmp_path):
-    ctl = window.controller
     docks = window.debug_docks
     dock = [d for d in docks if d.objectName() == "debug-import"][0]
     dock.setVisible(True)
@@ -381,17 +379,17 @@ def test_own_model_opens_as_a_session_in_the_window(qtbot, window, tmp_path):
     (tmp_path / "mine.csv").write_text("x1,x2,y\n" + rows + "\n")
     assert panel.load_weights(tmp_path / "mine.npz") and panel.load_data(tmp_path / "mine.csv")
     qtbot.mouseClick(panel.apply_button, LEFT)
-    assert ctl.preset.name == "own-model" and ctl.network.arch == (2, 5, 1)
-    assert np.array_equal(ctl.network.weights[0], net.weights[0])
-    assert ctl.dataset.n_train == 3
-    assert ctl.pins.hard[("x", 0)] == 0.5 and ctl.pins.hard[("y", 0)] == 0.5
+    s = window.session
+    assert s.preset.name == "own-model" and s.network.arch == (2, 5, 1)
+    assert np.array_equal(s.network.weights[0], net.weights[0])
+    assert s.data.n_train == 3
+    assert s.pins.hard[("x", 0)] == 0.5 and s.pins.hard[("y", 0)] == 0.5
     assert "mine.npz" in window.windowTitle()
 
 
 # -- the whole set in the main window ------------------------------------------------------
 def test_installed_docks_follow_the_joint_flow(qtbot, window, tmp_path):
-    ctl = window.controller
-    assert ctl.load_preset("paraboloid")
+    assert window.load_preset("paraboloid")
     docks = window.debug_docks  # the main window installs them, hidden
     assert not any(d.isVisible() for d in docks)
     for d in docks:
@@ -406,30 +404,30 @@ def test_installed_docks_follow_the_joint_flow(qtbot, window, tmp_path):
     docks[0].raise_()
     qtbot.waitUntil(data.isVisible)
     hub.refresh()
-    # a real click on a data point pins that pair in the real controller
-    X = ctl.dataset.X
+    # a real click on a data point pins that pair in the window's session
+    X = window.session.data.X
     i = isolated_point(X)
     (px,) = settled_pixels(qtbot, data.plot, [tuple(X[i])])
     qtbot.mouseClick(data.plot.viewport(), LEFT, pos=px)
-    assert ctl.example == i
-    assert ctl.pins.hard[("x", 0)] == X[i, 0] and ctl.pins.hard[("y", 0)] == ctl.dataset.Y[i, 0]
+    assert window.session.shown_example == i
+    assert window.session.pins.hard[("x", 0)] == X[i, 0] and window.session.pins.hard[("y", 0)] == window.session.data.Y[i, 0]
     # joint flow on the whole batch: the heatmap and the gradient plots fill in
-    ctl.set_whole_batch(True)
-    ctl.set_mode("joint")
+    window.wiring.set_whole_batch(True)
+    window.session.set_mode("joint")
     for _ in range(6):
-        ctl.advance(100)
-        ctl.frameChanged.emit()
+        window.session.step(100)
     for d in docks[1:5]:
         d.raise_()
         qtbot.waitUntil(d.widget().isVisible)
         hub.refresh()
     heat = docks[1].widget()
     assert heat.matrix.values.shape == (4, 7)
-    assert heat.example_box.count() == 1 + ctl.dataset.n_train
+    assert heat.example_box.count() == 1 + window.session.data.n_train
     grad = docks[4].widget()
     assert grad.data["step"].size == 7 and grad.data["cos_ok"][1:].all()
     # the last column is the batch-mean discord per edge of the flow's stalks, by hand
-    C, net = ctl.flow.cochains, ctl.flow.network
+    batch = window.session.joint_batch
+    C, net = batch.cochains, batch.network
     col = heat.matrix.values[:, -1]
     for row, name in enumerate(heat.matrix.rows.labels):
         want = np.mean([edge_discord_by_hand(net, c, name) for c in C])
@@ -437,15 +435,14 @@ def test_installed_docks_follow_the_joint_flow(qtbot, window, tmp_path):
     # the plotted comparison is the one at the flow's current stalks (compare_gradients
     # itself is checked against finite differences in tests/test_diagnostics.py)
     assert grad.data["cos"][-1] == pytest.approx(
-        D.compare_gradients(net, ctl.dataset.X, ctl.dataset.Y, C).cosine, abs=1e-12)
+        D.compare_gradients(net, window.session.data.X, window.session.data.Y, C).cosine, abs=1e-12)
     spec = docks[2].widget()
     assert spec.series["spectrum_step"].size == 7
     assert "nan" not in spec.summary.text().lower()
 
 
 def test_scrubbing_the_timeline_gives_the_state_at_that_time(qtbot, window, tmp_path):
-    ctl = window.controller
-    assert ctl.load_preset("sliding")  # a relaxation that chatters on z1[0] = 0
+    assert window.load_preset("sliding")  # a relaxation that chatters on z1[0] = 0
     docks = window.debug_docks
     for d in docks:
         d.setVisible(True)
@@ -457,9 +454,8 @@ def test_scrubbing_the_timeline_gives_the_state_at_that_time(qtbot, window, tmp_
     qtbot.waitUntil(panel.isVisible)
     states = {}
     for _ in range(40):
-        ctl.advance(5)
-        states[round(ctl.t, 9)] = ctl.c.copy()
-        ctl.frameChanged.emit()
+        window.session.step(5)
+        states[round(window.session.time, 9)] = window.session.cochain.copy()
     hub.refresh()
     tl = panel.timeline
     assert tl is not None and tl.count.max() > 1  # the chatter run is there
@@ -472,8 +468,8 @@ def test_scrubbing_the_timeline_gives_the_state_at_that_time(qtbot, window, tmp_
     t_got, c = hub.state_at(seen[-1])
     assert c == pytest.approx(states[round(t_got, 9)])
     # the main window shows that recorded state on the drape (free coordinates as points)
-    assert not ctl.playing
-    free = ctl.pins.resolve(ctl.layout).free_index
+    assert not window.player.playing
+    free = window.session.pins.resolve(window.session.layout).free_index
     _, drawn_y = window.drape.points.getData()
     assert drawn_y == pytest.approx(c[free])
     if os.environ.get("SHEAFVIZ_SCREENSHOTS"):
@@ -485,8 +481,7 @@ def test_scrubbing_the_timeline_gives_the_state_at_that_time(qtbot, window, tmp_
 
 def test_slowest_mode_ghost_is_drawn_on_the_drape(qtbot, window):
     """Ticking "ghost" in the spectrum dock draws state + slowest eigenvector on the drape."""
-    ctl = window.controller
-    assert ctl.load_preset("course-221")
+    assert window.load_preset("course-221")
     dock = [d for d in window.debug_docks if d.objectName() == "debug-spectrum"][0]
     dock.setVisible(True)
     dock.raise_()
@@ -499,12 +494,13 @@ def test_slowest_mode_ghost_is_drawn_on_the_drape(qtbot, window):
                          pos=QtCore.QPoint(8, panel.ghost_box.height() // 2))
     _, drawn = window.drape.mode_ghost.getData()
     # Independent reference: the λ_min eigenvector of a hand-built L_free (course example).
-    c = ctl.c
-    free = ctl.pins.resolve(ctl.layout).free_index
+    s = window.session
+    c = s.cochain
+    free = s.pins.resolve(s.layout).free_index
     ghost = np.asarray(drawn)
     delta = ghost[free] - c[free]
-    sigma = (c[ctl.layout.vertex("z1").slice] >= 0).astype(float)
-    values, vectors = np.linalg.eigh(dense_laplacian_221(ctl.network, sigma)[np.ix_(free, free)])
+    sigma = (c[s.layout.vertex("z1").slice] >= 0).astype(float)
+    values, vectors = np.linalg.eigh(dense_laplacian_221(s.network, sigma)[np.ix_(free, free)])
     v0 = vectors[:, 0]
     unit = delta / np.linalg.norm(delta)
     assert abs(unit @ v0) == pytest.approx(1.0, abs=1e-9)

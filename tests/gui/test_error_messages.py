@@ -35,7 +35,7 @@ def status(w) -> str:
 
 
 def test_broken_preset_from_the_preset_box_names_it(lecture, broken_preset):
-    w, ctl, feats = lecture
+    w, feats = lecture
     net = w.session.network
     assert not w.open_preset(broken_preset)  # what the preset combo box calls
     assert f"Cannot open preset {broken_preset!r}" in status(w)
@@ -44,7 +44,7 @@ def test_broken_preset_from_the_preset_box_names_it(lecture, broken_preset):
 
 
 def test_gallery_names_a_broken_preset_and_lists_the_others(qtbot, lecture, broken_preset):
-    w, ctl, feats = lecture
+    w, feats = lecture
     dlg = GalleryDialog(parent=w)
     listed = {dlg.list.item(i).data(QtCore.Qt.ItemDataRole.UserRole)
               for i in range(dlg.list.count())}
@@ -65,7 +65,7 @@ def test_gallery_names_a_broken_preset_and_lists_the_others(qtbot, lecture, brok
 
 
 def test_failing_session_open_says_why(lecture, tmp_path):
-    w, ctl, feats = lecture
+    w, feats = lecture
     bad = tmp_path / "garbage.sheafviz.json"
     bad.write_text("this is not a session", encoding="utf-8")
     feats.sessions.dialogs.save_changes = lambda: "discard"
@@ -77,7 +77,7 @@ def test_failing_session_open_says_why(lecture, tmp_path):
 
 
 def test_refused_weight_edit_is_on_the_status_line(qtbot, lecture):
-    w, ctl, feats = lecture
+    w, feats = lecture
     w.lecture.actions["edit_weights"].trigger()
     qtbot.waitUntil(w.weight_dock.isVisible)
     editor = w.weight_dock.widget()
@@ -93,7 +93,7 @@ def test_refused_weight_edit_is_on_the_status_line(qtbot, lecture):
 def test_pin_the_solver_refuses_is_on_the_status_line(lecture, monkeypatch):
     from sheafviz.core.solvers import solve
 
-    w, ctl, feats = lecture
+    w, feats = lecture
     s = w.session
     pins, c = s.pins, s.cochain.copy()
 

@@ -21,10 +21,9 @@ def captured(qapp, monkeypatch, tmp_path):
     seen = {}
 
     def capture(window, path):
-        ctl = window.controller
-        seen.update(arch=list(ctl.network.arch), weights=[w.copy() for w in ctl.network.weights],
-                    output=ctl.network.output, dots=np.bincount(window.graph.dot_vertex),
-                    pins=ctl.pins, dataset=ctl.dataset,
+        seen.update(arch=list(window.session.network.arch), weights=[w.copy() for w in window.session.network.weights],
+                    output=window.session.network.output, dots=np.bincount(window.graph.dot_vertex),
+                    pins=window.session.pins, dataset=window.session.data,
                     presentation=window.lecture.presentation.active,
                     fullscreen=window.isFullScreen(), size=(window.width(), window.height()))
         if window.lecture.presentation.active:

@@ -24,12 +24,13 @@ def color_at(img: QtGui.QImage, p) -> str:
 
 
 def test_discord_bars_fill_to_their_heights(qtbot, window):
-    ctl, bars = window.controller, window.bars
-    ctl.toggle_neuron("y", 0)  # unpin y: the relaxed output spring carries discord
-    ctl.set_pin_value("y", 0, float(ctl.c[ctl.layout.index("y", 0)]) + 2.0)
+    bars = window.bars
+    window.wiring.toggle_neuron("y", 0)  # unpin y: the relaxed output spring carries discord
+    s = window.session
+    window.wiring.drag_pin("y", 0, float(s.cochain[s.layout.index("y", 0)]) + 2.0)
     qtbot.wait(50)
-    d = ctl.snapshot.discords
-    out = [e.name for e in ctl.layout.edges].index("out")
+    d = s.snapshot.discords
+    out = [e.name for e in s.layout.edges].index("out")
     assert d[out] > 0.05
     img = grab(bars.widget)
     inside = view_pixel(bars.widget, out, 0.5 * d[out])
@@ -39,15 +40,15 @@ def test_discord_bars_fill_to_their_heights(qtbot, window):
     if 1.5 * d[out] < top:
         assert color_at(img, above) == window.theme.BACKGROUND
     # the Σout total bar (after the gap) has the sum of the output edges' discords
-    n = len(ctl.layout.edges)
+    n = len(s.layout.edges)
     total_x = n + 0.8 + 2
     assert color_at(img, view_pixel(bars.widget, total_x, 0.5 * d[out])) == \
         window.theme.EDGE_COLORS["output"].lower()
 
 
 def test_drape_bundle_bounds_cover_every_layer(qtbot, window):
-    ctl, drape = window.controller, window.drape
-    ctl.set_pin_value("y", 0, 3.0)
+    drape = window.drape
+    window.wiring.drag_pin("y", 0, 3.0)
     qtbot.wait(50)
     rect = drape.lines.boundingRect()
     for layer in drape.lines.layers:
@@ -57,12 +58,12 @@ def test_drape_bundle_bounds_cover_every_layer(qtbot, window):
         assert np.all(y[ok] >= rect.top()) and np.all(y[ok] <= rect.bottom())
     # the string joins the shown cochain's coordinates: its y values are cochain values
     _, ys = drape.string.getData()
-    assert set(np.round(ys, 12)) <= set(np.round(ctl.c, 12))
+    assert set(np.round(ys, 12)) <= set(np.round(window.session.cochain, 12))
     assert ys.size > 0
 
 
 def test_drape_string_is_painted_where_its_segments_run(qtbot, window):
-    ctl, drape = window.controller, window.drape
+    drape = window.drape
     qtbot.wait(50)
     xs, ys = drape.string.getData()
     img = grab(drape)
@@ -81,8 +82,8 @@ def test_drape_string_is_painted_where_its_segments_run(qtbot, window):
 def test_discord_bar_labels_never_overlap(qtbot, window, preset):
     """Full names when they fit, short ones or every k-th when the plot is narrow (the
     weight editor open at 1280×720, a deep network): drawn labels never touch."""
-    ctl, bars = window.controller, window.bars
-    assert ctl.load_preset(preset)
+    bars = window.bars
+    assert window.load_preset(preset)
     for dock_open in (False, True):
         window.weight_dock.setVisible(dock_open)
         qtbot.wait(100)
@@ -104,25 +105,26 @@ def test_value_axes_grow_at_once_and_shrink_after_a_pause(qtbot, window):
     stayed small (no re-layout of an axis at every move of a drag)."""
     from sheafviz.gui import plots, widgets
 
-    ctl, drape, bars = window.controller, window.drape, window.bars
-    ctl.async_solve_after_s = float("inf")  # every value lands at once, however loaded
-    y0 = float(ctl.c[ctl.layout.index("y", 0)])
-    ctl.set_pin_value("y", 0, y0 + 6.0)
+    drape, bars = window.drape, window.bars
+    window.wiring.async_solve_after_s = float("inf")  # every value lands at once, however loaded
+    s = window.session
+    y0 = float(s.cochain[s.layout.index("y", 0)])
+    window.wiring.drag_pin("y", 0, y0 + 6.0)
     lo, hi = drape.vb.viewRange()[1]
-    assert lo <= ctl.c.min() and ctl.c.max() <= hi  # every value in view at once
+    assert lo <= s.cochain.min() and s.cochain.max() <= hi  # every value in view at once
     assert bars.widget.plotItem.vb.viewRange()[1][1] >= bars.heights.max()
     big_bars, big_drape = bars._top, hi - lo
-    ctl.set_pin_value("y", 0, y0)  # back: the data now use a small part of both axes
+    window.wiring.drag_pin("y", 0, y0)  # back: the data now use a small part of both axes
     assert bars._top == big_bars  # not yet
     assert drape.vb.viewRange()[1][1] - drape.vb.viewRange()[1][0] == pytest.approx(big_drape)
     qtbot.wait(widgets.SHRINK_DELAY_MS + 200)
     assert bars._top < big_bars
     lo, hi = drape.vb.viewRange()[1]
-    assert hi - lo < 0.75 * big_drape and lo <= ctl.c.min() and ctl.c.max() <= hi
+    assert hi - lo < 0.75 * big_drape and lo <= s.cochain.min() and s.cochain.max() <= hi
     # frames faster than the clock (a headless render) shrink them after a few frames
-    ctl.set_pin_value("y", 0, y0 + 6.0)
+    window.wiring.drag_pin("y", 0, y0 + 6.0)
     big_bars = bars._top
-    ctl.set_pin_value("y", 0, y0)
+    window.wiring.drag_pin("y", 0, y0)
     for _ in range(widgets.SHRINK_AFTER_UPDATES):
-        ctl.step()
+        window.player.step()
     assert bars._top < big_bars

@@ -19,9 +19,9 @@ def run_cli(*args, cwd=None):
 
 
 def test_render_session_png_and_gif(lecture, tmp_path):
-    w, ctl, feats = lecture
-    ctl.toggle_neuron("a1", 0)
-    ctl.advance(20)
+    w, feats = lecture
+    w.wiring.toggle_neuron("a1", 0)
+    w.session.step(20)
     assert feats.sessions.save(tmp_path / "s.json")
     png, gif = tmp_path / "s.png", tmp_path / "s.gif"
     proc = run_cli("render", str(tmp_path / "s.json"), "--png", str(png), "--gif", str(gif),

@@ -35,7 +35,7 @@ class FakeDialogs(NoDialogs):
 
 
 def make_window(qtbot, tmp_path, *, size=(1280, 720), preset=None, show=True):
-    """(window, controller, features) on ``preset`` (the default one when None)."""
+    """(window, features) on ``preset`` (the default one when None)."""
     from sheafviz.gui.app import prepare_app
     from sheafviz.gui.lecture import install_lecture_features
     from sheafviz.gui.main_window import MainWindow
@@ -52,21 +52,21 @@ def make_window(qtbot, tmp_path, *, size=(1280, 720), preset=None, show=True):
         existing.presentation.apply_window_look()  # the look these preferences say
         feats = existing
     else:
-        feats = install_lecture_features(w, w.controller, settings=settings,
+        feats = install_lecture_features(w, settings=settings,
                                          autosave_path=tmp_path / "autosave.json",
                                          offer_recovery=False)
     feats.sessions.set_autosave_seconds(0)  # tests call autosave() themselves
-    assert w.controller.load_preset(preset)
+    assert w.load_preset(preset)
     w.resize(*size)
     if show:
         w.show()
         qtbot.waitExposed(w)
-    return w, w.controller, feats
+    return w, feats
 
 
 def close_window(w, feats) -> None:
     feats.presentation.look.apply()  # back to the light look: the text size is global
-    w.controller.pause()
+    w.player.pause()
     feats.sessions._mark_clean()
     feats.sessions.dialogs.save_changes = lambda: "discard"
     w.close()
@@ -75,6 +75,6 @@ def close_window(w, feats) -> None:
 
 @pytest.fixture
 def lecture(qtbot, tmp_path):
-    w, ctl, feats = make_window(qtbot, tmp_path)
-    yield w, ctl, feats
+    w, feats = make_window(qtbot, tmp_path)
+    yield w, feats
     close_window(w, feats)

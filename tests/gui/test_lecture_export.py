@@ -17,12 +17,12 @@ from sheafviz.gui.lecture import export
 
 
 def test_gif_has_the_expected_frames_and_size(lecture, tmp_path):
-    w, ctl, feats = lecture
+    w, feats = lecture
     path = tmp_path / "a.gif"
-    n = export.export_gif(w, ctl, path, frames=7, steps_per_frame=4, frame_ms=50,
+    n = export.export_gif(w, w, path, frames=7, steps_per_frame=4, frame_ms=50,
                           redraw=w.redraw)
     assert n == 7
-    assert ctl.steps == 6 * 4  # the first frame is the state before any step
+    assert w.session.steps == 6 * 4  # the first frame is the state before any step
     with Image.open(path) as im:
         assert im.n_frames == 7
         assert im.size == (w.width(), w.height())
@@ -37,7 +37,7 @@ def test_gif_keeps_identical_frames(tmp_path):
 
 
 def test_png_and_svg_of_a_panel_and_the_window(lecture, tmp_path):
-    w, ctl, feats = lecture
+    w, feats = lecture
     assert export.export_png(w.drape, tmp_path / "drape.png") == (w.drape.width(),
                                                                   w.drape.height())
     with Image.open(tmp_path / "drape.png") as im:
@@ -54,44 +54,43 @@ def test_png_and_svg_of_a_panel_and_the_window(lecture, tmp_path):
 
 
 def test_bad_export_paths_are_clear_errors(lecture, tmp_path):
-    w, ctl, feats = lecture
+    w, feats = lecture
     with pytest.raises(export.ExportError, match="expected a .png"):
         export.export_png(w, tmp_path / "x.jpg")
     with pytest.raises(export.ExportError, match="no such folder"):
         export.export_svg(w, tmp_path / "missing" / "x.svg")
     with pytest.raises(export.ExportError, match="frames must be at least 1"):
-        export.export_gif(w, ctl, tmp_path / "x.gif", frames=0)
+        export.export_gif(w, w, tmp_path / "x.gif", frames=0)
 
 
 def test_history_csv_and_json(lecture, tmp_path):
-    w, ctl, feats = lecture
+    w, feats = lecture
     for _ in range(6):
-        ctl.advance(5)
-        ctl.frameChanged.emit()
-    h = ctl.history
-    n = export.export_history_csv(ctl, tmp_path / "h.csv")
+        w.session.step(5)
+    h = w.session.history
+    n = export.export_history_csv(w.session, tmp_path / "h.csv")
     rows = list(csv.reader(open(tmp_path / "h.csv")))
-    edges = [e.name for e in ctl.layout.edges]
+    edges = [e.name for e in w.session.layout.edges]
     assert rows[0] == ["t", "energy"] + [f"d_{e}" for e in edges]
     assert n == h.n == len(rows) - 1
     data = np.array(rows[1:], dtype=float)
     np.testing.assert_array_equal(data[:, 0], h.t[:h.n])
     # E = ½ Σ d_e (SPEC §4) holds row by row in the exported numbers
     np.testing.assert_allclose(data[:, 1], 0.5 * data[:, 2:].sum(axis=1), rtol=1e-12)
-    assert export.export_history_json(ctl, tmp_path / "h.json") == n
+    assert export.export_history_json(w.session, tmp_path / "h.json") == n
     doc = json.load(open(tmp_path / "h.json"))
     assert doc["format"] == "sheafviz-history" and set(doc["discords"]) == set(edges)
     np.testing.assert_array_equal(doc["energy"], h.energy[:h.n])
 
 
 def test_mp4_only_with_its_optional_packages(lecture, tmp_path):
-    w, ctl, feats = lecture
+    w, feats = lecture
     if not export.mp4_available():
         assert not feats.actions["export_mp4"].isEnabled()
         with pytest.raises(export.ExportUnavailable, match="imageio-ffmpeg"):
-            export.export_mp4(w, ctl, tmp_path / "a.mp4", frames=2)
+            export.export_mp4(w, w, tmp_path / "a.mp4", frames=2)
         return
-    n = export.export_mp4(w, ctl, tmp_path / "a.mp4", frames=4, steps_per_frame=2)
+    n = export.export_mp4(w, w, tmp_path / "a.mp4", frames=4, steps_per_frame=2)
     assert n == 4 and (tmp_path / "a.mp4").stat().st_size > 1000
 
 
@@ -108,9 +107,9 @@ def _export_actions(menu) -> list:
 
 def test_every_file_export_entry_writes_its_file(lecture, tmp_path, monkeypatch):
     """File > Export: each entry asks for a path and writes a real file of its kind."""
-    w, ctl, feats = lecture
+    w, feats = lecture
     messages = []
-    ctl.message.connect(lambda text, level: messages.append((level, text)))
+    w.messageShown.connect(lambda text, level: messages.append((level, text)))
     asked = {}
 
     def fake_ask(title, pattern, default):
@@ -146,9 +145,9 @@ def test_every_file_export_entry_writes_its_file(lecture, tmp_path, monkeypatch)
 
 
 def test_a_cancelled_or_bad_export_changes_nothing(lecture, tmp_path, monkeypatch):
-    w, ctl, feats = lecture
+    w, feats = lecture
     messages = []
-    ctl.message.connect(lambda text, level: messages.append((level, text)))
+    w.messageShown.connect(lambda text, level: messages.append((level, text)))
     csv_entry = next(a for p, a in _export_actions(feats.menus["export"])
                      if p == ("History as &CSV…",))
     feats.sessions.dialogs.save_path = lambda *a: ""  # the dialog cancelled
@@ -156,7 +155,7 @@ def test_a_cancelled_or_bad_export_changes_nothing(lecture, tmp_path, monkeypatc
     assert messages == []
     bad = tmp_path / "missing" / "h.csv"
     feats.sessions.dialogs.save_path = lambda *a: str(bad)
-    steps = ctl.steps
+    steps = w.session.steps
     csv_entry.trigger()
     assert messages and messages[-1][0] == "error" and "missing" in messages[-1][1]
-    assert not bad.exists() and ctl.steps == steps
+    assert not bad.exists() and w.session.steps == steps

@@ -13,7 +13,7 @@ from sheafviz.gui.lecture.gallery import GalleryDialog, render_thumbnail
 
 
 def test_gallery_lists_every_preset_with_thumbnail_and_notes(qtbot, lecture):
-    w, ctl, feats = lecture
+    w, feats = lecture
     dlg = GalleryDialog(parent=w)
     names = engine.list_presets()
     from sheafviz.lessons import list_lessons
@@ -63,58 +63,58 @@ def test_thumbnail_colours_follow_the_equilibrium_values(qtbot):
 
 
 def test_presets_menu_opens_a_preset(lecture):
-    w, ctl, feats = lecture
+    w, feats = lecture
     acts = [a for a in feats.menus["presets"].actions() if a.text() == "course-221"]
     acts[0].trigger()
-    assert ctl.preset.name == "course-221"
+    assert w.session.preset.name == "course-221"
 
 
-def frames(ctl, n, k=3):
+def frames(w, n, k=3):
     for _ in range(n):
-        ctl.advance(k)
-        ctl.frameChanged.emit()
+        w.session.step(k)
 
 
 def test_rewind_scrubs_and_continues_from_the_shown_state(lecture):
-    w, ctl, feats = lecture
+    w, feats = lecture
     rw = feats.rewind
-    frames(ctl, 10)
+    frames(w, 10)
     assert len(rw.trajectory) == 11  # the initial state and 10 frames
     t5, s5, c5, _ = rw.trajectory.items[5]
     panel = feats.rewind_panel
     panel.slider.setValue(5)  # the scrubber
-    assert not ctl.playing
-    np.testing.assert_array_equal(ctl.c, c5)
-    assert (ctl.t, ctl.steps) == (t5, s5)
-    assert ctl.history.t[ctl.history.n - 1] <= t5
+    assert not w.player.playing
+    s = w.session
+    np.testing.assert_array_equal(s.cochain, c5)
+    assert (s.time, s.steps) == (t5, s5)
+    assert s.history.t[s.history.n - 1] <= t5
     # continuing from here forgets the rest and takes the same steps as a fresh run did
-    frames(ctl, 1)
+    frames(w, 1)
     assert len(rw.trajectory) == 7
-    assert ctl.steps == s5 + 3
+    assert s.steps == s5 + 3
 
 
 def test_restart_from_the_same_initial_weights(lecture):
-    w, ctl, feats = lecture
-    ctl.set_mode("joint")
-    frames(ctl, 5)
-    assert any(not np.array_equal(a, b) for a, b in zip(ctl.network.weights,
-                                                         ctl.network0.weights))
+    w, feats = lecture
+    w.session.set_mode("joint")
+    frames(w, 5)
+    assert any(not np.array_equal(a, b) for a, b in zip(w.session.network.weights,
+                                                         w.session.initial_network.weights))
     panel = feats.rewind_panel
     panel.restart.click()
-    assert ctl.playing
-    ctl.pause()
-    for a, b in zip(ctl.network.weights, engine.load_preset(None).network.weights):
+    assert w.player.playing
+    w.player.pause()
+    for a, b in zip(w.session.network.weights, engine.load_preset(None).network.weights):
         np.testing.assert_array_equal(a, b)
-    assert ctl.steps <= ctl.steps_per_frame * 2
+    assert w.session.steps <= w.session.rates.steps_per_frame * 2
 
 
 def test_lesson_notes_dock_follows_the_preset(lecture):
-    w, ctl, feats = lecture
+    w, feats = lecture
     dock = feats.notes_dock
     assert not dock.isVisible()
     dock.toggleViewAction().trigger()
     assert dock.isVisible()
-    ctl.load_preset("sliding")
+    w.load_preset("sliding")
     notes = engine.load_preset("sliding").notes
     assert notes.strip()[:30] in dock.widget().toPlainText()
 
@@ -125,19 +125,19 @@ def test_rewind_past_a_weight_edit_shows_the_old_weights(lecture):
     from sheafviz.core.model.network import Network
     from sheafviz.core.solvers.solve import equilibrium
 
-    w, ctl, feats = lecture
+    w, feats = lecture
     rw = feats.rewind
-    frames(ctl, 3)
-    old = ctl.network
+    frames(w, 3)
+    old = w.session.network
     weights = [a.copy() for a in old.weights]
     weights[0][0, 0] += 1.5
-    assert ctl.replace_network(Network(weights, [b.copy() for b in old.biases], old.output))
-    frames(ctl, 3)
-    assert ctl.network is not old
+    assert w.session.set_network(Network(weights, [b.copy() for b in old.biases], old.output))
+    frames(w, 3)
+    assert w.session.network is not old
     t2, s2, c2, net2 = rw.trajectory.items[2]
     assert net2 is old
     feats.rewind_panel.slider.setValue(2)
-    assert ctl.network is old
-    np.testing.assert_array_equal(ctl.c, c2)
-    ref = equilibrium(old, ctl.pins)
-    assert ctl.residual == ref.energy
+    assert w.session.network is old
+    np.testing.assert_array_equal(w.session.cochain, c2)
+    ref = equilibrium(old, w.session.pins)
+    assert w.session.readouts.residual == ref.energy

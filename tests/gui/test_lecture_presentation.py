@@ -48,7 +48,7 @@ def text_pixel_sizes(w) -> dict:
 
 
 def test_presentation_text_is_at_least_18px_at_1080p(qtbot, tmp_path):
-    w, ctl, feats = make_window(qtbot, tmp_path, size=(1920, 1080))
+    w, feats = make_window(qtbot, tmp_path, size=(1920, 1080))
     try:
         feats.presentation.enter(fullscreen=False)
         w.resize(1920, 1080)
@@ -66,7 +66,7 @@ def test_presentation_text_is_at_least_18px_at_1080p(qtbot, tmp_path):
 
 
 def test_themes_recolour_plots_and_widgets(qtbot, lecture):
-    w, ctl, feats = lecture
+    w, feats = lecture
     feats.look.apply(theme="dark")
     settle(qtbot, w, 50)
     dark = THEMES["dark"]
@@ -84,12 +84,12 @@ def test_themes_recolour_plots_and_widgets(qtbot, lecture):
 
 
 def test_palette_recolours_the_edges(qtbot, lecture):
-    w, ctl, feats = lecture
+    w, feats = lecture
     feats.look.apply(palette="classic")
     settle(qtbot, w, 50)
-    d = ctl.snapshot.discords
+    d = w.session.snapshot.discords
     e = int(np.argmax(d))  # the edge of largest discord is drawn in its full colour
-    edge = ctl.layout.edges[e]
+    edge = w.session.layout.edges[e]
     pen = w.graph.edge_items[e].opts["pen"]
     assert QtGui.QPen(pen).color().name() == PALETTES["classic"][edge.type].lower()
     feats.look.apply(palette="okabe-ito")
@@ -97,7 +97,7 @@ def test_palette_recolours_the_edges(qtbot, lecture):
 
 
 def test_thick_lines_in_presentation(qtbot, lecture):
-    w, ctl, feats = lecture
+    w, feats = lecture
     before = QtGui.QPen(w.drape.string.opts["pen"]).widthF()
     feats.presentation.enter(fullscreen=False)
     after = QtGui.QPen(w.drape.string.opts["pen"]).widthF()
@@ -114,7 +114,7 @@ def test_thick_lines_in_presentation(qtbot, lecture):
 
 
 def test_teacher_can_hide_the_controls(qtbot, lecture):
-    w, ctl, feats = lecture
+    w, feats = lecture
     p = w.panel
     assert p.alpha.isVisible() and p.preset.isVisible()
     feats.actions["hide_controls"].trigger()
@@ -143,7 +143,7 @@ def test_preferences_persist_and_restore_defaults(qtbot, tmp_path):
 def test_window_opens_with_the_saved_theme(qtbot, tmp_path):
     ini = str(tmp_path / "settings.ini")  # the file make_window uses
     Preferences(QtCore.QSettings(ini, QtCore.QSettings.Format.IniFormat)).set("theme", "dark")
-    w, ctl, feats = make_window(qtbot, tmp_path)
+    w, feats = make_window(qtbot, tmp_path)
     try:
         settle(qtbot, w, 50)
         assert w.drape.backgroundBrush().color().name() == THEMES["dark"].colors["BACKGROUND"]
@@ -154,7 +154,7 @@ def test_window_opens_with_the_saved_theme(qtbot, tmp_path):
 def test_preferences_dialog_saves_and_restores_defaults(qtbot, lecture):
     from sheafviz.gui.lecture.prefs import PreferencesDialog
 
-    w, ctl, feats = lecture
+    w, feats = lecture
     dlg = PreferencesDialog(feats.prefs, w)
     dlg.theme.setCurrentText("dark")
     dlg.pfont.setValue(1.5)
@@ -173,12 +173,12 @@ def test_preferences_dialog_saves_and_restores_defaults(qtbot, lecture):
 def test_dark_theme_colours_survive_pin_changes_and_new_sessions(qtbot, lecture):
     """The views read their colours from the theme, so a rebuilt label or item is dark-themed
     too (no light fill reappears after a pin change, a new preset keeps the theme)."""
-    w, ctl, feats = lecture
+    w, feats = lecture
     dark = THEMES["dark"].colors
     feats.look.apply(theme="dark")
-    ctl.toggle_stalk("z1")  # pinned: its label is redrawn in the pin colours
+    w.wiring.toggle_stalk("z1")  # pinned: its label is redrawn in the pin colours
     settle(qtbot, w, 50)
-    k = ctl.layout.vertex("z1").position
+    k = w.session.layout.vertex("z1").position
     pinned, free = w.graph.labels[k], w.graph.labels[k + 1]
     assert pinned.fill.color().name() == QtGui.QColor(dark["PIN_COLOR"]).name()
     assert pinned.color.name() == QtGui.QColor(dark["PINNED_TEXT"]).name()
@@ -187,7 +187,7 @@ def test_dark_theme_colours_survive_pin_changes_and_new_sessions(qtbot, lecture)
     # the legends after the panel titles are in the theme's colours too
     assert dark["VALUE_COLOR"] in w._titles["Drape"].text()
     assert dark["ENERGY_COLOR"] in w._titles["Residual energy"].text()
-    assert ctl.load_preset("paraboloid")
+    assert w.load_preset("paraboloid")
     settle(qtbot, w, 50)
     assert QtGui.QPen(w.drape.string.opts["pen"]).color().name() == dark["STRING_COLOR"]
     assert QtGui.QPen(pg.mkPen(w.energy.curve.opts["pen"])).color().name() == \
@@ -198,10 +198,10 @@ def test_dark_theme_colours_survive_pin_changes_and_new_sessions(qtbot, lecture)
 
 
 def test_line_scale_survives_a_new_session(qtbot, lecture):
-    w, ctl, feats = lecture
+    w, feats = lecture
     base = QtGui.QPen(w.drape.string.opts["pen"]).widthF()
     feats.presentation.enter(fullscreen=False)
-    assert ctl.load_preset("paraboloid")  # the drape rebuilds its items
+    assert w.load_preset("paraboloid")  # the drape rebuilds its items
     scale = feats.prefs.get("presentation_line_scale")
     assert QtGui.QPen(w.drape.string.opts["pen"]).widthF() == pytest.approx(base * scale)
     feats.presentation.leave()
@@ -209,7 +209,7 @@ def test_line_scale_survives_a_new_session(qtbot, lecture):
 
 
 def test_palette_recolours_the_discord_bars(qtbot, lecture):
-    w, ctl, feats = lecture
+    w, feats = lecture
     feats.look.apply(palette="classic")
     got = [b.color().name() for b in w.bars.item.brushes]
     assert got == [PALETTES["classic"][t].lower() for t in ("affine", "relu", "output")]

@@ -23,15 +23,15 @@ from sheafviz.gui.lecture import install_lecture_features
 from sheafviz.gui.main_window import MainWindow
 prepare_app(app, (1280, 720))
 d = tempfile.mkdtemp()
-w = MainWindow(); ctl = w.controller
+w = MainWindow()
 settings = QtCore.QSettings(d + "/s.ini", QtCore.QSettings.Format.IniFormat)
 f = getattr(w, "lecture", None)  # installed by the window itself once integrated
 if f is None:
-    f = install_lecture_features(w, ctl, autosave_path=d + "/a.json", settings=settings)
+    f = install_lecture_features(w, autosave_path=d + "/a.json", settings=settings)
 else:
     f.prefs.settings = settings
     f.sessions.set_autosave_path(d + "/a.json")
-ctl.load_preset(None)
+w.load_preset(None)
 w.resize(800, 500); w.show()
 t0, stage, seen = time.time(), [0], {}
 def x(*args):
@@ -48,10 +48,10 @@ def tick():
         seen["pres"] = (f.presentation.active, w.isFullScreen(), w.width(), w.height())
         x("key", "space"); stage[0] = 2
     elif stage[0] == 2 and el > 4.5:
-        seen["playing"] = ctl.playing
+        seen["playing"] = w.player.playing
         x("key", "space"); stage[0] = 3
     elif stage[0] == 3 and el > 5.5:
-        seen["paused"] = not ctl.playing and ctl.steps > 0
+        seen["paused"] = not w.player.playing and w.session.steps > 0
         x("key", "Escape"); stage[0] = 4
     elif stage[0] == 4 and el > 6.5:
         seen["left"] = (f.presentation.active, w.isFullScreen())

@@ -15,15 +15,16 @@ from test_lecture_common import close_window, lecture, make_window  # noqa: F401
 from sheafviz.gui.lecture.sessions import CANCEL, DISCARD
 
 
-def state_of(ctl) -> dict:
+def state_of(window) -> dict:
     """Everything the picture and the next steps depend on, copied."""
-    h = ctl.history
-    return {"c": ctl.c.copy(), "t": ctl.t, "steps": ctl.steps, "pins": ctl.pins,
-            "mode": ctl.mode, "params": (ctl.alpha, ctl.beta, ctl.dt, ctl.steps_per_frame),
-            "weights": [w.copy() for w in ctl.network.weights],
-            "weights0": [w.copy() for w in ctl.network0.weights],
+    s = window.session
+    h, r = s.history, s.rates
+    return {"c": s.cochain, "t": s.time, "steps": s.steps, "pins": s.pins, "mode": s.mode,
+            "params": (r.alpha, r.beta, r.dt, r.steps_per_frame),
+            "weights": [w.copy() for w in s.network.weights],
+            "weights0": [w.copy() for w in s.initial_network.weights],
             "hist": (h.t[:h.n].copy(), h.energy[:h.n].copy(), h.discords[:h.n].copy()),
-            "selected": ctl.selected, "title": ctl.title}
+            "selected": s.selection, "title": s.title}
 
 
 def assert_same(a: dict, b: dict) -> None:
@@ -41,10 +42,9 @@ def assert_same(a: dict, b: dict) -> None:
             assert va == vb, key
 
 
-def run_frames(ctl, n: int, k: int = 10) -> None:
+def run_frames(window, n: int, k: int = 10) -> None:
     for _ in range(n // k):
-        ctl.advance(k)
-        ctl.frameChanged.emit()
+        window.session.step(k)
 
 
 @pytest.mark.parametrize("preset, joint", [("running-241", None), ("sliding", None),
@@ -53,28 +53,29 @@ def run_frames(ctl, n: int, k: int = 10) -> None:
 def test_save_open_same_state_and_next_100_steps(qtbot, tmp_path, preset, joint):
     """Adiabatic: the whole batch, where the warm-started solves pick among several
     equilibria, so only the saved equilibria resume it exactly (tests/test_flowstate.py)."""
-    w1, c1, f1 = make_window(qtbot, tmp_path, preset=preset, show=False)
-    w2, c2, f2 = make_window(qtbot, tmp_path, preset="course-221", show=False)
+    w1, f1 = make_window(qtbot, tmp_path, preset=preset, show=False)
+    w2, f2 = make_window(qtbot, tmp_path, preset="course-221", show=False)
     try:
         if joint:
-            c1.train_mode = joint  # the training mode is a preset / session setting
+            w1.session.set_training(mode=joint)  # a preset / session setting
             if joint == "adiabatic":
-                c1.set_whole_batch(True)
-            c1.set_mode("joint")
-            assert c1.flow.mode == joint
-        c1.select(c1.layout.vertices[1].name, 0)
-        run_frames(c1, 70, 7)  # mid-flow: the flow object is live and has its own state
+                w1.wiring.set_whole_batch(True)
+            w1.session.set_mode("joint")
+            assert w1.session.joint_batch is not None  # the joint flow runs
+        w1.session.select(w1.session.layout.vertices[1].name, 0)
+        run_frames(w1, 70, 7)  # mid-flow: the flow object is live and has its own state
         path = tmp_path / "s.json"
         assert f1.sessions.save(path)
         assert f2.sessions.open(path, prompt=False)
-        assert_same(state_of(c1), state_of(c2))
-        run_frames(c1, 100)
-        run_frames(c2, 100)
-        assert c1.steps == c2.steps == 170
-        assert_same(state_of(c1), state_of(c2))
+        assert_same(state_of(w1), state_of(w2))
+        run_frames(w1, 100)
+        run_frames(w2, 100)
+        assert w1.session.steps == w2.session.steps == 170
+        assert_same(state_of(w1), state_of(w2))
         if joint:
-            assert c2.train_mode == joint and c2.whole_batch == (joint == "adiabatic")
-        np.testing.assert_array_equal(c1.snapshot.discords, c2.snapshot.discords)
+            assert w2.session.training.mode == joint
+            assert (w2.session.example is None) == (joint == "adiabatic")  # whole batch
+        np.testing.assert_array_equal(w1.session.snapshot.discords, w2.session.snapshot.discords)
     finally:
         close_window(w1, f1)
         close_window(w2, f2)
@@ -82,10 +83,10 @@ def test_save_open_same_state_and_next_100_steps(qtbot, tmp_path, preset, joint)
 
 @pytest.mark.parametrize("damage", ["truncated", "garbage", "version", "pins", "state"])
 def test_bad_session_gives_clear_error_and_changes_nothing(lecture, tmp_path, damage):
-    w, ctl, feats = lecture
+    w, feats = lecture
     path = tmp_path / "good.json"
-    ctl.toggle_neuron("a1", 0)
-    run_frames(ctl, 20)
+    w.wiring.toggle_neuron("a1", 0)
+    run_frames(w, 20)
     assert feats.sessions.save(path)
     text = path.read_text()
     doc = json.loads(text)
@@ -107,75 +108,75 @@ def test_bad_session_gives_clear_error_and_changes_nothing(lecture, tmp_path, da
         bad, expect = json.dumps(doc), "cochain"
     bad_path = tmp_path / f"{damage}.json"
     bad_path.write_text(bad)
-    ctl.toggle_neuron("z1", 1)  # something different from the saved file
-    before = state_of(ctl)
+    w.wiring.toggle_neuron("z1", 1)  # something different from the saved file
+    before = state_of(w)
     messages = []
-    ctl.message.connect(lambda text, level: messages.append((text, level)))
+    w.messageShown.connect(lambda text, level: messages.append((text, level)))
     assert not feats.sessions.open(bad_path, prompt=False)
-    assert_same(before, state_of(ctl))
+    assert_same(before, state_of(w))
     assert messages and messages[-1][1] == "error"
     assert expect in messages[-1][0] and str(bad_path) in messages[-1][0]
 
 
 def test_moving_a_pinned_value_is_an_unsaved_change(lecture, tmp_path):
-    w, ctl, feats = lecture
-    ctl.toggle_neuron("a1", 0)
+    w, feats = lecture
+    w.wiring.toggle_neuron("a1", 0)
     assert feats.sessions.save(tmp_path / "s.json") and not feats.sessions.dirty
-    ctl.set_pin_value("a1", 0, 0.3)  # a drag: no pinsChanged, no flow step
+    w.wiring.drag_pin("a1", 0, 0.3)  # a drag: no pinsChanged, no flow step
     assert feats.sessions.dirty
 
 
 def test_playing_is_not_an_unsaved_change(lecture, tmp_path):
-    w, ctl, feats = lecture
+    w, feats = lecture
     changes = []
     feats.sessions.dirtyChanged.connect(changes.append)
     for _ in range(5):
-        ctl.step()  # the Step button: the flow moves, nothing a user would lose
-    assert ctl.steps > 0 and not feats.sessions.dirty and not ctl.session.modified
-    ctl.set_alpha(0.25)
+        w.player.step()  # the Step button: the flow moves, nothing a user would lose
+    assert w.session.steps > 0 and not feats.sessions.dirty and not w.session.modified
+    w.session.set_rates(alpha=0.25)
     assert feats.sessions.dirty and changes == [True]
     assert feats.sessions.save(tmp_path / "s.json")
-    assert not feats.sessions.dirty and not ctl.session.modified and changes == [True, False]
+    assert not feats.sessions.dirty and not w.session.modified and changes == [True, False]
 
 
 def test_unsaved_changes_prompt_guards_preset_switch(lecture):
-    w, ctl, feats = lecture
+    w, feats = lecture
     asked = []
-    ctl.toggle_neuron("a1", 1)
+    w.wiring.toggle_neuron("a1", 1)
     assert feats.sessions.dirty
     feats.sessions.dialogs.save_changes = lambda: asked.append(1) or CANCEL
     w.panel.presetChosen.emit("course-221")  # the side panel's preset box
-    assert asked and ctl.preset.name == "running-241"  # cancelled: nothing changed
+    assert asked and w.session.preset.name == "running-241"  # cancelled: nothing changed
     feats.sessions.dialogs.save_changes = lambda: asked.append(2) or DISCARD
     w.panel.presetChosen.emit("course-221")
-    assert ctl.preset.name == "course-221"
+    assert w.session.preset.name == "course-221"
     assert not feats.sessions.dirty
 
 
 def test_close_with_unsaved_changes_can_be_cancelled(lecture):
-    w, ctl, feats = lecture
-    ctl.toggle_neuron("a1", 1)
+    w, feats = lecture
+    w.wiring.toggle_neuron("a1", 1)
     feats.sessions.dialogs.save_changes = lambda: CANCEL
     assert not w.close()
     assert w.isVisible()
 
 
 def test_autosave_then_recovery_restores_the_session(qtbot, tmp_path):
-    w1, c1, f1 = make_window(qtbot, tmp_path, show=False)
+    w1, f1 = make_window(qtbot, tmp_path, show=False)
     w2 = None
     try:
-        c1.toggle_neuron("z1", 2)
-        run_frames(c1, 30)
+        w1.wiring.toggle_neuron("z1", 2)
+        run_frames(w1, 30)
         assert f1.sessions.autosave()
         assert f1.sessions.autosave_path.exists()
-        saved = state_of(c1)
+        saved = state_of(w1)
         # "crash": the autosave stays; a new window offers it
-        w2, c2, f2 = make_window(qtbot, tmp_path, preset="course-221", show=False)
+        w2, f2 = make_window(qtbot, tmp_path, preset="course-221", show=False)
         offered = []
         f2.sessions.dialogs.yes_no = lambda text: offered.append(text) or True
         assert f2.sessions.check_recovery()
         assert len(offered) == 1 and str(f2.sessions.autosave_path) in offered[0]
-        assert_same(saved, state_of(c2))
+        assert_same(saved, state_of(w2))
         assert f2.sessions.dirty and f2.sessions.path is None
         # a normal close removes the autosave
         f2.sessions.dialogs.save_changes = lambda: DISCARD
@@ -202,47 +203,47 @@ def drop(window, path) -> None:
 def test_drop_session_and_weights_files(lecture, tmp_path):
     from sheafviz.core.model.network import Network
 
-    w, ctl, feats = lecture
-    ctl.toggle_neuron("a1", 3)
+    w, feats = lecture
+    w.wiring.toggle_neuron("a1", 3)
     path = tmp_path / "dropped.json"
     assert feats.sessions.save(path)
-    saved = state_of(ctl)
-    ctl.load_preset("course-221")
+    saved = state_of(w)
+    w.load_preset("course-221")
     drop(w, path)
-    assert_same(saved, state_of(ctl))
+    assert_same(saved, state_of(w))
     net = Network.he_init([2, 3, 1], seed=5)
     npz = tmp_path / "w.npz"
     net.save(npz)
     feats.sessions.dialogs.save_changes = lambda: DISCARD
     drop(w, npz)
-    assert list(ctl.network.arch) == [2, 3, 1]
-    for a, b in zip(ctl.network.weights, net.weights):
+    assert list(w.session.network.arch) == [2, 3, 1]
+    for a, b in zip(w.session.network.weights, net.weights):
         np.testing.assert_array_equal(a, b)
-    assert not ctl.pins.is_pinned("a1", 3) and ctl.pins.stalk_pinned(ctl.layout, "x")
+    assert not w.session.pins.is_pinned("a1", 3) and w.session.pins.stalk_pinned(w.session.layout, "x")
     # weights of another architecture are a new session; weights that fit it are one
     # undoable weight edit
     drop(w, path)
-    assert_same(saved, state_of(ctl))
+    assert_same(saved, state_of(w))
     same = Network.he_init([2, 4, 1], seed=6)
     same.save(npz)
     drop(w, npz)
-    for a, b in zip(ctl.network.weights, same.weights):
+    for a, b in zip(w.session.network.weights, same.weights):
         np.testing.assert_array_equal(a, b)
     feats.undo.undo()  # a weights drop is undoable
-    assert list(ctl.network.arch) == [2, 4, 1]
-    for a, b in zip(ctl.network.weights, saved["weights0"]):
+    assert list(w.session.network.arch) == [2, 4, 1]
+    for a, b in zip(w.session.network.weights, saved["weights0"]):
         np.testing.assert_array_equal(a, b)
-    assert ctl.pins == saved["pins"]
+    assert w.session.pins == saved["pins"]
 
 
 def test_no_modal_dialog_outside_the_interactive_app(lecture):
     """Tests and headless renders never block on the built-in prompts."""
     from sheafviz.gui.dialogs import NoDialogs
 
-    w, ctl, feats = lecture
+    w, feats = lecture
     s = feats.sessions
     s.dialogs = NoDialogs()  # what a window built without dialogs has
-    ctl.toggle_neuron("a1", 1)
+    w.wiring.toggle_neuron("a1", 1)
     assert s.dirty
     assert s.maybe_save()  # no dialog, nothing blocks
     s.autosave_path.write_text("{}")
@@ -253,23 +254,22 @@ def test_gui_command_with_a_session_resumes_its_flow_state(qtbot, tmp_path, monk
     """`sheafviz gui SESSION` opens the saved state itself, not a fresh start of its settings."""
     import sheafviz.gui.app as app_module
 
-    w1, c1, f1 = make_window(qtbot, tmp_path, preset="running-241", show=False)
+    w1, f1 = make_window(qtbot, tmp_path, preset="running-241", show=False)
     try:
-        run_frames(c1, 70, 7)
+        run_frames(w1, 70, 7)
         path = tmp_path / "s.json"
         assert f1.sessions.save(path)
-        expected = state_of(c1)
-        run_frames(c1, 30)
-        after_30 = c1.c.copy()
+        expected = state_of(w1)
+        run_frames(w1, 30)
+        after_30 = w1.session.cochain.copy()
     finally:
         close_window(w1, f1)
     seen = {}
 
     def capture(window, out):
-        ctl = window.controller
-        seen["state"] = state_of(ctl)
-        run_frames(ctl, 30)
-        seen["after_30"] = ctl.c.copy()
+        seen["state"] = state_of(window)
+        run_frames(window, 30)
+        seen["after_30"] = window.session.cochain.copy()
         window.close()
         return True
 

@@ -17,58 +17,58 @@ def key(qtbot, w, k, mod=QtCore.Qt.KeyboardModifier.NoModifier) -> None:
 
 
 def test_keyboard_drives_the_flow(qtbot, lecture):
-    w, ctl, feats = lecture
+    w, feats = lecture
     w.activateWindow()
     w.setFocus()
     # → selects the first neuron, → again the next one (left-to-right order)
     key(qtbot, w, K.Key_Right)
-    assert ctl.selected == ("x", 0)
+    assert w.session.selection == ("x", 0)
     key(qtbot, w, K.Key_Right)
     key(qtbot, w, K.Key_Right)
-    assert ctl.selected == ("z1", 0)
+    assert w.session.selection == ("z1", 0)
     key(qtbot, w, K.Key_Left)
-    assert ctl.selected == ("x", 1)
+    assert w.session.selection == ("x", 1)
     key(qtbot, w, K.Key_Right)
     # P pins z1[0] at its value; ↑ raises it by 0.1; Shift+↓ lowers it by 0.01
-    v0 = float(ctl.c[ctl.layout.index("z1", 0)])
+    v0 = float(w.session.cochain[w.session.layout.index("z1", 0)])
     key(qtbot, w, K.Key_P)
-    assert ctl.pins.hard[("z1", 0)] == pytest.approx(v0)
+    assert w.session.pins.hard[("z1", 0)] == pytest.approx(v0)
     key(qtbot, w, K.Key_Up)
-    assert ctl.pins.hard[("z1", 0)] == pytest.approx(v0 + 0.1)
+    assert w.session.pins.hard[("z1", 0)] == pytest.approx(v0 + 0.1)
     key(qtbot, w, K.Key_Down, QtCore.Qt.KeyboardModifier.ShiftModifier)
-    assert ctl.pins.hard[("z1", 0)] == pytest.approx(v0 + 0.09)
+    assert w.session.pins.hard[("z1", 0)] == pytest.approx(v0 + 0.09)
     # the pinned value moved the state to the equilibrium of the new pins (dense reference)
-    ref = dense_equilibrium_fixed_sigma(ctl.network, ctl.pins, ctl.layout,
-                                        ctl.layout.sigma_of(ctl.c))
-    np.testing.assert_allclose(ctl.c, ref, atol=1e-8)
+    ref = dense_equilibrium_fixed_sigma(w.session.network, w.session.pins, w.session.layout,
+                                        w.session.layout.sigma_of(w.session.cochain))
+    np.testing.assert_allclose(w.session.cochain, ref, atol=1e-8)
     # R resets the clock; S steps one frame's worth of steps
     key(qtbot, w, K.Key_R)
-    assert ctl.steps == 0
+    assert w.session.steps == 0
     key(qtbot, w, K.Key_S)
-    assert ctl.steps == ctl.steps_per_frame
+    assert w.session.steps == w.session.rates.steps_per_frame
     # Space plays, Space pauses
     key(qtbot, w, K.Key_Space)
-    assert ctl.playing
-    qtbot.waitUntil(lambda: ctl.steps > 3 * ctl.steps_per_frame, timeout=5000)
+    assert w.player.playing
+    qtbot.waitUntil(lambda: w.session.steps > 3 * w.session.rates.steps_per_frame, timeout=5000)
     key(qtbot, w, K.Key_Space)
-    assert not ctl.playing
+    assert not w.player.playing
     # J jumps to the equilibrium of the current pins
     key(qtbot, w, K.Key_J)
-    ref = dense_equilibrium_fixed_sigma(ctl.network, ctl.pins, ctl.layout,
-                                        ctl.layout.sigma_of(ctl.c))
-    np.testing.assert_allclose(ctl.c, ref, atol=1e-8)
+    ref = dense_equilibrium_fixed_sigma(w.session.network, w.session.pins, w.session.layout,
+                                        w.session.layout.sigma_of(w.session.cochain))
+    np.testing.assert_allclose(w.session.cochain, ref, atol=1e-8)
     # P again unpins
     key(qtbot, w, K.Key_P)
-    assert not ctl.pins.is_pinned("z1", 0)
+    assert not w.session.pins.is_pinned("z1", 0)
     # T switches to the joint flow and back
     key(qtbot, w, K.Key_T)
-    assert ctl.mode == "joint"
+    assert w.session.mode == "joint"
     key(qtbot, w, K.Key_T)
-    assert ctl.mode == "relax"
+    assert w.session.mode == "relax"
 
 
 def test_f5_presentation_f11_fullscreen_and_esc(qtbot, lecture):
-    w, ctl, feats = lecture
+    w, feats = lecture
     pres = feats.presentation
     base = w.font().pointSizeF()
     key(qtbot, w, K.Key_F5)
@@ -85,27 +85,28 @@ def test_f5_presentation_f11_fullscreen_and_esc(qtbot, lecture):
 
 
 def test_up_on_an_unpinned_neuron_only_says_so(qtbot, lecture):
-    w, ctl, feats = lecture
+    w, feats = lecture
     msgs = []
-    ctl.message.connect(lambda t, lvl: msgs.append(t))
-    ctl.select("a1", 1)
-    pins = ctl.pins
+    w.messageShown.connect(lambda t, lvl: msgs.append(t))
+    s = w.session
+    s.select("a1", 1)
+    pins = s.pins
     key(qtbot, w, K.Key_Up)
-    assert ctl.pins == pins
+    assert s.pins == pins
     assert "press P" in msgs[-1]
 
 
 def test_window_has_no_shortcut_of_its_own_on_the_lecture_keys(qtbot, lecture):
     from PySide6 import QtGui
 
-    w, ctl, feats = lecture
+    w, feats = lecture
     shortcuts = w.findChildren(QtGui.QShortcut)
     keys = {sc.key().toString() for sc in shortcuts}
     assert not keys & {"Space", "Right", "Left", "R", "J", "S", "P", "T"}
     assert all(sc.isEnabled() for sc in shortcuts)  # nothing is switched off at run time
     assert {"E", "+", "-"} <= keys  # the window's own keys still work
-    spf = ctl.steps_per_frame
+    spf = w.session.rates.steps_per_frame
     key(qtbot, w, K.Key_Plus)
-    assert ctl.steps_per_frame == 2 * spf
+    assert w.session.rates.steps_per_frame == 2 * spf
     key(qtbot, w, K.Key_Minus)
-    assert ctl.steps_per_frame == spf
+    assert w.session.rates.steps_per_frame == spf

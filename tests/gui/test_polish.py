@@ -178,7 +178,7 @@ def test_debug_dock_opens_at_a_third_of_the_window_and_plots_stay_readable(qtbot
                                                                            size):
     window.resize(*size)
     qtbot.wait(100)
-    assert window.controller.load_preset("course-221")
+    assert window.load_preset("course-221")
     dock = [d for d in window.debug_docks if d.objectName() == "debug-spectrum"][0]
     dock.setVisible(True)
     dock.raise_()
@@ -188,8 +188,7 @@ def test_debug_dock_opens_at_a_third_of_the_window_and_plots_stay_readable(qtbot
     assert dock.height() / window.height() == pytest.approx(0.35, abs=0.04)
     window.debug_hub.throttle_s = 0.0
     for _ in range(5):
-        window.controller.advance(20)
-        window.controller.frameChanged.emit()
+        window.session.step(20)
     window.redraw()
     qtbot.wait(100)
     texts = assert_no_overlap(window.energy.widget.plotItem.getAxis("left"))

@@ -52,7 +52,7 @@ def pictures(request, qapp, tmp_path_factory):
         w, h = SIZES[size_name]
         prepare_app(qapp, (w, h))
         window = MainWindow()
-        assert window.controller.load_preset(None)
+        assert window.load_preset(None)
         if mode == "presentation":
             enter_presentation(window)
         window.resize(w, h)

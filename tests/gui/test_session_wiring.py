@@ -270,3 +270,30 @@ def test_preset_box_busy_mark_and_hover_clearing(qtbot, wired):
     assert s.pins.hard[("y", 0)] == 2.9
     w.graph.hoverChanged.emit(None)
     assert w.graph.last("set_hover_text") == (("",), {})
+
+
+def test_a_feature_follows_whichever_session_the_window_shows(qtbot, wired):
+    """wiring.follow_session: a feature's slots move to each new session (the window's
+    ``sessionChanged``), so the old session no longer reaches it."""
+    from PySide6 import QtCore
+
+    from sheafviz import Session
+    from sheafviz.gui.wiring import follow_session
+
+    class Window(QtCore.QObject):
+        sessionChanged = QtCore.Signal()
+
+    _, old, _ = wired
+    window = Window()
+    window.session = old
+    seen = []
+    follow_session(window, [("pins_changed", lambda: seen.append(("pins", window.session))),
+                            ("state_changed", lambda: seen.append(("state", window.session)))])
+    old.pin("a1[0]", 0.5)
+    assert seen == [("pins", old), ("state", old)]
+    new = Session.from_preset("course-221")
+    window.session = new
+    window.sessionChanged.emit()
+    old.pin("a1[0]", 0.7)  # the old session reaches the feature no more
+    new.pin("a1[0]", 0.25)
+    assert seen[2:] == [("pins", new), ("state", new)]

@@ -31,18 +31,17 @@ def test_soak_frames_no_crash_no_growth(qtbot, window):
     from PySide6 import QtWidgets
 
     app = QtWidgets.QApplication.instance()
-    ctl = window.controller
     frames = int(os.environ.get("SHEAFVIZ_SOAK_FRAMES", "6000"))
     warmup = min(600, frames // 4)
     window.resize(960, 540)
-    ctl.set_steps_per_frame(4)
+    window.session.set_rates(steps_per_frame=4)
 
     def frame(k: int) -> None:
         if k % 500 == 250:
-            ctl.reset()  # restart the relaxation so the picture keeps moving
+            window.wiring.reset()  # restart the relaxation so the picture keeps moving
         if k == frames // 2:
-            ctl.set_mode("joint")  # second half: the weights move too
-        ctl.tick()
+            window.session.set_mode("joint")  # second half: the weights move too
+        window.player.tick()
         app.processEvents()  # delivers the repaint of every visible panel
 
     for k in range(warmup):
@@ -51,8 +50,8 @@ def test_soak_frames_no_crash_no_growth(qtbot, window):
     for k in range(warmup, frames):
         frame(k)
     after = rss_kib()
-    assert ctl.history.n <= ctl.history.capacity
-    assert np.all(np.isfinite(ctl.c))
+    assert window.session.history.n <= window.session.history.capacity
+    assert np.all(np.isfinite(window.session.cochain))
     assert "nan" not in window.metrics.text().lower()
     growth_mib = (after - before) / 1024
     assert growth_mib < 40, f"RSS grew by {growth_mib:.1f} MiB over {frames - warmup} frames"

@@ -16,7 +16,7 @@ from sheafviz.gui.main_window import MainWindow
 app = QtWidgets.QApplication([sys.argv[0]])
 prepare_app(app, (640, 400))
 w = MainWindow()
-assert w.controller.load_preset(None)
+assert w.load_preset(None)
 w.resize(640, 400)
 ok = save_screenshot(w, sys.argv[1])
 print(json.dumps({"ok": ok, "modules": sorted(m for m in sys.modules

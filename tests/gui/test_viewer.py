@@ -145,16 +145,10 @@ def test_bad_input_and_close(qapp):
 
 
 def test_a_given_session_is_the_live_one(qapp):
-    """Once the window holds a Session, Viewer(session) shows that very object; the
-    controller-based window says it cannot yet."""
-    from sheafviz.gui.main_window import MainWindow
+    """Viewer(session) shows that very object."""
     from sheafviz.session import Session
 
     s = Session.from_preset("course-221")
-    if not hasattr(MainWindow, "set_session"):
-        with pytest.raises(ValueError, match="cannot show a given Session yet"):
-            Viewer(s, show=False)
-        return
     v = Viewer(s, show=False)
     try:
         assert v.session is s

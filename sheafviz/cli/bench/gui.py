@@ -91,7 +91,7 @@ def bench_window(app, preset_name=None, preset=None):
     from sheafviz.gui.main_window import MainWindow
 
     w = MainWindow()
-    ok = w.controller.open(preset) if preset is not None else w.controller.load_preset(preset_name)
+    ok = w.open_preset_object(preset) if preset is not None else w.load_preset(preset_name)
     if not ok:
         raise RuntimeError("could not open the benchmark session")
     w.resize(*SIZE)
@@ -104,30 +104,30 @@ def bench_window(app, preset_name=None, preset=None):
 
 def measure(app, window, *, frames: int = FRAMES, pin=("x", 0)) -> dict:
     """fps over ``frames`` frames and the pin→redraw latency (median, max) in ms."""
-    ctl = window.controller
+    s, player = window.session, window.player
     views = [window.graph, window.drape, window.energy.widget, window.bars.widget,
              window.dhist.widget]
     counter = _PaintCounter([v.viewport() for v in views])
-    ctl.reset()
+    window.wiring.reset()
     for _ in range(10):  # warm caches (first paints build glyph and symbol atlases)
-        ctl.tick()
+        player.tick()
         app.processEvents()
     counter.count = 0
     t0, cpu0 = time.perf_counter(), time.process_time()
     for _ in range(frames):
-        ctl.tick()
+        player.tick()
         app.processEvents()
         interrupt.check()  # Ctrl-C (Qt drops a KeyboardInterrupt raised in a paint)
     elapsed = time.perf_counter() - t0
     cpu = time.process_time() - cpu0
     paints = counter.count / frames
     name, i = pin
-    v0 = float(ctl.c[ctl.layout.index(name, i)])
+    v0 = float(s.cochain[s.layout.index(name, i)])
     lat, lat_cpu = [], []
     for k in range(LATENCY_REPEATS):
         value = v0 + 0.5 * np.sin(0.7 * k)
         t, c0 = time.perf_counter(), time.process_time()
-        ctl.set_pin_value(name, i, value)  # emits frameChanged → every panel updates
+        window.wiring.drag_pin(name, i, value)  # state_changed → every panel updates
         app.processEvents()                # … and repaints
         interrupt.check()
         lat.append((time.perf_counter() - t) * 1e3)
@@ -138,7 +138,7 @@ def measure(app, window, *, frames: int = FRAMES, pin=("x", 0)) -> dict:
             "latency_cpu_median_ms": statistics.median(lat_cpu),
             "paints_per_frame": paints, "latency_median_ms": statistics.median(lat),
             "latency_p95_ms": float(np.percentile(lat, 95)),
-            "latency_max_ms": max(lat), "steps_per_frame": ctl.steps_per_frame}
+            "latency_max_ms": max(lat), "steps_per_frame": s.rates.steps_per_frame}
 
 
 def run(print_fn=print) -> dict:

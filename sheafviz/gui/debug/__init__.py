@@ -1,8 +1,8 @@
 """Training-debug panels (issue 6), hosted by the main window as dock widgets.
 
-``install_debug_panels(main_window, controller)`` puts every panel in a
-:class:`QDockWidget` (tabified together in the bottom area, hidden until chosen from the
-window's "Debug" menu), and wires them to the controller through one :class:`DebugHub`.
+``install_debug_panels(main_window)`` puts every panel in a :class:`QDockWidget`
+(tabified together in the bottom area, hidden until chosen from the window's "Debug" menu),
+and wires them to the window's session through one :class:`DebugHub`.
 A panel is built the first time its dock is shown (:mod:`.lazy`).
 
 Panels (each usable on its own; thin views with ``set_*`` methods and intent signals):
@@ -63,11 +63,11 @@ def panel_factories(*, dialogs=None, theme=None) -> dict:
             "import": lambda: ImportPanel(dialogs=dialogs, **t)}
 
 
-def install_debug_panels(main_window: QtWidgets.QMainWindow, controller, *,
+def install_debug_panels(main_window: QtWidgets.QMainWindow, *,
                          visible: bool = False, dialogs=None, theme=None,
                          area=QtCore.Qt.DockWidgetArea.BottomDockWidgetArea
                          ) -> list[QtWidgets.QDockWidget]:
-    """Create the debug docks in ``main_window`` and wire them to ``controller``.
+    """Create the debug docks in ``main_window`` and wire them to its session.
 
     Parameters
     ----------
@@ -84,8 +84,8 @@ def install_debug_panels(main_window: QtWidgets.QMainWindow, controller, *,
     factories = panel_factories(dialogs=dialogs, theme=theme)
     # hidden docks build their panel when first shown (lazy.py); the hub talks to stand-ins
     panels = {key: PendingPanel() for key in factories}
-    hub = DebugHub(controller, panels, parent=main_window)
-    wire_debug(main_window, hub, controller)
+    hub = DebugHub(main_window, panels, parent=main_window)
+    wire_debug(main_window, hub)
     docks: list[QtWidgets.QDockWidget] = []
     menu = main_window.menuBar().addMenu("&Debug")
     for key, title in PANEL_TITLES.items():
@@ -104,8 +104,7 @@ def install_debug_panels(main_window: QtWidgets.QMainWindow, controller, *,
     if docks and visible:
         docks[0].raise_()
     main_window.debug_hub = hub
-    if getattr(controller, "layout", None) is not None:
-        hub.on_session()  # a session is already open: start from it
+    hub.on_session()  # start from the session the window shows
     return docks
 
 

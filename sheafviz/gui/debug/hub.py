@@ -1,22 +1,23 @@
-"""The adapter between the controller and the debug panels: all their wiring in one place.
+"""The hub between the window's session and the debug panels.
 
-It listens to the controller's ``sessionChanged`` / ``frameChanged`` signals, keeps the
-Qt-free records the panels draw (a :class:`~sheafviz.core.diagnostics.DiscordHistory` for
-the relaxation and one for the joint flow, and a
-:class:`~sheafviz.core.diagnostics.TrainingMonitor` for the gradient comparison and the
-spectrum over training — the GUI's flows record nothing themselves), and turns the panels' intents into controller calls. It only reads
-the controller's public attributes (``mode``, ``flow``, ``network``, ``network0``,
-``layout``, ``pins``, ``c``, ``t``, ``steps``, ``dataset``, ``example``, ``dt``, ``alpha``,
-``beta``) and calls its intents (``set_example``).
+It follows the window's :class:`sheafviz.Session` (a new session: ``window.sessionChanged``;
+each new state: the session's ``state_changed``, connected in :func:`..wiring.wire_debug`),
+keeps the Qt-free records the panels draw (a
+:class:`~sheafviz.core.diagnostics.DiscordHistory` for the relaxation and one for the joint
+flow, and a :class:`~sheafviz.core.diagnostics.TrainingMonitor` for the gradient comparison
+and the spectrum over training), and turns the panels' intents into Session calls. It reads
+the session's public API only: ``mode``, ``network``, ``initial_network``, ``layout``,
+``pins``, ``cochain``, ``time``, ``steps``, ``data``, ``shown_example``, ``rates``, and the
+probes ``joint_batch`` (the joint flow's batch) and ``switch_events`` (the relaxation's ReLU
+switches in the session clock).
 
 Signals for the main window: ``timeScrubbed(float)`` (the switching timeline's scrubber, in
-the controller's time) and ``modeGhostChanged(object)`` (the slowest mode as a cochain
+the session's time) and ``modeGhostChanged(object)`` (the slowest mode as a cochain
 (size,) to draw as a ghost on the drape, or None).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import time as _time
 from collections import deque
 
@@ -28,6 +29,7 @@ from pathlib import Path
 from sheafviz.core import diagnostics as diag
 from sheafviz.core.model.pins import PinSet
 from sheafviz.core.model.sheaf import SheafLayout
+from sheafviz.live.frame import hidden_z_index
 
 #: Fewest seconds between two expensive refreshes (spectrum, prediction grid, heatmap).
 THROTTLE_S = 0.25
@@ -43,11 +45,11 @@ class _Relay(QtCore.QObject):
 
 
 class DebugHub(QtCore.QObject):
-    """Owns the debug records and wires panels ↔ controller.
+    """Owns the debug records and wires panels ↔ the window's session.
 
     Parameters
     ----------
-    controller : the main window's Controller (or anything with the same attributes)
+    window : the main window (``window.session``, ``window.open_preset_object``)
     panels : dict with keys "data", "heatmap", "spectrum", "timeline", "gradient",
         "compare", "import" (any may be missing)
     throttle_s : float, see :data:`THROTTLE_S` (0 in tests: refresh on every frame)
@@ -56,18 +58,18 @@ class DebugHub(QtCore.QObject):
     timeScrubbed = QtCore.Signal(float)
     modeGhostChanged = QtCore.Signal(object)
 
-    def __init__(self, controller, panels: dict, *, throttle_s: float = THROTTLE_S,
+    def __init__(self, window, panels: dict, *, throttle_s: float = THROTTLE_S,
                  parent=None) -> None:
         super().__init__(parent)
-        self.ctl, self.p = controller, panels
+        self.window, self.p = window, panels
         self.throttle_s = float(throttle_s)
         self.relax_history: diag.DiscordHistory | None = None
         self.joint_history: diag.DiscordHistory | None = None
         self.monitor: diag.TrainingMonitor | None = None
         self._last_record = self._last_spectrum = -np.inf
         self._states: deque = deque(maxlen=MAX_STATES)
+        self._z_index = np.zeros(0, dtype=int)
         self._spectrum_key, self._spectrum_at, self._spectrum_cost = None, -np.inf, 0.0
-        self._flow = None
         self._last_step = None
         self._last_refresh = -np.inf
         self._series_len = -1
@@ -83,21 +85,27 @@ class DebugHub(QtCore.QObject):
         return w is not None and w.isVisible()
 
     # -- session -----------------------------------------------------------------------------
+    @property
+    def session(self):
+        """The window's current session."""
+        return self.window.session
+
     def on_session(self) -> None:
-        """A new network geometry: drop every record and redraw from scratch."""
-        ctl = self.ctl
-        self.relax_history = diag.DiscordHistory(ctl.layout, 1)
+        """A new session: drop every record and redraw from scratch."""
+        s = self.session
+        self.relax_history = diag.DiscordHistory(s.layout, 1)
         self.joint_history = None
+        self._z_index = hidden_z_index(s.layout)
         self._states.clear()
-        self._flow, self._last_step, self._series_len = None, None, -1
+        self._last_step, self._series_len = None, -1
         self._last_refresh = -np.inf
         self._spectrum_key, self._spectrum_at, self._spectrum_cost = None, -np.inf, 0.0
         if "data" in self.p:
-            ds = ctl.dataset
+            ds = s.data
             if ds is not None and ds.n_inputs <= 2:
-                self.p["data"].set_data(ds.X, ds.Y, ctl.network.output)
+                self.p["data"].set_data(ds.X, ds.Y, s.network.output)
             else:
-                self.p["data"].set_data(None, None, ctl.network.output)
+                self.p["data"].set_data(None, None, s.network.output)
                 self.p["data"].set_prediction(None)
                 self.p["data"].readout.setText(
                     "No data set in this session." if ds is None else
@@ -117,8 +125,8 @@ class DebugHub(QtCore.QObject):
 
     # -- frames ------------------------------------------------------------------------------
     def _joint(self) -> bool:
-        flow = self.ctl.flow
-        return self.ctl.mode == "joint" and flow is not None and hasattr(flow, "history")
+        """Whether the session trains and the joint flow has been recorded."""
+        return self.session.mode == "joint" and self.joint_history is not None
 
     def on_frame(self, force: bool = False) -> None:
         """Record the new state; redraw what is visible (throttled)."""
@@ -132,44 +140,51 @@ class DebugHub(QtCore.QObject):
         self.refresh()
 
     def _record(self) -> None:
-        ctl = self.ctl
-        if self._joint():
-            flow = ctl.flow
-            if flow is not self._flow:
-                self._flow = flow
-                self.joint_history = diag.DiscordHistory(ctl.layout, len(flow.X))
-                self.monitor = diag.TrainingMonitor(len(flow.X))
-                self._last_step, self._series_len = None, -1
-                self._last_record = self._last_spectrum = -np.inf
-                if "heatmap" in self.p:
-                    self.p["heatmap"].set_examples(len(flow.X))
-            now = _time.perf_counter()
-            first = self._last_step is None
-            if self._last_step != flow.steps and (first or now - self._last_record >=
-                                                  self.throttle_s / 2):
-                self._last_step, self._last_record = flow.steps, now
-                net, cochains = flow.network, flow.cochains  # gd mode: solves; hence throttled
-                self.joint_history.record(ctl.steps, net, cochains, time=ctl.t)
-                self.monitor.record_gradients(ctl.steps, net, flow.X, flow.Y, cochains,
-                                              force=getattr(flow, "force", "energy"))
-                if first or now - self._last_spectrum >= 4 * self.throttle_s:
-                    self._last_spectrum = now
-                    self.monitor.record_spectrum(ctl.steps, net, flow.X)
+        s = self.session
+        if s.mode == "joint":
+            self._record_joint(s)
             return
-        if self._flow is not None and ctl.flow is not self._flow and not self._joint():
-            self._flow = None
         # a new step, or the same step with a new state (a pin moved, jump to equilibrium)
-        key = ("relax", ctl.steps, hash(np.asarray(ctl.c).tobytes()))
+        c, t = s.cochain, s.time
+        key = ("relax", s.steps, hash(c.tobytes()))
         if self._last_step != key:
             self._last_step = key
-            if self._states and self._states[-1][0] > ctl.t:
+            if self._states and self._states[-1][0] > t:
                 self._states.clear()  # the clock went back (reset): a new run
                 self.relax_history.clear()
-            self.relax_history.record(ctl.steps, ctl.network, ctl.c, time=ctl.t)
-            self._states.append((float(ctl.t), np.array(ctl.c, dtype=float)))
+            self.relax_history.record(s.steps, s.network, c, time=t)
+            self._states.append((float(t), c))
+
+    def _record_joint(self, s) -> None:
+        """Record the joint flow's batch (throttled: in gd mode it solves)."""
+        now = _time.perf_counter()
+        step = self._last_step if isinstance(self._last_step, int) else None
+        if step == s.steps or (step is not None and
+                               now - self._last_record < self.throttle_s / 2):
+            return
+        batch = s.joint_batch
+        if batch is None:
+            return
+        n = len(batch.X)
+        if self.joint_history is None or self.joint_history.n_examples != n or \
+                (step is not None and batch.steps < step):  # a new batch or a reset
+            self.joint_history = diag.DiscordHistory(s.layout, n)
+            self.monitor = diag.TrainingMonitor(n)
+            step, self._series_len = None, -1
+            self._last_record = self._last_spectrum = -np.inf
+            if "heatmap" in self.p:
+                self.p["heatmap"].set_examples(n)
+        self._last_step, self._last_record = batch.steps, now
+        net, cochains = batch.network, batch.cochains
+        self.joint_history.record(batch.steps, net, cochains, time=batch.time)
+        self.monitor.record_gradients(batch.steps, net, batch.X, batch.Y, cochains,
+                                      force=batch.force)
+        if step is None or now - self._last_spectrum >= 4 * self.throttle_s:
+            self._last_spectrum = now
+            self.monitor.record_spectrum(batch.steps, net, batch.X)
 
     def refresh(self) -> None:
-        """Redraw every visible panel from the records and the controller's state."""
+        """Redraw every visible panel from the records and the session's state."""
         if self._visible("heatmap"):
             self._draw_heatmap()
         if self._visible("timeline"):
@@ -188,21 +203,15 @@ class DebugHub(QtCore.QObject):
         self.p["heatmap"].set_matrix(hist.matrix(example=example, expand=self._expand))
 
     def _draw_timeline(self) -> None:
-        ctl, flow = self.ctl, self.ctl.flow
-        if self._joint():
+        s = self.session
+        if s.mode == "joint":
             self.p["timeline"].set_timeline(None)
             return
-        neurons = diag.hidden_neurons(ctl.layout)
-        z = [ctl.layout.index(n.split("[")[0], int(n[:-1].split("[")[1])) for n in neurons]
-        if flow is None or not hasattr(flow, "events"):
-            offset, events = ctl.t, []  # no relaxation since the last change: no switches
-        else:
-            offset = ctl.t - flow.time  # flow time → the controller's (session) time
-            events = [dataclasses.replace(e, time=e.time + offset,
-                                          t_end=None if e.t_end is None else e.t_end + offset)
-                      for e in flow.events]
-        start = diag.initial_active_from_events(events, neurons, ctl.c[z] >= 0)
-        tl = diag.switching_timeline(events, neurons, start, t_end=ctl.t, t_start=offset)
+        neurons = diag.hidden_neurons(s.layout)
+        z = [s.layout.index(n.split("[")[0], int(n[:-1].split("[")[1])) for n in neurons]
+        offset, events = s.switch_events  # in the session's clock; none without a flow
+        start = diag.initial_active_from_events(events, neurons, s.cochain[z] >= 0)
+        tl = diag.switching_timeline(events, neurons, start, t_end=s.time, t_start=offset)
         self.p["timeline"].set_timeline(tl)
 
     def _draw_series(self) -> None:
@@ -218,48 +227,50 @@ class DebugHub(QtCore.QObject):
         if "spectrum" in self.p:
             self.p["spectrum"].set_series(s)
 
-    def _shown_pins(self) -> PinSet:
-        ctl = self.ctl
-        if not self._joint():
-            return ctl.pins
-        lay = ctl.layout
-        return PinSet().pin(lay, "x", ctl.c[lay.vertex("x").slice]).pin(
-            lay, "y", ctl.c[lay.vertex("y").slice])
+    def _shown_pins(self, c: np.ndarray) -> PinSet:
+        s = self.session
+        if s.mode != "joint":
+            return s.pins
+        lay = s.layout
+        return PinSet().pin(lay, "x", c[lay.vertex("x").slice]).pin(
+            lay, "y", c[lay.vertex("y").slice])
 
     def _draw_spectrum(self) -> None:
-        ctl = self.ctl
-        pins = self._shown_pins()
+        s = self.session
+        c, lay, network = s.cochain, s.layout, s.network
+        pins = self._shown_pins(c)
         # L_free depends on θ, the pins and σ (and the output linearisation point)
-        key = (id(ctl.network), repr(sorted(pins.hard.items())), repr(sorted(pins.soft.items())),
-               (ctl.c[ctl.z_index] >= 0).tobytes() if hasattr(ctl, "z_index") else b"",
-               ctl.c[ctl.layout.vertex(f"z{ctl.layout.n_hidden + 1}").slice].tobytes()
-               if ctl.network.output != "identity" else b"")
+        key = (id(network), repr(sorted(pins.hard.items())), repr(sorted(pins.soft.items())),
+               (c[self._z_index] >= 0).tobytes(),
+               c[lay.vertex(f"z{lay.n_hidden + 1}").slice].tobytes()
+               if network.output != "identity" else b"")
         now = _time.perf_counter()
         if key == self._spectrum_key or now - self._spectrum_at < 10 * self._spectrum_cost:
             # unchanged, or too soon for a large network (never more than ~10 % CPU): keep
             # the modes, move the ghost's anchor to the current state
             if "spectrum" in self.p:
-                self.p["spectrum"].cochain = np.array(ctl.c, dtype=float)
+                self.p["spectrum"].cochain = c
             if self._ghost_on:
                 self.modeGhostChanged.emit(self.p["spectrum"].ghost_cochain())
             return
         try:
-            detail = diag.spectrum_detail(ctl.network, pins, ctl.c, layout=ctl.layout)
+            detail = diag.spectrum_detail(network, pins, c, layout=lay)
         except (ValueError, ArithmeticError, np.linalg.LinAlgError):
             detail = None  # e.g. everything pinned: nothing to show
         self._spectrum_key, self._spectrum_at = key, now
         self._spectrum_cost = _time.perf_counter() - now
         if "spectrum" in self.p:
-            self.p["spectrum"].set_detail(detail, ctl.c)
+            self.p["spectrum"].set_detail(detail, c)
         if self._ghost_on:
             self.modeGhostChanged.emit(self.p["spectrum"].ghost_cochain())
 
     def _draw_data(self) -> None:
-        ctl, ds = self.ctl, self.ctl.dataset
+        s = self.session
+        ds = s.data
         if ds is None or ds.n_inputs > 2:
             return
-        self.p["data"].set_prediction(diag.prediction_grid(ctl.network, ds.X))
-        self.p["data"].set_pinned(ctl.example)
+        self.p["data"].set_prediction(diag.prediction_grid(s.network, ds.X))
+        self.p["data"].set_pinned(s.shown_example)
 
     def state_at(self, t: float) -> tuple[float, np.ndarray] | None:
         """The recorded relaxation state closest to time ``t``: ``(time, cochain (size,))``,
@@ -273,9 +284,13 @@ class DebugHub(QtCore.QObject):
 
     # -- intents -----------------------------------------------------------------------------
     def example_clicked(self, i: int) -> None:
-        self.ctl.set_example(int(i))
+        """Pin training pair ``i`` (clipped to the data set) at x and y."""
+        s = self.session
+        if s.data is None:
+            return
+        s.set_example(int(np.clip(int(i), 0, s.data.n_train - 1)))
         if "data" in self.p:
-            self.p["data"].set_pinned(self.ctl.example)
+            self.p["data"].set_pinned(s.shown_example)
 
     def set_expand(self, on: bool) -> None:
         self._expand = bool(on)
@@ -293,32 +308,27 @@ class DebugHub(QtCore.QObject):
             self.modeGhostChanged.emit(None)
 
     def model_loaded(self, network, dataset) -> None:
-        """Open an own network (and data) as a session through ``Controller.open``."""
-        open_ = getattr(self.ctl, "open", None)
-        if open_ is None:
-            self.p["import"]._fail("this window cannot open an own model (the controller "
-                                   "has no open(preset))")
-            return
+        """Open an own network (and data) as a new session of the window."""
         try:
             preset = own_preset(network, dataset, source=getattr(self.p["import"],
                                                                  "weights_path", None))
         except (ValueError, ArithmeticError) as exc:
             self.p["import"]._fail(str(exc))
             return
-        open_(preset, dataset=dataset)
+        self.window.open_preset_object(preset, dataset=dataset)
 
     # -- side-by-side training ---------------------------------------------------------------
     def comparison_inputs(self):
         """(network, X, Y) of the comparison: the session's initial weights and its data
         (or the pinned pair when there is no data set)."""
-        ctl = self.ctl
-        if ctl.dataset is not None:
-            return ctl.network0, ctl.dataset.X, ctl.dataset.Y
-        lay = ctl.layout
-        if not (ctl.pins.stalk_pinned(lay, "x") and ctl.pins.stalk_pinned(lay, "y")):
+        s = self.session
+        if s.data is not None:
+            return s.initial_network, s.data.X, s.data.Y
+        lay, c = s.layout, s.cochain
+        if not (s.pins.stalk_pinned(lay, "x") and s.pins.stalk_pinned(lay, "y")):
             raise ValueError("pin x and y (a training pair) or open a preset with data")
-        return (ctl.network0, ctl.c[lay.vertex("x").slice][None, :].copy(),
-                ctl.c[lay.vertex("y").slice][None, :].copy())
+        return (s.initial_network, c[lay.vertex("x").slice][None, :].copy(),
+                c[lay.vertex("y").slice][None, :].copy())
 
     def run_comparison(self, steps: int) -> None:
         """Train both from the initial weights in a worker thread (never blocks the GUI)."""
@@ -327,10 +337,10 @@ class DebugHub(QtCore.QObject):
         except ValueError as exc:
             self._compare_failed(str(exc))
             return
-        ctl = self.ctl
-        beta = ctl.beta if ctl.dataset is not None else None
-        kw = dict(steps=int(steps), record_every=max(1, int(steps) // 200), alpha=ctl.alpha,
-                  beta=beta, dt=ctl.dt)
+        s, r = self.session, self.session.rates
+        beta = r.beta if s.data is not None else None
+        kw = dict(steps=int(steps), record_every=max(1, int(steps) // 200), alpha=r.alpha,
+                  beta=beta, dt=r.dt)
         relay = self._relay
         if "compare" in self.p:
             self.p["compare"].set_running(True)

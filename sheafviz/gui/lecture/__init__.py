@@ -1,6 +1,6 @@
 """Lecture-hall features (issue 5), plugged into the main window with one call.
 
-``install_lecture_features(main_window, controller)`` adds:
+``install_lecture_features(main_window)`` adds:
 
 * menus File (Open, Save, Save As, Recent, Export, Preferences), Edit (Undo / Redo),
   View (Presentation mode F5, Full screen F11, Hide controls, Theme, Palette, text size,
@@ -14,20 +14,21 @@
 It returns a :class:`LectureFeatures` holding every part, for tests and for the window.
 
 Integration: ``MainWindow.__init__`` ends with
-``self.lecture = install_lecture_features(self, self.controller, dialogs=…, autosave_path=…)``
+``self.lecture = install_lecture_features(self, dialogs=…, autosave_path=…)``
 (after the debug docks, so File / Edit / View / Presets come before the Debug menu); the
 window keeps no shortcut of its own on the keys above (:mod:`..wiring`: only E, + and −).
-Their connections to the controller's signals are made in :func:`..wiring.wire_lecture`.
+Their connections to the session's events are made in :func:`..wiring.wire_lecture`.
 The flow panel's
 preset combo box opens presets through ``MainWindow.open_preset``, whose
 ``preset_opener`` hook is set here to the unsaved-changes prompt
 (:meth:`.sessions.SessionManager.load_preset`).
 
-The lecture modules use only the controller's public API: its intents and signals,
-``settingsChanged`` (undo), ``set_pins`` (undo), ``export_state`` / ``restore_state`` and
-``data_spec`` (sessions, :mod:`.session_io`), ``seek`` (rewind). ``run_gui`` and
-``sheafviz render`` open a SESSION through :func:`.session_io.restore`; the themes update
-the window's :class:`~sheafviz.gui.theme.Theme`, from which the views take their colours.
+The lecture modules use only the window's :class:`sheafviz.Session` (its verbs, events,
+undo history, ``save`` and ``seek``) and the window's public API (``player``, ``wiring``'s
+intents, ``set_session`` / ``load_preset``, ``show_message``, ``sessionChanged``).
+``run_gui`` and ``sheafviz render`` open a SESSION through :func:`.session_io.restore`; the
+themes update the window's :class:`~sheafviz.gui.theme.Theme`, from which the views take
+their colours.
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ def _panels(window) -> dict:
     return out
 
 
-def _file_menu(window, ctl, f: LectureFeatures) -> None:
+def _file_menu(window, f: LectureFeatures) -> None:
     m = _menu(window, "&File")
     s = f.sessions
     std = QtGui.QKeySequence.StandardKey
@@ -119,7 +120,7 @@ def _file_menu(window, ctl, f: LectureFeatures) -> None:
     m.addSeparator()
     ex = m.addMenu("&Export")
     f.menus["export"] = ex
-    _export_menu(window, ctl, f, ex)
+    _export_menu(window, f, ex)
     m.addSeparator()
     prefs = m.addAction("&Preferences…")
     prefs.triggered.connect(lambda *_: _edit_prefs(window, f))
@@ -131,32 +132,32 @@ def _ask_path(f: LectureFeatures, title: str, pattern: str, default: str) -> str
     return f.sessions.dialogs.ask_save(title, default, pattern)
 
 
-def _guarded(ctl, fn, *args, **kw) -> None:
+def _guarded(window, fn, *args, **kw) -> None:
     try:
         result = fn(*args, **kw)
     except (export_mod.ExportError, OSError) as exc:
-        ctl.message.emit(str(exc), "error")
+        window.show_message(str(exc), "error")
         return
-    ctl.message.emit(f"Exported ({result}).", "info")
+    window.show_message(f"Exported ({result}).", "info")
 
 
-def _export_menu(window, ctl, f: LectureFeatures, ex: QtWidgets.QMenu) -> None:
+def _export_menu(window, f: LectureFeatures, ex: QtWidgets.QMenu) -> None:
     for title, widget in _panels(window).items():
         sub = ex.addMenu(title)
         sub.addAction("PNG…").triggered.connect(
             lambda *_, w=widget: (p := _ask_path(f, "Export PNG", "PNG (*.png)",
                                                  "sheafviz.png")) and
-            _guarded(ctl, export_mod.export_png, w, p))
+            _guarded(window, export_mod.export_png, w, p))
         sub.addAction("SVG…").triggered.connect(
             lambda *_, w=widget: (p := _ask_path(f, "Export SVG", "SVG (*.svg)",
                                                  "sheafviz.svg")) and
-            _guarded(ctl, export_mod.export_svg, w, p))
+            _guarded(window, export_mod.export_svg, w, p))
     ex.addSeparator()
     redraw = getattr(window, "redraw", None)
     gif = ex.addAction("Animation as &GIF…")
     gif.triggered.connect(lambda *_: (p := _ask_path(f, "Export GIF", "GIF (*.gif)",
                                                      "sheafviz.gif")) and
-                          _guarded(ctl, export_mod.export_gif, window, ctl, p,
+                          _guarded(window, export_mod.export_gif, window, window, p,
                                    frame_ms=f.prefs.get("gif_frame_ms"), redraw=redraw))
     mp4 = ex.addAction("Animation as &MP4…")
     mp4.setEnabled(export_mod.mp4_available())
@@ -164,14 +165,15 @@ def _export_menu(window, ctl, f: LectureFeatures, ex: QtWidgets.QMenu) -> None:
         mp4.setText("Animation as MP4 (needs imageio-ffmpeg)")
     mp4.triggered.connect(lambda *_: (p := _ask_path(f, "Export MP4", "MP4 (*.mp4)",
                                                      "sheafviz.mp4")) and
-                          _guarded(ctl, export_mod.export_mp4, window, ctl, p, redraw=redraw))
+                          _guarded(window, export_mod.export_mp4, window, window, p,
+                                   redraw=redraw))
     ex.addSeparator()
     ex.addAction("History as &CSV…").triggered.connect(
         lambda *_: (p := _ask_path(f, "Export CSV", "CSV (*.csv)", "history.csv")) and
-        _guarded(ctl, export_mod.export_history_csv, ctl, p))
+        _guarded(window, export_mod.export_history_csv, window.session, p))
     ex.addAction("History as &JSON…").triggered.connect(
         lambda *_: (p := _ask_path(f, "Export JSON", "JSON (*.json)", "history.json"))
-        and _guarded(ctl, export_mod.export_history_json, ctl, p))
+        and _guarded(window, export_mod.export_history_json, window.session, p))
     f.actions["export_gif"], f.actions["export_mp4"] = gif, mp4
 
 
@@ -228,7 +230,7 @@ def _view_menu(window, f: LectureFeatures) -> None:
     f.menus["view"] = m
 
 
-def _presets_menu(window, ctl, f: LectureFeatures) -> None:
+def _presets_menu(window, f: LectureFeatures) -> None:
     from .. import engine
 
     m = _menu(window, "&Presets")
@@ -239,8 +241,9 @@ def _presets_menu(window, ctl, f: LectureFeatures) -> None:
         dlg = GalleryDialog(parent=window)
         if dlg.broken:  # the dialog lists the others; the window says which failed and why
             window.show_message(dlg.broken_message(), "warn")
-        if ctl.preset is not None and ctl.preset.name in dlg.presets:
-            dlg.select(ctl.preset.name)
+        preset = window.session.preset
+        if preset is not None and preset.name in dlg.presets:
+            dlg.select(preset.name)
         if dlg.exec() and dlg.chosen:
             f.sessions.load_preset(dlg.chosen)
         elif dlg.chosen_lesson and getattr(window, "chapter", None) is not None:
@@ -278,12 +281,12 @@ def _edit_menu(window, f: LectureFeatures) -> None:
     from ..weight_editor import install_weight_editor  # its edits are steps of this stack
 
     m.addSeparator()
-    f.actions["edit_weights"] = install_weight_editor(window, f.undo.ctl, undo=f.undo,
+    f.actions["edit_weights"] = install_weight_editor(window, undo=f.undo,
                                                       menu=m).open_action
     f.menus["edit"] = m
 
 
-def _notes_dock(window, ctl) -> tuple[QtWidgets.QDockWidget, object]:
+def _notes_dock(window) -> tuple[QtWidgets.QDockWidget, object]:
     """The current preset's lesson notes (hidden until chosen, F1), and the function that
     shows the current preset's."""
     dock = QtWidgets.QDockWidget("Lesson notes", window)
@@ -295,14 +298,14 @@ def _notes_dock(window, ctl) -> tuple[QtWidgets.QDockWidget, object]:
     dock.toggleViewAction().setShortcut(QtGui.QKeySequence("F1"))
 
     def show_notes() -> None:
-        p = getattr(ctl, "preset", None)
+        p = window.session.preset
         text.setPlainText("" if p is None else f"{p.title}\n\n{p.notes}".strip())
 
     show_notes()
     return dock, show_notes
 
 
-def install_lecture_features(main_window: QtWidgets.QMainWindow, controller, *,
+def install_lecture_features(main_window: QtWidgets.QMainWindow, *,
                              settings: QtCore.QSettings | None = None, dialogs=None,
                              autosave_path=None, offer_recovery: bool = True
                              ) -> LectureFeatures:
@@ -315,16 +318,16 @@ def install_lecture_features(main_window: QtWidgets.QMainWindow, controller, *,
     autosave_path : file of the autosave (default: no autosave, no recovery)
     offer_recovery : offer an autosaved session at start-up (once the event loop runs)
     """
-    w, ctl = main_window, controller
+    w = main_window
     existing = w.menuBar().actions()
     w._lecture_first_menu = existing[0] if existing else None
     prefs = Preferences(settings, parent=w)
-    look = Look(w, ctl)
+    look = Look(w)
     presentation = Presentation(look, prefs, parent=w)
-    undo = UndoRecorder(ctl, parent=w)
-    sessions = SessionManager(w, ctl, prefs, dialogs=dialogs, undo=undo,
+    undo = UndoRecorder(w, parent=w)
+    sessions = SessionManager(w, prefs, dialogs=dialogs, undo=undo,
                               autosave_path=autosave_path)
-    rewind = RewindController(ctl, parent=w)
+    rewind = RewindController(w, parent=w)
     panel = RewindPanel(rewind)
     bar = QtWidgets.QToolBar("Rewind", w)
     bar.setObjectName("lecture-rewind")
@@ -332,8 +335,8 @@ def install_lecture_features(main_window: QtWidgets.QMainWindow, controller, *,
     bar.addWidget(panel)
     w.addToolBar(QtCore.Qt.ToolBarArea.BottomToolBarArea, bar)
     f = LectureFeatures(prefs, look, presentation, undo, sessions, rewind, bar, panel,
-                        *_notes_dock(w, ctl))
-    wire_lecture(f, ctl)
+                        *_notes_dock(w))
+    wire_lecture(w, f)
     hide = QtGui.QAction("&Hide controls", w)
     hide.setCheckable(True)
     hide.setShortcut(QtGui.QKeySequence("Ctrl+H"))
@@ -342,13 +345,13 @@ def install_lecture_features(main_window: QtWidgets.QMainWindow, controller, *,
     extra = {"presentation": (["F5"], "&Presentation mode", presentation.toggle),
              "fullscreen": (["F11"], "&Full screen", presentation.toggle_fullscreen),
              "escape": (["Esc"], "Leave full screen", presentation.escape)}
-    f.actions.update(install_shortcuts(w, ctl, extra))
+    f.actions.update(install_shortcuts(w, extra))
     f.actions["hide_controls"] = hide
     presentation.modeChanged.connect(lambda on: hide.setChecked(presentation.controls_hidden))
-    _file_menu(w, ctl, f)
+    _file_menu(w, f)
     _edit_menu(w, f)
     _view_menu(w, f)
-    _presets_menu(w, ctl, f)
+    _presets_menu(w, f)
     w.preset_opener = sessions.load_preset  # the combo box asks about unsaved changes
     if (prefs.get("theme"), prefs.get("palette"), prefs.get("font_scale")) != \
             ("light", "okabe-ito", 1.0):

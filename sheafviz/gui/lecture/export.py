@@ -96,21 +96,21 @@ def _to_pil(image: QtGui.QImage):
     return Image.open(io.BytesIO(bytes(buffer.data()))).convert("RGB")
 
 
-def grab_frames(widget: QtWidgets.QWidget, controller, *, frames: int, steps_per_frame: int,
+def grab_frames(widget: QtWidgets.QWidget, window, *, frames: int, steps_per_frame: int,
                 redraw=None) -> list:
-    """Advance ``controller`` by ``steps_per_frame`` between grabs; the first frame is the
-    state before any step. Returns PIL RGB images (all the widget's size)."""
+    """Pause ``window``'s player and step its session ``steps_per_frame`` steps between
+    grabs; the first frame is the state before any step. Returns PIL RGB images (all the
+    widget's size)."""
     if int(frames) < 1:
         raise ExportError(f"frames must be at least 1, got {frames}")
     if int(steps_per_frame) < 1:
         raise ExportError(f"steps per frame must be at least 1, got {steps_per_frame}")
-    controller.pause()
+    window.player.pause()
     app = QtWidgets.QApplication.instance()
     images = []
     for i in range(int(frames)):
         if i:
-            controller.advance(int(steps_per_frame))
-            controller.frameChanged.emit()
+            window.session.step(int(steps_per_frame))  # the views redraw on its event
         if redraw is not None:
             redraw()
         app.processEvents()
@@ -137,11 +137,12 @@ def write_gif(images, path, *, frame_ms: int = 80) -> int:
         raise ExportError(str(exc)) from None
 
 
-def export_gif(widget, controller, path, *, frames: int = 40, steps_per_frame: int = 5,
+def export_gif(widget, window, path, *, frames: int = 40, steps_per_frame: int = 5,
                frame_ms: int = 80, redraw=None) -> int:
-    """Animate ``controller`` and write a GIF of ``widget``; returns the frame count."""
+    """Animate ``window``'s session and write a GIF of ``widget``; returns the frame
+    count."""
     _check_suffix(path, (".gif",))
-    return write_gif(grab_frames(widget, controller, frames=frames,
+    return write_gif(grab_frames(widget, window, frames=frames,
                                  steps_per_frame=steps_per_frame, redraw=redraw),
                      path, frame_ms=frame_ms)
 
@@ -155,7 +156,7 @@ def mp4_available() -> bool:
     return True
 
 
-def export_mp4(widget, controller, path, *, frames: int = 120, steps_per_frame: int = 5,
+def export_mp4(widget, window, path, *, frames: int = 120, steps_per_frame: int = 5,
                fps: int = 25, redraw=None) -> int:
     """Like :func:`export_gif` but an H.264 MP4 (needs imageio + imageio-ffmpeg)."""
     path = _check_suffix(path, (".mp4",))
@@ -164,7 +165,7 @@ def export_mp4(widget, controller, path, *, frames: int = 120, steps_per_frame: 
                                 "imageio-ffmpeg (pip install 'sheafviz[mp4]')")
     import imageio.v2 as imageio
 
-    images = grab_frames(widget, controller, frames=frames, steps_per_frame=steps_per_frame,
+    images = grab_frames(widget, window, frames=frames, steps_per_frame=steps_per_frame,
                          redraw=redraw)
     # H.264 wants even sizes
     w, h = images[0].size
@@ -177,19 +178,19 @@ def export_mp4(widget, controller, path, *, frames: int = 120, steps_per_frame: 
 
 
 # -- histories -------------------------------------------------------------------------------
-def history_table(controller) -> tuple[list[str], np.ndarray]:
-    """Column names and rows (n, 2 + n_edges) of the controller's recorded history:
+def history_table(session) -> tuple[list[str], np.ndarray]:
+    """Column names and rows (n, 2 + n_edges) of the session's recorded history:
     ``t``, ``energy`` and ``d_<edge>`` for every edge (docs/mathematics.md: d_e = ‖r_e‖²)."""
-    h = controller.history
-    names = ["t", "energy"] + [f"d_{e.name}" for e in controller.layout.edges]
+    h = session.history
+    names = ["t", "energy"] + [f"d_{e.name}" for e in session.layout.edges]
     rows = np.column_stack([h.t[: h.n], h.energy[: h.n], h.discords[: h.n]])
     return names, rows
 
 
-def export_history_csv(controller, path) -> int:
+def export_history_csv(session, path) -> int:
     """CSV with a header row; returns the number of data rows."""
     path = _check_suffix(path, (".csv",))
-    names, rows = history_table(controller)
+    names, rows = history_table(session)
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(names)
@@ -199,13 +200,13 @@ def export_history_csv(controller, path) -> int:
     return int(rows.shape[0])
 
 
-def export_history_json(controller, path) -> int:
+def export_history_json(session, path) -> int:
     """JSON ``{"columns", "t", "energy", "discords": {edge: [...]}, "switch_events"}``."""
     path = _check_suffix(path, (".json",))
-    names, rows = history_table(controller)
-    h = controller.history
-    edges = [e.name for e in controller.layout.edges]
-    doc = {"format": "sheafviz-history", "version": 1, "title": controller.title,
+    names, rows = history_table(session)
+    h = session.history
+    edges = [e.name for e in session.layout.edges]
+    doc = {"format": "sheafviz-history", "version": 1, "title": session.title,
            "columns": names, "t": rows[:, 0].tolist(), "energy": rows[:, 1].tolist(),
            "discords": {name: rows[:, 2 + k].tolist() for k, name in enumerate(edges)},
            "switch_events": {"t": list(h.events_t), "energy": list(h.events_e)}}

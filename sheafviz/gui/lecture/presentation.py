@@ -203,8 +203,8 @@ def thicken(window: QtWidgets.QWidget, factor: float) -> None:
 class Look:
     """Applies theme / palette / font scale / line scale to one main window."""
 
-    def __init__(self, window: QtWidgets.QMainWindow, controller) -> None:
-        self.window, self.ctl = window, controller
+    def __init__(self, window: QtWidgets.QMainWindow) -> None:
+        self.window = window
         self.base_pt = style.base_pt()
         self.base_font = QtGui.QFont(window.font())
         if self.base_font.pointSizeF() <= 0:

@@ -26,8 +26,8 @@ class RewindController(QtCore.QObject):
 
     Parameters
     ----------
-    owner : what holds the current session and player (the window, or its controller
-        adapter): ``owner.session``, ``owner.player``
+    owner : what holds the current session and player (the window): ``owner.session``,
+        ``owner.player``
     """
 
     changed = QtCore.Signal()

@@ -21,16 +21,12 @@ from sheafviz.live.fileio import dataset_from_spec  # noqa: F401 - part of this 
 
 
 def _session_of(owner):
-    """The Session of a window, of the controller adapter, or the Session itself."""
+    """The Session of a window, or the Session itself."""
     return getattr(owner, "session", owner)
 
 
-def _window_of(owner):
-    return getattr(owner, "window", owner)
-
-
 def capture(owner, *, notes: str | None = None) -> SessionFile:
-    """The session shown by ``owner`` (window, adapter or Session) as a SessionFile."""
+    """The session shown by ``owner`` (a window or a Session) as a SessionFile."""
     sf = fileio.to_file(_session_of(owner))
     if notes is not None:
         sf = dataclasses.replace(sf, view=dict(sf.view or {}, notes=notes))
@@ -58,19 +54,19 @@ def build(session: SessionFile, *, name: str = "session"):
         raise SessionError(msg if msg.startswith("state:") else f"state: {msg}") from None
 
 
-def restore(owner, session: SessionFile, *, name: str = "session") -> bool:
-    """Make ``session`` the window's (``owner``: the window or its controller adapter);
-    SessionError, with the window unchanged, when the record cannot be used."""
-    _window_of(owner).set_session(build(session, name=name))
+def restore(window, session: SessionFile, *, name: str = "session") -> bool:
+    """Make ``session`` the window's; SessionError, with the window unchanged, when the
+    record cannot be used."""
+    window.set_session(build(session, name=name))
     return True
 
 
-def open_file(owner, path: str | Path) -> bool:
+def open_file(window, path: str | Path) -> bool:
     """Load and restore a session file; SessionError (nothing changed) when unusable."""
     from sheafviz.core.data.session_file import load_session
 
     record = load_session(path)
     try:
-        return restore(owner, record, name=Path(path).stem)
+        return restore(window, record, name=Path(path).stem)
     except SessionError as exc:
         raise SessionError(f"{path}: {exc}") from None

@@ -42,10 +42,10 @@ class SessionManager(QtCore.QObject):
     fileChanged = QtCore.Signal(str)
     dirtyChanged = QtCore.Signal(bool)
 
-    def __init__(self, window: QtWidgets.QMainWindow, controller, prefs, *, dialogs=None,
+    def __init__(self, window: QtWidgets.QMainWindow, prefs, *, dialogs=None,
                  undo=None, autosave_path: str | Path | None = None, parent=None) -> None:
         super().__init__(parent or window)
-        self.window, self.ctl, self.prefs, self.undo = window, controller, prefs, undo
+        self.window, self.prefs, self.undo = window, prefs, undo
         self.dialogs = dialogs if dialogs is not None else NoDialogs()
         self.path: Path | None = None
         self._extra_dirty = False  # unsaved work the session does not know of (a recovery)
@@ -63,7 +63,7 @@ class SessionManager(QtCore.QObject):
     def dirty(self) -> bool:
         """Unsaved changes: the session's :attr:`~sheafviz.Session.modified`, or recovered
         work that was never saved."""
-        return bool(self.ctl.session.modified or self._extra_dirty)
+        return bool(self.window.session.modified or self._extra_dirty)
 
     def _set_dirty(self, on: bool) -> None:
         self._extra_dirty = bool(on)
@@ -75,10 +75,8 @@ class SessionManager(QtCore.QObject):
             self._shown_dirty = now
             self.dirtyChanged.emit(now)
 
-    def on_settings_changed(self) -> None:
-        self._emit_dirty()
-
-    def on_frame(self) -> None:
+    def on_modified(self) -> None:
+        """The session's ``modified`` flag flipped."""
         self._emit_dirty()
 
     def on_session(self) -> None:
@@ -103,15 +101,15 @@ class SessionManager(QtCore.QObject):
         if path.suffix.lower() != ".json":
             path = path.with_suffix(".json")
         try:
-            self.ctl.session.save(path)  # clears the session's `modified`
+            self.window.session.save(path)  # clears the session's `modified`
         except (OSError, ValueError) as exc:
-            self.ctl.message.emit(f"Cannot save {path}: {exc}", "error")
+            self.window.show_message(f"Cannot save {path}: {exc}", "error")
             return False
         self.path = path
         self.prefs.add_recent(str(path))
         self._mark_clean()
         self.fileChanged.emit(str(path))
-        self.ctl.message.emit(f"Saved {path.name}.", "info")
+        self.window.show_message(f"Saved {path.name}.", "info")
         return True
 
     def save_as(self) -> bool:
@@ -130,13 +128,13 @@ class SessionManager(QtCore.QObject):
         try:
             session = load_session(path)
         except SessionError as exc:
-            self.ctl.message.emit(str(exc), "error")
+            self.window.show_message(str(exc), "error")
             return False
         self._loading = True
         try:
-            session_io.restore(self.ctl, session, name=path.stem)
+            session_io.restore(self.window, session, name=path.stem)
         except SessionError as exc:
-            self.ctl.message.emit(f"{path}: {exc}", "error")
+            self.window.show_message(f"{path}: {exc}", "error")
             return False
         finally:
             self._loading = False
@@ -146,7 +144,7 @@ class SessionManager(QtCore.QObject):
         self.prefs.add_recent(str(path))
         self._mark_clean()
         self.fileChanged.emit(str(path))
-        self.ctl.message.emit(f"Opened {path.name}.", "info")
+        self.window.show_message(f"Opened {path.name}.", "info")
         return True
 
     def open_weights(self, path: str | Path) -> bool:
@@ -154,16 +152,16 @@ class SessionManager(QtCore.QObject):
         try:
             network = Network.load(path)
         except (OSError, ValueError, KeyError) as exc:
-            self.ctl.message.emit(f"Cannot open weights {path}: {exc}", "error")
+            self.window.show_message(f"Cannot open weights {path}: {exc}", "error")
             return False
         run = (self.undo.record if self.undo is not None else (lambda f, *a: f(*a)))
         self._loading = True
         try:
-            run(replace_weights, self.ctl, network)
+            run(replace_weights, self.window, network)
         finally:
             self._loading = False
         self._set_dirty(True)
-        self.ctl.message.emit(f"Weights from {Path(path).name}: "
+        self.window.show_message(f"Weights from {Path(path).name}: "
                               f"{list(network.arch)}.", "info")
         return True
 
@@ -171,7 +169,7 @@ class SessionManager(QtCore.QObject):
         """Open a shipped preset after the unsaved-changes prompt."""
         if not self.maybe_save():
             return False
-        return bool(self.ctl.load_preset(name))
+        return bool(self.window.load_preset(name))
 
     # -- prompts ---------------------------------------------------------------------------
     def maybe_save(self) -> bool:
@@ -205,14 +203,14 @@ class SessionManager(QtCore.QObject):
 
     def autosave(self) -> bool:
         """Write the autosave file when there are unsaved changes."""
-        if (not self.dirty or getattr(self.ctl, "preset", None) is None
+        if (not self.dirty or self.window.session.preset is None
                 or self.autosave_path is None):
             return False
         try:
             self.autosave_path.parent.mkdir(parents=True, exist_ok=True)
-            save_session(session_io.capture(self.ctl), self.autosave_path)
+            save_session(session_io.capture(self.window), self.autosave_path)
         except (OSError, ValueError) as exc:
-            self.ctl.message.emit(f"Autosave failed: {exc}", "warn")
+            self.window.show_message(f"Autosave failed: {exc}", "warn")
             return False
         return True
 

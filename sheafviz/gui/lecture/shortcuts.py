@@ -31,57 +31,71 @@ def neuron_order(layout) -> list[tuple[str, int]]:
     return [(v.name, i) for v in layout.vertices for i in range(v.dim)]
 
 
-def move_selection(ctl, delta: int) -> None:
+def move_selection(window, delta: int) -> None:
     """Select the neuron ``delta`` places after the selected one (wraps around)."""
-    order = neuron_order(ctl.layout)
+    s = window.session
+    order = neuron_order(s.layout)
     if not order:
         return
-    if ctl.selected in order:
-        k = (order.index(tuple(ctl.selected)) + delta) % len(order)
+    if s.selection in order:
+        k = (order.index(tuple(s.selection)) + delta) % len(order)
     else:
         k = 0 if delta > 0 else len(order) - 1
-    ctl.select(*order[k])
+    s.select(*order[k])
 
 
-def toggle_selected_pin(ctl) -> None:
-    if ctl.selected is None:
-        ctl.message.emit("Select a neuron first (← / → or a click).", "warn")
+def toggle_selected_pin(window) -> None:
+    sel = window.session.selection
+    if sel is None:
+        window.show_message("Select a neuron first (← / → or a click).", "warn")
         return
-    ctl.toggle_neuron(*ctl.selected)
+    window.wiring.toggle_neuron(*sel)
 
 
-def nudge_selected(ctl, direction: float, *, fine: bool = False) -> None:
+def nudge_selected(window, direction: float, *, fine: bool = False) -> None:
     """Move the selected neuron's pinned value by ±VALUE_STEP (a tenth with ``fine``)."""
-    if ctl.selected is None:
-        ctl.message.emit("Select a neuron first (← / → or a click).", "warn")
+    s = window.session
+    if s.selection is None:
+        window.show_message("Select a neuron first (← / → or a click).", "warn")
         return
-    name, i = ctl.selected
-    if (name, i) not in ctl.pins.hard:
-        ctl.message.emit(f"{name}[{i}] is not pinned: press P to pin it.", "warn")
+    name, i = s.selection
+    if (name, i) not in s.pins.hard:
+        window.show_message(f"{name}[{i}] is not pinned: press P to pin it.", "warn")
         return
     step = VALUE_STEP * (0.1 if fine else 1.0)
-    ctl.set_pin_value(name, i, float(ctl.pins.hard[(name, i)]) + direction * step)
+    window.wiring.drag_pin(name, i, float(s.pins.hard[(name, i)]) + direction * step)
 
 
-def _toggle_mode(ctl) -> None:
-    ctl.set_mode("joint" if ctl.mode == "relax" else "relax")
+def _toggle_mode(window) -> None:
+    s = window.session
+    s.set_mode("joint" if s.mode == "relax" else "relax")
 
 
-#: name → (keys, text, callable(ctl)); presentation keys are added by the caller.
+def _equilibrium(window) -> None:
+    window.player.pause()
+    window.session.equilibrium()
+
+
+def _reset(window) -> None:
+    window.player.pause()
+    window.wiring.reset()
+
+
+#: name → (keys, text, callable(window)); presentation keys are added by the caller.
 FLOW_KEYS = {
-    "play": (["Space"], "Play / pause", lambda c: c.toggle_play()),
-    "step": (["S"], "Step", lambda c: c.step()),
-    "equilibrium": (["J"], "Jump to equilibrium", lambda c: c.jump_to_equilibrium()),
-    "reset": (["R"], "Reset", lambda c: c.reset()),
+    "play": (["Space"], "Play / pause", lambda w: w.player.toggle_play()),
+    "step": (["S"], "Step", lambda w: w.player.step()),
+    "equilibrium": (["J"], "Jump to equilibrium", _equilibrium),
+    "reset": (["R"], "Reset", _reset),
     "pin": (["P"], "Pin / unpin selected neuron", toggle_selected_pin),
-    "prev": (["Left"], "Select previous neuron", lambda c: move_selection(c, -1)),
-    "next": (["Right"], "Select next neuron", lambda c: move_selection(c, +1)),
-    "up": (["Up"], "Raise pinned value", lambda c: nudge_selected(c, +1.0)),
-    "down": (["Down"], "Lower pinned value", lambda c: nudge_selected(c, -1.0)),
+    "prev": (["Left"], "Select previous neuron", lambda w: move_selection(w, -1)),
+    "next": (["Right"], "Select next neuron", lambda w: move_selection(w, +1)),
+    "up": (["Up"], "Raise pinned value", lambda w: nudge_selected(w, +1.0)),
+    "down": (["Down"], "Lower pinned value", lambda w: nudge_selected(w, -1.0)),
     "up_fine": (["Shift+Up"], "Raise pinned value (fine)",
-                lambda c: nudge_selected(c, +1.0, fine=True)),
+                lambda w: nudge_selected(w, +1.0, fine=True)),
     "down_fine": (["Shift+Down"], "Lower pinned value (fine)",
-                  lambda c: nudge_selected(c, -1.0, fine=True)),
+                  lambda w: nudge_selected(w, -1.0, fine=True)),
     "mode": (["T"], "Toggle relax / joint flow", _toggle_mode),
 }
 
@@ -95,9 +109,10 @@ def make_action(window: QtWidgets.QWidget, text: str, keys: list[str], slot) -> 
     return act
 
 
-def install_shortcuts(window: QtWidgets.QMainWindow, ctl, extra: dict | None = None
+def install_shortcuts(window: QtWidgets.QMainWindow, extra: dict | None = None
                       ) -> dict[str, QtGui.QAction]:
-    """Create the lecture actions on ``window``.
+    """Create the lecture actions on ``window`` (they act on its session, player and
+    wiring).
 
     Parameters
     ----------
@@ -107,7 +122,7 @@ def install_shortcuts(window: QtWidgets.QMainWindow, ctl, extra: dict | None = N
     -------
     dict name → QAction (the flow keys of :data:`FLOW_KEYS` plus ``extra``)
     """
-    actions = {name: make_action(window, text, keys, lambda f=fn: f(ctl))
+    actions = {name: make_action(window, text, keys, lambda f=fn: f(window))
                for name, (keys, text, fn) in FLOW_KEYS.items()}
     for name, (keys, text, fn) in (extra or {}).items():
         actions[name] = make_action(window, text, keys, fn)

@@ -25,27 +25,27 @@ def _fitting_pins(pins, layout):
                   {k: v for k, v in pins.soft.items() if fits(k)})
 
 
-def replace_weights(ctl, network) -> None:
+def replace_weights(window, network) -> None:
     """New weights with the current pins where they fit; the new weights become the
     "initial weights" that reset returns to. Same architecture and head: one undoable
-    weight edit of the session; another architecture: a new session."""
+    weight edit of ``window``'s session; another architecture: a new session."""
     from dataclasses import replace
 
     from sheafviz.core.model.sheaf import SheafLayout
 
-    s = ctl.session
+    s = window.session
     if tuple(network.arch) == tuple(s.network.arch) and network.output == s.network.output:
         with s.edit_group("open weights"):
             s.set_network(network, initial=True)
         return
     layout = SheafLayout(network.arch)
-    pins = _fitting_pins(ctl.pins, layout)
-    preset = replace(ctl.preset, network=network, pins=_fitting_pins(ctl.preset.pins, layout))
-    dataset = ctl.dataset if (ctl.dataset is not None and
-                              ctl.dataset.X.shape[1] == network.arch[0] and
-                              ctl.dataset.Y.shape[1] == network.arch[-1]) else None
-    ctl.open(preset, dataset=dataset, pins=pins,
-             data_spec=ctl.data_spec if dataset is ctl.dataset else None)
+    pins = _fitting_pins(s.pins, layout)
+    preset = replace(s.preset, network=network, pins=_fitting_pins(s.preset.pins, layout))
+    data = s.data
+    dataset = data if (data is not None and data.X.shape[1] == network.arch[0] and
+                       data.Y.shape[1] == network.arch[-1]) else None
+    window.open_preset_object(preset, dataset=dataset, pins=pins,
+                              data_spec=s.data_spec if dataset is data else None)
 
 
 class UndoStackView(QtCore.QObject):
@@ -97,19 +97,19 @@ class UndoStackView(QtCore.QObject):
 class UndoRecorder(QtCore.QObject):
     """Edit > Undo / Redo: :meth:`sheafviz.Session.undo` / ``redo`` of the window's
     session, which records every edit itself (pins, pinned values, rates, mode, example,
-    weights). ``owner``: what holds the session (the window or its controller adapter)."""
+    weights). ``owner``: what holds the session (the window)."""
 
     def __init__(self, owner, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
-        self.ctl = owner
+        self.owner = owner
         self.stack = UndoStackView(owner, self)
 
     def undo(self) -> None:
-        self.ctl.session.undo()
+        self.owner.session.undo()
         self.stack.refresh()
 
     def redo(self) -> None:
-        self.ctl.session.redo()
+        self.owner.session.redo()
         self.stack.refresh()
 
     def on_settings_changed(self) -> None:
@@ -121,14 +121,14 @@ class UndoRecorder(QtCore.QObject):
 
     def flush(self) -> None:
         """Close a drag still being recorded, so it is its own undo step."""
-        self.ctl.session.end_undo_group()
+        self.owner.session.end_undo_group()
         self.stack.refresh()
 
     resync = reset
 
     def record(self, fn, *args, **kwargs):
         """Run ``fn(*args, **kwargs)`` as one undo step of the session."""
-        with self.ctl.session.edit_group():
+        with self.owner.session.edit_group():
             result = fn(*args, **kwargs)
         self.stack.refresh()
         return result

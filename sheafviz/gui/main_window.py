@@ -16,6 +16,7 @@ from .dialogs import NoDialogs
 from .drape import DrapePanel
 from .flow_panel import FlowPanel
 from .graph_view import GraphView
+from .notes_banner import NotesBanner
 from .plots import DiscordBars, DiscordHistory, EnergyPlot
 from .player import Player
 from .theme import Theme
@@ -102,6 +103,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.preset_opener = None
         self._state_file = os.environ.get(STATE_FILE_ENV)
         self._build()
+        #: the preset's notes across the top, shown by default (issue 11)
+        self.notes_banner = NotesBanner(self)
         self.wiring = SessionWiring(self, self.session, self.player)
         self.wiring.install_shortcuts()
         self.controller = ControllerAdapter(self)
@@ -111,6 +114,13 @@ class MainWindow(QtWidgets.QMainWindow):
 
         self.lecture = install_lecture_features(self, self.controller, dialogs=self.dialogs,
                                                autosave_path=self._autosave_path)
+        self._install_help()
+
+    def _install_help(self) -> None:
+        """File > Quit and the Help menu (keys, guided tour, About), after the other menus."""
+        from .help import install_help_menu
+
+        self.help = install_help_menu(self)
 
     # -- debug docks (issue 6) ---------------------------------------------------------------
     def _install_debug_docks(self) -> None:

@@ -254,6 +254,9 @@ class SessionWiring(QtCore.QObject):
         w, s = self.window, self.session
         w.setWindowTitle(f"sheafviz — {s.title}")
         w.set_legends()
+        banner = getattr(w, "notes_banner", None)
+        if banner is not None:
+            banner.set_notes(s.title, s.notes)
         for view in (w.graph, w.drape, w.energy, w.bars, w.dhist):
             view.set_session(s.layout)
         self.on_pins()

@@ -44,6 +44,7 @@ from .rewind import RewindController, RewindPanel
 from .sessions import SessionManager
 from .shortcuts import install_shortcuts
 from .undo import UndoRecorder
+from ..notes_banner import notes_html
 from ..wiring import wire_lecture
 
 __all__ = ["install_lecture_features", "LectureFeatures"]
@@ -294,7 +295,7 @@ def _notes_dock(window, ctl) -> tuple[QtWidgets.QDockWidget, object]:
 
     def show_notes() -> None:
         p = getattr(ctl, "preset", None)
-        text.setPlainText("" if p is None else f"{p.title}\n\n{p.notes}".strip())
+        text.setHtml("" if p is None else notes_html(p.notes, p.title))
 
     show_notes()
     return dock, show_notes

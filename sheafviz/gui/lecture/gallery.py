@@ -12,6 +12,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from .. import engine, style
+from ..notes_banner import notes_html
 from ..theme import or_light
 
 THUMB = QtCore.QSize(240, 150)
@@ -168,7 +169,7 @@ class GalleryDialog(QtWidgets.QDialog):
             self.notes.clear()
             return
         p = self.presets[item.data(QtCore.Qt.ItemDataRole.UserRole)]
-        self.notes.setPlainText(f"{p.title}\n\n{p.notes}".strip())
+        self.notes.setHtml(notes_html(p.notes, p.title))
 
     def accept(self) -> None:
         self.chosen = self.current_name()

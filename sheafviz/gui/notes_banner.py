@@ -1,0 +1,145 @@
+"""The preset's notes as a banner across the top of the window, shown by default and
+collapsible to one line, and :func:`notes_html`, which rewraps the notes' hard-wrapped plain
+text into paragraphs, lists and (for aligned tables) preformatted blocks, so they reflow to
+any width (the banner, the gallery, the notes dock).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from PySide6 import QtCore, QtWidgets
+
+#: Lines of notes text the expanded banner shows before it scrolls.
+BANNER_LINES = 5
+_BULLET = re.compile(r"^\s*[*\-•]\s+")
+_NUMBERED = re.compile(r"^\s*\d+[.)]\s+")
+
+
+def _blocks(notes: str) -> list[tuple[str, list[str]]]:
+    """The notes as (kind, lines) blocks, kind in "p", "ul", "ol", "pre": a bullet or a
+    number starts a list item and indented lines continue it; an indented line after a
+    paragraph is part of an aligned table (kept as it is); a blank line ends a block."""
+    blocks: list[tuple[str, list[str]]] = []
+    kind = None
+    for raw in notes.splitlines():
+        line = raw.rstrip()
+        if not line.strip():
+            kind = None
+            continue
+        indented = line.startswith("  ")
+        if _BULLET.match(line) or _NUMBERED.match(line):
+            kind = "ul" if _BULLET.match(line) else "ol"
+            text = (_BULLET if kind == "ul" else _NUMBERED).sub("", line, count=1)
+            if blocks and blocks[-1][0] == kind and blocks[-1][1] is not None:
+                blocks[-1][1].append(text)
+            else:
+                blocks.append((kind, [text]))
+        elif kind in ("ul", "ol") and (indented or not line[:1].isupper()):
+            blocks[-1][1][-1] += " " + line.strip()
+        elif indented:
+            if kind != "pre":
+                blocks.append(("pre", []))
+                kind = "pre"
+            blocks[-1][1].append(line)
+        elif kind == "p":
+            blocks[-1][1][-1] += " " + line.strip()
+        else:
+            blocks.append(("p", [line.strip()]))
+            kind = "p"
+    return blocks
+
+
+def notes_html(notes: str, title: str = "") -> str:
+    """``notes`` (hard-wrapped plain text) as HTML that reflows: paragraphs joined into one
+    line each, ``*`` / ``1.`` items as lists, indented tables preformatted (wrapping only
+    where they must); ``title`` in bold on top when given."""
+    out = [f"<p><b>{html.escape(title)}</b></p>"] if title else []
+    for kind, lines in _blocks(notes or ""):
+        if kind == "p":
+            out.append(f"<p>{html.escape(lines[0])}</p>")
+        elif kind == "pre":
+            body = html.escape("\n".join(lines))
+            out.append(f"<pre style='white-space:pre-wrap'>{body}</pre>")
+        else:
+            items = "".join(f"<li>{html.escape(t)}</li>" for t in lines)
+            out.append(f"<{kind}>{items}</{kind}>")
+    return "".join(out)
+
+
+class NotesBanner(QtCore.QObject):
+    """The banner (a tool bar at the top of the window, so it never takes a dock's room):
+    the title with a ▾ / ▸ button that collapses it to that line, and the rewrapped notes
+    (scrolling past :data:`BANNER_LINES` lines). Hidden when a session has no notes.
+
+    Attributes
+    ----------
+    bar : QToolBar ; toggle : QToolButton ; title : QLabel ; text : QTextBrowser
+    expanded : bool
+    """
+
+    def __init__(self, window: QtWidgets.QMainWindow) -> None:
+        super().__init__(window)
+        self.bar = QtWidgets.QToolBar("Lesson notes banner", window)
+        self.bar.setObjectName("notes-banner")
+        self.bar.setMovable(False)
+        self.bar.setFloatable(False)
+        box = QtWidgets.QWidget()
+        lay = QtWidgets.QGridLayout(box)
+        lay.setContentsMargins(4, 2, 4, 2)
+        lay.setSpacing(2)
+        self.toggle = QtWidgets.QToolButton()
+        self.toggle.setObjectName("notes-banner-toggle")
+        self.toggle.setAutoRaise(True)
+        self.toggle.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+        self.title = QtWidgets.QLabel()
+        self.title.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.title.setWordWrap(True)
+        self.text = QtWidgets.QTextBrowser()
+        self.text.setObjectName("notes-banner-text")
+        self.text.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        self.text.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+        self.text.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.text.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding,
+                                QtWidgets.QSizePolicy.Policy.Fixed)
+        lay.addWidget(self.toggle, 0, 0, QtCore.Qt.AlignmentFlag.AlignTop)
+        lay.addWidget(self.title, 0, 1)
+        lay.addWidget(self.text, 1, 1)
+        lay.setColumnStretch(1, 1)
+        self.bar.addWidget(box)
+        window.addToolBar(QtCore.Qt.ToolBarArea.TopToolBarArea, self.bar)
+        self.toggle.clicked.connect(lambda: self.set_expanded(not self.expanded))
+        self._notes = None
+        self.expanded = True
+        self.set_expanded(True)
+        self.set_notes("", "")
+
+    def set_expanded(self, on: bool) -> None:
+        """Show the notes under the title (True) or the title line only."""
+        self.expanded = bool(on)
+        self.text.setVisible(self.expanded)
+        self.toggle.setText("▾" if self.expanded else "▸")
+        self.toggle.setToolTip("Hide the notes (keep the title)" if self.expanded else
+                               "Show this preset's notes")
+        self._fit()
+
+    def set_notes(self, title: str, notes: str) -> None:
+        """The notes of the session shown (the banner hides when there are none)."""
+        key = (title, notes)
+        if key == self._notes:
+            return
+        self._notes = key
+        self.title.setText(f"<b>{html.escape(title)}</b>" if title else "")
+        self.text.setHtml(notes_html(notes))
+        self.bar.setVisible(bool((notes or "").strip()))
+        self._fit()
+
+    def _fit(self) -> None:
+        """At most BANNER_LINES lines high; the rest scrolls."""
+        line = self.text.fontMetrics().lineSpacing()
+        self.text.setFixedHeight(int(line * BANNER_LINES + 8))
+
+    def notes_text(self) -> str:
+        """The notes as the banner shows them (plain text, for tests and tools)."""
+        return self.text.toPlainText()

@@ -10,7 +10,7 @@ import os
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from . import engine, style
+from . import engine
 from .compat import ControllerAdapter
 from .dialogs import NoDialogs
 from .drape import DrapePanel
@@ -19,6 +19,7 @@ from .graph_view import GraphView
 from .notes_banner import NotesBanner
 from .plots import DiscordBars, DiscordHistory, EnergyPlot
 from .player import Player
+from .status_items import StatusLine
 from .theme import Theme
 from .wiring import SessionWiring
 
@@ -160,15 +161,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._left, self._main, self._bottom = left, main, bottom
         left.installEventFilter(self)
         self.setCentralWidget(main)
-        # Plain text in a label whose size never follows its text: a rich-text label that
-        # re-lays out the status bar costs ~10 ms per update (measured), a frame's budget.
-        self.metrics = QtWidgets.QLabel()
-        self.metrics.setTextFormat(QtCore.Qt.TextFormat.PlainText)
-        self.metrics.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
-                                   QtWidgets.QSizePolicy.Policy.Fixed)
-        f = self.metrics.font()
-        f.setBold(True)
-        self.metrics.setFont(f)
+        #: the read-outs, one named label each with a tooltip (:mod:`.status_items`)
+        self.metrics = StatusLine()
         self.note = QtWidgets.QLabel()
         self.note.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
                                 QtWidgets.QSizePolicy.Policy.Fixed)

@@ -12,12 +12,20 @@ from PySide6 import QtCore, QtGui
 from . import style
 from .lines import BarSet
 from .theme import Theme
-from .widgets import ShrinkLater
+from .widgets import EmptyNote, ShrinkLater
 
 #: Energies are clamped to this floor before the log axis (E = 0 exactly is common).
 FLOOR = 1e-16
 #: Shortest time axis shown (before the flow has run, the axis would read "1e-09").
 MIN_T = 1.0
+#: What the time plots say while no flow has run (a pin or a drag jumps straight to the
+#: new equilibrium without a flow, so it adds no point in time).
+ENERGY_HINT = ("Press Space to relax (S: one step): E is drawn while a flow runs. "
+               "Pins and drags jump straight to the new equilibrium (its energy is R in "
+               "the status line), so they draw nothing here.")
+DISCORD_HINT = ("Press Space to run the flow (S: one step): the discord of each edge type "
+                "is drawn over time. Pins and drags jump straight to the new equilibrium: "
+                "see Discord now.")
 
 
 def _plot_widget(*, left: str, bottom: str | None = None, title: str | None = None,
@@ -87,6 +95,8 @@ class EnergyPlot:
         self.curve.setClipToView(True)
         self.ticks = pi.plot(pen=None, symbol="t", symbolSize=14)
         self.range = StableRange(pi.vb)
+        #: the hint shown while no flow has run
+        self.note = EmptyNote(self.widget, ENERGY_HINT, theme=self.theme)
         self.set_session()
 
     def set_session(self, layout=None) -> None:
@@ -105,6 +115,7 @@ class EnergyPlot:
             return  # nothing new: an unchanged plot is not repainted
         self._key = key
         n = history.n
+        self.note.set_empty(n < 2)  # one point is the start: nothing has run yet
         e = np.maximum(history.energy[:n], FLOOR)
         self.curve.setData(history.t[:n], e)
         if n:
@@ -223,6 +234,8 @@ class DiscordHistory:
             c.setClipToView(True)
         self._type_of = None
         self.range = StableRange(pi.vb)
+        #: the hint shown while no flow has run
+        self.note = EmptyNote(self.widget, DISCORD_HINT, theme=self.theme)
 
     def set_session(self, layout) -> None:
         for t, curve in self.curves.items():
@@ -235,6 +248,7 @@ class DiscordHistory:
             return
         self._version = history.version
         n = history.n
+        self.note.set_empty(n < 2)
         if n == 0:
             for c in self.curves.values():
                 c.setData([], [])

@@ -12,7 +12,7 @@ import re
 from PySide6 import QtCore, QtWidgets
 
 #: Lines of notes text the expanded banner shows before it scrolls.
-BANNER_LINES = 5
+BANNER_LINES = 3
 _BULLET = re.compile(r"^\s*[*\-•]\s+")
 _NUMBERED = re.compile(r"^\s*\d+[.)]\s+")
 
@@ -72,6 +72,8 @@ class NotesBanner(QtCore.QObject):
     """The banner (a tool bar at the top of the window, so it never takes a dock's room):
     the title with a ▾ / ▸ button that collapses it to that line, and the rewrapped notes
     (scrolling past :data:`BANNER_LINES` lines). Hidden when a session has no notes.
+    While a dock is open above or below the plots it folds to its title line (the plots
+    keep their height), and unfolds when the dock closes, unless the user folded it.
 
     Attributes
     ----------
@@ -95,7 +97,7 @@ class NotesBanner(QtCore.QObject):
         self.toggle.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         self.title = QtWidgets.QLabel()
         self.title.setTextFormat(QtCore.Qt.TextFormat.RichText)
-        self.title.setWordWrap(True)
+        # one line: a wrapping label in a tool bar is sized for a narrow column (3 lines)
         self.text = QtWidgets.QTextBrowser()
         self.text.setObjectName("notes-banner-text")
         self.text.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
@@ -109,11 +111,44 @@ class NotesBanner(QtCore.QObject):
         lay.setColumnStretch(1, 1)
         self.bar.addWidget(box)
         window.addToolBar(QtCore.Qt.ToolBarArea.TopToolBarArea, self.bar)
-        self.toggle.clicked.connect(lambda: self.set_expanded(not self.expanded))
+        self.toggle.clicked.connect(self._toggled)
         self._notes = None
         self.expanded = True
+        #: what the user chose with the ▾ / ▸ button (a dock only folds it for a while)
+        self.wanted = True
+        self._window = window
+        self._docks: set = set()
         self.set_expanded(True)
         self.set_notes("", "")
+        window.installEventFilter(self)
+
+    def _toggled(self) -> None:
+        self.wanted = not self.expanded
+        self.set_expanded(self.wanted)
+
+    def eventFilter(self, obj, ev) -> bool:  # noqa: N802 - follow the window's docks
+        # a dock is polished (complete) before it first shows: connect to it then
+        if obj is self._window and ev.type() in (QtCore.QEvent.Type.ChildPolished,
+                                                  QtCore.QEvent.Type.Show):
+            for dock in self._window.findChildren(QtWidgets.QDockWidget):
+                if id(dock) not in self._docks:
+                    self._docks.add(id(dock))
+                    dock.visibilityChanged.connect(self._follow_docks)
+                    dock.topLevelChanged.connect(self._follow_docks)
+        return super().eventFilter(obj, ev)
+
+    def _follow_docks(self, *_) -> None:
+        """Fold while a dock takes height from the plots; back as the user wanted after."""
+        w = self._window
+        areas = (QtCore.Qt.DockWidgetArea.BottomDockWidgetArea,
+                 QtCore.Qt.DockWidgetArea.TopDockWidgetArea)
+        try:
+            open_ = w.isVisible() and any(
+                d.isVisible() and not d.isFloating() and w.dockWidgetArea(d) in areas
+                for d in w.findChildren(QtWidgets.QDockWidget))
+        except RuntimeError:  # the window is being deleted: its docks hide on the way out
+            return
+        self.set_expanded(self.wanted and not open_)
 
     def set_expanded(self, on: bool) -> None:
         """Show the notes under the title (True) or the title line only."""

@@ -303,7 +303,7 @@ class SessionWiring(QtCore.QObject):
             self.on_hover(w.graph.hovered)
         w.drape.set_frame(snap)
         w.energy.set_data(s.history, s.envelope())
-        w.bars.set_data(snap.discords)
+        w.bars.set_data(snap.discords, scale=discord_scale(snap.cochain))
         w.dhist.set_data(s.history)
         # Numbers that change every frame are unreadable and re-layout their widgets: the
         # text read-outs refresh at most at TEXT_HZ (animation or drag), the pictures at once.
@@ -324,6 +324,13 @@ class SessionWiring(QtCore.QObject):
         if s.selection is not None:
             self.window.panel.set_selected_value(float(s.cochain[s.layout.index(*s.selection)]))
         self.window.metrics.set_items(status_items(s, self.player))
+
+
+def discord_scale(cochain: np.ndarray) -> float:
+    """The size of a discord for values like ``cochain``'s: its largest |value|, squared
+    (at least 1), since dₑ = ‖rₑ‖² squares differences of such values."""
+    c = np.asarray(cochain, dtype=float)
+    return max(1.0, float(np.max(np.abs(c))) if c.size else 1.0) ** 2
 
 
 def show_recorded_state(window, session, found) -> None:

@@ -21,7 +21,7 @@ SERIES = (("lambda_min", "λ₁", "#0072B2"), ("lambda_max", "λ_max", "#D55E00"
 
 
 def _diverging_lut() -> np.ndarray:
-    return style.value_lut(256)
+    return style.value_lut()
 
 
 class SpectrumPanel(QtWidgets.QWidget):

@@ -69,7 +69,8 @@ def key_rows(window: QtWidgets.QMainWindow) -> list[tuple[str, str]]:
     wiring = getattr(window, "wiring", None)
     for key, sc in getattr(wiring, "shortcuts", {}).items():
         text = EXTRA_KEY_TEXT.get(key, key)
-        rows.setdefault(text, sc.key().toString(QtGui.QKeySequence.SequenceFormat.NativeText))
+        k = sc.key().toString(QtGui.QKeySequence.SequenceFormat.NativeText)
+        rows[text] = f"{rows[text]}, {k}" if text in rows else k
     return sorted(((k, t) for t, k in rows.items()), key=lambda r: r[1].lower())
 
 
@@ -128,7 +129,8 @@ def add_quit_action(window: QtWidgets.QMainWindow) -> QtGui.QAction:
     file_menu = _menu(window, "&File")
     file_menu.addSeparator()
     act = file_menu.addAction("&Quit")
-    act.setShortcut(QtGui.QKeySequence(QtGui.QKeySequence.StandardKey.Quit))
+    # Ctrl+Q everywhere (the platform's standard Quit key is empty on some platforms)
+    act.setShortcut(QtGui.QKeySequence("Ctrl+Q"))
     act.setShortcutContext(QtCore.Qt.ShortcutContext.WindowShortcut)
     act.setMenuRole(QtGui.QAction.MenuRole.QuitRole)
     act.triggered.connect(lambda *_: window.close())

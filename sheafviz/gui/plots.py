@@ -23,12 +23,19 @@ MIN_T = 1.0
 ZERO_RTOL = 1e-12
 #: What the time plots say while no flow has run (a pin or a drag jumps straight to the
 #: new equilibrium without a flow, so it adds no point in time).
-ENERGY_HINT = ("Press Space to relax (S: one step): E is drawn while a flow runs. "
-               "Pins and drags jump straight to the new equilibrium (its energy is R in "
-               "the status line), so they draw nothing here.")
+ENERGY_HINT = ("Press Space to relax (S: one step): E is drawn over time while a flow runs. "
+               "Pins and drags jump straight to the new equilibrium at the same time t, so "
+               "on their own they draw no curve; R in the status line is that energy.")
 DISCORD_HINT = ("Press Space to run the flow (S: one step): the discord of each edge type "
-                "is drawn over time. Pins and drags jump straight to the new equilibrium: "
-                "see Discord now.")
+                "is drawn over time. Pins and drags jump straight to the new equilibrium at "
+                "the same time t: see Discord now.")
+
+
+def no_time_passed(history) -> bool:
+    """True while the history spans no time: nothing has run (a pin or a drag adds a
+    state at the same t), so a time plot has nothing to draw."""
+    n = history.n
+    return n < 2 or not history.t[n - 1] > history.t[0]
 
 
 def _plot_widget(*, left: str, bottom: str | None = None, title: str | None = None,
@@ -140,7 +147,7 @@ class EnergyPlot:
             return  # nothing new: an unchanged plot is not repainted
         self._key = key
         n = history.n
-        self.note.set_empty(n < 2)  # one point is the start: nothing has run yet
+        self.note.set_empty(no_time_passed(history))
         raw = history.energy[:n]
         # E below ZERO_RTOL of the run's largest is 0 (round-off): drawn on the floor
         floor = max(ZERO_RTOL * float(raw.max()), FLOOR) if n and raw.max() > 0 else ZERO_RTOL
@@ -148,7 +155,7 @@ class EnergyPlot:
         self.curve.setData(history.t[:n], e)
         if n:
             self.range.update(history.t[n - 1], float(e.min()), float(e.max()))
-        self.mark.setVisible(n >= 2 and float(raw[-1]) <= floor)
+        self.mark.setVisible(not self.note.shown and float(raw[-1]) <= floor)
         self.envelope.setData(te, np.maximum(ee, floor))
         if history.events_t:
             self.ticks.setData(np.asarray(history.events_t),
@@ -294,7 +301,7 @@ class DiscordHistory:
             return
         self._version = history.version
         n = history.n
-        self.note.set_empty(n < 2)
+        self.note.set_empty(no_time_passed(history))
         if n == 0:
             for c in self.curves.values():
                 c.setData([], [])

@@ -144,7 +144,7 @@ def test_gallery_notes_reflow(qtbot):
     qtbot.addWidget(dlg)
     dlg.select("course-221")
     text = dlg.notes.toPlainText()
-    assert "identity output. Pins x = (1, 2) and y = 3" in text  # one paragraph, rewrapped
+    assert "b2 = 0, identity output. Pins x = (1, 2)" in text  # one paragraph, rewrapped
     dlg.resize(700, 500)
     dlg.show()
     qtbot.waitExposed(dlg)

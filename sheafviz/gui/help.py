@@ -106,7 +106,8 @@ def about_html() -> str:
             f"weights.</p><table>{rows}</table>")
 
 
-def _text_dialog(window, title: str, text: str, name: str) -> QtWidgets.QDialog:
+def _text_dialog(window, title: str, text: str, name: str, size=(520, 560)
+                 ) -> QtWidgets.QDialog:
     """A non-modal dialog showing rich ``text`` with a Close button (Esc closes it too)."""
     dlg = QtWidgets.QDialog(window)
     dlg.setObjectName(name)
@@ -119,7 +120,7 @@ def _text_dialog(window, title: str, text: str, name: str) -> QtWidgets.QDialog:
     box = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Close)
     box.rejected.connect(dlg.close)
     lay.addWidget(box)
-    dlg.resize(520, 560)
+    dlg.resize(*size)
     return dlg
 
 
@@ -154,8 +155,8 @@ def install_help_menu(window: QtWidgets.QMainWindow) -> HelpFeatures:
     feats = HelpFeatures(menu, tour, {"quit": quit_act})
     dialogs = feats.dialogs
 
-    def show(name: str, title: str, make_text) -> None:
-        dlg = _text_dialog(window, title, make_text(), name)
+    def show(name: str, title: str, make_text, size=(520, 560)) -> None:
+        dlg = _text_dialog(window, title, make_text(), name, size)
         dialogs[name] = dlg  # keep one alive; the newest replaces the last
         dlg.show()
 
@@ -167,7 +168,8 @@ def install_help_menu(window: QtWidgets.QMainWindow) -> HelpFeatures:
     tour_act.triggered.connect(lambda *_: tour.start())
     about = menu.addAction("&About sheafviz…")
     about.setMenuRole(QtGui.QAction.MenuRole.AboutRole)
-    about.triggered.connect(lambda *_: show("help-about", "About sheafviz", about_html))
+    about.triggered.connect(lambda *_: show("help-about", "About sheafviz", about_html,
+                                            (440, 380)))
     for act in (keys, tour_act, about):
         window.addAction(act)
     feats.actions.update(keys=keys, tour=tour_act, about=about)

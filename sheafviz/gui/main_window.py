@@ -115,13 +115,16 @@ class MainWindow(QtWidgets.QMainWindow):
 
         self.lecture = install_lecture_features(self, self.controller, dialogs=self.dialogs,
                                                autosave_path=self._autosave_path)
-        self._install_help()
+        self._install_explanations()
 
-    def _install_help(self) -> None:
-        """File > Quit and the Help menu (keys, guided tour, About), after the other menus."""
+    def _install_explanations(self) -> None:
+        """File > Quit and the Help menu (keys, guided tour, About), after the other menus;
+        the notes banner folds in presentation mode (the room needs the pictures)."""
         from .help import install_help_menu
 
         self.help = install_help_menu(self)
+        self.lecture.presentation.modeChanged.connect(
+            lambda on: self.notes_banner.fold_for("presentation", bool(on)))
 
     # -- debug docks (issue 6) ---------------------------------------------------------------
     def _install_debug_docks(self) -> None:

@@ -72,8 +72,8 @@ class NotesBanner(QtCore.QObject):
     """The banner (a tool bar at the top of the window, so it never takes a dock's room):
     the title with a ▾ / ▸ button that collapses it to that line, and the rewrapped notes
     (scrolling past :data:`BANNER_LINES` lines). Hidden when a session has no notes.
-    While a dock is open above or below the plots it folds to its title line (the plots
-    keep their height), and unfolds when the dock closes, unless the user folded it.
+    While a dock is open above or below the plots, or in presentation mode, it folds to its
+    title line (the plots keep their height), and unfolds after, unless the user folded it.
 
     Attributes
     ----------
@@ -118,13 +118,26 @@ class NotesBanner(QtCore.QObject):
         self.wanted = True
         self._window = window
         self._docks: set = set()
+        #: why the banner is folded for now although the user wants it open
+        self._folded_by: set[str] = set()
         self.set_expanded(True)
         self.set_notes("", "")
         window.installEventFilter(self)
 
     def _toggled(self) -> None:
         self.wanted = not self.expanded
+        self._folded_by.clear()  # the user's choice wins until the next reason to fold
         self.set_expanded(self.wanted)
+
+    def fold_for(self, reason: str, on: bool) -> None:
+        """Fold while ``reason`` holds ("dock": a dock takes the plots' height,
+        "presentation": the room needs the pictures); unfold, as the user wanted, when no
+        reason is left."""
+        if on:
+            self._folded_by.add(reason)
+        else:
+            self._folded_by.discard(reason)
+        self.set_expanded(self.wanted and not self._folded_by)
 
     def eventFilter(self, obj, ev) -> bool:  # noqa: N802 - follow the window's docks
         # a dock is polished (complete) before it first shows: connect to it then
@@ -148,7 +161,7 @@ class NotesBanner(QtCore.QObject):
                 for d in w.findChildren(QtWidgets.QDockWidget))
         except RuntimeError:  # the window is being deleted: its docks hide on the way out
             return
-        self.set_expanded(self.wanted and not open_)
+        self.fold_for("dock", open_)
 
     def set_expanded(self, on: bool) -> None:
         """Show the notes under the title (True) or the title line only."""

@@ -124,6 +124,10 @@ def test_notes_banner_shows_rewrapped_notes_by_default_and_folds(qtbot, win):
     qtbot.waitUntil(lambda: banner.bar.height() < 2.2 * banner.title.height(), timeout=2000)
     banner.toggle.click()
     assert banner.text.isVisible()
+    press(qtbot, win, K.Key_F5)  # presentation: folded while it lasts
+    assert not banner.text.isVisible()
+    press(qtbot, win, K.Key_Escape)
+    assert banner.text.isVisible()
     win.panel.preset.activated.emit(win.panel.preset.findText("sliding"))
     assert load_preset("sliding").title in banner.title.text()
     assert "neither pattern is self-consistent" in banner.notes_text()

@@ -69,7 +69,7 @@ def notes_html(notes: str, title: str = "") -> str:
 
 
 class NotesBanner(QtCore.QObject):
-    """The banner (a tool bar at the top of the window, so it never takes a dock's room):
+    """The banner (across the top of the window's panels, below the menus):
     the title with a ▾ / ▸ button that collapses it to that line, and the rewrapped notes
     (scrolling past :data:`BANNER_LINES` lines). Hidden when a session has no notes.
     While a dock is open above or below the plots, or in presentation mode, it folds to its
@@ -77,18 +77,17 @@ class NotesBanner(QtCore.QObject):
 
     Attributes
     ----------
-    bar : QToolBar ; toggle : QToolButton ; title : QLabel ; text : QTextBrowser
+    bar : QFrame ; toggle : QToolButton ; title : QLabel ; text : QTextBrowser
     expanded : bool
     """
 
     def __init__(self, window: QtWidgets.QMainWindow) -> None:
         super().__init__(window)
-        self.bar = QtWidgets.QToolBar("Lesson notes banner", window)
+        self.bar = QtWidgets.QFrame()
         self.bar.setObjectName("notes-banner")
-        self.bar.setMovable(False)
-        self.bar.setFloatable(False)
-        box = QtWidgets.QWidget()
-        lay = QtWidgets.QGridLayout(box)
+        self.bar.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred,
+                               QtWidgets.QSizePolicy.Policy.Maximum)
+        lay = QtWidgets.QGridLayout(self.bar)
         lay.setContentsMargins(4, 2, 4, 2)
         lay.setSpacing(2)
         self.toggle = QtWidgets.QToolButton()
@@ -97,20 +96,32 @@ class NotesBanner(QtCore.QObject):
         self.toggle.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         self.title = QtWidgets.QLabel()
         self.title.setTextFormat(QtCore.Qt.TextFormat.RichText)
-        # one line: a wrapping label in a tool bar is sized for a narrow column (3 lines)
+        self.title.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
+                                 QtWidgets.QSizePolicy.Policy.Fixed)  # one line, any width
         self.text = QtWidgets.QTextBrowser()
         self.text.setObjectName("notes-banner-text")
         self.text.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
         self.text.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         self.text.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # at most BANNER_LINES lines, fewer when the window is short (down to none)
         self.text.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding,
-                                QtWidgets.QSizePolicy.Policy.Fixed)
+                                QtWidgets.QSizePolicy.Policy.Maximum)
+        self.text.setMinimumHeight(1)
         lay.addWidget(self.toggle, 0, 0, QtCore.Qt.AlignmentFlag.AlignTop)
         lay.addWidget(self.title, 0, 1)
         lay.addWidget(self.text, 1, 1)
         lay.setColumnStretch(1, 1)
-        self.bar.addWidget(box)
-        window.addToolBar(QtCore.Qt.ToolBarArea.TopToolBarArea, self.bar)
+        # above the window's panels, inside the central area (not a tool bar, whose height
+        # would be a minimum): a short window shrinks the notes instead of refusing its size
+        panels = window.takeCentralWidget()
+        holder = QtWidgets.QWidget()
+        column = QtWidgets.QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.bar)
+        if panels is not None:
+            column.addWidget(panels, 1)
+        window.setCentralWidget(holder)
         self.toggle.clicked.connect(self._toggled)
         self._notes = None
         self.expanded = True
@@ -186,7 +197,7 @@ class NotesBanner(QtCore.QObject):
     def _fit(self) -> None:
         """At most BANNER_LINES lines high; the rest scrolls."""
         line = self.text.fontMetrics().lineSpacing()
-        self.text.setFixedHeight(int(line * BANNER_LINES + 8))
+        self.text.setMaximumHeight(int(line * BANNER_LINES + 8))
 
     def notes_text(self) -> str:
         """The notes as the banner shows them (plain text, for tests and tools)."""

@@ -1,6 +1,6 @@
 """The preset's notes as a banner across the top of the window, shown by default and
 collapsible to one line, and :func:`notes_html`, which rewraps the notes' hard-wrapped plain
-text into paragraphs, lists and (for aligned tables) preformatted blocks, so they reflow to
+text into paragraphs, lists and tables, so they reflow to
 any width (the banner, the gallery, the notes dock).
 """
 
@@ -20,7 +20,7 @@ _NUMBERED = re.compile(r"^\s*\d+[.)]\s+")
 def _blocks(notes: str) -> list[tuple[str, list[str]]]:
     """The notes as (kind, lines) blocks, kind in "p", "ul", "ol", "pre": a bullet or a
     number starts a list item and indented lines continue it; an indented line after a
-    paragraph is part of an aligned table (kept as it is); a blank line ends a block."""
+    paragraph is part of an aligned table; a blank line ends a block."""
     blocks: list[tuple[str, list[str]]] = []
     kind = None
     for raw in notes.splitlines():
@@ -51,17 +51,43 @@ def _blocks(notes: str) -> list[tuple[str, list[str]]]:
     return blocks
 
 
+def _table_rows(lines: list[str]) -> list[list[str]]:
+    """An aligned plain-text table as rows of cells: columns are separated by two or more
+    spaces; a line indented deeper than the table continues the first cell above."""
+    base = min(len(l) - len(l.lstrip()) for l in lines)
+    rows: list[list[str]] = []
+    for line in lines:
+        if rows and len(line) - len(line.lstrip()) > base:
+            rows[-1][0] += " " + line.strip()
+        else:
+            rows.append(re.split(r"\s{2,}", line.strip()))
+    return rows
+
+
+def _table_html(lines: list[str]) -> str:
+    """An aligned table as an HTML table, so its cells wrap instead of its lines."""
+    rows = _table_rows(lines)
+    width = max(len(r) for r in rows)
+    cells = []
+    for r in rows:
+        tds = [f"<td>{html.escape(c)}</td>" for c in r]
+        if len(r) < width:  # a short row's last cell spans the rest
+            tds[-1] = f"<td colspan='{width - len(r) + 1}'>{html.escape(r[-1])}</td>"
+        cells.append("<tr>" + "".join(tds) + "</tr>")
+    return ("<table cellspacing='0' cellpadding='2' style='margin-left:12px'>"
+            + "".join(cells) + "</table>")
+
+
 def notes_html(notes: str, title: str = "") -> str:
     """``notes`` (hard-wrapped plain text) as HTML that reflows: paragraphs joined into one
-    line each, ``*`` / ``1.`` items as lists, indented tables preformatted (wrapping only
-    where they must); ``title`` in bold on top when given."""
+    line each, ``*`` / ``1.`` items as lists, indented aligned tables as HTML tables (their
+    cells wrap); ``title`` in bold on top when given."""
     out = [f"<p><b>{html.escape(title)}</b></p>"] if title else []
     for kind, lines in _blocks(notes or ""):
         if kind == "p":
             out.append(f"<p>{html.escape(lines[0])}</p>")
         elif kind == "pre":
-            body = html.escape("\n".join(lines))
-            out.append(f"<pre style='white-space:pre-wrap'>{body}</pre>")
+            out.append(_table_html(lines))
         else:
             items = "".join(f"<li>{html.escape(t)}</li>" for t in lines)
             out.append(f"<{kind}>{items}</{kind}>")

@@ -149,6 +149,13 @@ def test_gallery_notes_reflow(qtbot):
     dlg.select("course-221")
     text = dlg.notes.toPlainText()
     assert "b2 = 0, identity output. Pins x = (1, 2)" in text  # one paragraph, rewrapped
+    # the file's aligned table of wrong and right values is a table: its cells wrap
+    doc = dlg.notes.document()
+    tables = [f for f in doc.rootFrame().childFrames() if isinstance(f, QtGui.QTextTable)]
+    assert len(tables) == 2
+    wrong = tables[1]
+    assert [wrong.cellAt(0, j).firstCursorPosition().block().text() for j in range(3)] == \
+        ["z2*", "2.67", "17/6 ≈ 2.8333"]
     dlg.resize(700, 500)
     dlg.show()
     qtbot.waitExposed(dlg)

@@ -132,8 +132,33 @@ class FlowPanel(QtWidgets.QWidget):
         self.sel_value.valueChanged.connect(self._edited)
         self.sel_pin.clicked.connect(self._pin_clicked)
         outer.addLayout(editor)
+        for spin in (self.alpha, self.beta, self.dt, self.spf, self.example, self.sel_value):
+            spin.installEventFilter(self)
         self._plots = QtWidgets.QVBoxLayout()
         outer.addLayout(self._plots, 1)
+
+    #: Keys that end typing in a field: Enter applies the value, Esc puts the shown one back;
+    #: both give the keyboard back to the window (its Space, S, J, R ... work again).
+    LEAVE_KEYS = (QtCore.Qt.Key.Key_Return, QtCore.Qt.Key.Key_Enter, QtCore.Qt.Key.Key_Escape)
+
+    def eventFilter(self, obj, ev) -> bool:  # noqa: N802 - Enter / Esc leave a spin box
+        t = ev.type()
+        if not isinstance(obj, QtWidgets.QAbstractSpinBox) or t not in (
+                QtCore.QEvent.Type.ShortcutOverride, QtCore.QEvent.Type.KeyPress):
+            return super().eventFilter(obj, ev)
+        if ev.key() not in self.LEAVE_KEYS:
+            return super().eventFilter(obj, ev)
+        if t == QtCore.QEvent.Type.ShortcutOverride:
+            ev.accept()  # the key is the field's, not the window's Esc action
+            return True
+        if ev.key() == QtCore.Qt.Key.Key_Escape:
+            with QtCore.QSignalBlocker(obj):
+                obj.setValue(obj.value())  # drop the typed text: the value is unchanged
+        else:
+            obj.interpretText()  # apply what was typed (emits valueChanged when new)
+        obj.clearFocus()
+        self.window().setFocus()
+        return True
 
     def add_plot(self, widget, stretch: int = 1) -> None:
         self._plots.addWidget(widget, stretch)
@@ -190,7 +215,10 @@ class FlowPanel(QtWidgets.QWidget):
             self.sel_label.setText(f"{name}[{i}]")
             self.sel_value.setValue(float(value))
             self.sel_pin.setChecked(bool(pinned))
+            self.sel_pin.setText("Unpin" if pinned else "Pin")
         else:
+            self.sel_pin.setChecked(False)
+            self.sel_pin.setText("Pin")
             self.sel_label.setText("click a neuron")
         del blockers
 

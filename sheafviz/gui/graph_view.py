@@ -345,6 +345,10 @@ class GraphView(pg.PlotWidget):
             v0 = float(c[self.layout_.index(h[1], h[2])])
             # 100 px of drag move the value by the largest |value| shown (at least 0.5).
             self._drag = (h[1], h[2], v0, max(0.5, float(np.max(np.abs(c)))) / 100.0)
+            if self._hover is not None:  # the card of the neuron grabbed goes too
+                self._hover = None
+                self.hover_card.hide()
+                self.hoverChanged.emit(None)
             self.dragStarted.emit()
         if self._drag is None:
             ev.ignore()
@@ -363,8 +367,8 @@ class GraphView(pg.PlotWidget):
         return self._hover
 
     def on_hover(self, ev) -> None:
-        if ev.isExit():
-            h = None
+        if ev.isExit() or self._drag is not None:
+            h = None  # no card during a drag: the pointer passes over the neighbours
         else:
             h = self.hit(ev.scenePos())
             h = (h[1], h[2]) if h is not None and h[0] == "neuron" else None

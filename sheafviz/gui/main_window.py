@@ -18,8 +18,10 @@ from .dialogs import NoDialogs
 from .drape import DrapePanel
 from .flow_panel import FlowPanel
 from .graph_view import GraphView
+from .notes_banner import NotesBanner
 from .plots import DiscordBars, DiscordHistory, EnergyPlot
 from .player import Player
+from .status_items import StatusLine
 from .theme import Theme
 from .wiring import SessionWiring
 
@@ -113,6 +115,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.preset_opener = None
         self._state_file = os.environ.get(STATE_FILE_ENV)
         self._build()
+        #: the preset's notes across the top, shown by default (issue 11)
+        self.notes_banner = NotesBanner(self)
         self.wiring = SessionWiring(self, self.session, self.player)
         self.wiring.install_shortcuts()
         self.wiring.rebuild()
@@ -122,6 +126,16 @@ class MainWindow(QtWidgets.QMainWindow):
 
         self.lecture = install_lecture_features(self, dialogs=self.dialogs,
                                                autosave_path=self._autosave_path)
+        self._install_explanations()
+
+    def _install_explanations(self) -> None:
+        """File > Quit and the Help menu (keys, guided tour, About), after the other menus;
+        the notes banner folds in presentation mode (the room needs the pictures)."""
+        from .help import install_help_menu
+
+        self.help = install_help_menu(self)
+        self.lecture.presentation.modeChanged.connect(
+            lambda on: self.notes_banner.fold_for("presentation", bool(on)))
 
     # -- debug docks (issue 6) ---------------------------------------------------------------
     def _install_debug_docks(self) -> None:
@@ -161,15 +175,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._left, self._main, self._bottom = left, main, bottom
         left.installEventFilter(self)
         self.setCentralWidget(main)
-        # Plain text in a label whose size never follows its text: a rich-text label that
-        # re-lays out the status bar costs ~10 ms per update (measured), a frame's budget.
-        self.metrics = QtWidgets.QLabel()
-        self.metrics.setTextFormat(QtCore.Qt.TextFormat.PlainText)
-        self.metrics.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
-                                   QtWidgets.QSizePolicy.Policy.Fixed)
-        f = self.metrics.font()
-        f.setBold(True)
-        self.metrics.setFont(f)
+        #: the read-outs, one named label each with a tooltip (:mod:`.status_items`)
+        self.metrics = StatusLine()
         self.note = QtWidgets.QLabel()
         self.note.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
                                 QtWidgets.QSizePolicy.Policy.Fixed)

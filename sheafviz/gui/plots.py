@@ -12,12 +12,30 @@ from PySide6 import QtCore, QtGui
 from . import style
 from .lines import BarSet
 from .theme import Theme
-from .widgets import ShrinkLater
+from .widgets import EmptyNote, ShrinkLater
 
 #: Energies are clamped to this floor before the log axis (E = 0 exactly is common).
 FLOOR = 1e-16
 #: Shortest time axis shown (before the flow has run, the axis would read "1e-09").
 MIN_T = 1.0
+#: A value below this fraction of its scale is round-off: it reads as 0 and the plot
+#: marks "at equilibrium" (an axis never zooms into noise).
+ZERO_RTOL = 1e-12
+#: What the time plots say while no flow has run (a pin or a drag jumps straight to the
+#: new equilibrium without a flow, so it adds no point in time).
+ENERGY_HINT = ("Press Space to relax (S: one step): E is drawn over time while a flow runs. "
+               "Pins and drags jump straight to the new equilibrium at the same time t, so "
+               "on their own they draw no curve; R in the status line is that energy.")
+DISCORD_HINT = ("Press Space to run the flow (S: one step): the discord of each edge type "
+                "is drawn over time. Pins and drags jump straight to the new equilibrium at "
+                "the same time t: see Discord now.")
+
+
+def no_time_passed(history) -> bool:
+    """True while the history spans no time: nothing has run (a pin or a drag adds a
+    state at the same t), so a time plot has nothing to draw."""
+    n = history.n
+    return n < 2 or not history.t[n - 1] > history.t[0]
 
 
 def _plot_widget(*, left: str, bottom: str | None = None, title: str | None = None,
@@ -44,6 +62,24 @@ def nice_ceiling(v: float) -> float:
         if m * 10 ** k >= v:
             return float(m * 10 ** k)
     return float(10 ** (k + 1))
+
+
+def equilibrium_mark(widget: pg.PlotWidget, text: str, *, color: str) -> pg.TextItem:
+    """A small hidden note at the top of ``widget``'s view box ("at equilibrium ...")."""
+    vb = widget.plotItem.vb
+    item = pg.TextItem(text, anchor=(0.5, 0.0), color=color)
+    item.setParentItem(vb)
+    item.setFont(style.font(0.9))
+    item.setZValue(1000)
+    item.setVisible(False)
+
+    def place(*_) -> None:
+        r = vb.rect()
+        item.setPos(r.center().x(), r.top() + 2)
+
+    vb.sigResized.connect(place)
+    place()
+    return item
 
 
 class StableRange:
@@ -87,6 +123,11 @@ class EnergyPlot:
         self.curve.setClipToView(True)
         self.ticks = pi.plot(pen=None, symbol="t", symbolSize=14)
         self.range = StableRange(pi.vb)
+        #: the hint shown while no flow has run
+        self.note = EmptyNote(self.widget, ENERGY_HINT, theme=self.theme)
+        #: shown when the latest E is below ZERO_RTOL of the run's largest
+        self.mark = equilibrium_mark(self.widget, "at equilibrium: E = 0",
+                                     color=self.theme.FOREGROUND)
         self.set_session()
 
     def set_session(self, layout=None) -> None:
@@ -96,6 +137,7 @@ class EnergyPlot:
         self.curve.setPen(pg.mkPen(self.theme.ENERGY_COLOR, width=3))
         self.ticks.setSymbolBrush(pg.mkBrush(self.theme.FLIP_COLOR))
         self.ticks.setSymbolPen(pg.mkPen(self.theme.TICK_OUTLINE, width=1))
+        self.mark.setColor(self.theme.FOREGROUND)
 
     def set_data(self, history, envelope: tuple[np.ndarray, np.ndarray]) -> None:
         te, ee = envelope
@@ -105,14 +147,19 @@ class EnergyPlot:
             return  # nothing new: an unchanged plot is not repainted
         self._key = key
         n = history.n
-        e = np.maximum(history.energy[:n], FLOOR)
+        self.note.set_empty(no_time_passed(history))
+        raw = history.energy[:n]
+        # E below ZERO_RTOL of the run's largest is 0 (round-off): drawn on the floor
+        floor = max(ZERO_RTOL * float(raw.max()), FLOOR) if n and raw.max() > 0 else ZERO_RTOL
+        e = np.maximum(raw, floor)
         self.curve.setData(history.t[:n], e)
         if n:
             self.range.update(history.t[n - 1], float(e.min()), float(e.max()))
-        self.envelope.setData(te, np.maximum(ee, FLOOR))
+        self.mark.setVisible(not self.note.shown and float(raw[-1]) <= floor)
+        self.envelope.setData(te, np.maximum(ee, floor))
         if history.events_t:
             self.ticks.setData(np.asarray(history.events_t),
-                               np.maximum(np.asarray(history.events_e), FLOOR))
+                               np.maximum(np.asarray(history.events_e), floor))
         else:
             self.ticks.setData([], [])
 
@@ -131,6 +178,9 @@ class DiscordBars:
         self.layout_ = None
         self.widget.plotItem.vb.sigResized.connect(lambda *_: self.fit_labels())
         self._shrink = ShrinkLater(self.widget, self._shrink_if_still_small)
+        #: shown when every d_e is below ZERO_RTOL of the scale (drawn as 0)
+        self.mark = equilibrium_mark(self.widget, "at equilibrium: every dₑ = 0",
+                                     color=self.theme.FOREGROUND)
 
     def set_session(self, layout) -> None:
         pi = self.widget.plotItem
@@ -147,6 +197,7 @@ class DiscordBars:
         self.item.set_style([self.theme.EDGE_COLORS[t] for t in types],
                             pg.mkPen(self.theme.BAR_OUTLINE, width=1))
         pi.vb.addItem(self.item)
+        self.mark.setColor(self.theme.FOREGROUND)
         self._names = [e.name for e in layout.edges] + [f"Σ{t[:3]}" for t in types]
         self._labels_fit = None
         self.fit_labels()
@@ -179,11 +230,22 @@ class DiscordBars:
         ax.setTicks([[(float(x), t) for k, (x, t) in enumerate(zip(self.x, names))
                       if k % every == 0], []])
 
-    def set_data(self, d: np.ndarray) -> None:
+    def set_data(self, d: np.ndarray, *, scale: float = 1.0) -> None:
+        """Bars of the discords ``d`` (n_edges,); ``scale`` is the size of a discord in
+        this problem (the squared size of its values): a bar below ZERO_RTOL of it reads as
+        0, and when all do, the axis spans 0 … ``scale`` and the plot says "at equilibrium"."""
+        d = np.where(np.asarray(d, float) <= ZERO_RTOL * max(float(scale), 0.0), 0.0, d)
         totals = np.bincount(self._type_of, weights=d, minlength=3)
         h = np.concatenate([d, totals])
         self.heights = h
         self.item.set_heights(h)
+        at_rest = not np.any(h > 0)
+        self.mark.setVisible(bool(at_rest))
+        if at_rest:  # nothing to scale to: the axis shows the problem's scale, not noise
+            top = max(float(scale), 1e-300)
+            if self._top != nice_ceiling(1.05 * top):
+                self._set_top(top)
+            return
         # Grow at once to the next 1-2-5 step; shrink (later: ShrinkLater) once the bars use
         # under a fifth of the axis (under a twentieth they read as empty on a projector).
         top = self._wanted_top()
@@ -204,6 +266,8 @@ class DiscordBars:
         self.widget.plotItem.vb.setYRange(0, self._top * 1.04, padding=0)
 
     def _shrink_if_still_small(self) -> None:
+        if not np.any(self.heights > 0):
+            return  # at equilibrium: the axis stays at the problem's scale
         top = self._wanted_top()
         if self._top is not None and top < 0.2 * self._top:
             self._set_top(top)
@@ -223,6 +287,8 @@ class DiscordHistory:
             c.setClipToView(True)
         self._type_of = None
         self.range = StableRange(pi.vb)
+        #: the hint shown while no flow has run
+        self.note = EmptyNote(self.widget, DISCORD_HINT, theme=self.theme)
 
     def set_session(self, layout) -> None:
         for t, curve in self.curves.items():
@@ -235,6 +301,7 @@ class DiscordHistory:
             return
         self._version = history.version
         n = history.n
+        self.note.set_empty(no_time_passed(history))
         if n == 0:
             for c in self.curves.values():
                 c.setData([], [])

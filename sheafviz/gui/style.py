@@ -107,8 +107,11 @@ def faded(color: str, q: float) -> QtGui.QColor:
                         int(c.blue() + (255 - c.blue()) * w))
 
 
-def value_lut(n: int = 256) -> np.ndarray:
-    """Diverging blue–white–red lookup table (n, 4) uint8 for neuron values."""
+def value_lut(n: int = 257) -> np.ndarray:
+    """Diverging blue–white–red lookup table (n, 4) uint8 for neuron values, centred: for
+    an odd ``n`` (the default) the middle entry is exactly the neutral white of 0 (an even
+    ``n`` is made odd, so no table lacks its 0)."""
+    n = int(n) | 1
     t = np.linspace(-1.0, 1.0, n)
     blue = np.array([33, 102, 172], dtype=float)
     red = np.array([178, 24, 43], dtype=float)
@@ -125,10 +128,11 @@ _BRUSHES: list | None = None
 
 
 def value_brushes() -> list:
-    """64 QBrushes spanning :func:`value_lut` (reused every frame, never re-created)."""
+    """65 QBrushes spanning :func:`value_lut`, the middle one 0's white (reused every frame,
+    never re-created)."""
     global _BRUSHES
     if _BRUSHES is None:
-        lut = value_lut(64)
+        lut = value_lut(65)
         _BRUSHES = [pg.mkBrush(int(r), int(g), int(b)) for r, g, b, _ in lut]
     return _BRUSHES
 
@@ -137,7 +141,7 @@ def brush_index(values: np.ndarray, scale: float) -> np.ndarray:
     """Index into :func:`value_brushes` for ``values`` mapped from [−scale, scale]."""
     scale = scale if scale > 0 else 1.0
     t = np.clip(values / scale, -1.0, 1.0)
-    return np.rint((t + 1.0) * 31.5).astype(int)
+    return np.rint((t + 1.0) * 32.0).astype(int)
 
 
 # -- log axes whose labels never overlap -----------------------------------------------------

@@ -85,8 +85,8 @@ class WeightTable(QtWidgets.QTableWidget):
     def fill(self, a: np.ndarray, scale: float) -> None:
         """Write the values ``a`` (rows, cols), each on its colour (``±scale`` → the ends of
         the blue–white–red scale)."""
-        lut = style.value_lut(256)
-        k = np.rint((np.clip(a / scale, -1, 1) + 1) * 127.5).astype(int)
+        lut = style.value_lut()
+        k = np.rint((np.clip(a / scale, -1, 1) + 1) * (len(lut) // 2)).astype(int)
         for i in range(a.shape[0]):
             for j in range(a.shape[1]):
                 item = self.item(i, j)
@@ -108,7 +108,7 @@ class WeightTable(QtWidgets.QTableWidget):
 
 
 def _diverging_map() -> pg.ColorMap:
-    lut = style.value_lut(256)
+    lut = style.value_lut()
     return pg.ColorMap(np.linspace(0.0, 1.0, len(lut)), lut)
 
 
@@ -132,7 +132,7 @@ class WeightHeatmap:
         pi.showGrid(x=False, y=False)
         pi.vb.invertY(True)
         self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setLookupTable(style.value_lut(256))
+        self.image.setLookupTable(style.value_lut())
         pi.addItem(self.image)
         self.marker = QtWidgets.QGraphicsRectItem()
         pen = pg.mkPen(self.theme.SELECT_COLOR, width=3)

@@ -18,8 +18,8 @@ import time
 import numpy as np
 from PySide6 import QtCore, QtGui
 
-from . import style
 from .background import LatestOnly
+from .status_items import status_items
 from sheafviz.live.frame import hidden_z_index, make_snapshot
 
 #: A dragged value is solved off the GUI thread once a solve took longer than this.
@@ -284,6 +284,9 @@ class SessionWiring(QtCore.QObject):
         w, s = self.window, self.session
         w.setWindowTitle(f"sheafviz — {s.title}")
         w.set_legends()
+        banner = getattr(w, "notes_banner", None)
+        if banner is not None:
+            banner.set_notes(s.title, s.notes)
         for view in (w.graph, w.drape, w.energy, w.bars, w.dhist):
             view.set_session(s.layout)
         self._graph_pins = None  # the rebuilt graph view shows no pins yet
@@ -342,7 +345,7 @@ class SessionWiring(QtCore.QObject):
             self.on_hover(w.graph.hovered)
         w.drape.set_frame(snap)
         w.energy.set_data(s.history, s.envelope())
-        w.bars.set_data(snap.discords)
+        w.bars.set_data(snap.discords, scale=discord_scale(snap.cochain))
         w.dhist.set_data(s.history)
         # Numbers that change every frame are unreadable and re-layout their widgets: the
         # text read-outs refresh at most at TEXT_HZ (animation or drag), the pictures at once.
@@ -362,7 +365,14 @@ class SessionWiring(QtCore.QObject):
         self._text_at = time.perf_counter()
         if s.selection is not None:
             self.window.panel.set_selected_value(float(s.cochain[s.layout.index(*s.selection)]))
-        self.window.metrics.setText(session_metrics_text(s, self.player))
+        self.window.metrics.set_items(status_items(s, self.player))
+
+
+def discord_scale(cochain: np.ndarray) -> float:
+    """The size of a discord for values like ``cochain``'s: its largest |value|, squared
+    (at least 1), since dₑ = ‖rₑ‖² squares differences of such values."""
+    c = np.asarray(cochain, dtype=float)
+    return max(1.0, float(np.max(np.abs(c))) if c.size else 1.0) ** 2
 
 
 def show_recorded_state(window, session, found) -> None:
@@ -385,31 +395,3 @@ def consistency_text(r) -> str:
     if r.on_boundary:
         words += f", {len(r.on_boundary)} on z=0"
     return words
-
-
-def session_metrics_text(s, player) -> str:
-    """The status line of a session: E, R, λ, σ, the step clock and the frame rate (all
-    read from ``s.readouts``, which follow θ while training)."""
-    r = s.readouts
-
-    def num(name: str) -> str:  # a read-out the core cannot give is shown as nan
-        try:
-            return style.fmt(getattr(r, name))
-        except (np.linalg.LinAlgError, ValueError, RuntimeError, ArithmeticError):
-            # a read-out the solver cannot give never stops the window
-            return style.fmt(float("nan"))
-
-    r_name = "R̄ (batch mean E)" if s.mode == "joint" else "R"
-    parts = [f"E = {num('energy')}", f"{r_name} = {num('residual')}",
-             f"λmin = {num('lambda_min')}", f"λmax = {num('lambda_max')}"]
-    if s.output_force == "cross-entropy":  # say which force is active and what it descends
-        parts.insert(2, f"objective (CE) = {num('objective')}")
-    if s.mode == "relax":
-        try:
-            parts.append(f"σ: {consistency_text(r)}")
-        except (np.linalg.LinAlgError, ValueError, RuntimeError, ArithmeticError):
-            parts.append("σ: —")
-    parts.append(f"step {s.steps} (t = {style.fmt(s.time)})")
-    parts.append(f"{style.fmt(player.fps, 2)} fps · {style.fmt(player.steps_per_second, 3)} "
-                 f"steps/s" if player.playing else "paused")
-    return "  │  ".join(parts)

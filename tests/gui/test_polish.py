@@ -58,6 +58,7 @@ def shown(qtbot, widget, w, h):
 @pytest.mark.parametrize("height", [100, 130, 180])
 def test_energy_plot_labels_do_not_overlap_when_short(qtbot, height):
     plot = EnergyPlot()
+    plot.note.set_empty(False)  # a plot with data (an empty one hides its tick values)
     shown(qtbot, plot.widget, 400, height)
     plot.range.update(30.0, 0.01, 0.9)  # two decades: pyqtgraph labelled 0.02 … 0.9 here
     qtbot.wait(50)
@@ -68,6 +69,7 @@ def test_energy_plot_labels_do_not_overlap_when_short(qtbot, height):
 
 def test_energy_plot_shows_1_2_5_labels_when_tall(qtbot):
     plot = EnergyPlot()
+    plot.note.set_empty(False)  # a plot with data (an empty one hides its tick values)
     shown(qtbot, plot.widget, 400, 600)
     plot.range.update(30.0, 0.01, 0.9)
     qtbot.wait(50)
@@ -77,6 +79,7 @@ def test_energy_plot_shows_1_2_5_labels_when_tall(qtbot):
 
 def test_many_decades_on_a_short_axis_label_every_kth_decade(qtbot):
     hist = DiscordHistory()
+    hist.note.set_empty(False)  # a plot with data (an empty one hides its tick values)
     shown(qtbot, hist.widget, 400, 100)
     hist.range.update(10.0, 1e-9, 1.0)
     qtbot.wait(50)
@@ -215,6 +218,7 @@ def test_heatmap_explains_itself_before_any_step(qtbot):
 
 def test_top_tick_label_is_not_cut_by_the_frame(qtbot):
     plot = EnergyPlot()
+    plot.note.set_empty(False)  # a plot with data (an empty one hides its tick values)
     shown(qtbot, plot.widget, 400, 200)
     plot.range.update(30.0, 0.1, 9.0)  # range ends on the decade 10: a label at the top tick
     qtbot.wait(50)

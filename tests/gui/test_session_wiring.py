@@ -161,7 +161,7 @@ def test_status_line_lambda_max_follows_the_weights_while_training(qtbot, wired)
 def test_status_line_says_sigma_consistent_at_the_equilibrium(qtbot, wired):
     w, s, _ = wired
     s.step(1)
-    qtbot.waitUntil(lambda: "σ: inconsistent" in w.metrics.text(), timeout=2000)
+    qtbot.waitUntil(lambda: "σ: not settled" in w.metrics.text(), timeout=2000)
     s.equilibrium()  # a mid-flow state is not its pattern's extension; the equilibrium is
     qtbot.waitUntil(lambda: "σ: consistent" in w.metrics.text(), timeout=2000)
 

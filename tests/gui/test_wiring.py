@@ -105,7 +105,9 @@ class FakeWindow(QtWidgets.QWidget, Recorder):
         self.rec = self
         self.graph, self.drape, self.panel = FakeGraph(), FakeDrape(), FakePanel()
         self.energy, self.bars, self.dhist = FakePlot(), FakePlot(), FakePlot()
-        self.metrics = QtWidgets.QLabel()
+        from sheafviz.gui.status_items import StatusLine
+
+        self.metrics = StatusLine()
         self.theme = Theme()
 
 

@@ -22,11 +22,15 @@ PINNED_SIZE = 26
 
 
 def _diverging(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """RGBA rows (n, 4) uint8 of the value colour map for ``values`` on [lo, hi]."""
-    lut = style.value_lut(256)
-    span = hi - lo if hi > lo else 1.0
-    idx = np.clip(((values - lo) / span * 255).round().astype(int), 0, 255)
-    return lut[idx]
+    """RGBA rows (n, 4) uint8 of the value colour map for ``values``, centred: 0 is the
+    neutral white and ±max(|lo|, |hi|) the two ends (a range that is not centred would
+    colour 0 as a value of one sign)."""
+    lut = style.value_lut()
+    half = len(lut) // 2
+    scale = max(abs(lo), abs(hi))
+    scale = scale if scale > 0 else 1.0
+    idx = np.rint(np.clip(np.asarray(values, float) / scale, -1.0, 1.0) * half).astype(int)
+    return lut[idx + half]
 
 
 class DataPanel(QtWidgets.QWidget):

@@ -20,8 +20,20 @@ SERIES = (("lambda_min", "λ₁", "#0072B2"), ("lambda_max", "λ_max", "#D55E00"
           ("condition", "κ", "#111111"))
 
 
+#: What the summary's numbers are (the status line's λmin / λmax are the same quantity).
+SHOWN_TIP = ("At the shown state: the eigenvalues of L_free, the sheaf Laplacian on the values "
+             "that are not pinned (while training: the shown example with x and y pinned), at "
+             "the state's ReLU pattern and the current weights. The status line's λmin and "
+             "λmax are these two.")
+#: What the curves over training are (a different quantity from the summary's).
+SERIES_TIP = ("Over training: for up to 16 fixed training inputs, L_free with only the input x "
+              "pinned, at the forward pass's ReLU pattern and the weights of that step; the "
+              "curves are the median over those inputs and the band their 25–75 % range. Not "
+              "the status line's λ (that one is for the shown state and its pins).")
+
+
 def _diverging_lut() -> np.ndarray:
-    return style.value_lut(256)
+    return style.value_lut()
 
 
 class SpectrumPanel(QtWidgets.QWidget):
@@ -74,14 +86,18 @@ class SpectrumPanel(QtWidgets.QWidget):
         self.ghost_box.toggled.connect(self.ghostToggled)
         self.summary = QtWidgets.QLabel("")
         self.summary.setFont(style.font(0.95))
+        self.summary.setToolTip(SHOWN_TIP)
         self.readout = ReadOut("Hover the matrix or the plots to read values.", theme=self.theme)
         grid = QtWidgets.QGridLayout()
         # one row: a bottom dock is wide and short (it must fit under the main view)
         grid.addWidget(self._boxed("L_free at the shown state", self.matrix_plot), 0, 0)
         grid.addWidget(self._boxed("Eigenvalues", self.eig_plot), 0, 1)
         swatches = " ".join(f"<span style='color:{c}'>━</span>&nbsp;{n}" for _k, n, c in SERIES)
-        grid.addWidget(self._boxed(f"Over training (x pinned, forward σ)<br>{swatches} "
-                                   f"median, band 25–75 %", self.series_plot), 0, 2)
+        series_box = self._boxed(f"Over training: up to 16 training inputs, only x pinned, "
+                                 f"forward σ<br>{swatches} median, band 25–75 %",
+                                 self.series_plot)
+        series_box.setToolTip(SERIES_TIP)
+        grid.addWidget(series_box, 0, 2)
         grid.addWidget(self._boxed("Block energy of the slowest (blue)\nand fastest (red) mode",
                                    self.block_plot), 0, 3)
         lay = QtWidgets.QVBoxLayout(self)
@@ -145,7 +161,7 @@ class SpectrumPanel(QtWidgets.QWidget):
         bp.getAxis("bottom").setTicks([[(i, n) for i, n in enumerate(names)], []])
         bp.vb.setXRange(-0.6, len(names) - 0.4, padding=0)
         kappa = style.fmt(detail.condition, 4) if detail.condition_defined else "∞ (singular)"
-        self.summary.setText(f"λ₁ = {style.fmt(detail.lambda_min, 4)}   "
+        self.summary.setText(f"at the shown state: λ₁ = {style.fmt(detail.lambda_min, 4)}   "
                              f"λ_max = {style.fmt(detail.lambda_max, 4)}   κ = {kappa}")
 
     def set_series(self, series: dict | None) -> None:

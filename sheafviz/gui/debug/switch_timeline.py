@@ -167,5 +167,7 @@ class SwitchTimelinePanel(QtWidgets.QWidget):
             return
         active = tl.active_at(t)
         switched = int(np.sum(tl.time <= t))
-        self.readout.setText(f"t = {style.fmt(t, 4)}: {int(active.sum())} of {active.size} "
+        # the scrubber's smallest span is 1e-9: a time that close to the start is the start
+        shown = tl.t_start if abs(t - tl.t_start) <= 1e-6 * max(abs(tl.t_end), 1.0) else t
+        self.readout.setText(f"t = {style.fmt(shown, 4)}: {int(active.sum())} of {active.size} "
                              f"neurons active; {switched} switch event(s) so far")

@@ -45,6 +45,7 @@ from .rewind import RewindController, RewindPanel
 from .sessions import SessionManager
 from .shortcuts import install_shortcuts
 from .undo import UndoRecorder
+from ..notes_banner import notes_html
 from ..wiring import wire_lecture
 
 __all__ = ["install_lecture_features", "LectureFeatures"]
@@ -299,7 +300,7 @@ def _notes_dock(window) -> tuple[QtWidgets.QDockWidget, object]:
 
     def show_notes() -> None:
         p = window.session.preset
-        text.setPlainText("" if p is None else f"{p.title}\n\n{p.notes}".strip())
+        text.setHtml("" if p is None else notes_html(p.notes, p.title))
 
     show_notes()
     return dock, show_notes

@@ -14,6 +14,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from .. import engine, style
+from ..notes_banner import notes_html
 from ..theme import or_light
 
 THUMB = QtCore.QSize(240, 150)
@@ -57,13 +58,13 @@ def render_thumbnail(preset, size: QtCore.QSize = THUMB, *, theme=None) -> QtGui
             for yb in cols[k1][1][:4]:
                 p.drawLine(QtCore.QPointF(xs[k0], ya), QtCore.QPointF(xs[k1], yb))
     scale = float(np.max(np.abs(c))) or 1.0
-    lut = style.value_lut(64)
+    lut = style.value_lut(65)
     r = max(3.0, min(9.0, 0.6 * h / (2 * MAX_DOTS) + 3))
     for k, v in enumerate(layout.vertices):
         idx, ys = cols[k]
         for i, y in zip(idx, ys):
             val = c[v.offset + i]
-            rgb = lut[int(np.clip(np.rint((val / scale + 1) * 31.5), 0, 63))]
+            rgb = lut[int(np.clip(np.rint((val / scale + 1) * 32), 0, 64))]
             pinned = preset.pins.is_pinned(v.name, int(i))
             p.setPen(QtGui.QPen(QtGui.QColor(theme.PIN_COLOR if pinned else "#555555"),
                                 2.0 if pinned else 1.0))
@@ -237,7 +238,7 @@ class GalleryDialog(QtWidgets.QDialog):
             self.notes.setPlainText(lesson_notes(self.lessons[lesson]))
             return
         p = self.presets[item.data(QtCore.Qt.ItemDataRole.UserRole)]
-        self.notes.setPlainText(f"{p.title}\n\n{p.notes}".strip())
+        self.notes.setHtml(notes_html(p.notes, p.title))
 
     def accept(self) -> None:
         self.chosen = self.current_name()

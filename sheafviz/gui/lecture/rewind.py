@@ -106,7 +106,11 @@ class RewindPanel(QtWidgets.QWidget):
             self.slider.setRange(0, max(0, len(tr) - 1))
             self.slider.setValue(max(0, self._shown()))
         if tr.items:
-            t, steps, _, _ = tr.items[max(0, self._shown())]
+            if self.rewind.position is None:  # the live state: the status line's clock
+                s = self.rewind.owner.session
+                steps, t = s.steps, s.time
+            else:  # a recorded state (after thinning, the newest kept may be older)
+                t, steps, _, _ = tr.items[max(0, self._shown())]
             self.label.setText(f"step {steps}  t = {fmt(t)}  ({len(tr)} states)")
         else:
             self.label.setText("no frames yet")

@@ -126,7 +126,7 @@ class DiscordBars:
     def __init__(self, *, theme: Theme | None = None) -> None:
         #: the colours this plot draws with (read at each rebuild)
         self.theme = theme if theme is not None else Theme()
-        self.widget = _plot_widget(theme=self.theme, left="d_e")
+        self.widget = _plot_widget(theme=self.theme, left="dₑ")
         self.item = None
         self.layout_ = None
         self.widget.plotItem.vb.sigResized.connect(lambda *_: self.fit_labels())
@@ -215,7 +215,7 @@ class DiscordHistory:
     def __init__(self, *, theme: Theme | None = None) -> None:
         #: the colours this plot draws with (read at each rebuild)
         self.theme = theme if theme is not None else Theme()
-        self.widget = _plot_widget(theme=self.theme, left="Σ d_e", bottom="time t", log_y=True)
+        self.widget = _plot_widget(theme=self.theme, left="Σ dₑ", bottom="time t", log_y=True)
         pi = self.widget.plotItem
         self.curves = {t: pi.plot(name=t, antialias=False) for t in self.theme.EDGE_COLORS}
         for c in self.curves.values():

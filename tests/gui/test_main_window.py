@@ -101,7 +101,7 @@ def test_pin_y_makes_output_discord_appear(qtbot, window):
     ctl, graph = window.controller, window.graph
     # unpin y by clicking its label, relax to the equilibrium: the output edge has no discord
     k = ctl.layout.vertex("y").position
-    (label_px,) = settled_pixels(qtbot, graph, [(k, 1.18)])
+    (label_px,) = settled_pixels(qtbot, graph, [(k, graph.label_y)])
     qtbot.mouseClick(graph.viewport(), LEFT, pos=label_px)
     assert not ctl.pins.is_pinned("y", 0)
     qtbot.mouseClick(window.panel.jump, LEFT)
@@ -233,7 +233,7 @@ def test_wide_stalk_strip_picks_a_coordinate(qtbot, window):
 def test_unpinning_x_is_reported_and_shows_no_nan(qtbot, window):
     ctl, graph = window.controller, window.graph
     k = ctl.layout.vertex("x").position
-    (label_px,) = settled_pixels(qtbot, graph, [(k, 1.18)])
+    (label_px,) = settled_pixels(qtbot, graph, [(k, graph.label_y)])
     qtbot.mouseClick(graph.viewport(), LEFT, pos=label_px)
     assert not ctl.pins.is_pinned("x", 0) and not ctl.pins.is_pinned("x", 1)
     assert ctl.solution.underdetermined

@@ -24,7 +24,7 @@ DEFAULTS: dict = {
     "palette": "okabe-ito",
     "font_scale": 1.0,
     "presentation_theme": "high-contrast",
-    "presentation_font_scale": 1.25,
+    "presentation_font_scale": 2.0,
     "presentation_line_scale": 1.8,
     "presentation_hide_controls": False,
     "autosave_seconds": 60,

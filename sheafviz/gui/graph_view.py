@@ -206,7 +206,9 @@ class GraphView(pg.PlotWidget):
         h_px, w_px = self.vb.height(), self.vb.width()
         if h_px < 20 or w_px < 20:
             return
-        top = max([float(np.max(np.abs(ys))) for ys in self.ys if ys.size] + [STRIP_TOP])
+        # the dots' extent (a strip's when there is one; some height for one-neuron paths)
+        top = max([float(np.max(np.abs(ys))) for ys in self.ys if ys.size] +
+                  [STRIP_TOP if any(self.is_strip) else 0.3])
         label_h = max(t.boundingRect().height() for t in self.labels)
         dot = self._base_dot_size
         for _ in range(3):  # the dot size and the scale depend on each other; settles fast

@@ -11,6 +11,7 @@ import os
 
 from PySide6 import QtCore, QtWidgets
 
+from .panels import DEFAULT_HIDDEN, check_panel_names
 from .presentation import PALETTES, THEMES
 
 ORGANIZATION = "sheafviz"
@@ -26,7 +27,9 @@ DEFAULTS: dict = {
     "presentation_theme": "high-contrast",
     "presentation_font_scale": 2.0,
     "presentation_line_scale": 1.8,
-    "presentation_hide_controls": False,
+    "presentation_hide_controls": True,
+    # which panels presentation mode hides (names of panels.PANELS)
+    "presentation_hide_panels": list(DEFAULT_HIDDEN),
     "autosave_seconds": 60,
     "recent_files": [],
     "gif_frame_ms": 80,
@@ -84,6 +87,8 @@ class Preferences(QtCore.QObject):
                                       ([raw] if raw else []))]
         else:
             value = str(raw)
+        if name == "presentation_hide_panels":
+            value = check_panel_names(value)
         if name in _CHOICES and value not in _CHOICES[name]:
             raise ValueError(name)
         if name in _RANGES:

@@ -22,6 +22,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from .. import style
 from ..lines import LineBundle
 from ..theme import LIGHT, LIGHT_EDGES
+from .panels import PanelHider, fit_status_line
 
 _LIGHT = dict(LIGHT)
 _LIGHT_EDGES = dict(LIGHT_EDGES)
@@ -254,12 +255,16 @@ class Look:
         w = self.window
         w.setPalette(qt_palette(th))
         _scale_fonts(w, font_scale, self.base_font)
+        fit_status_line(w, font_scale)
         _restyle_plots(w, font_scale, th.colors)
         # the change event rebuilds and redraws the views in the new colours (the wiring)
         w.theme.update(colors=th.colors, edge_colors=PALETTES[palette])
         # the views took their colours from the theme when they rebuilt; widths follow here
         thicken(w, line_scale)
         self.current = (theme, palette, font_scale, line_scale)
+        share = getattr(w, "share_left_column", None)
+        if share is not None:  # the titles' heights changed with the text size
+            QtCore.QTimer.singleShot(0, w, share)
 
     def after_session(self) -> None:
         """Re-apply the line scale to the items a new session rebuilt."""
@@ -284,6 +289,8 @@ class Presentation(QtCore.QObject):
         self.active = False
         self.controls_hidden = False
         self._was_maximized = False
+        #: hides the secondary panels on F5 and puts the window back on Esc
+        self.panels = PanelHider(self.window)
 
     # -- looks -------------------------------------------------------------------------
     def apply_window_look(self) -> None:
@@ -307,6 +314,7 @@ class Presentation(QtCore.QObject):
         self._was_maximized = self.window.isMaximized()
         if fullscreen:
             self._fullscreen()
+        self.panels.hide(self.prefs.get("presentation_hide_panels"))
         self.apply_presentation_look()
         self.set_controls_hidden(self.prefs.get("presentation_hide_controls"))
         self.modeChanged.emit(True)
@@ -316,8 +324,10 @@ class Presentation(QtCore.QObject):
             return
         self.active = False
         self._restore_window()
-        self.apply_window_look()
         self.set_controls_hidden(False)
+        self.apply_window_look()
+        # after the text is small again: splitters clamp sizes to the large text's minima
+        self.panels.restore()
         self.modeChanged.emit(False)
 
     def toggle(self) -> None:
@@ -383,6 +393,8 @@ class Presentation(QtCore.QObject):
 
     def set_controls_hidden(self, hidden: bool) -> None:
         hidden = bool(hidden)
+        if hidden == self.controls_hidden:
+            return  # hiding twice would record the hidden state as the one to go back to
         for w in self.controls():
             if hidden:
                 w.setProperty("_lecture_was_visible", w.isVisibleTo(self.window.panel))

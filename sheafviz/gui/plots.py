@@ -134,6 +134,9 @@ class DiscordBars:
 
     def set_session(self, layout) -> None:
         pi = self.widget.plotItem
+        # a new look rebuilds the same layout: the axis keeps its top (F5 and back must not
+        # rescale it); a new network starts afresh
+        restyle = layout is self.layout_
         self.layout_ = layout
         n = len(layout.edges)
         types = list(self.theme.EDGE_COLORS)
@@ -152,9 +155,10 @@ class DiscordBars:
         self.fit_labels()
         pi.vb.disableAutoRange()
         pi.vb.setXRange(-0.6, self.x[-1] + 0.6, padding=0)
-        self._top = None
-        self._shrink.reset()
-        self.heights = np.zeros(self.x.size)
+        if not restyle:
+            self._top = None
+            self._shrink.reset()
+            self.heights = np.zeros(self.x.size)
 
     def fit_labels(self) -> None:
         """Bar labels that fit the plot's width: full names ("relu1"), else short ones

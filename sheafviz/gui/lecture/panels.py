@@ -75,9 +75,21 @@ class PanelHider:
         if self._state is not None:
             self.window.restoreState(self._state)
             self._state = None
-        for splitter, sizes in self._splitters:
-            splitter.setSizes(sizes)
-        self._splitters = []
+        saved, self._splitters = self._splitters, []
+        # the layouts take the small text's minimum sizes first: a splitter clamps the sizes
+        # it is given to the minima it knows, which would still be the large text's
+        QtWidgets.QApplication.sendPostedEvents(None, QtCore.QEvent.Type.LayoutRequest)
+        self._set_sizes(saved)
+        # and again once the window is back at its old size (leaving full screen)
+        QtCore.QTimer.singleShot(0, self.window, lambda: self._set_sizes(saved))
+
+    @staticmethod
+    def _set_sizes(saved) -> None:
+        for splitter, sizes in saved:
+            try:
+                splitter.setSizes(sizes)
+            except RuntimeError:  # the splitter was deleted meanwhile
+                pass
 
 
 def fit_status_line(window: QtWidgets.QMainWindow, ratio: float) -> None:

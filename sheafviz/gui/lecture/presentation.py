@@ -312,9 +312,10 @@ class Presentation(QtCore.QObject):
             return
         self.active = True
         self._was_maximized = self.window.isMaximized()
+        # first: it records the splitters' sizes, which full screen changes
+        self.panels.hide(self.prefs.get("presentation_hide_panels"))
         if fullscreen:
             self._fullscreen()
-        self.panels.hide(self.prefs.get("presentation_hide_panels"))
         self.apply_presentation_look()
         self.set_controls_hidden(self.prefs.get("presentation_hide_controls"))
         self.modeChanged.emit(True)

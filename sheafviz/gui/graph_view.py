@@ -16,6 +16,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
 from . import style
+from .graph_fit import fit_to_pixels, pin_extra, pin_pen_px
 from .graph_geometry import (LABEL_Y, STRIP_HALF, STRIP_TOP, dot_positions, edge_segments,
                              strip_positions)
 from .lines import LineBundle
@@ -23,10 +24,6 @@ from .theme import Theme
 from .viewbox import DelegatingViewBox, PassiveScatter, nearest_point
 
 HIT_PX = 16
-#: A pinned dot is drawn this many pixels larger, with a PIN_PEN-wide outline.
-PIN_EXTRA, PIN_PEN = 6, 4
-#: Pixels kept free between two markers of a column, and between a marker and a label.
-MARKER_GAP = 3
 #: Value labels next to the dots refresh at most this often while animating (readable).
 TEXT_PERIOD_S = 0.1
 
@@ -180,76 +177,9 @@ class GraphView(pg.PlotWidget):
             self.labels.append(self._add(t, 12))
         self._label_state = [None] * len(self.labels)
 
-    # -- fitting the picture to its pixels --------------------------------------------------
-    def _column_gaps_px(self, ph: float) -> list[float]:
-        """Smallest distance in pixels between two dots of each dotted column (inf: one)."""
-        return [float(np.min(-np.diff(ys))) / ph if ys.size > 1 and not strip else np.inf
-                for ys, strip in zip(self.ys, self.is_strip)]
-
-    def _dot_size_for(self, ph: float) -> int:
-        """The dot size (px) at ``ph`` data units per pixel: the look's size, smaller when a
-        column's dots would otherwise touch (a short view, a dock open, 16 inputs)."""
-        gap = min(self._column_gaps_px(ph), default=np.inf)
-        room = gap - PIN_EXTRA - PIN_PEN - MARKER_GAP
-        return int(max(5, min(self._base_dot_size, np.floor(room))))
-
     def fit_to_pixels(self) -> None:
-        """Size the dots, place the vertex labels and the value labels, and set the range,
-        from the view's size in pixels, so that no two markers merge and no two labels
-        overlap at any window size, text size or layer width.
-
-        Vertically the dots fill ``[−Y, Y]`` and the margins are pixels: the vertex labels'
-        height above, half a marker below. Value labels that would overlap their neighbour
-        in a column are hidden (every k-th is kept)."""
-        if self.layout_ is None or not self.labels:
-            return
-        h_px, w_px = self.vb.height(), self.vb.width()
-        if h_px < 20 or w_px < 20:
-            return
-        # the dots' extent (a strip's when there is one; some height for one-neuron paths)
-        top = max([float(np.max(np.abs(ys))) for ys in self.ys if ys.size] +
-                  [STRIP_TOP if any(self.is_strip) else 0.3])
-        label_h = max(t.boundingRect().height() for t in self.labels)
-        dot = self._base_dot_size
-        for _ in range(3):  # the dot size and the scale depend on each other; settles fast
-            marker = dot + PIN_EXTRA + PIN_PEN
-            m_top = marker / 2 + MARKER_GAP + label_h + 2
-            m_bot = marker / 2 + 2
-            ph = 2 * top / max(h_px - m_top - m_bot, 10.0)
-            dot = self._dot_size_for(ph)
-        marker = dot + PIN_EXTRA + PIN_PEN
-        self.label_y = top + (marker / 2 + MARKER_GAP + label_h / 2) * ph
-        n = len(self.layout_.vertices)
-        texts_w = [t.boundingRect().width() for t in self.value_texts]
-        value_w = max(texts_w + [QtGui.QFontMetricsF(style.font(0.9)).horizontalAdvance(
-            "-0.000") + 8])
-        left_px = max(marker / 2, max(t.boundingRect().width() for t in self.labels[:1]) / 2) + 2
-        right_px = max(marker / 2 + value_w + MARKER_GAP,
-                       self.labels[-1].boundingRect().width() / 2) + 2
-        pw = (n - 1) / max(w_px - left_px - right_px, 10.0) if n > 1 else 1.0 / w_px
-        self.vb.setRange(xRange=(-left_px * pw, n - 1 + right_px * pw),
-                         yRange=(-top - m_bot * ph, top + m_top * ph), padding=0)
-        for k, label in enumerate(self.labels):
-            label.setPos(k, self.label_y)
-        self._fit_value_labels(ph, pw, dot)
-        if dot != self.dot_size:
-            self.dot_size = dot
-            if getattr(self, "_pins", None) is not None:
-                self.set_pins(self._pins, self._selected)
-
-    def _fit_value_labels(self, ph: float, pw: float, dot: int) -> None:
-        """Value labels beside their dots; in a column whose dots are closer than a label
-        is tall, only every k-th label shows."""
-        if not self.value_texts:
-            return
-        label_h = max(t.boundingRect().height() for t in self.value_texts)
-        gaps = self._column_gaps_px(ph)
-        dx = (dot + PIN_EXTRA + PIN_PEN) / 2 * pw + MARKER_GAP * pw
-        for t, k, j, x, y in zip(self.value_texts, self.dot_vertex, self.dot_coord,
-                                 self.dot_x, self.dot_y):
-            every = max(1, int(np.ceil((label_h + 1) / gaps[k]))) if np.isfinite(gaps[k]) else 1
-            t.setPos(x + dx, y)
-            t.setVisible(bool(j % every == 0))
+        """Dot size, label places and range from the view's pixels (:mod:`.graph_fit`)."""
+        fit_to_pixels(self)
 
     # -- drawing -------------------------------------------------------------------------
     def set_pins(self, pins, selected) -> None:
@@ -264,9 +194,9 @@ class GraphView(pg.PlotWidget):
         self._dot_pinned = pinned
         self._symbols = np.where(pinned, "s", "o").tolist()
         free_pen = pg.mkPen(self.theme.OUTLINE_COLOR, width=1.5)
-        pin_pen = pg.mkPen(self.theme.PIN_COLOR, width=PIN_PEN)
+        pin_pen = pg.mkPen(self.theme.PIN_COLOR, width=pin_pen_px(self.dot_size))
         self._pens = [pin_pen if p else free_pen for p in pinned]
-        self._sizes = np.where(pinned, self.dot_size + PIN_EXTRA, self.dot_size)
+        self._sizes = np.where(pinned, self.dot_size + pin_extra(self.dot_size), self.dot_size)
         self._dots_stale = True
         for k, img in self.strips.items():
             v = lay.vertices[k]

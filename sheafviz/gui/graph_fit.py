@@ -74,15 +74,17 @@ def fit_to_pixels(view) -> None:
     top = max([float(np.max(np.abs(ys))) for ys in view.ys if ys.size] +
               [STRIP_TOP if any(view.is_strip) else 0.3])
     label_h = max(t.boundingRect().height() for t in view.labels)
+    # a value label is centred on its dot and may be taller than the marker
+    value_half = max([t.boundingRect().height() / 2 for t in view.value_texts] + [0.0])
     dot = view._base_dot_size
     for _ in range(3):  # the dot size and the scale depend on each other; settles fast
         marker = marker_px(dot)
-        m_top = marker / 2 + MARKER_GAP + label_h + 2
-        m_bot = marker / 2 + 2
+        m_top = max(marker / 2, value_half) + MARKER_GAP + label_h + 2
+        m_bot = max(marker / 2, value_half) + 2
         ph = 2 * top / max(h_px - m_top - m_bot, 10.0)
         dot = dot_size_for(view, ph)
     marker = marker_px(dot)
-    view.label_y = top + (marker / 2 + MARKER_GAP + label_h / 2) * ph
+    view.label_y = top + (max(marker / 2, value_half) + MARKER_GAP + label_h / 2) * ph
     n = len(view.layout_.vertices)
     texts_w = [t.boundingRect().width() for t in view.value_texts]
     value_w = max(texts_w + [QtGui.QFontMetricsF(style.font(0.9)).horizontalAdvance(

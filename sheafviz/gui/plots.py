@@ -161,15 +161,17 @@ class DiscordBars:
             self.heights = np.zeros(self.x.size)
 
     def fit_labels(self) -> None:
-        """Bar labels that fit the plot's width: full names ("relu1"), else short ones
-        ("r1"), else every k-th short one (a narrow plot, a wide network, large text)."""
+        """Bar labels that fit the plot's width: full names ("relu1"), else names of at
+        most three letters and the layer ("rel1", "Σrel"), else every k-th of those (a
+        narrow plot, a wide network, large text). Never one-letter codes ("r1", "o"):
+        nobody in the room can tell what they name."""
         if self.layout_ is None:
             return
         ax = self.widget.plotItem.getAxis("bottom")
         metrics = QtGui.QFontMetrics(ax.style.get("tickFont") or style.font(0.95))
         span = float(self.x[-1] - self.x[0]) + 1.2
         per_bar = self.widget.plotItem.vb.width() / span  # pixels per unit of x
-        short = [re.sub(r"^(Σ?[a-z])[a-z]*", r"\1", name) for name in self._names]
+        short = [re.sub(r"^(Σ?[a-z]{1,3})[a-z]*", r"\1", name) for name in self._names]
         every = 1
         names = self._names
         if max(metrics.horizontalAdvance(t) for t in names) > 0.9 * per_bar:

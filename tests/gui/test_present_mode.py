@@ -189,3 +189,19 @@ def test_larger_text_grows_every_text_the_status_line_included(qtbot, big):
     assert statistics.median(t.pixel_size for t in after) >= \
         1.25 * statistics.median(t.pixel_size for t in before)
     assert _status_px(after) >= 1.25 * _status_px(before)
+
+
+def test_preferences_dialog_chooses_the_panels_presentation_hides(qtbot, tmp_path):
+    from sheafviz.gui.lecture.prefs import PreferencesDialog
+
+    w, ctl, feats = make_window(qtbot, tmp_path, size=(1280, 720), show=False)
+    try:
+        dlg = PreferencesDialog(feats.prefs, w)
+        assert dlg.hide_panels["Discord over time"].isChecked()
+        dlg.hide_panels["Discord over time"].setChecked(False)
+        dlg.hide_panels["Discord now"].setChecked(True)
+        dlg.accept()
+        assert set(feats.prefs.get("presentation_hide_panels")) == {"Discord now", "docks"}
+        dlg.close()
+    finally:
+        close_window(w, feats)

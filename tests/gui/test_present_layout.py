@@ -346,3 +346,27 @@ def test_bar_labels_stay_readable_names_with_large_text(qtbot, tmp_path, how):
         assert_apart(rects, how)
     finally:
         close_window(w, feats)
+
+
+@pytest.mark.parametrize("how", ["larger", "presentation"])
+def test_panel_legends_wrap_above_their_pictures_never_onto_them(qtbot, tmp_path, how):
+    # Ctrl++ three times wrapped the graph's legend onto its vertex labels
+    w, ctl, feats = make_window(qtbot, tmp_path, size=(1280, 720))
+    try:
+        larger_text(w) if how == "larger" else feats.presentation.enter(fullscreen=False)
+        settle(qtbot, w, 400)
+        for title, label in w._titles.items():
+            if not label.isVisible():
+                continue
+            box = label.parentWidget()
+            picture = box.layout().itemAt(1).widget()
+            top = label.geometry()
+            assert top.bottom() < picture.geometry().top(), title
+            assert label.height() >= label.heightForWidth(label.width()), title
+        graph_top = w.graph.mapTo(w, QtCore.QPoint(0, 0)).y()
+        for t in w.graph.labels:  # the vertex labels are inside the graph, under the legend
+            r = w.graph.mapFromScene(t.sceneBoundingRect()).boundingRect()
+            assert r.top() >= 0 and graph_top + r.top() > \
+                w._titles["Path graph"].mapTo(w, QtCore.QPoint(0, 0)).y()
+    finally:
+        close_window(w, feats)

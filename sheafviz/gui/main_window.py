@@ -246,6 +246,9 @@ class MainWindow(QtWidgets.QMainWindow):
         """The state file for an external driver (``SHEAFVIZ_STATE_FILE``), if asked for."""
         if not self._state_file:
             return
+        handle = self.windowHandle()
+        if handle is None or not handle.isExposed():
+            return  # not on screen yet: its layout (and each neuron's pixel) is still moving
         s = self.session
         self._state_serial = getattr(self, "_state_serial", 0) + 1
         data = {"serial": self._state_serial, "title": self.windowTitle(),

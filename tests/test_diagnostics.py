@@ -65,13 +65,16 @@ def _random_batch(net, layout, rng, n):
 
 
 # -- discord matrices ------------------------------------------------------------------------
-def test_rows_are_grouped_by_type_then_layer():
+def test_rows_are_in_path_order_like_every_other_panel():
+    # issue 11 item 12: the heatmap grouped rows by type while the graph, the drape and
+    # the bars show the edges in path order
     lay = SheafLayout([2, 3, 2, 1])
     rows = D.discord_rows(lay)
-    assert rows.labels == ["aff1", "aff2", "aff3", "relu1", "relu2", "out"]
-    assert rows.types == ["affine"] * 3 + ["relu"] * 2 + ["output"]
+    assert rows.labels == ["aff1", "relu1", "aff2", "relu2", "aff3", "out"]
+    assert rows.labels == [e.name for e in lay.edges]
+    assert rows.types == ["affine", "relu", "affine", "relu", "affine", "output"]
     ex = D.discord_rows(lay, expand=True)
-    assert ex.labels[:4] == ["aff1[0]", "aff1[1]", "aff1[2]", "aff2[0]"]
+    assert ex.labels[:4] == ["aff1[0]", "aff1[1]", "aff1[2]", "relu1[0]"]
     assert len(ex) == lay.edge_size and ex.labels[-1] == "out[0]"
 
 

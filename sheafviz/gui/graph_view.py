@@ -16,6 +16,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
 from . import style
+from .graph_fit import fit_to_pixels, pin_extra, pin_pen_px
 from .graph_geometry import (LABEL_Y, STRIP_HALF, STRIP_TOP, dot_positions, edge_segments,
                              strip_positions)
 from .lines import LineBundle
@@ -64,6 +65,9 @@ class GraphView(pg.PlotWidget):
                                          interval=int(TEXT_PERIOD_S * 1000))
         self._text_timer.timeout.connect(lambda: self.layout_ is not None and self._set_texts())
         self._last_c = np.zeros(0)
+        #: height of the vertex labels (data units): just above the top marker, in pixels
+        self.label_y = LABEL_Y
+        self.vb.sigResized.connect(lambda *_: self.fit_to_pixels())
 
     # -- building ------------------------------------------------------------------------
     def _clear(self) -> None:
@@ -97,6 +101,8 @@ class GraphView(pg.PlotWidget):
         n = len(layout.vertices)
         self.vb.setRange(xRange=(-0.55, n - 0.45), yRange=(-1.12, LABEL_Y + 0.22), padding=0)
         self._last_pens = [None] * len(layout.edges)
+        self._base_dot_size = self.dot_size
+        self.fit_to_pixels()
 
     def _build_geometry(self, layout) -> None:
         self.is_strip = [v.dim > style.MAX_DOTS for v in layout.vertices]
@@ -171,6 +177,10 @@ class GraphView(pg.PlotWidget):
             self.labels.append(self._add(t, 12))
         self._label_state = [None] * len(self.labels)
 
+    def fit_to_pixels(self) -> None:
+        """Dot size, label places and range from the view's pixels (:mod:`.graph_fit`)."""
+        fit_to_pixels(self)
+
     # -- drawing -------------------------------------------------------------------------
     def set_pins(self, pins, selected) -> None:
         """Pin markers, clamped symbols, stalk labels (when pins or selection change)."""
@@ -184,9 +194,9 @@ class GraphView(pg.PlotWidget):
         self._dot_pinned = pinned
         self._symbols = np.where(pinned, "s", "o").tolist()
         free_pen = pg.mkPen(self.theme.OUTLINE_COLOR, width=1.5)
-        pin_pen = pg.mkPen(self.theme.PIN_COLOR, width=4)
+        pin_pen = pg.mkPen(self.theme.PIN_COLOR, width=pin_pen_px(self.dot_size))
         self._pens = [pin_pen if p else free_pen for p in pinned]
-        self._sizes = np.where(pinned, self.dot_size + 6, self.dot_size)
+        self._sizes = np.where(pinned, self.dot_size + pin_extra(self.dot_size), self.dot_size)
         self._dots_stale = True
         for k, img in self.strips.items():
             v = lay.vertices[k]
@@ -310,7 +320,7 @@ class GraphView(pg.PlotWidget):
                 dim = lay.vertices[k].dim
                 j = int(np.clip((STRIP_TOP - p.y()) / (2 * STRIP_TOP) * dim, 0, dim - 1))
                 return ("neuron", lay.vertices[k].name, j)
-        if p.y() >= LABEL_Y - 0.12:
+        if p.y() >= self.label_y - 0.12:
             k = int(round(p.x()))
             if 0 <= k < len(lay.vertices) and abs(p.x() - k) <= 0.42:
                 return ("stalk", lay.vertices[k].name)

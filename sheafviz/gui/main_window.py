@@ -207,9 +207,23 @@ class MainWindow(QtWidgets.QMainWindow):
         # Proportions follow the left column's own height, not the window's: a debug dock or
         # the rewind bar takes height from the column, and the drape must keep its share.
         if obj is self._left and ev.type() == QtCore.QEvent.Type.Resize:
-            h = self._left.height()
-            self._left.setSizes([int(h * 0.34), int(h * 0.40), int(h * 0.26)])
+            self.share_left_column()
         return super().eventFilter(obj, ev)
+
+    #: Shares of the left column's height, after the title lines: graph, drape, bottom plots.
+    LEFT_SHARES = (0.34, 0.40, 0.26)
+
+    def share_left_column(self) -> None:
+        """Each panel of the left column gets its title's height (a legend wraps when the
+        text is large) plus its share of the rest, so large text never squeezes a picture
+        to a sliver."""
+        left = self._left
+        titles = [[self._titles["Path graph"]], [self._titles["Drape"]],
+                  [self._titles["Discord now"], self._titles["Discord over time"]]]
+        heads = [max((t.heightForWidth(max(t.width(), 1)) for t in group
+                      if t.parentWidget().isVisibleTo(self)), default=0) for group in titles]
+        rest = max(left.height() - left.handleWidth() * 2 - sum(heads), 0)
+        left.setSizes([int(head + rest * share) for head, share in zip(heads, self.LEFT_SHARES)])
 
     def open_preset(self, name: str) -> bool:
         """Open preset ``name`` (the preset combo box). ``preset_opener`` when set (the
@@ -289,6 +303,9 @@ class MainWindow(QtWidgets.QMainWindow):
         """The state file for an external driver (``SHEAFVIZ_STATE_FILE``), if asked for."""
         if not self._state_file:
             return
+        handle = self.windowHandle()
+        if handle is None or not handle.isExposed():
+            return  # not on screen yet: its layout (and each neuron's pixel) is still moving
         s = self.session
         self._state_serial = getattr(self, "_state_serial", 0) + 1
         data = {"serial": self._state_serial, "title": self.windowTitle(),

@@ -173,7 +173,7 @@ class DiscordBars:
     def __init__(self, *, theme: Theme | None = None) -> None:
         #: the colours this plot draws with (read at each rebuild)
         self.theme = theme if theme is not None else Theme()
-        self.widget = _plot_widget(theme=self.theme, left="d_e")
+        self.widget = _plot_widget(theme=self.theme, left="dₑ")
         self.item = None
         self.layout_ = None
         self.widget.plotItem.vb.sigResized.connect(lambda *_: self.fit_labels())
@@ -184,6 +184,9 @@ class DiscordBars:
 
     def set_session(self, layout) -> None:
         pi = self.widget.plotItem
+        # a new look rebuilds the same layout: the axis keeps its top (F5 and back must not
+        # rescale it); a new network starts afresh
+        restyle = layout is self.layout_
         self.layout_ = layout
         n = len(layout.edges)
         types = list(self.theme.EDGE_COLORS)
@@ -203,20 +206,23 @@ class DiscordBars:
         self.fit_labels()
         pi.vb.disableAutoRange()
         pi.vb.setXRange(-0.6, self.x[-1] + 0.6, padding=0)
-        self._top = None
-        self._shrink.reset()
-        self.heights = np.zeros(self.x.size)
+        if not restyle:
+            self._top = None
+            self._shrink.reset()
+            self.heights = np.zeros(self.x.size)
 
     def fit_labels(self) -> None:
-        """Bar labels that fit the plot's width: full names ("relu1"), else short ones
-        ("r1"), else every k-th short one (a narrow plot, a wide network, large text)."""
+        """Bar labels that fit the plot's width: full names ("relu1"), else names of at
+        most three letters and the layer ("rel1", "Σrel"), else every k-th of those (a
+        narrow plot, a wide network, large text). Never one-letter codes ("r1", "o"):
+        nobody in the room can tell what they name."""
         if self.layout_ is None:
             return
         ax = self.widget.plotItem.getAxis("bottom")
         metrics = QtGui.QFontMetrics(ax.style.get("tickFont") or style.font(0.95))
         span = float(self.x[-1] - self.x[0]) + 1.2
         per_bar = self.widget.plotItem.vb.width() / span  # pixels per unit of x
-        short = [re.sub(r"^(Σ?[a-z])[a-z]*", r"\1", name) for name in self._names]
+        short = [re.sub(r"^(Σ?[a-z]{1,3})[a-z]*", r"\1", name) for name in self._names]
         every = 1
         names = self._names
         if max(metrics.horizontalAdvance(t) for t in names) > 0.9 * per_bar:
@@ -279,7 +285,7 @@ class DiscordHistory:
     def __init__(self, *, theme: Theme | None = None) -> None:
         #: the colours this plot draws with (read at each rebuild)
         self.theme = theme if theme is not None else Theme()
-        self.widget = _plot_widget(theme=self.theme, left="Σ d_e", bottom="time t", log_y=True)
+        self.widget = _plot_widget(theme=self.theme, left="Σ dₑ", bottom="time t", log_y=True)
         pi = self.widget.plotItem
         self.curves = {t: pi.plot(name=t, antialias=False) for t in self.theme.EDGE_COLORS}
         for c in self.curves.values():

@@ -62,7 +62,7 @@ def style_plot(plot: pg.PlotItem, *, theme, left: str | None = None, bottom: str
         ax.enableAutoSIPrefix(False)  # "(x0.001)" on an axis confuses a class
     if fixed_axes:
         line = base_pt() * 96 / 72
-        plot.getAxis("left").setWidth(int(line * 4.6))
+        plot.getAxis("left").setWidth(left_axis_width(font(0.95), font(1.0), bool(left)))
         # Room for descenders ("y") and, when there is one, the axis label under the ticks.
         plot.getAxis("bottom").setHeight(int(line * (2.9 if bottom else 1.9)))
     if left:
@@ -73,6 +73,19 @@ def style_plot(plot: pg.PlotItem, *, theme, left: str | None = None, bottom: str
         plot.setTitle(title, size=size, color=theme.FOREGROUND)
     if grid:
         plot.showGrid(x=True, y=True, alpha=0.25)
+
+
+#: The widest tick labels a left axis draws (log: "5·10⁻⁸"; linear: "-0.25", "2e-10").
+WIDEST_TICKS = ("5·10⁻⁸", "-0.25", "2e-10", "0.004")
+
+
+def left_axis_width(tick_font: QtGui.QFont, label_font: QtGui.QFont, labelled: bool) -> int:
+    """Pixels a fixed-width left axis needs so that its widest tick label and its rotated
+    title never touch: text, pyqtgraph's tick length and text offset, the title's line."""
+    ticks = QtGui.QFontMetricsF(tick_font)
+    text = max(ticks.horizontalAdvance(t) for t in WIDEST_TICKS)
+    title = QtGui.QFontMetricsF(label_font).height() + 4 if labelled else 0.0
+    return int(math.ceil(text + 5 + 5 + 6 + title))
 
 
 def label_headroom(plot: pg.PlotItem) -> None:
@@ -146,7 +159,7 @@ def brush_index(values: np.ndarray, scale: float) -> np.ndarray:
 
 # -- log axes whose labels never overlap -----------------------------------------------------
 #: Labelled ticks on a log axis, densest first: mantissas within a decade, then decades.
-_LOG_LABEL_STEPS = ((1.0, 2.0, 5.0), (1.0,))
+_LOG_LABEL_STEPS = ((1.0, 2.0, 5.0), (1.0, 3.0), (1.0,))
 #: Smallest gap between two tick labels, in label heights (1.0 would let them touch).
 LABEL_GAP = 1.3
 
@@ -157,25 +170,79 @@ def _sup(n: int) -> str:
 
 
 def log_label(v: float) -> str:
-    """A tick label for the value ``v`` > 0 of a log axis: "0.02", "500", "10⁻⁶", "2·10⁵"."""
+    """A tick label for the value ``v`` > 0 of a log axis: "0.02", "500", "10⁻⁶", "2·10⁵",
+    "3.5·10⁻⁶" (two significant digits at most in the mantissa, never a rounded lie)."""
     if not (math.isfinite(v) and v > 0):
         return "—"
-    if 1e-4 <= v < 1e5:
+    if 1e-3 <= v < 1e4:
         return f"{v:.6g}"
     e = int(math.floor(math.log10(v) + 1e-9))
-    m = round(v / 10.0 ** e)
+    m = float(f"{v / 10.0 ** e:.2g}")
+    if m >= 10.0:
+        m, e = m / 10.0, e + 1
     return f"10{_sup(e)}" if m == 1 else f"{m:g}·10{_sup(e)}"
+
+
+#: Fewest labelled ticks a log axis shows when its length has room for them.
+MIN_LOG_LABELS = 3
+
+
+def _prev_125(step: float) -> float:
+    """The next smaller of 1, 2, 5 × 10^k before ``step`` (a 1-2-5 value)."""
+    k = math.floor(math.log10(step) + 1e-9)
+    m = round(step / 10.0 ** k)
+    return {1: 0.5, 2: 1.0, 5: 2.0}.get(m, 1.0) * 10.0 ** k
+
+
+def _fine_log_values(lo: float, hi: float, need: float) -> list[float]:
+    """Labelled positions (log10) for a log axis spanning too little for decades and
+    1-2-5 mantissas: the coarsest linear 1-2-5 grid of the range with at least
+    :data:`MIN_LOG_LABELS` values whose neighbours are ``need`` decades apart ([] if none)."""
+    a, b = 10.0 ** lo, 10.0 ** hi
+    if not (math.isfinite(a) and math.isfinite(b)) or b <= a:
+        return []
+    step = nice_125_ceiling((b - a) / 2.0)
+    for _ in range(12):
+        first, last = math.ceil(a / step - 1e-9), math.floor(b / step + 1e-9)
+        if last - first > 60:
+            break
+        grid = [k * step for k in range(int(first), int(last) + 1) if k > 0]
+        logs = [math.log10(v) for v in grid]
+        if len(logs) >= MIN_LOG_LABELS and min(np.diff(logs)) >= need - 1e-12:
+            return logs
+        step = _prev_125(step)
+    return []
+
+
+def nice_125_ceiling(v: float) -> float:
+    """Smallest of 1, 2, 5 × 10^k that is ≥ v (v > 0)."""
+    k = math.floor(math.log10(v))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if m * 10.0 ** k >= v * (1 - 1e-12):
+            return m * 10.0 ** k
+    return 10.0 ** (k + 1)
 
 
 def log_label_values(lo: float, hi: float, pixels: float, label_px: float) -> list[float]:
     """Positions (log10) of the labelled ticks of a log axis showing log10 range [lo, hi]
     on ``pixels`` pixels, with labels ``label_px`` tall: the densest of 1-2-5, decades, every
     2nd / 5th / 10th … decade whose neighbours are at least ``LABEL_GAP`` label heights apart.
+    A range too short for :data:`MIN_LOG_LABELS` of those (under a decade or two) gets finer
+    mantissas or a linear 1-2-5 grid, as long as the labels still keep their gap.
     """
     lo, hi = sorted((float(lo), float(hi)))
     span = max(hi - lo, 1e-12)
     px_per_decade = pixels / span
     need = LABEL_GAP * label_px / max(px_per_decade, 1e-12)  # decades between labels
+    vals = _coarse_log_values(lo, hi, need)
+    if len(vals) < MIN_LOG_LABELS:
+        fine = _fine_log_values(lo, hi, need)
+        if len(fine) > len(vals):
+            vals = fine
+    return vals
+
+
+def _coarse_log_values(lo: float, hi: float, need: float) -> list[float]:
     d0, d1 = int(math.floor(lo)) - 1, int(math.ceil(hi)) + 1
     for mants in _LOG_LABEL_STEPS:
         gaps = np.diff(np.log10(np.array(mants + (10.0,))))

@@ -259,7 +259,7 @@ def test_spectrum_hover_reads_l_free_and_the_ghost_is_the_slow_mode(qtbot, tmp_p
     free = [2, 3, 4, 5, 6]  # z1, a1, z2 of [2,2,1] (x = 0,1 and y = 7 pinned)
     i, j = 1, 3  # z1[1] row, a1[1] column
     hover(qtbot, panel.matrix_plot, j + 0.5, i + 0.5)
-    assert panel.readout.text() == (f"L_free[z1[1], a1[1]] = "
+    assert panel.readout.text() == (f"L<sub>free</sub>[z1[1], a1[1]] = "
                                     f"{style.fmt(L[free[i], free[j]], 4)}")
     hover(qtbot, panel.eig_plot, 0, np.log10(0.5))
     assert panel.readout.text() == f"eigenvalue 0: λ = {style.fmt((3 - 5 ** 0.5) / 2, 5)}"

@@ -33,15 +33,16 @@ def test_discord_bars_fill_to_their_heights(qtbot, window):
     out = [e.name for e in s.layout.edges].index("out")
     assert d[out] > 0.05
     img = grab(bars.widget)
-    inside = view_pixel(bars.widget, out, 0.5 * d[out])
-    above = view_pixel(bars.widget, out, 1.5 * d[out])
+    # off the bar's centre line, where the bottom axis draws its tick mark into the plot
+    inside = view_pixel(bars.widget, out + 0.2, 0.5 * d[out])
+    above = view_pixel(bars.widget, out + 0.2, 1.5 * d[out])
     assert color_at(img, inside) == window.theme.EDGE_COLORS["output"].lower()
     top = bars.widget.plotItem.vb.viewRange()[1][1]
     if 1.5 * d[out] < top:
         assert color_at(img, above) == window.theme.BACKGROUND
     # the Σout total bar (after the gap) has the sum of the output edges' discords
     n = len(s.layout.edges)
-    total_x = n + 0.8 + 2
+    total_x = n + 0.8 + 2 + 0.2
     assert color_at(img, view_pixel(bars.widget, total_x, 0.5 * d[out])) == \
         window.theme.EDGE_COLORS["output"].lower()
 

@@ -103,7 +103,7 @@ def test_pin_y_makes_output_discord_appear(qtbot, window):
     graph = window.graph
     # unpin y by clicking its label, relax to the equilibrium: the output edge has no discord
     k = window.session.layout.vertex("y").position
-    (label_px,) = settled_pixels(qtbot, graph, [(k, 1.18)])
+    (label_px,) = settled_pixels(qtbot, graph, [(k, graph.label_y)])
     qtbot.mouseClick(graph.viewport(), LEFT, pos=label_px)
     assert not window.session.pins.is_pinned("y", 0)
     qtbot.mouseClick(window.panel.jump, LEFT)
@@ -234,7 +234,7 @@ def test_unpinning_x_is_reported_and_shows_no_nan(qtbot, window):
     graph = window.graph
     s = window.session
     k = s.layout.vertex("x").position
-    (label_px,) = settled_pixels(qtbot, graph, [(k, 1.18)])
+    (label_px,) = settled_pixels(qtbot, graph, [(k, graph.label_y)])
     qtbot.mouseClick(graph.viewport(), LEFT, pos=label_px)
     assert not s.pins.is_pinned("x", 0) and not s.pins.is_pinned("x", 1)
     assert s.readouts.underdetermined

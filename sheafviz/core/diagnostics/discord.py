@@ -13,13 +13,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from sheafviz.core.model.network import Network
-from sheafviz.core.model.sheaf import EDGE_TYPES, SheafLayout, discrepancies
+from sheafviz.core.model.sheaf import SheafLayout, discrepancies
 from sheafviz.core.flows.thinning import keep_every_other
 
 
 @dataclass(frozen=True)
 class DiscordRows:
-    """The rows of a discord heatmap, grouped by edge type, then by layer.
+    """The rows of a discord heatmap, in path order (see :func:`discord_rows`).
 
     Attributes
     ----------
@@ -41,20 +41,21 @@ class DiscordRows:
 
 
 def discord_rows(layout: SheafLayout, *, expand: bool = False) -> DiscordRows:
-    """Row order of the heatmap: affine edges by layer, then relu, then output.
+    """Row order of the heatmap: the edges in path order (aff1, relu1, aff2, …, out), the
+    order of the graph, the drape and the discord bars, so a row reads as the same edge in
+    every panel.
 
     With ``expand`` each edge becomes one row per coordinate (neuron of its head stalk).
     """
     labels, edge, coord, types, layers = [], [], [], [], []
-    for etype in EDGE_TYPES:
-        for e in sorted((e for e in layout.edges if e.type == etype), key=lambda e: e.layer):
-            coords = range(e.dim) if expand else [-1]
-            for j in coords:
-                labels.append(e.name if j < 0 else f"{e.name}[{j}]")
-                edge.append(e.position)
-                coord.append(j)
-                types.append(e.type)
-                layers.append(e.layer)
+    for e in sorted(layout.edges, key=lambda e: e.position):
+        coords = range(e.dim) if expand else [-1]
+        for j in coords:
+            labels.append(e.name if j < 0 else f"{e.name}[{j}]")
+            edge.append(e.position)
+            coord.append(j)
+            types.append(e.type)
+            layers.append(e.layer)
     return DiscordRows(labels, np.array(edge, dtype=int), np.array(coord, dtype=int), types,
                        np.array(layers, dtype=int))
 

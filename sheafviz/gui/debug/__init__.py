@@ -108,6 +108,23 @@ def install_debug_panels(main_window: QtWidgets.QMainWindow, *,
     return docks
 
 
+def dock_height(main_window: QtWidgets.QMainWindow, dock: QtWidgets.QDockWidget) -> int:
+    """Height to open ``dock`` at: :data:`DOCK_SHARE` of the window for a panel with
+    pictures, and no more than its content wants for one without (the "Own model" form
+    took 40 % of the window for three lines)."""
+    share = int(DOCK_SHARE * main_window.height())
+    panel = dock.widget()
+    if panel is None or panel.findChildren(QtWidgets.QGraphicsView):
+        return share
+    title = dock.style().pixelMetric(QtWidgets.QStyle.PixelMetric.PM_TitleBarHeight) + 6
+    lay = panel.layout()
+    width = max(dock.width(), main_window.width() // 2)
+    # wrapped text is as tall as the dock's width makes it, not as its narrow size hint
+    want = (lay.totalHeightForWidth(width) if lay is not None and lay.hasHeightForWidth()
+            else panel.sizeHint().height())
+    return min(share, want + title)
+
+
 def _size_on_open(main_window: QtWidgets.QMainWindow, docks: list, dock) -> None:
     """Give the dock area :data:`DOCK_SHARE` of the window's height when ``dock`` opens and
     no other debug dock was open (a tab switch or a user's own resize is left alone).
@@ -121,7 +138,7 @@ def _size_on_open(main_window: QtWidgets.QMainWindow, docks: list, dock) -> None
 
     def size() -> None:
         if not dock.isHidden():
-            main_window.resizeDocks([dock], [int(DOCK_SHARE * main_window.height())],
+            main_window.resizeDocks([dock], [dock_height(main_window, dock)],
                                     QtCore.Qt.Orientation.Vertical)
 
     QtCore.QTimer.singleShot(0, size)

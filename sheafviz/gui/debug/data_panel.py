@@ -43,6 +43,9 @@ class DataPanel(QtWidgets.QWidget):
         self.theme = or_light(theme)
         self.plot = make_plot(theme=self.theme, left="x₂", bottom="x₁")
         pi = self.plot.plotItem
+        # the input plane keeps its shape: a unit of x₁ is as long as a unit of x₂ (the
+        # [−2, 2]² square was stretched 6:1 in a wide, short dock)
+        pi.vb.setAspectLocked(True, ratio=1.0)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-10)
         pi.addItem(self.image)
@@ -66,7 +69,11 @@ class DataPanel(QtWidgets.QWidget):
         lay.setContentsMargins(4, 4, 4, 4)
         self.title = title_label("Data and predictions")
         lay.addWidget(self.title)
-        lay.addWidget(self.plot, 1)
+        row = QtWidgets.QHBoxLayout()  # the square plot centred, not stretched to the width
+        row.addStretch(1)
+        row.addWidget(self.plot, 100)
+        row.addStretch(1)
+        lay.addLayout(row, 1)
         lay.addWidget(self.readout)
         hover_scene_pos(self.plot, self._on_hover)
         self.X = np.zeros((0, 2))
@@ -74,6 +81,13 @@ class DataPanel(QtWidgets.QWidget):
         self.output = "identity"
         self.grid: PredictionGrid | None = None
         self.pinned_index: int | None = None
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802 - a square plane needs a square plot
+        super().resizeEvent(ev)
+        pi = self.plot.plotItem
+        axis = pi.getAxis("left").width() + 16
+        self.plot.setMaximumWidth(max(160, int(self.plot.height() - pi.getAxis("bottom").height()
+                                               + axis)))
 
     # -- views' inputs -------------------------------------------------------------------
     def set_data(self, X: np.ndarray | None, Y: np.ndarray | None, output: str) -> None:

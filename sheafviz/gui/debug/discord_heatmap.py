@@ -1,8 +1,9 @@
 """Discord space–time heatmap: one row per edge (or per edge coordinate), one column per
 recorded step, colour = log10 of the discord; hover reads the exact value.
 
-Rows come grouped by edge type (affine, relu, output) and by layer inside a group; a strip
-at the left carries the type colour, darker and lighter by alternating layer.
+Rows come in path order, top to bottom (aff1, relu1, aff2, …, out: the order of the graph,
+the drape and the bars); a strip at the left carries the type colour, darker and lighter by
+alternating layer.
 """
 
 from __future__ import annotations

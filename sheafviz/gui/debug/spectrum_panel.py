@@ -16,7 +16,7 @@ from ..theme import or_light
 from ..widgets import (EmptyNote, ReadOut, finite_or_floor, hover_scene_pos, make_plot,
                       title_label)
 
-SERIES = (("lambda_min", "λ₁", "#0072B2"), ("lambda_max", "λ_max", "#D55E00"),
+SERIES = (("lambda_min", "λ₁", "#0072B2"), ("lambda_max", "λₘₐₓ", "#D55E00"),
           ("condition", "κ", "#111111"))
 
 
@@ -59,7 +59,7 @@ class SpectrumPanel(QtWidgets.QWidget):
                                                symbolBrush=pg.mkBrush("#1a1a8c"),
                                                symbolPen=pg.mkPen("#1a1a8c"))
         # over training
-        self.series_plot = make_plot(theme=self.theme, left="λ₁, λ_max, κ", bottom="step",
+        self.series_plot = make_plot(theme=self.theme, left="λ₁, λₘₐₓ, κ", bottom="step",
                                      log_y=True)
         sp = self.series_plot.plotItem
         # no legend box: on a plot this short it covered the curves; the box title names them
@@ -88,9 +88,10 @@ class SpectrumPanel(QtWidgets.QWidget):
         self.summary.setFont(style.font(0.95))
         self.summary.setToolTip(SHOWN_TIP)
         self.readout = ReadOut("Hover the matrix or the plots to read values.", theme=self.theme)
+        self.readout.setTextFormat(QtCore.Qt.TextFormat.RichText)  # L<sub>free</sub>[i, j]
         grid = QtWidgets.QGridLayout()
         # one row: a bottom dock is wide and short (it must fit under the main view)
-        grid.addWidget(self._boxed("L_free at the shown state", self.matrix_plot), 0, 0)
+        grid.addWidget(self._boxed("L<sub>free</sub> at the shown state", self.matrix_plot), 0, 0)
         grid.addWidget(self._boxed("Eigenvalues", self.eig_plot), 0, 1)
         swatches = " ".join(f"<span style='color:{c}'>━</span>&nbsp;{n}" for _k, n, c in SERIES)
         series_box = self._boxed(f"Over training: up to 16 training inputs, only x pinned, "
@@ -103,7 +104,7 @@ class SpectrumPanel(QtWidgets.QWidget):
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         top = QtWidgets.QHBoxLayout()
-        top.addWidget(title_label("Spectrum of L_free"))
+        top.addWidget(title_label("Spectrum of L<sub>free</sub>"))
         top.addWidget(self.summary, 1)
         top.addWidget(self.ghost_box)
         lay.addLayout(top)
@@ -162,7 +163,7 @@ class SpectrumPanel(QtWidgets.QWidget):
         bp.vb.setXRange(-0.6, len(names) - 0.4, padding=0)
         kappa = style.fmt(detail.condition, 4) if detail.condition_defined else "∞ (singular)"
         self.summary.setText(f"at the shown state: λ₁ = {style.fmt(detail.lambda_min, 4)}   "
-                             f"λ_max = {style.fmt(detail.lambda_max, 4)}   κ = {kappa}")
+                             f"λₘₐₓ = {style.fmt(detail.lambda_max, 4)}   κ = {kappa}")
 
     def set_series(self, series: dict | None) -> None:
         """Over-training statistics: keys "spectrum_step" (m,), "lambda_min", "lambda_max",
@@ -202,7 +203,7 @@ class SpectrumPanel(QtWidgets.QWidget):
         i, j = int(np.floor(p.y())), int(np.floor(p.x()))
         n = d.matrix.shape[0]
         if 0 <= i < n and 0 <= j < n:
-            self.readout.setText(f"L_free[{d.free_labels[i]}, {d.free_labels[j]}] = "
+            self.readout.setText(f"L<sub>free</sub>[{d.free_labels[i]}, {d.free_labels[j]}] = "
                                  f"{style.fmt(d.matrix[i, j], 4)}")
 
     def _hover_eig(self, p) -> None:

@@ -354,9 +354,8 @@ def install_lecture_features(main_window: QtWidgets.QMainWindow, *,
     _view_menu(w, f)
     _presets_menu(w, f)
     w.preset_opener = sessions.load_preset  # the combo box asks about unsaved changes
-    if (prefs.get("theme"), prefs.get("palette"), prefs.get("font_scale")) != \
-            ("light", "okabe-ito", 1.0):
-        presentation.apply_window_look()
+    # always: the window must look before F5 exactly as it will after Esc (palette included)
+    presentation.apply_window_look()
     w.lecture = f
     if offer_recovery:
         QtCore.QTimer.singleShot(0, sessions.check_recovery)

@@ -11,6 +11,7 @@ import os
 
 from PySide6 import QtCore, QtWidgets
 
+from .panels import DEFAULT_HIDDEN, PANELS, check_panel_names
 from .presentation import PALETTES, THEMES
 
 ORGANIZATION = "sheafviz"
@@ -24,9 +25,11 @@ DEFAULTS: dict = {
     "palette": "okabe-ito",
     "font_scale": 1.0,
     "presentation_theme": "high-contrast",
-    "presentation_font_scale": 1.25,
+    "presentation_font_scale": 2.0,
     "presentation_line_scale": 1.8,
-    "presentation_hide_controls": False,
+    "presentation_hide_controls": True,
+    # which panels presentation mode hides (names of panels.PANELS)
+    "presentation_hide_panels": list(DEFAULT_HIDDEN),
     "autosave_seconds": 60,
     "recent_files": [],
     "gif_frame_ms": 80,
@@ -84,6 +87,8 @@ class Preferences(QtCore.QObject):
                                       ([raw] if raw else []))]
         else:
             value = str(raw)
+        if name == "presentation_hide_panels":
+            value = check_panel_names(value)
         if name in _CHOICES and value not in _CHOICES[name]:
             raise ValueError(name)
         if name in _RANGES:
@@ -133,6 +138,13 @@ class PreferencesDialog(QtWidgets.QDialog):
         self.pfont = QtWidgets.QDoubleSpinBox(minimum=0.5, maximum=3.0, singleStep=0.05)
         self.pline = QtWidgets.QDoubleSpinBox(minimum=0.5, maximum=4.0, singleStep=0.1)
         self.hide = QtWidgets.QCheckBox("hide the side controls in presentation mode")
+        #: one check box per panel presentation mode may hide (panels.PANELS)
+        self.hide_panels = {name: QtWidgets.QCheckBox(name) for name in PANELS}
+        panels_box = QtWidgets.QWidget()
+        grid = QtWidgets.QGridLayout(panels_box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for i, box in enumerate(self.hide_panels.values()):
+            grid.addWidget(box, i // 2, i % 2)
         self.autosave = QtWidgets.QSpinBox(minimum=0, maximum=3600)
         self.autosave.setSuffix(" s (0 = off)")
         for label, w in (("Theme", self.theme), ("Palette", self.palette),
@@ -140,6 +152,7 @@ class PreferencesDialog(QtWidgets.QDialog):
                          ("Presentation theme", self.ptheme),
                          ("Presentation font scale", self.pfont),
                          ("Presentation line scale", self.pline), ("", self.hide),
+                         ("Presentation hides", panels_box),
                          ("Autosave every", self.autosave)):
             form.addRow(label, w)
         buttons = QtWidgets.QDialogButtonBox(
@@ -162,6 +175,9 @@ class PreferencesDialog(QtWidgets.QDialog):
         self.pfont.setValue(p.get("presentation_font_scale"))
         self.pline.setValue(p.get("presentation_line_scale"))
         self.hide.setChecked(p.get("presentation_hide_controls"))
+        hidden = set(p.get("presentation_hide_panels"))
+        for name, box in self.hide_panels.items():
+            box.setChecked(name in hidden)
         self.autosave.setValue(p.get("autosave_seconds"))
 
     def restore_defaults(self) -> None:
@@ -177,5 +193,7 @@ class PreferencesDialog(QtWidgets.QDialog):
         p.set("presentation_font_scale", self.pfont.value())
         p.set("presentation_line_scale", self.pline.value())
         p.set("presentation_hide_controls", self.hide.isChecked())
+        p.set("presentation_hide_panels",
+              [name for name, box in self.hide_panels.items() if box.isChecked()])
         p.set("autosave_seconds", self.autosave.value())
         super().accept()

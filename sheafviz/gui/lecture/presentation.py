@@ -22,6 +22,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from .. import style
 from ..lines import LineBundle
 from ..theme import LIGHT, LIGHT_EDGES
+from .panels import PanelHider, fit_status_line
 
 _LIGHT = dict(LIGHT)
 _LIGHT_EDGES = dict(LIGHT_EDGES)
@@ -75,11 +76,28 @@ PALETTES = {
 }
 
 #: Font scale and line scale used by presentation mode unless the preferences say otherwise.
-PRESENTATION_FONT_SCALE = 1.25
+PRESENTATION_FONT_SCALE = 2.0
 PRESENTATION_LINE_SCALE = 1.8
 
 
+#: How far a disabled control's text and frame move from the text colour towards the
+#: window colour (0 = like enabled, 1 = invisible): dimmed, still legible on a projector.
+DISABLED_MIX = 0.62
+
+
+def _mix(a: str, b: str, t: float) -> QtGui.QColor:
+    """Opaque colour ``(1 - t)·a + t·b``."""
+    ca, cb = QtGui.QColor(a), QtGui.QColor(b)
+    return QtGui.QColor(*(round((1 - t) * x + t * y) for x, y in
+                          ((ca.red(), cb.red()), (ca.green(), cb.green()),
+                           (ca.blue(), cb.blue()))))
+
+
 def qt_palette(theme: Theme) -> QtGui.QPalette:
+    """The Qt palette of ``theme``. Colours set without a group land in every group,
+    the disabled one included, so the disabled group is set afterwards: text and buttons
+    faded towards the window colour, fields painted like the window (a disabled β then
+    looks disabled in every theme)."""
     pal = QtGui.QPalette()
     c = QtGui.QColor
     roles = QtGui.QPalette.ColorRole
@@ -92,27 +110,37 @@ def qt_palette(theme: Theme) -> QtGui.QPalette:
         pal.setColor(role, c(col))
     pal.setColor(roles.Highlight, c("#0072B2"))
     pal.setColor(roles.HighlightedText, c("#ffffff"))
+    off = QtGui.QPalette.ColorGroup.Disabled
+    faded = _mix(theme.text, theme.window, DISABLED_MIX)
+    for role in (roles.WindowText, roles.Text, roles.ButtonText, roles.PlaceholderText):
+        pal.setColor(off, role, faded)
+    pal.setColor(off, roles.Base, c(theme.window))
+    pal.setColor(off, roles.Button, c(theme.window))
+    pal.setColor(off, roles.Highlight, faded)
     return pal
 
 
 def _scale_fonts(window: QtWidgets.QWidget, ratio: float, base_font: QtGui.QFont) -> None:
-    """Window font = base × ratio; widgets with their own font keep their proportion."""
+    """Window font = base × ratio; widgets with their own font keep their proportion.
+
+    Each such widget's own size is recorded the first time, *before* the window font
+    changes: a widget that set only a weight (the bold status line) inherits its size, and
+    read after the change it would record the scaled size as its own (Esc kept it large).
+    """
+    own = [w for w in window.findChildren(QtWidgets.QWidget)
+           if w.testAttribute(QtCore.Qt.WidgetAttribute.WA_SetFont)]
+    for w in own:
+        if w.property("_lecture_pt") is None and w.font().pointSizeF() > 0:
+            w.setProperty("_lecture_pt", w.font().pointSizeF())
     f = QtGui.QFont(base_font)
     f.setPointSizeF(base_font.pointSizeF() * ratio)
     window.setFont(f)
-    for w in window.findChildren(QtWidgets.QWidget):
-        if not w.testAttribute(QtCore.Qt.WidgetAttribute.WA_SetFont):
-            continue
+    for w in own:
         orig = w.property("_lecture_pt")
         if orig is None:
-            orig = w.font().pointSizeF()
-            if orig <= 0:
-                continue
-            w.setProperty("_lecture_pt", orig)
+            continue
         wf = QtGui.QFont(w.font())
-        # the status line is one long fixed-width read-out: it grows less, or it is cut
-        r = min(ratio, 1.1) if isinstance(w.parentWidget(), QtWidgets.QStatusBar) else ratio
-        wf.setPointSizeF(float(orig) * r)
+        wf.setPointSizeF(float(orig) * ratio)
         w.setFont(wf)
 
 
@@ -227,12 +255,16 @@ class Look:
         w = self.window
         w.setPalette(qt_palette(th))
         _scale_fonts(w, font_scale, self.base_font)
+        fit_status_line(w, font_scale)
         _restyle_plots(w, font_scale, th.colors)
         # the change event rebuilds and redraws the views in the new colours (the wiring)
         w.theme.update(colors=th.colors, edge_colors=PALETTES[palette])
         # the views took their colours from the theme when they rebuilt; widths follow here
         thicken(w, line_scale)
         self.current = (theme, palette, font_scale, line_scale)
+        share = getattr(w, "share_left_column", None)
+        if share is not None:  # the titles' heights changed with the text size
+            QtCore.QTimer.singleShot(0, w, share)
 
     def after_session(self) -> None:
         """Re-apply the line scale to the items a new session rebuilt."""
@@ -257,6 +289,8 @@ class Presentation(QtCore.QObject):
         self.active = False
         self.controls_hidden = False
         self._was_maximized = False
+        #: hides the secondary panels on F5 and puts the window back on Esc
+        self.panels = PanelHider(self.window)
 
     # -- looks -------------------------------------------------------------------------
     def apply_window_look(self) -> None:
@@ -278,6 +312,8 @@ class Presentation(QtCore.QObject):
             return
         self.active = True
         self._was_maximized = self.window.isMaximized()
+        # first: it records the splitters' sizes, which full screen changes
+        self.panels.hide(self.prefs.get("presentation_hide_panels"))
         if fullscreen:
             self._fullscreen()
         self.apply_presentation_look()
@@ -289,8 +325,10 @@ class Presentation(QtCore.QObject):
             return
         self.active = False
         self._restore_window()
-        self.apply_window_look()
         self.set_controls_hidden(False)
+        self.apply_window_look()
+        # after the text is small again: splitters clamp sizes to the large text's minima
+        self.panels.restore()
         self.modeChanged.emit(False)
 
     def toggle(self) -> None:
@@ -356,6 +394,8 @@ class Presentation(QtCore.QObject):
 
     def set_controls_hidden(self, hidden: bool) -> None:
         hidden = bool(hidden)
+        if hidden == self.controls_hidden:
+            return  # hiding twice would record the hidden state as the one to go back to
         for w in self.controls():
             if hidden:
                 w.setProperty("_lecture_was_visible", w.isVisibleTo(self.window.panel))

@@ -50,7 +50,7 @@ def test_lambda_max_is_labelled_and_follows_training(qtbot, tmp_path):
         w.debug_hub.throttle_s = 0.0
         panel = w.debug_hub.p["spectrum"]
         w.redraw()
-        qtbot.waitUntil(lambda: f"λ_max = {style.fmt(lam[-1], 4)}" in panel.summary.text(),
+        qtbot.waitUntil(lambda: f"λₘₐₓ = {style.fmt(lam[-1], 4)}" in panel.summary.text(),
                         timeout=5000)
         assert panel.summary.text().startswith("at the shown state")
         assert "status line" in panel.summary.toolTip()

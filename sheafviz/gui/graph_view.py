@@ -13,9 +13,9 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
 
-from . import style
+from . import edge_widths, style
 from .graph_geometry import (LABEL_Y, STRIP_HALF, STRIP_TOP, dot_positions, edge_segments,
                              strip_positions)
 from .lines import LineBundle
@@ -23,6 +23,8 @@ from .theme import Theme
 from .viewbox import DelegatingViewBox, PassiveScatter, nearest_point
 
 HIT_PX = 16
+#: The row of the plot's layout (under the hidden bottom axis) holding the legend.
+LEGEND_ROW = 4
 #: Value labels next to the dots refresh at most this often while animating (readable).
 TEXT_PERIOD_S = 0.1
 
@@ -70,6 +72,12 @@ class GraphView(pg.PlotWidget):
         for it in self._items:
             self.vb.removeItem(it)
         self._items = []
+        legend = getattr(self, "legend", None)
+        if legend is not None:  # not a view item: a row of the plot's layout
+            self.plotItem.layout.removeItem(legend)
+            if legend.scene() is not None:
+                legend.scene().removeItem(legend)
+        self.legend = None
 
     def _add(self, item, z: float = 0.0):
         item.setZValue(z)
@@ -96,7 +104,6 @@ class GraphView(pg.PlotWidget):
         self.hover_card.hide()
         n = len(layout.vertices)
         self.vb.setRange(xRange=(-0.55, n - 0.45), yRange=(-1.12, LABEL_Y + 0.22), padding=0)
-        self._last_pens = [None] * len(layout.edges)
 
     def _build_geometry(self, layout) -> None:
         self.is_strip = [v.dim > style.MAX_DOTS for v in layout.vertices]
@@ -118,15 +125,32 @@ class GraphView(pg.PlotWidget):
         self.dot_size = int(round(base * max(0.7, min(scale, 1.3))))
 
     def _build_edges(self, layout) -> None:
-        # One item, one layer per edge (restyled by discord each frame): see .lines.
+        # One item; one layer per (edge type, thickness level) with a fixed pen, filled with
+        # the segments of the edges at that level (see .edge_widths): a frame restyles
+        # nothing, it only moves edges between layers when their level changes.
         bundle = self._add(LineBundle(), 1)
-        self.edge_items = []
-        for edge in layout.edges:
-            seg = edge_segments(self.ys, edge.position, edge.type)
-            # Thick lines: antialiasing them costs ~3× and shows little.
-            layer = bundle.add_layer(pg.mkPen(self.theme.EDGE_COLORS[edge.type], width=1.5))
-            layer.setData(seg[:, 0], seg[:, 1])
-            self.edge_items.append(layer)
+        types = list(dict.fromkeys(edge.type for edge in layout.edges))
+        self.edge_layers = {(t, level): bundle.add_layer(
+            edge_widths.level_pen(self.theme.EDGE_COLORS[t], level))
+            for level in range(edge_widths.LEVELS) for t in types}  # thick ones on top
+        self._edge_segments = [edge_segments(self.ys, edge.position, edge.type)
+                               for edge in layout.edges]
+        self.edge_levels = np.full(len(layout.edges), -1)
+        # under the view box, in the plot's own layout: it takes its height from the
+        # columns' and covers none of them
+        self.legend = edge_widths.make_legend(
+            color=self.theme.OUTLINE_COLOR, text_color=self.theme.FOREGROUND,
+            width_of=lambda level: self.edge_layers[(types[0], level)].opts["pen"].widthF())
+        self.legend.setSizePolicy(QtWidgets.QSizePolicy.Policy.Fixed,
+                                  QtWidgets.QSizePolicy.Policy.Fixed)
+        self.legend.setPreferredSize(self.legend.geometry().size())  # its own, left-aligned
+        self.plotItem.layout.addItem(self.legend, LEGEND_ROW, 1)
+        self.plotItem.layout.setAlignment(self.legend, QtCore.Qt.AlignmentFlag.AlignLeft)
+
+    def edge_pen(self, e: int):
+        """The pen edge ``e`` is drawn with now (its type's colour at its level)."""
+        edge = self.layout_.edges[e]
+        return self.edge_layers[(edge.type, int(self.edge_levels[e]))].opts["pen"]
 
     def _build_neurons(self, layout) -> None:
         self.dots = self._add(PassiveScatter(pxMode=True), 10)
@@ -281,16 +305,16 @@ class GraphView(pg.PlotWidget):
                 t.setText(s)
 
     def _draw_edges(self, d: np.ndarray) -> None:
-        top = float(np.max(d)) if d.size else 0.0
-        for e, (edge, item) in enumerate(zip(self.layout_.edges, self.edge_items)):
-            t = float(np.sqrt(d[e] / top)) if top > 1e-12 else 0.0
-            key = (round(t * 12),)
-            if key == self._last_pens[e]:
-                continue
-            self._last_pens[e] = key
-            q = key[0] / 12.0
-            item.setPen(pg.mkPen(style.faded(self.theme.EDGE_COLORS[edge.type], q),
-                                 width=1.5 + 6.5 * q))
+        levels = edge_widths.discord_level(d)
+        if np.array_equal(levels, self.edge_levels):
+            return  # no edge changed its thickness: nothing to redraw
+        self.edge_levels = levels
+        members: dict = {key: [] for key in self.edge_layers}
+        for e, edge in enumerate(self.layout_.edges):
+            members[(edge.type, int(levels[e]))].append(self._edge_segments[e])
+        for key, layer in self.edge_layers.items():
+            seg = np.concatenate(members[key]) if members[key] else np.zeros((0, 2))
+            layer.setData(seg[:, 0], seg[:, 1])  # unchanged data: no repaint
 
     # -- hit testing and mouse -----------------------------------------------------------
     def hit(self, scene_pos) -> tuple | None:

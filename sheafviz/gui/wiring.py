@@ -20,6 +20,7 @@ from PySide6 import QtCore, QtGui
 
 from . import style
 from .background import LatestOnly
+from .lambdas import LambdaReadout
 from sheafviz.live.frame import hidden_z_index, make_snapshot
 
 #: A dragged value is solved off the GUI thread once a solve took longer than this.
@@ -108,6 +109,9 @@ class SessionWiring(QtCore.QObject):
         self._text_at = 0.0
         self._text_timer = QtCore.QTimer(self, singleShot=True, interval=int(1000 / TEXT_HZ))
         self._text_timer.timeout.connect(self.refresh_texts)
+        #: the status line's λ (off the GUI thread on a wide network)
+        self.lambdas = LambdaReadout(self)
+        self.lambdas.ready.connect(self._lambdas_landed)
         self._connect()
         #: the window's own keys (see :meth:`install_shortcuts`), by key
         self.shortcuts: dict = {}
@@ -159,6 +163,7 @@ class SessionWiring(QtCore.QObject):
         if session is old:
             return
         self.solver.cancel()
+        self.lambdas.cancel()
         for name, slot in self._session_slots():
             getattr(old.events, name).disconnect(slot)
         self.session = session
@@ -299,7 +304,7 @@ class SessionWiring(QtCore.QObject):
         if w.graph.hovered is not None:
             self.on_hover(w.graph.hovered)
         w.drape.set_frame(snap)
-        w.energy.set_data(s.history, s.envelope())
+        w.energy.set_data(s.history, self._envelope())
         w.bars.set_data(snap.discords)
         w.dhist.set_data(s.history)
         # Numbers that change every frame are unreadable and re-layout their widgets: the
@@ -308,6 +313,20 @@ class SessionWiring(QtCore.QObject):
             self.refresh_texts()
         elif not self._text_timer.isActive():
             self._text_timer.start()
+
+    def _envelope(self) -> tuple[np.ndarray, np.ndarray]:
+        """The energy plot's envelope; it needs λ_min, which a wide network computes off
+        the GUI thread (the plot gets the envelope when it lands)."""
+        r = self.session.readouts
+        if self.lambdas.known(r) is None:
+            self.lambdas.request(r)
+            return np.zeros(0), np.zeros(0)
+        return self.session.envelope()
+
+    def _lambdas_landed(self) -> None:
+        s = self.session
+        self.window.energy.set_data(s.history, self._envelope())
+        self.refresh_texts()
 
     def show_recorded_state(self, t: float, found) -> None:
         """Pause and draw the recorded state ``found`` = (t, cochain) on the drape."""
@@ -320,7 +339,8 @@ class SessionWiring(QtCore.QObject):
         self._text_at = time.perf_counter()
         if s.selection is not None:
             self.window.panel.set_selected_value(float(s.cochain[s.layout.index(*s.selection)]))
-        self.window.metrics.setText(session_metrics_text(s, self.player))
+        self.window.metrics.setText(session_metrics_text(s, self.player,
+                                                         lambdas=self.lambdas.values))
 
 
 def show_recorded_state(window, session, found) -> None:
@@ -345,9 +365,11 @@ def consistency_text(r) -> str:
     return words
 
 
-def session_metrics_text(s, player) -> str:
+def session_metrics_text(s, player, *, lambdas=None) -> str:
     """The status line of a session: E, R, λ, σ, the step clock and the frame rate (all
-    read from ``s.readouts``, which follow θ while training)."""
+    read from ``s.readouts``, which follow θ while training). ``lambdas(readouts)`` gives
+    ``(λ_min, λ_max, pending)`` (:class:`~.lambdas.LambdaReadout`: pending values are the
+    last known ones, marked "…"); by default they are computed here."""
     r = s.readouts
 
     def num(name: str) -> str:  # a read-out the core cannot give is shown as nan
@@ -358,8 +380,17 @@ def session_metrics_text(s, player) -> str:
             return style.fmt(float("nan"))
 
     r_name = "R̄ (batch mean E)" if s.mode == "joint" else "R"
+    if lambdas is None:
+        lam_min, lam_max = num("lambda_min"), num("lambda_max")
+    else:
+        try:
+            lo, hi, pending = lambdas(r)
+            mark = "…" if pending else ""  # the last values known, the new ones on their way
+            lam_min, lam_max = style.fmt(lo) + mark, style.fmt(hi) + mark
+        except (np.linalg.LinAlgError, ValueError, RuntimeError, ArithmeticError):
+            lam_min = lam_max = style.fmt(float("nan"))
     parts = [f"E = {num('energy')}", f"{r_name} = {num('residual')}",
-             f"λmin = {num('lambda_min')}", f"λmax = {num('lambda_max')}"]
+             f"λmin = {lam_min}", f"λmax = {lam_max}"]
     if s.output_force == "cross-entropy":  # say which force is active and what it descends
         parts.insert(2, f"objective (CE) = {num('objective')}")
     if s.mode == "relax":

@@ -226,6 +226,42 @@ class Readouts:
             self.network, self.pins, self._sigma_list, layout=self.layout, z_out=self._z_out,
             graph=self.graph))
 
+    def known_extremes(self) -> tuple[float, float] | None:
+        """(λ_min, λ_max) when known without an eigensolve (computed, memoised or adopted),
+        else None."""
+        if "_extremes" in self.__dict__ or "spectrum" in self.__dict__:
+            return self._extremes
+        if self._memo is None:
+            return None
+        key = self._spectrum_key()
+        for k in (key, key + ("extremes",)):
+            if k in self._memo:
+                return self._extremes
+        return None
+
+    def extremes_job(self) -> Callable[[], tuple[float, float]]:
+        """A function of no arguments computing (λ_min, λ_max) of this state, safe to run on
+        another thread: it holds its own copies of everything it reads (the network, pins
+        and layout are immutable values). Hand its result to :meth:`adopt_extremes`."""
+        network, pins, layout, graph = self.network, self.pins, self.layout, self.graph
+        sigma = [np.array(s, copy=True) for s in self._sigma_list]
+        z_out = np.array(self._z_out, copy=True)
+        return lambda: extreme_eigenvalues(network, pins, sigma, layout=layout, z_out=z_out,
+                                           graph=graph)
+
+    def adopt_extremes(self, values: tuple[float, float]) -> None:
+        """Take (λ_min, λ_max) computed by :meth:`extremes_job` (and memoise them)."""
+        values = (float(values[0]), float(values[1]))
+        if self._memo is not None:
+            self._memoised(self._spectrum_key() + ("extremes",), lambda: values)
+        self.__dict__["_extremes"] = values
+
+    @property
+    def free_dim_bound(self) -> int:
+        """Coordinates that are not hard-pinned: an upper bound of L_free's size (what an
+        eigensolve costs), without building it."""
+        return self.layout.size - int(self.pins.resolve(self.layout).hard_index.size)
+
     @property
     def lambda_min(self) -> float:
         return self._extremes[0]
@@ -288,8 +324,10 @@ def envelope(s) -> tuple[np.ndarray, np.ndarray]:
     h = ms.history
     t = h.t[: h.n]
     t = t[t >= t0]
+    if t.size < 2 or e0 <= 0:
+        return empty  # nothing to draw: no eigensolve (a drag's jumps end here)
     lam = s.readouts.lambda_min
-    if t.size < 2 or e0 <= 0 or not np.isfinite(lam):
+    if not np.isfinite(lam):
         return empty
     try:
         e_star = min(max(float(flows.relax_solution(s).energy), 0.0), e0)

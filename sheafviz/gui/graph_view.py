@@ -129,6 +129,10 @@ class GraphView(pg.PlotWidget):
         # the segments of the edges at that level (see .edge_widths): a frame restyles
         # nothing, it only moves edges between layers when their level changes.
         bundle = self._add(LineBundle(), 1)
+        # Cached as a picture of the view's pixels: a frame that leaves every edge at its
+        # level repaints the neurons over the edges by copying the picture, not by drawing
+        # hundreds of long lines again (it is redrawn when a level or the view changes).
+        bundle.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         types = list(dict.fromkeys(edge.type for edge in layout.edges))
         self.edge_layers = {(t, level): bundle.add_layer(
             edge_widths.level_pen(self.theme.EDGE_COLORS[t], level))
@@ -160,9 +164,11 @@ class GraphView(pg.PlotWidget):
         for k, v in enumerate(layout.vertices):
             if not self.is_strip[k]:
                 continue
-            img = pg.ImageItem(axisOrder="col-major")
+            # row-major (dim, 1): the image is drawn scaled, never with swapped axes (Qt's
+            # slow path for a transformed image: ~3× the drawing time per strip)
+            img = pg.ImageItem(axisOrder="row-major")
             img.setLookupTable(lut)
-            img.setImage(np.zeros((1, v.dim)), levels=(-1, 1), autoLevels=False)
+            img.setImage(np.zeros((v.dim, 1)), levels=(-1, 1), autoLevels=False)
             img.setRect(QtCore.QRectF(k - STRIP_HALF, -STRIP_TOP, 2 * STRIP_HALF,
                                       2 * STRIP_TOP))
             self.strips[k] = self._add(img, 5)
@@ -291,7 +297,7 @@ class GraphView(pg.PlotWidget):
                 self._text_timer.start()
         for k, img in self.strips.items():
             v = self.layout_.vertices[k]
-            img.setImage(c[v.slice][::-1][None, :], levels=(-scale, scale), autoLevels=False)
+            img.setImage(c[v.slice][::-1][:, None], levels=(-scale, scale), autoLevels=False)
         self._draw_edges(snap.discords)
 
     def _set_texts(self) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore
 
-from .background import LatestOnly
+from .background import LatestOnly, shared_process_pool
 
 #: Above this many free coordinates, λ is computed off the GUI thread (the limit of the
 #: spectrum's dense branch: below it a dense eigh costs a few milliseconds).
@@ -31,7 +31,7 @@ class LambdaReadout(QtCore.QObject):
 
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
-        self.worker = LatestOnly(parent=self)
+        self.worker = LatestOnly(parent=self, executor=shared_process_pool)
         self.worker.done.connect(self._landed)
         self.worker.failed.connect(self._failed)
         self._asked = None  # the read-outs whose values were last requested

@@ -77,19 +77,28 @@ class LineLayer:
 
     def draw(self, painter: QtGui.QPainter) -> None:
         """Paint the layer with its pen. Lines wider than a pixel are drawn as one array of
-        segments: Qt's raster engine strokes a wide path's outline as a whole, ~5× slower
-        than the same segments drawn one by one (and a paint also waits for the interpreter
-        lock after each call while a background solve runs, so one call beats many)."""
+        segments in device pixels: Qt's raster engine strokes a wide path's outline as a
+        whole, ~5× slower than the same segments drawn one by one."""
         if self.x.size < 2:
             return
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, self.antialias)
         pen = self.opts["pen"]
         painter.setPen(pen)
-        if pen.widthF() > 1.0:
-            if self._segments is None:
-                self._segments = arrayToLineSegments(self.x, self.y, self.connect, True)
-            if len(self._segments):
-                painter.drawLines(*self._segments.drawargs())
+        tr = painter.transform()
+        if pen.widthF() > 1.0 and tr.m12() == 0.0 and tr.m21() == 0.0 and not tr.isRotating():
+            # In pixels: Qt strokes a wide pen under a scaling transform ~3× slower than the
+            # same lines given in device coordinates (measured at 1.5–3 px).
+            key = (tr.m11(), tr.m22(), tr.dx(), tr.dy())
+            if self._segments is None or self._segments[0] != key:
+                self._segments = (key, arrayToLineSegments(key[0] * self.x + key[2],
+                                                           key[1] * self.y + key[3],
+                                                           self.connect, True))
+            segments = self._segments[1]
+            if len(segments):
+                painter.save()
+                painter.resetTransform()
+                painter.drawLines(*segments.drawargs())
+                painter.restore()
             return
         if self._path is None:
             self._path = pg.arrayToQPath(self.x, self.y, connect=self.connect)

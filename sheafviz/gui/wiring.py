@@ -19,12 +19,15 @@ import numpy as np
 from PySide6 import QtCore, QtGui
 
 from . import style
-from .background import LatestOnly
+from .background import LatestOnly, shared_process_pool, warm_process_pool
 from .lambdas import LambdaReadout
 from sheafviz.live.frame import hidden_z_index, make_snapshot
 
 #: A dragged value is solved off the GUI thread once a solve took longer than this.
 ASYNC_SOLVE_AFTER_S = 0.030
+#: A network with more coordinates than this solves every dragged value off the GUI
+#: thread from the first one on (its first solve alone would stall the window).
+ASYNC_SOLVE_ABOVE_SIZE = 1000
 #: Refresh rate of the numeric read-outs (status line, editor) while animating.
 TEXT_HZ = 10.0
 
@@ -99,7 +102,7 @@ class SessionWiring(QtCore.QObject):
         self.window, self.session, self.player = window, session, player
         #: dragged values are solved off the GUI thread once a solve took longer than
         #: ``async_solve_after_s``; ``solve_cost_s`` is the last on-thread solve's time
-        self.solver = LatestOnly(parent=self)
+        self.solver = LatestOnly(parent=self, executor=shared_process_pool)
         self.solver.done.connect(self._solved)
         self.solver.failed.connect(
             lambda text, _tag: window.show_message(f"Pin change refused: {text}", "error"))
@@ -221,8 +224,10 @@ class SessionWiring(QtCore.QObject):
 
     def drag_pin(self, name: str, index: int, value: float) -> None:
         """A dragged or typed pinned value: the relaxation jumps to its equilibrium, solved
-        off the GUI thread once a solve took longer than ``async_solve_after_s`` (the shown
-        state stays, with the busy mark, until the newest value's solve lands)."""
+        off the GUI thread (in the worker process) once a solve took longer than
+        ``async_solve_after_s`` or for any network larger than ``ASYNC_SOLVE_ABOVE_SIZE``
+        (the shown state stays, with the busy mark, until the newest value's solve
+        lands)."""
         s = self.session
         if not np.isfinite(value):
             self.window.show_message(f"{name}[{index}]: the value must be a finite number.",
@@ -233,7 +238,9 @@ class SessionWiring(QtCore.QObject):
         except (KeyError, IndexError, ValueError) as exc:
             self.window.show_message(f"Pin change refused: {exc}", "error")
             return
-        if self.solve_cost_s >= self.async_solve_after_s and s.mode == "relax":
+        slow = (self.solve_cost_s >= self.async_solve_after_s
+                or s.layout.size > ASYNC_SOLVE_ABOVE_SIZE)
+        if slow and s.mode == "relax":
             self.solver.submit(s.solver_for(pins), tag=(s, s.network, pins))
             return
         self.solver.cancel()  # a slow solve still running must not land after this value
@@ -257,6 +264,8 @@ class SessionWiring(QtCore.QObject):
     # -- session events → views ----------------------------------------------------------
     def rebuild(self) -> None:
         w, s = self.window, self.session
+        if s.layout.size > ASYNC_SOLVE_ABOVE_SIZE:
+            warm_process_pool()  # its drags will be solved there: start it before the first
         w.setWindowTitle(f"sheafviz — {s.title}")
         w.set_legends()
         for view in (w.graph, w.drape, w.energy, w.bars, w.dhist):

@@ -10,6 +10,7 @@ like ``sheafviz relax --json`` does.
 
 from __future__ import annotations
 
+import functools
 from functools import cached_property
 from typing import Callable
 
@@ -241,13 +242,13 @@ class Readouts:
 
     def extremes_job(self) -> Callable[[], tuple[float, float]]:
         """A function of no arguments computing (λ_min, λ_max) of this state, safe to run on
-        another thread: it holds its own copies of everything it reads (the network, pins
-        and layout are immutable values). Hand its result to :meth:`adopt_extremes`."""
-        network, pins, layout, graph = self.network, self.pins, self.layout, self.graph
+        another thread or in another process (it pickles): it holds its own copies of
+        everything it reads (the network, pins and layout are immutable values). Hand its
+        result to :meth:`adopt_extremes`."""
         sigma = [np.array(s, copy=True) for s in self._sigma_list]
-        z_out = np.array(self._z_out, copy=True)
-        return lambda: extreme_eigenvalues(network, pins, sigma, layout=layout, z_out=z_out,
-                                           graph=graph)
+        return functools.partial(extreme_eigenvalues, self.network, self.pins, sigma,
+                                 layout=self.layout, z_out=np.array(self._z_out, copy=True),
+                                 graph=self.graph)
 
     def adopt_extremes(self, values: tuple[float, float]) -> None:
         """Take (λ_min, λ_max) computed by :meth:`extremes_job` (and memoise them)."""

@@ -92,6 +92,7 @@ class GraphView(pg.PlotWidget):
         self._clear()
         self.layout_ = layout
         self._hover, self._drag = None, None
+        self._pins_key = None
         self._build_geometry(layout)
         self._build_edges(layout)
         self._build_neurons(layout)
@@ -208,6 +209,12 @@ class GraphView(pg.PlotWidget):
         if lay is None:
             return
         self._pins = pins
+        # what is drawn here depends on which neurons are pinned, not on their values: a
+        # dragged value changes nothing (and rebuilds no dot on the next frame)
+        key = (frozenset(pins.hard), frozenset(pins.soft), selected)
+        if key == self._pins_key:
+            return
+        self._pins_key = key
         self._selected = selected
         pinned = np.array([pins.is_pinned(lay.vertices[k].name, j)
                            for k, j in zip(self.dot_vertex, self.dot_coord)], dtype=bool)

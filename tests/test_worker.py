@@ -15,7 +15,7 @@ from sheafviz.core.model.network import Network
 from sheafviz.core.model.pins import PinSet
 from sheafviz.core.model.sheaf import SheafLayout
 from sheafviz.core.solvers.solve import equilibrium
-from sheafviz.live.worker import WorkerError, WorkerProcess
+from sheafviz.gui.worker import WorkerError, WorkerProcess
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ and the GUI thread waits for that lock after every call into Qt, so a busy worke
 slows each redraw of a wide network several times over (measured: one drag landing's
 redraw and repaint, 31 ms alone, 140-200 ms beside a solving thread). Given
 ``executor=shared_process_pool`` the work runs in a separate process instead
-(:class:`~sheafviz.live.worker.WorkerProcess`, one for the whole application, started on
+(:class:`~.worker.WorkerProcess`, one for the whole application, started on
 first use), which shares nothing with the GUI thread; its function and arguments must then
 pickle (a ``functools.partial`` of a module-level function, not a lambda).
 """
@@ -30,7 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from PySide6 import QtCore
 
-from sheafviz.live.worker import WorkerError, WorkerProcess
+from .worker import WorkerError, WorkerProcess
 
 _POOL: list[WorkerProcess] = []
 

@@ -1,4 +1,5 @@
-"""A worker process for slow pure computations (solves, eigensolves), Qt-free.
+"""The window's worker process for slow pure computations (solves, eigensolves). Qt-free:
+the child imports nothing of Qt.
 
 Why a process: a solve written in Python holds the interpreter lock most of the time, and a
 GUI thread waits for that lock after every call into Qt, so a busy worker *thread* slows
@@ -8,7 +9,7 @@ Why not ``multiprocessing``: its "spawn" start re-imports the parent's ``__main_
 child, which re-runs a user's script that has no ``if __name__ == "__main__"`` guard (a
 script that opens a Viewer would open another one); "fork" is unsafe in a process running
 Qt's threads. The child here is a fresh interpreter running this module (``python -m
-sheafviz.live.worker``), and jobs travel over its stdin/stdout as length-prefixed pickles:
+sheafviz.gui.worker``), and jobs travel over its stdin/stdout as length-prefixed pickles:
 ``(function, args)`` in, ``(ok, result or error text)`` out, answered in order.
 
 :class:`WorkerProcess` is a :class:`concurrent.futures.Executor`; a job's function and
@@ -62,7 +63,7 @@ class WorkerProcess(Executor):
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(
             [package_root] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
-        self._proc = subprocess.Popen([sys.executable, "-m", "sheafviz.live.worker"],
+        self._proc = subprocess.Popen([sys.executable, "-m", "sheafviz.gui.worker"],
                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         self._pending: collections.deque[Future] = collections.deque()
         self._lock = threading.Lock()
@@ -133,6 +134,30 @@ class WorkerProcess(Executor):
                 future.set_exception(BrokenProcessPool("the worker process has stopped"))
 
 
+def _report_failure(out, exc: BaseException) -> None:
+    """Answer a job with its error, as text (the type and the message)."""
+    _write_frame(out, pickle.dumps((False, f"{type(exc).__name__}: {exc}")))
+
+
+def _serve(inp, out) -> None:
+    while True:
+        frame = _read_frame(inp)
+        if frame is None:
+            return
+        try:
+            fn, args, kwargs = pickle.loads(frame)
+            result = fn(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - every failure goes back to the window
+            _report_failure(out, exc)
+            continue
+        try:
+            data = pickle.dumps((True, result), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # noqa: BLE001 - an unpicklable result, reported back
+            _report_failure(out, exc)
+            continue
+        _write_frame(out, data)
+
+
 def main() -> None:
     """The child: read jobs from stdin, answer each on stdout, until stdin closes."""
     from sheafviz.core.threads import use_one_thread
@@ -140,23 +165,10 @@ def main() -> None:
     use_one_thread("a background worker: one core each with the window")
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the answers
-    while True:
-        frame = _read_frame(inp)
-        if frame is None:
-            return
-        try:
-            fn, args, kwargs = pickle.loads(frame)
-            answer = (True, fn(*args, **kwargs))
-        except Exception as exc:  # noqa: BLE001 - every failure goes back as text
-            answer = (False, f"{type(exc).__name__}: {exc}")
-        try:
-            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:  # noqa: BLE001 - an unpicklable result, reported
-            data = pickle.dumps((False, f"{type(exc).__name__}: {exc}"))
-        try:
-            _write_frame(out, data)
-        except (BrokenPipeError, OSError):  # the window closed while this job ran
-            return
+    try:
+        _serve(inp, out)
+    except (BrokenPipeError, ConnectionResetError):  # the window closed while a job ran
+        return
 
 
 if __name__ == "__main__":

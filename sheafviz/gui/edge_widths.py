@@ -1,5 +1,5 @@
-"""How thick the graph view draws an edge: a fixed map from its discord to pixels, and the
-legend that says so.
+"""How thick the graph view draws an edge: a fixed map from its discord to pixels, the
+edge layers drawn with it (:class:`EdgeLayers`), and the legend that says so.
 
 The thickness is absolute, the same for every network and every frame: an edge whose
 discord ``d_e = ‖r_e‖²`` is at or below ``DISCORD_FLOOR`` is in agreement and drawn at
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from . import style
 
@@ -75,6 +75,51 @@ def level_label(level: int) -> str:
 def level_pen(color: str, level: int):
     """The pen of an edge of colour ``color`` drawn at ``level``."""
     return pg.mkPen(style.faded(color, level_fade(level)), width=float(level_width(level)))
+
+
+class EdgeLayers:
+    """The graph view's edges as layers of one :class:`~.lines.LineBundle`: one layer per
+    (edge type, level) with a fixed pen, holding the segments of the edges at that level.
+    A frame restyles nothing; it moves an edge to another layer when its level changes.
+
+    Parameters
+    ----------
+    bundle : LineBundle
+    edges : list of the layout's edges (``.type``)
+    segments : list of ndarray (2m, 2), each edge's line segments (pairs of points)
+    colors : dict edge type -> colour
+    """
+
+    def __init__(self, bundle, edges, segments, colors: dict) -> None:
+        self.edges, self.segments = list(edges), list(segments)
+        self.types = list(dict.fromkeys(edge.type for edge in self.edges))
+        #: {(edge type, level): LineLayer}, thin to thick (thick ones drawn on top)
+        self.layers = {(t, level): bundle.add_layer(level_pen(colors[t], level))
+                       for level in range(LEVELS) for t in self.types}
+        #: level of each edge, shape (n_edges,) (−1 before the first frame)
+        self.levels = np.full(len(self.edges), -1)
+
+    def draw(self, d) -> None:
+        """Draw the edges for discords ``d``, shape (n_edges,)."""
+        levels = discord_level(d)
+        if np.array_equal(levels, self.levels):
+            return  # no edge changed its thickness: nothing to redraw
+        self.levels = levels
+        members: dict = {key: [] for key in self.layers}
+        for e, edge in enumerate(self.edges):
+            members[(edge.type, int(levels[e]))].append(self.segments[e])
+        for key, layer in self.layers.items():
+            seg = np.concatenate(members[key]) if members[key] else np.zeros((0, 2))
+            layer.setData(seg[:, 0], seg[:, 1])  # unchanged data: no repaint
+
+    def pen(self, e: int):
+        """The pen edge ``e`` is drawn with now (its type's colour at its level)."""
+        return self.layers[(self.edges[e].type, int(self.levels[e]))].opts["pen"]
+
+    def width(self, level: int) -> float:
+        """The pen width (pixels) of the edges at ``level`` now (the presentation mode
+        thickens the layers' pens)."""
+        return float(self.layers[(self.types[0], level)].opts["pen"].widthF())
 
 
 class _Sample(pg.ItemSample):
@@ -138,3 +183,13 @@ def make_legend(*, color: str, text_color: str, width_of=None) -> pg.LegendItem:
     for sample, _label in legend.items:
         sample.width_of = width_of or (lambda level: float(level_width(level)))
     return legend
+
+
+def place_legend(legend: pg.LegendItem, grid, row: int, col: int) -> None:
+    """Put ``legend`` into cell (row, col) of a QGraphicsGridLayout at its own size,
+    left-aligned (the layout gives it its height; it covers nothing)."""
+    legend.setSizePolicy(QtWidgets.QSizePolicy.Policy.Fixed,
+                         QtWidgets.QSizePolicy.Policy.Fixed)
+    legend.setPreferredSize(legend.geometry().size())
+    grid.addItem(legend, row, col)
+    grid.setAlignment(legend, QtCore.Qt.AlignmentFlag.AlignLeft)

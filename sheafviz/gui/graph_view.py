@@ -126,36 +126,20 @@ class GraphView(pg.PlotWidget):
         self.dot_size = int(round(base * max(0.7, min(scale, 1.3))))
 
     def _build_edges(self, layout) -> None:
-        # One item; one layer per (edge type, thickness level) with a fixed pen, filled with
-        # the segments of the edges at that level (see .edge_widths): a frame restyles
-        # nothing, it only moves edges between layers when their level changes.
         bundle = self._add(LineBundle(), 1)
         # Cached as a picture of the view's pixels: a frame that leaves every edge at its
         # level repaints the neurons over the edges by copying the picture, not by drawing
         # hundreds of long lines again (it is redrawn when a level or the view changes).
         bundle.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        types = list(dict.fromkeys(edge.type for edge in layout.edges))
-        self.edge_layers = {(t, level): bundle.add_layer(
-            edge_widths.level_pen(self.theme.EDGE_COLORS[t], level))
-            for level in range(edge_widths.LEVELS) for t in types}  # thick ones on top
-        self._edge_segments = [edge_segments(self.ys, edge.position, edge.type)
-                               for edge in layout.edges]
-        self.edge_levels = np.full(len(layout.edges), -1)
-        # under the view box, in the plot's own layout: it takes its height from the
-        # columns' and covers none of them
-        self.legend = edge_widths.make_legend(
-            color=self.theme.OUTLINE_COLOR, text_color=self.theme.FOREGROUND,
-            width_of=lambda level: self.edge_layers[(types[0], level)].opts["pen"].widthF())
-        self.legend.setSizePolicy(QtWidgets.QSizePolicy.Policy.Fixed,
-                                  QtWidgets.QSizePolicy.Policy.Fixed)
-        self.legend.setPreferredSize(self.legend.geometry().size())  # its own, left-aligned
-        self.plotItem.layout.addItem(self.legend, LEGEND_ROW, 1)
-        self.plotItem.layout.setAlignment(self.legend, QtCore.Qt.AlignmentFlag.AlignLeft)
-
-    def edge_pen(self, e: int):
-        """The pen edge ``e`` is drawn with now (its type's colour at its level)."""
-        edge = self.layout_.edges[e]
-        return self.edge_layers[(edge.type, int(self.edge_levels[e]))].opts["pen"]
+        #: the edges, one layer per (type, thickness level): see .edge_widths
+        self.edges = edge_widths.EdgeLayers(
+            bundle, layout.edges, [edge_segments(self.ys, e.position, e.type)
+                                   for e in layout.edges], self.theme.EDGE_COLORS)
+        self.legend = edge_widths.make_legend(color=self.theme.OUTLINE_COLOR,
+                                              text_color=self.theme.FOREGROUND,
+                                              width_of=self.edges.width)
+        # under the view box, in the plot's own layout: it covers no neuron
+        edge_widths.place_legend(self.legend, self.plotItem.layout, LEGEND_ROW, 1)
 
     def _build_neurons(self, layout) -> None:
         self.dots = self._add(PassiveScatter(pxMode=True), 10)
@@ -305,7 +289,7 @@ class GraphView(pg.PlotWidget):
         for k, img in self.strips.items():
             v = self.layout_.vertices[k]
             img.setImage(c[v.slice][::-1][:, None], levels=(-scale, scale), autoLevels=False)
-        self._draw_edges(snap.discords)
+        self.edges.draw(snap.discords)
 
     def _set_texts(self) -> None:
         """Value labels beside the dots (at most every TEXT_PERIOD_S: readable, and each
@@ -316,18 +300,6 @@ class GraphView(pg.PlotWidget):
             if s != self._last_texts[j]:
                 self._last_texts[j] = s
                 t.setText(s)
-
-    def _draw_edges(self, d: np.ndarray) -> None:
-        levels = edge_widths.discord_level(d)
-        if np.array_equal(levels, self.edge_levels):
-            return  # no edge changed its thickness: nothing to redraw
-        self.edge_levels = levels
-        members: dict = {key: [] for key in self.edge_layers}
-        for e, edge in enumerate(self.layout_.edges):
-            members[(edge.type, int(levels[e]))].append(self._edge_segments[e])
-        for key, layer in self.edge_layers.items():
-            seg = np.concatenate(members[key]) if members[key] else np.zeros((0, 2))
-            layer.setData(seg[:, 0], seg[:, 1])  # unchanged data: no repaint
 
     # -- hit testing and mouse -----------------------------------------------------------
     def hit(self, scene_pos) -> tuple | None:

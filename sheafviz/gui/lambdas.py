@@ -4,12 +4,14 @@ On a small network the two eigenvalues come from a dense ``eigh`` of L_free in a
 milliseconds and are computed where they are asked for. Above ``SYNC_FREE_DIM`` free
 coordinates they take ARPACK (tens of milliseconds, more while a drag's solve shares the
 interpreter), and a new pattern arrives with every drag move: there :class:`LambdaReadout`
-hands the eigensolve to a :class:`~.background.LatestOnly` and the status line shows the last
-known values marked as pending until the newest state's values land.
+hands the eigensolve to a :class:`~.background.LatestOnly` running in the worker process
+(:mod:`.worker`), and the status line shows the last known values marked as pending until
+the newest state's values land; the energy plot's envelope, which needs λ_min, waits too.
 """
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6 import QtCore
 
 from .background import LatestOnly, shared_process_pool
@@ -24,7 +26,8 @@ class LambdaReadout(QtCore.QObject):
 
     Signals
     -------
-    ready() : values for the shown state landed; the status line should refresh
+    ready() : values for the shown state landed; the status line and the energy plot's
+        envelope should refresh
     """
 
     ready = QtCore.Signal()
@@ -65,6 +68,16 @@ class LambdaReadout(QtCore.QObject):
         self.request(readouts)
         last = self._last if self._last is not None else (float("nan"), float("nan"))
         return last[0], last[1], True
+
+    def envelope(self, session) -> tuple[np.ndarray, np.ndarray]:
+        """``session.envelope()`` (the energy plot's predicted decay, which needs λ_min)
+        once λ_min is known; until then empty, its eigensolve requested (``ready``
+        follows)."""
+        r = session.readouts
+        if self.known(r) is None:
+            self.request(r)
+            return np.zeros(0), np.zeros(0)
+        return session.envelope()
 
     def cancel(self) -> None:
         """Forget every request (a new session: the old state's values must not land)."""

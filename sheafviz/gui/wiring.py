@@ -313,7 +313,7 @@ class SessionWiring(QtCore.QObject):
         if w.graph.hovered is not None:
             self.on_hover(w.graph.hovered)
         w.drape.set_frame(snap)
-        w.energy.set_data(s.history, self._envelope())
+        w.energy.set_data(s.history, self.lambdas.envelope(s))  # λ_min off-thread
         w.bars.set_data(snap.discords)
         w.dhist.set_data(s.history)
         # Numbers that change every frame are unreadable and re-layout their widgets: the
@@ -323,18 +323,9 @@ class SessionWiring(QtCore.QObject):
         elif not self._text_timer.isActive():
             self._text_timer.start()
 
-    def _envelope(self) -> tuple[np.ndarray, np.ndarray]:
-        """The energy plot's envelope; it needs λ_min, which a wide network computes off
-        the GUI thread (the plot gets the envelope when it lands)."""
-        r = self.session.readouts
-        if self.lambdas.known(r) is None:
-            self.lambdas.request(r)
-            return np.zeros(0), np.zeros(0)
-        return self.session.envelope()
-
     def _lambdas_landed(self) -> None:
         s = self.session
-        self.window.energy.set_data(s.history, self._envelope())
+        self.window.energy.set_data(s.history, self.lambdas.envelope(s))
         self.refresh_texts()
 
     def show_recorded_state(self, t: float, found) -> None:

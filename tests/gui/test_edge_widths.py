@@ -41,7 +41,7 @@ def drawn_segments(graph) -> dict:
     """{edge position k: (set of (y_tail, y_head) rounded, set of pen widths)} read from
     the edge item's layers (each layer one pen; segments in pairs)."""
     out: dict = {}
-    for layer in graph.edge_layers.values():
+    for layer in graph.edges.layers.values():
         x, y = layer.getData()
         width = layer.opts["pen"].widthF()
         for i in range(0, x.size, 2):
@@ -105,7 +105,7 @@ def test_an_equilibrium_is_drawn_at_the_floor_width(qtbot, window):
                                          z_index=hidden_z_index(lay)))
     d = check_edges(window.graph, s, c)
     assert 1e-14 < d.max() < 1e-10
-    widths = {layer.opts["pen"].widthF() for layer in window.graph.edge_layers.values()
+    widths = {layer.opts["pen"].widthF() for layer in window.graph.edges.layers.values()
               if layer.getData()[0].size}
     assert widths == {FLOOR_PX}
 
@@ -126,5 +126,5 @@ def test_legend_shows_the_map(qtbot, window):
     # and an edge with that discord is drawn that wide: the legend follows the edges' pens
     graph = window.graph
     for value, width, _ in entries:
-        graph._draw_edges(np.full(len(window.session.layout.edges), value))
-        assert graph.edge_pen(0).widthF() == pytest.approx(width)
+        graph.edges.draw(np.full(len(window.session.layout.edges), value))
+        assert graph.edges.pen(0).widthF() == pytest.approx(width)

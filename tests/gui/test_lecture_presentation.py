@@ -90,7 +90,7 @@ def test_palette_recolours_the_edges(qtbot, lecture):
     d = ctl.snapshot.discords
     e = int(np.argmax(d))
     edge = ctl.layout.edges[e]
-    pen = w.graph.edge_pen(e)
+    pen = w.graph.edges.pen(e)
     # the palette colour mixed with white by 0.78·(1 − q), q = decades of d above 1e-6 / 7
     q = min(max(round(np.log10(max(d[e], 1e-6) / 1e-6)), 0), 7) / 7
     c = QtGui.QColor(PALETTES["classic"][edge.type])

@@ -62,3 +62,4 @@ def test_a_dead_worker_fails_pending_and_later_jobs():
         pending.result(timeout=30)
     with pytest.raises(BrokenProcessPool):
         w.submit(abs, -1)
+

@@ -162,7 +162,9 @@ class LatestOnly(QtCore.QObject):
         def landed(future) -> None:  # on the executor's own thread: hand over to Qt's
             try:
                 error = future.exception()
-                if error is None:
+                if isinstance(error, BrokenProcessPool):  # the worker died: threads then
+                    self._use_threads(generation, fn, args)
+                elif error is None:
                     relay.finished.emit(generation, True, future.result())
                 else:
                     text = (str(error) if isinstance(error, WorkerError)
@@ -173,11 +175,16 @@ class LatestOnly(QtCore.QObject):
 
         try:
             self._future = executor.submit(fn, *args)
-        except (BrokenProcessPool, RuntimeError) as exc:  # a dead worker: reported, replaced
-            _POOL.clear()
-            relay.finished.emit(generation, False, f"{type(exc).__name__}: {exc}")
+        except (BrokenProcessPool, OSError):  # no worker process: threads then
+            self._use_threads(generation, fn, args)
             return
         self._future.add_done_callback(landed)
+
+    def _use_threads(self, generation: int, fn, args) -> None:
+        """Run this and every later request on the thread pool (the worker process died
+        or cannot start: slower redraws beside it, but the work gets done)."""
+        self._executor_factory, self._future = None, None
+        self.pool.start(_Job(generation, fn, args, self._relay))
 
     def _finished(self, generation: int, ok: bool, payload) -> None:
         self._running = False

@@ -73,6 +73,8 @@ class LambdaReadout(QtCore.QObject):
         """``session.envelope()`` (the energy plot's predicted decay, which needs λ_min)
         once λ_min is known; until then empty, its eigensolve requested (``ready``
         follows)."""
+        if session.mode != "relax":
+            return session.envelope()  # none while training: no eigensolve for it
         r = session.readouts
         if self.known(r) is None:
             self.request(r)

@@ -15,6 +15,8 @@ event and the session stays as it was (bad arguments still raise ValueError).
 
 from __future__ import annotations
 
+import functools
+
 from pathlib import Path
 
 import numpy as np
@@ -283,11 +285,13 @@ class Session:
         """A function of no arguments that solves the equilibrium of ``pins`` under the
         current weights and graph (what ``set_pins(pins, jump=True)`` would solve). It
         reads nothing of the session when called, so it may run off the GUI thread; give
-        its result to ``set_pins(pins, jump=True, solution=...)``."""
+        its result to ``set_pins(pins, jump=True, solution=...)``. It pickles (it may run in
+        another process)."""
         from sheafviz.core.solvers.solve import equilibrium
 
-        network, layout, graph = self._network, self.layout, self._graph
-        return lambda: equilibrium(network, pins, sigma="auto", layout=layout, graph=graph)
+        # a partial, not a lambda: it pickles, so it may run in another process
+        return functools.partial(equilibrium, self._network, pins, sigma="auto",
+                                 layout=self.layout, graph=self._graph)
 
     def set_mode(self, mode: str) -> bool:
         """"relax" or "joint" (ValueError otherwise); each keeps its own state."""

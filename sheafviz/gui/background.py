@@ -11,11 +11,45 @@ dropped.
 
 A running numerical solve cannot be interrupted halfway (numpy does not poll for that):
 cancelling means its result is never delivered and nothing queued after it runs.
+
+Threads or a process: a solve written in Python holds the interpreter lock most of the time,
+and the GUI thread waits for that lock after every call into Qt, so a busy worker *thread*
+slows each redraw of a wide network several times over (measured: one drag landing's
+redraw and repaint, 31 ms alone, 140-200 ms beside a solving thread). Given
+``executor=shared_process_pool`` the work runs in a separate process instead
+(:class:`~.worker.WorkerProcess`, one for the whole application, started on
+first use), which shares nothing with the GUI thread; its function and arguments must then
+pickle (a ``functools.partial`` of a module-level function, not a lambda).
 """
 
 from __future__ import annotations
 
+import atexit
+from concurrent.futures import CancelledError, Executor
+from concurrent.futures.process import BrokenProcessPool
+
 from PySide6 import QtCore
+
+from .worker import WorkerError, WorkerProcess
+
+_POOL: list[WorkerProcess] = []
+
+
+def shared_process_pool() -> WorkerProcess:
+    """The application's one worker process for slow work (started on the first call,
+    stopped at exit; a new one replaces it if it died)."""
+    if _POOL and _POOL[0].broken:
+        _POOL.clear()
+    if not _POOL:
+        pool = WorkerProcess()
+        _POOL.append(pool)
+        atexit.register(pool.shutdown, wait=False)
+    return _POOL[0]
+
+
+def warm_process_pool() -> None:
+    """Start the worker process now (its start-up, ~1 s of imports, then delays no job)."""
+    shared_process_pool().submit(int)
 
 
 class _Relay(QtCore.QObject):
@@ -45,6 +79,9 @@ class LatestOnly(QtCore.QObject):
     Parameters
     ----------
     pool : QThreadPool, optional (default: a private pool with one thread)
+    executor : callable () -> concurrent.futures.Executor, optional; when given, the work
+        runs there instead of on ``pool`` (e.g. :func:`shared_process_pool`), created at
+        the first request
 
     Signals
     -------
@@ -59,8 +96,10 @@ class LatestOnly(QtCore.QObject):
     busyChanged = QtCore.Signal(bool)
 
     def __init__(self, pool: QtCore.QThreadPool | None = None,
-                 parent: QtCore.QObject | None = None) -> None:
+                 parent: QtCore.QObject | None = None, *, executor=None) -> None:
         super().__init__(parent)
+        self._executor_factory = executor
+        self._future = None
         if pool is None:
             pool = QtCore.QThreadPool(self)
             pool.setMaxThreadCount(1)
@@ -105,10 +144,46 @@ class LatestOnly(QtCore.QObject):
 
     def wait(self, msecs: int = -1) -> bool:
         """Block until the pool is idle (scripts and tests; never the GUI's event path)."""
+        if self._future is not None:
+            from concurrent.futures import wait
+
+            done, _ = wait([self._future], timeout=None if msecs < 0 else msecs / 1000.0)
+            return bool(done)
         return self.pool.waitForDone(msecs)
 
     def _start(self, generation: int, fn, args) -> None:
         self._running = True
+        if self._executor_factory is None:
+            self.pool.start(_Job(generation, fn, args, self._relay))
+            return
+        executor: Executor = self._executor_factory()
+        relay = self._relay
+
+        def landed(future) -> None:  # on the executor's own thread: hand over to Qt's
+            try:
+                error = future.exception()
+                if isinstance(error, BrokenProcessPool):  # the worker died: threads then
+                    self._use_threads(generation, fn, args)
+                elif error is None:
+                    relay.finished.emit(generation, True, future.result())
+                else:
+                    text = (str(error) if isinstance(error, WorkerError)
+                            else f"{type(error).__name__}: {error}")
+                    relay.finished.emit(generation, False, text)
+            except (RuntimeError, CancelledError):  # the window closed, or the app exits
+                pass
+
+        try:
+            self._future = executor.submit(fn, *args)
+        except (BrokenProcessPool, OSError):  # no worker process: threads then
+            self._use_threads(generation, fn, args)
+            return
+        self._future.add_done_callback(landed)
+
+    def _use_threads(self, generation: int, fn, args) -> None:
+        """Run this and every later request on the thread pool (the worker process died
+        or cannot start: slower redraws beside it, but the work gets done)."""
+        self._executor_factory, self._future = None, None
         self.pool.start(_Job(generation, fn, args, self._relay))
 
     def _finished(self, generation: int, ok: bool, payload) -> None:

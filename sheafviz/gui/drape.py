@@ -18,7 +18,7 @@ from PySide6 import QtCore
 from . import style
 from .lines import LineBundle
 from .theme import Theme
-from .viewbox import DelegatingViewBox, PassiveScatter, nearest_point
+from .viewbox import DelegatingViewBox, PassiveScatter, move_points, nearest_point
 from .widgets import ShrinkLater
 
 SPRING_OFFSET = 0.3
@@ -78,6 +78,7 @@ class DrapePanel(pg.PlotWidget):
         self._shrink = ShrinkLater(self, self._shrink_if_still_loose)
         self._drag = None
         self._pin_flat = np.zeros(0, dtype=int)
+        self._points_stale = True  # the next frame sets the points with their identities
 
     def _add(self, item, z: float):
         item.setZValue(z)
@@ -93,6 +94,7 @@ class DrapePanel(pg.PlotWidget):
         self._items = []
         self.layout_ = layout
         self._yr = None
+        self._points_stale = True
         xs = np.empty(layout.size)
         for v in layout.vertices:
             xs[v.slice] = v.position + spread(v.dim)
@@ -176,7 +178,11 @@ class DrapePanel(pg.PlotWidget):
 
     def set_pins(self, pins) -> None:
         res = pins.resolve(self.layout_)
-        self._pin_flat = np.concatenate([res.hard_index, res.soft_index]).astype(int)
+        pin_flat = np.concatenate([res.hard_index, res.soft_index]).astype(int)
+        if not self._points_stale and np.array_equal(pin_flat, self._pin_flat):
+            return  # the same coordinates pinned (a dragged value): the points stay
+        self._points_stale = True  # other points: their identities are set anew
+        self._pin_flat = pin_flat
         free = np.ones(self.layout_.size, dtype=bool)
         free[self._pin_flat] = False
         self._free_flat = np.flatnonzero(free)
@@ -188,12 +194,17 @@ class DrapePanel(pg.PlotWidget):
         if lay is None:
             return
         c, f, xs = snap.cochain, snap.forward, self.xs
-        self.points.setData(xs[self._free_flat], c[self._free_flat], data=self._free_flat)
-        self.ghost.setData(xs, f)
+        free, p = self._free_flat, self._pin_flat
+        if self._points_stale:  # new pins: points and clamps carry new identities
+            self._points_stale = False
+            self.points.setData(xs[free], c[free], data=free)
+            self.clamps.setData(xs[p], c[p], data=p)
+        else:  # a frame moves the same points
+            move_points(self.points, xs[free], c[free])
+            move_points(self.clamps, xs[p], c[p])
+        move_points(self.ghost, xs, f)  # unchanged while x stays: nothing to do
         self.ghost_line.setData(xs[self.pair_idx], f[self.pair_idx])
         self.string.setData(xs[self.pair_idx], c[self.pair_idx])
-        p = self._pin_flat
-        self.clamps.setData(xs[p], c[p], data=p)
         if p.size <= MAX_CLAMP_BARS:  # a wall of 784 vise bars says nothing more than squares
             bars_x = np.repeat(xs[p], 2) + np.tile([-0.09, 0.09], p.size)
             self.clamp_bars.setData(bars_x, np.repeat(c[p], 2))

@@ -11,8 +11,9 @@ STRIP_HALF = 0.11
 STRIP_TOP = 0.95
 #: Most line segments drawn for one edge (affine edges of wide layers are sampled).
 MAX_SEGMENTS = 400
-#: Neurons sampled per side when an affine edge has more than MAX_SEGMENTS pairs.
-SAMPLE = 12
+#: Neurons sampled per side when an affine edge has more than MAX_SEGMENTS pairs (8 × 8
+#: lines already read as "every neuron feeds every neuron", at half the drawing of 12 × 12).
+SAMPLE = 8
 
 
 def dot_positions(dim: int) -> np.ndarray:

@@ -13,9 +13,9 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
 
-from . import style
+from . import edge_widths, style
 from .graph_fit import fit_to_pixels, pin_extra, pin_pen_px
 from .graph_geometry import (LABEL_Y, STRIP_HALF, STRIP_TOP, dot_positions, edge_segments,
                              strip_positions)
@@ -24,6 +24,8 @@ from .theme import Theme
 from .viewbox import DelegatingViewBox, PassiveScatter, nearest_point
 
 HIT_PX = 16
+#: The row of the plot's layout (under the hidden bottom axis) holding the legend.
+LEGEND_ROW = 4
 #: Value labels next to the dots refresh at most this often while animating (readable).
 TEXT_PERIOD_S = 0.1
 
@@ -74,6 +76,12 @@ class GraphView(pg.PlotWidget):
         for it in self._items:
             self.vb.removeItem(it)
         self._items = []
+        legend = getattr(self, "legend", None)
+        if legend is not None:  # not a view item: a row of the plot's layout
+            self.plotItem.layout.removeItem(legend)
+            if legend.scene() is not None:
+                legend.scene().removeItem(legend)
+        self.legend = None
 
     def _add(self, item, z: float = 0.0):
         item.setZValue(z)
@@ -88,6 +96,7 @@ class GraphView(pg.PlotWidget):
         self._clear()
         self.layout_ = layout
         self._hover, self._drag = None, None
+        self._pins_key = None
         self._build_geometry(layout)
         self._build_edges(layout)
         self._build_neurons(layout)
@@ -100,7 +109,6 @@ class GraphView(pg.PlotWidget):
         self.hover_card.hide()
         n = len(layout.vertices)
         self.vb.setRange(xRange=(-0.55, n - 0.45), yRange=(-1.12, LABEL_Y + 0.22), padding=0)
-        self._last_pens = [None] * len(layout.edges)
         self._base_dot_size = self.dot_size
         self.fit_to_pixels()
 
@@ -124,15 +132,20 @@ class GraphView(pg.PlotWidget):
         self.dot_size = int(round(base * max(0.7, min(scale, 1.3))))
 
     def _build_edges(self, layout) -> None:
-        # One item, one layer per edge (restyled by discord each frame): see .lines.
         bundle = self._add(LineBundle(), 1)
-        self.edge_items = []
-        for edge in layout.edges:
-            seg = edge_segments(self.ys, edge.position, edge.type)
-            # Thick lines: antialiasing them costs ~3× and shows little.
-            layer = bundle.add_layer(pg.mkPen(self.theme.EDGE_COLORS[edge.type], width=1.5))
-            layer.setData(seg[:, 0], seg[:, 1])
-            self.edge_items.append(layer)
+        # Cached as a picture of the view's pixels: a frame that leaves every edge at its
+        # level repaints the neurons over the edges by copying the picture, not by drawing
+        # hundreds of long lines again (it is redrawn when a level or the view changes).
+        bundle.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        #: the edges, one layer per (type, thickness level): see .edge_widths
+        self.edges = edge_widths.EdgeLayers(
+            bundle, layout.edges, [edge_segments(self.ys, e.position, e.type)
+                                   for e in layout.edges], self.theme.EDGE_COLORS)
+        self.legend = edge_widths.make_legend(color=self.theme.OUTLINE_COLOR,
+                                              text_color=self.theme.FOREGROUND,
+                                              width_of=self.edges.width)
+        # under the view box, in the plot's own layout: it covers no neuron
+        edge_widths.place_legend(self.legend, self.plotItem.layout, LEGEND_ROW, 1)
 
     def _build_neurons(self, layout) -> None:
         self.dots = self._add(PassiveScatter(pxMode=True), 10)
@@ -142,9 +155,11 @@ class GraphView(pg.PlotWidget):
         for k, v in enumerate(layout.vertices):
             if not self.is_strip[k]:
                 continue
-            img = pg.ImageItem(axisOrder="col-major")
+            # row-major (dim, 1): the image is drawn scaled, never with swapped axes (Qt's
+            # slow path for a transformed image: ~3× the drawing time per strip)
+            img = pg.ImageItem(axisOrder="row-major")
             img.setLookupTable(lut)
-            img.setImage(np.zeros((1, v.dim)), levels=(-1, 1), autoLevels=False)
+            img.setImage(np.zeros((v.dim, 1)), levels=(-1, 1), autoLevels=False)
             img.setRect(QtCore.QRectF(k - STRIP_HALF, -STRIP_TOP, 2 * STRIP_HALF,
                                       2 * STRIP_TOP))
             self.strips[k] = self._add(img, 5)
@@ -188,6 +203,12 @@ class GraphView(pg.PlotWidget):
         if lay is None:
             return
         self._pins = pins
+        # what is drawn here depends on which neurons are pinned, not on their values: a
+        # dragged value changes nothing (and rebuilds no dot on the next frame)
+        key = (frozenset(pins.hard), frozenset(pins.soft), selected)
+        if key == self._pins_key:
+            return
+        self._pins_key = key
         self._selected = selected
         pinned = np.array([pins.is_pinned(lay.vertices[k].name, j)
                            for k, j in zip(self.dot_vertex, self.dot_coord)], dtype=bool)
@@ -277,8 +298,8 @@ class GraphView(pg.PlotWidget):
                 self._text_timer.start()
         for k, img in self.strips.items():
             v = self.layout_.vertices[k]
-            img.setImage(c[v.slice][::-1][None, :], levels=(-scale, scale), autoLevels=False)
-        self._draw_edges(snap.discords)
+            img.setImage(c[v.slice][::-1][:, None], levels=(-scale, scale), autoLevels=False)
+        self.edges.draw(snap.discords)
 
     def _set_texts(self) -> None:
         """Value labels beside the dots (at most every TEXT_PERIOD_S: readable, and each
@@ -289,18 +310,6 @@ class GraphView(pg.PlotWidget):
             if s != self._last_texts[j]:
                 self._last_texts[j] = s
                 t.setText(s)
-
-    def _draw_edges(self, d: np.ndarray) -> None:
-        top = float(np.max(d)) if d.size else 0.0
-        for e, (edge, item) in enumerate(zip(self.layout_.edges, self.edge_items)):
-            t = float(np.sqrt(d[e] / top)) if top > 1e-12 else 0.0
-            key = (round(t * 12),)
-            if key == self._last_pens[e]:
-                continue
-            self._last_pens[e] = key
-            q = key[0] / 12.0
-            item.setPen(pg.mkPen(style.faded(self.theme.EDGE_COLORS[edge.type], q),
-                                 width=1.5 + 6.5 * q))
 
     # -- hit testing and mouse -----------------------------------------------------------
     def hit(self, scene_pos) -> tuple | None:

@@ -58,9 +58,25 @@ def _spectrum_scope(s) -> str:
     return "the values that are not pinned, under the current pins and weights"
 
 
-def status_items(s, player) -> list[StatusItem]:
-    """The status line of session ``s`` (played by ``player``) as named items."""
+def _lambda_texts(r, lambdas) -> tuple[str, str]:
+    """λmin and λmax as shown: from the read-outs, or from ``lambdas(readouts)`` →
+    ``(λmin, λmax, pending)`` (:class:`~.lambdas.LambdaReadout`, which computes them off the
+    GUI thread on wide networks; pending values are the last known ones, marked "…")."""
+    if lambdas is None:
+        return _num(r, "lambda_min"), _num(r, "lambda_max")
+    try:
+        lo, hi, pending = lambdas(r)
+    except _READ_ERRORS:
+        return style.fmt(float("nan")), style.fmt(float("nan"))
+    mark = "…" if pending else ""
+    return style.fmt(lo) + mark, style.fmt(hi) + mark
+
+
+def status_items(s, player, *, lambdas=None) -> list[StatusItem]:
+    """The status line of session ``s`` (played by ``player``) as named items; ``lambdas``
+    as in :func:`_lambda_texts`."""
     r = s.readouts
+    lam_min, lam_max = _lambda_texts(r, lambdas)
     scope = _spectrum_scope(s)
     items = [StatusItem("energy", f"energy E = {_num(r, 'energy')}",
                         "E = ½ Σ dₑ: half the total discord ‖rₑ‖² of the edges, for the "
@@ -78,11 +94,11 @@ def status_items(s, player) -> list[StatusItem]:
                                 "What the relaxation descends under the cross-entropy "
                                 "output force."))
     items.append(StatusItem(
-        "lambda_min", f"slowest λmin = {_num(r, 'lambda_min')}",
+        "lambda_min", f"slowest λmin = {lam_min}",
         f"λmin: the smallest eigenvalue of L_free, the sheaf Laplacian on {scope}, at the "
         "state's ReLU pattern. E − R decays at least like exp(−2·α·λmin·t)."))
     items.append(StatusItem(
-        "lambda_max", f"stiffest λmax = {_num(r, 'lambda_max')}",
+        "lambda_max", f"stiffest λmax = {lam_max}",
         f"λmax: the largest eigenvalue of L_free, the sheaf Laplacian on {scope}, at the "
         "state's ReLU pattern (recomputed whenever the weights move). Euler steps are "
         "stable while Δt < 2/(α·λmax)."))

@@ -18,12 +18,16 @@ import time
 import numpy as np
 from PySide6 import QtCore, QtGui
 
-from .background import LatestOnly
+from .background import LatestOnly, shared_process_pool, warm_process_pool
+from .lambdas import LambdaReadout
 from .status_items import status_items
 from sheafviz.live.frame import hidden_z_index, make_snapshot
 
 #: A dragged value is solved off the GUI thread once a solve took longer than this.
 ASYNC_SOLVE_AFTER_S = 0.030
+#: A network with more coordinates than this solves every dragged value off the GUI
+#: thread from the first one on (its first solve alone would stall the window).
+ASYNC_SOLVE_ABOVE_SIZE = 1000
 #: Refresh rate of the numeric read-outs (status line, editor) while animating.
 TEXT_HZ = 10.0
 
@@ -120,7 +124,7 @@ class SessionWiring(QtCore.QObject):
         self.window, self.session, self.player = window, session, player
         #: dragged values are solved off the GUI thread once a solve took longer than
         #: ``async_solve_after_s``; ``solve_cost_s`` is the last on-thread solve's time
-        self.solver = LatestOnly(parent=self)
+        self.solver = LatestOnly(parent=self, executor=shared_process_pool)
         self.solver.done.connect(self._solved)
         self.solver.failed.connect(
             lambda text, _tag: window.show_message(f"Pin change refused: {text}", "error"))
@@ -131,6 +135,9 @@ class SessionWiring(QtCore.QObject):
         self._graph_pins: tuple | None = None  # (pins, selection) the graph view shows
         self._text_timer = QtCore.QTimer(self, singleShot=True, interval=int(1000 / TEXT_HZ))
         self._text_timer.timeout.connect(self.refresh_texts)
+        #: the status line's λ (off the GUI thread on a wide network)
+        self.lambdas = LambdaReadout(self)
+        self.lambdas.ready.connect(self._lambdas_landed)
         self._connect()
         #: the window's own keys (see :meth:`install_shortcuts`), by key
         self.shortcuts: dict = {}
@@ -184,6 +191,7 @@ class SessionWiring(QtCore.QObject):
         if session is old:
             return
         self.solver.cancel()
+        self.lambdas.cancel()
         for name, slot in self._session_slots():
             getattr(old.events, name).disconnect(slot)
         self.session = session
@@ -246,8 +254,10 @@ class SessionWiring(QtCore.QObject):
 
     def drag_pin(self, name: str, index: int, value: float) -> None:
         """A dragged or typed pinned value: the relaxation jumps to its equilibrium, solved
-        off the GUI thread once a solve took longer than ``async_solve_after_s`` (the shown
-        state stays, with the busy mark, until the newest value's solve lands)."""
+        off the GUI thread (in the worker process) once a solve took longer than
+        ``async_solve_after_s`` or for any network larger than ``ASYNC_SOLVE_ABOVE_SIZE``
+        (the shown state stays, with the busy mark, until the newest value's solve
+        lands)."""
         s = self.session
         if not np.isfinite(value):
             self.window.show_message(f"{name}[{index}]: the value must be a finite number.",
@@ -258,7 +268,9 @@ class SessionWiring(QtCore.QObject):
         except (KeyError, IndexError, ValueError) as exc:
             self.window.show_message(f"Pin change refused: {exc}", "error")
             return
-        if self.solve_cost_s >= self.async_solve_after_s and s.mode == "relax":
+        slow = (self.solve_cost_s >= self.async_solve_after_s
+                or s.layout.size > ASYNC_SOLVE_ABOVE_SIZE)
+        if slow and s.mode == "relax":
             self.solver.submit(s.solver_for(pins), tag=(s, s.network, pins))
             return
         self.solver.cancel()  # a slow solve still running must not land after this value
@@ -282,6 +294,8 @@ class SessionWiring(QtCore.QObject):
     # -- session events → views ----------------------------------------------------------
     def rebuild(self) -> None:
         w, s = self.window, self.session
+        if s.layout.size > ASYNC_SOLVE_ABOVE_SIZE:
+            warm_process_pool()  # its drags will be solved there: start it before the first
         w.setWindowTitle(f"sheafviz — {s.title}")
         w.set_legends()
         banner = getattr(w, "notes_banner", None)
@@ -344,7 +358,7 @@ class SessionWiring(QtCore.QObject):
         if w.graph.hovered is not None:
             self.on_hover(w.graph.hovered)
         w.drape.set_frame(snap)
-        w.energy.set_data(s.history, s.envelope())
+        w.energy.set_data(s.history, self.lambdas.envelope(s))  # λ_min off-thread
         w.bars.set_data(snap.discords, scale=discord_scale(snap.cochain))
         w.dhist.set_data(s.history)
         # Numbers that change every frame are unreadable and re-layout their widgets: the
@@ -353,6 +367,11 @@ class SessionWiring(QtCore.QObject):
             self.refresh_texts()
         elif not self._text_timer.isActive():
             self._text_timer.start()
+
+    def _lambdas_landed(self) -> None:
+        s = self.session
+        self.window.energy.set_data(s.history, self.lambdas.envelope(s))
+        self.refresh_texts()
 
     def show_recorded_state(self, t: float, found) -> None:
         """Pause and draw the recorded state ``found`` = (t, cochain) on the drape."""
@@ -365,7 +384,7 @@ class SessionWiring(QtCore.QObject):
         self._text_at = time.perf_counter()
         if s.selection is not None:
             self.window.panel.set_selected_value(float(s.cochain[s.layout.index(*s.selection)]))
-        self.window.metrics.set_items(status_items(s, self.player))
+        self.window.metrics.set_items(status_items(s, self.player, lambdas=self.lambdas.values))
 
 
 def discord_scale(cochain: np.ndarray) -> float:

@@ -10,6 +10,7 @@ like ``sheafviz relax --json`` does.
 
 from __future__ import annotations
 
+import functools
 from functools import cached_property
 from typing import Callable
 
@@ -22,7 +23,8 @@ from sheafviz.core.model.network import Network
 from sheafviz.core.model.pins import PinSet
 from sheafviz.core.model.sheaf import SheafLayout, discords, energy, group_discords
 from sheafviz.core.solvers.solve import Solution, harmonic_extension, on_boundary
-from sheafviz.core.solvers.spectrum import SpectrumSummary, spectrum_summary
+from sheafviz.core.solvers.spectrum import (SpectrumSummary, extreme_eigenvalues,
+                                            spectrum_summary)
 from sheafviz.live import flows
 
 #: A flow state's |z| below this (relative to its scale) counts as on the switching surface
@@ -50,8 +52,9 @@ class Readouts:
     residual : callable () -> float, optional, R (see :attr:`residual`)
     memo : dict, optional, spectra shared between read-outs: L_free depends only on σ, θ,
         which neurons are pinned (and z_out for a nonlinear head), so a relaxation that
-        keeps its pattern reuses its eigensolve. ``memo_key`` must name θ's and the pins'
-        versions (the session's counters); the pattern and the graph are added here.
+        keeps its pattern reuses its eigensolve. ``memo_key`` must name θ's version (the
+        session's counter); the graph, the pinned coordinates (not their values) and the
+        pattern are added here.
     graph : {"chapter", "paper"} (:mod:`sheafviz.core.model.graphs`): on the paper graph an
         output coordinate that is not hard-pinned is no vertex, so the spectrum leaves it
         out and a soft pin on it acts on ``z{K+1}`` (pin energy, objective, consistency)
@@ -179,31 +182,94 @@ class Readouts:
     def _z_out(self) -> np.ndarray:
         return self.layout.hidden_z(self.cochain, self.layout.n_hidden + 1)
 
-    @cached_property
-    def spectrum(self) -> SpectrumSummary:
-        if self._memo is None:
-            return self._eigensolve()
-        key = self._memo_key + (self.graph,) + tuple(np.asarray(s, dtype=bool).tobytes()
-                                     for s in self._sigma_list)
+    def _spectrum_key(self) -> tuple:
+        """The memo key of L_free: θ's version (in ``memo_key``), the graph, which
+        coordinates are pinned and how stiffly (never the pinned values, which L_free does
+        not depend on: a drag of a pin keeps its eigensolves), the pattern, and z_out for a
+        nonlinear head."""
+        res = self.pins.resolve(self.layout)
+        key = self._memo_key + (self.graph, res.hard_index.tobytes(), res.soft_index.tobytes(),
+                                res.soft_gamma.tobytes())
+        key += tuple(np.asarray(s, dtype=bool).tobytes() for s in self._sigma_list)
         if self.network.output != "identity":
             key += (self._z_out.tobytes(),)
+        return key
+
+    def _memoised(self, key: tuple, compute: Callable):
+        if self._memo is None:
+            return compute()
         if key not in self._memo:
             if len(self._memo) >= MEMO_SIZE:
                 self._memo.pop(next(iter(self._memo)))  # the oldest
-            self._memo[key] = self._eigensolve()
+            self._memo[key] = compute()
         return self._memo[key]
+
+    @cached_property
+    def spectrum(self) -> SpectrumSummary:
+        return self._memoised(self._spectrum_key(), self._eigensolve)
 
     def _eigensolve(self) -> SpectrumSummary:
         return spectrum_summary(self.network, self.pins, self._sigma_list, layout=self.layout,
                                 z_out=self._z_out, graph=self.graph)
 
+    @cached_property
+    def _extremes(self) -> tuple[float, float]:
+        """(λ_min, λ_max): the full summary's when it is known already, else the cheap
+        extremes (:func:`extreme_eigenvalues`, one eigenvalue per end: the status line asks
+        for them at every refresh, and the summary of a wide network costs ~10× more)."""
+        if "spectrum" in self.__dict__:
+            return (float(self.spectrum.lambda_min), float(self.spectrum.lambda_max))
+        key = self._spectrum_key()
+        if self._memo is not None and key in self._memo:
+            full = self._memo[key]
+            return (float(full.lambda_min), float(full.lambda_max))
+        return self._memoised(key + ("extremes",), lambda: extreme_eigenvalues(
+            self.network, self.pins, self._sigma_list, layout=self.layout, z_out=self._z_out,
+            graph=self.graph))
+
+    def known_extremes(self) -> tuple[float, float] | None:
+        """(λ_min, λ_max) when known without an eigensolve (computed, memoised or adopted),
+        else None."""
+        if "_extremes" in self.__dict__ or "spectrum" in self.__dict__:
+            return self._extremes
+        if self._memo is None:
+            return None
+        key = self._spectrum_key()
+        for k in (key, key + ("extremes",)):
+            if k in self._memo:
+                return self._extremes
+        return None
+
+    def extremes_job(self) -> Callable[[], tuple[float, float]]:
+        """A function of no arguments computing (λ_min, λ_max) of this state, safe to run on
+        another thread or in another process (it pickles): it holds its own copies of
+        everything it reads (the network, pins and layout are immutable values). Hand its
+        result to :meth:`adopt_extremes`."""
+        sigma = [np.array(s, copy=True) for s in self._sigma_list]
+        return functools.partial(extreme_eigenvalues, self.network, self.pins, sigma,
+                                 layout=self.layout, z_out=np.array(self._z_out, copy=True),
+                                 graph=self.graph)
+
+    def adopt_extremes(self, values: tuple[float, float]) -> None:
+        """Take (λ_min, λ_max) computed by :meth:`extremes_job` (and memoise them)."""
+        values = (float(values[0]), float(values[1]))
+        if self._memo is not None:
+            self._memoised(self._spectrum_key() + ("extremes",), lambda: values)
+        self.__dict__["_extremes"] = values
+
+    @property
+    def free_dim_bound(self) -> int:
+        """Coordinates that are not hard-pinned: an upper bound of L_free's size (what an
+        eigensolve costs), without building it."""
+        return self.layout.size - int(self.pins.resolve(self.layout).hard_index.size)
+
     @property
     def lambda_min(self) -> float:
-        return float(self.spectrum.lambda_min)
+        return self._extremes[0]
 
     @property
     def lambda_max(self) -> float:
-        return float(self.spectrum.lambda_max)
+        return self._extremes[1]
 
     @cached_property
     def parameter_gradients(self) -> tuple[list, list]:
@@ -236,7 +302,7 @@ def session_readouts(s) -> Readouts:
                     force=s.output_force, graph=s.graph,
                     residual=lambda: float(flows.relax_solution(s).energy),
                     memo=s._spectra,
-                    memo_key=("relax", s._versions["weights"], s._versions["pins"]))
+                    memo_key=("relax", s._versions["weights"]))
 
 
 def envelope(s) -> tuple[np.ndarray, np.ndarray]:
@@ -259,8 +325,10 @@ def envelope(s) -> tuple[np.ndarray, np.ndarray]:
     h = ms.history
     t = h.t[: h.n]
     t = t[t >= t0]
+    if t.size < 2 or e0 <= 0:
+        return empty  # nothing to draw: no eigensolve (a drag's jumps end here)
     lam = s.readouts.lambda_min
-    if t.size < 2 or e0 <= 0 or not np.isfinite(lam):
+    if not np.isfinite(lam):
         return empty
     try:
         e_star = min(max(float(flows.relax_solution(s).energy), 0.0), e0)

@@ -31,3 +31,23 @@ def test_drag_path_and_problem():
         a = np.maximum(W @ a + b, 0.0)
     y = preset.network.weights[-1] @ a + preset.network.biases[-1]
     assert np.isclose(preset.pins.hard[("y", 0)], y[0]) and np.isclose(y0, y[0])
+
+
+def test_the_stall_section_runs_on_the_deep_network(qapp):
+    """The whole section on its [2,128×8,1] network with a short drag: every move arrives,
+    the last value lands, and the report names the stall, the solve time and the target."""
+    from sheafviz.cli.bench import stall
+    from sheafviz.gui import style
+
+    lines: list[str] = []
+    old_pt, old_font = style.base_pt(), qapp.font()
+    try:
+        r = stall.run(lines.append, drag_s=0.1)
+    finally:  # the bench sizes the fonts for its 1920×1080 window
+        style.set_base_point_size(old_pt)
+        qapp.setFont(old_font)
+    assert r["moves"] == 6
+    assert r["max_gap_ms"] >= r["median_gap_ms"] > 0 and r["solve_ms"] > 0
+    assert r["target_ms"] == max(stall.TARGET_MS, stall.TARGET_SOLVES * r["solve_ms"])
+    assert r["met"] == (r["max_gap_ms"] <= r["target_ms"])
+    assert "longest event-loop stall" in lines[0] and "fixed-σ solve" in lines[1]

@@ -88,10 +88,15 @@ def test_palette_recolours_the_edges(qtbot, lecture):
     feats.look.apply(palette="classic")
     settle(qtbot, w, 50)
     d = w.session.snapshot.discords
-    e = int(np.argmax(d))  # the edge of largest discord is drawn in its full colour
+    e = int(np.argmax(d))
     edge = w.session.layout.edges[e]
-    pen = w.graph.edge_items[e].opts["pen"]
-    assert QtGui.QPen(pen).color().name() == PALETTES["classic"][edge.type].lower()
+    pen = w.graph.edges.pen(e)
+    # the palette colour mixed with white by 0.78·(1 − q), q = decades of d above 1e-6 / 7
+    q = min(max(round(np.log10(max(d[e], 1e-6) / 1e-6)), 0), 7) / 7
+    c = QtGui.QColor(PALETTES["classic"][edge.type])
+    want = [int(v + (255 - v) * 0.78 * (1 - q)) for v in (c.red(), c.green(), c.blue())]
+    got = QtGui.QPen(pen).color()
+    assert [got.red(), got.green(), got.blue()] == want
     feats.look.apply(palette="okabe-ito")
     assert w.theme.EDGE_COLORS == PALETTES["okabe-ito"]
 

@@ -146,8 +146,11 @@ def measure_stall(app, window, values, *, hz: float = DRAG_HZ) -> dict:
             "last_shown_ms": 1e3 * (state["landed"] or 0.0)}
 
 
-def run(print_fn=print) -> dict:
-    """Print and return the stall and the fixed-σ solve time."""
+def run(print_fn=print, *, drag_s: float = DRAG_S) -> dict:
+    """Print and return the stall and the fixed-σ solve time (``drag_s``: how long the drag
+    lasts, in seconds)."""
+    if not drag_s > 0:
+        raise ValueError(f"drag_s must be positive, got {drag_s!r}")
     from sheafviz.cli.bench.gui import bench_app, bench_window
 
     app = bench_app()
@@ -155,7 +158,7 @@ def run(print_fn=print) -> dict:
     solve_ms = 1e3 * fixed_sigma_solve_s(preset)
     window = bench_window(app, preset=preset)
     try:
-        n = int(round(DRAG_HZ * DRAG_S))
+        n = max(2, int(round(DRAG_HZ * drag_s)))
         r = measure_stall(app, window, drag_values(y0, n))
     finally:
         window.close()
@@ -164,7 +167,7 @@ def run(print_fn=print) -> dict:
     target = max(TARGET_MS, TARGET_SOLVES * solve_ms)
     r.update(solve_ms=solve_ms, target_ms=target, met=r["max_gap_ms"] <= target)
     print_fn(f"[2,128×8,1] network, y dragged ±{DRAG_SPAN} at {DRAG_HZ:.0f} Hz for "
-             f"{DRAG_S:.0f} s ({n} moves, {r['moves']} delivered in {r['seconds']:.1f} s): "
+             f"{drag_s:g} s ({n} moves, {r['moves']} delivered in {r['seconds']:.1f} s): "
              f"longest event-loop stall {r['max_gap_ms']:.0f} ms (heartbeat every "
              f"{HEARTBEAT_MS} ms; median gap {r['median_gap_ms']:.1f} ms, 99th percentile "
              f"{r['p99_gap_ms']:.0f} ms); one move blocks the GUI thread "

@@ -129,6 +129,47 @@ def lambda_max(network: Network, pins: PinSet, sigma, *, layout=None, z_out=None
                             v0=_start_vector(system.n_free), return_eigenvectors=False)[0])
 
 
+def extreme_eigenvalues(network: Network, pins: PinSet, sigma, *, layout=None, z_out=None,
+                        full_limit: int = 200, graph: str = "chapter") -> tuple[float, float]:
+    """``(λ_min, λ_max)`` of ``L_free`` as :func:`spectrum_summary` reports them, cheaply.
+
+    What a status line needs, without the rest of the summary: above ``full_limit`` one
+    eigenvalue per end (ARPACK with ``k = 1``, no eigenvectors, ~10× cheaper than the
+    summary's ten) and no search at all for λ_min when ``L_free`` is singular by
+    construction (under-determined), where the summary reports 0 anyway. Same parameters
+    and the same rule for a numerically singular λ_min as :func:`spectrum_summary`; at or
+    below ``full_limit`` the values are the summary's own (the same dense ``eigh``).
+
+    Returns
+    -------
+    (lambda_min, lambda_max) : tuple of float
+    """
+    layout = layout or SheafLayout(network.arch)
+    check_graph(graph, network.output)
+    if slaved_outputs(layout, pins, graph)[0].size:
+        s = _paper_summary(network, pins, sigma, layout=layout, z_out=z_out,
+                           full_limit=full_limit, n_extreme=1)
+        return float(s.lambda_min), float(s.lambda_max)
+    system = FixedSigmaSystem(layout, network, sigma, pins, z_out=z_out)
+    n = system.n_free
+    if n == 0:
+        return 0.0, 0.0
+    if n <= full_limit:
+        values = np.linalg.eigh(system.dense_free_laplacian())[0]
+        lam_min, lam_max = float(values[0]), float(values[-1])
+    else:
+        lam_max = float(spla.eigsh(_operator(system), k=1, which="LA", tol=1e-10,
+                                   v0=_start_vector(n), return_eigenvectors=False)[0])
+        lam_min = 0.0
+        if not system.underdetermined:
+            mu = spla.eigsh(_inverse_operator(system), k=1, which="LA", tol=1e-10,
+                            v0=_start_vector(n), return_eigenvectors=False)[0]
+            lam_min = float(1.0 / mu)
+    if system.underdetermined or lam_min <= SINGULAR_RTOL * max(lam_max, 1.0):
+        lam_min = 0.0
+    return lam_min, lam_max
+
+
 def _block_energy(layout: SheafLayout, free_index: np.ndarray, vec: np.ndarray) -> dict:
     total = float(vec @ vec)
     full = np.zeros(layout.size)

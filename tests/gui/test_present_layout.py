@@ -45,10 +45,11 @@ def larger_text(w, times: int = 3) -> None:
         act.trigger()
 
 
-def open_network(ctl, arch, pins=None) -> None:
+def open_network(w, arch, pins=None) -> None:
     net = Network.he_init(list(arch), seed=0)
-    assert ctl.open(Preset(name="custom", title=f"{arch} network", notes="", network=net,
-                           pins=PinSet(hard=dict(pins or {}))))
+    preset = Preset(name="custom", title=f"{arch} network", notes="", network=net,
+                    pins=PinSet(hard=dict(pins or {})))
+    assert w.open_preset_object(preset)
 
 
 # -- item 11: squares apart, labels apart --------------------------------------------------
@@ -74,7 +75,7 @@ def assert_apart(rects, what) -> None:
 
 @pytest.mark.parametrize("how", ["plain", "dock", "own-model", "presentation", "larger"])
 def test_the_two_input_squares_never_merge(qtbot, tmp_path, how):
-    w, ctl, feats = make_window(qtbot, tmp_path, size=(1280, 720))
+    w, feats = make_window(qtbot, tmp_path, size=(1280, 720))
     try:
         if how == "dock":
             open_dock(w, "Discord heatmap")
@@ -98,11 +99,11 @@ def visible_labels(graph) -> list:
 
 @pytest.mark.parametrize("arch", [(16, 8, 1), (2, 64, 1)])
 def test_graph_labels_never_collide_and_are_never_clipped(qtbot, tmp_path, arch):
-    w, ctl, feats = make_window(qtbot, tmp_path, size=(1280, 720))
+    w, feats = make_window(qtbot, tmp_path, size=(1280, 720))
     try:
         values = np.round(np.linspace(-0.9, 0.9, arch[0]) + 0.025, 3)
         values[min(3, arch[0] - 1)] = 0.275
-        open_network(ctl, arch, {("x", j): float(v) for j, v in enumerate(values)})
+        open_network(w, arch, {("x", j): float(v) for j, v in enumerate(values)})
         for how in ("plain", "larger"):
             if how == "larger":
                 larger_text(w)
@@ -163,10 +164,9 @@ def axis_problems(w) -> list[str]:
 
 @pytest.mark.parametrize("how", ["plain", "larger", "presentation"])
 def test_axis_titles_and_tick_labels_never_overlap(qtbot, tmp_path, how):
-    w, ctl, feats = make_window(qtbot, tmp_path, size=(1280, 720))
+    w, feats = make_window(qtbot, tmp_path, size=(1280, 720))
     try:
-        ctl.advance(20)  # Σ dₑ spans decades: its ticks read 1, 0.01, 10⁻⁴, …
-        ctl.frameChanged.emit()
+        w.session.step(20)  # Σ dₑ spans decades: its ticks read 1, 0.01, 10⁻⁴, …
         if how == "larger":
             larger_text(w)
         elif how == "presentation":
@@ -222,11 +222,10 @@ def test_log_label_values_give_three_labels_when_there_is_room(lo, hi):
 
 
 def test_heatmap_rows_read_top_to_bottom_in_path_order(qtbot, tmp_path):
-    w, ctl, feats = make_window(qtbot, tmp_path, size=(1280, 720))
+    w, feats = make_window(qtbot, tmp_path, size=(1280, 720))
     try:
         open_dock(w, "Discord heatmap")
-        ctl.advance(4)
-        ctl.frameChanged.emit()
+        w.session.step(4)
         settle(qtbot, w, 400)
         heat = w.findChild(QtWidgets.QWidget, "") and [d for d in w.debug_docks
                                                       if d.windowTitle() == "Discord heatmap"][0]
@@ -235,14 +234,14 @@ def test_heatmap_rows_read_top_to_bottom_in_path_order(qtbot, tmp_path):
         vb = panel.plot.plotItem.vb
         ticks = ax._tickLevels[0]
         on_screen = sorted(ticks, key=lambda t: vb.mapViewToScene(QtCore.QPointF(0, t[0])).y())
-        assert [name for _y, name in on_screen] == [e.name for e in ctl.layout.edges]
+        assert [name for _y, name in on_screen] == [e.name for e in w.session.layout.edges]
     finally:
         close_window(w, feats)
 
 
 # -- item 13: docks sized to their content; the data square kept square ---------------------
 def test_own_model_dock_takes_only_what_it_needs(qtbot, tmp_path):
-    w, ctl, feats = make_window(qtbot, tmp_path, size=(1280, 720))
+    w, feats = make_window(qtbot, tmp_path, size=(1280, 720))
     try:
         dock = open_dock(w, "Own model")
         settle(qtbot, w, 400)
@@ -260,7 +259,7 @@ def test_own_model_dock_takes_only_what_it_needs(qtbot, tmp_path):
 
 @pytest.mark.parametrize("how", ["plain", "larger"])
 def test_data_square_stays_square(qtbot, tmp_path, how):
-    w, ctl, feats = make_window(qtbot, tmp_path, size=(1280, 720), preset="circular")
+    w, feats = make_window(qtbot, tmp_path, size=(1280, 720), preset="circular")
     try:
         dock = open_dock(w, "Data")
         if how == "larger":
@@ -306,12 +305,11 @@ def shown_texts(w) -> list[tuple[str, str]]:
 
 
 def test_math_has_real_subscripts_everywhere(qtbot, tmp_path):
-    w, ctl, feats = make_window(qtbot, tmp_path, size=(1280, 720))
+    w, feats = make_window(qtbot, tmp_path, size=(1280, 720))
     try:
         for d in w.findChildren(QtWidgets.QDockWidget):
             d.show()
-        ctl.advance(4)
-        ctl.frameChanged.emit()
+        w.session.step(4)
         settle(qtbot, w, 400)
         texts = shown_texts(w)
         assert len(texts) > 50
@@ -332,13 +330,13 @@ def test_math_has_real_subscripts_everywhere(qtbot, tmp_path):
 # -- item 1 (Ctrl++ three times): bar labels stay words -------------------------------------
 @pytest.mark.parametrize("how", ["larger", "presentation"])
 def test_bar_labels_stay_readable_names_with_large_text(qtbot, tmp_path, how):
-    w, ctl, feats = make_window(qtbot, tmp_path, size=(1280, 720))
+    w, feats = make_window(qtbot, tmp_path, size=(1280, 720))
     try:
         larger_text(w) if how == "larger" else feats.presentation.enter(fullscreen=False)
         settle(qtbot, w, 400)
         names = labelled_ticks(w.bars.widget.plotItem.getAxis("bottom"))
         assert len(names) >= 4, names
-        edges = [e.name for e in ctl.layout.edges]
+        edges = [e.name for e in w.session.layout.edges]
         allowed = set(edges) | {"Σaff", "Σrel", "Σout"} | {n.replace("relu", "rel") for n in edges}
         assert set(names) <= allowed, names  # "a1 r1 a2 o" named nothing a student knows
         assert not any(len(n.lstrip("Σ")) <= 2 for n in names), names
@@ -351,7 +349,7 @@ def test_bar_labels_stay_readable_names_with_large_text(qtbot, tmp_path, how):
 @pytest.mark.parametrize("how", ["larger", "presentation"])
 def test_panel_legends_wrap_above_their_pictures_never_onto_them(qtbot, tmp_path, how):
     # Ctrl++ three times wrapped the graph's legend onto its vertex labels
-    w, ctl, feats = make_window(qtbot, tmp_path, size=(1280, 720))
+    w, feats = make_window(qtbot, tmp_path, size=(1280, 720))
     try:
         larger_text(w) if how == "larger" else feats.presentation.enter(fullscreen=False)
         settle(qtbot, w, 400)

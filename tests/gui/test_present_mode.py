@@ -38,14 +38,14 @@ def pixels(img: QtGui.QImage) -> np.ndarray:
 
 @pytest.fixture
 def big(qtbot, tmp_path):
-    w, ctl, feats = make_window(qtbot, tmp_path, size=(1920, 1080))
-    yield w, ctl, feats
+    w, feats = make_window(qtbot, tmp_path, size=(1920, 1080))
+    yield w, feats
     close_window(w, feats)
     prepare_app(QtWidgets.QApplication.instance(), (1280, 720))
 
 
 def test_presentation_text_is_twice_as_large_at_1080p(qtbot, big):
-    w, ctl, feats = big
+    w, feats = big
     settle(qtbot, w)
     normal = textsize.summary(textsize.measure_text(w))
     feats.presentation.enter(fullscreen=False)
@@ -63,10 +63,9 @@ def test_presentation_text_is_twice_as_large_at_1080p(qtbot, big):
 
 
 def test_esc_returns_exactly_to_the_window_before_f5(qtbot, tmp_path):
-    w, ctl, feats = make_window(qtbot, tmp_path, size=(1280, 720))
+    w, feats = make_window(qtbot, tmp_path, size=(1280, 720))
     try:
-        ctl.advance(6)  # a state that is not the start, paused
-        ctl.frameChanged.emit()
+        w.session.step(6)  # a state that is not the start, paused
         settle(qtbot, w, 400)
         before = w.grab().toImage()
         mask = w.metrics.geometry().translated(w.metrics.parentWidget().mapTo(w, QtCore.QPoint()))
@@ -100,7 +99,7 @@ def _fits(label: QtWidgets.QLabel) -> bool:
 
 
 def test_status_line_is_whole_in_presentation_and_after_esc(qtbot, big):
-    w, ctl, feats = big
+    w, feats = big
     settle(qtbot, w)
     assert w.metrics.text().startswith("E =") and _fits(w.metrics)
     feats.presentation.enter(fullscreen=False)
@@ -113,7 +112,7 @@ def test_status_line_is_whole_in_presentation_and_after_esc(qtbot, big):
 
 
 def test_secondary_panels_hide_in_presentation_and_come_back(qtbot, big):
-    w, ctl, feats = big
+    w, feats = big
     dock = w.debug_docks[0]
     dock.show()
     settle(qtbot, w, 100)
@@ -149,7 +148,7 @@ def _ink_contrast(widget: QtWidgets.QWidget) -> float:
 
 @pytest.mark.parametrize("theme", list(THEMES))
 def test_disabled_controls_look_disabled_in_every_theme(qtbot, tmp_path, theme):
-    w, ctl, feats = make_window(qtbot, tmp_path, size=(1280, 720))
+    w, feats = make_window(qtbot, tmp_path, size=(1280, 720))
     try:
         feats.prefs.set("theme", theme)
         feats.prefs.set("presentation_hide_controls", False)
@@ -178,7 +177,7 @@ def _status_px(samples) -> float:
 
 
 def test_larger_text_grows_every_text_the_status_line_included(qtbot, big):
-    w, ctl, feats = big
+    w, feats = big
     settle(qtbot, w)
     before = textsize.measure_text(w)
     larger = [a for a in w.findChildren(QtGui.QAction) if a.text() == "Larger text"][0]
@@ -194,7 +193,7 @@ def test_larger_text_grows_every_text_the_status_line_included(qtbot, big):
 def test_preferences_dialog_chooses_the_panels_presentation_hides(qtbot, tmp_path):
     from sheafviz.gui.lecture.prefs import PreferencesDialog
 
-    w, ctl, feats = make_window(qtbot, tmp_path, size=(1280, 720), show=False)
+    w, feats = make_window(qtbot, tmp_path, size=(1280, 720), show=False)
     try:
         dlg = PreferencesDialog(feats.prefs, w)
         assert dlg.hide_panels["Discord over time"].isChecked()

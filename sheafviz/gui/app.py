@@ -176,13 +176,21 @@ def run_gui(preset: str | None = None, pins=None, steps: int | None = None,
             geo = app.primaryScreen().availableGeometry()
             wh = (int(geo.width() * 0.85), int(geo.height() * 0.85))
     prepare_app(app, wh, forward_messages=True)
+    first = None
+    if session is None and network is None and dataset is None:
+        # The window starts on the preset itself: built on the default preset and then
+        # switched to this one, it solved and drew everything twice (~20 ms of start-up).
+        from sheafviz import Session
+
+        first = Session.from_preset(preset_obj.name, pins=pinset)
     if screenshot:  # a render asks nothing and leaves no autosave behind
-        window = MainWindow()
+        window = MainWindow(session=first)
     else:
         from .dialogs import QtDialogs
         from .lecture.sessions import default_autosave_path
 
-        window = MainWindow(dialogs=QtDialogs(), autosave_path=default_autosave_path())
+        window = MainWindow(dialogs=QtDialogs(), autosave_path=default_autosave_path(),
+                            session=first)
     ctl = window.controller
     if session is not None and not pins:
         # The whole session: its flow state and history too, so the next steps are the
@@ -198,7 +206,7 @@ def run_gui(preset: str | None = None, pins=None, steps: int | None = None,
     elif network is not None or dataset is not None:
         ok = ctl.open(preset_obj, dataset=dataset, pins=pinset, data_spec=data_spec)
     else:
-        ok = ctl.load_preset(preset_obj.name, pins=pinset)
+        ok = True  # the window was built on it
     if not ok:
         return 2
     if presentation:

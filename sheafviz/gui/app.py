@@ -354,6 +354,11 @@ def save_screenshot(window, path: str) -> bool:
     return ok
 
 
+#: Qt's PNG "quality" (lossless either way; it sets zlib's effort): 60 writes a 1920×1080
+#: window in ~3/4 of the default's time for a file ~7 % larger.
+PNG_QUALITY = 60
+
+
 def save_png(pixmap, path) -> bool:
     """Write a QPixmap as a PNG atomically, with the umask applied (False on failure)."""
     from PySide6 import QtCore
@@ -362,7 +367,7 @@ def save_png(pixmap, path) -> bool:
 
     buffer = QtCore.QBuffer()
     buffer.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
-    if not pixmap.save(buffer, "PNG"):
+    if not pixmap.save(buffer, "PNG", PNG_QUALITY):
         return False
     try:
         atomic_write_bytes(path, bytes(buffer.data()))

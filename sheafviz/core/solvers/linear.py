@@ -301,22 +301,22 @@ class FixedSigmaSystem:
 
         Then ``c' = A⁻¹(u + r)`` with ``u = g + E₀T₀x``, and the discrepancy ``r`` of least
         norm (plus soft-pin penalty) meeting the pins is ``C_bigᵀ μ`` with ``H μ = [e; d]``:
-        ``e = p − f_P`` the hard pins' misfit and ``d = Γ^½ (t − f_S)`` the soft pins',
-        ``f = A⁻¹u`` the (linearised) forward pass and ``H`` the Schur matrix already
-        factored. Two forward passes in all, instead of a pass to form the right-hand side
-        and a backward and a forward pass to solve with it.
+        ``e = p − f_P`` the hard pins' misfit and ``d = Γ^½ (t − f_S)`` the soft pins', where
+        ``f = A⁻¹u`` is the (linearised) forward pass and ``H`` the Schur matrix. ``f`` is
+        only needed at the pinned coordinates, and there it is ``C_bigᵀ u`` (the columns of
+        ``C_big`` are ``A⁻ᵀ`` of the pins' unit vectors): one forward pass in all, instead of
+        a pass to form the right-hand side and a backward and a forward pass to solve.
         """
         n0, s = self._n0, self._slices
         u = self._g.copy()
         u[s[0]] += self._t0 @ c[:n0]
-        f = self.forward_solve(u)
-        misfit = np.concatenate([
-            c[n0:][self._hard_c] - f[self._hard_c],
-            np.sqrt(self._soft_c_gamma) * (self.pins.soft_value[self.pins.soft_index >= n0]
-                                           - f[self._soft_c])])
+        pins = self.pins
+        target = np.concatenate([c[n0:][self._hard_c], np.sqrt(self._soft_c_gamma)
+                                 * pins.soft_value[pins.soft_index >= n0]])
+        misfit = target - self._cbig_t.T @ u
         u += self._cbig_t @ self._solve_kkt(misfit)
         c[n0:] = self.forward_solve(u)
-        c[self.pins.hard_index] = self.pins.hard_value  # exactly, not to rounding
+        c[pins.hard_index] = pins.hard_value  # exactly, not to rounding
         return c
 
     def dense_free_laplacian(self) -> np.ndarray:

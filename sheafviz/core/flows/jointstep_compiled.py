@@ -13,8 +13,9 @@ Two strategies, by size (:data:`FUSED_MAX_WORK`):
   calls on small arrays and call overhead dominates.
 * **split** (wide layers): the products stay in BLAS (numba's own loops lose to OpenBLAS
   there); everything elementwise between them is fused: one compiled pass per hidden
-  layer computes ρ, the ReLU mask, both stalk forces and writes the new stalks; one more
-  updates the parameters.
+  layer computes the ReLU mask and both stalk forces and writes the new stalks, and the
+  parameter update happens inside the gradient's own GEMM (BLAS's ``C ← αAB + βC``), so
+  the step's only other work is one ``ρ = (W a + b) − z`` pass per layer.
 
 Both keep the paper's algorithm: every force and gradient comes from the old state; a
 stalk row is overwritten only after every product that reads it has run.

@@ -105,10 +105,7 @@ class LowRankSolver:
             K[even, even + 1] += s                    # + C⁻¹ = s·[[0, 1], [1, 1]] blocks
             K[even + 1, even] += s
             K[even + 1, even + 1] += s
-            import scipy.linalg as sla  # lazily: scipy costs ~0.2 s of the GUI's start-up
-
-            lu = sla.lu_factor(K)
-            sol = sla.lu_solve(lu, np.column_stack([y0[rows], Yr[:, hcol]]))
+            sol = _solve_small(K, np.column_stack([y0[rows], Yr[:, hcol]]))
             t1, k_yh = sol[:, 0], sol[:, 1:]
             coef[ucol] += t1
         if h:
@@ -126,6 +123,18 @@ class LowRankSolver:
         if h:
             c[self._free[zpos]] = 0.0  # exactly on the surface
         return c
+
+
+def _solve_small(K: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """``K⁻¹ rhs`` for a small dense ``K``: numpy's LAPACK call (scipy's wrappers cost more
+    than the solve at these sizes, and scipy is not imported for it). An exactly singular
+    ``K`` gets scipy's LU as before (inf/nan and a LinAlgWarning rather than an error)."""
+    try:
+        return np.linalg.solve(K, rhs)
+    except np.linalg.LinAlgError:
+        import scipy.linalg as sla
+
+        return sla.lu_solve(sla.lu_factor(K), rhs)
 
 
 def low_rank_solver(layout, network, pins, base_sigma) -> LowRankSolver | None:

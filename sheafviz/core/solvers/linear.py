@@ -68,6 +68,15 @@ class _EdgeMap:
         return self.diag[:, None] * v if v.ndim == 2 else self.diag * v
 
 
+def as_slice(index: np.ndarray):
+    """``index`` (ascending) as a slice when it is one contiguous run (pins only at the
+    ends of the path, the usual case): a view instead of a fancy-indexed copy, ~20 µs a
+    solve at depth; else ``index`` itself."""
+    if index.size and index[-1] - index[0] + 1 == index.size:
+        return slice(int(index[0]), int(index[-1]) + 1)
+    return index
+
+
 class FixedSigmaSystem:
     """The pinned, fixed-σ sheaf: ``L_free`` products, solves and the harmonic extension.
 
@@ -140,7 +149,7 @@ class FixedSigmaSystem:
         # Positions of the free c' coordinates inside Ω (Ω = F ∪ (c' minus P)).
         mask = np.ones(self.layout.size - n0, dtype=bool)
         mask[self._hard_c] = False
-        self._free_c = np.flatnonzero(mask)
+        self._free_c = as_slice(np.flatnonzero(mask))
 
     # -- the block-bidiagonal factor ----------------------------------------------------
     def forward_solve(self, u: np.ndarray) -> np.ndarray:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sheafviz.core.solvers.linear import FixedSigmaSystem
+from sheafviz.core.solvers.linear import FixedSigmaSystem, as_slice
 
 class LowRankSolver:
     """Fixed-σ harmonic extensions for patterns and held neurons near ``base_sigma``.
@@ -42,6 +42,7 @@ class LowRankSolver:
         self.base = self.system.harmonic_extension()
         free = self.system.free_index
         self._free, self._y0 = free, self.base[free]
+        self._free_rows = as_slice(free)  # where the solution goes in a cochain
         omega = np.full(layout.size, -1)
         omega[free] = np.arange(free.size)
         # hidden neurons by one flat index g (layer by layer): positions of z_g, a_g in Ω
@@ -119,7 +120,7 @@ class LowRankSolver:
             if k:
                 coef[ucol] -= k_yh @ lam
         c = self.base.copy()
-        c[self._free] = y0 - Y @ coef
+        c[self._free_rows] = y0 - Y @ coef
         if h:
             c[self._free[zpos]] = 0.0  # exactly on the surface
         return c

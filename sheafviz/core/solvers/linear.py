@@ -162,11 +162,18 @@ class FixedSigmaSystem:
         return c
 
     def backward_solve(self, v: np.ndarray) -> np.ndarray:
-        """``A⁻ᵀ v`` — backward substitution (backprop), shape (N', …) → (N', …)."""
-        w = np.empty_like(v)
+        """``A⁻ᵀ v`` — backward substitution (backprop), shape (N', …) → (N', …).
+
+        Starts at the last block where ``v`` is non-zero (``A⁻ᵀ`` is block upper
+        triangular): the equilibrium's columns ``L⁻¹e`` of hidden neurons skip the layers
+        above them."""
         s = self._slices
-        w[s[-1]] = v[s[-1]]
-        for k in range(len(s) - 1, 0, -1):
+        top = len(s) - 1
+        while top > 0 and not v[s[top]].any():
+            top -= 1
+        w = np.zeros_like(v) if top < len(s) - 1 else np.empty_like(v)
+        w[s[top]] = v[s[top]]
+        for k in range(top, 0, -1):
             w[s[k - 1]] = v[s[k - 1]] + self._maps[k].apply_t(w[s[k]])
         return w
 

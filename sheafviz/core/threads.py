@@ -18,6 +18,7 @@ per process); :func:`blas_threads` reports the current count.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 #: Products with at most this many multiply-adds run on one thread (≈ a [784,512] layer
@@ -43,9 +44,6 @@ _applied = ThreadPolicy(None, "BLAS default")
 
 
 def _controller():
-    # scipy's own OpenBLAS (if it ships one) is loaded by scipy.linalg; import it first so
-    # the limit reaches every BLAS this process will use.
-    import scipy.linalg  # noqa: F401
     from threadpoolctl import ThreadpoolController
 
     return ThreadpoolController()
@@ -63,6 +61,15 @@ def check_thread_count(value) -> int:
 
 
 def _limit(threads: int) -> None:
+    """Limit every loaded BLAS to ``threads``, and any loaded later too.
+
+    scipy ships its own OpenBLAS, loaded with ``scipy.linalg``; the GUI imports scipy only
+    when a solve first needs it (importing it up front cost ~0.2 s of start-up). A BLAS
+    loaded later reads ``OPENBLAS_NUM_THREADS`` / ``MKL_NUM_THREADS`` as it loads, so the
+    count is also put there (child processes inherit it, which keeps them within the
+    same policy).
+    """
+    os.environ["OPENBLAS_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(threads)
     _controller().limit(limits=threads, user_api="blas")
 
 

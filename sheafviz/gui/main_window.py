@@ -88,16 +88,20 @@ class MainWindow(QtWidgets.QMainWindow):
     sessionChanged = QtCore.Signal()
     messageShown = QtCore.Signal(str, str)
 
-    def __init__(self, parent=None, *, dialogs=None, autosave_path=None) -> None:
+    def __init__(self, parent=None, *, dialogs=None, autosave_path=None,
+                 session=None) -> None:
         """``dialogs``: the questions and file choosers (:mod:`.dialogs`; default: none are
-        shown); ``autosave_path``: where to autosave (default: no autosave)."""
+        shown); ``autosave_path``: where to autosave (default: no autosave); ``session``:
+        the Session to show first (default: the default preset's)."""
         super().__init__(parent)
         self.dialogs = dialogs if dialogs is not None else NoDialogs()
         self._autosave_path = autosave_path
-        from sheafviz import Session
+        if session is None:
+            from sheafviz import Session
 
+            session = Session.from_preset(None)
         #: the model everything shows (replace it with :meth:`set_session`)
-        self.session = Session.from_preset(None)
+        self.session = session
         self.player = Player(self.session, parent=self)
         #: the colours of every picture; ``theme.update(...)`` restyles the window
         self.theme = Theme()

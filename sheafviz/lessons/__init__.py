@@ -11,11 +11,23 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from sheafviz.lessons.runner import CheckResult, LessonRunner, StepResult
 from sheafviz.lessons.spec import Lesson, LessonError, read_lesson_file, read_lesson_text
 
 __all__ = ["Lesson", "LessonError", "LessonRunner", "StepResult", "CheckResult",
            "list_lessons", "load_lesson", "check_lesson"]
+
+
+_RUNNER_NAMES = ("CheckResult", "LessonRunner", "StepResult")
+
+
+def __getattr__(name: str):
+    """The runner's names, imported at first use: ``sheafviz gui`` imports this package
+    (for LessonError) and the runner's imports cost ~25 ms of its start-up."""
+    if name in _RUNNER_NAMES:
+        from sheafviz.lessons import runner
+
+        return getattr(runner, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _shipped() -> dict:
@@ -48,4 +60,6 @@ def list_lessons() -> list[Lesson]:
 
 def check_lesson(lesson: Lesson, *, session_factory=None) -> list[StepResult]:
     """Run every step of ``lesson`` headless; the results hold every check's verdict."""
+    from sheafviz.lessons.runner import LessonRunner
+
     return LessonRunner(lesson, session_factory=session_factory).run()

@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 
-RUNS = 5
+RUNS = 7
 SIZE = "1920x1080"
 
 #: The reference: a bare pyqtgraph window, one plot, one curve, grabbed to a PNG.

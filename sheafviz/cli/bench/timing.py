@@ -11,20 +11,29 @@ import statistics
 import time
 
 
-def median_seconds(fns: dict, calls: int, *, repeat: int = 7) -> dict:
+def median_seconds(fns: dict, calls, *, repeat: int = 7, warm: bool = False) -> dict:
     """Median seconds per call of each ``fn(calls)`` (interleaved repeats).
 
     Parameters
     ----------
     fns : {name: callable(n)}, each doing ``n`` units of work (steps, solves…)
-    calls : int, the ``n`` passed (the result is divided by it)
+    calls : int, or {name: int}: the ``n`` passed (the result is divided by it); one per
+        implementation lets a fast one run long enough to time (a few ms is one time slice
+        of a busy machine)
+    warm : bool
+        Run ``fn(1)`` untimed just before each timed repeat, so every implementation is
+        timed in its own steady state (its data in cache) rather than in whatever state
+        the previous implementation left the caches in.
     """
+    counts = calls if isinstance(calls, dict) else dict.fromkeys(fns, calls)
     times = {name: [] for name in fns}
     for _ in range(repeat):
         for name, fn in fns.items():
+            if warm:
+                fn(1)
             t = time.perf_counter()
-            fn(calls)
-            times[name].append((time.perf_counter() - t) / calls)
+            fn(counts[name])
+            times[name].append((time.perf_counter() - t) / counts[name])
     return {name: statistics.median(v) for name, v in times.items()}
 
 

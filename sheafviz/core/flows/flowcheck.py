@@ -18,8 +18,6 @@ implementation is present, else from the local fallback below (same definition).
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
 from sheafviz.core.model.network import Network
 from sheafviz.core.model.sheaf import SheafLayout, laplacian
@@ -40,6 +38,9 @@ def spectral_norm(w: np.ndarray) -> float:
     """‖W‖₂ (largest singular value)."""
     if min(w.shape) <= 64:
         return float(np.linalg.norm(w, 2))
+    import scipy.sparse as sp  # lazily: scipy costs ~0.2 s of the GUI's start-up
+    import scipy.sparse.linalg as spla
+
     return float(spla.svds(sp.csr_matrix(w), k=1, return_singular_vectors=False)[0])
 
 
@@ -74,7 +75,7 @@ def lambda_max_bound(network: Network, max_gamma: float = 0.0, *, layout=None,
 
 
 def free_laplacian_local(layout: SheafLayout, network: Network, resolved, sigma, *,
-                         z_out=None) -> sp.csr_matrix:
+                         z_out=None):
     """``L(σ)[Ω, Ω]`` plus γ on the diagonal of soft-pinned coordinates (sparse).
 
     Parameters
@@ -91,13 +92,16 @@ def free_laplacian_local(layout: SheafLayout, network: Network, resolved, sigma,
     return lap[free][:, free]
 
 
-def _extreme_eigenvalue(lap: sp.csr_matrix, which: str) -> float:
+def _extreme_eigenvalue(lap, which: str) -> float:
+    """Largest (``"LA"``) or smallest (``"SA"``) eigenvalue of a sparse SPD ``lap``."""
     n = lap.shape[0]
     if n == 0:
         return 0.0
     if n <= DENSE_LIMIT:
         vals = np.linalg.eigvalsh(lap.toarray())
         return float(vals[-1] if which == "LA" else vals[0])
+    import scipy.sparse.linalg as spla
+
     if which == "LA":
         return float(spla.eigsh(lap, k=1, which="LA", return_eigenvectors=False)[0])
     # Smallest eigenvalue of an SPD matrix: shift-invert around 0 converges fast.

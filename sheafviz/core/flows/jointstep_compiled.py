@@ -13,8 +13,9 @@ Two strategies, by size (:data:`FUSED_MAX_WORK`):
   calls on small arrays and call overhead dominates.
 * **split** (wide layers): the products stay in BLAS (numba's own loops lose to OpenBLAS
   there); everything elementwise between them is fused: one compiled pass per hidden
-  layer computes ρ, the ReLU mask, both stalk forces and writes the new stalks; one more
-  updates the parameters.
+  layer computes the ReLU mask and both stalk forces and writes the new stalks, and the
+  parameter update happens inside the gradient's own GEMM (BLAS's ``C ← αAB + βC``), so
+  the step's only other work is one ``ρ = (W a + b) − z`` pass per layer.
 
 Both keep the paper's algorithm: every force and gradient comes from the old state; a
 stalk row is overwritten only after every product that reads it has run.
@@ -89,7 +90,7 @@ class CompiledJointStepper(JointStepper):
         if self.output != "identity" or self.force != "energy":
             raise ValueError("the compiled stepper handles the identity output with the "
                              "energy force only")
-        self._k = None  # the kernels, imported (numba) at the first step
+        self._k = self._gemm = None  # kernels (numba) and BLAS gemm, at the first step
         arch = np.asarray(self.arch, dtype=np.int64)
         self._arch = arch
         self._zrow = np.array([r0 for r0, _ in self._zr], dtype=np.int64)
@@ -100,6 +101,7 @@ class CompiledJointStepper(JointStepper):
         self._rrow = np.cumsum([0] + list(arch[1:-1])).astype(np.int64)
         self._acc = np.empty(self.B)
         self._wtr = [np.empty((n + 1, self.B)) for n in self.arch[1:self.K + 1]]
+        self._prevs = [self.x_aug] + self.a_aug  # what each layer's [W|b] multiplies
         work = sum(int(arch[l] * (arch[l - 1] + 1)) for l in range(1, len(arch))) * self.B
         self.fused = work <= FUSED_MAX_WORK
 
@@ -115,6 +117,9 @@ class CompiledJointStepper(JointStepper):
             return
         if self._k is None:
             self._k = _load_kernels()
+            from scipy.linalg import blas  # loaded with numba, only for the compiled step
+
+            self._gemm = blas.get_blas_funcs("gemm", (self.P,))
         if self.fused:
             self._k.fused_steps(n, self.S, self.P, self.G, self.x_aug, self.YT,
                                 self._rho_all, self._acc,
@@ -125,21 +130,36 @@ class CompiledJointStepper(JointStepper):
             self._split_step(params)
 
     def _split_step(self, params: bool) -> None:
-        """One step: products in BLAS, the elementwise work in compiled passes."""
-        k, K, rho, dot = self._k, self.K, self.rho, np.dot
-        prev = self.x_aug
+        """One step: products in BLAS, the elementwise work in compiled passes.
+
+        Ordered for the paper's algorithm (every force and gradient from the old state) and
+        for the cache: after the forward products, layer by layer from the output, the
+        backward product ``W_{l+1}ᵀρ_{l+1}`` (old weights), then ``W_{l+1}`` updated in the
+        gradient's own GEMM (``θ ← θ − βΔt ρ aᵀ`` as BLAS's ``C ← αAB + C``: no gradient
+        buffer, no extra pass; old ``a_l``), then the stalks of layer ``l`` while its ρ and
+        ``Wᵀρ`` are still in cache.
+        """
+        k, K, rho, dot, Wb = self._k, self.K, self.rho, np.dot, self.Wb
+        prevs = self._prevs
         for l in range(K + 1):
-            dot(self.Wb[l], prev, out=rho[l])          # W a + b (ones row carries b)
+            dot(Wb[l], prevs[l], out=rho[l])           # W a + b (ones row carries b)
             np.subtract(rho[l], self.z[l], out=rho[l])
-            if params:
-                dot(rho[l], prev.T, out=self.gWb[l])   # [ρ aᵀ | Σρ], from the old a
-            if l < K:
-                prev = self.a_aug[l]
-        for l in range(K):
-            # [W|b]ᵀ ρ: the first n_l rows are Wᵀρ (the last, bᵀρ, is not used)
-            dot(self.Wb[l + 1].T, rho[l + 1], out=self._wtr[l])
-        for l in range(K):
-            k.hidden_update(self.z[l], self.a[l], rho[l], self._wtr[l], self.kc)
         k.output_update(self.z[K], self.YT, rho[K], self.kc)
+        for l in range(K - 1, -1, -1):
+            # [W|b]ᵀ ρ: the first n_l rows are Wᵀρ (the last, bᵀρ, is not used)
+            dot(Wb[l + 1].T, rho[l + 1], out=self._wtr[l])
+            if params:
+                self._descend(l + 1)
+            k.hidden_update(self.z[l], self.a[l], rho[l], self._wtr[l], self.kc)
         if params:
-            k.param_update(self.P, self.G, self.kp)
+            self._descend(0)
+
+    def _descend(self, l: int) -> None:
+        """``[W_l | b_l] ← [W_l | b_l] − βΔt ρ_l [a_{l−1}; 1]ᵀ`` in one GEMM, in place.
+
+        Computed transposed (``[W|b]ᵀ`` is Fortran-ordered, which BLAS writes in place)."""
+        wbt = self.Wb[l].T
+        out = self._gemm(-self.kp, self._prevs[l].T, self.rho[l].T, beta=1.0, c=wbt,
+                         trans_a=1, overwrite_c=1)
+        if out.ctypes.data != wbt.ctypes.data:  # never expected: BLAS had to copy
+            wbt[...] = out

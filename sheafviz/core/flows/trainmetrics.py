@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
 
 from sheafviz.core.solvers.batchsolve import free_block_columns
 from sheafviz.core.flows.flowcheck import DENSE_LIMIT, _extreme_eigenvalue
@@ -144,6 +143,8 @@ def free_lambdas(weights, biases, output: str, x: np.ndarray, *,
         if not pin_y:
             block(row, y_col, np.eye(widths[K]))      # out: +I on a free y
         row += widths[K]
+    import scipy.sparse as sp  # lazily: scipy costs ~0.2 s of the GUI's start-up
+
     D = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
                       shape=(row, n_free))
     lap = (D.T @ D).tocsr()

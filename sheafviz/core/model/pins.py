@@ -9,6 +9,7 @@ coordinate: the later edit replaces the earlier.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import numpy as np
 
@@ -65,15 +66,17 @@ def _flat_indices(layout: SheafLayout, neurons, columns):
     Vectorised: a whole pinned input of 784 coordinates is one array operation, not 784
     lookups. Raises layout.index's KeyError / IndexError for the first bad neuron."""
     neurons = list(neurons)
+    n = len(neurons)
     offset, dim = {}, {}
-    for name in {n for n, _ in neurons}:
+    names = list(map(itemgetter(0), neurons))  # map/itemgetter: C loops, no listcomps
+    for name in set(names):
         v = layout.vertex(name)  # KeyError for an unknown vertex
         offset[name], dim[name] = v.offset, v.dim
-    i = np.array([j for _, j in neurons], dtype=int)
-    bad = np.flatnonzero((i < 0) | (i >= np.array([dim[n] for n, _ in neurons], dtype=int)))
+    i = np.fromiter(map(itemgetter(1), neurons), dtype=int, count=n)
+    bad = np.flatnonzero((i < 0) | (i >= np.fromiter(map(dim.__getitem__, names), int, n)))
     if bad.size:
         layout.index(*neurons[bad[0]])  # raises its IndexError
-    flat = i + np.array([offset[n] for n, _ in neurons], dtype=int)
+    flat = i + np.fromiter(map(offset.__getitem__, names), dtype=int, count=n)
     order = np.argsort(flat, kind="stable")
     return flat[order], [np.array(col, dtype=float)[order] for col in columns]
 

@@ -24,7 +24,6 @@ minimum-norm solution by projecting out the explicit null space ``{[d; A⁻¹Bd]
 from __future__ import annotations
 
 import numpy as np
-import scipy.linalg as sla
 
 from sheafviz.core.model.network import Network
 from sheafviz.core.model.pins import PinSet, ResolvedPins
@@ -33,6 +32,10 @@ from sheafviz.core.model.sheaf import SheafLayout
 
 #: Relative singular-value threshold below which the input is declared under-determined.
 UNDERDETERMINED_RTOL = 1e-9
+#: KKT systems up to this size are solved afresh with numpy's LAPACK for every right-hand
+#: side (a few µs, and no scipy.linalg import on the GUI's first solve); larger ones are
+#: LU-factored once with scipy and the factors reused (the eigensolver's many solves).
+KKT_FACTOR_MIN = 64
 
 
 def edge_maps_output(network: Network, z_out, dim: int):
@@ -59,8 +62,19 @@ class _EdgeMap:
 
     def apply_t(self, v: np.ndarray) -> np.ndarray:
         if self.dense is not None:
-            return self.dense.T @ v
+            # (vᵀT)ᵀ: the same product, but a few columns (the Schur system's backward
+            # passes) run ~1.5× faster in BLAS as rows times T than as Tᵀ times columns
+            return (v.T @ self.dense).T if v.ndim == 2 else self.dense.T @ v
         return self.diag[:, None] * v if v.ndim == 2 else self.diag * v
+
+
+def as_slice(index: np.ndarray):
+    """``index`` (ascending) as a slice when it is one contiguous run (pins only at the
+    ends of the path, the usual case): a view instead of a fancy-indexed copy, ~20 µs a
+    solve at depth; else ``index`` itself."""
+    if index.size and index[-1] - index[0] + 1 == index.size:
+        return slice(int(index[0]), int(index[-1]) + 1)
+    return index
 
 
 class FixedSigmaSystem:
@@ -135,7 +149,7 @@ class FixedSigmaSystem:
         # Positions of the free c' coordinates inside Ω (Ω = F ∪ (c' minus P)).
         mask = np.ones(self.layout.size - n0, dtype=bool)
         mask[self._hard_c] = False
-        self._free_c = np.flatnonzero(mask)
+        self._free_c = as_slice(np.flatnonzero(mask))
 
     # -- the block-bidiagonal factor ----------------------------------------------------
     def forward_solve(self, u: np.ndarray) -> np.ndarray:
@@ -148,11 +162,18 @@ class FixedSigmaSystem:
         return c
 
     def backward_solve(self, v: np.ndarray) -> np.ndarray:
-        """``A⁻ᵀ v`` — backward substitution (backprop), shape (N', …) → (N', …)."""
-        w = np.empty_like(v)
+        """``A⁻ᵀ v`` — backward substitution (backprop), shape (N', …) → (N', …).
+
+        Starts at the last block where ``v`` is non-zero (``A⁻ᵀ`` is block upper
+        triangular): the equilibrium's columns ``L⁻¹e`` of hidden neurons skip the layers
+        above them."""
         s = self._slices
-        w[s[-1]] = v[s[-1]]
-        for k in range(len(s) - 1, 0, -1):
+        top = len(s) - 1
+        while top > 0 and not v[s[top]].any():
+            top -= 1
+        w = np.zeros_like(v) if top < len(s) - 1 else np.empty_like(v)
+        w[s[top]] = v[s[top]]
+        for k in range(top, 0, -1):
             w[s[k - 1]] = v[s[k - 1]] + self._maps[k].apply_t(w[s[k]])
         return w
 
@@ -163,7 +184,9 @@ class FixedSigmaSystem:
         out = np.array(cp, dtype=float, copy=True)
         out[s[0]] -= self._t0 @ c[:n0]
         for k in range(1, len(s)):
-            out[s[k]] -= self._maps[k].apply(cp[s[k - 1]])
+            tail = cp[s[k - 1]]
+            if tail.any():  # the harmonic extension's c is zero off the pins: skip T·0
+                out[s[k]] -= self._maps[k].apply(tail)
         return out
 
     def apply_dt(self, w: np.ndarray) -> np.ndarray:
@@ -214,8 +237,11 @@ class FixedSigmaSystem:
             if rank < f:
                 self.underdetermined = True
                 self._null = self._null_space_in_omega(vt[rank:].T)
-        self._kkt_factor = None if self.underdetermined or not self._kkt.size else \
-            sla.lu_factor(self._kkt)
+        self._kkt_factor = None
+        if not self.underdetermined and self._kkt.shape[0] > KKT_FACTOR_MIN:
+            import scipy.linalg as sla  # ~180 ms to import: only for large pinned sets
+
+            self._kkt_factor = sla.lu_factor(self._kkt)
 
     def _null_space_in_omega(self, null_f: np.ndarray) -> np.ndarray:
         """Orthonormal basis of ker L_free: directions ``[d; A⁻¹ B d]`` restricted to Ω."""
@@ -230,7 +256,14 @@ class FixedSigmaSystem:
         if not rhs.size:
             return rhs
         if self._kkt_factor is not None:
+            import scipy.linalg as sla
+
             return sla.lu_solve(self._kkt_factor, rhs)
+        if not self.underdetermined:
+            try:
+                return np.linalg.solve(self._kkt, rhs)
+            except np.linalg.LinAlgError:
+                pass  # numerically singular after all: the least-squares answer below
         return np.linalg.lstsq(self._kkt, rhs, rcond=None)[0]
 
     # -- public operations on Ω ---------------------------------------------------------
@@ -271,9 +304,35 @@ class FixedSigmaSystem:
         pins = self.pins
         c = np.zeros(self.layout.size)
         c[pins.hard_index] = pins.hard_value
+        if not self._free_x.size:
+            return self._harmonic_input_pinned(c)
         rhs = self._apply_dt_free(self._g - self.apply_d(c))
         rhs[np.searchsorted(self.free_index, pins.soft_index)] += pins.soft_gamma * pins.soft_value
         c[self.free_index] = self.solve(rhs)
+        return c
+
+    def _harmonic_input_pinned(self, c: np.ndarray) -> np.ndarray:
+        """:meth:`harmonic_extension` when every input coordinate is hard-pinned (the usual
+        case), on ``c`` holding the hard values, shape (size,).
+
+        Then ``c' = A⁻¹(u + r)`` with ``u = g + E₀T₀x``, and the discrepancy ``r`` of least
+        norm (plus soft-pin penalty) meeting the pins is ``C_bigᵀ μ`` with ``H μ = [e; d]``:
+        ``e = p − f_P`` the hard pins' misfit and ``d = Γ^½ (t − f_S)`` the soft pins', where
+        ``f = A⁻¹u`` is the (linearised) forward pass and ``H`` the Schur matrix. ``f`` is
+        only needed at the pinned coordinates, and there it is ``C_bigᵀ u`` (the columns of
+        ``C_big`` are ``A⁻ᵀ`` of the pins' unit vectors): one forward pass in all, instead of
+        a pass to form the right-hand side and a backward and a forward pass to solve.
+        """
+        n0, s = self._n0, self._slices
+        u = self._g.copy()
+        u[s[0]] += self._t0 @ c[:n0]
+        pins = self.pins
+        target = np.concatenate([c[n0:][self._hard_c], np.sqrt(self._soft_c_gamma)
+                                 * pins.soft_value[pins.soft_index >= n0]])
+        misfit = target - self._cbig_t.T @ u
+        u += self._cbig_t @ self._solve_kkt(misfit)
+        c[n0:] = self.forward_solve(u)
+        c[pins.hard_index] = pins.hard_value  # exactly, not to rounding
         return c
 
     def dense_free_laplacian(self) -> np.ndarray:

@@ -22,9 +22,8 @@ returns None and the caller builds full systems as before.
 from __future__ import annotations
 
 import numpy as np
-import scipy.linalg as sla
 
-from sheafviz.core.solvers.linear import FixedSigmaSystem
+from sheafviz.core.solvers.linear import FixedSigmaSystem, as_slice
 
 class LowRankSolver:
     """Fixed-σ harmonic extensions for patterns and held neurons near ``base_sigma``.
@@ -43,6 +42,7 @@ class LowRankSolver:
         self.base = self.system.harmonic_extension()
         free = self.system.free_index
         self._free, self._y0 = free, self.base[free]
+        self._free_rows = as_slice(free)  # where the solution goes in a cochain
         omega = np.full(layout.size, -1)
         omega[free] = np.arange(free.size)
         # hidden neurons by one flat index g (layer by layer): positions of z_g, a_g in Ω
@@ -59,7 +59,9 @@ class LowRankSolver:
 
     def _columns(self, neurons: np.ndarray) -> None:
         """Cache ``L₀⁻¹[e_z, e_a]`` of the neurons not seen yet, in one batched solve."""
-        new = np.unique(neurons[self._col[neurons] < 0])
+        new = np.sort(neurons[self._col[neurons] < 0])
+        new = new[np.r_[True, new[1:] != new[:-1]]] if new.size else new  # np.unique, but
+        # without importing numpy.ma (~20 ms of the window's start-up)
         if not new.size:
             return
         k = new.size
@@ -104,8 +106,7 @@ class LowRankSolver:
             K[even, even + 1] += s                    # + C⁻¹ = s·[[0, 1], [1, 1]] blocks
             K[even + 1, even] += s
             K[even + 1, even + 1] += s
-            lu = sla.lu_factor(K)
-            sol = sla.lu_solve(lu, np.column_stack([y0[rows], Yr[:, hcol]]))
+            sol = _solve_small(K, np.column_stack([y0[rows], Yr[:, hcol]]))
             t1, k_yh = sol[:, 0], sol[:, 1:]
             coef[ucol] += t1
         if h:
@@ -119,10 +120,22 @@ class LowRankSolver:
             if k:
                 coef[ucol] -= k_yh @ lam
         c = self.base.copy()
-        c[self._free] = y0 - Y @ coef
+        c[self._free_rows] = y0 - Y @ coef
         if h:
             c[self._free[zpos]] = 0.0  # exactly on the surface
         return c
+
+
+def _solve_small(K: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """``K⁻¹ rhs`` for a small dense ``K``: numpy's LAPACK call (scipy's wrappers cost more
+    than the solve at these sizes, and scipy is not imported for it). An exactly singular
+    ``K`` gets scipy's LU as before (inf/nan and a LinAlgWarning rather than an error)."""
+    try:
+        return np.linalg.solve(K, rhs)
+    except np.linalg.LinAlgError:
+        import scipy.linalg as sla
+
+        return sla.lu_solve(sla.lu_factor(K), rhs)
 
 
 def low_rank_solver(layout, network, pins, base_sigma) -> LowRankSolver | None:

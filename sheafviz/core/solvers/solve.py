@@ -177,6 +177,11 @@ def underdetermined_at(layout: SheafLayout, network: Network, pins: PinSet,
 
     For a nonlinear head the output edge is linearised at ``c``'s own z_{K+1}.
     """
+    res = pins.resolve(layout)
+    if np.count_nonzero(res.hard_index < layout.vertex("x").dim) == layout.vertex("x").dim:
+        # the whole input held: the rest of D is unit block-triangular, so L_free is
+        # positive definite whatever the pattern (no system to build to know it)
+        return False
     z_out = None if network.output == "identity" else \
         c[layout.vertex(f"z{network.n_hidden + 1}").slice]
     return FixedSigmaSystem(layout, network, layout.sigma_of(c), pins,

@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
 from sheafviz.core.solvers.linear import FixedSigmaSystem
 from sheafviz.core.model.graphs import check_graph, graph_pins, slaved_outputs
@@ -95,18 +93,34 @@ def _free_laplacian_and_index(network, pins, sigma, *, layout, z_out, graph):
     d_free = delta[rows][:, free]
     soft = np.zeros(free.size)
     soft[np.searchsorted(free, res.soft_index)] = res.soft_gamma
+    import scipy.sparse as sp  # lazily: scipy costs ~0.2 s of the GUI's start-up
+
     return (d_free.T @ d_free + sp.diags(soft)).tocsr(), free
 
 
-def _operator(system: FixedSigmaSystem) -> spla.LinearOperator:
+def _operator(system: FixedSigmaSystem):
+    """``L_free`` as a scipy LinearOperator (scipy imported here, at the first need)."""
+    import scipy.sparse.linalg as spla
+
     n = system.n_free
     return spla.LinearOperator((n, n), matvec=system.matvec, matmat=system.matvec,
                                dtype=float)
 
 
-def _inverse_operator(system: FixedSigmaSystem) -> spla.LinearOperator:
+def _inverse_operator(system: FixedSigmaSystem):
+    """``L_free⁻¹`` as a scipy LinearOperator."""
+    import scipy.sparse.linalg as spla
+
     n = system.n_free
     return spla.LinearOperator((n, n), matvec=system.solve, matmat=system.solve, dtype=float)
+
+
+def _eigsh(*args, **kwargs):
+    """``scipy.sparse.linalg.eigsh``, imported at the first large spectrum (scipy costs
+    ~0.2 s of the GUI's start-up; small spectra are dense numpy)."""
+    import scipy.sparse.linalg as spla
+
+    return spla.eigsh(*args, **kwargs)
 
 
 def _start_vector(n: int) -> np.ndarray:
@@ -125,7 +139,7 @@ def lambda_max(network: Network, pins: PinSet, sigma, *, layout=None, z_out=None
         return 0.0
     if system.n_free <= 200:
         return float(np.linalg.eigvalsh(system.dense_free_laplacian())[-1])
-    return float(spla.eigsh(_operator(system), k=1, which="LA", tol=1e-8,
+    return float(_eigsh(_operator(system), k=1, which="LA", tol=1e-8,
                             v0=_start_vector(system.n_free), return_eigenvectors=False)[0])
 
 
@@ -207,13 +221,13 @@ def spectrum_summary(network: Network, pins: PinSet, sigma, *, layout=None, z_ou
         partial = False
     else:
         k = min(n_extreme, n - 2)
-        hi_vals, hi_vecs = spla.eigsh(_operator(system), k=k, which="LA", tol=1e-10,
+        hi_vals, hi_vecs = _eigsh(_operator(system), k=k, which="LA", tol=1e-10,
                                       v0=_start_vector(n))
         if system.underdetermined:
-            lo_vals, lo_vecs = spla.eigsh(_operator(system), k=k, which="SA", tol=1e-10,
+            lo_vals, lo_vecs = _eigsh(_operator(system), k=k, which="SA", tol=1e-10,
                                           v0=_start_vector(n), maxiter=20 * n)
         else:
-            mu, lo_vecs = spla.eigsh(_inverse_operator(system), k=k, which="LA", tol=1e-10,
+            mu, lo_vecs = _eigsh(_inverse_operator(system), k=k, which="LA", tol=1e-10,
                                      v0=_start_vector(n))
             lo_vals = 1.0 / mu
         lo_order, hi_order = np.argsort(lo_vals), np.argsort(hi_vals)
@@ -244,12 +258,12 @@ def _paper_summary(network, pins, sigma, *, layout, z_out, full_limit, n_extreme
         low_vec, high_vec, partial = vectors[:, 0], vectors[:, -1], False
     else:
         k = min(n_extreme, n - 2)
-        hi_vals, hi_vecs = spla.eigsh(lap, k=k, which="LA", tol=1e-10, v0=_start_vector(n))
+        hi_vals, hi_vecs = _eigsh(lap, k=k, which="LA", tol=1e-10, v0=_start_vector(n))
         try:
-            lo_vals, lo_vecs = spla.eigsh(lap.tocsc(), k=k, sigma=0.0, which="LM", tol=1e-10,
+            lo_vals, lo_vecs = _eigsh(lap.tocsc(), k=k, sigma=0.0, which="LM", tol=1e-10,
                                           v0=_start_vector(n))
         except RuntimeError:  # exactly singular: the factorisation at 0 fails
-            lo_vals, lo_vecs = spla.eigsh(lap, k=k, which="SA", tol=1e-10,
+            lo_vals, lo_vecs = _eigsh(lap, k=k, which="SA", tol=1e-10,
                                           v0=_start_vector(n), maxiter=20 * n)
         lo_order, hi_order = np.argsort(lo_vals), np.argsort(hi_vals)
         values = np.concatenate([lo_vals[lo_order], hi_vals[hi_order]])

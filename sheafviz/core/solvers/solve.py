@@ -327,17 +327,20 @@ def _cycling_neurons(layout, keys: list[bytes]) -> set[tuple[int, int]]:
 
 def _sliding(layout, network, pins, sigma, boundary, iterations, solve) -> Solution | None:
     """Active set with the neurons of ``boundary`` held on z = 0 (see the module notes)."""
-    sigma = [s.copy() for s in sigma]
+    hidden = _HiddenIndex(layout)
+    flat = np.concatenate(sigma).astype(float)
+    sigma = np.split(flat, hidden.start[1:-1])  # views of ``flat``, one per layer
     boundary = set(boundary)
     visited: list = []
     grown_already: set = set()
     for _ in range(MAX_ACTIVE_SET_ITERATIONS):
-        state = (frozenset(boundary), _pattern_key(sigma))
+        state = (frozenset(boundary), flat.tobytes())
         if state in visited:
             # Free neurons cycle too: hold the ones that switch within the cycle on z = 0
             # as well (as the outer loop did) instead of giving up to the slow heat flow.
             # Each neuron is added at most once, so this ends; the exit test is unchanged.
-            cycle = [key for _, key in visited[visited.index(state):]]
+            cycle = [np.frombuffer(key).astype(np.uint8).tobytes()
+                     for _, key in visited[visited.index(state):]]
             grown = _cycling_neurons(layout, cycle) - boundary - grown_already
             if not grown:
                 return None
@@ -346,19 +349,16 @@ def _sliding(layout, network, pins, sigma, boundary, iterations, solve) -> Solut
             visited.clear()
             continue
         visited.append(state)
-        for l, j in boundary:
-            sigma[l - 1][j] = 1.0  # either branch: at z = 0 both relu rows agree
+        held = hidden.flat(boundary)
+        flat[held] = 1.0  # either branch: at z = 0 both relu rows agree
         c, underdetermined = solve(sigma, boundary)
         iterations += 1
-        new = layout.sigma_of(c)
-        free_changed = [(l, int(j)) for l in range(1, layout.n_hidden + 1)
-                        for j in np.flatnonzero(new[l - 1] != sigma[l - 1])
-                        if (l, int(j)) not in boundary]
-        if free_changed:
-            for l, j in free_changed:
-                sigma[l - 1][j] = new[l - 1][j]
+        free_changed = (c[hidden.z] >= 0) != (flat == 1.0)
+        free_changed[held] = False
+        if free_changed.any():
+            flat[free_changed] = 1.0 - flat[free_changed]
             continue
-        released = _release_violators(layout, network, c, boundary, sigma)
+        released = _release_violators(layout, network, c, boundary, flat, hidden)
         if not released:
             return _report(layout, network, pins, c, sigma_used=None,
                            underdetermined=underdetermined, method="sliding",
@@ -366,36 +366,52 @@ def _sliding(layout, network, pins, sigma, boundary, iterations, solve) -> Solut
     return None
 
 
-def _release_violators(layout, network, c, boundary, sigma) -> bool:
+class _HiddenIndex:
+    """Flat indices of the hidden neurons (layer by layer): ``start`` (K+1,) of each
+    layer, ``z`` (n_hidden,) the cochain index of each neuron's z, ``width`` (n_hidden,)
+    the offset from it to the neuron's a (a_l follows z_l in the cochain)."""
+
+    def __init__(self, layout: SheafLayout) -> None:
+        widths = [layout.vertex(f"z{l}").dim for l in range(1, layout.n_hidden + 1)]
+        self.start = np.concatenate([[0], np.cumsum(widths)]).astype(int)
+        self.z = np.concatenate([np.arange(layout.size)[layout.vertex(f"z{l}").slice]
+                                 for l in range(1, layout.n_hidden + 1)])
+        self.width = np.repeat(widths, widths)
+
+    def flat(self, neurons) -> np.ndarray:
+        """Flat indices of ``neurons`` ((l, j), 1-based l), shape (len,)."""
+        return np.array([self.start[l - 1] + j for l, j in neurons], dtype=int)
+
+
+def _release_violators(layout, network, c, boundary, flat_sigma, hidden) -> bool:
     """Release the boundary neuron whose one-sided derivatives most fail to bracket zero.
 
     At z_j = 0: ∂E/∂z_j from the σ=0 side is r_aff (the affine discrepancy), from the
     σ=1 side it is r_aff − a_j. A minimum on the surface needs r_aff ≤ 0 ≤ r_aff − a_j.
     One neuron at a time, the largest violation first (as a classical active-set method
     drops one constraint per step): releasing every violator at once can make two released
-    neurons pull each other back onto the surface, and the iteration cycles.
+    neurons pull each other back onto the surface, and the iteration cycles. Ties go to
+    the first neuron in (layer, index) order.
     """
-    stalks = layout.split(c)
-    worst, worst_side, worst_amount = None, 0.0, 0.0
-    for l, j in sorted(boundary):
-        w, b = network.weights[l - 1], network.biases[l - 1]
-        a_prev = stalks["x" if l == 1 else f"a{l - 1}"]
-        r_aff = stalks[f"z{l}"][j] - w[j] @ a_prev - b[j]
-        a_j = stalks[f"a{l}"][j]
-        scale = max(1.0, abs(a_j), abs(r_aff))
-        tol = 1e-10 * scale
-        if r_aff > tol:  # energy falls when z_j goes below zero
-            side, amount = 0.0, r_aff / scale
-        elif r_aff - a_j < -tol:  # energy falls when z_j goes above zero
-            side, amount = 1.0, (a_j - r_aff) / scale
-        else:
-            continue
-        if amount > worst_amount:
-            worst, worst_side, worst_amount = (l, j), side, amount
-    if worst is None:
+    if not boundary:
         return False
-    boundary.discard(worst)
-    sigma[worst[0] - 1][worst[1]] = worst_side
+    order = sorted(boundary)
+    held = hidden.flat(order)
+    stalks = layout.split(c)
+    r_aff = np.concatenate([  # the affine discrepancy of every hidden neuron
+        stalks[f"z{l}"] - network.weights[l - 1] @ stalks["x" if l == 1 else f"a{l - 1}"]
+        - network.biases[l - 1] for l in range(1, layout.n_hidden + 1)])[held]
+    a_j = c[hidden.z + hidden.width][held]
+    scale = np.maximum(1.0, np.maximum(np.abs(a_j), np.abs(r_aff)))
+    tol = 1e-10 * scale
+    down = r_aff > tol  # energy falls when z_j goes below zero
+    up = ~down & (r_aff - a_j < -tol)  # energy falls when z_j goes above zero
+    amounts = np.where(down, r_aff / scale, np.where(up, (a_j - r_aff) / scale, 0.0))
+    best = int(np.argmax(amounts))  # the first of equal maxima, in (layer, index) order
+    if not amounts[best] > 0.0:
+        return False
+    boundary.discard(order[best])
+    flat_sigma[held[best]] = 0.0 if down[best] else 1.0
     return True
 
 

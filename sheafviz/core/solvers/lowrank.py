@@ -155,37 +155,33 @@ class LowRankSolver:
         return np.flatnonzero(mask)
 
     def _woodbury(self, changed: np.ndarray, held: np.ndarray) -> np.ndarray:
+        """The solve of :meth:`solve` as one bordered system on the touched rows.
+
+        Unknowns ``t`` (the Woodbury coefficients of the changed neurons' columns) and
+        ``λ`` (the held neurons' multipliers) solve, with ``c = y₀ − Y_U t − Y_H λ``,
+        ``(C⁻¹ + UᵀY_U) t + UᵀY_H λ = Uᵀy₀`` and ``HᵀY_U t + HᵀY_H λ = Hᵀy₀``: one small
+        dense solve instead of two and their Schur complement.
+        """
         Y, y0 = self._Y[:, :self._m], self._y0
-        coef = np.zeros(self._m)
-        k, h = changed.size, held.size
-        zpos, hcol = self._zpos[held], self._zcol[held]
-        if k:
-            rows = np.stack([self._zpos[changed], self._apos[changed]], axis=1).ravel()
-            ucol = np.stack([self._zcol[changed], self._acol[changed]], axis=1).ravel()
-            Yr = Y[rows]
-            K = Yr[:, ucol]
-            s = np.where(self._base_flat[changed] == 1.0, 1.0, -1.0)
-            even = 2 * np.arange(k)
-            K[even, even + 1] += s                    # + C⁻¹ = s·[[0, 1], [1, 1]] blocks
-            K[even + 1, even] += s
-            K[even + 1, even + 1] += s
-            sol = _solve_small(K, np.column_stack([y0[rows], Yr[:, hcol]]))
-            t1, k_yh = sol[:, 0], sol[:, 1:]
-            coef[ucol] += t1
-        if h:
-            Yz = Y[zpos]
-            A, cz = Yz[:, hcol], y0[zpos]                # Hᵀ M⁻¹ H and Hᵀ M⁻¹ b
-            if k:
-                A = A - Yz[:, ucol] @ k_yh
-                cz = cz - Yz[:, ucol] @ t1
-            lam = np.linalg.solve(A, cz)
-            coef[hcol] += lam
-            if k:
-                coef[ucol] -= k_yh @ lam
+        k = changed.size
+        rows = np.concatenate([np.stack([self._zpos[changed], self._apos[changed]],
+                                        axis=1).ravel(), self._zpos[held]])
+        cols = np.concatenate([np.stack([self._zcol[changed], self._acol[changed]],
+                                        axis=1).ravel(), self._zcol[held]])
         c = self.base.copy()
+        if not rows.size:
+            return c
+        G = Y[rows][:, cols]
+        s = np.where(self._base_flat[changed] == 1.0, 1.0, -1.0)
+        even = 2 * np.arange(k)
+        G[even, even + 1] += s                    # + C⁻¹ = s·[[0, 1], [1, 1]] blocks
+        G[even + 1, even] += s
+        G[even + 1, even + 1] += s
+        coef = np.zeros(self._m)
+        coef[cols] = _solve_small(G, y0[rows])
         c[self._free_rows] = y0 - Y @ coef
-        if h:
-            c[self._free[zpos]] = 0.0  # exactly on the surface
+        if held.size:
+            c[self._free[self._zpos[held]]] = 0.0  # exactly on the surface
         return c
 
 

@@ -49,6 +49,7 @@ class LowRankSolver:
         # hidden neurons by one flat index g (layer by layer)
         self._layer_start = np.concatenate([[0], np.cumsum(widths)]).astype(int)
         self.solves = 0
+        self._work = np.empty(0)  # scratch of the batched column solves, kept between them
         self._rebase(np.concatenate([np.asarray(s, dtype=float) for s in base_sigma]))
         # positions of z_g, a_g in Ω (Ω does not depend on the pattern)
         omega = np.full(layout.size, -1)
@@ -80,7 +81,8 @@ class LowRankSolver:
         n_hidden = self._layer_start[-1]
         self._zcol = np.full(n_hidden, -1)
         self._acol = np.full(n_hidden, -1)
-        self._Y = np.empty((free.size, 64))  # the cached columns, grown by doubling
+        if not hasattr(self, "_Y"):  # the cached columns, grown by doubling, kept on a rebase
+            self._Y = np.empty((free.size, 64))
         self._m = 0
         return True
 
@@ -96,15 +98,16 @@ class LowRankSolver:
         k = new_z.size + new_a.size
         if not k:
             return
-        rhs = np.zeros((self._free.size, k))
-        rhs[np.concatenate([self._zpos[new_z], self._apos[new_a]]), np.arange(k)] = 1.0
-        sol = self._system.solve(rhs)
         need = self._m + k
         if need > self._Y.shape[1]:
             grown = np.empty((self._Y.shape[0], max(need, 2 * self._Y.shape[1])))
             grown[:, :self._m] = self._Y[:, :self._m]
             self._Y = grown
-        self._Y[:, self._m:need] = sol
+        if self._work.size < self.layout.size * k:
+            self._work = np.empty(self.layout.size * max(k, 2 * self._work.size
+                                                         // self.layout.size))
+        self._system.solve_units(np.concatenate([self._zpos[new_z], self._apos[new_a]]),
+                                 self._Y[:, self._m:need], self._work)
         self._zcol[new_z] = self._m + np.arange(new_z.size)
         self._acol[new_a] = self._m + new_z.size + np.arange(new_a.size)
         self._m = need

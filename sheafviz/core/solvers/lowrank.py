@@ -81,8 +81,9 @@ class LowRankSolver:
         n_hidden = self._layer_start[-1]
         self._zcol = np.full(n_hidden, -1)
         self._acol = np.full(n_hidden, -1)
-        if not hasattr(self, "_Y"):  # the cached columns, grown by doubling, kept on a rebase
-            self._Y = np.empty((free.size, 64))
+        if not hasattr(self, "_Y"):  # the cached columns, grown by doubling, kept on a rebase;
+            # column-major, so the columns in use are one contiguous block (Y·coef ~2× faster)
+            self._Y = np.empty((free.size, 64), order="F")
         self._m = 0
         return True
 
@@ -100,7 +101,7 @@ class LowRankSolver:
             return
         need = self._m + k
         if need > self._Y.shape[1]:
-            grown = np.empty((self._Y.shape[0], max(need, 2 * self._Y.shape[1])))
+            grown = np.empty((self._Y.shape[0], max(need, 2 * self._Y.shape[1])), order="F")
             grown[:, :self._m] = self._Y[:, :self._m]
             self._Y = grown
         if self._work.size < self.layout.size * k:
@@ -174,7 +175,7 @@ class LowRankSolver:
         c = self.base.copy()
         if not rows.size:
             return c
-        G = Y[rows][:, cols]
+        G = Y[np.ix_(rows, cols)]
         s = np.where(self._base_flat[changed] == 1.0, 1.0, -1.0)
         even = 2 * np.arange(k)
         G[even, even + 1] += s                    # + C⁻¹ = s·[[0, 1], [1, 1]] blocks

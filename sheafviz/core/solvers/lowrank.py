@@ -12,7 +12,15 @@ neuron on its switching surface is the constraint ``z_j = 0``. The right-hand si
 not depend on σ (relu rows carry no offset, and the neurons involved are not pinned), so
 with ``L₀⁻¹`` applied once to ``[e_z, e_a]`` of every neuron that has been touched
 (batched, cached) every later solve is a Woodbury correction plus a bordered system of
-the size of the touched set — no new pass over the network for a neuron seen before.
+the size of the touched set (one small dense solve) — no new pass over the network for
+a neuron seen before.
+
+A pattern far from the base (at depth the first active-set step flips ~40 neurons, 80
+columns) is cheaper as a new base: one fixed-σ system instead of a pass with many
+columns, so such a pattern becomes the base (the cache starts again). A held neuron's σ
+is left out of the update (on ``z_j = 0`` both relu rows agree, so it moves only its
+multiplier). The column passes run in place in a scratch array kept between them:
+fresh arrays of ~1 MB cost more in page faults than the passes' GEMMs.
 
 Used only where it is exact and safe: identity output, ``L_free`` of the base pattern
 non-singular, no hard pin on a hidden coordinate. Otherwise :func:`low_rank_solver`
@@ -29,6 +37,7 @@ from sheafviz.core.solvers.linear import FixedSigmaSystem, as_slice
 #: depth): a pattern is rebased on when its missing columns exceed this plus the held
 #: neurons' columns it would need afresh.
 REBASE_COLUMNS = 4
+
 
 class LowRankSolver:
     """Fixed-σ harmonic extensions for patterns and held neurons near a base pattern.

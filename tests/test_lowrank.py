@@ -44,7 +44,8 @@ def test_low_rank_solves_match_full_systems(seed):
         want = FixedSigmaSystem(layout, net, sigma, full_pins).harmonic_extension()
         got = fast.solve(sigma, held)
         assert np.abs(got - want).max() < 1e-9 * max(1.0, np.abs(want).max())
-    assert fast.solves <= 8 + 1  # the base, then at most one batched pass per solve
+    # the base, then per solve at most one batched pass, or a new base and one pass
+    assert fast.solves <= 2 * 8 + 1
 
 
 def test_low_rank_is_refused_where_it_would_not_be_exact():

@@ -296,6 +296,39 @@ class FixedSigmaSystem:
             v -= self._null @ (self._null.T @ v)
         return v
 
+    def solve_units(self, positions: np.ndarray, out: np.ndarray, work: np.ndarray) -> None:
+        """``L_free⁻¹ [e_p for p in positions]`` written into ``out`` (n_free, k), a
+        non-singular system only.
+
+        The same passes as :meth:`solve`, but in place in ``work`` (flat, at least
+        (size − n_x)·k entries): the batched columns of :mod:`lowrank` are ~1 MB arrays,
+        and fresh ones of that size cost more in page faults than their GEMMs.
+        """
+        n0, f, s = self._n0, self._free_x.size, self._slices
+        k = positions.size
+        w = work[:(self.layout.size - n0) * k].reshape(-1, k)
+        w.fill(0.0)
+        in_x = positions < f
+        cols = np.arange(k)
+        w[np.arange(self.layout.size - n0)[self._free_c][positions[~in_x] - f],
+          cols[~in_x]] = 1.0
+        top = len(s) - 1
+        while top > 0 and not w[s[top]].any():
+            top -= 1
+        for j in range(top, 0, -1):  # backward substitution, in place
+            w[s[j - 1]] += self._maps[j].apply_t(w[s[j]])
+        b_hat_f = self._t0_free.T @ w[s[0]]
+        b_hat_f[positions[in_x], cols[in_x]] += 1.0
+        sol = self._solve_kkt(np.concatenate([-(self._cbig_t.T @ w), -b_hat_f]))
+        lam, v_f = sol[:self._k], sol[self._k:]
+        for blk in s:  # r = β + C_bigᵀλ, block by block (no full-size temporary)
+            w[blk] += self._cbig_t[blk] @ lam
+        w[s[0]] += self._t0_free @ v_f
+        for j in range(1, len(s)):  # forward substitution, in place
+            w[s[j]] += self._maps[j].apply(w[s[j - 1]])
+        out[:f] = v_f
+        out[f:] = w[self._free_c]
+
     def harmonic_extension(self) -> np.ndarray:
         """The minimiser of the fixed-σ energy with the pins held, shape (size,).
 

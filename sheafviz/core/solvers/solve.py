@@ -11,7 +11,7 @@ energy, the one reached from the forward pattern:
    one-sided derivatives bracket zero, ``∂E/∂z_j|σ=0 ≤ 0 ≤ ∂E/∂z_j|σ=1``: the energy is a
    max of two convex quadratics around such a kink, so this subgradient condition is the
    exact local-optimality test. A neuron that violates it is released to the side where
-   the energy decreases, and the active set continues.
+   the energy decreases, and the active set continues (:mod:`surface`).
 3. **Fallback.** If that still does not settle, the heat flow (gradient descent on the
    true energy) is run from the last iterate, and the boundary neurons it ends on are
    polished by step 2.
@@ -29,6 +29,7 @@ import numpy as np
 
 from sheafviz.core.solvers.linear import FixedSigmaSystem
 from sheafviz.core.solvers.lowrank import low_rank_solver
+from sheafviz.core.solvers.surface import MAX_ITERATIONS, cycling_neurons, slide
 from sheafviz.core.model.graphs import check_graph, graph_pins, slave_outputs, slaved_outputs
 from sheafviz.core.model.network import Network
 from sheafviz.core.model.pins import PinSet
@@ -36,7 +37,7 @@ from sheafviz.core.model.sheaf import SheafLayout, energy as sheaf_energy, discr
 
 #: |z| below this (relative to the stalk's scale) counts as "on the switching surface".
 BOUNDARY_RTOL = 1e-8
-MAX_ACTIVE_SET_ITERATIONS = 300
+MAX_ACTIVE_SET_ITERATIONS = MAX_ITERATIONS
 #: Flips after which a neuron counts as oscillating in the active set (back and forth).
 OSCILLATION_FLIPS = 2
 MAX_GAUSS_NEWTON_ITERATIONS = 60
@@ -153,12 +154,6 @@ def _input_guess(layout: SheafLayout, pins: PinSet) -> np.ndarray:
 
 def _pattern_key(sigma) -> bytes:
     return b"".join(np.asarray(s, dtype=np.uint8).tobytes() for s in sigma)
-
-
-def _flat_hidden(layout: SheafLayout, sigma) -> list[tuple[int, int]]:
-    """(layer, j) of every hidden neuron, in order."""
-    return [(l, j) for l in range(1, layout.n_hidden + 1)
-            for j in range(layout.vertex(f"z{l}").dim)]
 
 
 def on_boundary(layout: SheafLayout, c: np.ndarray, *, rtol: float = BOUNDARY_RTOL) -> list[str]:
@@ -308,7 +303,7 @@ def _auto_equilibrium(layout, network, pins, forward_sigma, *, low_rank: bool = 
         if new_key in seen or back:
             cycling = back
             if new_key in seen:
-                cycling = cycling | _cycling_neurons(layout, seen[seen.index(new_key):])
+                cycling = cycling | cycling_neurons(layout, seen[seen.index(new_key):])
             sol = _sliding(layout, network, pins, new, cycling, iterations, solve)
             if sol is not None:
                 return sol
@@ -317,86 +312,15 @@ def _auto_equilibrium(layout, network, pins, forward_sigma, *, low_rank: bool = 
     return _heat_flow_fallback(layout, network, pins, c, iterations, solve)
 
 
-def _cycling_neurons(layout, keys: list[bytes]) -> set[tuple[int, int]]:
-    """Neurons whose σ differs between the patterns of a cycle."""
-    patterns = np.array([np.frombuffer(k, dtype=np.uint8) for k in keys])
-    differ = np.flatnonzero(np.any(patterns != patterns[0], axis=0))
-    neurons = _flat_hidden(layout, None)
-    return {neurons[i] for i in differ}
-
-
 def _sliding(layout, network, pins, sigma, boundary, iterations, solve) -> Solution | None:
-    """Active set with the neurons of ``boundary`` held on z = 0 (see the module notes)."""
-    sigma = [s.copy() for s in sigma]
-    boundary = set(boundary)
-    visited: list = []
-    grown_already: set = set()
-    for _ in range(MAX_ACTIVE_SET_ITERATIONS):
-        state = (frozenset(boundary), _pattern_key(sigma))
-        if state in visited:
-            # Free neurons cycle too: hold the ones that switch within the cycle on z = 0
-            # as well (as the outer loop did) instead of giving up to the slow heat flow.
-            # Each neuron is added at most once, so this ends; the exit test is unchanged.
-            cycle = [key for _, key in visited[visited.index(state):]]
-            grown = _cycling_neurons(layout, cycle) - boundary - grown_already
-            if not grown:
-                return None
-            boundary |= grown
-            grown_already |= grown
-            visited.clear()
-            continue
-        visited.append(state)
-        for l, j in boundary:
-            sigma[l - 1][j] = 1.0  # either branch: at z = 0 both relu rows agree
-        c, underdetermined = solve(sigma, boundary)
-        iterations += 1
-        new = layout.sigma_of(c)
-        free_changed = [(l, int(j)) for l in range(1, layout.n_hidden + 1)
-                        for j in np.flatnonzero(new[l - 1] != sigma[l - 1])
-                        if (l, int(j)) not in boundary]
-        if free_changed:
-            for l, j in free_changed:
-                sigma[l - 1][j] = new[l - 1][j]
-            continue
-        released = _release_violators(layout, network, c, boundary, sigma)
-        if not released:
-            return _report(layout, network, pins, c, sigma_used=None,
-                           underdetermined=underdetermined, method="sliding",
-                           iterations=iterations, cycled=True, local=True)
-    return None
-
-
-def _release_violators(layout, network, c, boundary, sigma) -> bool:
-    """Release the boundary neuron whose one-sided derivatives most fail to bracket zero.
-
-    At z_j = 0: ∂E/∂z_j from the σ=0 side is r_aff (the affine discrepancy), from the
-    σ=1 side it is r_aff − a_j. A minimum on the surface needs r_aff ≤ 0 ≤ r_aff − a_j.
-    One neuron at a time, the largest violation first (as a classical active-set method
-    drops one constraint per step): releasing every violator at once can make two released
-    neurons pull each other back onto the surface, and the iteration cycles.
-    """
-    stalks = layout.split(c)
-    worst, worst_side, worst_amount = None, 0.0, 0.0
-    for l, j in sorted(boundary):
-        w, b = network.weights[l - 1], network.biases[l - 1]
-        a_prev = stalks["x" if l == 1 else f"a{l - 1}"]
-        r_aff = stalks[f"z{l}"][j] - w[j] @ a_prev - b[j]
-        a_j = stalks[f"a{l}"][j]
-        scale = max(1.0, abs(a_j), abs(r_aff))
-        tol = 1e-10 * scale
-        if r_aff > tol:  # energy falls when z_j goes below zero
-            side, amount = 0.0, r_aff / scale
-        elif r_aff - a_j < -tol:  # energy falls when z_j goes above zero
-            side, amount = 1.0, (a_j - r_aff) / scale
-        else:
-            continue
-        if amount > worst_amount:
-            worst, worst_side, worst_amount = (l, j), side, amount
-    if worst is None:
-        return False
-    boundary.discard(worst)
-    sigma[worst[0] - 1][worst[1]] = worst_side
-    return True
+    """Active set with the neurons of ``boundary`` held on z = 0 (see the module notes and
+    :mod:`sheafviz.core.solvers.surface`); None if it does not settle."""
+    slid = slide(layout, network, sigma, boundary, solve)
+    if slid is None:
+        return None
+    c, underdetermined, solves = slid
+    return _report(layout, network, pins, c, sigma_used=None, underdetermined=underdetermined,
+                   method="sliding", iterations=iterations + solves, cycled=True, local=True)
 
 
 def _heat_flow_fallback(layout, network, pins, c0, iterations, solve) -> Solution:

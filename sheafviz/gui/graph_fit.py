@@ -99,9 +99,7 @@ def fit_to_pixels(view) -> None:
         label.setPos(k, view.label_y)
     _fit_value_labels(view, ph, pw, dot)
     if dot != view.dot_size:
-        view.dot_size = dot
-        if getattr(view, "_pins", None) is not None:
-            view.set_pins(view._pins, view._selected)
+        view.set_dot_size(dot)
 
 
 def _fit_value_labels(view, ph: float, pw: float, dot: int) -> None:

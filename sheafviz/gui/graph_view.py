@@ -196,6 +196,13 @@ class GraphView(pg.PlotWidget):
         """Dot size, label places and range from the view's pixels (:mod:`.graph_fit`)."""
         fit_to_pixels(self)
 
+    def set_dot_size(self, dot: int) -> None:
+        """Draw the dots ``dot`` pixels wide (the pin markers' sizes and outlines follow)."""
+        self.dot_size = dot
+        if getattr(self, "_pins", None) is not None:
+            self._pins_key = None  # the pins are the same, their markers' sizes are not
+            self.set_pins(self._pins, self._selected)
+
     # -- drawing -------------------------------------------------------------------------
     def set_pins(self, pins, selected) -> None:
         """Pin markers, clamped symbols, stalk labels (when pins or selection change)."""

@@ -135,22 +135,38 @@ class EmptyNote:
 
     def __init__(self, plot: pg.PlotWidget, text: str, *, theme: Theme | None = None) -> None:
         self.plot = plot
+        self._theme = or_light(theme)
         vb = plot.plotItem.vb
-        self.item = pg.TextItem(anchor=(0.5, 0.5), color=or_light(theme).FOREGROUND)
+        self.item = pg.TextItem(anchor=(0.5, 0.5))
         self.item.setParentItem(vb)
-        self.item.setFont(style.font(1.0))
         self.item.setZValue(1000)
+        self._pt = None
         self.set_text(text)
         vb.sigResized.connect(self._place)
         self.shown = False
         self.set_empty(True)
+        if theme is not None:  # a new look (F5, Ctrl++, a theme): its text size and colour
+            theme.changed.connect(self._restyle)
 
     def set_text(self, text: str) -> None:
         self.text = text
-        self.item.setHtml(f"<div style='text-align:center; color:#444444'>{text}</div>")
+        self._restyle()
+
+    def _restyle(self) -> None:
+        """The text at the current base size, in the theme's foreground."""
+        try:
+            self._pt = style.base_pt()
+            self.item.setFont(style.font(1.0))
+            self.item.setHtml(f"<div style='text-align:center; color:{self._theme.FOREGROUND}'>"
+                              f"{self.text}</div>")
+        except RuntimeError:  # the plot was deleted before its theme
+            return
         self._place()
 
     def _place(self, *_) -> None:
+        if self._pt != style.base_pt():  # the text size changed since: follow it
+            self._restyle()
+            return
         r = self.plot.plotItem.vb.rect()
         self.item.setTextWidth(max(120.0, r.width() * 0.9))
         self.item.setPos(r.center())

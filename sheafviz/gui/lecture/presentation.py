@@ -22,7 +22,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from .. import style
 from ..lines import LineBundle
 from ..theme import LIGHT, LIGHT_EDGES
-from .panels import PanelHider, fit_status_line
+from .panels import PanelHider
 
 _LIGHT = dict(LIGHT)
 _LIGHT_EDGES = dict(LIGHT_EDGES)
@@ -255,7 +255,6 @@ class Look:
         w = self.window
         w.setPalette(qt_palette(th))
         _scale_fonts(w, font_scale, self.base_font)
-        fit_status_line(w, font_scale)
         _restyle_plots(w, font_scale, th.colors)
         # the change event rebuilds and redraws the views in the new colours (the wiring)
         w.theme.update(colors=th.colors, edge_colors=PALETTES[palette])

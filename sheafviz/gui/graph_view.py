@@ -16,7 +16,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from . import edge_widths, style
-from .graph_fit import fit_to_pixels, pin_extra, pin_pen_px
+from .graph_fit import fit_to_pixels, fixed_px, pin_extra, pin_pen_px
 from .graph_geometry import (LABEL_Y, STRIP_HALF, STRIP_TOP, dot_positions, edge_segments,
                              strip_positions)
 from .lines import LineBundle
@@ -195,6 +195,10 @@ class GraphView(pg.PlotWidget):
     def fit_to_pixels(self) -> None:
         """Dot size, label places and range from the view's pixels (:mod:`.graph_fit`)."""
         fit_to_pixels(self)
+
+    def fixed_px(self) -> float:
+        """Pixels of the view box kept for labels, not dots (:func:`.graph_fit.fixed_px`)."""
+        return fixed_px(self)
 
     def set_dot_size(self, dot: int) -> None:
         """Draw the dots ``dot`` pixels wide (the pin markers' sizes and outlines follow)."""

@@ -224,7 +224,7 @@ class MainWindow(QtWidgets.QMainWindow):
         return super().eventFilter(obj, ev)
 
     #: Shares of the left column's height, after the title lines: graph, drape, bottom plots.
-    LEFT_SHARES = (0.34, 0.40, 0.26)
+    LEFT_SHARES = (0.30, 0.44, 0.26)
 
     def share_left_column(self) -> None:
         """Each panel of the left column gets its fixed pixels (its title, where a legend

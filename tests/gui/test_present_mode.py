@@ -18,7 +18,7 @@ from test_lecture_common import close_window, make_window
 from sheafviz.gui import textsize
 from sheafviz.gui.app import prepare_app
 from sheafviz.gui.lecture.panels import PANELS
-from sheafviz.gui.lecture.presentation import THEMES
+from sheafviz.gui.lecture.looks import THEMES
 from sheafviz.gui.settle import settle as settle_timers
 
 

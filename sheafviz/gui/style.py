@@ -92,6 +92,7 @@ def label_headroom(plot: pg.PlotItem) -> None:
     """Room above ``plot`` for half a tick label: the top label is centred on the top tick,
     which sits at the frame when the range ends on a whole decade (it was cut in half)."""
     plot.layout.setContentsMargins(1, int(base_pt() * 96 / 72 * 0.55), 4, 1)
+    plot.label_headroom = True  # a new text size sets it again (lecture.looks)
 
 
 def fmt(value, digits: int = 3) -> str:

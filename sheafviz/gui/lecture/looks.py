@@ -172,6 +172,8 @@ def _restyle_plots(window: QtWidgets.QWidget, ratio: float, colors: dict) -> Non
             if ax.labelText:
                 ax.setLabel(ax.labelText, units=ax.labelUnits or None,
                             **{"font-size": size, "color": colors["FOREGROUND"]})
+        if getattr(pw.plotItem, "label_headroom", False):  # half a label of the new size
+            style.label_headroom(pw.plotItem)
         title = pw.plotItem.titleLabel
         if title.text:
             title.setText(title.text, size=size, color=colors["FOREGROUND"])

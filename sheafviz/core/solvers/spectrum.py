@@ -172,12 +172,12 @@ def extreme_eigenvalues(network: Network, pins: PinSet, sigma, *, layout=None, z
         values = np.linalg.eigh(system.dense_free_laplacian())[0]
         lam_min, lam_max = float(values[0]), float(values[-1])
     else:
-        lam_max = float(spla.eigsh(_operator(system), k=1, which="LA", tol=1e-10,
-                                   v0=_start_vector(n), return_eigenvectors=False)[0])
+        lam_max = float(_eigsh(_operator(system), k=1, which="LA", tol=1e-10,
+                               v0=_start_vector(n), return_eigenvectors=False)[0])
         lam_min = 0.0
         if not system.underdetermined:
-            mu = spla.eigsh(_inverse_operator(system), k=1, which="LA", tol=1e-10,
-                            v0=_start_vector(n), return_eigenvectors=False)[0]
+            mu = _eigsh(_inverse_operator(system), k=1, which="LA", tol=1e-10,
+                        v0=_start_vector(n), return_eigenvectors=False)[0]
             lam_min = float(1.0 / mu)
     if system.underdetermined or lam_min <= SINGULAR_RTOL * max(lam_max, 1.0):
         lam_min = 0.0

@@ -132,9 +132,9 @@ def status_text(items: list[StatusItem]) -> str:
 class StatusLine(QtWidgets.QWidget):
     """Rows of plain-text labels, one per :class:`StatusItem`, each with its tooltip.
 
-    The items flow into as many rows as the line's width needs: one at the window's own
-    text size, two when the text is large (F5, Ctrl++), where one long line is wider than
-    a 1920-pixel screen. Rows are chosen when the width, the text size or the set of
+    The items flow into the rows the line's width needs when the text is enlarged (F5,
+    Ctrl++: one line of twice the size is wider than a 1920-pixel screen), at most
+    :data:`MAX_ROWS`; at the application's own text size they stay in one row. Rows are chosen when the width, the text size or the set of
     items changes, never when a number changes (a status line that re-laid out the status
     bar on every frame would cost a frame's budget): each item is given room for
     :data:`SLACK` more characters than its text has, and the rows are chosen again only
@@ -145,6 +145,9 @@ class StatusLine(QtWidgets.QWidget):
     SLACK = "00"
     #: Pixels between two items of a row.
     SPACING = 18
+    #: At most this many rows when the text is enlarged (what twice the text needs on a
+    #: 1280-pixel screen); one at the application's own text size.
+    MAX_ROWS = 2
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -217,6 +220,10 @@ class StatusLine(QtWidgets.QWidget):
                 used = 0
             used += (self.SPACING if rows[-1] else 0) + need
             rows[-1].append(key)
+        # at most MAX_ROWS rows, one at the application's own text size: a narrow window
+        # keeps its size, its last row holding the rest, cut at its end
+        most = self.MAX_ROWS if self._enlarged() else 1
+        rows = rows[:most - 1] + [sum(rows[most - 1:], [])]
         if rows == self._rows:
             return
         self._rows = rows
@@ -230,6 +237,11 @@ class StatusLine(QtWidgets.QWidget):
             self._grid.setColumnStretch(c, 0)
         self._grid.setColumnStretch(columns, 1)  # the items to the left, the room after
         self.setFixedHeight(fm.lineSpacing() * len(rows) + 2)
+
+    def _enlarged(self) -> bool:
+        """Whether the line's text is larger than the application's (F5, Ctrl++)."""
+        app_pt = QtWidgets.QApplication.font().pointSizeF()
+        return app_pt > 0 and self.font().pointSizeF() > 1.05 * app_pt
 
     def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(ev)

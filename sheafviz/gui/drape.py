@@ -72,6 +72,8 @@ class DrapePanel(pg.PlotWidget):
         self.setBackground(self.theme.BACKGROUND)
         self.plotItem.hideButtons()
         style.style_plot(self.plotItem, theme=self.theme, left="value", fixed_axes=True)
+        # value ticks thinned to the plot's height (large text on a short drape overlapped)
+        style.use_log_axis(self.plotItem, log=False)
         self.layout_ = None
         self._items: list = []
         self._yr = None

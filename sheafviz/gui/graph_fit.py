@@ -57,6 +57,16 @@ def dot_size_for(view, ph: float) -> int:
     return MIN_DOT
 
 
+def fixed_px(view) -> float:
+    """Pixels of the view box the dots cannot use at the current text size: the vertex
+    labels' row above them, a value label's height split above and below, the gaps."""
+    if not getattr(view, "labels", None):
+        return 0.0
+    label_h = max(t.boundingRect().height() for t in view.labels)
+    value_h = max([t.boundingRect().height() for t in view.value_texts] + [0.0])
+    return label_h + max(marker_px(MIN_DOT), value_h) + MARKER_GAP + 4
+
+
 def fit_to_pixels(view) -> None:
     """Size the dots, place the vertex labels and the value labels, and set the range,
     from the view's size in pixels, so that no two markers merge and no two labels
@@ -99,9 +109,7 @@ def fit_to_pixels(view) -> None:
         label.setPos(k, view.label_y)
     _fit_value_labels(view, ph, pw, dot)
     if dot != view.dot_size:
-        view.dot_size = dot
-        if getattr(view, "_pins", None) is not None:
-            view.set_pins(view._pins, view._selected)
+        view.set_dot_size(dot)
 
 
 def _fit_value_labels(view, ph: float, pw: float, dot: int) -> None:

@@ -13,10 +13,11 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from . import edge_widths, style
-from .graph_fit import fit_to_pixels, pin_extra, pin_pen_px
+from .graph_fit import fit_to_pixels, fixed_px, pin_extra, pin_pen_px
+from .graph_items import add_strip, value_text, vertex_label
 from .graph_geometry import (LABEL_Y, STRIP_HALF, STRIP_TOP, dot_positions, edge_segments,
                              strip_positions)
 from .lines import LineBundle
@@ -151,50 +152,35 @@ class GraphView(pg.PlotWidget):
         self.dots = self._add(PassiveScatter(pxMode=True), 10)
         self.halo = self._add(PassiveScatter(pxMode=True), 9)
         self.strips, self.strip_pins, self.strip_sel = {}, {}, {}
-        lut = style.value_lut()
         for k, v in enumerate(layout.vertices):
-            if not self.is_strip[k]:
-                continue
-            # row-major (dim, 1): the image is drawn scaled, never with swapped axes (Qt's
-            # slow path for a transformed image: ~3× the drawing time per strip)
-            img = pg.ImageItem(axisOrder="row-major")
-            img.setLookupTable(lut)
-            img.setImage(np.zeros((v.dim, 1)), levels=(-1, 1), autoLevels=False)
-            img.setRect(QtCore.QRectF(k - STRIP_HALF, -STRIP_TOP, 2 * STRIP_HALF,
-                                      2 * STRIP_TOP))
-            self.strips[k] = self._add(img, 5)
-            border = pg.PlotCurveItem(
-                [k - STRIP_HALF, k + STRIP_HALF, k + STRIP_HALF, k - STRIP_HALF, k - STRIP_HALF],
-                [STRIP_TOP, STRIP_TOP, -STRIP_TOP, -STRIP_TOP, STRIP_TOP],
-                pen=pg.mkPen(self.theme.OUTLINE_COLOR, width=1.5))
-            self._add(border, 6)
-            self.strip_pins[k] = self._add(PassiveScatter(pxMode=True, symbol="s", size=7,
-                                                          brush=pg.mkBrush(self.theme.PIN_COLOR),
-                                                          pen=None), 7)
+            if self.is_strip[k]:
+                self.strips[k], self.strip_pins[k] = add_strip(self._add, k, v.dim, self.theme)
         self.value_texts = []
         if self.dot_flat.size <= 40:
-            for x, y in zip(self.dot_x, self.dot_y):
-                t = pg.TextItem("", color=self.theme.TEXT_COLOR, anchor=(0.0, 0.5),
-                                fill=pg.mkBrush(self.theme.TEXT_FILL))
-                t.setFont(style.font(0.9))
-                t.setPos(x + 0.07, y)
-                self.value_texts.append(self._add(t, 11))
+            self.value_texts = [self._add(value_text(x, y, self.theme), 11)
+                                for x, y in zip(self.dot_x, self.dot_y)]
         self._last_texts = [""] * len(self.value_texts)
         self._texts_at = 0.0
 
     def _build_labels(self, layout) -> None:
-        self.labels = []
-        for k, v in enumerate(layout.vertices):
-            t = pg.TextItem("", anchor=(0.5, 0.5),
-                            border=pg.mkPen(self.theme.OUTLINE_COLOR, width=1.5))
-            t.setFont(style.font(1.05, bold=True))
-            t.setPos(k, LABEL_Y)
-            self.labels.append(self._add(t, 12))
+        self.labels = [self._add(vertex_label(k, self.theme), 12)
+                       for k in range(len(layout.vertices))]
         self._label_state = [None] * len(self.labels)
 
     def fit_to_pixels(self) -> None:
         """Dot size, label places and range from the view's pixels (:mod:`.graph_fit`)."""
         fit_to_pixels(self)
+
+    def fixed_px(self) -> float:
+        """Pixels of the view box kept for labels, not dots (:func:`.graph_fit.fixed_px`)."""
+        return fixed_px(self)
+
+    def set_dot_size(self, dot: int) -> None:
+        """Draw the dots ``dot`` pixels wide (the pin markers' sizes and outlines follow)."""
+        self.dot_size = dot
+        if getattr(self, "_pins", None) is not None:
+            self._pins_key = None  # the pins are the same, their markers' sizes are not
+            self.set_pins(self._pins, self._selected)
 
     # -- drawing -------------------------------------------------------------------------
     def set_pins(self, pins, selected) -> None:

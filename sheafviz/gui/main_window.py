@@ -57,7 +57,8 @@ def legend_notes(theme: Theme) -> dict[str, str]:
     types = (f"{_swatch(e['affine'], '━')} affine&nbsp; {_swatch(e['relu'], '━')} relu&nbsp; "
              f"{_swatch(e['output'], '━')} output")
     return {
-        "Path graph": (f"{types} &nbsp;·&nbsp; thicker = more discord &nbsp;·&nbsp; "
+        # how thick is how much discord: the legend row under the graph
+        "Path graph": (f"{types} &nbsp;·&nbsp; "
                        f"{_swatch(theme.PIN_COLOR, '■')} pinned &nbsp;·&nbsp; click: pin, "
                        f"drag a pin: move it"),
         "Drape": (f"{_swatch(theme.VALUE_COLOR, '●')} value &nbsp;"
@@ -74,6 +75,14 @@ def legend_notes(theme: Theme) -> dict[str, str]:
                             f"{_swatch(theme.ENVELOPE_COLOR, '╌')} envelope &nbsp;"
                             f"{_swatch(theme.FLIP_COLOR, '▼')} ReLU switch"),
     }
+
+
+def fixed_px(plot: pg.PlotWidget) -> int:
+    """Pixels of ``plot`` that are not its picture: axes, margins, a legend row, and the
+    labels a view keeps at a fixed pixel size inside its box (``fixed_px`` of the view)."""
+    own = getattr(plot, "fixed_px", None)
+    inner = own() if callable(own) else 0
+    return int(max(plot.height() - plot.plotItem.vb.height(), 0) + inner)
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -215,17 +224,19 @@ class MainWindow(QtWidgets.QMainWindow):
         return super().eventFilter(obj, ev)
 
     #: Shares of the left column's height, after the title lines: graph, drape, bottom plots.
-    LEFT_SHARES = (0.34, 0.40, 0.26)
+    LEFT_SHARES = (0.30, 0.44, 0.26)
 
     def share_left_column(self) -> None:
-        """Each panel of the left column gets its title's height (a legend wraps when the
-        text is large) plus its share of the rest, so large text never squeezes a picture
-        to a sliver."""
+        """Each panel of the left column gets its fixed pixels (its title, where a legend
+        wraps when the text is large; its axes; the graph's vertex labels and legend row)
+        plus its share of the rest, so large text never squeezes a picture to a sliver."""
         left = self._left
-        titles = [[self._titles["Path graph"]], [self._titles["Drape"]],
-                  [self._titles["Discord now"], self._titles["Discord over time"]]]
-        heads = [max((t.heightForWidth(max(t.width(), 1)) for t in group
-                      if t.parentWidget().isVisibleTo(self)), default=0) for group in titles]
+        groups = [[("Path graph", self.graph)], [("Drape", self.drape)],
+                  [("Discord now", self.bars.widget), ("Discord over time", self.dhist.widget)]]
+        heads = [max((self._titles[t].heightForWidth(max(self._titles[t].width(), 1)) +
+                      fixed_px(plot) for t, plot in group
+                      if self._titles[t].parentWidget().isVisibleTo(self)), default=0)
+                 for group in groups]
         rest = max(left.height() - left.handleWidth() * 2 - sum(heads), 0)
         left.setSizes([int(head + rest * share) for head, share in zip(heads, self.LEFT_SHARES)])
 

@@ -98,8 +98,9 @@ class NotesBanner(QtCore.QObject):
     """The banner (across the top of the window's panels, below the menus):
     the title with a ▾ / ▸ button that collapses it to that line, and the rewrapped notes
     (scrolling past :data:`BANNER_LINES` lines). Hidden when a session has no notes.
-    While a dock is open above or below the plots, or in presentation mode, it folds to its
-    title line (the plots keep their height), and unfolds after, unless the user folded it.
+    In presentation mode it folds to its title line, and while a dock is open above or
+    below the plots it hides (the plots keep their height); after, it is back as the user
+    left it.
 
     Attributes
     ----------
@@ -175,6 +176,14 @@ class NotesBanner(QtCore.QObject):
         else:
             self._folded_by.discard(reason)
         self.set_expanded(self.wanted and not self._folded_by)
+        self._show_bar()
+
+    def _show_bar(self) -> None:
+        """The bar shows when there are notes and no dock takes the plots' height (with
+        a dock open even the title line is height the pictures need; the window's title
+        names the preset)."""
+        has_notes = bool((self._notes or ("", ""))[1].strip())
+        self.bar.setVisible(has_notes and "dock" not in self._folded_by)
 
     def eventFilter(self, obj, ev) -> bool:  # noqa: N802 - follow the window's docks
         # a dock is polished (complete) before it first shows: connect to it then
@@ -217,7 +226,7 @@ class NotesBanner(QtCore.QObject):
         self._notes = key
         self.title.setText(f"<b>{html.escape(title)}</b>" if title else "")
         self.text.setHtml(notes_html(notes))
-        self.bar.setVisible(bool((notes or "").strip()))
+        self._show_bar()
         self._fit()
 
     def _fit(self) -> None:

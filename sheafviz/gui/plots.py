@@ -138,6 +138,7 @@ class EnergyPlot:
         self.ticks.setSymbolBrush(pg.mkBrush(self.theme.FLIP_COLOR))
         self.ticks.setSymbolPen(pg.mkPen(self.theme.TICK_OUTLINE, width=1))
         self.mark.setColor(self.theme.FOREGROUND)
+        self.mark.setFont(style.font(0.9))  # the text size of the look
 
     def set_data(self, history, envelope: tuple[np.ndarray, np.ndarray]) -> None:
         te, ee = envelope
@@ -201,6 +202,7 @@ class DiscordBars:
                             pg.mkPen(self.theme.BAR_OUTLINE, width=1))
         pi.vb.addItem(self.item)
         self.mark.setColor(self.theme.FOREGROUND)
+        self.mark.setFont(style.font(0.9))  # the text size of the look
         self._names = [e.name for e in layout.edges] + [f"Σ{t[:3]}" for t in types]
         self._labels_fit = None
         self.fit_labels()

@@ -92,6 +92,7 @@ def label_headroom(plot: pg.PlotItem) -> None:
     """Room above ``plot`` for half a tick label: the top label is centred on the top tick,
     which sits at the frame when the range ends on a whole decade (it was cut in half)."""
     plot.layout.setContentsMargins(1, int(base_pt() * 96 / 72 * 0.55), 4, 1)
+    plot.label_headroom = True  # a new text size sets it again (lecture.looks)
 
 
 def fmt(value, digits: int = 3) -> str:
@@ -286,6 +287,23 @@ class LogAxis(pg.AxisItem):
     def __init__(self, orientation: str = "left", **kwargs) -> None:
         super().__init__(orientation, **kwargs)
         self.setStyle(maxTextLevel=0)  # labels on the first level only; level 1 = marks
+
+    def resizeEvent(self, ev=None) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(ev)
+        self._title_if_it_fits()
+
+    def showLabel(self, show: bool = True) -> None:  # noqa: N802 - pyqtgraph API
+        super().showLabel(show)
+        if show:
+            self._title_if_it_fits()
+
+    def _title_if_it_fits(self) -> None:
+        # a title longer than its axis would be cut at both ends: leave it out until the
+        # axis is long enough again (the tick labels still say what the values are)
+        if self.orientation in ("left", "right") and self.labelText:
+            m = self.label.document().documentMargin()
+            need = self.label.boundingRect().width() - 2 * m
+            self.label.setVisible(self.height() >= need + 2)
 
     def label_height(self) -> float:
         f = self.style.get("tickFont") or self.font()

@@ -22,7 +22,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from . import style
 from .theme import or_light
 from .widgets import title_label
-from .wiring import wire_weight_editor
+from .feature_wiring import wire_weight_editor
 from .weight_edits import Entry, layer_array, parse_value, with_entry
 from .weight_views import WeightHeatmap, WeightTable
 

@@ -124,6 +124,20 @@ def legend(plot: pg.PlotWidget, *, offset=(-10, 10), theme: Theme | None = None)
                                    labelTextSize=f"{style.base_pt() * 0.85:.0f}pt")
 
 
+def _leading_parts(text: str) -> list[str]:
+    """``text``, then ever shorter leading parts of it, cut after a sentence (". ") or
+    before a colon outside parentheses ("Press Space to relax (S: one step): E is …" →
+    "Press Space to relax (S: one step)"), longest first."""
+    cuts, depth = [], 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and text.startswith(". ", i):
+            cuts.append(text[:i + 1])
+        elif depth == 0 and text.startswith(": ", i):
+            cuts.append(text[:i])
+    return [text] + cuts[::-1]
+
+
 class EmptyNote:
     """A centred sentence over a plot that has nothing to draw yet ("runs when the joint flow
     trains"). While it shows, the plot's tick values, grid and legend are hidden: an axis
@@ -135,25 +149,53 @@ class EmptyNote:
 
     def __init__(self, plot: pg.PlotWidget, text: str, *, theme: Theme | None = None) -> None:
         self.plot = plot
+        self._theme = or_light(theme)
         vb = plot.plotItem.vb
-        self.item = pg.TextItem(anchor=(0.5, 0.5), color=or_light(theme).FOREGROUND)
+        self.item = pg.TextItem(anchor=(0.5, 0.5))
         self.item.setParentItem(vb)
-        self.item.setFont(style.font(1.0))
         self.item.setZValue(1000)
+        self._pt = None
+        self._shown = None
         self.set_text(text)
         vb.sigResized.connect(self._place)
         self.shown = False
         self.set_empty(True)
+        if theme is not None:  # a new look (F5, Ctrl++, a theme): its text size and colour
+            theme.changed.connect(self._restyle)
 
     def set_text(self, text: str) -> None:
         self.text = text
-        self.item.setHtml(f"<div style='text-align:center; color:#444444'>{text}</div>")
+        self._restyle()
+
+    def _restyle(self) -> None:
+        """The text at the current base size, in the theme's foreground."""
+        try:
+            self._pt = style.base_pt()
+            self.item.setFont(style.font(1.0))
+        except RuntimeError:  # the plot was deleted before its theme
+            return
+        self._shown = None
         self._place()
 
     def _place(self, *_) -> None:
+        if self._pt != style.base_pt():  # the text size changed since: follow it
+            self._restyle()
+            return
         r = self.plot.plotItem.vb.rect()
         self.item.setTextWidth(max(120.0, r.width() * 0.9))
+        # the whole text when it fits the plot, else its first sentences (large text in a
+        # small plot ran out of the picture)
+        for text in _leading_parts(self.text):
+            self._show(text)
+            if self.item.boundingRect().height() <= r.height():
+                break
         self.item.setPos(r.center())
+
+    def _show(self, text: str) -> None:
+        if text != self._shown:
+            self._shown = text
+            self.item.setHtml(f"<div style='text-align:center; color:{self._theme.FOREGROUND}'>"
+                              f"{text}</div>")
 
     def set_empty(self, empty: bool) -> None:
         """Show the note (and hide the tick values and the legend) when ``empty``."""

@@ -4,11 +4,11 @@ State flows one way: a view emits an intent, a function here calls the model's m
 model emits an event, and a handler here pushes the new data into the views through their
 ``set_*`` methods. The views hold neither the model nor the window, and never import one
 another; plug-in features (debug docks, lecture features, the weight editor) are connected
-here to the same events.
+to the same events in :mod:`.feature_wiring`.
 
 The order of the connections is the order in which handlers run: the window's views
 redraw first, then the features (a feature that restyles the views after a new session,
-:class:`~.lecture.presentation.Look`, relies on it).
+:class:`~.lecture.looks.Look`, relies on it).
 """
 
 from __future__ import annotations
@@ -36,75 +36,6 @@ def hover_html(name: str, index: int, rows: list[tuple[str, str]]) -> str:
     """The hover card of neuron ``name[index]``: a title and ``label: value`` rows."""
     return (f"<b>{name}[{index}]</b><br>" +
             "<br>".join(f"{k}: <b>{v}</b>" for k, v in rows))
-
-
-def follow_session(window, slots: list) -> None:
-    """Connect ``slots``, a list of (event name, callable), to the events of the session the
-    window shows, and move them to each new one (``window.sessionChanged``): a plug-in
-    feature follows whatever session is current without holding one."""
-    held = [window.session]
-
-    def connect(session) -> None:
-        for name, slot in slots:
-            getattr(session.events, name).connect(slot)
-
-    def move() -> None:
-        old, new = held[0], window.session
-        if new is old:
-            return
-        for name, slot in slots:
-            getattr(old.events, name).disconnect(slot)
-        held[0] = new
-        connect(new)
-
-    connect(window.session)
-    window.sessionChanged.connect(move)
-
-
-def wire_debug(window, hub) -> None:
-    """The debug docks: the hub follows the session, the panels' intents reach the hub; its
-    two links to the drape are the slowest-mode ghost and the switching timeline's
-    scrubber."""
-    window.sessionChanged.connect(hub.on_session)
-    follow_session(window, [("state_changed", hub.on_frame)])
-    p = hub.p
-    if "data" in p:
-        p["data"].exampleClicked.connect(hub.example_clicked)
-    if "heatmap" in p:
-        p["heatmap"].expandToggled.connect(hub.set_expand)
-        p["heatmap"].exampleChosen.connect(hub.set_example_view)
-    if "timeline" in p:
-        p["timeline"].timeChanged.connect(hub.timeScrubbed)
-    if "spectrum" in p:
-        p["spectrum"].ghostToggled.connect(hub.set_ghost)
-    if "compare" in p:
-        p["compare"].runRequested.connect(hub.run_comparison)
-    if "import" in p:
-        p["import"].modelLoaded.connect(hub.model_loaded)
-    hub.modeGhostChanged.connect(window.drape.set_mode_ghost)
-    hub.timeScrubbed.connect(
-        lambda t: window.wiring.show_recorded_state(t, hub.state_at(t)))
-
-
-def wire_lecture(window, features) -> None:
-    """The lecture features follow the session: the look after a new session, the Edit
-    menu's undo texts after each edit, the dirty flag (the session's ``modified``), the
-    rewind bar after each state change, the lesson notes."""
-    f = features
-    for slot in (f.look.after_session, f.undo.reset, f.sessions.on_session, f.rewind.clear,
-                 f.show_notes):
-        window.sessionChanged.connect(slot)
-    edits = [(name, f.undo.on_settings_changed) for name in
-             ("pins_changed", "settings_changed", "network_changed", "data_changed",
-              "modified_changed")]
-    follow_session(window, edits + [("modified_changed", f.sessions.on_modified),
-                                    ("state_changed", f.rewind.on_frame)])
-
-
-def wire_weight_editor(window, editor) -> None:
-    """The weight editor redraws with a new session and (throttled) with each state."""
-    window.sessionChanged.connect(editor.on_session)
-    follow_session(window, [("state_changed", editor.on_frame)])
 
 
 class SessionWiring(QtCore.QObject):
@@ -404,13 +335,3 @@ def show_recorded_state(window, session, found) -> None:
                          steps=session.steps, z_index=hidden_z_index(session.layout))
     window.drape.set_frame(snap)
 
-
-def consistency_text(r) -> str:
-    """σ's verdict for the status line: consistent or not, and how many neurons sit on
-    z = 0; "—" when there is no verdict (the cross-entropy rest point)."""
-    if r.consistent is None:
-        return "—"
-    words = "consistent" if r.consistent else "inconsistent"
-    if r.on_boundary:
-        words += f", {len(r.on_boundary)} on z=0"
-    return words

@@ -41,7 +41,7 @@ def test_lambda_max_is_labelled_and_follows_training(qtbot, tmp_path):
         wait_text(qtbot, w, f"step {s.steps} ")
         label = w.metrics.labels["lambda_max"]
         assert label.text() == f"stiffest λmax = {style.fmt(lam[-1])}"
-        assert "largest eigenvalue of L_free" in label.toolTip()
+        assert "largest eigenvalue of L<sub>free</sub>" in label.toolTip()
         assert "x and y pinned" in label.toolTip()
         assert w.metrics.labels["lambda_min"].text() == f"slowest λmin = {style.fmt(lam[0])}"
         # the Spectrum dock names both of its quantities

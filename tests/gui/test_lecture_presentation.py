@@ -11,7 +11,7 @@ from test_lecture_common import close_window, lecture, make_window  # noqa: F401
 
 from sheafviz.gui import style
 from sheafviz.gui.lecture.prefs import DEFAULTS, Preferences
-from sheafviz.gui.lecture.presentation import PALETTES, THEMES
+from sheafviz.gui.lecture.looks import PALETTES, THEMES
 
 
 def settle(qtbot, w, ms: int = 300) -> None:

@@ -18,7 +18,7 @@ from test_lecture_common import close_window, make_window
 from sheafviz.gui import textsize
 from sheafviz.gui.app import prepare_app
 from sheafviz.gui.lecture.panels import PANELS
-from sheafviz.gui.lecture.presentation import THEMES
+from sheafviz.gui.lecture.looks import THEMES
 from sheafviz.gui.settle import settle as settle_timers
 
 
@@ -82,33 +82,37 @@ def test_esc_returns_exactly_to_the_window_before_f5(qtbot, tmp_path):
         for img in (a, b):
             img[mask.top():mask.bottom() + 1, mask.left():mask.right() + 1] = 0
         diff = np.any(a != b, axis=2)
-        if diff.any():
-            before.save("/tmp/pp/t_before.png"); after.save("/tmp/pp/t_after.png")
         assert not diff.any(), f"{diff.sum()} pixels differ, e.g. at {np.argwhere(diff)[:3]}"
     finally:
         close_window(w, feats)
 
 
-def _fits(label: QtWidgets.QLabel) -> bool:
-    """Whether a label's whole text fits its contents rectangle (wrapped if it wraps)."""
-    rect = label.contentsRect()
-    flags = QtCore.Qt.TextFlag.TextWordWrap if label.wordWrap() else 0
-    need = QtGui.QFontMetrics(label.font()).boundingRect(
-        QtCore.QRect(0, 0, rect.width(), 10_000), int(flags), label.text())
-    return need.width() <= rect.width() and need.height() <= rect.height()
+def _whole(line) -> bool:
+    """Whether every item of the status line shows its whole text: each label as wide as
+    its text, inside the line, and the line inside the window."""
+    inside = line.rect()
+    for lab in line.labels.values():
+        need = QtGui.QFontMetrics(lab.font()).horizontalAdvance(lab.text())
+        if lab.contentsRect().width() < need or not inside.contains(lab.geometry()):
+            return False
+    window = line.window()
+    return window.rect().contains(QtCore.QRect(line.mapTo(window, QtCore.QPoint()),
+                                               line.size()))
 
 
 def test_status_line_is_whole_in_presentation_and_after_esc(qtbot, big):
     w, feats = big
     settle(qtbot, w)
-    assert w.metrics.text().startswith("E =") and _fits(w.metrics)
+    assert w.metrics.text().startswith("energy E =") and _whole(w.metrics)
+    assert len(w.metrics.rows()) == 1
     feats.presentation.enter(fullscreen=False)
     w.resize(1920, 1080)
     settle(qtbot, w)
-    assert _fits(w.metrics), w.metrics.text()
+    assert _whole(w.metrics), w.metrics.text()
+    assert len(w.metrics.rows()) == 2  # twice the text is wider than the screen
     feats.presentation.leave()
     settle(qtbot, w)
-    assert _fits(w.metrics) and not w.metrics.wordWrap()
+    assert _whole(w.metrics) and len(w.metrics.rows()) == 1
 
 
 def test_secondary_panels_hide_in_presentation_and_come_back(qtbot, big):
@@ -172,7 +176,7 @@ def test_disabled_controls_look_disabled_in_every_theme(qtbot, tmp_path, theme):
 
 
 def _status_px(samples) -> float:
-    (status,) = [t for t in samples if t.description.startswith("QLabel 'E =")]
+    (status,) = [t for t in samples if t.description.startswith("QLabel 'energy E =")]
     return status.pixel_size
 
 

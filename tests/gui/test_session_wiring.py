@@ -273,12 +273,12 @@ def test_preset_box_busy_mark_and_hover_clearing(qtbot, wired):
 
 
 def test_a_feature_follows_whichever_session_the_window_shows(qtbot, wired):
-    """wiring.follow_session: a feature's slots move to each new session (the window's
+    """feature_wiring.follow_session: a feature's slots move to each new session (the window's
     ``sessionChanged``), so the old session no longer reaches it."""
     from PySide6 import QtCore
 
     from sheafviz import Session
-    from sheafviz.gui.wiring import follow_session
+    from sheafviz.gui.feature_wiring import follow_session
 
     class Window(QtCore.QObject):
         sessionChanged = QtCore.Signal()

@@ -27,7 +27,7 @@ from .data_panel import DataPanel
 from .discord_heatmap import DiscordHeatmap
 from .gradient_panel import GradientPanel
 from .hub import DebugHub
-from ..wiring import wire_debug
+from ..feature_wiring import wire_debug
 from .import_panel import ImportPanel
 from .lazy import LazyDock, PendingPanel
 from .spectrum_panel import SpectrumPanel

@@ -1,7 +1,7 @@
 """The hub between the window's session and the debug panels.
 
 It follows the window's :class:`sheafviz.Session` (a new session: ``window.sessionChanged``;
-each new state: the session's ``state_changed``, connected in :func:`..wiring.wire_debug`),
+each new state: the session's ``state_changed``, connected in :func:`..feature_wiring.wire_debug`),
 keeps the Qt-free records the panels draw (a
 :class:`~sheafviz.core.diagnostics.DiscordHistory` for the relaxation and one for the joint
 flow, and a :class:`~sheafviz.core.diagnostics.TrainingMonitor` for the gradient comparison

@@ -21,15 +21,16 @@ SERIES = (("lambda_min", "λ₁", "#0072B2"), ("lambda_max", "λₘₐₓ", "#D5
 
 
 #: What the summary's numbers are (the status line's λmin / λmax are the same quantity).
-SHOWN_TIP = ("At the shown state: the eigenvalues of L_free, the sheaf Laplacian on the values "
-             "that are not pinned (while training: the shown example with x and y pinned), at "
-             "the state's ReLU pattern and the current weights. The status line's λmin and "
-             "λmax are these two.")
+SHOWN_TIP = ("<p>At the shown state: the eigenvalues of L<sub>free</sub>, the sheaf "
+             "Laplacian on the values that are not pinned (while training: the shown example "
+             "with x and y pinned), at the state's ReLU pattern and the current weights. The "
+             "status line's λmin and λmax are these two.</p>")
 #: What the curves over training are (a different quantity from the summary's).
-SERIES_TIP = ("Over training: for up to 16 fixed training inputs, L_free with only the input x "
-              "pinned, at the forward pass's ReLU pattern and the weights of that step; the "
-              "curves are the median over those inputs and the band their 25–75 % range. Not "
-              "the status line's λ (that one is for the shown state and its pins).")
+SERIES_TIP = ("<p>Over training: for up to 16 fixed training inputs, L<sub>free</sub> with "
+              "only the input x pinned, at the forward pass's ReLU pattern and the weights of "
+              "that step; the curves are the median over those inputs and the band their "
+              "25–75 % range. Not the status line's λ (that one is for the shown state and "
+              "its pins).</p>")
 
 
 def _diverging_lut() -> np.ndarray:

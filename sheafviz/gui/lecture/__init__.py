@@ -17,7 +17,7 @@ Integration: ``MainWindow.__init__`` ends with
 ``self.lecture = install_lecture_features(self, dialogs=…, autosave_path=…)``
 (after the debug docks, so File / Edit / View / Presets come before the Debug menu); the
 window keeps no shortcut of its own on the keys above (:mod:`..wiring`: only E, + and −).
-Their connections to the session's events are made in :func:`..wiring.wire_lecture`.
+Their connections to the session's events are made in :func:`..feature_wiring.wire_lecture`.
 The flow panel's
 preset combo box opens presets through ``MainWindow.open_preset``, whose
 ``preset_opener`` hook is set here to the unsaved-changes prompt
@@ -40,13 +40,14 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from . import export as export_mod
 from .gallery import GalleryDialog
 from .prefs import Preferences, PreferencesDialog
-from .presentation import PALETTES, THEMES, Look, Presentation
+from .looks import PALETTES, THEMES, Look
+from .presentation import Presentation
 from .rewind import RewindController, RewindPanel
 from .sessions import SessionManager
 from .shortcuts import install_shortcuts
 from .undo import UndoRecorder
 from ..notes_banner import notes_html
-from ..wiring import wire_lecture
+from ..feature_wiring import wire_lecture
 
 __all__ = ["install_lecture_features", "LectureFeatures"]
 

@@ -91,22 +91,3 @@ class PanelHider:
             except RuntimeError:  # the splitter was deleted meanwhile
                 pass
 
-
-def fit_status_line(window: QtWidgets.QMainWindow, ratio: float) -> None:
-    """The status line's read-out (``window.metrics``) in one line at the window's own text
-    size, and wrapped into two when the text is enlarged (F5, Ctrl++): one long line of
-    twice the size is wider than a 1920-pixel screen and was cut off."""
-    label = getattr(window, "metrics", None)
-    if not isinstance(label, QtWidgets.QLabel):
-        return
-    if label.property("_lecture_height") is None:
-        label.setProperty("_lecture_height", (label.minimumHeight(), label.maximumHeight()))
-    if ratio > 1.0:
-        label.setWordWrap(True)
-        lines = label.fontMetrics().lineSpacing() * 2 + label.margin() * 2 + 2
-        label.setFixedHeight(int(lines))
-    else:
-        label.setWordWrap(False)
-        lo, hi = label.property("_lecture_height")
-        label.setMinimumHeight(int(lo))
-        label.setMaximumHeight(int(hi))

@@ -12,7 +12,7 @@ import os
 from PySide6 import QtCore, QtWidgets
 
 from .panels import DEFAULT_HIDDEN, PANELS, check_panel_names
-from .presentation import PALETTES, THEMES
+from .looks import PALETTES, THEMES
 
 ORGANIZATION = "sheafviz"
 APPLICATION = "sheafviz"

@@ -17,6 +17,7 @@ import pytest
 from PySide6 import QtCore, QtWidgets
 
 from conftest import exact_discords, send_mouse, settled_pixels
+from test_chapter_views import finite_difference_layers  # the reference, written once
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -81,34 +82,6 @@ def forward(net, x):
     return np.concatenate(pattern).astype(np.uint8), a
 
 
-def finite_difference_backprop(net, x, t, h=1e-6):
-    """Per layer, the gradient of ½‖f(x) − t‖² over [W_l, b_l] flattened."""
-    ws, bs = [w.copy() for w in net.weights], [b.copy() for b in net.biases]
-
-    def loss():
-        a = np.asarray(x, float)
-        for l, (w, b) in enumerate(zip(ws, bs)):
-            z = w @ a + b
-            a = np.maximum(z, 0.0) if l < len(ws) - 1 else z
-        return 0.5 * float(np.sum((a - t) ** 2))
-
-    out = []
-    for l in range(len(ws)):
-        g = []
-        for arr in (ws[l], bs[l]):
-            flat = arr.reshape(-1)
-            for i in range(flat.size):
-                old = flat[i]
-                flat[i] = old + h
-                up = loss()
-                flat[i] = old - h
-                down = loss()
-                flat[i] = old
-                g.append((up - down) / (2 * h))
-        out.append(np.array(g))
-    return out
-
-
 def test_ep_dock_numbers_are_the_sessions(qtbot, window):
     from sheafviz.core.diagnostics import ep_gradients
     from sheafviz.gui.chapter.ep_view import position_for_gamma
@@ -123,7 +96,7 @@ def test_ep_dock_numbers_are_the_sessions(qtbot, window):
     view = ch.ep_view
     qtbot.waitUntil(lambda: view.comparison is not None and view.comparison.gamma == 1e-2)
     ref = ep_gradients(s.network, x, t, 1e-2)
-    fd = finite_difference_backprop(s.network, x, t)
+    fd = finite_difference_layers(s.network, np.asarray(x, float), t)
     table = view.table
     assert table.rowCount() == len(s.network.weights) + 1
     for l in range(len(s.network.weights)):

@@ -67,6 +67,36 @@ def fixed_px(view) -> float:
     return label_h + max(marker_px(MIN_DOT), value_h) + MARKER_GAP + 4
 
 
+def _dots_top(view) -> float:
+    """The dots' extent ``Y`` (a strip's when there is one; some height for one-neuron
+    paths)."""
+    return max([float(np.max(np.abs(ys))) for ys in view.ys if ys.size] +
+               [STRIP_TOP if any(view.is_strip) else 0.3])
+
+
+def _margins_px(view, dot: int) -> tuple[float, float]:
+    """Pixels above and below the dots for dots of size ``dot``: the vertex labels' row
+    above, half a marker or half a value label (centred on its dot) on both sides."""
+    label_h = max(t.boundingRect().height() for t in view.labels)
+    value_half = max([t.boundingRect().height() / 2 for t in view.value_texts] + [0.0])
+    half = max(marker_px(dot) / 2, value_half)
+    return half + MARKER_GAP + label_h + 2, half + 2
+
+
+def height_for_dot(view, dot: int) -> float:
+    """Height in pixels the view box needs for :func:`fit_to_pixels` to draw dots of size
+    ``dot`` (0 when nothing is built): the margins plus the columns' dots, each
+    ``marker + MARKER_GAP`` pixels from the next."""
+    if view.layout_ is None or not view.labels:
+        return 0.0
+    m_top, m_bot = _margins_px(view, dot)
+    gaps = [float(np.min(-np.diff(ys))) for ys, strip in zip(view.ys, view.is_strip)
+            if ys.size > 1 and not strip]
+    pitch = marker_px(dot) + MARKER_GAP
+    span = 2 * _dots_top(view) * pitch / min(gaps) if gaps else pitch
+    return m_top + m_bot + span + 1  # +1: the fit rounds nothing up
+
+
 def fit_to_pixels(view) -> None:
     """Size the dots, place the vertex labels and the value labels, and set the range,
     from the view's size in pixels, so that no two markers merge and no two labels
@@ -80,21 +110,15 @@ def fit_to_pixels(view) -> None:
     h_px, w_px = view.vb.height(), view.vb.width()
     if h_px < 20 or w_px < 20:
         return
-    # the dots' extent (a strip's when there is one; some height for one-neuron paths)
-    top = max([float(np.max(np.abs(ys))) for ys in view.ys if ys.size] +
-              [STRIP_TOP if any(view.is_strip) else 0.3])
+    top = _dots_top(view)
     label_h = max(t.boundingRect().height() for t in view.labels)
-    # a value label is centred on its dot and may be taller than the marker
-    value_half = max([t.boundingRect().height() / 2 for t in view.value_texts] + [0.0])
     dot = view._base_dot_size
     for _ in range(3):  # the dot size and the scale depend on each other; settles fast
-        marker = marker_px(dot)
-        m_top = max(marker / 2, value_half) + MARKER_GAP + label_h + 2
-        m_bot = max(marker / 2, value_half) + 2
+        m_top, m_bot = _margins_px(view, dot)
         ph = 2 * top / max(h_px - m_top - m_bot, 10.0)
         dot = dot_size_for(view, ph)
     marker = marker_px(dot)
-    view.label_y = top + (max(marker / 2, value_half) + MARKER_GAP + label_h / 2) * ph
+    view.label_y = top + (_margins_px(view, dot)[0] - label_h / 2 - 2) * ph
     n = len(view.layout_.vertices)
     texts_w = [t.boundingRect().width() for t in view.value_texts]
     value_w = max(texts_w + [QtGui.QFontMetricsF(style.font(0.9)).horizontalAdvance(

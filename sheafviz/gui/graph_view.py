@@ -16,7 +16,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from . import edge_widths, style
-from .graph_fit import fit_to_pixels, fixed_px, pin_extra, pin_pen_px
+from .graph_fit import fit_to_pixels, fixed_px, height_for_dot, pin_extra, pin_pen_px
 from .graph_items import add_strip, value_text, vertex_label
 from .graph_geometry import (LABEL_Y, STRIP_HALF, STRIP_TOP, dot_positions, edge_segments,
                              strip_positions)
@@ -174,6 +174,13 @@ class GraphView(pg.PlotWidget):
     def fixed_px(self) -> float:
         """Pixels of the view box kept for labels, not dots (:func:`.graph_fit.fixed_px`)."""
         return fixed_px(self)
+
+    def wanted_px(self) -> float:
+        """Height in pixels at which this view draws its dots at the look's own size (its
+        legend row included; 0 before a session is shown)."""
+        if self.layout_ is None:
+            return 0.0
+        return self.height() - self.vb.height() + height_for_dot(self, self._base_dot_size)
 
     def set_dot_size(self, dot: int) -> None:
         """Draw the dots ``dot`` pixels wide (the pin markers' sizes and outlines follow)."""

@@ -14,6 +14,7 @@ import os
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from . import engine, style
+from .column_split import column_sizes
 from .dialogs import NoDialogs
 from .drape import DrapePanel
 from .flow_panel import FlowPanel
@@ -51,16 +52,17 @@ def _swatch(color: str, char: str) -> str:
     return f"<span style='color:{color}; font-weight:bold'>{char}</span>"
 
 
-def legend_notes(theme: Theme) -> dict[str, str]:
-    """The legend after each panel's title, in ``theme``'s colours."""
+def legend_notes(theme: Theme, *, hints: bool = True) -> dict[str, str]:
+    """The legend after each panel's title, in ``theme``'s colours; ``hints=False`` leaves
+    out how to use the mouse (presentation mode: the room needs the graph's height)."""
     e = theme.EDGE_COLORS
     types = (f"{_swatch(e['affine'], '━')} affine&nbsp; {_swatch(e['relu'], '━')} relu&nbsp; "
              f"{_swatch(e['output'], '━')} output")
     return {
         # how thick is how much discord: the legend row under the graph
         "Path graph": (f"{types} &nbsp;·&nbsp; "
-                       f"{_swatch(theme.PIN_COLOR, '■')} pinned &nbsp;·&nbsp; click: pin, "
-                       f"drag a pin: move it"),
+                       f"{_swatch(theme.PIN_COLOR, '■')} pinned" +
+                       (" &nbsp;·&nbsp; click: pin, drag a pin: move it" if hints else "")),
         "Drape": (f"{_swatch(theme.VALUE_COLOR, '●')} value &nbsp;"
                   f"{_swatch(theme.GHOST_COLOR, '○')} forward pass &nbsp;"
                   f"{_swatch(theme.PIN_COLOR, '■')} clamp &nbsp;"
@@ -229,16 +231,20 @@ class MainWindow(QtWidgets.QMainWindow):
     def share_left_column(self) -> None:
         """Each panel of the left column gets its fixed pixels (its title, where a legend
         wraps when the text is large; its axes; the graph's vertex labels and legend row)
-        plus its share of the rest, so large text never squeezes a picture to a sliver."""
+        plus its share of the rest, so large text never squeezes a picture to a sliver;
+        the graph gets the height its dots want at their size (:mod:`.column_split`)."""
         left = self._left
         groups = [[("Path graph", self.graph)], [("Drape", self.drape)],
                   [("Discord now", self.bars.widget), ("Discord over time", self.dhist.widget)]]
+        shown = [[(t, plot) for t, plot in group
+                  if self._titles[t].parentWidget().isVisibleTo(self)] for group in groups]
         heads = [max((self._titles[t].heightForWidth(max(self._titles[t].width(), 1)) +
-                      fixed_px(plot) for t, plot in group
-                      if self._titles[t].parentWidget().isVisibleTo(self)), default=0)
-                 for group in groups]
-        rest = max(left.height() - left.handleWidth() * 2 - sum(heads), 0)
-        left.setSizes([int(head + rest * share) for head, share in zip(heads, self.LEFT_SHARES)])
+                      fixed_px(plot) for t, plot in group), default=0) for group in shown]
+        shares = [share if group else 0.0 for share, group in zip(self.LEFT_SHARES, shown)]
+        title = self._titles["Path graph"]
+        wants = title.heightForWidth(max(title.width(), 1)) + self.graph.wanted_px()
+        left.setSizes(column_sizes(left.height() - left.handleWidth() * 2, heads, shares,
+                                   first_wants=wants))
 
     def open_preset(self, name: str) -> bool:
         """Open preset ``name`` (the preset combo box). ``preset_opener`` when set (the
@@ -287,9 +293,12 @@ class MainWindow(QtWidgets.QMainWindow):
         return True
 
     # -- public API for the wiring and the plug-in features --------------------------------
+    #: whether the graph's legend says how to pin (presentation mode leaves it out)
+    legend_hints = True
+
     def set_legends(self) -> None:
         """Write each panel's title and legend in the current colours."""
-        for title, note in legend_notes(self.theme).items():
+        for title, note in legend_notes(self.theme, hints=self.legend_hints).items():
             self._titles[title].setText(f"<b>{title}</b>" +
                                         (f"&nbsp;&nbsp;&nbsp;{note}" if note else ""))
 

@@ -7,9 +7,10 @@ any width (the banner, the gallery, the notes dock).
 from __future__ import annotations
 
 import html
+import math
 import re
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 #: Lines of notes text the expanded banner shows before it scrolls.
 BANNER_LINES = 3
@@ -94,10 +95,29 @@ def notes_html(notes: str, title: str = "") -> str:
     return "".join(out)
 
 
+def line_bottoms(text: QtWidgets.QTextEdit) -> list[float]:
+    """Bottom of every laid-out line of ``text``'s document, in document pixels, in order
+    (table cells included)."""
+    doc = text.document()
+    layout = doc.documentLayout()
+    out = []
+    block = doc.begin()
+    while block.isValid():
+        top = layout.blockBoundingRect(block).top()
+        lines = block.layout()
+        for i in range(lines.lineCount()):
+            line = lines.lineAt(i)
+            out.append(top + line.y() + line.height())
+        block = block.next()
+    return sorted(out)
+
+
 class NotesBanner(QtCore.QObject):
     """The banner (across the top of the window's panels, below the menus):
     the title with a ▾ / ▸ button that collapses it to that line, and the rewrapped notes
-    (scrolling past :data:`BANNER_LINES` lines). Hidden when a session has no notes.
+    (scrolling past :data:`BANNER_LINES` lines; the scroll bar says there is more). The
+    notes show whole lines only: the text's viewport ends under the last line that fits
+    (a short window cut "What to watch:" through). Hidden when a session has no notes.
     In presentation mode it folds to its title line, and while a dock is open above or
     below the plots it hides (the plots keep their height); after, it is back as the user
     left it.
@@ -134,6 +154,11 @@ class NotesBanner(QtCore.QObject):
         self.text.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding,
                                 QtWidgets.QSizePolicy.Policy.Maximum)
         self.text.setMinimumHeight(1)
+        # the strip under the last whole line is painted like the text's background
+        self.text.setAutoFillBackground(True)
+        self.text.setBackgroundRole(QtGui.QPalette.ColorRole.Base)
+        self.text.document().documentLayout().documentSizeChanged.connect(
+            lambda *_: self._whole_lines())
         lay.addWidget(self.toggle, 0, 0, QtCore.Qt.AlignmentFlag.AlignTop)
         lay.addWidget(self.title, 0, 1)
         lay.addWidget(self.text, 1, 1)
@@ -161,6 +186,7 @@ class NotesBanner(QtCore.QObject):
         self.set_expanded(True)
         self.set_notes("", "")
         window.installEventFilter(self)
+        self.text.installEventFilter(self)
 
     def _toggled(self) -> None:
         self.wanted = not self.expanded
@@ -186,6 +212,8 @@ class NotesBanner(QtCore.QObject):
         self.bar.setVisible(has_notes and "dock" not in self._folded_by)
 
     def eventFilter(self, obj, ev) -> bool:  # noqa: N802 - follow the window's docks
+        if obj is self.text and ev.type() == QtCore.QEvent.Type.Resize:
+            self._whole_lines()
         # a dock is polished (complete) before it first shows: connect to it then
         if obj is self._window and ev.type() in (QtCore.QEvent.Type.ChildPolished,
                                                   QtCore.QEvent.Type.Show):
@@ -233,6 +261,18 @@ class NotesBanner(QtCore.QObject):
         """At most BANNER_LINES lines high; the rest scrolls."""
         line = self.text.fontMetrics().lineSpacing()
         self.text.setMaximumHeight(int(line * BANNER_LINES + 8))
+
+    def _whole_lines(self) -> None:
+        """End the text's viewport under the last line that fits whole (at the top of the
+        notes); the strip below it stays empty."""
+        t = self.text
+        room = t.viewport().height() + t.viewportMargins().bottom()
+        bottoms = line_bottoms(t)
+        cut = bool(bottoms) and bottoms[-1] > room
+        fit = max([b for b in bottoms if b <= room], default=0.0)
+        margin = max(int(room - math.ceil(fit)), 0) if cut else 0
+        if margin != t.viewportMargins().bottom():
+            t.setViewportMargins(0, 0, 0, margin)
 
     def notes_text(self) -> str:
         """The notes as the banner shows them (plain text, for tests and tools)."""

@@ -121,15 +121,17 @@ def test_secondary_panels_hide_in_presentation_and_come_back(qtbot, big):
     dock.show()
     settle(qtbot, w, 100)
     dhist_box = w.dhist.widget.parentWidget()
-    assert dhist_box.isVisible() and dock.isVisible()
-    assert set(feats.prefs.get("presentation_hide_panels")) == {"Discord over time", "docks"}
+    assert dhist_box.isVisible() and dock.isVisible() and w.bars.widget.isVisible()
+    assert set(feats.prefs.get("presentation_hide_panels")) == {"Discord now",
+                                                                "Discord over time", "docks"}
     feats.presentation.enter(fullscreen=False)
     settle(qtbot, w, 100)
     assert not dhist_box.isVisible() and not dock.isVisible()
-    assert w.graph.isVisible() and w.drape.isVisible() and w.bars.widget.isVisible()
+    assert not w.bars.widget.isVisible()
+    assert w.graph.isVisible() and w.drape.isVisible() and w.energy.widget.isVisible()
     feats.presentation.leave()
     settle(qtbot, w, 100)
-    assert dhist_box.isVisible() and dock.isVisible()
+    assert dhist_box.isVisible() and dock.isVisible() and w.bars.widget.isVisible()
     # which panels hide is a preference, checked against the panels there are
     feats.prefs.set("presentation_hide_panels", ["Drape"])
     feats.presentation.enter(fullscreen=False)

@@ -1,5 +1,6 @@
 """Reference images of the graph view, the drape and the discord bars, at 1280×720 and
-1920×1080, in the light theme and in presentation mode (12 pictures).
+1920×1080, in the light theme and in presentation mode (10 pictures: presentation mode hides
+the discord bars by default, which is checked instead).
 
 SKELETON, TO BE REGENERATED: the references in ``tests/gui/reference/`` were rendered from
 the window as it was before the issue-11 rework of the views; they pin today's pictures so
@@ -62,7 +63,8 @@ def pictures(request, qapp, tmp_path_factory):
             qapp.processEvents()
         window.redraw()
         qapp.processEvents()
-        images = {name: _widget(window, name).grab().toImage() for name in VIEWS}
+        images = {name: _widget(window, name).grab().toImage()
+                  if _widget(window, name).isVisible() else None for name in VIEWS}
         if mode == "presentation":
             window.lecture.presentation.leave()  # restores the style constants
         window.close()
@@ -81,4 +83,8 @@ def pictures(request, qapp, tmp_path_factory):
 @pytest.mark.parametrize("view", VIEWS)
 def test_view_matches_its_reference(pictures, view):
     size_name, mode, images = pictures
+    if mode == "presentation" and view == "bars":
+        assert images[view] is None  # hidden: the room's height goes to the graph
+        return
+    assert images[view] is not None, view
     assert_image_approved(images[view], f"{view}-{mode}-{size_name}")

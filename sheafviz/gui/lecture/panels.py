@@ -14,8 +14,9 @@ from PySide6 import QtCore, QtWidgets
 #: Panels presentation mode can hide: the window's titled panels, every dock, the rewind bar.
 PANELS = ("Path graph", "Drape", "Discord now", "Discord over time", "Residual energy",
           "docks", "rewind bar")
-#: Hidden by default: the secondary plot and the docks (debugging panels, notes, weights).
-DEFAULT_HIDDEN = ["Discord over time", "docks"]
+#: Hidden by default: the secondary plots and the docks (debugging panels, notes, weights);
+#: at twice the text size a 1280×720 projector has height for the graph and the drape only.
+DEFAULT_HIDDEN = ["Discord now", "Discord over time", "docks"]
 
 
 def check_panel_names(names) -> list[str]:

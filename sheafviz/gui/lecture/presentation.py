@@ -60,6 +60,7 @@ class Presentation(QtCore.QObject):
         self.panels.hide(self.prefs.get("presentation_hide_panels"))
         if fullscreen:
             self._fullscreen()
+        self.window.legend_hints = False  # no mouse hints: a line of height for the graph
         self.apply_presentation_look()
         self.set_controls_hidden(self.prefs.get("presentation_hide_controls"))
         self.modeChanged.emit(True)
@@ -70,6 +71,7 @@ class Presentation(QtCore.QObject):
         self.active = False
         self._restore_window()
         self.set_controls_hidden(False)
+        self.window.legend_hints = True
         self.apply_window_look()
         # after the text is small again: splitters clamp sizes to the large text's minima
         self.panels.restore()

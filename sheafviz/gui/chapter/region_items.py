@@ -14,8 +14,6 @@ is added to keeps its own clicks. Redraw it while training through
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
@@ -29,6 +27,8 @@ EMPTY_TEXT = ("Activation regions need 2-D inputs, or a plane through the input 
 
 def pattern_color_index(key: bytes) -> int:
     """A colour index that depends on the pattern only (stable while the weights move)."""
+    import hashlib  # loads OpenSSL (~5 ms): at the first region map, not at start-up
+
     return int.from_bytes(hashlib.blake2b(key, digest_size=4).digest(), "little")
 
 

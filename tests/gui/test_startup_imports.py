@@ -1,7 +1,8 @@
 """What a GUI start-up must not load: numba (compiled kernels, seconds to import) and scipy
 (~0.2 s) are imported on first use, and no debug panel nor the weight editor is built at
 start. Neither are the lessons' file format and runner (tomllib; read when the Lessons menu
-first opens or a lesson starts) nor OpenSSL's hashlib (the region map's colours)."""
+first opens or a lesson starts), the debug panels' modules (built when a dock is first
+shown) nor OpenSSL's hashlib (the region map's colours)."""
 
 import json
 import os
@@ -12,6 +13,8 @@ import numpy as np
 
 CHILD = """
 import json, sys
+PANELS = ("compare_panel", "data_panel", "discord_heatmap", "gradient_panel", "import_panel",
+          "spectrum_panel", "switch_timeline")
 from PySide6 import QtWidgets
 from sheafviz.gui.app import prepare_app, save_screenshot
 from sheafviz.gui.main_window import MainWindow
@@ -23,7 +26,8 @@ w.resize(640, 400)
 ok = save_screenshot(w, sys.argv[1])
 print(json.dumps({"ok": ok, "modules": sorted(m for m in sys.modules
                   if m.split(".")[0] in ("numba", "llvmlite", "scipy", "tomllib", "_hashlib")
-                  or m in ("sheafviz.lessons.spec", "sheafviz.lessons.runner")),
+                  or m in ("sheafviz.lessons.spec", "sheafviz.lessons.runner")
+                  or m.startswith("sheafviz.gui.debug.") and m.split(".")[-1] in PANELS),
                   "lessons_listed": [a.text() for a in w.chapter.lessons.menu.actions()
                                      if a.data()],
                   "built": [d.objectName() for d in w.debug_docks + [w.weight_dock]

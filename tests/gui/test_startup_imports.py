@@ -2,7 +2,8 @@
 (~0.2 s) are imported on first use, and no debug panel nor the weight editor is built at
 start. Neither are the lessons' file format and runner (tomllib; read when the Lessons menu
 first opens or a lesson starts), the debug panels' modules (built when a dock is first
-shown) nor OpenSSL's hashlib (the region map's colours)."""
+shown), the data behind them and the chapter's views (sheafviz.core.diagnostics imports a
+submodule at its first use) nor OpenSSL's hashlib (the region map's colours)."""
 
 import json
 import os
@@ -15,6 +16,8 @@ CHILD = """
 import json, sys
 PANELS = ("compare_panel", "data_panel", "discord_heatmap", "gradient_panel", "import_panel",
           "spectrum_panel", "switch_timeline")
+DATA = ("ep", "inverse", "laplacian_modes", "predictions", "regions", "switching",
+        "training_series")
 from PySide6 import QtWidgets
 from sheafviz.gui.app import prepare_app, save_screenshot
 from sheafviz.gui.main_window import MainWindow
@@ -27,7 +30,8 @@ ok = save_screenshot(w, sys.argv[1])
 print(json.dumps({"ok": ok, "modules": sorted(m for m in sys.modules
                   if m.split(".")[0] in ("numba", "llvmlite", "scipy", "tomllib", "_hashlib")
                   or m in ("sheafviz.lessons.spec", "sheafviz.lessons.runner")
-                  or m.startswith("sheafviz.gui.debug.") and m.split(".")[-1] in PANELS),
+                  or m.startswith("sheafviz.gui.debug.") and m.split(".")[-1] in PANELS
+                  or m.startswith("sheafviz.core.diagnostics.") and m.split(".")[-1] in DATA),
                   "lessons_listed": [a.text() for a in w.chapter.lessons.menu.actions()
                                      if a.data()],
                   "built": [d.objectName() for d in w.debug_docks + [w.weight_dock]

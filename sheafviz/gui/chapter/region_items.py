@@ -14,12 +14,16 @@ is added to keeps its own clicks. Redraw it while training through
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
-from sheafviz.core.diagnostics import RegionMap
 from sheafviz.gui.chapter import look
+
+if TYPE_CHECKING:  # the data class only; its module is imported where it is computed
+    from sheafviz.core.diagnostics import RegionMap
 
 EMPTY_TEXT = ("Activation regions need 2-D inputs, or a plane through the input space "
               "(an origin and two directions).")

@@ -32,7 +32,8 @@ print(json.dumps({"ok": ok, "modules": sorted(m for m in sys.modules
                   or m in ("sheafviz.lessons.spec", "sheafviz.lessons.runner")
                   or m.startswith("sheafviz.gui.debug.") and m.split(".")[-1] in PANELS
                   or m.startswith("sheafviz.core.diagnostics.") and m.split(".")[-1] in DATA
-                  or m in ("sheafviz.gui.chapter.ep_view", "sheafviz.gui.chapter.phase_view")),
+                  or m in ("sheafviz.gui.chapter.ep_view", "sheafviz.gui.chapter.phase_view",
+                           "sheafviz.gui.tour")),
                   "lessons_listed": [a.text() for a in w.chapter.lessons.menu.actions()
                                      if a.data()],
                   "built": [d.objectName() for d in w.debug_docks + [w.weight_dock]

@@ -38,7 +38,7 @@ from sheafviz.core.model.pins import PinError, PinSet
 from sheafviz.core.data.presets import DEFAULT_PRESET, Preset, PresetError, load_preset, preset_info
 from sheafviz.core.model.sheaf import SheafLayout
 from sheafviz.core import threads
-from sheafviz.lessons.spec import LessonError
+from sheafviz.lessons.errors import LessonError
 
 #: Everything that means "the user's input cannot be used" → exit 2, one line.
 USER_ERRORS = (CLIError, UsageError, NetworkError, PinError, DataError, PresetError,

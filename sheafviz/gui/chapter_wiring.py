@@ -23,17 +23,20 @@ from __future__ import annotations
 
 import math
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6 import QtCore, QtWidgets
 
 from sheafviz.core import diagnostics as diag
 from sheafviz.gui import chapter_feed as feed
-from sheafviz.gui.chapter.ep_view import EPView
 from sheafviz.gui.chapter.inverse_items import InverseFamilyItem
-from sheafviz.gui.chapter.phase_view import PhaseView
 from sheafviz.gui.chapter.rate_limit import RateLimiter
 from sheafviz.gui.chapter.region_items import RegionMapItem
+
+if TYPE_CHECKING:  # the docked views' modules are imported when a dock is first shown
+    from sheafviz.gui.chapter.ep_view import EPView
+    from sheafviz.gui.chapter.phase_view import PhaseView
 
 #: Grid points per axis of the phase plane's field, and its half width around the state.
 PHASE_GRID, PHASE_HALF_WIDTH = 15, 1.5
@@ -127,11 +130,15 @@ class ChapterWiring(QtCore.QObject):
     phase_view = property(lambda self: self.docks["phase"].view())
 
     def _make_ep(self) -> EPView:
+        from sheafviz.gui.chapter.ep_view import EPView  # built (and imported) when shown
+
         view = EPView(theme=self.window.theme)
         view.stiffnessChanged.connect(self.set_stiffness)
         return view
 
     def _make_phase(self) -> PhaseView:
+        from sheafviz.gui.chapter.phase_view import PhaseView  # built when first shown
+
         view = PhaseView(theme=self.window.theme)
         view.coordinatesChanged.connect(self.set_pair)
         view.perturbRequested.connect(self.perturb)
@@ -364,9 +371,9 @@ class ChapterWiring(QtCore.QObject):
 
     def draw_phase(self) -> None:
         """The field through the shown state and one more trajectory point (every frame)."""
-        s, view = self.session, self.phase_view
         if not self.docks["phase"].isVisible():
-            return
+            return  # before touching the view: a hidden dock's view is not built yet
+        s, view = self.session, self.phase_view
         names = feed.free_coordinates(s)
         pair = feed.default_pair(names, self._pair)
         if pair is None:

@@ -11,10 +11,12 @@ from __future__ import annotations
 import html
 import platform
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from .tour import GuidedTour
+if TYPE_CHECKING:
+    from .tour import GuidedTour
 
 #: Keys of the window that no QAction owns (the wiring's own shortcuts), with their text.
 EXTRA_KEY_TEXT = {"E": "Jump to equilibrium", "+": "Double the steps per frame",
@@ -26,10 +28,21 @@ class HelpFeatures:
     """Handles to what :func:`install_help_menu` created (for the window and tests)."""
 
     menu: QtWidgets.QMenu
-    tour: GuidedTour
+    window: QtWidgets.QMainWindow
     actions: dict = field(default_factory=dict)
     #: the Keys and About dialogs last shown, by object name
     dialogs: dict = field(default_factory=dict)
+    _tour: GuidedTour | None = None
+
+    @property
+    def tour(self) -> GuidedTour:
+        """The guided tour, built (and its module imported) when first asked for: Help >
+        Guided tour; a start-up does not pay for its frame and card."""
+        if self._tour is None:
+            from .tour import GuidedTour
+
+            self._tour = GuidedTour(self.window)
+        return self._tour
 
 
 def _all_actions(window: QtWidgets.QMainWindow) -> list[QtGui.QAction]:
@@ -151,8 +164,7 @@ def install_help_menu(window: QtWidgets.QMainWindow) -> HelpFeatures:
     """File > Quit and the Help menu (Keys, Guided tour, About) on ``window``."""
     quit_act = add_quit_action(window)
     menu = window.menuBar().addMenu("&Help")
-    tour = GuidedTour(window)
-    feats = HelpFeatures(menu, tour, {"quit": quit_act})
+    feats = HelpFeatures(menu, window, {"quit": quit_act})
     dialogs = feats.dialogs
 
     def show(name: str, title: str, make_text, size=(520, 560)) -> None:
@@ -165,7 +177,7 @@ def install_help_menu(window: QtWidgets.QMainWindow) -> HelpFeatures:
     keys.triggered.connect(lambda *_: show("help-keys", "sheafviz — keys",
                                            lambda: keys_html(window)))
     tour_act = menu.addAction("Guided &tour…")
-    tour_act.triggered.connect(lambda *_: tour.start())
+    tour_act.triggered.connect(lambda *_: feats.tour.start())
     about = menu.addAction("&About sheafviz…")
     about.setMenuRole(QtGui.QAction.MenuRole.AboutRole)
     about.triggered.connect(lambda *_: show("help-about", "About sheafviz", about_html,

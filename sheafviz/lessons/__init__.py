@@ -11,7 +11,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from sheafviz.lessons.spec import Lesson, LessonError, read_lesson_file, read_lesson_text
+from sheafviz.lessons.errors import LessonError
 
 __all__ = ["Lesson", "LessonError", "LessonRunner", "StepResult", "CheckResult",
            "list_lessons", "load_lesson", "check_lesson"]
@@ -21,12 +21,17 @@ _RUNNER_NAMES = ("CheckResult", "LessonRunner", "StepResult")
 
 
 def __getattr__(name: str):
-    """The runner's names, imported at first use: ``sheafviz gui`` imports this package
-    (for LessonError) and the runner's imports cost ~25 ms of its start-up."""
+    """The runner's names and :class:`Lesson`, imported at first use: ``sheafviz gui``
+    imports this package (for LessonError) and the runner's and the file format's imports
+    (tomllib, the quantities) cost ~30 ms of its start-up."""
     if name in _RUNNER_NAMES:
         from sheafviz.lessons import runner
 
         return getattr(runner, name)
+    if name == "Lesson":
+        from sheafviz.lessons.spec import Lesson
+
+        return Lesson
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -38,6 +43,8 @@ def _shipped() -> dict:
 
 def load_lesson(name_or_path: str) -> Lesson:
     """A shipped lesson by name, or a lesson file by path (``.toml`` or an existing file)."""
+    from sheafviz.lessons.spec import read_lesson_file, read_lesson_text
+
     shipped = _shipped()
     if name_or_path in shipped:
         entry = shipped[name_or_path]

@@ -18,11 +18,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sheafviz.lessons.errors import LessonError
 from sheafviz.lessons.quantities import QuantityError, parse_quantity
-
-
-class LessonError(ValueError):
-    """A lesson file that cannot be used; the message names file, step and key."""
 
 
 #: verb → {option: accepted Python types}. The verb's own value types are in VERB_TYPES.

@@ -232,9 +232,14 @@ def test_pagedown_steps_the_lesson_on_the_windows_session(qtbot, window, tmp_pat
     path = tmp_path / "two.toml"
     path.write_text(LESSON, encoding="utf-8")
     driver = window.chapter.lessons
-    titles = [a.text() for a in driver.menu.actions()]
     from sheafviz.lessons import list_lessons
 
+    assert not any(a.data() for a in driver.menu.actions())  # read when first opened
+    driver.menu.aboutToShow.emit()
+    driver.menu.aboutToShow.emit()  # a second opening adds nothing
+    titles = [a.text() for a in driver.menu.actions()]
+    assert len([t for t in titles if t]) == len(set(titles) - {""})
+    assert titles.index(list_lessons()[-1].title) < titles.index("&Next step")
     assert all(lesson.title in titles for lesson in list_lessons())  # the Lessons menu
     assert driver.open(str(path))
     bar, s = driver.bar, window.session

@@ -16,7 +16,7 @@ import numpy as np
 #: Runs the real command line; ``save_screenshot`` is wrapped to report what the window
 #: shows at the moment it is saved.
 CHILD = """
-import json, sys
+import gc, json, sys
 import sheafviz.gui.app as app
 
 plain = app.save_screenshot
@@ -25,7 +25,7 @@ def save_and_report(window, path):
     ok = plain(window, path)
     xs, ys = window.drape.points.getData()
     print(json.dumps({
-        "ok": ok, "status": window.metrics.text(),
+        "ok": ok, "status": window.metrics.text(), "gc": gc.isenabled(),
         "drape": [[int(i), float(y)] for i, y in zip(window.drape.points.data['data'], ys)],
         "modules": sorted(m for m in sys.modules if m.split(".")[0] in
                           ("scipy", "numba", "llvmlite"))}))
@@ -68,6 +68,7 @@ def test_first_screenshot_shows_the_solved_default_preset(tmp_path):
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert got["ok"] and (tmp_path / "s.png").stat().st_size > 10_000
     assert got["modules"] == []  # no scipy, no numba at start-up
+    assert got["gc"]  # paused for the first imports only
 
     preset = load_preset(DEFAULT_PRESET)
     net, pins = preset.network, preset.pins.hard

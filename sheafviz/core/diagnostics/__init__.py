@@ -39,20 +39,26 @@ NaN here: they come with a boolean ``defined`` mask and a 0 in the value array.
 
 from __future__ import annotations
 
-from sheafviz.core.diagnostics.discord import DiscordHistory, DiscordMatrix, DiscordRows, discord_rows
-from sheafviz.core.diagnostics.gradients import (GRADIENT_RTOL, GradientComparison, compare_gradients,  # noqa: F401
-                        sheaf_parameter_gradient)
-from sheafviz.core.diagnostics.laplacian_modes import SpectrumDetail, mode_ghost, spectrum_detail
-from sheafviz.core.diagnostics.predictions import PredictionGrid, prediction_grid
-from sheafviz.core.diagnostics.switching import (SwitchTimeline, hidden_neurons, initial_active_from_events,
-                        switching_timeline)
-from sheafviz.core.diagnostics.training_series import (TrainingComparison, TrainingMonitor, compare_training,
-                              history_series)
-from sheafviz.core.diagnostics.ep import EPComparison, ep_gap_curve, ep_gradients
-from sheafviz.core.diagnostics.inverse import FamilyPiece, InverseFamily, NearestPoint, inverse_family
-from sheafviz.core.diagnostics.phase import PhaseField, PhaseLine, perturb, phase_field
-from sheafviz.core.diagnostics.planar import PlaneSlice
-from sheafviz.core.diagnostics.regions import Region, RegionMap, activation_regions
+#: Each exported name → its submodule. A name is imported at first use (PEP 562), so that the
+#: window's start-up loads only the submodules it uses (the debug panels' and the chapter
+#: views' data are computed when a panel is opened).
+_SUBMODULE = {
+    "DiscordHistory": "discord", "DiscordMatrix": "discord", "DiscordRows": "discord",
+    "discord_rows": "discord", "GRADIENT_RTOL": "gradients", "GradientComparison": "gradients",
+    "compare_gradients": "gradients", "sheaf_parameter_gradient": "gradients",
+    "SpectrumDetail": "laplacian_modes", "mode_ghost": "laplacian_modes",
+    "spectrum_detail": "laplacian_modes", "PredictionGrid": "predictions",
+    "prediction_grid": "predictions", "SwitchTimeline": "switching",
+    "hidden_neurons": "switching", "initial_active_from_events": "switching",
+    "switching_timeline": "switching", "TrainingComparison": "training_series",
+    "TrainingMonitor": "training_series", "compare_training": "training_series",
+    "history_series": "training_series", "EPComparison": "ep", "ep_gap_curve": "ep",
+    "ep_gradients": "ep", "FamilyPiece": "inverse", "InverseFamily": "inverse",
+    "NearestPoint": "inverse", "inverse_family": "inverse", "PhaseField": "phase",
+    "PhaseLine": "phase", "perturb": "phase", "phase_field": "phase", "PlaneSlice": "planar",
+    "Region": "regions", "RegionMap": "regions", "activation_regions": "regions"
+}
+
 
 __all__ = ["DiscordRows", "discord_rows", "DiscordMatrix", "DiscordHistory", "SwitchTimeline",
            "switching_timeline", "initial_active_from_events", "GradientComparison", "sheaf_parameter_gradient",
@@ -62,3 +68,19 @@ __all__ = ["DiscordRows", "discord_rows", "DiscordMatrix", "DiscordHistory", "Sw
            "EPComparison", "ep_gradients", "ep_gap_curve", "PlaneSlice", "Region", "RegionMap",
            "activation_regions", "FamilyPiece", "InverseFamily", "NearestPoint", "inverse_family",
            "PhaseField", "PhaseLine", "phase_field", "perturb"]
+
+
+def __getattr__(name: str):
+    """``from sheafviz.core.diagnostics import X``: X's submodule is imported now."""
+    module = _SUBMODULE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(_SUBMODULE))

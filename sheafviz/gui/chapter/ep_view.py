@@ -14,13 +14,16 @@ or None), :meth:`EPView.set_gap_curve` (the arrays of ``ep_gap_curve``),
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from sheafviz.core.diagnostics import EPComparison
 from sheafviz.gui.chapter import look
+
+if TYPE_CHECKING:  # the data class only; its module is imported where it is computed
+    from sheafviz.core.diagnostics import EPComparison
 
 #: The slider's soft range, log10 γ, and its resolution.
 LOG_MIN, LOG_MAX, STEPS_PER_DECADE = -4, 2, 10

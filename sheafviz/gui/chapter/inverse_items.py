@@ -9,12 +9,16 @@ x there". Clicks farther away are left to the items below (the data panel's poin
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
-from sheafviz.core.diagnostics import InverseFamily
 from sheafviz.gui.chapter import look
+
+if TYPE_CHECKING:  # the data class only; its module is imported where it is computed
+    from sheafviz.core.diagnostics import InverseFamily
 
 #: A click this close to the family (screen pixels) picks it.
 PICK_RADIUS_PX = 12.0

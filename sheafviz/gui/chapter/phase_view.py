@@ -14,12 +14,16 @@ Intents: ``coordinatesChanged(str, str)``, ``perturbRequested(float)``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from sheafviz.core.diagnostics import PhaseField
 from sheafviz.gui.chapter import look
+
+if TYPE_CHECKING:  # the data class only; its module is imported where it is computed
+    from sheafviz.core.diagnostics import PhaseField
 
 #: The longest arrow spans this share of a grid cell.
 ARROW_FILL = 0.85

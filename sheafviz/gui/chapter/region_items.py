@@ -14,14 +14,16 @@ is added to keeps its own clicks. Redraw it while training through
 
 from __future__ import annotations
 
-import hashlib
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
-from sheafviz.core.diagnostics import RegionMap
 from sheafviz.gui.chapter import look
+
+if TYPE_CHECKING:  # the data class only; its module is imported where it is computed
+    from sheafviz.core.diagnostics import RegionMap
 
 EMPTY_TEXT = ("Activation regions need 2-D inputs, or a plane through the input space "
               "(an origin and two directions).")
@@ -29,6 +31,8 @@ EMPTY_TEXT = ("Activation regions need 2-D inputs, or a plane through the input 
 
 def pattern_color_index(key: bytes) -> int:
     """A colour index that depends on the pattern only (stable while the weights move)."""
+    import hashlib  # loads OpenSSL (~5 ms): at the first region map, not at start-up
+
     return int.from_bytes(hashlib.blake2b(key, digest_size=4).digest(), "little")
 
 

@@ -20,18 +20,13 @@ Panels (each usable on its own; thin views with ``set_*`` methods and intent sig
 
 from __future__ import annotations
 
+import importlib
+
 from PySide6 import QtCore, QtWidgets
 
-from .compare_panel import ComparePanel
-from .data_panel import DataPanel
-from .discord_heatmap import DiscordHeatmap
-from .gradient_panel import GradientPanel
 from .hub import DebugHub
 from ..feature_wiring import wire_debug
-from .import_panel import ImportPanel
 from .lazy import LazyDock, PendingPanel
-from .spectrum_panel import SpectrumPanel
-from .switch_timeline import SwitchTimelinePanel
 
 __all__ = ["install_debug_panels", "build_panels", "DebugHub", "DataPanel", "DiscordHeatmap",
            "SpectrumPanel", "SwitchTimelinePanel", "GradientPanel", "ComparePanel",
@@ -53,14 +48,40 @@ def build_panels(*, dialogs=None, theme=None) -> dict:
     return {key: make() for key, make in panel_factories(dialogs=dialogs, theme=theme).items()}
 
 
+#: Each panel's class, by key: (module of this package, class name). A panel's module is
+#: imported when the panel is first built (a start-up shows none of them).
+PANEL_CLASSES = {"data": ("data_panel", "DataPanel"),
+                 "heatmap": ("discord_heatmap", "DiscordHeatmap"),
+                 "spectrum": ("spectrum_panel", "SpectrumPanel"),
+                 "timeline": ("switch_timeline", "SwitchTimelinePanel"),
+                 "gradient": ("gradient_panel", "GradientPanel"),
+                 "compare": ("compare_panel", "ComparePanel"),
+                 "import": ("import_panel", "ImportPanel")}
+
+
+def _panel_class(key: str) -> type:
+    module, name = PANEL_CLASSES[key]
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
+
+def __getattr__(name: str):
+    """The panel classes (``from sheafviz.gui.debug import DataPanel``), imported at first
+    use."""
+    for key, (_, cls) in PANEL_CLASSES.items():
+        if cls == name:
+            return _panel_class(key)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def panel_factories(*, dialogs=None, theme=None) -> dict:
     """A zero-argument constructor of every panel, by key (see :func:`build_panels`)."""
     t = {"theme": theme}
-    return {"data": lambda: DataPanel(**t), "heatmap": lambda: DiscordHeatmap(**t),
-            "spectrum": lambda: SpectrumPanel(**t),
-            "timeline": lambda: SwitchTimelinePanel(**t),
-            "gradient": lambda: GradientPanel(**t), "compare": lambda: ComparePanel(**t),
-            "import": lambda: ImportPanel(dialogs=dialogs, **t)}
+
+    def factory(key: str, **extra):
+        return lambda: _panel_class(key)(**extra, **t)
+
+    return {key: factory(key, **({"dialogs": dialogs} if key == "import" else {}))
+            for key in PANEL_CLASSES}
 
 
 def install_debug_panels(main_window: QtWidgets.QMainWindow, *,

@@ -237,6 +237,8 @@ class Look:
         if self.base_font.pointSizeF() <= 0:
             self.base_font.setPointSizeF(self.base_pt)
         self.current = ("light", "okabe-ito", 1.0, 1.0)
+        #: the text size the views last built their items at (they were built before this)
+        self._views_pt = style.base_pt()
 
     def apply(self, *, theme: str = "light", palette: str = "okabe-ito",
               font_scale: float = 1.0, line_scale: float = 1.0) -> None:
@@ -255,8 +257,14 @@ class Look:
         w.setPalette(qt_palette(th))
         _scale_fonts(w, font_scale, self.base_font)
         _restyle_plots(w, font_scale, th.colors)
-        # the change event rebuilds and redraws the views in the new colours (the wiring)
-        w.theme.update(colors=th.colors, edge_colors=PALETTES[palette])
+        # the change event rebuilds and redraws the views in the new colours (the wiring);
+        # the window's first look is usually the one its views were built in: no rebuild
+        same = (w.theme.colors == {**w.theme.colors, **th.colors}
+                and w.theme.EDGE_COLORS == PALETTES[palette]
+                and self._views_pt == style.base_pt())
+        if not same:
+            w.theme.update(colors=th.colors, edge_colors=PALETTES[palette])
+        self._views_pt = style.base_pt()
         # the views took their colours from the theme when they rebuilt; widths follow here
         thicken(w, line_scale)
         self.current = (theme, palette, font_scale, line_scale)

@@ -155,8 +155,27 @@ class LessonDriver(QtCore.QObject):
             self.fit_bar()
         return super().eventFilter(obj, ev)
 
+    def panel_at(self, i: int) -> str | None:
+        """The panel the lesson shows at step ``i``: the last ``show`` up to it (a step
+        that shows nothing keeps the one before)."""
+        shown = None
+        for step in self.lesson.steps[: i + 1]:
+            for action in step.actions:
+                if action.verb == "show":
+                    shown = str(action.value)
+        return shown
+
     def _gui_actions(self, result) -> None:
         self.highlighter.clear()
+        # Presentation mode hides the docks, and a dock may have been closed since: the
+        # lesson's panel is shown again on every step, so the class sees what the caption
+        # talks about.
+        panel = self.panel_at(self.index)
+        if panel is not None and not any(a.verb == "show" for a in result.gui_actions):
+            try:
+                show_panel(self.window, panel)
+            except ValueError as exc:
+                self.window.show_message(f"Lesson step {result.index}: {exc}", "warn")
         for action in result.gui_actions:
             try:
                 if action.verb == "show":

@@ -310,3 +310,26 @@ def test_phase_coordinates_picked_by_clicking_neurons_in_the_graph(qtbot, window
     assert not view.pick_button.isChecked()
     window.graph.neuronClicked.emit("a1", 3)  # picking over: a click pins again
     assert ("a1", 3) in s.pins.hard
+
+
+def test_a_lessons_panel_stays_shown_in_presentation_mode(qtbot, window, tmp_path):
+    # presentation mode hides the docks; the lesson's panel (shown at step 2) must be on
+    # screen again at step 3, which shows nothing new
+    third = ('\n[[steps]]\ntitle = "Softer"\ncaption = "Still the same panel."\n'
+             'actions = [{ pin = "y", value = 1.5 }, { equilibrium = true }]\n')
+    path = tmp_path / "three.toml"
+    path.write_text(LESSON + third, encoding="utf-8")
+    driver = window.chapter.lessons
+    assert driver.open(str(path))
+    driver.next()
+    assert window.chapter.docks["ep"].isVisible()
+    window.lecture.presentation.enter(fullscreen=False)
+    try:
+        qtbot.wait(50)
+        assert not window.chapter.docks["ep"].isVisible()  # F5 hid the docks
+        driver.next()
+        assert driver.index == 2 and window.session.pins.hard[("y", 0)] == 1.5
+        assert window.chapter.docks["ep"].isVisible()
+        assert driver.panel_at(0) is None and driver.panel_at(2) == "ep"
+    finally:
+        window.lecture.presentation.leave()

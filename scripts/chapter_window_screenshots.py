@@ -96,6 +96,8 @@ def lesson_shots(app, out: Path) -> None:
     w.lecture.presentation.enter(fullscreen=False)
     w.resize(*BIG)
     w.chapter.lessons.next()
+    settle(app)  # the lesson bar takes its caption's height first …
+    w.resize(*BIG)  # … then the window is told the screen's size, as full screen would
     shot(app, w, out, "window-lesson-present")
     phase = w.chapter.docks["phase"]
     phase.setVisible(True)

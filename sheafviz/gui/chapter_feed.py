@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -150,16 +151,29 @@ def default_pair(names: list[str], previous=(None, None)) -> tuple[str, str] | N
     return u, rest[0]
 
 
+#: A plain-text subscript in a caption: a letter (Latin, Greek, ∇) then ``_`` and a short
+#: word, as lessons write L_free, η_θ, d_aff1 or ∇_θ E (the word ends at a space or sign).
+_SUBSCRIPT = re.compile(r"(?<=[A-Za-zΑ-Ωα-ω∇])_([A-Za-z0-9α-ω]+)")
+
+
+def typeset_subscripts(escaped: str) -> str:
+    """``escaped`` (HTML-escaped plain text) with ``x_word`` written as x<sub>word</sub>, so
+    the window shows real subscripts where the lesson file writes plain text."""
+    return _SUBSCRIPT.sub(r"<sub>\1</sub>", escaped)
+
+
 def caption_html(step) -> str:
     """A lesson step's title and caption as Qt rich text (plain text is escaped, its blank
-    lines kept as paragraph breaks; a caption already in rich text is kept as it is)."""
+    lines kept as paragraph breaks and its subscripts typeset; a caption already in rich
+    text is kept as it is)."""
     text = step.caption.strip()
     if "<" in text and ">" in text:  # written as rich text
         body = text
     else:
         paragraphs = [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
-        body = "<br><br>".join(html.escape(p) for p in paragraphs)
-    title = f"<b>{html.escape(step.title)}</b><br>" if step.title else ""
+        body = "<br><br>".join(typeset_subscripts(html.escape(p)) for p in paragraphs)
+    title = (f"<b>{typeset_subscripts(html.escape(step.title))}</b><br>"
+             if step.title else "")
     return title + body
 
 

@@ -9,8 +9,10 @@ here: ``show`` opens a dock (a name of the lesson format, see :data:`PANEL_DOCKS
 ``highlight`` marks a vertex, an edge or a neuron in the path graph.
 
 The bar (:class:`~.chapter.lesson_bar.LessonBar`) sits in a dock above the views, hidden
-until a lesson opens; its caption is drawn large (the presentation sizes follow the
-window's text size). PageDown / PageUp are window-wide actions (what a presentation
+until a lesson opens; the dock has no title bar (the bar shows the lesson's title once, and
+a ✕). Its caption is drawn larger than small text and at the text size once that is large
+(presentation mode). In presentation mode the lesson keeps its bar and its panel, and a
+panel that is a dock takes the flow panel's column (:meth:`LessonDriver.fit_presentation`). PageDown / PageUp are window-wide actions (what a presentation
 clicker sends); the arrow keys keep their meaning (neuron selection, pinned values).
 """
 

@@ -9,8 +9,10 @@ here: ``show`` opens a dock (a name of the lesson format, see :data:`PANEL_DOCKS
 ``highlight`` marks a vertex, an edge or a neuron in the path graph.
 
 The bar (:class:`~.chapter.lesson_bar.LessonBar`) sits in a dock above the views, hidden
-until a lesson opens; its caption is drawn large (the presentation sizes follow the
-window's text size). PageDown / PageUp are window-wide actions (what a presentation
+until a lesson opens; the dock has no title bar (the bar shows the lesson's title once, and
+a ✕). Its caption is drawn larger than small text and at the text size once that is large
+(presentation mode). In presentation mode the lesson keeps its bar and its panel, and a
+panel that is a dock takes the flow panel's column (:meth:`LessonDriver.fit_presentation`). PageDown / PageUp are window-wide actions (what a presentation
 clicker sends); the arrow keys keep their meaning (neuron selection, pinned values).
 """
 
@@ -70,8 +72,11 @@ class LessonDriver(QtCore.QObject):
         self.error = ""
         self.highlighter = Highlighter(window.graph, lambda: window.theme.SELECT_COLOR)
         self._fitted_width = -1
+        #: the flow panel, while presentation mode hides it for the lesson's dock
+        self._panel_hidden = False
         bar.nextRequested.connect(self.next)
         bar.backRequested.connect(self.back)
+        bar.closeRequested.connect(self.close)
         bar.caption.installEventFilter(self)
 
     def open(self, name_or_path) -> bool:
@@ -87,6 +92,7 @@ class LessonDriver(QtCore.QObject):
 
         self.lesson, self.runner, self.index = lesson, LessonRunner(lesson), -1
         self.dock.setWindowTitle(f"Lesson: {lesson.title}")
+        self.bar.set_lesson_title(lesson.title)
         self.dock.setVisible(True)
         return self.go(0)
 
@@ -96,6 +102,7 @@ class LessonDriver(QtCore.QObject):
         self.highlighter.clear()
         self.bar.clear()
         self.dock.setVisible(False)
+        self.fit_presentation()
 
     def next(self) -> None:
         if self.runner is not None and self.index < len(self.lesson.steps) - 1:
@@ -131,6 +138,7 @@ class LessonDriver(QtCore.QObject):
         self.bar.set_step(i, len(self.lesson.steps), feed.caption_html(step),
                           feed.failure_lines(result))
         self.fit_bar()
+        self.fit_presentation()
         self.stepShown.emit(i)
         return True
 
@@ -140,14 +148,34 @@ class LessonDriver(QtCore.QObject):
         bar = self.bar
         width = bar.caption.width() if bar.caption.width() > 50 else int(
             0.75 * self.window.width())
-        height = bar.caption.heightForWidth(width)
-        if bar.failure_label.isVisibleTo(bar):
-            height += bar.failure_label.heightForWidth(width) + 6
-        m = bar.layout().contentsMargins()
-        margins = m.top() + m.bottom()
-        bar.setFixedHeight(max(height, bar.next_button.sizeHint().height() * 2) + margins
-                             + 16)
+        bar.setFixedHeight(bar.wanted_height(width))
         self._fitted_width = width
+
+    def presenting(self) -> bool:
+        lecture = getattr(self.window, "lecture", None)
+        return lecture is not None and bool(lecture.presentation.active)
+
+    def fit_presentation(self, *_args) -> None:
+        """In presentation mode the lesson keeps its bar and its panel (F5 hides the docks),
+        and while that panel is a dock the dock takes the flow panel's column: at twice the
+        text size 1080 px hold the bar, the graph, the drape and one dock, not a third
+        column. The flow panel comes back when the lesson closes, shows no dock, or
+        presentation mode ends (Space still plays)."""
+        panel = getattr(self.window, "panel", None)
+        dock_name = None
+        if self.lesson is not None and self.presenting():
+            self.dock.setVisible(True)
+            shown = self.panel_at(self.index)
+            if shown is not None and shown not in ALWAYS_SHOWN:
+                try:
+                    show_panel(self.window, shown)
+                    dock_name = shown
+                except ValueError:  # the step said so already
+                    pass
+        hide = dock_name is not None
+        if panel is not None and hide != self._panel_hidden:
+            panel.setVisible(not hide)
+            self._panel_hidden = hide
 
     def eventFilter(self, obj, ev) -> bool:  # noqa: N802 - Qt's virtual
         if (obj is self.bar.caption and ev.type() == QtCore.QEvent.Type.Resize
@@ -195,6 +223,8 @@ def lesson_bar_dock(window) -> tuple[LessonBar, QtWidgets.QDockWidget]:
     dock.setObjectName("chapter-lesson")
     dock.setWidget(bar)
     dock.setFeatures(QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetClosable)
+    # no title bar: the bar shows the lesson's title once, and its own ✕
+    dock.setTitleBarWidget(QtWidgets.QWidget(dock))
     window.addDockWidget(QtCore.Qt.DockWidgetArea.TopDockWidgetArea, dock)
     dock.setVisible(False)
     return bar, dock

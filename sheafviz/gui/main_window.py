@@ -151,6 +151,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.help = install_help_menu(self)
         self.lecture.presentation.modeChanged.connect(
             lambda on: self.notes_banner.fold_for("presentation", bool(on)))
+        # a lesson keeps its bar and its dock in presentation mode (the dock in the flow
+        # panel's column)
+        self.lecture.presentation.modeChanged.connect(self.chapter.lessons.fit_presentation)
 
     # -- debug docks (issue 6) ---------------------------------------------------------------
     def _install_debug_docks(self) -> None:

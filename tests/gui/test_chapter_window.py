@@ -323,13 +323,25 @@ def test_a_lessons_panel_stays_shown_in_presentation_mode(qtbot, window, tmp_pat
     assert driver.open(str(path))
     driver.next()
     assert window.chapter.docks["ep"].isVisible()
+    assert window.panel.isVisible()
     window.lecture.presentation.enter(fullscreen=False)
     try:
         qtbot.wait(50)
-        assert not window.chapter.docks["ep"].isVisible()  # F5 hid the docks
+        # F5 hides the docks, but not the lesson's bar and panel; the panel takes the flow
+        # panel's column
+        assert driver.dock.isVisible() and window.chapter.docks["ep"].isVisible()
+        assert not window.panel.isVisible()
+        window.chapter.docks["ep"].close()  # its ✕
         driver.next()
         assert driver.index == 2 and window.session.pins.hard[("y", 0)] == 1.5
         assert window.chapter.docks["ep"].isVisible()
         assert driver.panel_at(0) is None and driver.panel_at(2) == "ep"
+    finally:
+        window.lecture.presentation.leave()
+    assert window.panel.isVisible()  # the flow panel is back with the window's look
+    driver.go(0)  # a step without a dock, in presentation: the flow panel stays
+    window.lecture.presentation.enter(fullscreen=False)
+    try:
+        assert window.panel.isVisible() and driver.dock.isVisible()
     finally:
         window.lecture.presentation.leave()

@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from sheafviz.gui.chapter import look
+from sheafviz.gui.chapter.fitted_text import FittedText
 
 if TYPE_CHECKING:  # the data class only; its module is imported where it is computed
     from sheafviz.core.diagnostics import EPComparison
@@ -44,6 +45,9 @@ COLUMN_TIPS = ("Layer l: the weights W_l and biases b_l taken together",
                "Norm of the backprop gradient of ½‖f(x) − t‖² for W_l and b_l",
                "Cosine of the angle between the two gradients (1 = same direction)",
                "‖sheaf ÷ γ − backprop‖ / ‖backprop‖: falls like γ as γ → 0")
+#: The gap plot's least height, in lines of the current text: its tick labels, its axis
+#: title and a few lines of curve (it is never squeezed under the table).
+PLOT_MIN_LINES = 5
 
 
 def gamma_for_position(position: int) -> float:
@@ -113,8 +117,7 @@ class EPView(QtWidgets.QWidget):
         self._scale = 1.0
         self._palette = look.Palette.from_theme(theme)
         self.comparison: EPComparison | None = None
-        self.title = QtWidgets.QLabel("<b>Equilibrium propagation: a soft pin on y</b>")
-        self.title.setWordWrap(True)
+        self.title = FittedText("Equilibrium propagation: a soft pin on y", min_lines=0)
         self.slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
         self.slider.setRange(0, HARD_POSITION)
         self.slider.setPageStep(STEPS_PER_DECADE)
@@ -130,8 +133,10 @@ class EPView(QtWidgets.QWidget):
         header.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         self.table.setToolTip("Per layer: the scaled sheaf gradient against backprop")
-        self.note = QtWidgets.QLabel(EMPTY_TEXT)
-        self.note.setWordWrap(True)
+        self.table.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setVerticalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # the explanation takes the lines left over; the table and the plot keep theirs
+        self.note = FittedText(EMPTY_TEXT)
         self.plot = look.make_plot(left="total gap", bottom="stiffness γ", log=True)
         self.plot.setToolTip("Total relative gap against γ (log–log); the dot is the "
                              "current γ. A slope of 1 means the gap falls like γ.")
@@ -215,8 +220,11 @@ class EPView(QtWidgets.QWidget):
     def set_scale(self, factor: float) -> None:
         """Text, rows and marker at ``factor`` × their normal size (presentation mode)."""
         self._scale = float(factor)
-        for label in (self.title, self.slider_caption, self.value_label, self.note):
+        for label in (self.slider_caption, self.value_label, self.note):
             label.setFont(look.font(self._scale))
+        self.title.setFont(look.font(self._scale, bold=True))
+        line = QtGui.QFontMetrics(look.font(self._scale)).lineSpacing()
+        self.plot.setMinimumHeight(PLOT_MIN_LINES * line)
         self.table.setFont(look.font(self._scale))
         self.table.horizontalHeader().setFont(look.font(0.9 * self._scale, bold=True))
         self._apply_look()
@@ -242,6 +250,11 @@ class EPView(QtWidgets.QWidget):
         height += sum(self.table.rowHeight(i) for i in range(self.table.rowCount()))
         self.table.setMinimumHeight(height)
         self.table.setMaximumHeight(height)
+        # every column whole: the view is never narrower than the columns' contents
+        header = self.table.horizontalHeader()
+        width = sum(max(header.sectionSizeHint(j), self.table.sizeHintForColumn(j))
+                    for j in range(header.count()))
+        self.table.setMinimumWidth(width + 2 * self.table.frameWidth() + 2)
 
     def _show_plot(self) -> None:
         """The gap plot only when it has a curve (an empty log–log frame says nothing)."""

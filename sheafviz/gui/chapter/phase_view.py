@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from sheafviz.gui.chapter import look
+from sheafviz.gui.chapter.fitted_text import FittedText
 
 if TYPE_CHECKING:  # the data class only; its module is imported where it is computed
     from sheafviz.core.diagnostics import PhaseField
@@ -31,6 +32,8 @@ ARROW_FILL = 0.85
 HEAD_SHARE, HEAD_ANGLE = 0.32, np.deg2rad(25.0)
 #: Trajectory points kept (the oldest are dropped).
 MAX_TRAJECTORY = 4000
+#: The plot's least height, in lines of the current text (ticks, axis title, the field).
+PLOT_MIN_LINES = 6
 EMPTY_TEXT = ("Pick two free state coordinates (u and v) above to see the heat flow's "
               "field in their plane through the current state.")
 
@@ -99,24 +102,28 @@ class PhaseView(QtWidgets.QWidget):
         self.plot.setToolTip("The heat flow's field in the plane of u and v through the "
                              "current state; the red path is the state's own trajectory")
         self._build_items()
-        self.caption = QtWidgets.QLabel()
-        self.caption.setWordWrap(True)
-        self.caption.setTextFormat(QtCore.Qt.TextFormat.RichText)
-        self.note = QtWidgets.QLabel(EMPTY_TEXT)
-        self.note.setWordWrap(True)
+        # the explanation takes the lines left over (a short dock elides it); the legend
+        # of the lines' styles stays whole
+        self.caption = FittedText()
+        self.legend = QtWidgets.QLabel()
+        self.legend.setWordWrap(True)
+        self.legend.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.note = FittedText(EMPTY_TEXT)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.title)
-        lay.addLayout(self.controls)
+        for row in self.controls:
+            lay.addLayout(row)
         lay.addWidget(self.note)
         lay.addWidget(self.plot, 1)
         lay.addWidget(self.caption)
+        lay.addWidget(self.legend)
         lay.addStretch(0)  # takes the room only while the plot is hidden (empty state)
         self.set_field(None)
         self.set_scale(1.0)
 
     def _build_controls(self) -> None:
-        self.title = QtWidgets.QLabel("<b>Phase plane of the heat flow</b>")
+        self.title = FittedText("Phase plane of the heat flow", min_lines=0)
         self.combo_u, self.combo_v = QtWidgets.QComboBox(), QtWidgets.QComboBox()
         self.combo_u.setToolTip("The free state coordinate on the horizontal axis")
         self.combo_v.setToolTip("The free state coordinate on the vertical axis")
@@ -140,13 +147,14 @@ class PhaseView(QtWidgets.QWidget):
         self.pick_button.setToolTip("Click two free neurons in the path graph: the first "
                                     "becomes u, the second v (the clicks pin nothing)")
         self.pick_button.toggled.connect(self.pickInGraphToggled.emit)
-        self.controls = QtWidgets.QHBoxLayout()
-        for widget in (self.labels[0], self.combo_u, self.labels[1], self.combo_v,
-                       self.pick_button):
-            self.controls.addWidget(widget)
-        self.controls.addStretch(1)
-        for widget in (self.perturb_button, self.labels[2], self.size_box):
-            self.controls.addWidget(widget)
+        # two rows: in one, large text made the dock wider than a third of 1920 px
+        self.controls = (QtWidgets.QHBoxLayout(), QtWidgets.QHBoxLayout())
+        for widget in (self.labels[0], self.combo_u, self.labels[1], self.combo_v):
+            self.controls[0].addWidget(widget)
+        self.controls[0].addStretch(1)
+        for widget in (self.pick_button, self.perturb_button, self.labels[2], self.size_box):
+            self.controls[1].addWidget(widget)
+        self.controls[1].addStretch(1)
 
     def _build_items(self) -> None:
         pi = self.plot.plotItem
@@ -190,6 +198,7 @@ class PhaseView(QtWidgets.QWidget):
         empty = field is None
         self.plot.setVisible(not empty)
         self.caption.setVisible(not empty)
+        self.legend.setVisible(not empty)
         self.note.setVisible(empty)
         if empty:
             return
@@ -228,9 +237,12 @@ class PhaseView(QtWidgets.QWidget):
     def set_scale(self, factor: float) -> None:
         """Text, pens and the state's dot at ``factor`` × normal (presentation mode)."""
         self._scale = s = float(factor)
-        for widget in [self.title, self.note, self.caption, self.combo_u, self.combo_v,
+        for widget in [self.note, self.caption, self.legend, self.combo_u, self.combo_v,
                        self.size_box, self.perturb_button, self.pick_button] + self.labels:
             widget.setFont(look.font(s))
+        self.title.setFont(look.font(s, bold=True))
+        line = QtGui.QFontMetrics(look.font(s)).lineSpacing()
+        self.plot.setMinimumHeight(PLOT_MIN_LINES * line)
         self._apply_look()
 
     def set_theme(self, theme) -> None:
@@ -260,8 +272,9 @@ class PhaseView(QtWidgets.QWidget):
         self.caption.setText(
             f"Arrows: heat-flow field in the ({u}, {v}) slice through the current state "
             f"(every other coordinate held). The path moves in every coordinate, so it can "
-            f"cross them.<br>"
-            + swatch.format(c=p.switching, t="– – switching line z&nbsp;=&nbsp;0") + " &nbsp; "
+            f"cross them.")
+        self.legend.setText(
+            swatch.format(c=p.switching, t="– – switching line z&nbsp;=&nbsp;0") + " &nbsp; "
             + swatch.format(c=p.prediction, t="··· a&nbsp;prediction changes&nbsp;sign") + " &nbsp; "
             + swatch.format(c=p.trajectory, t="—&nbsp;trajectory"))
 

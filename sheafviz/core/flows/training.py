@@ -33,8 +33,7 @@ from typing import Callable
 
 import numpy as np
 
-from sheafviz.core.model.backprop import backprop, default_kind
-from sheafviz.core.solvers.batchsolve import equilibrium_at, two_sided_batch
+from sheafviz.core.solvers.batchsolve import equilibrium_at
 from sheafviz.core.flows.flowcheck import FlowDivergedError, UnstableStepError, check_step, lambda_max_bound
 from sheafviz.core.flows.flowstate import check_joint_state
 from sheafviz.core.flows.jointstep_compiled import make_joint_stepper
@@ -51,6 +50,7 @@ from sheafviz.core.flows.trainmetrics import TrainingHistory, default_spectrum_e
 from sheafviz.core.flows.trainoptions import (MODES, check_batch, check_choices,
                                               check_given_stalks, check_rates, default_lr)
 from sheafviz.core.flows.trainrecord import record_point, record_spectrum
+from sheafviz.core.flows.trainsteps import adiabatic_update, batch_equilibria, gd_update
 
 __all__ = ["JointFlow", "TrainingHistory", "MODES", "FlowDivergedError", "UnstableStepError"]
 
@@ -378,38 +378,19 @@ class JointFlow:
         return z, a
 
     def _solve(self, warm: bool = False):
-        st = self._stepper
-        kw = {}
-        if warm and self._eq is not None:
-            kw = dict(sigma0=[(z >= 0).astype(float) for z in self._eq.z[:-1]],
-                      z0=self._eq.z[-1])
-        return two_sided_batch(st.weights, st.biases, self.output, self.X, self.Y,
-                               force=self.force, **kw)
+        return batch_equilibria(self._stepper, self.output, self.X, self.Y, force=self.force,
+                                previous=self._eq if warm else None)
 
     def _relax(self) -> None:
         self._eq = self._solve(warm=True)
         self._stepper.set_stalks(self._eq.z, self._eq.a)
 
-    def _set_gradient(self, grad_w, grad_b, scale: float) -> None:
-        for g, gw, gb in zip(self._stepper.gWb, grad_w, grad_b):
-            g[:, :-1] = gw
-            g[:, -1] = gb
-        self._stepper.G *= scale
-
     def _adiabatic_step(self) -> None:
-        gw, gb = self._eq.param_gradient(self.X)
-        self._set_gradient(gw, gb, 1.0 / len(self.X))
-        self._opt.step(self._stepper.P, self._stepper.G)
+        adiabatic_update(self._stepper, self._eq, self.X, self._opt)
         self._relax()
 
     def _gd_step(self) -> None:
-        kind = default_kind(self.output)
-        scale = 1.0 / (len(self.X) * (self.Y.shape[1] if kind == "squared" else 1))
-        st = self._stepper
-        _, gw, gb = backprop(st.weights, st.biases, self.output, self.X, self.Y, kind=kind,
-                             scale=scale)
-        self._set_gradient(gw, gb, 1.0)
-        self._opt.step(st.P, st.G)
+        gd_update(self._stepper, self.output, self.X, self.Y, self._opt)
 
     # -- recording -------------------------------------------------------------------------
     def _current_residuals(self):

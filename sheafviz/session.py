@@ -15,8 +15,6 @@ event and the session stays as it was (bad arguments still raise ValueError).
 
 from __future__ import annotations
 
-import functools
-
 from pathlib import Path
 
 import numpy as np
@@ -287,11 +285,7 @@ class Session:
         reads nothing of the session when called, so it may run off the GUI thread; give
         its result to ``set_pins(pins, jump=True, solution=...)``. It pickles (it may run in
         another process)."""
-        from sheafviz.core.solvers.solve import equilibrium
-
-        # a partial, not a lambda: it pickles, so it may run in another process
-        return functools.partial(equilibrium, self._network, pins, sigma="auto",
-                                 layout=self.layout, graph=self._graph)
+        return flows.solver_for(self, pins)
 
     def set_mode(self, mode: str) -> bool:
         """"relax" or "joint" (ValueError otherwise); each keeps its own state."""

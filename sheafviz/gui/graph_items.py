@@ -1,7 +1,9 @@
 """The items the path graph view is built from, one function each: a wide stalk's strip
 (an image, its border, its pin marks), a value label beside a dot, a vertex label. They are
 made in the colours of a :class:`~.theme.Theme` and the current text size
-(:mod:`.style`) and added with the view's ``add(item, z)``.
+(:mod:`.style`) and added with the view's ``add(item, z)``. Two more functions restyle
+items the view holds: a vertex label by its number of pins, and the hover card beside a
+neuron.
 """
 
 from __future__ import annotations
@@ -50,3 +52,33 @@ def vertex_label(k: int, theme) -> pg.TextItem:
     t.setFont(style.font(1.05, bold=True))
     t.setPos(k, LABEL_Y)
     return t
+
+
+def show_pin_count(label: pg.TextItem, vertex, n_pin: int, theme) -> None:
+    """Restyle a vertex label for ``n_pin`` pinned coordinates of ``vertex``: all pinned
+    (pin colour, ▣), some (" · n pinned") or none."""
+    text = vertex.name + (f" ({vertex.dim})" if vertex.dim > style.MAX_DOTS else "")
+    if n_pin == vertex.dim:
+        label.fill = pg.mkBrush(theme.PIN_COLOR)
+        label.setColor(theme.PINNED_TEXT)
+        text = "▣ " + text
+    else:
+        label.fill = pg.mkBrush(theme.LABEL_FILL)
+        label.setColor(theme.FOREGROUND)
+        if n_pin:
+            text += f" · {n_pin} pinned"
+    label.setText(text)
+    label.update()
+
+
+def show_hover_card(card: pg.TextItem, html: str, k: int, y: float, *, right: bool) -> None:
+    """Show ``html`` in the hover card beside the neuron at (``k``, ``y``): to its left when
+    ``right`` (the neuron is in the right half), else to its right."""
+    card.setHtml(f"<div style='font-size:{style.base_pt() * 0.9:.0f}pt'>{html}</div>")
+    card.setAnchor((1.0, 0.5) if right else (0.0, 0.5))
+    # beside the neuron (and its value label), never on top of it
+    card.setPos(k - 0.15 if right else k + 0.3, float(np.clip(y, -0.6, 0.6)))
+    if not card.isVisible():
+        card.show()
+        # A TextItem created hidden has never taken its pixel-size transform.
+        card.updateTransform(force=True)

@@ -17,7 +17,8 @@ from PySide6 import QtCore, QtWidgets
 
 from . import edge_widths, style
 from .graph_fit import fit_to_pixels, fixed_px, height_for_dot, pin_extra, pin_pen_px
-from .graph_items import add_strip, value_text, vertex_label
+from .graph_items import (add_strip, show_hover_card, show_pin_count, value_text,
+                          vertex_label)
 from .graph_geometry import (LABEL_Y, STRIP_HALF, STRIP_TOP, dot_positions, edge_segments,
                              strip_positions)
 from .lines import LineBundle
@@ -223,18 +224,7 @@ class GraphView(pg.PlotWidget):
             if state == self._label_state[k]:
                 continue
             self._label_state[k] = state
-            text = v.name + (f" ({v.dim})" if v.dim > style.MAX_DOTS else "")
-            if n_pin == v.dim:
-                label.fill = pg.mkBrush(self.theme.PIN_COLOR)
-                label.setColor(self.theme.PINNED_TEXT)
-                text = "▣ " + text
-            else:
-                label.fill = pg.mkBrush(self.theme.LABEL_FILL)
-                label.setColor(self.theme.FOREGROUND)
-                if n_pin:
-                    text += f" · {n_pin} pinned"
-            label.setText(text)
-            label.update()
+            show_pin_count(label, v, n_pin, self.theme)
         self._draw_halo()
 
     def _pens_with(self, flip: np.ndarray) -> list:
@@ -396,15 +386,6 @@ class GraphView(pg.PlotWidget):
             self.hover_card.hide()
             return
         name, i = self._hover
-        self.hover_card.setHtml(f"<div style='font-size:{style.base_pt() * 0.9:.0f}pt'>"
-                                f"{html}</div>")
         k = self.layout_.vertex(name).position
-        y = self.ys[k][i]
-        right = k > len(self.layout_.vertices) / 2
-        self.hover_card.setAnchor((1.0, 0.5) if right else (0.0, 0.5))
-        # beside the neuron (and its value label), never on top of it
-        self.hover_card.setPos(k - 0.15 if right else k + 0.3, float(np.clip(y, -0.6, 0.6)))
-        if not self.hover_card.isVisible():
-            self.hover_card.show()
-            # A TextItem created hidden has never taken its pixel-size transform.
-            self.hover_card.updateTransform(force=True)
+        show_hover_card(self.hover_card, html, k, self.ys[k][i],
+                        right=k > len(self.layout_.vertices) / 2)

@@ -8,7 +8,7 @@ table of numbers on a blue–white–red background; a layer with more than
 type its row and column), type a value, press Enter: the edit goes through
 :meth:`sheafviz.Session.set_network` of the window's session and is one step
 ``edit W2[0,3]`` of its undo history (the entry and its value: :mod:`.weight_edits`; the
-table and the heatmap: :mod:`.weight_views`).
+table and the heatmap: :mod:`.weight_views`; the dock and its action: :mod:`.weight_dock`).
 """
 
 from __future__ import annotations
@@ -17,12 +17,11 @@ import math
 import time as _time
 
 import numpy as np
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from . import style
 from .theme import or_light
 from .widgets import title_label
-from .feature_wiring import wire_weight_editor
 from .weight_edits import Entry, layer_array, parse_value, with_entry
 from .weight_views import WeightHeatmap, WeightTable
 
@@ -31,8 +30,6 @@ TABLE_MAX_ROWS = 24
 TABLE_MAX_COLS = 12
 #: Fewest seconds between two redraws while the weights train.
 THROTTLE_S = 0.25
-#: Width of the dock when it opens, as a share of the window width.
-DOCK_SHARE = 0.27
 
 
 class WeightEditor(QtWidgets.QWidget):
@@ -333,77 +330,3 @@ class WeightEditor(QtWidgets.QWidget):
         if rec is not None:
             self.status.setText(self.status.text() + "   (Ctrl+Z undoes)")
         return True
-
-
-class _EditorDock(QtWidgets.QDockWidget):
-    """The "Weights" dock, whose editor is built the first time the dock is shown or its
-    ``widget()`` asked for: most sessions never open it, and building its table and heat
-    map cost ~20 ms of the window's start-up."""
-
-    def __init__(self, title: str, parent, *, factory) -> None:
-        super().__init__(title, parent)
-        self._factory = factory
-
-    def built(self) -> bool:
-        """Whether the editor exists yet."""
-        return self._factory is None
-
-    def widget(self):  # noqa: D102 - QDockWidget.widget, built on demand
-        if self._factory is not None:
-            factory, self._factory = self._factory, None
-            self.setWidget(factory())
-        return super().widget()
-
-    def setVisible(self, visible: bool) -> None:  # noqa: N802 - Qt's virtual
-        if visible:
-            self.widget()
-        super().setVisible(visible)
-
-
-def install_weight_editor(window: QtWidgets.QMainWindow, *, undo=None,
-                          menu: QtWidgets.QMenu | None = None) -> QtWidgets.QDockWidget:
-    """Add the "Weights" dock (hidden) to ``window`` and an "Edit weights…" action.
-
-    Parameters
-    ----------
-    undo : the lecture UndoRecorder (edits become undo steps), or None
-    menu : where the action goes (the Edit menu); it is also a window action (its key
-        works while the menu is closed)
-
-    Returns
-    -------
-    QDockWidget; its editor is ``dock.widget()``, its action ``dock.open_action``. Also
-    kept as ``window.weight_dock``.
-    """
-    def build() -> WeightEditor:
-        editor = WeightEditor(window, undo, dock, theme=getattr(window, "theme", None))
-        wire_weight_editor(window, editor)
-        return editor
-
-    dock = _EditorDock("Weights", window, factory=build)
-    dock.setObjectName("weight-editor")
-    window.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, dock)
-    dock.setVisible(False)
-    act = QtGui.QAction("Edit &weights…", window)
-    # Ctrl+W is the platform's "close" key; Shift keeps "W for weights" without that clash.
-    act.setShortcut(QtGui.QKeySequence("Ctrl+Shift+W"))
-    act.setToolTip("Change one weight or bias; the drape shows the new equilibrium")
-
-    def open_editor(*_) -> None:
-        first = dock.isHidden()
-        dock.show()
-        dock.raise_()
-        if first and not dock.isFloating():
-            window.resizeDocks([dock], [int(DOCK_SHARE * window.width())],
-                               QtCore.Qt.Orientation.Horizontal)
-        editor = dock.widget()
-        editor.value_edit.setFocus()
-        editor.value_edit.selectAll()
-
-    act.triggered.connect(open_editor)
-    window.addAction(act)
-    if menu is not None:
-        menu.addAction(act)
-    dock.open_action = act
-    window.weight_dock = dock
-    return dock

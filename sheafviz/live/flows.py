@@ -13,6 +13,8 @@ bound (and the joint flow computes spectra whenever it records).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from sheafviz.core.flows.heat import FlowDivergedError, HeatFlow, UnstableStepError
@@ -240,6 +242,16 @@ class EquilibriumResult:
 
 
 # -- moving the shown state without stepping (none of them is an edit) ------------------------
+def solver_for(s, pins: PinSet):
+    """A function of no arguments solving the equilibrium of ``pins`` under the session's
+    current weights and graph; see :meth:`sheafviz.Session.solver_for`."""
+    from sheafviz.core.solvers.solve import equilibrium as solve_equilibrium
+
+    # a partial, not a lambda: it pickles, so it may run in another process
+    return functools.partial(solve_equilibrium, s._network, pins, sigma="auto",
+                             layout=s.layout, graph=s._graph)
+
+
 def equilibrium(s):
     """Solve the equilibrium of the session's pins and, when relaxing, make it the state;
     see :meth:`sheafviz.Session.equilibrium`."""

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["heat_state", "restore_heat", "joint_state", "restore_joint", "FlowStateError",
-           "checked_array", "check_kind"]
+           "checked_array", "check_kind", "check_heat_state", "check_joint_state"]
 
 
 class FlowStateError(ValueError):
@@ -49,6 +49,68 @@ def check_kind(state: dict, kind: str) -> None:
     if not isinstance(state, dict) or state.get("kind") != kind:
         got = state.get("kind") if isinstance(state, dict) else type(state).__name__
         raise FlowStateError(f"flow state: expected kind {kind!r}, got {got!r}")
+
+
+def check_heat_state(state: dict, *, size: int, n_z: int, dt: float, alpha: float) -> tuple:
+    """Check a heat flow's saved state against the flow before anything changes.
+
+    Parameters
+    ----------
+    size : the sheaf's cochain size; n_z : its number of hidden neurons; dt, alpha : the
+        flow's rates (the saved ones must equal them)
+
+    Returns
+    -------
+    (cochain (size,), sign (n_z,) bool, sliding: dict of ``active``, ``candidate`` (n_z,)
+    bool and ``last_flip`` (n_z,) int)
+    """
+    check_kind(state, "heat")
+    c = checked_array(state, "cochain", (size,))
+    sign = checked_array(state, "sign", (n_z,), bool)
+    sliding = {key: checked_array(state, f"sliding_{key}", (n_z,), dtype)
+               for key, dtype in (("active", bool), ("candidate", bool),
+                                  ("last_flip", np.int64))}
+    if float(state.get("dt", dt)) != dt or float(state.get("alpha", alpha)) != alpha:
+        raise FlowStateError("flow state: saved α / Δt differ from the flow's")
+    for key in ("time", "steps", "start_objective"):
+        if key not in state:
+            raise FlowStateError(f"flow state: missing {key!r}")
+    return c, sign, sliding
+
+
+def check_joint_state(state: dict, *, mode: str, S_shape: tuple, P_shape: tuple, optimizer,
+                      batch: int) -> tuple:
+    """Check a joint flow's saved state against the flow before anything changes.
+
+    Parameters
+    ----------
+    mode : the flow's mode; S_shape, P_shape : its stalk buffer's and parameters' shapes;
+    optimizer : its optimizer or None (paper mode); batch : B, its number of examples
+
+    Returns
+    -------
+    (S, P, saved optimizer state dict, eq_consistent (B,) bool or None)
+    """
+    check_kind(state, "joint")
+    if state.get("mode") != mode:
+        raise FlowStateError(f"flow state: saved mode {state.get('mode')!r}, flow mode "
+                             f"{mode!r}")
+    S = checked_array(state, "S", S_shape)
+    P = checked_array(state, "P", P_shape)
+    if "steps" not in state:
+        raise FlowStateError("flow state: missing 'steps'")
+    saved = dict(state.get("optimizer") or {})
+    if optimizer is not None and saved:
+        if saved.get("name") != type(optimizer).__name__:
+            raise FlowStateError(f"flow state: optimizer {saved.get('name')!r}, flow has "
+                                 f"{type(optimizer).__name__}")
+        for key in ("v", "m"):
+            if key in saved:
+                saved[key] = checked_array(saved, key, P_shape)
+    consistent = None
+    if mode == "adiabatic" and "eq_consistent" in state:
+        consistent = checked_array(state, "eq_consistent", (batch,), bool)
+    return S, P, saved, consistent
 
 
 def heat_state(flow) -> dict:

@@ -33,40 +33,31 @@ from typing import Callable
 
 import numpy as np
 
-from sheafviz.core.model.backprop import backprop, default_kind, forward_loss
-from sheafviz.core.solvers.batchsolve import equilibrium_at, two_sided_batch
+from sheafviz.core.solvers.batchsolve import equilibrium_at
 from sheafviz.core.flows.flowcheck import FlowDivergedError, UnstableStepError, check_step, lambda_max_bound
-from sheafviz.core.flows.flowstate import FlowStateError, check_kind, checked_array
-from sheafviz.core.flows.forces import check_force, cross_entropy
+from sheafviz.core.flows.flowstate import check_joint_state
 from sheafviz.core.flows.jointstep_compiled import make_joint_stepper
-from sheafviz.core.flows.stalkinit import (EPOCH, StalkPins, check_start, check_stalks,
-                                           check_training_pins, initial_stalks)
+from sheafviz.core.flows.stalkbatch import (cochains_to_stalks, stalk_residuals,
+                                            stalks_to_cochains)
+from sheafviz.core.flows.stalkinit import (EPOCH, StalkPins, check_start, check_training_pins,
+                                           initial_stalks)
 from sheafviz.core.model.graphs import check_graph
-from sheafviz.core.model.network import Network, phi
-from sheafviz.core.flows.optim import OPTIMIZERS, make_optimizer
+from sheafviz.core.model.network import Network
+from sheafviz.core.flows.optim import make_optimizer
 from sheafviz.core.model.pins import PinSet
 from sheafviz.core.model.sheaf import SheafLayout
-from sheafviz.core.flows.trainmetrics import (TrainingHistory, compare_gradients, default_spectrum_every, edge_discords, median_spread,
-                           free_lambdas)
+from sheafviz.core.flows.trainmetrics import TrainingHistory, default_spectrum_every, free_lambdas
+from sheafviz.core.flows.trainoptions import (MODES, check_batch, check_choices,
+                                              check_given_stalks, check_rates, default_lr)
+from sheafviz.core.flows.trainrecord import record_point, record_spectrum
+from sheafviz.core.flows.trainsteps import adiabatic_update, batch_equilibria, gd_update
 
 __all__ = ["JointFlow", "TrainingHistory", "MODES", "FlowDivergedError", "UnstableStepError"]
 
-MODES = ("paper", "adiabatic", "gd")
 #: Steps between finiteness checks (the state is snapshotted at each check).
 GUARD_EVERY = 250
 #: A state entry beyond this magnitude counts as divergence (long before overflow).
 BLOWUP = 1e12
-
-
-def _as_2d(name: str, arr, width: int) -> np.ndarray:
-    arr = np.asarray(arr, dtype=float)
-    if arr.ndim == 1 and width == 1:
-        arr = arr[:, None]
-    if arr.ndim != 2 or arr.shape[1] != width:
-        raise ValueError(f"{name} must have shape (n, {width}), got {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or inf")
-    return arr
 
 
 class JointFlow:
@@ -110,23 +101,9 @@ class JointFlow:
                  spectrum_subsample: int = 16, seed: int = 0, init: str | None = None,
                  state_seed: int = 0, stalks=None, warm_start: bool = True,
                  pins: PinSet | None = None, graph: str = "chapter") -> None:
-        if mode not in MODES:
-            raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
-        if optimizer not in OPTIMIZERS:
-            raise ValueError(f"unknown optimizer {optimizer!r}; expected one of "
-                             f"{', '.join(OPTIMIZERS)}")
-        self.force = check_force(force)
-        if force == "cross-entropy" and network.output == "identity":
-            raise ValueError("the cross-entropy force needs a sigmoid or softmax output head")
+        self.force = check_choices(network, mode=mode, optimizer=optimizer, force=force)
         arch = network.arch
-        self.X, self.Y = _as_2d("X", X, arch[0]), _as_2d("Y", Y, arch[-1])
-        if len(self.X) != len(self.Y) or len(self.X) == 0:
-            raise ValueError(f"X and Y need the same, non-zero number of rows "
-                             f"(got {len(self.X)} and {len(self.Y)})")
-        self.X_test = None if X_test is None else _as_2d("X_test", X_test, arch[0])
-        self.Y_test = None if Y_test is None else _as_2d("Y_test", Y_test, arch[-1])
-        if (self.X_test is None) != (self.Y_test is None):
-            raise ValueError("give both X_test and Y_test, or neither")
+        self.X, self.Y, self.X_test, self.Y_test = check_batch(arch, X, Y, X_test, Y_test)
         self.mode, self.output, self.layout = mode, network.output, SheafLayout(arch)
         self.graph = check_graph(graph, network.output)
         B = len(self.X)
@@ -135,20 +112,13 @@ class JointFlow:
                                 pins=pins)
         if pins:
             pins.resolve(self.layout)  # names and indices fit the network
-        if stalks is not None and isinstance(stalks, dict):
-            stalks = check_stalks(stalks, arch, B)
-        elif stalks is not None:
-            stalks = check_stalks({**{f"z{l}": v for l, v in enumerate(stalks[0], 1)},
-                                   **{f"a{l}": v for l, v in enumerate(stalks[1], 1)}},
-                                  arch, B)
+        stalks = check_given_stalks(stalks, arch, B)
         self.state_seed, self.warm_start, self.pins = int(state_seed), bool(warm_start), pins
         self._given_stalks = stalks
         self._stalk_pins = StalkPins(pins)
         self.alpha, self.dt = float(alpha), float(dt)
         self.beta = 1.0 / B if beta is None else float(beta)
-        for name, val in (("alpha", self.alpha), ("beta", self.beta), ("dt", self.dt)):
-            if not (np.isfinite(val) and val > 0):
-                raise ValueError(f"{name} must be a positive number, got {val}")
+        check_rates(alpha=self.alpha, beta=self.beta, dt=self.dt)
         if int(record_every) < 1:
             raise ValueError(f"record_every must be at least 1, got {record_every}")
         self.record_every = int(record_every)
@@ -159,7 +129,7 @@ class JointFlow:
         self._sub = np.sort(rng.choice(B, size=min(max(1, int(spectrum_subsample)), B),
                                        replace=False))
         if lr is None:
-            lr = 1e-3 if optimizer == "adam" else self.dt * self.beta * B
+            lr = default_lr(optimizer, dt=self.dt, beta=self.beta, B=B)
         self.lr = float(lr)
         self._opt = make_optimizer(optimizer, self.lr) if mode != "paper" else None
         z0, a0 = self._start_stalks(network)
@@ -212,15 +182,7 @@ class JointFlow:
     def cochains(self) -> np.ndarray:
         """The B cochains, shape (B, size), x and y pinned to the data (a copy)."""
         z, a = self.stalks
-        c = np.empty((len(self.X), self.layout.size))
-        st = self.layout.split(c)
-        st["x"][...] = self.X
-        st["y"][...] = self.Y
-        for l, zl in enumerate(z, start=1):
-            st[f"z{l}"][...] = zl
-        for l, al in enumerate(a, start=1):
-            st[f"a{l}"][...] = al
-        return c
+        return stalks_to_cochains(self.layout, self.X, self.Y, z, a)
 
     def set_rates(self, *, alpha: float | None = None, beta: float | None = None,
                   dt: float | None = None, lr: float | None = None) -> None:
@@ -228,9 +190,7 @@ class JointFlow:
         new = {"alpha": self.alpha if alpha is None else float(alpha),
                "beta": self.beta if beta is None else float(beta),
                "dt": self.dt if dt is None else float(dt)}
-        for name, val in new.items():
-            if not (np.isfinite(val) and val > 0):
-                raise ValueError(f"{name} must be a positive number, got {val}")
+        check_rates(**new)
         if self.mode == "paper" and (alpha is not None or dt is not None):
             self._check_stalk_step(new["alpha"], new["dt"])
         self.alpha, self.beta, self.dt = new["alpha"], new["beta"], new["dt"]
@@ -278,16 +238,7 @@ class JointFlow:
         if self.mode != "paper":
             raise ValueError(f"the {self.mode} training holds its stalks at the equilibria "
                              f"of θ; only the paper mode's stalks can be set")
-        B, lay = len(self.X), self.layout
-        if c.shape != (B, lay.size) or not np.all(np.isfinite(c)):
-            raise ValueError(f"the stalks must be {B} finite cochains of size {lay.size}, "
-                             f"got shape {c.shape}")
-        st = lay.split(c)
-        if not (np.array_equal(st["x"], self.X) and np.array_equal(st["y"], self.Y)):
-            raise ValueError("the cochains' x and y must be the training batch's")
-        n = lay.n_hidden
-        return ([st[f"z{l}"].copy() for l in range(1, n + 2)],
-                [st[f"a{l}"].copy() for l in range(1, n + 1)])
+        return cochains_to_stalks(self.layout, c, self.X, self.Y)
 
     def _check_stalk_step(self, alpha: float, dt: float) -> None:
         """αΔtλ_max < 2 for the stalks (x, y pinned): the σ-independent path bound of
@@ -337,26 +288,10 @@ class JointFlow:
         FlowStateError
             Wrong kind or mode, shapes that do not fit, non-finite values, another optimizer.
         """
-        check_kind(state, "joint")
-        if state.get("mode") != self.mode:
-            raise FlowStateError(f"flow state: saved mode {state.get('mode')!r}, flow mode "
-                                 f"{self.mode!r}")
-        st = self._stepper
-        S = checked_array(state, "S", st.S.shape)
-        P = checked_array(state, "P", st.P.shape)
-        if "steps" not in state:
-            raise FlowStateError("flow state: missing 'steps'")
-        opt, saved = self._opt, dict(state.get("optimizer") or {})
-        if opt is not None and saved:
-            if saved.get("name") != type(opt).__name__:
-                raise FlowStateError(f"flow state: optimizer {saved.get('name')!r}, flow has "
-                                     f"{type(opt).__name__}")
-            for key in ("v", "m"):
-                if key in saved:
-                    saved[key] = checked_array(saved, key, st.P.shape)
-        consistent = None
-        if self.mode == "adiabatic" and "eq_consistent" in state:
-            consistent = checked_array(state, "eq_consistent", (len(self.X),), bool)
+        st, opt = self._stepper, self._opt
+        S, P, saved, consistent = check_joint_state(
+            state, mode=self.mode, S_shape=st.S.shape, P_shape=st.P.shape, optimizer=opt,
+            batch=len(self.X))
         st.S[...] = S
         st.P[...] = P
         self._steps = int(state["steps"])
@@ -443,49 +378,27 @@ class JointFlow:
         return z, a
 
     def _solve(self, warm: bool = False):
-        st = self._stepper
-        kw = {}
-        if warm and self._eq is not None:
-            kw = dict(sigma0=[(z >= 0).astype(float) for z in self._eq.z[:-1]],
-                      z0=self._eq.z[-1])
-        return two_sided_batch(st.weights, st.biases, self.output, self.X, self.Y,
-                               force=self.force, **kw)
+        return batch_equilibria(self._stepper, self.output, self.X, self.Y, force=self.force,
+                                previous=self._eq if warm else None)
 
     def _relax(self) -> None:
         self._eq = self._solve(warm=True)
         self._stepper.set_stalks(self._eq.z, self._eq.a)
 
-    def _set_gradient(self, grad_w, grad_b, scale: float) -> None:
-        for g, gw, gb in zip(self._stepper.gWb, grad_w, grad_b):
-            g[:, :-1] = gw
-            g[:, -1] = gb
-        self._stepper.G *= scale
-
     def _adiabatic_step(self) -> None:
-        gw, gb = self._eq.param_gradient(self.X)
-        self._set_gradient(gw, gb, 1.0 / len(self.X))
-        self._opt.step(self._stepper.P, self._stepper.G)
+        adiabatic_update(self._stepper, self._eq, self.X, self._opt)
         self._relax()
 
     def _gd_step(self) -> None:
-        kind = default_kind(self.output)
-        scale = 1.0 / (len(self.X) * (self.Y.shape[1] if kind == "squared" else 1))
-        st = self._stepper
-        _, gw, gb = backprop(st.weights, st.biases, self.output, self.X, self.Y, kind=kind,
-                             scale=scale)
-        self._set_gradient(gw, gb, 1.0)
-        self._opt.step(st.P, st.G)
+        gd_update(self._stepper, self.output, self.X, self.Y, self._opt)
 
     # -- recording -------------------------------------------------------------------------
     def _current_residuals(self):
         """(ρ list, q list, r_out, consistent or None, a list, z_out), all (B, n), now."""
         if self.mode == "paper":
-            z, a = self._stepper.stalks()
             st = self._stepper
-            prev = [self.X] + a
-            rho = [p @ w.T + b - zl for p, w, b, zl in zip(prev, st.weights, st.biases, z)]
-            q = [al - np.maximum(zl, 0.0) for al, zl in zip(a, z[:-1])]
-            return rho, q, self.Y - phi(z[-1], self.output), None, a, z[-1]
+            return stalk_residuals(st.weights, st.biases, self.output, self.X, self.Y,
+                                   *st.stalks())
         eq = self._eq if self.mode == "adiabatic" else self._solve()
         return eq.rho, eq.q, eq.r_out, eq.consistent, eq.a, eq.z[-1]
 
@@ -498,53 +411,15 @@ class JointFlow:
         return pairs[:, 0], pairs[:, 1]
 
     def _record(self, *, spectrum: bool) -> None:
-        h, st = self.history, self._stepper
-        rho, q, r_out, consistent, a, z_out = self._current_residuals()
-        by_edge, by_type, by_layer, energy = edge_discords(self.layout, rho, q, r_out)
-        h.step.append(self._steps)
-        h.time.append(self.time)
-        h.residual.append(float(energy.mean()))
-        h.residual_per_example.append(energy)
-        if self.force == "cross-entropy":
-            inner = energy - 0.5 * np.sum(r_out * r_out, axis=1)
-            h.objective.append(float(np.mean(inner + cross_entropy(z_out, self.Y, self.output))))
-        else:
-            h.objective.append(float(energy.mean()))
-        h.discord_by_edge.append(by_edge)
-        h.discord_by_type.append(by_type)
-        h.discord_by_layer.append(by_layer)
-        w, b = st.weights, st.biases
-        h.train_loss.append(forward_loss(w, b, self.output, self.X, self.Y))
-        h.test_loss.append(None if self.X_test is None else
-                           forward_loss(w, b, self.output, self.X_test, self.Y_test))
-        h.inconsistent.append(0 if consistent is None else int(np.sum(~consistent)))
-        prev = [self.X] + a
-        sw = [r.T @ p for r, p in zip(rho, prev)]
-        sb = [r.sum(axis=0) for r in rho]
-        kind = "ce" if self.force == "cross-entropy" else "squared"
-        _, bw, bb = backprop(w, b, self.output, self.X, self.Y, kind=kind,
-                             scale=1.0 if kind == "ce" else 0.5)
-        cos, ratio = compare_gradients(sw, sb, bw, bb)
-        h.grad_cosine.append(cos)
-        h.grad_norm_ratio.append(ratio)
+        st = self._stepper
+        record_point(self.history, self._current_residuals(), step=self._steps,
+                     time=self.time, layout=self.layout, force=self.force, output=self.output,
+                     weights=st.weights, biases=st.biases, X=self.X, Y=self.Y,
+                     X_test=self.X_test, Y_test=self.Y_test)
         if spectrum:
             self._record_spectrum()
 
     def _record_spectrum(self) -> None:
-        h = self.history
-        lmin, lmax = self._lambdas()
-        h.spectrum_step.append(self._steps)
-        h.lambda_min_values.append(lmin)
-        h.lambda_max_values.append(lmax)
-        h.lambda_min.append(median_spread(lmin))
-        h.lambda_max.append(median_spread(lmax))
-        h.condition.append(median_spread(lmax / np.maximum(lmin, 1e-300)))
-        cmin, cmax = self._lambdas(pin_y=True)
-        h.lambda_min_clamped.append(median_spread(cmin))
-        h.lambda_max_clamped.append(median_spread(cmax))
-        h.condition_clamped.append(median_spread(cmax / np.maximum(cmin, 1e-300)))
-        if self.mode == "paper" and self.alpha * self.dt * cmax.max() >= 2.0:
-            h.warnings.append(f"step {self._steps}: α Δt λ_max = "
-                              f"{self.alpha * self.dt * cmax.max():.3g} ≥ 2 on the spectrum "
-                              f"subsample; the stalk flow is about to become unstable")
-
+        record_spectrum(self.history, step=self._steps, free=self._lambdas(),
+                        clamped=self._lambdas(pin_y=True),
+                        stalk_rate=self.alpha * self.dt if self.mode == "paper" else None)

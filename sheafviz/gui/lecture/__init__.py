@@ -280,7 +280,7 @@ def _edit_menu(window, f: LectureFeatures) -> None:
     stack.undoTextChanged.connect(lambda t: undo.setText(f"&Undo {t}".strip()))
     stack.redoTextChanged.connect(lambda t: redo.setText(f"&Redo {t}".strip()))
     f.actions["undo"], f.actions["redo"] = undo, redo
-    from ..weight_editor import install_weight_editor  # its edits are steps of this stack
+    from ..weight_dock import install_weight_editor  # its edits are steps of this stack
 
     m.addSeparator()
     f.actions["edit_weights"] = install_weight_editor(window, undo=f.undo,

@@ -28,6 +28,19 @@ def flat_pins(layout, pins):
     return hard, soft
 
 
+def pin_some_neurons(rng, layout, pins, vertices, *, share):
+    """``pins`` plus, for each neuron of ``vertices``, a hard pin with probability ``share``
+    and a soft one (stiffness in [0.1, 1.1)) with the same probability."""
+    for v in vertices:
+        for i in range(v.dim):
+            u = rng.random()
+            if u < share:
+                pins = pins.pin(layout, v.name, rng.normal(), i)
+            elif u < 2 * share:
+                pins = pins.pin_soft(layout, v.name, rng.normal(), 0.1 + rng.random(), i)
+    return pins
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_input_only_extension_is_the_forward_pass(seed):
     rng = np.random.default_rng(seed)
@@ -90,13 +103,7 @@ def test_unit_column_solves_match_the_dense_inverse(seed):
     net = random_network(rng, [3, 4, 3, 2])
     layout = SheafLayout(net.arch)
     pins = PinSet().pin(layout, "x", rng.normal(), 0).pin(layout, "y", rng.normal(size=2))
-    for v in layout.vertices[1:-1]:
-        for i in range(v.dim):
-            u = rng.random()
-            if u < 0.15:
-                pins = pins.pin(layout, v.name, rng.normal(), i)
-            elif u < 0.3:
-                pins = pins.pin_soft(layout, v.name, rng.normal(), 0.1 + rng.random(), i)
+    pins = pin_some_neurons(rng, layout, pins, layout.vertices[1:-1], share=0.15)
     for _ in range(100):  # a pattern under which the pins determine the free inputs
         sigma = [rng.integers(0, 2, size=n).astype(float) for n in net.arch[1:-1]]
         _, l_ref, _ = dense_pinned_solve(net.weights, net.biases, sigma,
@@ -125,13 +132,7 @@ def test_pinned_input_solve_matches_dense_least_squares(seed):
     layout = SheafLayout(net.arch)
     sigma = [rng.integers(0, 2, size=n).astype(float) for n in net.arch[1:-1]]
     pins = PinSet().pin(layout, "x", rng.normal(size=net.arch[0]))
-    for v in layout.vertices[1:]:
-        for i in range(v.dim):
-            u = rng.random()
-            if u < 0.2:
-                pins = pins.pin(layout, v.name, rng.normal(), i)
-            elif u < 0.4:
-                pins = pins.pin_soft(layout, v.name, rng.normal(), 0.1 + rng.random(), i)
+    pins = pin_some_neurons(rng, layout, pins, layout.vertices[1:], share=0.2)
     c_ref, _, _ = dense_pinned_solve(net.weights, net.biases, sigma, *flat_pins(layout, pins))
     np.testing.assert_allclose(FixedSigmaSystem(layout, net, sigma, pins).harmonic_extension(),
                                c_ref, atol=1e-9)

@@ -1,6 +1,6 @@
 """Slow, dense, independent references for the core tests.
 
-Everything here is written from SPEC.md directly with explicit loops and dense matrices;
+Everything here is written from docs/mathematics.md directly with explicit loops and dense matrices;
 it shares no code with sheafviz.core beyond reading a Network's weight arrays.
 """
 

@@ -1,4 +1,5 @@
-"""``import sheafviz`` (and the CLI module) must stay Qt-free (DESIGN.md architecture rules)."""
+"""``import sheafviz`` (and the CLI module) must stay Qt-free (the architecture rules in
+the README's Layout section)."""
 
 from __future__ import annotations
 

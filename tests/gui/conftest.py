@@ -1,5 +1,6 @@
 """GUI test setup: offscreen Qt unless a real display is requested, Qt warnings fail tests,
-and helpers that click real pyqtgraph items (see shared ENV.md)."""
+and helpers that click real pyqtgraph items (found by their scene position, then clicked
+through the viewport)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Soak: thousands of real animation frames (advance + repaint of every panel) without a
 crash and without growing memory. PySide6 6.12.0 aborted after ~5,000 repaints of Python
-paint overrides (shared ENV.md); this test is what would catch such a release again.
+paint overrides (measured on these machines); this test is what would catch such a release again.
 
 ``SHEAFVIZ_SOAK_FRAMES`` asks for more (or fewer) frames than the default 6,000.
 

@@ -1,7 +1,7 @@
 """Exports for slides and notes: PNG / SVG of a panel or the window, GIF / MP4 of the
 animation, CSV / JSON of the energy and discord histories.
 
-SVG: pyqtgraph 0.14's SVGExporter fails with PySide6 ≥ 6.11 (upstream #3485, ENV.md), so
+SVG: pyqtgraph 0.14's SVGExporter fails with PySide6 ≥ 6.11 (pyqtgraph issue #3485), so
 widgets are painted into a :class:`QtSvg.QSvgGenerator` directly, with its resolution set to
 the widget's logical DPI (at the default 72 dpi the axes come out misplaced).
 

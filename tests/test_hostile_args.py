@@ -110,9 +110,9 @@ def test_piped_train_prints_progress_lines_and_quiet_silences_them(capsys, monke
     assert rc == 0 and err == ""
 
 
-def test_no_private_documents_cited_outside_the_window_code():
-    """Help, messages, preset notes and docstrings speak for themselves (users do not have
-    the design documents); the window's modules follow when they are rewired."""
+def test_no_private_documents_cited_in_the_package():
+    """Help, messages, preset notes, lessons and docstrings speak for themselves (users do
+    not have the design documents)."""
     from pathlib import Path
 
     import sheafviz

@@ -71,7 +71,7 @@ def dense_pinned_solve(weights, biases, sigma, hard: dict, soft: dict | None = N
 
 
 def true_energy(weights, biases, c):
-    """E(c) of SPEC §4 (identity output) with σ read off c."""
+    """E(c) of docs/mathematics.md, “Discord and energy” (identity output) with σ read off c."""
     d = dims(weights)
     offs = np.concatenate([[0], np.cumsum(d)])
     parts = [c[offs[i]:offs[i + 1]] for i in range(len(d))]

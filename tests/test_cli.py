@@ -1,4 +1,4 @@
-"""The command line: the JSON schema against SPEC §12 closed forms, pin handling, relax and
+"""The command line: the JSON schema against docs/mathematics.md, “Worked example” closed forms, pin handling, relax and
 train documents, and one-line exit-2 errors for every kind of bad input."""
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def run_json(capsys, *argv) -> dict:
     return json.loads(out, parse_constant=_no_nan)
 
 
-# -- SPEC §12, exact ---------------------------------------------------------------------------
+# -- docs/mathematics.md, “Worked example”, exact ---------------------------------------------------------------------------
 COURSE_EIGENVALUES = sorted([(3 - sqrt(5)) / 2, (5 - sqrt(13)) / 2, 2.0, (3 + sqrt(5)) / 2,
                              (5 + sqrt(13)) / 2])
 
@@ -162,7 +162,7 @@ def test_train_gd_with_a_csv_file(capsys, tmp_path):
 
 # -- pins -----------------------------------------------------------------------------------
 def test_pin_override_unpin_and_soft(capsys):
-    # --unpin y: input only → the forward pass with zero energy (SPEC §6 fact 1)
+    # --unpin y: input only → the forward pass with zero energy (docs/mathematics.md, “The harmonic extension at a fixed pattern” fact 1)
     doc = run_json(capsys, "solve", "--preset", "course-221", "--unpin", "y", "--json")
     assert doc["energy"] == pytest.approx(0, abs=1e-24)
     np.testing.assert_allclose(doc["vertices"]["y"], [2], atol=1e-12)
@@ -174,7 +174,7 @@ def test_pin_override_unpin_and_soft(capsys):
     assert doc["pins"]["hard"]["a1[0]"] == 2.0 and doc["vertices"]["a1"][0] == 2.0
     # soft pin on y with γ = 1: one more unit spring in series (identity output, all active)
     doc = run_json(capsys, "solve", "--preset", "course-221", "--soft", "y=3@1", "--json")
-    # SPEC §6 fact 3: S = Σ J_e J_eᵀ = 2 + 2 + 1 + 1 = 6 (R = 1/12); the soft pin adds a
+    # docs/mathematics.md, “The harmonic extension at a fixed pattern” fact 3: S = Σ J_e J_eᵀ = 2 + 2 + 1 + 1 = 6 (R = 1/12); the soft pin adds a
     # spring of compliance 1/γ in series, so min(E + pin energy) = ½ e²/(S + 1/γ), e = 1
     np.testing.assert_allclose(doc["energy"] + doc["pin_energy"], 0.5 / 7, atol=1e-12)
     y = doc["vertices"]["y"][0]

@@ -1,4 +1,4 @@
-"""Data sets (SPEC §13 + xor, sine) and data files: shapes, determinism, the generating
+"""Data sets (docs/mathematics.md, “The paper's protocol” + xor, sine) and data files: shapes, determinism, the generating
 formulas checked against the samples, and every validation error of the file loader."""
 
 from __future__ import annotations

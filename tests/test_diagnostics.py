@@ -1,7 +1,7 @@
 """Data behind the training-debug panels, each against an independent reference written here.
 
-References are explicit per-edge formulas of SPEC §3 (never ``sheaf.discrepancies``), finite
-differences, hand-written forward passes, and the closed forms of SPEC §6 and §12.
+References are explicit per-edge formulas of docs/mathematics.md, “Edges, restriction maps, discrepancies” (never ``sheaf.discrepancies``), finite
+differences, hand-written forward passes, and the closed forms of docs/mathematics.md, “The harmonic extension at a fixed pattern” and §12.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def _head(z, output):
 
 
 def _stalks(net, c):
-    """Split one cochain into [x, z1, a1, ..., z{K+1}, y] by the widths of SPEC §2."""
+    """Split one cochain into [x, z1, a1, ..., z{K+1}, y] by the widths of docs/mathematics.md, “The path graph”."""
     arch = [net.weights[0].shape[1]] + [w.shape[0] for w in net.weights]
     widths = [arch[0]]
     for n in arch[1:-1]:
@@ -47,7 +47,7 @@ def _stalks(net, c):
 
 
 def _edge_sq(net, c):
-    """{edge name: r_e² per coordinate} from SPEC §3 written out edge by edge."""
+    """{edge name: r_e² per coordinate} from docs/mathematics.md, “Edges, restriction maps, discrepancies” written out edge by edge."""
     parts, K = _stalks(net, c), len(net.weights) - 1
     out = {}
     for l in range(1, K + 2):
@@ -248,7 +248,7 @@ def test_spectrum_detail_on_the_course_example():
     want = sorted([(3 - s5) / 2, (5 - s13) / 2, 2, (3 + s5) / 2, (5 + s13) / 2])
     assert det.eigenvalues == pytest.approx(want, abs=1e-12)
     assert det.lambda_min == pytest.approx(want[0]) and det.condition_defined
-    # the matrix against a dense coboundary built from SPEC §3 (identity head)
+    # the matrix against a dense coboundary built from docs/mathematics.md, “Edges, restriction maps, discrepancies” (identity head)
     Dm, _ = dense_coboundary(p.network.weights, p.network.biases, lay.sigma_of(c))
     free = [i for i in range(lay.size) if lay.neuron_name(i) not in ("x[0]", "x[1]", "y[0]")]
     assert det.matrix == pytest.approx((Dm.T @ Dm)[np.ix_(free, free)], abs=1e-12)
@@ -289,7 +289,7 @@ def test_compare_training_against_hand_written_loops():
         B = [B[0] - lr * g[2], B[1] - lr * g[3]]
         if step % 10 == 0:
             gd.append(loss(W, B))
-    # the paper's joint Euler step (SPEC §8, §10), by hand, α = 1
+    # the paper's joint Euler step (docs/mathematics.md, “The heat flow”, §10), by hand, α = 1
     W, B = [w.copy() for w in net.weights], [b.copy() for b in net.biases]
     z1 = X @ W[0].T + B[0]
     a1 = np.maximum(z1, 0)
@@ -321,7 +321,7 @@ def test_training_monitor_spectrum_and_gradients():
     mon = D.TrainingMonitor(12, spectrum_subsample=5, seed=1)
     mon.record_spectrum(0, net, ds.X)
     lmins, lmaxs = [], []
-    for i in mon.subsample:  # x pinned, forward σ: dense L_free from the SPEC §3 coboundary
+    for i in mon.subsample:  # x pinned, forward σ: dense L_free from the docs/mathematics.md, “Edges, restriction maps, discrepancies” coboundary
         h = net.weights[0] @ ds.X[i] + net.biases[0]
         Dm, _ = dense_coboundary(net.weights, net.biases, [(h >= 0).astype(float)])
         free = np.arange(2, lay.size)
@@ -392,7 +392,7 @@ def test_dead_relu_relaxation_never_switches_it_on_and_its_aff_edge_stays_silent
     assert flow.cochain[lay.index("z1", 2)] == pytest.approx(-2.55, abs=1e-9)
     mx = hist.matrix(expand=True)
     assert np.max(_row(mx, "aff1[2]")) < 1e-20  # no tension ever reaches the dead z
-    # the final column against a dense two-sided solve of SPEC §6 with σ = (1, 1, 0)
+    # the final column against a dense two-sided solve of docs/mathematics.md, “The harmonic extension at a fixed pattern” with σ = (1, 1, 0)
     w, b = p.network.weights, p.network.biases
     c_ref, _, _ = dense_pinned_solve(w, b, [np.array([1.0, 1.0, 0.0])],
                                {0: 1.0, 1: 0.5, lay.size - 1: 3.0})
@@ -430,7 +430,7 @@ def test_dead_relu_training_leaves_its_incoming_weights_untouched():
 
 
 def _closed_form_discords(net, x, y):
-    """SPEC §6 item 3 for an all-active pattern: r_e = J_eᵀ S⁻¹ (y − f(x)) (identity head)."""
+    """docs/mathematics.md, “The harmonic extension at a fixed pattern” item 3 for an all-active pattern: r_e = J_eᵀ S⁻¹ (y − f(x)) (identity head)."""
     W, K = net.weights, len(net.weights) - 1
     f = x
     for l in range(K + 1):

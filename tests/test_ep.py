@@ -1,4 +1,4 @@
-"""The equilibrium-propagation limit (SPEC §15) against finite differences and a dense solve."""
+"""The equilibrium-propagation limit (docs/mathematics.md, “The equilibrium-propagation limit”) against finite differences and a dense solve."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def test_scaled_sheaf_gradient_tends_to_the_finite_difference_backprop(seed):
         all_fd = np.concatenate(fd)
         gaps.append(np.linalg.norm(all_s - all_fd) / np.linalg.norm(all_fd))
     gaps = np.array(gaps)
-    assert gaps[0] < 2e-3  # SPEC §15: ~7e-4 at γ = 1e-4 on random [2,8,8,1] nets
+    assert gaps[0] < 2e-3  # docs/mathematics.md, “The equilibrium-propagation limit”: ~7e-4 at γ = 1e-4 on random [2,8,8,1] nets
     per_gamma = gaps / np.array(gammas)
     assert per_gamma.max() / per_gamma.min() < 1.3  # the gap falls like γ
 

@@ -1,4 +1,4 @@
-"""Heat flow (SPEC §8) against independent references: forward pass, dense least squares,
+"""Heat flow (docs/mathematics.md, “The heat flow”) against independent references: forward pass, dense least squares,
 finite differences, dense eigenvalues."""
 
 import numpy as np
@@ -163,7 +163,7 @@ def test_late_decay_rate_matches_lambda_min():
     assert window.sum() > 100
     slope = -np.polyfit(t[window], np.log(e[window]), 1)[0]
     assert slope == pytest.approx(2 * 1.0 * lam_min, rel=0.05)
-    # and the predicted envelope of SPEC §8 is above the curve late in the run
+    # and the predicted envelope of docs/mathematics.md, “The heat flow” is above the curve late in the run
     assert predicted_envelope(e[0], lam_min * 0.9, t[-1]) >= e[-1]
 
 

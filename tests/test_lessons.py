@@ -392,7 +392,7 @@ def _two_sided(W1, b1, W2, b2, x, y):
 
 
 def _paper_mode(W1, b1, W2, b2, x, y, *, alpha, beta, dt, steps, stalks=None):
-    """SPEC's paper mode for one pair: simultaneous forward Euler of stalks and weights,
+    """The paper mode of docs/mathematics.md for one pair: simultaneous forward Euler of stalks and weights,
     stalks started at ``stalks`` (z1, a1, z2) or the forward pass, with y clamped."""
     W1, b1, W2, b2 = (np.array(p, dtype=float) for p in (W1, b1, W2, b2))
     z1 = W1 @ x + b1

@@ -30,7 +30,7 @@ def _problem(seed=0):
     return net, X, Y
 
 
-# -- the reference: SPEC §10 joint Euler step as a plain loop ------------------------------------
+# -- the reference: docs/mathematics.md, “The joint flow (training)” joint Euler step as a plain loop ------------------------------------
 def plain_joint_loop(net, X, Y, z, a, *, steps, alpha, beta, dt, hard=(), soft=(),
                      restart=None):
     """Simultaneous forward Euler of stalks and [W, b] (identity output), written from the

@@ -12,7 +12,7 @@ from sheafviz.core.model.sheaf import SheafLayout
 
 
 def energy_with_pins(net, layout, pins, c):
-    """E(c) of SPEC §4 (σ off c's own z) plus ½Σγ(c−t)², written out with explicit slices."""
+    """E(c) of docs/mathematics.md, “Discord and energy” (σ off c's own z) plus ½Σγ(c−t)², written out with explicit slices."""
     st = {v.name: c[v.slice] for v in layout.vertices}
     K = net.n_hidden
     total = 0.0

@@ -18,7 +18,7 @@ EXPECTED = {"running-241", "course-221", "paraboloid", "saddle", "circular", "bl
             "paraboloid-2h", "saddle-2h", "circular-2h", "blobs-2h", "steering", "sliding",
             "two-minima", "dead-relu", "vanishing", "saturation"}
 
-# SPEC §13: architecture, output head and Δt of the paper's tasks.
+# docs/mathematics.md, “The paper's protocol”: architecture, output head and Δt of the paper's tasks.
 PAPER = {
     "paraboloid": ([2, 30, 1], "identity", 0.005), "paraboloid-2h": ([2, 10, 8, 1], "identity", 0.01),
     "saddle": ([2, 30, 1], "identity", 0.005), "saddle-2h": ([2, 10, 8, 1], "identity", 0.01),

@@ -1,4 +1,4 @@
-"""Harmonic extension and equilibrium against dense references and SPEC's closed forms."""
+"""Harmonic extension and equilibrium against dense references and the closed forms of docs/mathematics.md."""
 
 import numpy as np
 import pytest
@@ -196,7 +196,7 @@ def sensitivities(net, x):
 
 @pytest.mark.parametrize("seed", range(8))
 def test_residual_closed_form_while_sigma_is_fixed(seed):
-    """R = ½ eᵀS⁻¹e and r_e = J_eᵀS⁻¹(y − f(x)) (SPEC §6 item 3)."""
+    """R = ½ eᵀS⁻¹e and r_e = J_eᵀS⁻¹(y − f(x)) (docs/mathematics.md, “The harmonic extension at a fixed pattern” item 3)."""
     rng = np.random.default_rng(50 + seed)
     net = random_network(rng, [3, 5, 4, 2])
     layout = SheafLayout(net.arch)
@@ -220,7 +220,7 @@ def test_residual_closed_form_while_sigma_is_fixed(seed):
 
 
 def test_course_example_corrected_values():
-    """SPEC §12: the corrected numbers to 1e-12."""
+    """docs/mathematics.md, “Worked example”: the corrected numbers to 1e-12."""
     net = Network([np.eye(2), np.array([[1.0, 1.0]])], [np.array([0.0, -1.0]), np.zeros(1)])
     layout = SheafLayout(net.arch)
     pins = PinSet().pin(layout, "x", [1, 2]).pin(layout, "y", [3])
@@ -238,7 +238,7 @@ def test_course_example_corrected_values():
     np.testing.assert_allclose(ev, sorted([(3 - r5) / 2, (5 - r13) / 2, 2, (3 + r5) / 2,
                                            (5 + r13) / 2]), atol=1e-12)
     assert np.prod(ev) == pytest.approx(6, abs=1e-10)
-    # Parameter gradients of SPEC §10 at the equilibrium: ΔW = −η ρ a_prevᵀ.
+    # Parameter gradients of docs/mathematics.md, “The joint flow (training)” at the equilibrium: ΔW = −η ρ a_prevᵀ.
     rho2 = net.weights[1] @ s["a1"] + net.biases[1] - s["z2"]
     np.testing.assert_allclose(-np.outer(rho2, s["a1"]), [[2 / 9, 2 / 9]], atol=1e-12)
     rho1 = net.weights[0] @ s["x"] + net.biases[0] - s["z1"]

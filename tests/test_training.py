@@ -1,4 +1,4 @@
-"""Joint flow (SPEC §10) against independent references: the local update formula, finite
+"""Joint flow (docs/mathematics.md, “The joint flow (training)”) against independent references: the local update formula, finite
 differences of the sheaf energy, of R(θ) (dense solves) and of the forward loss."""
 
 import numpy as np
@@ -239,7 +239,7 @@ def test_gd_step_is_gradient_descent_on_the_forward_loss(output):
 
 # -- training, spectrum, safety --------------------------------------------------------------------
 def _paraboloid(n=300, seed=42):
-    """SPEC §13: f = x1² + x2² − 2/3 on [−2, 2]², noise σ = 0.02."""
+    """docs/mathematics.md, “The paper's protocol”: f = x1² + x2² − 2/3 on [−2, 2]², noise σ = 0.02."""
     rng = np.random.default_rng(seed)
     X = rng.uniform(-2, 2, size=(n, 2))
     return X, (X[:, 0] ** 2 + X[:, 1] ** 2 - 2 / 3 + rng.normal(scale=0.02, size=n))[:, None]

@@ -1,4 +1,4 @@
-"""The solve's ``underdetermined`` flag against a dense rank test of L_free (SPEC §5, §15)."""
+"""The solve's ``underdetermined`` flag against a dense rank test of L_free (docs/mathematics.md, “Pins”, §15)."""
 
 from __future__ import annotations
 

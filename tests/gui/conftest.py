@@ -93,21 +93,20 @@ def drag(qtbot, widget, start: QtCore.QPoint, end: QtCore.QPoint, steps: int = 8
     send_mouse(widget, "release", end, none)
 
 
-def dense_equilibrium_fixed_sigma(network, pins, layout, sigma) -> np.ndarray:
-    """Independent reference (SPEC §6): minimise ½Σ‖r_e‖² at fixed σ over the free
-    coordinates by dense least squares, with r built edge by edge right here."""
-    n = layout.size
+def dense_coboundary(network, layout, sigma) -> tuple[np.ndarray, np.ndarray]:
+    """Independent reference: the residuals r = A c − g of every edge at fixed σ (identity
+    head), built edge by edge right here (docs/mathematics.md, “Edges, restriction maps,
+    discrepancies”). Returns A (edges' rows, size) and g (edges' rows,)."""
+    n, k = layout.size, layout.n_hidden
     rows, rhs = [], []
-    k = layout.n_hidden
     for l in range(1, k + 2):
         tail = layout.vertex("x" if l == 1 else f"a{l - 1}")
         head = layout.vertex(f"z{l}")
-        w, b = network.weights[l - 1], network.biases[l - 1]
         block = np.zeros((head.dim, n))
         block[:, head.slice] = np.eye(head.dim)
-        block[:, tail.slice] = -w
+        block[:, tail.slice] = -network.weights[l - 1]
         rows.append(block)
-        rhs.append(b)
+        rhs.append(network.biases[l - 1])
         if l <= k:
             a = layout.vertex(f"a{l}")
             block = np.zeros((a.dim, n))
@@ -121,7 +120,15 @@ def dense_equilibrium_fixed_sigma(network, pins, layout, sigma) -> np.ndarray:
     block[:, zo.slice] = -np.eye(y.dim)  # identity output head
     rows.append(block)
     rhs.append(np.zeros(y.dim))
-    A, g = np.vstack(rows), np.concatenate(rhs)
+    return np.vstack(rows), np.concatenate(rhs)
+
+
+def dense_equilibrium_fixed_sigma(network, pins, layout, sigma) -> np.ndarray:
+    """Independent reference (docs/mathematics.md, “The harmonic extension at a fixed
+    pattern”): minimise ½Σ‖r_e‖² at fixed σ over the free coordinates by dense least
+    squares, with r from :func:`dense_coboundary`."""
+    n = layout.size
+    A, g = dense_coboundary(network, layout, sigma)
     fixed = {layout.index(nm, i): v for (nm, i), v in pins.hard.items()}
     fixed_idx = np.array(sorted(fixed), dtype=int)
     free_idx = np.array([i for i in range(n) if i not in fixed], dtype=int)
@@ -133,7 +140,7 @@ def dense_equilibrium_fixed_sigma(network, pins, layout, sigma) -> np.ndarray:
 
 
 def exact_discords(network, layout, c) -> dict:
-    """d_e = ‖r_e‖² of SPEC §3–4 computed directly (identity head), by edge name."""
+    """d_e = ‖r_e‖² of docs/mathematics.md, “Edges … and Discord and energy” computed directly (identity head), by edge name."""
     k = layout.n_hidden
     st = {v.name: c[v.slice] for v in layout.vertices}
     out = {}

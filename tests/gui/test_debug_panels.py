@@ -233,7 +233,7 @@ def test_timeline_click_and_drag_move_the_scrubber_and_emit_the_time(qtbot, tmp_
 
 # -- spectrum ------------------------------------------------------------------------------
 def dense_laplacian_221(net, sigma):
-    """δᵀδ of a [2,2,1] identity-head sheaf, rows aff1, relu1, aff2, out (SPEC §3);
+    """δᵀδ of a [2,2,1] identity-head sheaf, rows aff1, relu1, aff2, out (docs/mathematics.md, “Edges, restriction maps, discrepancies”);
     columns x(2), z1(2), a1(2), z2, y."""
     D = np.zeros((6, 8))
     D[0:2, 0:2], D[0:2, 2:4] = -net.weights[0], np.eye(2)      # z1 − W1 x

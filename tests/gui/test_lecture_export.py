@@ -75,7 +75,7 @@ def test_history_csv_and_json(lecture, tmp_path):
     assert n == h.n == len(rows) - 1
     data = np.array(rows[1:], dtype=float)
     np.testing.assert_array_equal(data[:, 0], h.t[:h.n])
-    # E = ½ Σ d_e (SPEC §4) holds row by row in the exported numbers
+    # E = ½ Σ d_e (docs/mathematics.md, “Discord and energy”) holds row by row in the exported numbers
     np.testing.assert_allclose(data[:, 1], 0.5 * data[:, 2:].sum(axis=1), rtol=1e-12)
     assert export.export_history_json(w.session, tmp_path / "h.json") == n
     doc = json.load(open(tmp_path / "h.json"))

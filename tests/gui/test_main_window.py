@@ -256,7 +256,7 @@ def test_refused_pin_value_keeps_the_session(qtbot, window):
 
 
 def test_energy_stays_under_the_predicted_envelope(qtbot, window):
-    """SPEC §8 in the linear region of the default preset (no switches): the measured E
+    """docs/mathematics.md, “The heat flow” in the linear region of the default preset (no switches): the measured E
     never exceeds E* + (E0 − E*) exp(−2αλ_min t), E* = the dense equilibrium energy."""
     s = window.session
     s.set_rates(steps_per_frame=5)

@@ -14,15 +14,9 @@ import sys
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from sheafviz.cli.bench.soak import rss_kib
+
 REPAINTS = 6500
-
-
-def rss_kib() -> int:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise RuntimeError("no VmRSS in /proc/self/status")
 
 
 class CountingItem(pg.GraphicsObject):

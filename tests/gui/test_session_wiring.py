@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from conftest import dense_coboundary
 from test_wiring import FakeWindow
 
 from sheafviz.gui.player import Player
@@ -112,29 +113,11 @@ def test_hover_reads_the_session(wired):
 
 
 def dense_free_hessian(network, layout, sigma, fixed) -> np.ndarray:
-    """Independent reference: E = ½‖A c − g‖² built edge by edge here (identity head), so
-    L_free = A_freeᵀ A_free over the coordinates not in ``fixed``."""
-    n, k = layout.size, layout.n_hidden
-    rows = []
-    for l in range(1, k + 2):
-        tail = layout.vertex("x" if l == 1 else f"a{l - 1}")
-        head = layout.vertex(f"z{l}")
-        block = np.zeros((head.dim, n))
-        block[:, head.slice] = np.eye(head.dim)
-        block[:, tail.slice] = -network.weights[l - 1]
-        rows.append(block)
-        if l <= k:
-            a = layout.vertex(f"a{l}")
-            block = np.zeros((a.dim, n))
-            block[:, a.slice] = np.eye(a.dim)
-            block[:, head.slice] = -np.diag(sigma[l - 1])
-            rows.append(block)
-    zo, y = layout.vertex(f"z{k + 1}"), layout.vertex("y")
-    block = np.zeros((y.dim, n))
-    block[:, y.slice], block[:, zo.slice] = np.eye(y.dim), -np.eye(y.dim)
-    rows.append(block)
-    a = np.vstack(rows)
-    free = np.array([i for i in range(n) if i not in fixed], dtype=int)
+    """Independent reference: E = ½‖A c − g‖² with A built edge by edge in the tests'
+    :func:`conftest.dense_coboundary`, so L_free = A_freeᵀ A_free over the coordinates not
+    in ``fixed``."""
+    a, _ = dense_coboundary(network, layout, sigma)
+    free = np.array([i for i in range(layout.size) if i not in fixed], dtype=int)
     return a[:, free].T @ a[:, free]
 
 

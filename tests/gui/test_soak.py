@@ -16,15 +16,9 @@ import os
 import numpy as np
 import pytest
 
+from sheafviz.cli.bench.soak import rss_kib
+
 pytestmark = pytest.mark.slow
-
-
-def rss_kib() -> int:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise RuntimeError("no VmRSS in /proc/self/status")
 
 
 def test_soak_frames_no_crash_no_growth(qtbot, window):
